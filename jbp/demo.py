@@ -1,0 +1,417 @@
+"""A realistic demo workspace, generated from a fixed seed.
+
+"Northwind Cloud", a mid-size SaaS vendor, runs a four-tier partner program with ~50 partners
+of several types. Eighteen months of actuals end on the last full month before
+:data:`AS_OF`. Partner productivity is heavy-tailed (lognormal), so the top 10-20% of partners
+bring most of the revenue; new partners take a few months to their first deal; a handful
+churn after their activity fades, which is what the at-risk score should catch. Four plans
+show every stage of the agreement: Closed (last year), Active (approved, amended since),
+In review (signed by one side) and Draft.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+
+from .commands import (
+    AddComment,
+    AddPart,
+    ChangeStatus,
+    Editor,
+    History,
+    SetField,
+    SignOffPlan,
+)
+from .model import QUARTERS, Partner, Program, TargetAccount, Tier, fiscal_quarter_bounds
+from .plans import CreatePlan, draft_from_template, draft_rolled_forward
+from .store import Workspace
+from .tiers import TierStanding, assess_tier
+
+SEED = 20261124
+#: The demo's "today": actuals run to the end of the month before.
+AS_OF = dt.date(2026, 11, 15)
+MONTHS = 18
+
+PROGRAM = Program(
+    name="Northwind Partner Network",
+    currency="USD",
+    influence_weight=0.3,
+    review_months=6,
+    rag_green=0.95,
+    rag_amber=0.8,
+    fiscal_year_start_month=1,
+    direct_cac=22000.0,
+    tiers=[
+        Tier("Registered", 0, 0, 0, 0, margin=0.10, rebate=0.0),
+        Tier("Silver", 1, 75_000, 2, 1, margin=0.15, rebate=0.01, mdf_eligible=True),
+        Tier("Gold", 2, 300_000, 4, 3, margin=0.20, rebate=0.02, lead_sharing=True,
+             mdf_eligible=True),
+        Tier("Platinum", 3, 900_000, 8, 6, margin=0.25, rebate=0.03, lead_sharing=True,
+             mdf_eligible=True, priority_support=True),
+    ],
+)
+
+_NAMES = [
+    "Acme Integration", "Bluepeak Systems", "Cobalt Consulting", "Delta Cloud Partners",
+    "Evergreen IT", "Fjord Digital", "Granite Solutions", "Harbor MSP", "Ironclad Security",
+    "Juniper Analytics", "Keystone Resellers", "Lumen Data", "Meridian Tech", "Nimbus Works",
+    "Orbit Software", "Pinnacle SI", "Quartz Networks", "Redwood Advisory", "Summit Cloud",
+    "Tidewater Services", "Umbra Labs", "Vantage Point IT", "Westbrook Digital", "Xenon Apps",
+    "Yellowstone Tech", "Zephyr Consulting", "Alpine Managed Services", "Beacon Partners",
+    "Cascade Integrators", "Driftwood Software", "Ember Analytics", "Falcon IT Group",
+    "Glacier Systems", "Horizon Resellers", "Indigo Cloud", "Jasper Consulting",
+    "Kestrel Security", "Lakeside MSP", "Maple Digital", "Northstar SI", "Oakridge Data",
+    "Prairie Networks", "Quill Software", "Ridgeline IT", "Sable Cloud", "Tundra Tech",
+    "Upland Advisory", "Vertex Apps", "Willow Integration", "Yarrow Systems",
+]
+_TYPES = ["Reseller"] * 14 + ["SI"] * 12 + ["MSP"] * 10 + ["ISV"] * 7 + ["Referral"] * 7
+_REGIONS = ["North America"] * 22 + ["EMEA"] * 16 + ["APAC"] * 8 + ["LATAM"] * 4
+_MANAGERS = ["Dana Whitfield", "Marcus Lee", "Priya Raman", "Tom Okafor", "Elena Sousa",
+             "Jonas Berg"]
+_COURSES = ["Sales Foundations", "Technical Pre-sales", "Implementation Specialist",
+            "Security Specialist", "Data Platform Expert"]
+_INDUSTRIES = ["Financial services", "Healthcare", "Manufacturing", "Retail", "Public sector",
+               "Energy", "Education", "Logistics"]
+_CUSTOMER_WORDS = ["Atlas", "Boreal", "Crescent", "Dynamo", "Elm", "Fulcrum", "Gale", "Helix",
+                   "Ion", "Jade", "Kinetic", "Lyra", "Mosaic", "Nova", "Onyx", "Polar",
+                   "Quantum", "Regent", "Solace", "Terra", "Unity", "Vela", "Wren", "Zenith"]
+_CUSTOMER_SUFFIX = ["Bank", "Health", "Foods", "Logistics", "Energy", "Retail", "Insurance",
+                    "Motors", "Pharma", "Media", "Labs", "Group"]
+
+
+def _month_starts(end: dt.date, months: int) -> list[dt.date]:
+    first = dt.date(end.year, end.month, 1)
+    out = []
+    y, m = first.year, first.month
+    for _ in range(months):
+        m -= 1
+        if m == 0:
+            m, y = 12, y - 1
+        out.append(dt.date(y, m, 1))
+    return out[::-1]
+
+
+def _days(d: dt.date, n: float) -> dt.date:
+    return d + dt.timedelta(days=int(round(n)))
+
+
+def generate(path: str | Path, seed: int = SEED) -> Path:
+    """Write the demo workspace to ``path`` (which must not exist) and return the path."""
+    rng = np.random.default_rng(seed)
+    path = Path(path)
+    ws = Workspace.create(path, PROGRAM)
+    try:
+        _fill(ws, rng)
+    except BaseException:
+        ws.close()
+        path.unlink(missing_ok=True)
+        raise
+    ws.close()
+    return path
+
+
+def _fill(ws: Workspace, rng: np.random.Generator) -> None:
+    months = _month_starts(AS_OF, MONTHS)
+    start, end = months[0], _days(dt.date(AS_OF.year, AS_OF.month, 1), -1)
+    n = len(_NAMES)
+    partners: list[Partner] = []
+    productivity = rng.lognormal(mean=0.0, sigma=1.0, size=n)
+    order = np.argsort(-productivity)
+    productivity = productivity / np.median(productivity)
+    # A fifth of partners are recruited during the actuals window, the rest earlier.
+    new_recruits = set(rng.choice(n, size=n // 5, replace=False).tolist())
+    churners = set(rng.choice([i for i in range(n) if i not in new_recruits and
+                               productivity[i] < 1.0], size=5, replace=False).tolist())
+    for i, name in enumerate(_NAMES):
+        if i in new_recruits:
+            signup = _days(start, rng.integers(0, 330))
+        else:
+            signup = _days(start, -int(rng.integers(90, 1400)))
+        onboarding = max(14.0, rng.lognormal(np.log(55), 0.4))
+        activated = _days(signup, onboarding)
+        fit = float(np.clip(rng.beta(4, 3) + 0.1 * (productivity[i] > 1.5), 0, 1))
+        churned = None
+        if i in churners:
+            churned = _days(start, rng.integers(300, 500))
+            churned = min(churned, _days(end, -10))
+        competencies = ";".join(sorted(rng.choice(
+            ["Security", "Data", "Cloud Migration", "Managed Services"],
+            size=int(rng.integers(0, 3)), replace=False).tolist()))
+        partners.append(Partner(
+            name=name, type=_TYPES[i], region=_REGIONS[i], signup_date=signup,
+            activated_on=activated if activated <= end else None,
+            ipp_fit=round(fit, 2), certifications=competencies, churned_on=churned,
+            manager=_MANAGERS[i % len(_MANAGERS)]))
+    ids = []
+    with ws.transaction():
+        for p in partners:
+            ids.append(ws.add_partner(p))
+    # ----- actuals, month by month
+    deals, regs, logins, certs, mdf, costs = [], [], [], [], [], []
+    certified: dict[int, set[str]] = {i: set() for i in range(n)}
+    for i, p in enumerate(partners):
+        base_people = (int(rng.integers(0, 3)) + int(min(6.0, 1.5 * productivity[i]))
+                       if p.signup_date < start else 0)
+        for k in range(base_people):
+            person = f"{p.name.split()[0]} person {k + 1}"
+            certified[i].add(person)
+            certs.append((ids[i], person, str(rng.choice(_COURSES)),
+                           _days(max(start, p.signup_date), rng.integers(0, 60))))
+    customer_no = 0
+    for mi, month in enumerate(months):
+        month_end = _days(_month_starts(_days(month, 45), 1)[0], -1)
+        for i, p in enumerate(partners):
+            pid = ids[i]
+            active_from = p.activated_on or dt.date.max
+            if p.signup_date > month_end or (p.churned_on and p.churned_on < month):
+                continue
+            fading = 1.0
+            if p.churned_on:
+                months_left = (p.churned_on - month).days / 30.4
+                fading = float(np.clip(months_left / 6.0, 0.05, 1.0))
+            users = max(1, int(2 + 3 * productivity[i] ** 0.5))
+            n_logins = rng.poisson(users * 4 * fading)
+            for _ in range(n_logins):
+                logins.append((pid, _days(month, rng.integers(0, 28)),
+                               f"user{rng.integers(1, users + 1)}@{p.name.split()[0].lower()}"))
+            cert_rate = 0.08 + 0.06 * min(3.0, float(productivity[i]))
+            if rng.random() < cert_rate * fading * (1 + 0.5 * (p.signup_date > start)):
+                person = f"{p.name.split()[0]} person {len(certified[i]) + 1}"
+                certified[i].add(person)
+                certs.append((pid, person, str(rng.choice(_COURSES)),
+                              _days(month, rng.integers(0, 28))))
+            if active_from > month_end:
+                continue
+            rate = 0.55 * productivity[i] * fading * (0.7 + 0.6 * (p.ipp_fit or 0.5))
+            win_p = min(0.6, 0.22 + 0.03 * len(certified[i]))
+            for _ in range(rng.poisson(rate)):
+                reg_date = _days(max(month, active_from), rng.integers(0, 28))
+                if reg_date > end:
+                    continue
+                value = float(np.round(rng.lognormal(np.log(38_000), 0.7), -2))
+                conflict = bool(rng.random() < 0.06)
+                cycle = rng.gamma(4, 22)
+                close = _days(reg_date, cycle)
+                won = rng.random() < win_p * (0.6 if conflict else 1.0)
+                if close > end:
+                    status = "approved"
+                else:
+                    status = "won" if won else "lost"
+                if conflict and rng.random() < 0.3:
+                    status = "rejected"
+                ext = f"REG-{len(regs) + 10001}"
+                regs.append((ext, pid, reg_date, value, status, conflict))
+                if status == "won":
+                    customer_no += 1
+                    customer = (f"{_CUSTOMER_WORDS[customer_no % len(_CUSTOMER_WORDS)]} "
+                                f"{_CUSTOMER_SUFFIX[(customer_no // 24) % 12]} {customer_no}")
+                    recurring = bool(rng.random() < 0.85)
+                    amount = float(np.round(value * rng.uniform(0.8, 1.15), -2))
+                    deals.append((f"OPP-{len(deals) + 50001}", pid, customer, amount,
+                                  recurring, close, reg_date, "sourced"))
+            if rng.random() < 0.2 * fading * min(2.0, productivity[i]):
+                close = _days(month, rng.integers(0, 28))
+                if close <= end:
+                    customer_no += 1
+                    customer = (f"{_CUSTOMER_WORDS[customer_no % len(_CUSTOMER_WORDS)]} "
+                                f"{_CUSTOMER_SUFFIX[(customer_no // 24) % 12]} {customer_no}")
+                    amount = float(np.round(rng.lognormal(np.log(45_000), 0.6), -2))
+                    deals.append((f"OPP-{len(deals) + 50001}", pid, customer, amount, True,
+                                  close, _days(close, -rng.gamma(4, 25)), "influenced"))
+        costs.append((month, "people", 6 * 13_000.0, None))
+        costs.append((month, "enablement", 9_000.0 + float(rng.integers(0, 4000)), None))
+        costs.append((month, "overhead", 15_000.0, None))
+        costs.append((month, "recruitment", 4_000.0 + 2_500.0 * sum(
+            1 for p in partners if p.signup_date.year == month.year and
+            p.signup_date.month == month.month), None))
+    # MDF: quarterly requests by productive partners, claims after the activity.
+    for i, p in enumerate(partners):
+        if productivity[i] < 0.9 or p.activated_on is None:
+            continue
+        for q, month in enumerate(months[::3]):
+            if month < p.activated_on or (p.churned_on and month > p.churned_on):
+                continue
+            ask = float(np.round(rng.uniform(5_000, 25_000) * min(2.5, productivity[i]), -2))
+            ext = f"MDF-{len(mdf) + 70001}"
+            day = _days(month, rng.integers(0, 20))
+            approved = rng.random() < 0.8
+            mdf.append((ext, ids[i], "request", day, ask,
+                        "approved" if approved else "rejected", "Campaign Q" + str(q % 4 + 1)))
+            if approved and _days(day, 60) <= end and rng.random() < 0.85:
+                claim = float(np.round(ask * rng.uniform(0.5, 1.0), -2))
+                mdf.append((ext + "-C", ids[i], "claim", _days(day, rng.integers(30, 75)),
+                            claim, "paid", "Campaign Q" + str(q % 4 + 1)))
+    _store_actuals(ws, deals, regs, logins, certs, mdf, costs)
+    _assign_tiers(ws, partners, ids, deals, certified, end)
+    _make_plans(ws, partners, ids, order, deals, regs, certs, logins)
+
+
+def _key(*parts: object) -> str:
+    return "|".join(str(p) for p in parts)
+
+
+def _store_actuals(ws, deals, regs, logins, certs, mdf, costs) -> None:
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    with ws.transaction():
+        ws.insert_actuals("deals", [(e, p, c, a, r, iso(cd), iso(cr), at)
+                                    for e, p, c, a, r, cd, cr, at in deals],
+                          [_key("ext", d[0]) for d in deals])
+        ws.insert_actuals("registrations", [(e, p, iso(d), v, s, c)
+                                            for e, p, d, v, s, c in regs],
+                          [_key("ext", r[0]) for r in regs])
+        login_rows = [(p, iso(d), u) for p, d, u in logins]
+        ws.insert_actuals("logins", login_rows,
+                          [_key(p, d, u, k) for k, (p, d, u) in enumerate(login_rows)])
+        cert_rows = [(p, person, course, iso(d)) for p, person, course, d in certs]
+        ws.insert_actuals("certifications", cert_rows,
+                          [_key(p, person, course) for p, person, course, _ in cert_rows])
+        ws.insert_actuals("mdf", [(e, p, k, iso(d), a, s, act)
+                                  for e, p, k, d, a, s, act in mdf],
+                          [_key("ext", m[0]) for m in mdf])
+        ws.insert_actuals("program_costs", [(iso(m), c, a, p) for m, c, a, p in costs], [])
+
+
+def _assign_tiers(ws, partners, ids, deals, certified, end) -> None:
+    since = _days(end, -365)
+    with ws.transaction():
+        for i, p in enumerate(partners):
+            mine = [d for d in deals if d[1] == ids[i] and d[7] == "sourced" and d[5] > since]
+            standing = TierStanding(sum(d[3] for d in mine), len(certified[i]),
+                                    len({d[2] for d in mine}))
+            tier = assess_tier(PROGRAM, standing)
+            p.tier = tier.name if tier else ""
+            p.id = ids[i]
+            ws.execute("UPDATE partners SET tier = ? WHERE id = ?", (p.tier, ids[i]))
+
+
+def _quarter_sum(rows, pid, date_idx, value_idx, bounds, pred=lambda r: True):
+    out = []
+    for lo, hi in bounds:
+        out.append(sum((r[value_idx] if value_idx is not None else 1) for r in rows
+                       if r[1] == pid and lo <= r[date_idx] <= hi and pred(r)))
+    return out
+
+
+def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
+    vendor = Editor("Dana Whitfield", "vendor")
+    hist = History(ws)
+    fy = AS_OF.year
+    bounds = fiscal_quarter_bounds(fy, PROGRAM.fiscal_year_start_month)
+    done_quarters = [i for i, (_, hi) in enumerate(bounds) if hi < AS_OF]
+    top = [int(i) for i in order[:6] if partners[int(i)].churned_on is None][:4]
+
+    def fill_actuals(plan_id: int, pid: int, qs: list[int], fiscal_bounds) -> None:
+        doc = ws.plan_document(plan_id)
+        sourced = _quarter_sum(deals, pid, 5, 3, fiscal_bounds, lambda r: r[7] == "sourced")
+        influenced = _quarter_sum(deals, pid, 5, 3, fiscal_bounds,
+                                  lambda r: r[7] == "influenced")
+        nregs = _quarter_sum(regs, pid, 2, None, fiscal_bounds)
+        won = _quarter_sum(regs, pid, 2, None, fiscal_bounds, lambda r: r[4] == "won")
+        closed = _quarter_sum(regs, pid, 2, None, fiscal_bounds,
+                              lambda r: r[4] in ("won", "lost"))
+        ncert = [sum(1 for c in certs if c[0] == pid and c[3] <= hi) for _, hi in fiscal_bounds]
+        nlog = [sum(1 for lg in logins if lg[0] == pid and lo <= lg[1] <= hi)
+                for lo, hi in fiscal_bounds]
+        values = {"sourced_revenue": sourced, "influenced_revenue": influenced,
+                  "registrations": nregs, "certified_people": ncert, "portal_logins": nlog,
+                  "win_rate": [w / c if c else None for w, c in zip(won, closed, strict=True)]}
+        for kpi in doc.kpis:
+            series = values.get(kpi.metric or "")
+            for q in qs:
+                value = series[q] if series else (kpi.targets[q] or 0) * float(
+                    np.random.default_rng(kpi.id * 7 + q).uniform(0.9, 1.15))
+                if value is not None:
+                    ws_value = round(float(value), 3 if kpi.unit == "percent" else 0)
+                    with ws.transaction(plan_id):
+                        ws.write_field("kpi", kpi.id, f"actual_{QUARTERS[q]}", ws_value)
+
+    def targets_from(pid: int, growth: float):
+        last = _quarter_sum(deals, pid, 5, 3, fiscal_quarter_bounds(fy - 1, 1),
+                            lambda r: r[7] == "sourced")
+        base = max(30_000.0, sum(last) / 4)
+        return [round(base * growth * (1 + 0.08 * q), -3) for q in range(4)]
+
+    # 1. Closed plan of last year and the Active plan of this year for the top partner.
+    plans_made = []
+    for rank, (i, status) in enumerate(zip(top, ["Active", "Approved", "In review", "Draft"],
+                                            strict=False)):
+        p = partners[i]
+        pid = ids[i]
+        partner_person = f"{['Alex', 'Sam', 'Jordan', 'Robin'][rank]} " \
+                         f"{['Meyer', 'Chen', 'Novak', 'Haddad'][rank]}"
+        partner_editor = Editor(partner_person, "partner")
+        draft = draft_from_template(ws, pid, fy, vendor_owner=p.manager,
+                                    partner_owner=partner_person)
+        draft.plan.vendor_sponsor = "Grace Holloway (CRO)"
+        draft.plan.partner_sponsor = f"{['Ines', 'Raj', 'Kim', 'Lars'][rank]} (CEO)"
+        targets = targets_from(pid, 1.25)
+        goal, kpis = draft.goals[0]
+        kpis[0] = kpis[0].replace(**{f"target_{q}": targets[k] for k, q in enumerate(QUARTERS)})
+        draft.goals[0] = (goal, kpis)
+        cust = [f"{_CUSTOMER_WORDS[(i + k * 5) % 24]} {_INDUSTRIES[k % 8].split()[0]} Corp"
+                for k in range(4)]
+        draft.accounts = [TargetAccount(plan_id=0, name=c, industry=_INDUSTRIES[(i + k) % 8],
+                                        region=p.region, owner_side=["vendor", "partner",
+                                                                     "joint"][k % 3],
+                                        stage=["Identified", "Engaged", "Opportunity",
+                                               "Engaged"][k],
+                                        potential=float(60_000 + 25_000 * k))
+                          for k, c in enumerate(cust)]
+        create = hist.run(CreatePlan(vendor, draft))
+        plan_id = create.plan_id
+        plans_made.append(plan_id)
+        doc = ws.plan_document(plan_id)
+        hist.run(AddComment(partner_editor, plan_id, "goal", doc.goals[0].id,
+                            "Q1 is light for us: our new sellers start in February. Can we "
+                            "shift 10% of the Q1 target into Q3?"))
+        hist.run(AddComment(vendor, plan_id, "goal", doc.goals[0].id,
+                            "Agreed in principle; let's keep the annual number and revisit "
+                            "at the Q1 QBR."))
+        hist.run(AddComment(partner_editor, plan_id, "initiative", doc.initiatives[0].id,
+                            "We'd like MDF approved before the end of January to book the "
+                            "venue."))
+        if status == "Draft":
+            continue
+        hist.run(ChangeStatus(vendor, plan_id, "In review"))
+        hist.run(SignOffPlan(vendor, plan_id, role="Partner manager"))
+        if status == "In review":
+            continue
+        hist.run(SignOffPlan(partner_editor, plan_id, role="Alliance lead"))
+        hist.run(ChangeStatus(vendor, plan_id, "Approved"))
+        doc = ws.plan_document(plan_id)
+        for init in doc.initiatives[:2]:
+            if init.mdf_requested:
+                hist.run(SetField(vendor, "initiative", init.id, "mdf_approved",
+                                  init.mdf_requested))
+        if status == "Approved":
+            continue
+        hist.run(ChangeStatus(vendor, plan_id, "Active"))
+        fill_actuals(plan_id, pid, done_quarters, bounds)
+        doc = ws.plan_document(plan_id)
+        # Amendments after approval, by both sides.
+        hist.run(SetField(partner_editor, "kpi", doc.kpis[3].id, "target_q4",
+                          (doc.kpis[3].target_q4 or 0) + 2))
+        hist.run(SetField(vendor, "initiative", doc.initiatives[0].id, "status", "Done"))
+        hist.run(SetField(vendor, "initiative", doc.initiatives[1].id, "status", "In progress"))
+        hist.run(AddPart(partner_editor, TargetAccount(
+            plan_id=plan_id, name="Polaris Retail Group", industry="Retail", region=p.region,
+            owner_side="partner", stage="Opportunity", potential=140_000.0)))
+    # 2. Last year's plan of the top partner, closed, and next year's rolled forward from it.
+    i = top[0]
+    pid = ids[i]
+    last = draft_from_template(ws, pid, fy - 1, vendor_owner=partners[i].manager,
+                               partner_owner="Alex Meyer")
+    create = hist.run(CreatePlan(vendor, last))
+    old_id = create.plan_id
+    partner_editor = Editor("Alex Meyer", "partner")
+    hist.run(ChangeStatus(vendor, old_id, "In review"))
+    hist.run(SignOffPlan(vendor, old_id))
+    hist.run(SignOffPlan(partner_editor, old_id))
+    hist.run(ChangeStatus(vendor, old_id, "Approved"))
+    hist.run(ChangeStatus(vendor, old_id, "Active"))
+    fill_actuals(old_id, pid, [0, 1, 2, 3], fiscal_quarter_bounds(fy - 1, 1))
+    hist.run(ChangeStatus(vendor, old_id, "Closed"))
+    hist.run(CreatePlan(vendor, draft_rolled_forward(ws, plans_made[0])))

@@ -1,0 +1,161 @@
+"""The workspace schema and its migrations.
+
+``MIGRATIONS[n]`` takes a workspace from schema ``n`` to ``n + 1``; a new workspace runs them
+all. Never edit a migration that has shipped: add one.
+"""
+
+from __future__ import annotations
+
+#: PRAGMA application_id of a JBP Studio workspace ("JBPS").
+APPLICATION_ID = 0x4A425053
+
+_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+
+CREATE TABLE program (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL, currency TEXT NOT NULL, influence_weight REAL NOT NULL,
+    review_months INTEGER NOT NULL, rag_green REAL NOT NULL, rag_amber REAL NOT NULL,
+    fiscal_year_start_month INTEGER NOT NULL, direct_cac REAL
+);
+CREATE TABLE tiers (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, rank INTEGER NOT NULL UNIQUE,
+    min_sourced_revenue REAL NOT NULL, min_certifications INTEGER NOT NULL,
+    min_new_logos INTEGER NOT NULL, margin REAL NOT NULL, rebate REAL NOT NULL,
+    lead_sharing INTEGER NOT NULL, mdf_eligible INTEGER NOT NULL,
+    priority_support INTEGER NOT NULL
+);
+CREATE TABLE partners (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, region TEXT NOT NULL,
+    signup_date TEXT NOT NULL, activated_on TEXT, ipp_fit REAL, certifications TEXT,
+    tier TEXT, churned_on TEXT, manager TEXT
+);
+CREATE UNIQUE INDEX partners_name ON partners(name);
+
+CREATE TABLE plans (
+    id INTEGER PRIMARY KEY,
+    partner_id INTEGER NOT NULL REFERENCES partners(id) ON DELETE RESTRICT,
+    title TEXT NOT NULL, fiscal_year INTEGER NOT NULL, status TEXT NOT NULL,
+    vendor_owner TEXT, partner_owner TEXT, vendor_sponsor TEXT, partner_sponsor TEXT,
+    executive_summary TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    baseline TEXT, approved_at TEXT
+);
+CREATE TABLE goals (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    title TEXT NOT NULL, description TEXT, position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE kpis (
+    id INTEGER PRIMARY KEY,
+    goal_id INTEGER NOT NULL REFERENCES goals(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL, direction TEXT NOT NULL,
+    target_q1 REAL, target_q2 REAL, target_q3 REAL, target_q4 REAL,
+    actual_q1 REAL, actual_q2 REAL, actual_q3 REAL, actual_q4 REAL,
+    metric TEXT, position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE initiatives (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    title TEXT NOT NULL, type TEXT NOT NULL, owner_side TEXT NOT NULL, owner TEXT,
+    start_date TEXT, end_date TEXT, status TEXT NOT NULL,
+    mdf_requested REAL, mdf_approved REAL, mdf_claimed REAL, goal_ids TEXT,
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, industry TEXT, region TEXT, owner_side TEXT NOT NULL,
+    stage TEXT NOT NULL, potential REAL, notes TEXT, position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE rules (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    topic TEXT NOT NULL, rule TEXT NOT NULL, position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE risks (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    description TEXT NOT NULL, likelihood TEXT NOT NULL, impact TEXT NOT NULL,
+    mitigation TEXT, owner_side TEXT NOT NULL, position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    element_kind TEXT NOT NULL, element_id INTEGER NOT NULL,
+    author TEXT NOT NULL, side TEXT NOT NULL, text TEXT NOT NULL,
+    created_at TEXT NOT NULL, resolved INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE signoffs (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, side TEXT NOT NULL, role TEXT, signed_at TEXT NOT NULL
+);
+CREATE TABLE revisions (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    author TEXT NOT NULL, side TEXT NOT NULL, at TEXT NOT NULL,
+    element_kind TEXT NOT NULL, element_id INTEGER NOT NULL, field TEXT NOT NULL,
+    old TEXT, new TEXT, action TEXT NOT NULL DEFAULT 'edit'
+);
+CREATE INDEX revisions_plan ON revisions(plan_id, id);
+
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, file TEXT NOT NULL, imported_at TEXT NOT NULL,
+    rows_taken INTEGER NOT NULL, rows_rejected INTEGER NOT NULL, rows_duplicate INTEGER NOT NULL
+);
+CREATE TABLE deals (
+    id INTEGER PRIMARY KEY, natural_key TEXT NOT NULL UNIQUE, ext_id TEXT,
+    partner_id INTEGER NOT NULL REFERENCES partners(id),
+    customer TEXT NOT NULL, amount REAL NOT NULL, recurring INTEGER NOT NULL,
+    close_date TEXT NOT NULL, created_date TEXT,
+    attribution TEXT NOT NULL CHECK (attribution IN ('sourced', 'influenced')),
+    import_id INTEGER REFERENCES imports(id)
+);
+CREATE INDEX deals_partner ON deals(partner_id, close_date);
+CREATE TABLE registrations (
+    id INTEGER PRIMARY KEY, natural_key TEXT NOT NULL UNIQUE, ext_id TEXT,
+    partner_id INTEGER NOT NULL REFERENCES partners(id),
+    reg_date TEXT NOT NULL, value REAL, status TEXT NOT NULL, conflict INTEGER NOT NULL,
+    import_id INTEGER REFERENCES imports(id)
+);
+CREATE TABLE logins (
+    id INTEGER PRIMARY KEY, natural_key TEXT NOT NULL UNIQUE,
+    partner_id INTEGER NOT NULL REFERENCES partners(id),
+    login_date TEXT NOT NULL, user TEXT NOT NULL,
+    import_id INTEGER REFERENCES imports(id)
+);
+CREATE TABLE certifications (
+    id INTEGER PRIMARY KEY, natural_key TEXT NOT NULL UNIQUE,
+    partner_id INTEGER NOT NULL REFERENCES partners(id),
+    person TEXT NOT NULL, course TEXT NOT NULL, cert_date TEXT NOT NULL,
+    import_id INTEGER REFERENCES imports(id)
+);
+CREATE TABLE mdf (
+    id INTEGER PRIMARY KEY, natural_key TEXT NOT NULL UNIQUE, ext_id TEXT,
+    partner_id INTEGER NOT NULL REFERENCES partners(id),
+    kind TEXT NOT NULL CHECK (kind IN ('request', 'claim')),
+    mdf_date TEXT NOT NULL, amount REAL NOT NULL, status TEXT NOT NULL, activity TEXT,
+    import_id INTEGER REFERENCES imports(id)
+);
+CREATE TABLE program_costs (
+    id INTEGER PRIMARY KEY, month TEXT NOT NULL, category TEXT NOT NULL
+        CHECK (category IN ('people', 'enablement', 'overhead', 'recruitment')),
+    amount REAL NOT NULL, partner_id INTEGER REFERENCES partners(id)
+);
+"""
+
+_V2 = """
+CREATE TABLE scenarios (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, params TEXT NOT NULL,
+    results BLOB, results_stale INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE import_mappings (
+    source TEXT PRIMARY KEY, kind TEXT NOT NULL, mapping TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+"""
+
+#: MIGRATIONS[n] turns schema n into schema n + 1 (index 0 creates schema 1).
+MIGRATIONS: list[str] = [_V1, _V2]
+CURRENT_VERSION = len(MIGRATIONS)

@@ -1,0 +1,638 @@
+"""The workspace: one SQLite file holding a partner program, its plans and actuals.
+
+Opening is careful: a file that is not a workspace, is damaged, or comes from a newer schema
+is refused with a :class:`WorkspaceError` naming the file and the reason, and is never
+modified (it is inspected read-only first). An older schema is copied to a backup beside it
+and migrated in one transaction.
+
+Concurrency: every plan has a ``version`` that each committed edit increments. A session
+remembers the version it last read; an edit made on top of an older version raises
+:class:`StaleWriteError` instead of overwriting the other session's work. Writes take SQLite's
+write lock up front (``BEGIN IMMEDIATE``) so two processes are serialised, never interleaved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import StaleWriteError, ValidationError, WorkspaceError
+from .model import (
+    PLAN_PARTS,
+    Comment,
+    Element,
+    Partner,
+    Plan,
+    PlanDocument,
+    Program,
+    Revision,
+    SignOff,
+    Tier,
+    element_class,
+)
+from .schema import APPLICATION_ID, CURRENT_VERSION, MIGRATIONS
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+#: Tables of actuals with their columns (besides id, natural_key and import_id), in order.
+ACTUALS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "deals": ("ext_id", "partner_id", "customer", "amount", "recurring", "close_date",
+              "created_date", "attribution"),
+    "registrations": ("ext_id", "partner_id", "reg_date", "value", "status", "conflict"),
+    "logins": ("partner_id", "login_date", "user"),
+    "certifications": ("partner_id", "person", "course", "cert_date"),
+    "mdf": ("ext_id", "partner_id", "kind", "mdf_date", "amount", "status", "activity"),
+    "program_costs": ("month", "category", "amount", "partner_id"),
+}
+#: Date columns of the actuals tables (stored as ISO text, read as datetime64).
+ACTUALS_DATES = {"close_date", "created_date", "reg_date", "login_date", "cert_date",
+                 "mdf_date", "month"}
+ACTUALS_BOOLS = {"recurring", "conflict"}
+
+_TABLE_OF = {"plan": "plans", **{k: v[1] for k, v in PLAN_PARTS.items()}}
+
+
+def now_iso() -> str:
+    """Current local time, to the second, as ISO text (revision and comment stamps)."""
+    return dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+
+
+def inspect_file(path: Path) -> int:
+    """Check ``path`` read-only and return its schema version, or raise WorkspaceError.
+
+    Nothing is written: the file is opened with SQLite's ``mode=ro``.
+    """
+    if not path.exists():
+        raise WorkspaceError(path, "no such file")
+    if path.is_dir():
+        raise WorkspaceError(path, "is a folder, not a workspace file")
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head != SQLITE_MAGIC:
+        raise WorkspaceError(path, "is not a JBP Studio workspace (not an SQLite database)")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise WorkspaceError(path, f"cannot be opened: {exc}") from exc
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        check = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(path, f"is damaged and cannot be read ({exc})") from exc
+    finally:
+        conn.close()
+    if app_id != APPLICATION_ID:
+        raise WorkspaceError(path, "is an SQLite database but not a JBP Studio workspace")
+    if check != [("ok",)]:
+        detail = "; ".join(str(r[0]) for r in check[:3])
+        raise WorkspaceError(path, f"is damaged ({detail}); it was not changed")
+    if version > CURRENT_VERSION:
+        raise WorkspaceError(
+            path,
+            f"was written by a newer JBP Studio (workspace schema {version}; this version "
+            f"reads up to {CURRENT_VERSION}); it was not changed",
+        )
+    if version < 1:
+        raise WorkspaceError(path, "is an empty or unfinished workspace (no schema version)")
+    return version
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy of a workspace of schema ``version`` goes before it is migrated."""
+    candidate = path.with_name(f"{path.name}.schema{version}.bak")
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.schema{version}.{n}.bak")
+    return candidate
+
+
+class Workspace:
+    """An open workspace file. Use :meth:`open` or :meth:`create`; close when done."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self._conn = conn
+        self._depth = 0
+        self._seen: dict[int, int] = {}
+        self._listeners: list[Callable[[str, int | None], None]] = []
+        self.backup: Path | None = None
+
+    # ------------------------------------------------------------------ open / create
+
+    @classmethod
+    def create(cls, path: str | Path, program: Program | None = None) -> Workspace:
+        """Create a new workspace file at ``path`` (which must not exist)."""
+        path = Path(path)
+        if path.exists():
+            raise WorkspaceError(path, "already exists; choose another name")
+        if not path.parent.exists():
+            raise WorkspaceError(path, f"folder {path.parent} does not exist")
+        conn = _connect(path)
+        ws = cls(path, conn)
+        try:
+            with ws.transaction():
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                for script in MIGRATIONS:
+                    _run_script(conn, script)
+                conn.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
+                conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (now_iso(),))
+                ws._write_program(program or Program())
+        except BaseException:
+            conn.close()
+            path.unlink(missing_ok=True)
+            raise
+        return ws
+
+    @classmethod
+    def open(cls, path: str | Path) -> Workspace:
+        """Open an existing workspace, migrating an older schema after backing it up."""
+        path = Path(path)
+        version = inspect_file(path)
+        backup = None
+        if version < CURRENT_VERSION:
+            backup = backup_path(path, version)
+            shutil.copy2(path, backup)
+        conn = _connect(path)
+        ws = cls(path, conn)
+        ws.backup = backup
+        if version < CURRENT_VERSION:
+            try:
+                with ws.transaction():
+                    for script in MIGRATIONS[version:]:
+                        _run_script(conn, script)
+                    conn.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
+            except sqlite3.Error as exc:
+                conn.close()
+                raise WorkspaceError(path, f"could not be migrated ({exc}); "
+                                           f"the original is kept at {backup}") from exc
+        return ws
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # ------------------------------------------------------------------ events
+
+    def subscribe(self, listener: Callable[[str, int | None], None]) -> None:
+        """Call ``listener(what, plan_id)`` after each committed change."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[str, int | None], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def notify(self, what: str, plan_id: int | None = None) -> None:
+        for listener in list(self._listeners):
+            listener(what, plan_id)
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextlib.contextmanager
+    def transaction(self, plan_id: int | None = None) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing unit of work; nested calls join the outer one.
+
+        With ``plan_id``, first checks that nobody else changed that plan since this
+        session last read it, and bumps the plan's version on commit.
+        """
+        conn = self._conn
+        outer = self._depth == 0
+        if outer:
+            conn.execute("BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            if plan_id is not None:
+                self._check_fresh(plan_id)
+            yield conn
+            if plan_id is not None:
+                conn.execute("UPDATE plans SET version = version + 1 WHERE id = ?", (plan_id,))
+            if outer:
+                conn.execute("COMMIT")
+        except BaseException:
+            if outer:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth -= 1
+        if plan_id is not None:
+            row = conn.execute("SELECT version FROM plans WHERE id = ?", (plan_id,)).fetchone()
+            if row:
+                self._seen[plan_id] = row[0]
+
+    def _check_fresh(self, plan_id: int) -> None:
+        row = self._conn.execute("SELECT version, title FROM plans WHERE id = ?",
+                                 (plan_id,)).fetchone()
+        if row is None:
+            raise StaleWriteError(f"{self.path}: plan {plan_id} no longer exists "
+                                  "(another session deleted it)")
+        seen = self._seen.get(plan_id)
+        if seen is not None and seen != row[0]:
+            last = self._conn.execute(
+                "SELECT author, side, at FROM revisions WHERE plan_id = ? ORDER BY id DESC "
+                "LIMIT 1", (plan_id,)).fetchone()
+            who = f" by {last[0]} ({last[1]} side) at {last[2]}" if last else ""
+            raise StaleWriteError(
+                f"{self.path}: plan '{row[1]}' was changed in another session{who} after "
+                "you loaded it; your edit was not saved. Reload the plan and make it again."
+            )
+
+    def mark_seen(self, plan_id: int) -> None:
+        """Accept the plan's stored state as the one this session edits on top of."""
+        row = self._conn.execute("SELECT version FROM plans WHERE id = ?", (plan_id,)).fetchone()
+        if row:
+            self._seen[plan_id] = row[0]
+
+    def is_stale(self, plan_id: int) -> bool:
+        row = self._conn.execute("SELECT version FROM plans WHERE id = ?", (plan_id,)).fetchone()
+        return row is not None and self._seen.get(plan_id, row[0]) != row[0]
+
+    # ------------------------------------------------------------------ program
+
+    def program(self) -> Program:
+        row = self._conn.execute("SELECT * FROM program WHERE id = 1").fetchone()
+        tiers = [_element_from_row(Tier, r)
+                 for r in self._conn.execute("SELECT * FROM tiers ORDER BY rank")]
+        values = {f.name: f.from_store(row[f.name]) for f in Program.FIELDS}
+        return Program(**values, tiers=tiers)
+
+    def save_program(self, program: Program) -> None:
+        """Replace the program and its tiers (validated as a whole)."""
+        Program(**program.values(), tiers=list(program.tiers))
+        with self.transaction():
+            self._write_program(program)
+        self.notify("program")
+
+    def _write_program(self, program: Program) -> None:
+        cols = [f.name for f in Program.FIELDS]
+        self._conn.execute(
+            f"INSERT OR REPLACE INTO program (id, {', '.join(cols)}) "
+            f"VALUES (1, {', '.join('?' * len(cols))})",
+            [f.to_store(getattr(program, f.name)) for f in Program.FIELDS],
+        )
+        self._conn.execute("DELETE FROM tiers")
+        for tier in program.tiers:
+            _insert_element(self._conn, "tiers", tier, {})
+
+    # ------------------------------------------------------------------ partners
+
+    def partners(self) -> list[Partner]:
+        return [_element_from_row(Partner, r)
+                for r in self._conn.execute("SELECT * FROM partners ORDER BY name")]
+
+    def partner(self, partner_id: int) -> Partner:
+        row = self._conn.execute("SELECT * FROM partners WHERE id = ?", (partner_id,)).fetchone()
+        if row is None:
+            raise ValidationError("Partner", f"no partner with id {partner_id}")
+        return _element_from_row(Partner, row)
+
+    def partner_by_name(self, name: str) -> Partner | None:
+        row = self._conn.execute("SELECT * FROM partners WHERE name = ? COLLATE NOCASE",
+                                 (name.strip(),)).fetchone()
+        return _element_from_row(Partner, row) if row else None
+
+    def add_partner(self, partner: Partner) -> int:
+        with self.transaction():
+            if self.partner_by_name(partner.name):
+                raise ValidationError("Name", f"a partner named {partner.name!r} exists",
+                                      element="Partner")
+            new_id = _insert_element(self._conn, "partners", partner, {}, partner.id)
+        self.notify("partners")
+        return new_id
+
+    def update_partner(self, partner: Partner) -> None:
+        if partner.id is None:
+            raise ValidationError("Partner", "has no id")
+        with self.transaction():
+            _update_element(self._conn, "partners", partner)
+        self.notify("partners")
+
+    # ------------------------------------------------------------------ plans
+
+    def plans(self, partner_id: int | None = None) -> list[Plan]:
+        sql = "SELECT * FROM plans"
+        args: tuple = ()
+        if partner_id is not None:
+            sql += " WHERE partner_id = ?"
+            args = (partner_id,)
+        return [self._plan_from_row(r)
+                for r in self._conn.execute(sql + " ORDER BY fiscal_year DESC, title", args)]
+
+    def plan(self, plan_id: int) -> Plan:
+        row = self._conn.execute("SELECT * FROM plans WHERE id = ?", (plan_id,)).fetchone()
+        if row is None:
+            raise ValidationError("Plan", f"no plan with id {plan_id}")
+        return self._plan_from_row(row)
+
+    def _plan_from_row(self, row: sqlite3.Row) -> Plan:
+        plan = _element_from_row(Plan, row)
+        plan.version = row["version"]
+        plan.baseline = json.loads(row["baseline"]) if row["baseline"] else None
+        plan.approved_at = row["approved_at"]
+        return plan
+
+    def plan_document(self, plan_id: int) -> PlanDocument:
+        """The plan with every part, read in one snapshot; marks it seen for edits."""
+        with self.transaction():
+            plan = self.plan(plan_id)
+            doc = PlanDocument(plan=plan, partner=self.partner(plan.partner_id))
+            doc.goals = self._parts("goal", "plan_id = ?", (plan_id,))
+            doc.kpis = self._parts(
+                "kpi", "goal_id IN (SELECT id FROM goals WHERE plan_id = ?)", (plan_id,))
+            for kind in ("initiative", "account", "rule", "risk"):
+                doc.parts(kind).extend(self._parts(kind, "plan_id = ?", (plan_id,)))
+            doc.comments = self.comments(plan_id)
+            doc.signoffs = self.signoffs(plan_id)
+        self._seen[plan_id] = plan.version
+        return doc
+
+    def _parts(self, kind: str, where: str, args: tuple) -> list[Any]:
+        cls, table, _ = PLAN_PARTS[kind]
+        rows = self._conn.execute(
+            f"SELECT * FROM {table} WHERE {where} ORDER BY position, id", args)
+        return [_element_from_row(cls, r) for r in rows]
+
+    def element(self, kind: str, element_id: int) -> Element:
+        if kind == "plan":
+            return self.plan(element_id)
+        cls, table, _ = PLAN_PARTS[kind]
+        row = self._conn.execute(f"SELECT * FROM {table} WHERE id = ?", (element_id,)).fetchone()
+        if row is None:
+            raise ValidationError(cls.LABEL, f"no {cls.LABEL.lower()} with id {element_id}")
+        return _element_from_row(cls, row)
+
+    def plan_id_of(self, kind: str, element_id: int) -> int:
+        """The plan an element belongs to."""
+        if kind == "plan":
+            return element_id
+        if kind == "kpi":
+            row = self._conn.execute(
+                "SELECT g.plan_id FROM kpis k JOIN goals g ON g.id = k.goal_id WHERE k.id = ?",
+                (element_id,)).fetchone()
+        else:
+            table = _TABLE_OF[kind]
+            row = self._conn.execute(f"SELECT plan_id FROM {table} WHERE id = ?",
+                                     (element_id,)).fetchone()
+        if row is None:
+            raise ValidationError(kind, f"no {kind} with id {element_id}")
+        return row[0]
+
+    # Low-level writers used by jbp.commands inside a transaction -----------------
+
+    def insert_plan(self, plan: Plan, plan_id: int | None = None) -> int:
+        new_id = _insert_element(self._conn, "plans", plan, {
+            "version": plan.version, "baseline": json.dumps(plan.baseline) if plan.baseline
+            else None, "approved_at": plan.approved_at}, plan_id)
+        self._seen[new_id] = plan.version
+        return new_id
+
+    def delete_plan(self, plan_id: int) -> None:
+        self._conn.execute("DELETE FROM plans WHERE id = ?", (plan_id,))
+        self._seen.pop(plan_id, None)
+
+    def insert_part(self, element: Element, element_id: int | None = None,
+                    position: int | None = None) -> int:
+        kind = element.KIND
+        cls, table, parent = PLAN_PARTS[kind]
+        if position is None:
+            parent_value = getattr(element, parent)
+            row = self._conn.execute(
+                f"SELECT COALESCE(MAX(position), -1) + 1 FROM {table} WHERE {parent} = ?",
+                (parent_value,)).fetchone()
+            position = row[0]
+        extra = {parent: getattr(element, parent), "position": position}
+        return _insert_element(self._conn, table, element, extra, element_id)
+
+    def delete_part(self, kind: str, element_id: int) -> None:
+        self._conn.execute(f"DELETE FROM {_TABLE_OF[kind]} WHERE id = ?", (element_id,))
+
+    def write_field(self, kind: str, element_id: int, field: str, value: Any) -> None:
+        cls = element_class(kind)
+        stored = cls.field(field).to_store(value)
+        self._conn.execute(f"UPDATE {_TABLE_OF[kind]} SET {field} = ? WHERE id = ?",
+                           (stored, element_id))
+
+    def write_plan_state(self, plan_id: int, status: str, baseline: dict | None,
+                         approved_at: str | None) -> None:
+        self._conn.execute(
+            "UPDATE plans SET status = ?, baseline = ?, approved_at = ? WHERE id = ?",
+            (status, json.dumps(baseline) if baseline is not None else None, approved_at,
+             plan_id))
+
+    def rows(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        """Raw read access for the domain's own modules (commands, metrics)."""
+        return self._conn.execute(sql, args).fetchall()
+
+    def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        """Raw write access for the domain's own modules, inside :meth:`transaction`."""
+        if self._depth == 0:
+            raise RuntimeError("write outside a transaction")
+        return self._conn.execute(sql, args)
+
+    # ------------------------------------------------------------------ comments, sign-offs
+
+    def comments(self, plan_id: int) -> list[Comment]:
+        rows = self._conn.execute("SELECT * FROM comments WHERE plan_id = ? ORDER BY id",
+                                  (plan_id,))
+        return [_element_from_row(Comment, r) for r in rows]
+
+    def insert_comment(self, comment: Comment, comment_id: int | None = None) -> int:
+        return _insert_element(self._conn, "comments", comment, {
+            "plan_id": comment.plan_id, "element_kind": comment.element_kind,
+            "element_id": comment.element_id, "created_at": comment.created_at}, comment_id)
+
+    def signoffs(self, plan_id: int) -> list[SignOff]:
+        rows = self._conn.execute("SELECT * FROM signoffs WHERE plan_id = ? ORDER BY id",
+                                  (plan_id,))
+        return [_element_from_row(SignOff, r) for r in rows]
+
+    def insert_signoff(self, signoff: SignOff, signoff_id: int | None = None) -> int:
+        return _insert_element(self._conn, "signoffs", signoff, {
+            "plan_id": signoff.plan_id, "signed_at": signoff.signed_at}, signoff_id)
+
+    # ------------------------------------------------------------------ revisions
+
+    def add_revision(self, rev: Revision) -> int:
+        cur = self._conn.execute(
+            "INSERT INTO revisions (plan_id, author, side, at, element_kind, element_id, "
+            "field, old, new, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rev.plan_id, rev.author, rev.side, rev.at, rev.element_kind, rev.element_id,
+             rev.field, json.dumps(rev.old), json.dumps(rev.new), rev.action))
+        return cur.lastrowid
+
+    def revisions(self, plan_id: int, side: str | None = None,
+                  element_kind: str | None = None) -> list[Revision]:
+        sql = "SELECT * FROM revisions WHERE plan_id = ?"
+        args: list[Any] = [plan_id]
+        if side:
+            sql += " AND side = ?"
+            args.append(side)
+        if element_kind:
+            sql += " AND element_kind = ?"
+            args.append(element_kind)
+        return [
+            Revision(plan_id=r["plan_id"], author=r["author"], side=r["side"], at=r["at"],
+                     element_kind=r["element_kind"], element_id=r["element_id"],
+                     field=r["field"], old=json.loads(r["old"]) if r["old"] else None,
+                     new=json.loads(r["new"]) if r["new"] else None, action=r["action"],
+                     id=r["id"])
+            for r in self._conn.execute(sql + " ORDER BY id", args)
+        ]
+
+    # ------------------------------------------------------------------ actuals
+
+    def actuals(self, kind: str):
+        """The actuals table ``kind`` as a DataFrame (dates as datetime64, flags as bool)."""
+        import pandas as pd
+
+        if kind not in ACTUALS_COLUMNS:
+            raise ValidationError("Kind", f"unknown actuals kind {kind!r}")
+        cols = ACTUALS_COLUMNS[kind]
+        frame = pd.read_sql_query(f"SELECT {', '.join(cols)} FROM {kind} ORDER BY id",
+                                  self._conn)
+        for col in cols:
+            if col in ACTUALS_DATES:
+                frame[col] = pd.to_datetime(frame[col], format="ISO8601")
+            elif col in ACTUALS_BOOLS:
+                frame[col] = frame[col].astype(bool)
+        return frame
+
+    def insert_actuals(self, kind: str, records: list[tuple], natural_keys: list[str],
+                       import_id: int | None = None) -> int:
+        """Insert rows (tuples in :data:`ACTUALS_COLUMNS` order); skip known natural keys.
+
+        Returns the number of rows inserted. Call inside :meth:`transaction`.
+        """
+        cols = ACTUALS_COLUMNS[kind]
+        has_key = kind != "program_costs"
+        names = (("natural_key",) if has_key else ()) + cols + (
+            ("import_id",) if has_key else ())
+        sql = (f"INSERT {'OR IGNORE ' if has_key else ''}INTO {kind} ({', '.join(names)}) "
+               f"VALUES ({', '.join('?' * len(names))})")
+        before = self._conn.total_changes
+        if has_key:
+            self._conn.executemany(
+                sql, ((key, *rec, import_id) for key, rec in zip(natural_keys, records,
+                                                                  strict=True)))
+        else:
+            self._conn.executemany(sql, records)
+        return self._conn.total_changes - before
+
+    def existing_keys(self, kind: str, keys: list[str]) -> set[str]:
+        """Which of ``keys`` are already stored in actuals table ``kind``."""
+        found: set[str] = set()
+        for i in range(0, len(keys), 900):
+            chunk = keys[i:i + 900]
+            rows = self._conn.execute(
+                f"SELECT natural_key FROM {kind} WHERE natural_key IN "
+                f"({', '.join('?' * len(chunk))})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    # ------------------------------------------------------------------ summary
+
+    def info(self) -> dict[str, Any]:
+        """What the workspace holds: counts by tier and status, date range of actuals."""
+        q = self._conn.execute
+        tiers = {r[0] or "(none)": r[1] for r in q(
+            "SELECT tier, COUNT(*) FROM partners WHERE churned_on IS NULL GROUP BY tier")}
+        order = [t.name for t in self.program().tiers_by_rank()][::-1]
+        tiers = {k: tiers[k] for k in order + sorted(set(tiers) - set(order)) if k in tiers}
+        statuses = {r[0]: r[1] for r in q("SELECT status, COUNT(*) FROM plans GROUP BY status")}
+        types = {r[0]: r[1] for r in q(
+            "SELECT type, COUNT(*) FROM partners GROUP BY type ORDER BY 2 DESC")}
+        actuals = {}
+        for kind, col in (("deals", "close_date"), ("registrations", "reg_date"),
+                          ("logins", "login_date"), ("certifications", "cert_date"),
+                          ("mdf", "mdf_date")):
+            n, lo, hi = q(f"SELECT COUNT(*), MIN({col}), MAX({col}) FROM {kind}").fetchone()
+            actuals[kind] = {"rows": n, "from": lo, "to": hi}
+        n_partners, n_churned = q(
+            "SELECT COUNT(*), SUM(churned_on IS NOT NULL) FROM partners").fetchone()
+        program = self.program()
+        return {
+            "workspace": str(self.path),
+            "schema_version": self.schema_version,
+            "program": program.name,
+            "currency": program.currency,
+            "partners": n_partners,
+            "churned_partners": n_churned or 0,
+            "partners_by_tier": tiers,
+            "partners_by_type": types,
+            "plans": sum(statuses.values()),
+            "plans_by_status": statuses,
+            "actuals": actuals,
+            "scenarios": q("SELECT COUNT(*) FROM scenarios").fetchone()[0],
+        }
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0,
+                           check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT our transaction first; run statement by statement.
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _element_from_row(cls: type[Element], row: sqlite3.Row) -> Any:
+    keys = row.keys()
+    values = {f.name: f.from_store(row[f.name]) for f in cls.FIELDS}
+    extra = {}
+    for f in dataclasses.fields(cls):
+        if f.name in keys and f.name not in values and f.name not in (
+                "baseline", "version", "approved_at"):
+            extra[f.name] = row[f.name]
+    return cls(**values, **extra)
+
+
+def _insert_element(conn: sqlite3.Connection, table: str, element: Element,
+                    extra: dict[str, Any], element_id: int | None = None) -> int:
+    cols = [f.name for f in element.FIELDS if f.name not in extra]
+    vals = [f.to_store(getattr(element, f.name)) for f in element.FIELDS if f.name not in extra]
+    cols += list(extra)
+    vals += list(extra.values())
+    if element_id is None:
+        element_id = getattr(element, "id", None)
+    if element_id is not None:
+        cols.append("id")
+        vals.append(element_id)
+    cur = conn.execute(
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals)
+    return cur.lastrowid if element_id is None else element_id
+
+
+def _update_element(conn: sqlite3.Connection, table: str, element: Element) -> None:
+    sets = ", ".join(f"{f.name} = ?" for f in element.FIELDS)
+    vals = [f.to_store(getattr(element, f.name)) for f in element.FIELDS]
+    conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*vals, element.id])

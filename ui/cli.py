@@ -1,0 +1,60 @@
+"""The ``jbp`` command line. Headless commands never import Qt.
+
+Each group of subcommands lives in a module listed in :data:`COMMAND_MODULES` with a
+``register(subparsers)`` function that adds its parsers and sets ``func`` (taking the parsed
+arguments and returning an exit code). A user mistake raises :class:`jbp.errors.JbpError`
+(or ``OSError``); it is printed on stderr without a traceback and the exit code is 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = [
+    "ui.cli_workspace",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from jbp import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="jbp",
+        description="JBP Studio: joint business plans and partner-program simulation. "
+        "With no command, starts the desktop app on the last used workspace "
+        "(or a demo workspace on first start).",
+    )
+    parser.add_argument("--version", action="version", version=f"JBP Studio {__version__}")
+    parser.add_argument("--workspace", help="open this workspace in the desktop app")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from jbp.errors import JbpError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from ui.app import run_app  # Qt is imported here and nowhere earlier
+
+        return run_app(args.workspace)
+    try:
+        return int(args.func(args) or 0)
+    except JbpError as exc:
+        print(f"jbp {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"jbp {args.command}: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"jbp {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
