@@ -1,0 +1,110 @@
+"""KPI tracking: attainment against the pro-rated target, RAG, and the run-rate forecast.
+
+Units: additive KPIs (currency, count) accumulate over the year; rate KPIs (percent as a
+fraction 0-1, days) are judged on the latest reported quarter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .model import Kpi, Program, fiscal_quarter_bounds
+
+ADDITIVE_UNITS = ("currency", "count")
+
+
+def quarter_progress(bounds: list[tuple[dt.date, dt.date]], as_of: dt.date) -> list[float]:
+    """Fraction (0-1) of each quarter elapsed on ``as_of`` (the day itself counts)."""
+    out = []
+    for start, end in bounds:
+        if as_of < start:
+            out.append(0.0)
+        elif as_of >= end:
+            out.append(1.0)
+        else:
+            out.append(((as_of - start).days + 1) / ((end - start).days + 1))
+    return out
+
+
+def rag(attainment: float | None, program: Program) -> str:
+    """"Green" at or above ``program.rag_green``, "Amber" at or above ``rag_amber``, else
+    "Red"; "" when there is nothing to judge yet."""
+    if attainment is None:
+        return ""
+    if attainment >= program.rag_green:
+        return "Green"
+    if attainment >= program.rag_amber:
+        return "Amber"
+    return "Red"
+
+
+def ratio(actual: float, target: float, direction: str) -> float | None:
+    """Attainment as a fraction: actual/target when higher is better, target/actual when
+    lower is better. None when the ratio is undefined (zero target, or zero actual for a
+    lower-is-better KPI, which counts as fully attained)."""
+    if direction == "higher":
+        return actual / target if target else None
+    if actual <= 0:
+        return 1.0 if target >= 0 else None
+    return target / actual
+
+
+@dataclass(frozen=True)
+class KpiStatus:
+    """Where a KPI stands on a date.
+
+    ``target_to_date``/``actual_to_date``: in the KPI's unit (cumulative for additive units,
+    the latest reported quarter for rate units). ``attainment``: fraction (1.0 = on target).
+    ``forecast``: run-rate projection to period end in the KPI's unit; ``full_target``: the
+    whole-year target (sum for additive units, Q4's target for rate units).
+    """
+
+    target_to_date: float | None
+    actual_to_date: float | None
+    attainment: float | None
+    rag: str
+    forecast: float | None
+    full_target: float | None
+    forecast_attainment: float | None
+
+
+def kpi_status(kpi: Kpi, program: Program, fiscal_year: int, as_of: dt.date) -> KpiStatus:
+    """Attainment to date against the pro-rated target, RAG and run-rate forecast.
+
+    Additive units: target to date = Σ target_q × elapsed fraction of quarter q;
+    actual to date = Σ reported actuals; forecast = actual to date ÷ elapsed fraction of
+    the year (only over the quarters reported, so a late import does not depress it).
+    Rate units: the latest quarter with an actual, against that quarter's target; the
+    forecast is that latest actual.
+    """
+    bounds = fiscal_quarter_bounds(fiscal_year, program.fiscal_year_start_month)
+    progress = quarter_progress(bounds, as_of)
+    targets, actuals = kpi.targets, kpi.actuals
+    if kpi.unit in ADDITIVE_UNITS:
+        known_targets = [t for t in targets if t is not None]
+        full = sum(known_targets) if known_targets else None
+        reported = [q for q in range(4) if actuals[q] is not None]
+        if not reported:
+            return KpiStatus(None, None, None, "", None, full, None)
+        # Pro-rate over what has been reported: a quarter with an actual counts as far as
+        # it has elapsed (whole for past quarters).
+        # (an actual entered for a quarter that has not begun counts the whole quarter)
+        weights = [(progress[q] or 1.0) if actuals[q] is not None else 0.0 for q in range(4)]
+        target_to_date = sum((targets[q] or 0.0) * weights[q] for q in range(4))
+        actual_to_date = sum(actuals[q] for q in reported)
+        elapsed = sum(weights) / 4.0
+        forecast = actual_to_date / elapsed if elapsed > 0 else None
+        att = ratio(actual_to_date, target_to_date, kpi.direction) if target_to_date else None
+        f_att = ratio(forecast, full, kpi.direction) if forecast is not None and full else None
+        return KpiStatus(target_to_date, actual_to_date, att, rag(att, program), forecast,
+                         full, f_att)
+    reported = [q for q in range(4) if actuals[q] is not None]
+    full = next((t for t in reversed(targets) if t is not None), None)
+    if not reported:
+        return KpiStatus(None, None, None, "", None, full, None)
+    last = reported[-1]
+    target, actual = targets[last], actuals[last]
+    att = ratio(actual, target, kpi.direction) if target is not None else None
+    f_att = ratio(actual, full, kpi.direction) if full is not None else None
+    return KpiStatus(target, actual, att, rag(att, program), actual, full, f_att)
