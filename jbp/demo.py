@@ -187,6 +187,9 @@ def _fill(ws: Workspace, rng: np.random.Generator) -> None:
                 continue
             rate = 0.55 * productivity[i] * fading * (0.7 + 0.6 * (p.ipp_fit or 0.5))
             win_p = min(0.6, 0.22 + 0.03 * len(certified[i]))
+            if (month_end - active_from).days < 120:
+                # Launch support: the vendor co-sells the first deals of a new partner.
+                rate, win_p = max(rate * 2.5, 0.8), win_p + 0.2
             for _ in range(rng.poisson(rate)):
                 reg_date = _days(max(month, active_from), rng.integers(0, 28))
                 if reg_date > end:

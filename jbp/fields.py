@@ -56,7 +56,7 @@ class Field:
         ):
             if self.required:
                 raise err("a value is required")
-            return [] if self.kind == "ids" else None
+            return {"ids": [], "text": "", "longtext": ""}.get(self.kind)
         kind = self.kind
         if kind in ("text", "longtext"):
             if not isinstance(value, str):
@@ -115,7 +115,7 @@ class Field:
     def from_store(self, raw: Any) -> Any:
         """Inverse of :meth:`to_store`."""
         if raw is None:
-            return [] if self.kind == "ids" else None
+            return {"ids": [], "text": "", "longtext": ""}.get(self.kind)
         if self.kind == "date":
             return dt.date.fromisoformat(raw)
         if self.kind == "ids":

@@ -1,0 +1,66 @@
+"""Shared fixtures. Qt tests run offscreen; nothing writes the user's real settings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory) -> Path:
+    """The demo workspace, generated once per test session. Copy it before writing."""
+    from jbp import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.jbp"
+    demo.generate(path)
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo workspace for one test."""
+    path = tmp_path / "demo.jbp"
+    shutil.copy2(demo_master, path)
+    return path
+
+
+@pytest.fixture
+def demo_ws(demo_path: Path):
+    from jbp.store import Workspace
+
+    ws = Workspace.open(demo_path)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def small_ws(tmp_path: Path):
+    """A fresh workspace with the demo program, two partners and no plans."""
+    from jbp.demo import PROGRAM
+    from jbp.model import Partner
+    from jbp.store import Workspace
+
+    ws = Workspace.create(tmp_path / "small.jbp", PROGRAM)
+    ws.add_partner(Partner(name="Acme", type="Reseller", region="EMEA",
+                           signup_date=dt.date(2024, 3, 1), manager="Dana"))
+    ws.add_partner(Partner(name="Bluepeak", type="SI", region="APAC",
+                           signup_date=dt.date(2025, 1, 15)))
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory, monkeypatch):
+    """Keep QSettings and the app data dir of tests away from the user's real ones."""
+    home = tmp_path_factory.getbasetemp() / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    yield

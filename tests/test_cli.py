@@ -1,0 +1,61 @@
+"""The jbp command line: real processes, real files, messages on stderr, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def jbp(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_demo_then_info(tmp_path: Path):
+    path = tmp_path / "w.jbp"
+    out = jbp("demo", str(path))
+    assert out.returncode == 0, out.stderr
+    info = jbp("info", str(path))
+    assert info.returncode == 0, info.stderr
+    assert "Partners   50" in info.stdout
+    assert "Platinum" in info.stdout and "Gold" in info.stdout
+    data = json.loads(jbp("info", str(path), "--json").stdout)
+    assert data["partners"] >= 40
+    assert len(data["partners_by_tier"]) >= 3
+    assert len(data["plans_by_status"]) >= 3
+    assert data["actuals"]["deals"]["rows"] > 100
+
+
+def test_user_mistakes_get_a_message_and_exit_2(tmp_path: Path):
+    missing = tmp_path / "nope.jbp"
+    out = jbp("info", str(missing))
+    assert out.returncode == 2
+    assert f"jbp info: {missing}: no such file" in out.stderr
+    assert "Traceback" not in out.stderr
+
+    text = tmp_path / "notes.jbp"
+    text.write_text("hello")
+    out = jbp("info", str(text))
+    assert out.returncode == 2 and "not an SQLite database" in out.stderr
+
+    out = jbp("demo", str(text))
+    assert out.returncode == 2 and "already exists" in out.stderr
+    out = jbp("demo", str(text), "--force")  # never replaces a file that is not a workspace
+    assert out.returncode == 2 and "not an SQLite database" in out.stderr
+    assert text.read_text() == "hello"
+
+    out = jbp("demo", str(tmp_path / "no" / "such" / "dir" / "w.jbp"))
+    assert out.returncode == 2 and "does not exist" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_demo_is_reproducible(tmp_path: Path):
+    a, b = tmp_path / "a.jbp", tmp_path / "b.jbp"
+    assert jbp("demo", str(a)).returncode == 0
+    assert jbp("demo", str(b)).returncode == 0
+    ja = json.loads(jbp("info", str(a), "--json").stdout)
+    jb = json.loads(jbp("info", str(b), "--json").stdout)
+    ja.pop("workspace"), jb.pop("workspace")
+    assert ja == jb

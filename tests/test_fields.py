@@ -1,0 +1,113 @@
+"""Hypothesis on the validators: every value is either a clean domain value or a named refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jbp.errors import ValidationError
+from jbp.fields import Field
+from jbp.model import Initiative, Kpi, Tier, check_tiers
+
+money = Field("amount", "money", "Amount", minimum=0)
+fraction = Field("share", "fraction", "Share", required=True, minimum=0, maximum=1)
+date = Field("when", "date", "Close date", required=True)
+enum = Field("side", "enum", "Side", required=True, choices=("vendor", "partner"))
+anything = st.one_of(st.none(), st.text(max_size=30), st.integers(), st.floats(),
+                     st.booleans(), st.dates())
+
+
+@given(anything)
+def test_money_accepts_or_names_the_field(value):
+    try:
+        out = money.coerce(value, element="Deal")
+    except ValidationError as exc:
+        assert str(exc).startswith("Deal Amount: ")
+        assert exc.field == "Amount"
+    else:
+        assert out is None or (isinstance(out, float) and out >= 0)
+
+
+@given(st.floats(min_value=0, max_value=1e12, allow_nan=False))
+def test_money_round_trips_through_its_display_text(x):
+    x = round(x, 2)
+    assert money.coerce(f"${x:,.2f}") == x
+
+
+@given(anything)
+def test_fraction_in_range_or_refused(value):
+    try:
+        out = fraction.coerce(value)
+    except ValidationError as exc:
+        assert exc.field == "Share"
+    else:
+        assert 0 <= out <= 1
+
+
+@given(st.dates())
+def test_dates_round_trip_as_iso_text(d):
+    assert date.coerce(d.isoformat()) == d
+    assert date.from_store(date.to_store(d)) == d
+
+
+@given(st.text(max_size=20))
+def test_date_text_is_strict(text):
+    try:
+        out = date.coerce(text)
+    except ValidationError as exc:
+        assert "Close date" in str(exc)
+    else:
+        assert isinstance(out, dt.date)
+
+
+@given(st.text(max_size=12))
+def test_enum_is_case_insensitive_and_closed(text):
+    try:
+        out = enum.coerce(text)
+    except ValidationError as exc:
+        assert "is not one of" in str(exc) or "required" in str(exc)
+    else:
+        assert out in ("vendor", "partner")
+        assert out.lower() == text.strip().lower()
+
+
+@given(st.lists(st.tuples(st.floats(0, 1e7, allow_nan=False), st.integers(0, 20),
+                          st.integers(0, 20)), min_size=1, max_size=5))
+def test_tier_thresholds_must_rise(thresholds):
+    tiers = [Tier(f"T{i}", i, rev, certs, logos) for i, (rev, certs, logos)
+             in enumerate(thresholds)]
+    rising = all(
+        b[0] >= a[0] and b[1] >= a[1] and b[2] >= a[2] and b != a
+        for a, b in zip(thresholds, thresholds[1:], strict=False))
+    try:
+        check_tiers(tiers)
+    except ValidationError as exc:
+        assert not rising
+        assert exc.element == "Tier"
+    else:
+        assert rising
+
+
+@given(st.floats(-1e6, 1e6, allow_nan=False), st.floats(-1e6, 1e6, allow_nan=False),
+       st.floats(-1e6, 1e6, allow_nan=False))
+def test_initiative_mdf_rules(requested, approved, claimed):
+    try:
+        i = Initiative(plan_id=1, title="x", mdf_requested=requested, mdf_approved=approved,
+                       mdf_claimed=claimed)
+    except ValidationError as exc:
+        assert exc.field.startswith("MDF")
+    else:
+        assert 0 <= i.mdf_claimed <= i.mdf_approved <= i.mdf_requested
+
+
+@given(st.sampled_from(["currency", "count", "percent", "days"]),
+       st.floats(-100, 100, allow_nan=False))
+def test_kpi_negative_values_only_for_percent(unit, value):
+    try:
+        Kpi(goal_id=1, name="k", unit=unit, target_q1=value)
+    except ValidationError:
+        assert value < 0 and unit != "percent"
+    else:
+        assert value >= 0 or unit == "percent"
