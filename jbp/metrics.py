@@ -1,0 +1,880 @@
+"""Partner and program metrics computed from a workspace's imported actuals.
+
+Every function here is pure: it reads an :class:`Actuals` snapshot (the partner list, the
+program and the actuals tables as pandas frames) and returns numbers or frames; nothing is
+written. ``docs/metrics.md`` gives every formula with a worked example; the docstrings below
+give the formula and the unit.
+
+Conventions
+-----------
+* ``as_of`` is a date; a row counts when its date is on or before ``as_of``. The default
+  ``as_of`` is the last day of the last month that has any actuals (see :func:`default_as_of`),
+  so a scorecard read on 15 November from exports that end on 31 October describes
+  31 October, not a half-empty November.
+* T12M (trailing twelve months) is the window ``(as_of - 365 days, as_of]``.
+* Money is in the program currency; fractions are 0-1; durations are days.
+* Revenue is the deal amount (the ARR of a recurring deal, the value of a one-off deal), on
+  the close date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .model import Program, fiscal_quarter_bounds
+from .tiers import TierStanding, assess_tier, gaps, next_tier
+
+if TYPE_CHECKING:
+    from .store import Workspace
+
+#: Days in the trailing window of revenue, new logos, investment (T12M).
+YEAR_DAYS = 365
+#: Days in the window of leading indicators (logins, registrations, certifications).
+RECENT_DAYS = 90
+#: Days before the recent window that serve as the baseline of a trend (rate-normalised to
+#: RECENT_DAYS, so a trend compares like with like).
+BASELINE_DAYS = 180
+#: Days of recent sourced revenue, new logos and certifications used as the run-rate for
+#: the tier projection.
+RUN_RATE_DAYS = 180
+#: Assumed yearly churn of the customers partners bring; CLTV counts recurring revenue for
+#: ``1 / CUSTOMER_CHURN`` years (5 years at 20%).
+CUSTOMER_CHURN = 0.20
+#: Weights of the churn-risk score (see :func:`risk_components`): logins decline,
+#: registrations decline, inactivity.
+RISK_WEIGHTS = (0.6, 0.2, 0.2)
+#: A partner is flagged at risk when its risk score reaches this ...
+RISK_THRESHOLD = 0.2
+#: ... or it has shown no activity for this many days.
+INACTIVE_DAYS = 60
+
+ACTIVITY_DATES = (("logins", "login_date"), ("registrations", "reg_date"),
+                  ("deals", "close_date"), ("certifications", "cert_date"))
+
+
+# --------------------------------------------------------------------------- the snapshot
+
+
+@dataclass
+class Actuals:
+    """Everything the metrics read, as one consistent snapshot.
+
+    ``partners``: columns id, name, type, region, manager, signup_date, activated_on,
+    churned_on, tier (dates as datetime64). The other frames are the actuals tables as
+    :meth:`jbp.store.Workspace.actuals` returns them.
+    """
+
+    program: Program
+    partners: pd.DataFrame
+    deals: pd.DataFrame
+    registrations: pd.DataFrame
+    logins: pd.DataFrame
+    certifications: pd.DataFrame
+    mdf: pd.DataFrame
+    program_costs: pd.DataFrame
+
+    @classmethod
+    def load(cls, ws: Workspace) -> Actuals:
+        """Read the program, the partners and every actuals table in one transaction."""
+        with ws.transaction():
+            program = ws.program()
+            partners = partners_frame(ws)
+            frames = {k: ws.actuals(k) for k in (
+                "deals", "registrations", "logins", "certifications", "mdf", "program_costs")}
+        return cls(program=program, partners=partners, **frames)
+
+    def last_date(self) -> dt.date | None:
+        """The latest date found in any actuals table (None when there are none)."""
+        found = []
+        for kind, col in (*ACTIVITY_DATES, ("mdf", "mdf_date")):
+            series = getattr(self, kind)[col]
+            if len(series) and series.notna().any():
+                found.append(series.max())
+        return max(found).date() if found else None
+
+    def first_date(self) -> dt.date | None:
+        """The earliest date found in any actuals table (None when there are none)."""
+        found = []
+        for kind, col in (*ACTIVITY_DATES, ("mdf", "mdf_date")):
+            series = getattr(self, kind)[col]
+            if len(series) and series.notna().any():
+                found.append(series.min())
+        return min(found).date() if found else None
+
+
+def partners_frame(ws: Workspace) -> pd.DataFrame:
+    """The workspace's partners as a frame (dates as datetime64)."""
+    rows = ws.rows("SELECT id, name, type, region, manager, signup_date, activated_on, "
+                   "churned_on, tier FROM partners ORDER BY id")
+    frame = pd.DataFrame([dict(r) for r in rows], columns=[
+        "id", "name", "type", "region", "manager", "signup_date", "activated_on",
+        "churned_on", "tier"])
+    for col in ("signup_date", "activated_on", "churned_on"):
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
+    return frame
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month."""
+    nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def default_as_of(actuals: Actuals, today: dt.date | None = None) -> dt.date:
+    """The end of the last month with actuals; ``today`` (default: the system date) when the
+    workspace has no actuals yet."""
+    last = actuals.last_date()
+    if last is None:
+        return today or dt.date.today()
+    return month_end(last)
+
+
+def _ts(day: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(day)
+
+
+def _window(frame: pd.DataFrame, col: str, as_of: dt.date, days: int,
+            offset_days: int = 0) -> pd.DataFrame:
+    """Rows with ``col`` in ``(as_of - offset - days, as_of - offset]``."""
+    hi = _ts(as_of) - pd.Timedelta(days=offset_days)
+    lo = hi - pd.Timedelta(days=days)
+    dates = frame[col]
+    return frame[(dates > lo) & (dates <= hi)]
+
+
+def _upto(frame: pd.DataFrame, col: str, as_of: dt.date) -> pd.DataFrame:
+    return frame[frame[col] <= _ts(as_of)]
+
+
+def _per_partner(series: pd.Series, index: pd.Index, fill: float = 0.0) -> pd.Series:
+    return series.reindex(index).fillna(fill)
+
+
+# --------------------------------------------------------------------------- tier rates
+
+
+def tier_rates(program: Program, tier_names: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Margin and rebate (fractions of sourced revenue) of each tier name; 0 for none."""
+    margin = {t.name: t.margin for t in program.tiers}
+    rebate = {t.name: t.rebate for t in program.tiers}
+    return (tier_names.map(margin).fillna(0.0).astype(float),
+            tier_names.map(rebate).fillna(0.0).astype(float))
+
+
+# --------------------------------------------------------------------------- investment
+
+
+def allocated_costs(actuals: Actuals, as_of: dt.date) -> pd.DataFrame:
+    """Program costs of the T12M window per partner and category (currency).
+
+    A cost row with a partner goes to that partner. A program-wide row (no partner) is
+    split equally among the partners *in the program* that month: signed up on or before
+    the month's last day and not churned before its first day. Months are counted in the
+    window when their first day is in ``(as_of - 365 days, as_of]``. Returns a frame indexed
+    by partner id with columns people, enablement, overhead, recruitment.
+    """
+    cats = ["people", "enablement", "overhead", "recruitment"]
+    ids = actuals.partners["id"].to_numpy()
+    out = pd.DataFrame(0.0, index=pd.Index(ids, name="partner_id"), columns=cats)
+    costs = _window(actuals.program_costs, "month", as_of, YEAR_DAYS)
+    if costs.empty or len(ids) == 0:
+        return out
+    direct = costs[costs["partner_id"].notna()]
+    if not direct.empty:
+        d = direct.groupby([direct["partner_id"].astype(int), "category"])["amount"].sum()
+        d = d.unstack(fill_value=0.0).reindex(index=out.index, columns=cats, fill_value=0.0)
+        out += d.fillna(0.0)
+    shared = costs[costs["partner_id"].isna()]
+    if shared.empty:
+        return out
+    by_month = shared.groupby(["month", "category"])["amount"].sum().unstack(fill_value=0.0)
+    by_month = by_month.reindex(columns=cats, fill_value=0.0)
+    months = by_month.index
+    signup = actuals.partners["signup_date"].to_numpy()
+    churned = actuals.partners["churned_on"].to_numpy()
+    starts = months.to_numpy()
+    ends = np.array([_ts(month_end(m.date())) for m in months], dtype="datetime64[ns]")
+    # members[m, p]: partner p is in the program in month m.
+    members = (signup[None, :] <= ends[:, None]) & (
+        pd.isna(churned)[None, :] | (churned[None, :] >= starts[:, None]))
+    counts = members.sum(axis=1)
+    share = np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
+    weights = members * share[:, None]          # months x partners
+    alloc = weights.T @ by_month.to_numpy()     # partners x categories
+    out += pd.DataFrame(alloc, index=out.index, columns=cats)
+    return out
+
+
+# --------------------------------------------------------------------------- scorecard
+
+
+SCORECARD_COLUMNS = (
+    "partner_id", "partner", "type", "region", "manager", "status", "stored_tier", "tier",
+    "next_tier", "sourced_revenue", "influenced_revenue", "attributed_revenue", "margins",
+    "rebates", "net_revenue", "mdf_spent", "program_costs", "investment", "ropi", "mdf_roi",
+    "customers", "cltv", "new_logos", "cac", "time_to_first_revenue_days", "logins_90d",
+    "logins_trend", "registrations_90d", "registrations_trend", "certified_people",
+    "certifications_90d", "mdf_approved", "mdf_utilisation", "gap_sourced_revenue",
+    "gap_certified_people", "gap_new_logos", "projected_next_tier_date",
+    "days_since_activity", "risk_score", "at_risk", "risk_reasons",
+)
+
+#: Label and unit of each scorecard column, for views and exports.
+SCORECARD_LABELS: dict[str, tuple[str, str]] = {
+    "partner_id": ("ID", ""),
+    "partner": ("Partner", ""),
+    "type": ("Type", ""),
+    "region": ("Region", ""),
+    "manager": ("Partner manager", ""),
+    "status": ("Status", ""),
+    "stored_tier": ("Tier on record", ""),
+    "tier": ("Tier by rules", ""),
+    "next_tier": ("Next tier", ""),
+    "sourced_revenue": ("Sourced revenue T12M", "currency"),
+    "influenced_revenue": ("Influenced revenue T12M", "currency"),
+    "attributed_revenue": ("Attributed revenue T12M", "currency"),
+    "margins": ("Margins T12M", "currency"),
+    "rebates": ("Rebates T12M", "currency"),
+    "net_revenue": ("Net partner revenue T12M", "currency"),
+    "mdf_spent": ("MDF spent T12M", "currency"),
+    "program_costs": ("Allocated program costs T12M", "currency"),
+    "investment": ("Partner investment T12M", "currency"),
+    "ropi": ("ROPI", "fraction"),
+    "mdf_roi": ("MDF ROI (revenue ÷ MDF)", "ratio"),
+    "customers": ("Customers brought", "count"),
+    "cltv": ("CLTV per customer", "currency"),
+    "new_logos": ("New logos T12M", "count"),
+    "cac": ("CAC via this partner", "currency"),
+    "time_to_first_revenue_days": ("Time to first revenue", "days"),
+    "logins_90d": ("Logins 90d", "count"),
+    "logins_trend": ("Logins trend", "fraction"),
+    "registrations_90d": ("Registrations 90d", "count"),
+    "registrations_trend": ("Registrations trend", "fraction"),
+    "certified_people": ("Certified people", "count"),
+    "certifications_90d": ("Certifications 90d", "count"),
+    "mdf_approved": ("MDF approved T12M", "currency"),
+    "mdf_utilisation": ("MDF utilisation", "fraction"),
+    "gap_sourced_revenue": ("Gap: sourced revenue", "currency"),
+    "gap_certified_people": ("Gap: certified people", "count"),
+    "gap_new_logos": ("Gap: new logos", "count"),
+    "projected_next_tier_date": ("Projected next tier", "date"),
+    "days_since_activity": ("Days since activity", "days"),
+    "risk_score": ("Risk score", "fraction"),
+    "at_risk": ("At risk", "bool"),
+    "risk_reasons": ("Risk reasons", ""),
+}
+
+
+def scorecard(ws: Workspace, as_of: dt.date | None = None) -> pd.DataFrame:
+    """One row per partner with every scorecard metric on ``as_of`` (see the module doc and
+    :func:`scorecard_from` for the columns and their units)."""
+    return scorecard_from(Actuals.load(ws), as_of)
+
+
+def _trend(current: pd.Series, previous: pd.Series) -> pd.Series:
+    """Relative change (fraction) of the recent window over the baseline (both per
+    RECENT_DAYS); NaN when the baseline is 0."""
+    prev = previous.astype(float)
+    return (current - prev) / prev.where(prev > 0)
+
+
+def risk_components(logins_now: pd.Series, logins_before: pd.Series, regs_now: pd.Series,
+                    regs_before: pd.Series, idle_days: pd.Series) -> pd.DataFrame:
+    """The three parts of the churn-risk score, each 0-1.
+
+    * ``logins_decline`` = clip(1 - (L90 + 1) / (B90 + 1), 0, 1): the fall in portal
+      logins of the last 90 days against the baseline B90 = logins in the 180 days before
+      them × 90/180 (the +1 keeps a quiet partner with no logins in either window at 0);
+    * ``registrations_decline``: the same for deal registrations;
+    * ``inactivity`` = clip(days since the last login, registration, won deal or
+      certification / 90, 0, 1).
+    """
+    def decline(now: pd.Series, before: pd.Series) -> pd.Series:
+        return (1.0 - (now + 1.0) / (before + 1.0)).clip(0.0, 1.0)
+
+    return pd.DataFrame({
+        "logins_decline": decline(logins_now, logins_before),
+        "registrations_decline": decline(regs_now, regs_before),
+        "inactivity": (idle_days / RECENT_DAYS).clip(0.0, 1.0),
+    })
+
+
+def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The scorecard of every partner on ``as_of`` (default :func:`default_as_of`).
+
+    Columns (money in the program currency, fractions 0-1, T12M = the 365 days to ``as_of``):
+
+    * ``sourced_revenue`` = Σ amount of the partner's *sourced* deals closed in T12M;
+      ``influenced_revenue`` likewise for *influenced* deals;
+      ``attributed_revenue`` = sourced + influence_weight × influenced.
+    * ``margins`` = margin(tier) × sourced; ``rebates`` = rebate(tier) × sourced, at the tier
+      the partner holds by the rules (``tier``); ``net_revenue`` = attributed − margins −
+      rebates.
+    * ``mdf_spent`` = Σ paid MDF claims in T12M; ``program_costs`` = the partner's share of
+      people, enablement, overhead and recruitment costs (:func:`allocated_costs`);
+      ``investment`` = mdf_spent + program_costs;
+      ``ropi`` = (net_revenue − investment) / investment (NaN when investment is 0).
+    * ``mdf_roi`` = attributed revenue ÷ MDF spent (no costs subtracted; NaN without MDF).
+    * ``customers``: customers whose first deal was sourced by this partner (all time to
+      ``as_of``); ``cltv`` = mean over them of (1 − margin − rebate) × (one-off amounts +
+      recurring amounts / CUSTOMER_CHURN).
+    * ``new_logos``: distinct customers of sourced deals in T12M (the tier criterion);
+      ``cac`` = (investment + margins + rebates) / new_logos.
+    * ``time_to_first_revenue_days``: first sourced deal's close date − sign-up date (NaN
+      when the partner signed up before the actuals begin, or has no deal yet).
+    * ``logins_90d``, ``registrations_90d``, ``certifications_90d``: counts in the last 90
+      days; ``*_trend``: relative change against the baseline (the 180 days before, per 90
+      days; fraction, NaN when the baseline is empty); ``certified_people``: distinct people certified to date.
+    * ``mdf_approved``: approved MDF requests in T12M; ``mdf_utilisation`` = mdf_spent ÷
+      mdf_approved.
+    * ``tier``/``next_tier``: by :func:`jbp.tiers.assess_tier` on (sourced_revenue,
+      certified_people, new_logos); ``gap_*``: what the next tier still needs;
+      ``projected_next_tier_date``: :func:`project_tier_date`.
+    * ``days_since_activity``, ``risk_score`` (:func:`risk_components` weighted by
+      RISK_WEIGHTS), ``at_risk`` (active and score ≥ RISK_THRESHOLD or idle ≥ INACTIVE_DAYS
+      days), ``risk_reasons``.
+    """
+    if as_of is None:
+        as_of = default_as_of(actuals)
+    program = actuals.program
+    partners = actuals.partners
+    idx = pd.Index(partners["id"].astype(int).to_numpy(), name="partner_id")
+    out = pd.DataFrame(index=idx)
+    out["partner_id"] = idx.to_numpy()
+    out["partner"] = partners["name"].to_numpy()
+    out["type"] = partners["type"].to_numpy()
+    out["region"] = partners["region"].to_numpy()
+    out["manager"] = partners["manager"].fillna("").to_numpy()
+    signup = pd.Series(partners["signup_date"].to_numpy(), index=idx)
+    churned = pd.Series(partners["churned_on"].to_numpy(), index=idx)
+    is_churned = churned.notna() & (churned <= _ts(as_of))
+    out["status"] = np.where(is_churned, "churned",
+                             np.where(signup > _ts(as_of), "not signed up", "active"))
+    out["stored_tier"] = partners["tier"].fillna("").to_numpy()
+
+    deals = _upto(actuals.deals, "close_date", as_of)
+    d12 = _window(deals, "close_date", as_of, YEAR_DAYS)
+    src12 = d12[d12["attribution"] == "sourced"]
+    inf12 = d12[d12["attribution"] == "influenced"]
+    out["sourced_revenue"] = _per_partner(src12.groupby("partner_id")["amount"].sum(), idx)
+    out["influenced_revenue"] = _per_partner(inf12.groupby("partner_id")["amount"].sum(), idx)
+    out["attributed_revenue"] = (out["sourced_revenue"]
+                                 + program.influence_weight * out["influenced_revenue"])
+
+    certs = _upto(actuals.certifications, "cert_date", as_of)
+    out["certified_people"] = _per_partner(
+        certs.groupby("partner_id")["person"].nunique(), idx).astype(int)
+    out["new_logos"] = _per_partner(src12.groupby("partner_id")["customer"].nunique(),
+                                    idx).astype(int)
+
+    # Tier by the program's rules, the next tier and the gaps.
+    tiers, nexts, gap_rev, gap_cert, gap_logo, proj = [], [], [], [], [], []
+    rr = run_rates(actuals, as_of, idx)
+    for pid in idx:
+        standing = TierStanding(float(out.at[pid, "sourced_revenue"]),
+                                int(out.at[pid, "certified_people"]),
+                                int(out.at[pid, "new_logos"]))
+        tier = assess_tier(program, standing)
+        nxt = next_tier(program, tier)
+        tiers.append(tier.name if tier else "")
+        nexts.append(nxt.name if nxt else "")
+        if nxt is None:
+            gap_rev.append(0.0)
+            gap_cert.append(0.0)
+            gap_logo.append(0.0)
+            proj.append(pd.NaT)
+            continue
+        g = gaps(nxt, standing)
+        gap_rev.append(g["sourced_revenue"])
+        gap_cert.append(g["certified_people"])
+        gap_logo.append(g["new_logos"])
+        day = project_tier_date(standing, nxt, as_of,
+                                revenue_run_rate=float(rr.at[pid, "revenue_per_year"]),
+                                logos_run_rate=float(rr.at[pid, "logos_per_year"]),
+                                certs_per_day=float(rr.at[pid, "certs_per_day"]))
+        proj.append(pd.Timestamp(day) if day else pd.NaT)
+    out["tier"] = tiers
+    out["next_tier"] = nexts
+
+    margin, rebate = tier_rates(program, out["tier"])
+    out["margins"] = margin * out["sourced_revenue"]
+    out["rebates"] = rebate * out["sourced_revenue"]
+    out["net_revenue"] = out["attributed_revenue"] - out["margins"] - out["rebates"]
+
+    mdf = _upto(actuals.mdf, "mdf_date", as_of)
+    m12 = _window(mdf, "mdf_date", as_of, YEAR_DAYS)
+    claims = m12[(m12["kind"] == "claim") & (m12["status"] == "paid")]
+    approved = m12[(m12["kind"] == "request") & (m12["status"].isin(["approved", "paid"]))]
+    out["mdf_spent"] = _per_partner(claims.groupby("partner_id")["amount"].sum(), idx)
+    out["program_costs"] = allocated_costs(actuals, as_of).sum(axis=1).reindex(idx).fillna(0.0)
+    out["investment"] = out["mdf_spent"] + out["program_costs"]
+    inv = out["investment"].where(out["investment"] > 0)
+    out["ropi"] = (out["net_revenue"] - out["investment"]) / inv
+    out["mdf_roi"] = out["attributed_revenue"] / out["mdf_spent"].where(out["mdf_spent"] > 0)
+
+    cl = customer_values(deals, program, out["tier"])
+    out["customers"] = _per_partner(cl.groupby("partner_id")["value"].size(), idx).astype(int)
+    out["cltv"] = cl.groupby("partner_id")["value"].mean().reindex(idx)
+    out["cac"] = ((out["investment"] + out["margins"] + out["rebates"])
+                  / out["new_logos"].where(out["new_logos"] > 0))
+
+    first = deals[deals["attribution"] == "sourced"].groupby("partner_id")["close_date"].min()
+    first = first.reindex(idx)
+    start = actuals.first_date()
+    ttfr = (first - signup).dt.days.astype(float)
+    if start is not None:
+        ttfr = ttfr.where(signup >= _ts(start))
+    out["time_to_first_revenue_days"] = ttfr
+
+    logins = _upto(actuals.logins, "login_date", as_of)
+    regs = _upto(actuals.registrations, "reg_date", as_of)
+
+    def count(frame: pd.DataFrame, col: str, days: int = RECENT_DAYS,
+              offset: int = 0) -> pd.Series:
+        w = _window(frame, col, as_of, days, offset)
+        return _per_partner(w.groupby("partner_id").size(), idx).astype(int)
+
+    per = RECENT_DAYS / BASELINE_DAYS
+    l_now = count(logins, "login_date")
+    l_before = count(logins, "login_date", BASELINE_DAYS, RECENT_DAYS) * per
+    r_now = count(regs, "reg_date")
+    r_before = count(regs, "reg_date", BASELINE_DAYS, RECENT_DAYS) * per
+    out["logins_90d"] = l_now
+    out["logins_trend"] = _trend(l_now, l_before)
+    out["registrations_90d"] = r_now
+    out["registrations_trend"] = _trend(r_now, r_before)
+    out["certifications_90d"] = count(certs, "cert_date")
+    out["mdf_approved"] = _per_partner(approved.groupby("partner_id")["amount"].sum(), idx)
+    out["mdf_utilisation"] = out["mdf_spent"] / out["mdf_approved"].where(
+        out["mdf_approved"] > 0)
+    out["gap_sourced_revenue"] = gap_rev
+    out["gap_certified_people"] = gap_cert
+    out["gap_new_logos"] = gap_logo
+    out["projected_next_tier_date"] = pd.to_datetime(pd.Series(proj, index=idx))
+
+    last = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    for frame, col in ((logins, "login_date"), (regs, "reg_date"), (deals, "close_date"),
+                       (certs, "cert_date")):
+        latest = frame.groupby("partner_id")[col].max().reindex(idx)
+        last = pd.concat([last, latest], axis=1).max(axis=1)
+    since = pd.concat([last, signup], axis=1).max(axis=1)
+    idle = (_ts(as_of) - since).dt.days.clip(lower=0).astype(float)
+    out["days_since_activity"] = idle
+    parts = risk_components(l_now, l_before, r_now, r_before, idle)
+    w = RISK_WEIGHTS
+    score = (w[0] * parts["logins_decline"] + w[1] * parts["registrations_decline"]
+             + w[2] * parts["inactivity"])
+    active = out["status"] == "active"
+    out["risk_score"] = score.where(active)
+    out["at_risk"] = active & ((score >= RISK_THRESHOLD) | (idle >= INACTIVE_DAYS))
+    out["risk_reasons"] = _reasons(out, parts, churned)
+    return out.reset_index(drop=True)[list(SCORECARD_COLUMNS)]
+
+
+def _reasons(out: pd.DataFrame, parts: pd.DataFrame, churned: pd.Series) -> list[str]:
+    reasons = []
+    for pid in out.index:
+        if out.at[pid, "status"] == "churned":
+            reasons.append(f"churned on {churned[pid].date().isoformat()}")
+            continue
+        if not out.at[pid, "at_risk"]:
+            reasons.append("")
+            continue
+        why = []
+        if parts.at[pid, "logins_decline"] >= 0.25:
+            why.append(f"logins down {parts.at[pid, 'logins_decline']:.0%} on the "
+                       "prior 6 months")
+        if parts.at[pid, "registrations_decline"] >= 0.25:
+            why.append(f"registrations down {parts.at[pid, 'registrations_decline']:.0%} "
+                       "on the prior 6 months")
+        idle = out.at[pid, "days_since_activity"]
+        if idle >= 30:
+            why.append(f"no activity for {int(idle)} days")
+        if not why:
+            why.append(f"risk score {out.at[pid, 'risk_score']:.2f}")
+        reasons.append("; ".join(why))
+    return reasons
+
+
+def customer_values(deals: pd.DataFrame, program: Program,
+                    partner_tier: pd.Series) -> pd.DataFrame:
+    """Lifetime value of each customer a partner brought (currency).
+
+    A partner *brought* a customer when the customer's earliest deal is a sourced deal of
+    that partner. Value = (1 − margin − rebate at the partner's tier) × (Σ one-off amounts +
+    Σ recurring amounts / CUSTOMER_CHURN) over the customer's sourced deals with that
+    partner. Returns columns partner_id, customer, value.
+    """
+    if deals.empty:
+        return pd.DataFrame({"partner_id": [], "customer": [], "value": []})
+    ordered = deals.sort_values(["close_date"], kind="stable")
+    firsts = ordered.drop_duplicates("customer")
+    firsts = firsts[firsts["attribution"] == "sourced"][["customer", "partner_id"]]
+    mine = deals[deals["attribution"] == "sourced"].merge(firsts, on=["customer", "partner_id"])
+    if mine.empty:
+        return pd.DataFrame({"partner_id": [], "customer": [], "value": []})
+    worth = np.where(mine["recurring"], mine["amount"] / CUSTOMER_CHURN, mine["amount"])
+    mine = mine.assign(worth=worth)
+    per = mine.groupby(["partner_id", "customer"], as_index=False)["worth"].sum()
+    margin, rebate = tier_rates(program, per["partner_id"].map(partner_tier))
+    per["value"] = (1.0 - margin - rebate) * per["worth"]
+    return per[["partner_id", "customer", "value"]]
+
+
+def run_rates(actuals: Actuals, as_of: dt.date, idx: pd.Index) -> pd.DataFrame:
+    """Recent pace per partner, from the last RUN_RATE_DAYS days:
+
+    ``revenue_per_year`` = sourced revenue in the window × 365 / RUN_RATE_DAYS (currency per
+    year); ``logos_per_year`` likewise for distinct new customers (count per year);
+    ``certs_per_day`` = newly certified people in the window / RUN_RATE_DAYS (people per day).
+    """
+    deals = _window(actuals.deals, "close_date", as_of, RUN_RATE_DAYS)
+    src = deals[deals["attribution"] == "sourced"]
+    scale = YEAR_DAYS / RUN_RATE_DAYS
+    certs = _upto(actuals.certifications, "cert_date", as_of)
+    firsts = certs.sort_values("cert_date").drop_duplicates(["partner_id", "person"])
+    recent = _window(firsts, "cert_date", as_of, RUN_RATE_DAYS)
+    return pd.DataFrame({
+        "revenue_per_year": _per_partner(src.groupby("partner_id")["amount"].sum(), idx) * scale,
+        "logos_per_year": _per_partner(src.groupby("partner_id")["customer"].nunique(), idx)
+        * scale,
+        "certs_per_day": _per_partner(recent.groupby("partner_id").size(), idx) / RUN_RATE_DAYS,
+    }, index=idx)
+
+
+def project_tier_date(standing: TierStanding, tier: Any, as_of: dt.date, *,
+                      revenue_run_rate: float, logos_run_rate: float,
+                      certs_per_day: float) -> dt.date | None:
+    """The date the partner would meet every threshold of ``tier`` at its current run-rate,
+    or None when it never would.
+
+    Windowed criteria (T12M sourced revenue, new logos): the T12M figure moves in a straight
+    line from its value today to the run-rate (per year) over the next 365 days, as the old
+    months roll out of the window and run-rate months replace them:
+    ``value(t) = now + (run_rate − now) × t / 365`` for 0 ≤ t ≤ 365, then stays at the
+    run-rate. Certified people (a stock) grow by ``certs_per_day`` each day. The projected
+    date is ``as_of`` + the largest of the days each criterion needs.
+    """
+    needs = []
+    for now, target, rate in ((standing.sourced_revenue, tier.min_sourced_revenue,
+                               revenue_run_rate),
+                              (float(standing.new_logos), float(tier.min_new_logos),
+                               logos_run_rate)):
+        if now >= target:
+            continue
+        if rate < target:
+            return None
+        needs.append(math.ceil((target - now) / (rate - now) * YEAR_DAYS))
+    gap = tier.min_certifications - standing.certified_people
+    if gap > 0:
+        if certs_per_day <= 0:
+            return None
+        needs.append(math.ceil(gap / certs_per_day))
+    return as_of + dt.timedelta(days=max(needs, default=0))
+
+
+# --------------------------------------------------------------------------- program
+
+
+def program_summary(ws: Workspace, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Program-level ROPI with its components and CAC via channel vs direct (T12M)."""
+    return program_summary_from(Actuals.load(ws), as_of)
+
+
+def program_summary_from(actuals: Actuals, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Program totals over T12M to ``as_of`` (money in the program currency):
+
+    * revenue: ``sourced_revenue``, ``influenced_revenue``, ``attributed_revenue`` (sourced +
+      influence_weight × influenced), ``margins``, ``rebates``, ``net_revenue``;
+    * investment: ``mdf_spent`` (paid claims), ``people``, ``enablement``, ``overhead``,
+      ``recruitment`` (all program cost rows in the window, shared or not), ``investment``;
+    * ``ropi`` = (net_revenue − investment) / investment; ``mdf_roi`` = attributed revenue ÷
+      MDF spent (revenue per MDF dollar, no costs subtracted);
+    * ``new_channel_customers``: customers whose first deal ever is a partner-sourced deal
+      closed in T12M; ``channel_cost`` = investment + margins + rebates;
+      ``cac_channel`` = channel_cost / new_channel_customers; ``cac_direct`` = the program's
+      direct CAC (an input); ``cac_ratio`` = cac_channel / cac_direct (below 1: the channel
+      acquires customers more cheaply).
+    """
+    if as_of is None:
+        as_of = default_as_of(actuals)
+    card = scorecard_from(actuals, as_of)
+    program = actuals.program
+    costs = _window(actuals.program_costs, "month", as_of, YEAR_DAYS)
+    by_cat = costs.groupby("category")["amount"].sum()
+    out: dict[str, Any] = {
+        "as_of": as_of,
+        "window_start": as_of - dt.timedelta(days=YEAR_DAYS - 1),
+        "currency": program.currency,
+        "partners": int(len(card)),
+        "active_partners": int((card["status"] == "active").sum()),
+        "at_risk_partners": int(card["at_risk"].sum()),
+        "influence_weight": program.influence_weight,
+    }
+    for col in ("sourced_revenue", "influenced_revenue", "attributed_revenue", "margins",
+                "rebates", "net_revenue", "mdf_spent"):
+        out[col] = float(card[col].sum())
+    for cat in ("people", "enablement", "overhead", "recruitment"):
+        out[cat] = float(by_cat.get(cat, 0.0))
+    out["investment"] = out["mdf_spent"] + sum(out[c] for c in (
+        "people", "enablement", "overhead", "recruitment"))
+    inv = out["investment"]
+    out["ropi"] = (out["net_revenue"] - inv) / inv if inv > 0 else math.nan
+    out["mdf_roi"] = (out["attributed_revenue"] / out["mdf_spent"] if out["mdf_spent"] > 0
+                      else math.nan)
+    deals = _upto(actuals.deals, "close_date", as_of)
+    firsts = deals.sort_values("close_date", kind="stable").drop_duplicates("customer")
+    new = _window(firsts[firsts["attribution"] == "sourced"], "close_date", as_of, YEAR_DAYS)
+    out["new_channel_customers"] = int(len(new))
+    out["channel_cost"] = inv + out["margins"] + out["rebates"]
+    out["cac_channel"] = (out["channel_cost"] / len(new)) if len(new) else math.nan
+    out["cac_direct"] = program.direct_cac if program.direct_cac is not None else math.nan
+    out["cac_ratio"] = (out["cac_channel"] / out["cac_direct"]
+                        if out["cac_direct"] and not math.isnan(out["cac_direct"]) else math.nan)
+    return out
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def monthly_series(actuals: Actuals, partner_id: int, as_of: dt.date | None = None,
+                   months: int = 18) -> pd.DataFrame:
+    """Month-by-month figures of one partner for the trend charts, the last ``months`` months
+    to ``as_of``. Index: month start (datetime64). Columns: sourced_revenue,
+    influenced_revenue (currency), registrations, logins, certifications (counts of the
+    month), certified_people (distinct people to the month's end), mdf_claimed (paid claims,
+    currency), mdf_approved (approved requests, currency)."""
+    if as_of is None:
+        as_of = default_as_of(actuals)
+    last = pd.Timestamp(as_of.year, as_of.month, 1)
+    index = pd.date_range(end=last, periods=months, freq="MS")
+
+    def monthly(frame: pd.DataFrame, col: str, value: str | None = None) -> pd.Series:
+        mine = frame[(frame["partner_id"] == partner_id) & (frame[col] <= _ts(as_of))]
+        key = mine[col].dt.to_period("M").dt.to_timestamp()
+        series = mine.groupby(key)[value].sum() if value else mine.groupby(key).size()
+        return series.reindex(index, fill_value=0).astype(float)
+
+    deals = actuals.deals
+    mdf = actuals.mdf
+    certs = actuals.certifications[actuals.certifications["partner_id"] == partner_id]
+    firsts = certs.sort_values("cert_date").drop_duplicates("person")
+    new_people = monthly(firsts, "cert_date")
+    before = float(((firsts["cert_date"] < index[0])).sum())
+    frame = pd.DataFrame({
+        "sourced_revenue": monthly(deals[deals["attribution"] == "sourced"], "close_date",
+                                   "amount"),
+        "influenced_revenue": monthly(deals[deals["attribution"] == "influenced"],
+                                      "close_date", "amount"),
+        "registrations": monthly(actuals.registrations, "reg_date"),
+        "logins": monthly(actuals.logins, "login_date"),
+        "certifications": monthly(actuals.certifications, "cert_date"),
+        "certified_people": new_people.cumsum() + before,
+        "mdf_claimed": monthly(mdf[(mdf["kind"] == "claim") & (mdf["status"] == "paid")],
+                               "mdf_date", "amount"),
+        "mdf_approved": monthly(mdf[(mdf["kind"] == "request")
+                                    & mdf["status"].isin(["approved", "paid"])],
+                                "mdf_date", "amount"),
+    }, index=index)
+    frame.index.name = "month"
+    return frame
+
+
+# --------------------------------------------------------------------------- churn backtest
+
+
+def churn_backtest(actuals: Actuals, lead_days: int = RECENT_DAYS) -> dict[str, Any]:
+    """How well the risk score ranks the partners who did churn.
+
+    For each churned partner, the scorecard is computed as of ``lead_days`` before its churn
+    date, and its risk score is compared with the scores, on that same date, of every partner
+    that never churned and was active then. Returns ``auc`` (the share of such
+    (churner, non-churner) pairs where the churner scored higher, ties counting half),
+    ``flagged`` (churners flagged at risk), and ``rows`` (per churner: partner, churned_on,
+    as_of, risk_score, rank among the active partners (1 = riskiest), active partners,
+    at_risk, risk_reasons).
+    """
+    partners = actuals.partners
+    churners = partners[partners["churned_on"].notna()]
+    stayers = set(partners[partners["churned_on"].isna()]["id"].astype(int))
+    rows, wins, pairs = [], 0.0, 0
+    for _, p in churners.iterrows():
+        as_of = (p["churned_on"] - pd.Timedelta(days=lead_days)).date()
+        card = scorecard_from(actuals, as_of)
+        active = card[card["status"] == "active"]
+        me = card[card["partner_id"] == int(p["id"])].iloc[0]
+        if me["status"] != "active":
+            continue
+        others = active[active["partner_id"].isin(stayers)]["risk_score"].to_numpy()
+        score = float(me["risk_score"])
+        wins += float((score > others).sum() + 0.5 * (score == others).sum())
+        pairs += len(others)
+        rank = int((active["risk_score"] > score).sum()) + 1
+        rows.append({"partner": p["name"], "churned_on": p["churned_on"].date(),
+                     "as_of": as_of, "risk_score": score, "rank": rank,
+                     "active_partners": int(len(active)), "at_risk": bool(me["at_risk"]),
+                     "risk_reasons": me["risk_reasons"]})
+    return {"auc": wins / pairs if pairs else math.nan, "lead_days": lead_days,
+            "flagged": sum(r["at_risk"] for r in rows), "churners": len(rows),
+            "rows": pd.DataFrame(rows)}
+
+
+# --------------------------------------------------------------------------- bindable metrics
+
+
+@dataclass(frozen=True)
+class BindableMetric:
+    """A metric a plan's KPI can be bound to.
+
+    ``values(actuals, partner_id, start, end)`` gives the metric for one period
+    (``start``..``end`` inclusive, dates) in ``unit`` (a KPI unit: currency, count, percent as
+    a fraction 0-1, days), or None when there is nothing to measure.
+    """
+
+    name: str
+    label: str
+    unit: str
+    kind: str  # "leading" or "lagging"
+    direction: str
+    value: Callable[[Actuals, int, dt.date, dt.date], float | None]
+    description: str = ""
+
+
+def _in(frame: pd.DataFrame, col: str, partner_id: int, start: dt.date,
+        end: dt.date) -> pd.DataFrame:
+    dates = frame[col]
+    return frame[(frame["partner_id"] == partner_id) & (dates >= _ts(start))
+                 & (dates <= _ts(end))]
+
+
+def _deal_sum(attribution: str):
+    def value(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
+        d = _in(a.deals, "close_date", pid, start, end)
+        return float(d[d["attribution"] == attribution]["amount"].sum())
+    return value
+
+
+def _attributed(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
+    return (_deal_sum("sourced")(a, pid, start, end)
+            + a.program.influence_weight * _deal_sum("influenced")(a, pid, start, end))
+
+
+def _registrations(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
+    return float(len(_in(a.registrations, "reg_date", pid, start, end)))
+
+
+def _win_rate(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float | None:
+    r = _in(a.registrations, "reg_date", pid, start, end)
+    won = int((r["status"] == "won").sum())
+    closed = won + int((r["status"] == "lost").sum())
+    return won / closed if closed else None
+
+
+def _certified_people(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
+    c = a.certifications
+    c = c[(c["partner_id"] == pid) & (c["cert_date"] <= _ts(end))]
+    return float(c["person"].nunique())
+
+
+def _new_certifications(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
+    c = a.certifications[a.certifications["partner_id"] == pid]
+    firsts = c.sort_values("cert_date").drop_duplicates("person")
+    return float(len(_in(firsts, "cert_date", pid, start, end)))
+
+
+def _logins(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
+    return float(len(_in(a.logins, "login_date", pid, start, end)))
+
+
+def _new_logos(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
+    d = _in(a.deals, "close_date", pid, start, end)
+    return float(d[d["attribution"] == "sourced"]["customer"].nunique())
+
+
+def _mdf_claimed(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
+    m = _in(a.mdf, "mdf_date", pid, start, end)
+    return float(m[(m["kind"] == "claim") & (m["status"] == "paid")]["amount"].sum())
+
+
+def _mdf_utilisation(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float | None:
+    m = _in(a.mdf, "mdf_date", pid, start, end)
+    approved = float(m[(m["kind"] == "request")
+                       & m["status"].isin(["approved", "paid"])]["amount"].sum())
+    paid = float(m[(m["kind"] == "claim") & (m["status"] == "paid")]["amount"].sum())
+    return paid / approved if approved else None
+
+
+def _days_to_close(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float | None:
+    d = _in(a.deals, "close_date", pid, start, end)
+    d = d[(d["attribution"] == "sourced") & d["created_date"].notna()]
+    if d.empty:
+        return None
+    return float((d["close_date"] - d["created_date"]).dt.days.mean())
+
+
+#: The metrics a KPI can be bound to, by name (the name stored in ``Kpi.metric``).
+METRICS: dict[str, BindableMetric] = {m.name: m for m in (
+    BindableMetric("sourced_revenue", "Partner-sourced revenue", "currency", "lagging",
+                   "higher", _deal_sum("sourced"),
+                   "Σ amount of sourced deals closed in the quarter"),
+    BindableMetric("influenced_revenue", "Influenced revenue", "currency", "lagging", "higher",
+                   _deal_sum("influenced"),
+                   "Σ amount of influenced deals closed in the quarter"),
+    BindableMetric("attributed_revenue", "Attributed revenue", "currency", "lagging",
+                   "higher", _attributed,
+                   "sourced + influence weight × influenced, closed in the quarter"),
+    BindableMetric("registrations", "Registered deals", "count", "leading", "higher",
+                   _registrations, "deal registrations dated in the quarter"),
+    BindableMetric("win_rate", "Win rate of registered deals", "percent", "lagging", "higher",
+                   _win_rate,
+                   "won ÷ (won + lost) of the registrations dated in the quarter"),
+    BindableMetric("certified_people", "Certified people", "count", "leading", "higher",
+                   _certified_people,
+                   "distinct people certified by the quarter's end (a running total)"),
+    BindableMetric("certifications", "New certified people", "count", "leading", "higher",
+                   _new_certifications, "people first certified in the quarter"),
+    BindableMetric("portal_logins", "Portal logins", "count", "leading", "higher", _logins,
+                   "portal logins in the quarter"),
+    BindableMetric("new_logos", "New logos", "count", "lagging", "higher", _new_logos,
+                   "distinct customers of sourced deals closed in the quarter"),
+    BindableMetric("mdf_claimed", "MDF claimed (paid)", "currency", "leading", "higher",
+                   _mdf_claimed, "paid MDF claims dated in the quarter"),
+    BindableMetric("mdf_utilisation", "MDF utilisation", "percent", "leading", "higher",
+                   _mdf_utilisation, "paid claims ÷ approved requests in the quarter"),
+    BindableMetric("days_to_close", "Days to close (sourced deals)", "days", "lagging",
+                   "lower", _days_to_close,
+                   "mean days from creation to close of sourced deals closed in the quarter"),
+)}
+
+
+def quarterly_values(actuals: Actuals, metric: str, partner_id: int, fiscal_year: int,
+                     as_of: dt.date | None = None) -> list[float | None]:
+    """The bound metric's value in each fiscal quarter of ``fiscal_year`` for a partner;
+    None for quarters that have not started on ``as_of``. A running quarter is measured to
+    ``as_of``. Values are rounded as a KPI shows them (3 decimals for percent, whole numbers
+    otherwise... days to one decimal)."""
+    if metric not in METRICS:
+        from .errors import ValidationError
+
+        raise ValidationError("Bound metric", f"unknown metric {metric!r}; known: "
+                                              f"{', '.join(METRICS)}")
+    if as_of is None:
+        as_of = default_as_of(actuals)
+    m = METRICS[metric]
+    out: list[float | None] = []
+    for start, end in fiscal_quarter_bounds(fiscal_year, actuals.program.fiscal_year_start_month):
+        if start > as_of:
+            out.append(None)
+            continue
+        v = m.value(actuals, partner_id, start, min(end, as_of))
+        if v is not None:
+            v = round(float(v), {"percent": 3, "days": 1}.get(m.unit, 0))
+        out.append(v)
+    return out
