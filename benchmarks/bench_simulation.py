@@ -1,0 +1,126 @@
+"""Benchmark of the partner-program simulation (issue 5, DESIGN.md section 6).
+
+Prints, measured in one run on this machine:
+
+1. raw SimPy speed: ``env.timeout`` events per second of a bare process loop;
+2. model speed: partner-months simulated per second (one process, the 500-partner,
+   36-month scenario) and its ratio to (1) — the aim is at least 1.0;
+3. the wall time of the everyday question (500 partners, 36 months, 100 replications) on one
+   and on two worker processes, and the parallel speed-up;
+4. the time of 100, 1,000 and 10,000 partners (36 months), and time per partner.
+
+Run: ``python benchmarks/bench_simulation.py`` (``--quick`` for a short smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+import simpy  # noqa: E402
+
+from simulation.model import simulate_replication  # noqa: E402
+from simulation.runner import replication_seed, run  # noqa: E402
+from simulation.scenario import Scenario  # noqa: E402
+
+
+def simpy_event_rate(events: int = 300_000) -> float:
+    """Raw SimPy ``env.timeout`` events per second (one process yielding timeouts)."""
+    env = simpy.Environment()
+
+    def ticker(env):
+        for _ in range(events):
+            yield env.timeout(1)
+
+    env.process(ticker(env))
+    t = time.perf_counter()
+    env.run()
+    return events / (time.perf_counter() - t)
+
+
+def everyday(partners: int = 500) -> Scenario:
+    """The channel chief's everyday question: ``partners`` partners (a starting cohort and
+    about 1% of it recruited each month), 36 months."""
+    return Scenario().with_changes({
+        "name": f"{partners} partners",
+        "recruitment.initial_partners": partners,
+        "recruitment.arrivals_per_month": partners / 100,
+        "recruitment.initial_tier_mix": {"Registered": 0.5, "Silver": 0.3, "Gold": 0.15,
+                                         "Platinum": 0.05},
+        "onboarding.managers": max(2, partners // 100 + 1),
+        "mdf.budget_per_period": 200.0 * partners,
+        "horizon_months": 36,
+    })
+
+
+def partner_months(out: dict[str, np.ndarray]) -> float:
+    return float((out["partners_active"] + out["partners_onboarding"]
+                  + out["partners_waiting"]).sum())
+
+
+def model_rate(scenario: Scenario, reps: int) -> tuple[float, float]:
+    """Partner-months per second and seconds per replication, one process."""
+    pm = 0.0
+    t = time.perf_counter()
+    for r in range(reps):
+        pm += partner_months(simulate_replication(scenario, replication_seed(1, r)))
+    dt = time.perf_counter() - t
+    return pm / dt, dt / reps
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer replications, smaller sizes")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args(argv)
+    reps = 20 if args.quick else 100
+
+    sc = everyday(500)
+    simulate_replication(sc, replication_seed(0, 0))  # warm up imports and caches
+    # Interleave the two measurements so that a busy neighbour affects both alike.
+    rates, simpy_rates, per_rep = [], [], []
+    for _ in range(3):
+        simpy_rates.append(simpy_event_rate(100_000 if args.quick else 300_000))
+        rate, sec = model_rate(sc, max(5, reps // 5))
+        rates.append(rate)
+        per_rep.append(sec)
+    raw, pmr = float(np.median(simpy_rates)), float(np.median(rates))
+    print(f"SimPy raw env.timeout events/s          : {raw:12,.0f}")
+    print(f"model partner-months/s (500 x 36, 1 core): {pmr:12,.0f}")
+    print(f"ratio partner-months/s : SimPy events/s  : {pmr / raw:12.2f}   (aim >= 1.0)")
+    print(f"seconds per replication (500 x 36)       : {np.median(per_rep):12.4f}")
+
+    t = time.perf_counter()
+    serial = run(sc, replications=reps, workers=1)
+    t1 = time.perf_counter() - t
+    t = time.perf_counter()
+    parallel = run(sc, replications=reps, workers=args.workers)
+    t2 = time.perf_counter() - t
+    same = all(np.array_equal(serial.monthly[k], parallel.monthly[k]) for k in serial.monthly)
+    print(f"{reps} replications, 1 worker            : {t1:8.2f} s")
+    print(f"{reps} replications, {args.workers} workers           : {t2:8.2f} s   "
+          f"speed-up {t1 / t2:.2f}  (identical results: {same})")
+
+    sizes = (100, 1000, 2000) if args.quick else (100, 1000, 10000)
+    size_reps = 3 if args.quick else 5
+    base = None
+    for n in sizes:
+        scn = everyday(n)
+        simulate_replication(scn, replication_seed(0, 0))
+        t = time.perf_counter()
+        for r in range(size_reps):
+            simulate_replication(scn, replication_seed(2, r))
+        dt = (time.perf_counter() - t) / size_reps
+        base = base or dt / n
+        print(f"N = {n:6d} partners, 36 months        : {dt:8.4f} s per replication, "
+              f"{dt / n * 1e6:7.1f} us per partner ({dt / n / base:4.2f} x N=100)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Running a scenario: replications in parallel processes, progress and cancellation.
+
+:func:`run` is a pure function of a scenario and a state object (STYLE.md item 4): the CLI
+passes a state that draws a progress bar, the GUI one that emits Qt signals from its worker
+thread; tests pass :class:`RunState`. ``state.is_cancelled()`` is checked between slices of
+simulated months, also inside worker processes, and a cancelled run raises
+:class:`RunCancelled`.
+
+Seeds: replication ``r`` of a run with seed ``s`` is seeded with
+``SeedSequence(s, spawn_key=(r,))`` — the ``r``-th child of ``SeedSequence(s)`` — whatever
+the number of workers, so the same seed gives the same numbers, and scenarios run with the
+same seed share their random numbers replication by replication (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Protocol
+
+import numpy as np
+
+from .model import Cancelled, simulate_replication
+from .results import ScenarioResult
+from .scenario import Scenario
+
+
+class RunCancelled(Cancelled):
+    """The run was cancelled through its state object; no result was produced."""
+
+
+class State(Protocol):
+    """What :func:`run` needs from its caller: report progress, ask for cancellation."""
+
+    def set_progress(self, fraction: float) -> None: ...
+
+    def is_cancelled(self) -> bool: ...
+
+
+class RunState:
+    """A thread-safe :class:`State`: ``cancel()`` from any thread; ``on_progress`` is called
+    with the fraction done (0..1) from the thread running :func:`run`."""
+
+    def __init__(self, on_progress: Callable[[float], None] | None = None):
+        self._cancel = threading.Event()
+        self.progress = 0.0
+        self.status = ""
+        self.on_progress = on_progress
+
+    def set_progress(self, fraction: float) -> None:
+        self.progress = min(1.0, max(0.0, float(fraction)))
+        if self.on_progress is not None:
+            self.on_progress(self.progress)
+
+    def set_status(self, text: str) -> None:
+        self.status = text
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class SubState:
+    """Maps the progress of one part of a longer job onto ``[start, start + width]`` of the
+    parent's progress; cancellation is the parent's."""
+
+    def __init__(self, parent: State | None, start: float, width: float):
+        self.parent, self.start, self.width = parent, start, width
+
+    def set_progress(self, fraction: float) -> None:
+        if self.parent is not None:
+            self.parent.set_progress(self.start + self.width * fraction)
+
+    def is_cancelled(self) -> bool:
+        return self.parent is not None and self.parent.is_cancelled()
+
+
+def replication_seed(seed: int, r: int) -> np.random.SeedSequence:
+    """The seed of replication ``r`` of a run seeded ``seed``."""
+    return np.random.SeedSequence(seed, spawn_key=(r,))
+
+
+# --------------------------------------------------------------------------- workers
+
+_worker_cancel = None
+
+
+def _init_worker(cancel_event) -> None:
+    global _worker_cancel
+    _worker_cancel = cancel_event
+
+
+def _worker_should_stop() -> bool:
+    return _worker_cancel is not None and _worker_cancel.is_set()
+
+
+def _run_chunk(scenario: Scenario, seed: int, indices: Sequence[int]):
+    try:
+        return [(r, simulate_replication(scenario, replication_seed(seed, r),
+                                         _worker_should_stop)) for r in indices]
+    except Cancelled:
+        return None
+
+
+def default_workers() -> int:
+    """Worker processes used when none are asked for: the CPUs this process may use, at most
+    4 (the machine is shared)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))
+
+
+def _mp_context():
+    # fork is unsafe once a GUI has started threads; forkserver forks workers from a clean
+    # single-threaded server that has already imported the model.
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["simulation.model", "simulation.runner"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+# --------------------------------------------------------------------------- run
+
+
+def run(scenario: Scenario, state: State | None = None, *, replications: int | None = None,
+        seed: int | None = None, workers: int = 1, chunk: int | None = None) -> ScenarioResult:
+    """Simulate ``scenario`` and return its :class:`ScenarioResult`.
+
+    ``replications`` and ``seed`` override the scenario's. ``workers`` > 1 runs replications
+    in that many processes (results are identical to ``workers=1``). Progress goes to
+    ``state.set_progress`` as a fraction; ``state.is_cancelled()`` stops the run with
+    :class:`RunCancelled`.
+    """
+    reps = int(replications if replications is not None else scenario.replications)
+    seed = int(seed if seed is not None else scenario.seed)
+    if reps < 1:
+        from jbp.errors import ValidationError
+
+        raise ValidationError("replications", "at least one replication is needed")
+    started = time.perf_counter()
+    if state is not None:
+        state.set_progress(0.0)
+    workers = max(1, min(int(workers), reps))
+    if workers == 1:
+        outputs = _run_serial(scenario, seed, reps, state)
+    else:
+        outputs = _run_parallel(scenario, seed, reps, state, workers, chunk)
+    result = ScenarioResult.from_replications(
+        scenario.name, scenario.to_dict(), scenario.tiers.names(), seed, outputs,
+        elapsed_s=time.perf_counter() - started)
+    if state is not None:
+        state.set_progress(1.0)
+    return result
+
+
+def _run_serial(scenario, seed, reps, state) -> list[dict[str, np.ndarray]]:
+    stop = state.is_cancelled if state is not None else None
+    outputs = []
+    for r in range(reps):
+        try:
+            outputs.append(simulate_replication(scenario, replication_seed(seed, r), stop))
+        except Cancelled:
+            raise RunCancelled() from None
+        if state is not None:
+            state.set_progress((r + 1) / reps)
+    return outputs
+
+
+def _run_parallel(scenario, seed, reps, state, workers, chunk) -> list[dict[str, np.ndarray]]:
+    chunk = chunk or max(1, math.ceil(reps / (workers * 4)))
+    ctx = _mp_context()
+    cancel = ctx.Event()
+    results: dict[int, dict[str, np.ndarray]] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(cancel,)) as pool:
+        pending = {pool.submit(_run_chunk, scenario, seed, range(i, min(reps, i + chunk)))
+                   for i in range(0, reps, chunk)}
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    out = fut.result()
+                    if out is not None:
+                        results.update(out)
+                if state is not None:
+                    if state.is_cancelled():
+                        raise RunCancelled()
+                    state.set_progress(len(results) / reps)
+        except BaseException:
+            cancel.set()
+            for fut in pending:
+                fut.cancel()
+            raise
+    if len(results) != reps:  # pragma: no cover - a worker saw the cancel event
+        raise RunCancelled()
+    return [results[r] for r in range(reps)]
+
+
+def run_many(scenarios: Sequence[Scenario], state: State | None = None, *,
+             replications: int | None = None, seed: int | None = None,
+             workers: int = 1) -> list[ScenarioResult]:
+    """Run several scenarios one after the other (each in parallel), progress spread evenly.
+    With a common ``seed`` (or scenarios sharing their seed) they share random numbers."""
+    out = []
+    k = len(scenarios)
+    for i, sc in enumerate(scenarios):
+        sub = SubState(state, i / k, 1 / k) if state is not None else None
+        out.append(run(sc, sub, replications=replications, seed=seed, workers=workers))
+    return out
