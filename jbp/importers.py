@@ -1,0 +1,1265 @@
+"""Importing actuals from CRM, PRM and LMS exports (CSV or XLSX).
+
+The pipeline, each step a pure function the CLI, the GUI wizard and the tests call alike:
+
+1. :func:`read_table` reads the file into text columns (delimiter and encoding sniffed;
+   empty, binary and malformed files refused with a :class:`ImportFileError` naming the file
+   and the reason).
+2. :func:`guess_mapping` proposes which file column feeds each field of the kind of
+   actuals (from the header names); :func:`load_mapping`/:func:`save_mapping` keep the
+   mapping the user settled on per *source*, so next month's file maps in one click.
+3. :func:`prepare` parses every value strictly (types, dates, currencies), resolves
+   partners, builds each row's natural key and sorts rows into new, changed, duplicate and
+   rejected; its :class:`ValidationReport` lists every bad row with row number, column and
+   reason.
+4. :func:`commit` writes the rows the user chose to take in one transaction (all or
+   nothing) and records the import in the ``imports`` table.
+
+:func:`run_import` chains them for the CLI. Long steps take a ``state``
+(:class:`TaskState`) to report progress and to be cancelled from another thread.
+
+Natural keys (what makes a re-import of the same rows count once) are documented in
+``docs/import.md``: the record id when the file has one (``ext|<id>``), otherwise a
+combination of fields.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import JbpError
+
+if TYPE_CHECKING:
+    from .store import Workspace
+
+KINDS = ("deals", "registrations", "logins", "certifications", "mdf")
+KIND_LABELS = {"deals": "Closed deals", "registrations": "Deal registrations",
+               "logins": "Portal logins", "certifications": "Certifications",
+               "mdf": "MDF requests and claims"}
+
+#: Rows per chunk when writing (progress and cancellation are checked between chunks).
+CHUNK = 10_000
+#: Earliest and latest plausible year of a date in an export.
+YEAR_RANGE = (1990, 2100)
+
+
+class ImportFileError(JbpError):
+    """The file cannot be imported at all (unreadable, empty, a required column missing).
+
+    The message names the file and the reason; nothing was written."""
+
+    def __init__(self, path: object, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{Path(self.path).name}: {reason}")
+
+
+class Cancelled(JbpError):
+    """The user cancelled the import; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("import cancelled; nothing was imported")
+
+
+class TaskState:
+    """Progress and cancellation of a long step (Orange's pattern): the worker thread of the
+    GUI subclasses it; the CLI and tests use it as is (no progress, never cancelled)."""
+
+    def set_status(self, text: str) -> None:
+        """A short text saying what is being done."""
+
+    def set_progress_value(self, percent: float) -> None:
+        """Progress of the whole task, 0-100."""
+
+    def is_interruption_requested(self) -> bool:
+        return False
+
+    def check(self) -> None:
+        """Raise :class:`Cancelled` when the user asked to stop."""
+        if self.is_interruption_requested():
+            raise Cancelled()
+
+
+# --------------------------------------------------------------------------- what each kind needs
+
+
+@dataclass(frozen=True)
+class Target:
+    """A field of the actuals the file must (or may) provide.
+
+    ``type``: id (record id), partner, text, money (amount ≥ 0 in the workspace currency),
+    date, bool, enum (one of ``choices``, synonyms accepted), currency (must be the
+    workspace's). ``synonyms``: header names (normalised: lower case, words) that map to it.
+    """
+
+    name: str
+    label: str
+    type: str
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()  # (accepted text lower-case, stored value)
+    default: Any = None
+
+    @property
+    def choice_map(self) -> dict[str, Any]:
+        return dict(self.choices)
+
+
+_PARTNER = Target("partner", "Partner", "partner", True, (
+    "partner", "partner name", "partner id", "partner account", "channel partner", "reseller",
+    "reseller name", "partner company", "company partner", "organisation", "organization"))
+_CURRENCY = Target("currency", "Currency", "currency", False, ("currency", "currency code",
+                                                               "curr", "ccy"))
+_YES = ("yes", "y", "true", "1", "x", "conflict", "flagged")
+_NO = ("no", "n", "false", "0", "", "none", "no conflict")
+
+SPECS: dict[str, tuple[Target, ...]] = {
+    "deals": (
+        Target("ext_id", "Deal ID", "id", False, (
+            "deal id", "opportunity id", "opp id", "id", "record id", "deal number",
+            "opportunity number", "crm id", "deal")),
+        _PARTNER,
+        Target("customer", "Customer", "text", True, (
+            "customer", "customer name", "account", "account name", "end customer",
+            "company", "client", "end user")),
+        Target("amount", "Amount", "money", True, (
+            "amount", "deal amount", "value", "deal value", "arr", "acv", "revenue",
+            "booking", "bookings", "total", "amount usd", "price")),
+        Target("recurring", "ARR or one-off", "enum", False, (
+            "arr or one off", "revenue type", "recurring", "billing", "billing type",
+            "deal type", "type", "contract type", "recurrence"),
+            choices=(("arr", True), ("recurring", True), ("subscription", True),
+                     ("saas", True), ("yes", True), ("true", True), ("1", True),
+                     ("one-off", False), ("one off", False), ("oneoff", False),
+                     ("one-time", False), ("one time", False), ("onetime", False),
+                     ("services", False), ("perpetual", False), ("non-recurring", False),
+                     ("no", False), ("false", False), ("0", False)),
+            default=True),
+        Target("close_date", "Close date", "date", True, (
+            "close date", "closed date", "date closed", "won date", "closed on", "close",
+            "date", "booking date")),
+        Target("created_date", "Created date", "date", False, (
+            "created date", "create date", "created", "created on", "opened",
+            "registered date", "registration date", "open date")),
+        Target("attribution", "Sourced or influenced", "enum", True, (
+            "sourced or influenced", "attribution", "source", "deal source", "partner role",
+            "origin", "partner involvement", "involvement", "sourced influenced"),
+            choices=(("sourced", "sourced"), ("partner sourced", "sourced"),
+                     ("partner-sourced", "sourced"), ("source", "sourced"),
+                     ("originated", "sourced"), ("registered", "sourced"),
+                     ("influenced", "influenced"), ("partner influenced", "influenced"),
+                     ("partner-influenced", "influenced"), ("influence", "influenced"),
+                     ("co-sell", "influenced"), ("cosell", "influenced"),
+                     ("assist", "influenced"), ("assisted", "influenced"))),
+        _CURRENCY,
+    ),
+    "registrations": (
+        Target("ext_id", "Registration ID", "id", False, (
+            "registration id", "reg id", "deal registration id", "id", "record id",
+            "registration number", "registration")),
+        _PARTNER,
+        Target("reg_date", "Registration date", "date", True, (
+            "registration date", "registered on", "registered", "reg date", "date",
+            "submitted", "submitted on", "submission date", "created date", "created")),
+        Target("value", "Value", "money", False, (
+            "value", "deal value", "amount", "estimated value", "est value",
+            "expected value", "opportunity value")),
+        Target("status", "Status", "enum", True, ("status", "stage", "state",
+                                                   "registration status"),
+               choices=(
+                   *((s, s) for s in ("submitted", "pending", "approved", "rejected", "won",
+                                      "lost", "expired")),
+                   ("closed won", "won"), ("closed-won", "won"), ("closed lost", "lost"),
+                   ("closed-lost", "lost"), ("accepted", "approved"), ("declined", "rejected"),
+                   ("denied", "rejected"), ("under review", "pending"), ("new", "submitted"),
+                   ("open", "approved"))),
+        Target("conflict", "Conflict flag", "bool", False, (
+            "conflict", "channel conflict", "conflict flag", "conflicted", "has conflict",
+            "in conflict"), default=False),
+        _CURRENCY,
+    ),
+    "logins": (
+        _PARTNER,
+        Target("login_date", "Login date", "date", True, (
+            "login date", "date", "login time", "timestamp", "logged in", "logged in at",
+            "last login", "login", "session date", "time")),
+        Target("user", "User", "text", True, (
+            "user", "email", "user email", "username", "user name", "login email", "person",
+            "contact", "user id")),
+    ),
+    "certifications": (
+        _PARTNER,
+        Target("person", "Person", "text", True, (
+            "person", "name", "learner", "learner name", "user", "email", "student",
+            "employee", "full name", "contact")),
+        Target("course", "Course", "text", True, (
+            "course", "certification", "certificate", "exam", "track", "course name",
+            "certification name", "learning path")),
+        Target("cert_date", "Completion date", "date", True, (
+            "completion date", "date", "completed", "completed on", "certified on",
+            "passed on", "awarded", "cert date", "certification date", "date completed")),
+    ),
+    "mdf": (
+        Target("ext_id", "MDF ID", "id", False, (
+            "mdf id", "request id", "claim id", "id", "fund request id", "record id",
+            "reference")),
+        _PARTNER,
+        Target("kind", "Request or claim", "enum", True, (
+            "request or claim", "kind", "type", "record type", "mdf type", "transaction type"),
+            choices=(("request", "request"), ("requests", "request"),
+                     ("fund request", "request"), ("pre-approval", "request"),
+                     ("preapproval", "request"), ("claim", "claim"), ("claims", "claim"),
+                     ("reimbursement", "claim"), ("proof of performance", "claim"))),
+        Target("mdf_date", "Date", "date", True, (
+            "date", "request date", "claim date", "submitted", "submitted on",
+            "submission date", "created date")),
+        Target("amount", "Amount", "money", True, (
+            "amount", "requested amount", "claimed amount", "claim amount", "value", "funds")),
+        Target("status", "Status", "enum", True, ("status", "state", "approval status"),
+               choices=(
+                   *((s, s) for s in ("submitted", "pending", "approved", "rejected", "paid",
+                                      "cancelled")),
+                   ("reimbursed", "paid"), ("declined", "rejected"), ("denied", "rejected"),
+                   ("canceled", "cancelled"), ("accepted", "approved"),
+                   ("under review", "pending"))),
+        Target("activity", "Activity", "text", False, (
+            "activity", "campaign", "activity name", "description", "program",
+            "activity type")),
+        _CURRENCY,
+    ),
+}
+
+#: Fields (in order) of the key used when a row has no record id.
+FALLBACK_KEYS: dict[str, tuple[str, ...]] = {
+    "deals": ("partner_id", "customer", "close_date", "amount", "attribution", "#"),
+    "registrations": ("partner_id", "reg_date", "value", "#"),
+    "logins": ("partner_id", "login_date", "user", "#"),
+    "certifications": ("partner_id", "person", "course"),
+    "mdf": ("partner_id", "kind", "mdf_date", "amount", "activity", "#"),
+}
+
+DATE_FORMATS = {
+    "auto": "detect (YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY)",
+    "%Y-%m-%d": "YYYY-MM-DD",
+    "%d/%m/%Y": "DD/MM/YYYY",
+    "%m/%d/%Y": "MM/DD/YYYY",
+    "%d.%m.%Y": "DD.MM.YYYY",
+    "%Y/%m/%d": "YYYY/MM/DD",
+}
+
+
+def targets(kind: str) -> tuple[Target, ...]:
+    if kind not in SPECS:
+        raise JbpError(f"unknown kind of actuals {kind!r}; choose one of: {', '.join(KINDS)}")
+    return SPECS[kind]
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+@dataclass
+class RawTable:
+    """A file read into columns of text (CSV) or cell values (XLSX), before any parsing.
+
+    ``frame`` keeps the file's row order; ``rows`` gives each frame row's number as a
+    spreadsheet shows it (the header is row 1). ``text_only``: every cell is a str.
+    """
+
+    path: Path
+    frame: pd.DataFrame
+    rows: np.ndarray
+    headers: list[str]
+    text_only: bool
+    notes: list[str] = field(default_factory=list)
+    delimiter: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+
+    @property
+    def signature(self) -> str:
+        """A short hash of the normalised header names: the default mapping source."""
+        norm = "|".join(sorted(normalise(h) for h in self.headers))
+        return hashlib.sha1(norm.encode()).hexdigest()[:10]
+
+
+def normalise(header: str) -> str:
+    """Lower case, words only: "Close Date (UTC)" → "close date utc"."""
+    return " ".join(re.findall(r"[a-z0-9]+", str(header).lower()))
+
+
+_DELIMS = (",", ";", "\t", "|")
+
+
+def read_table(path: str | Path, *, sheet: str | None = None,
+               state: TaskState | None = None) -> RawTable:
+    """Read a CSV or XLSX export. Raises :class:`ImportFileError` for a file that is missing,
+    empty, binary, not the format its name says, or has no data rows."""
+    path = Path(path)
+    state = state or TaskState()
+    if not path.exists():
+        raise ImportFileError(path, "no such file")
+    if path.is_dir():
+        raise ImportFileError(path, "is a folder, not a file")
+    size = path.stat().st_size
+    if size == 0:
+        raise ImportFileError(path, "is empty (0 bytes)")
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    suffix = path.suffix.lower()
+    is_zip = head.startswith(b"PK\x03\x04")
+    state.set_status(f"Reading {path.name}")
+    if suffix == ".xls" and not is_zip:
+        raise ImportFileError(path, "is an old-style .xls workbook; save it as .xlsx or CSV")
+    if suffix in (".xlsx", ".xlsm") or (is_zip and suffix not in (".csv", ".txt", ".tsv")):
+        if not is_zip:
+            raise ImportFileError(path, "is not a valid .xlsx workbook (not a zip file)")
+        table = _read_xlsx(path, sheet)
+    else:
+        if is_zip:
+            raise ImportFileError(path, "is a zip or Excel file, not a text CSV; save it as "
+                                        "CSV or rename it to .xlsx")
+        table = _read_csv(path, head)
+    if table.frame.shape[0] == 0:
+        raise ImportFileError(path, "has a header but no data rows")
+    return table
+
+
+def _decode_head(path: Path, head: bytes) -> tuple[str, str]:
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return head.decode("utf-16", errors="ignore"), "utf-16"
+    if b"\x00" in head:
+        raise ImportFileError(path, "is a binary file, not a CSV export (it contains NUL "
+                                    "bytes)")
+    try:
+        return head.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # a character cut at the end of the sample
+            return head[:exc.start].decode("utf-8-sig"), "utf-8-sig"
+    text = head.decode("cp1252", errors="replace")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
+    if controls > max(4, len(text) // 100):
+        raise ImportFileError(path, "is a binary file, not a CSV export")
+    return text, "cp1252"
+
+
+def _read_csv(path: Path, head: bytes) -> RawTable:
+    text, encoding = _decode_head(path, head)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise ImportFileError(path, "has no header row (only blank lines)")
+    header = lines[0]
+    counts = {d: header.count(d) for d in _DELIMS}
+    delim = max(_DELIMS, key=lambda d: counts[d])
+    if counts[delim] == 0:
+        delim = ","
+    notes = []
+    if encoding == "cp1252":
+        notes.append("the file is not UTF-8; read as Windows-1252")
+    try:
+        frame = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=False, encoding=encoding,
+                            engine="c")
+    except UnicodeDecodeError:
+        try:
+            frame = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False,
+                                na_filter=False, skip_blank_lines=False, encoding="cp1252")
+            encoding = "cp1252"
+            notes.append("the file is not UTF-8; read as Windows-1252")
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise ImportFileError(path, f"cannot be read as text ({exc})") from exc
+    except pd.errors.EmptyDataError:
+        raise ImportFileError(path, "has no header row") from None
+    except pd.errors.ParserError as exc:
+        msg = str(exc)
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+        if m:
+            raise ImportFileError(
+                path, f"row {m.group(2)} has {m.group(3)} fields but the header has "
+                      f"{m.group(1)} (delimiter {_delim_name(delim)}); check the delimiter "
+                      "and the quoting of text with delimiters in it") from None
+        raise ImportFileError(path, f"is not a well-formed CSV file ({msg.strip()})") from None
+    headers = [_header_name(h, i) for i, h in enumerate(frame.columns)]
+    frame.columns = headers
+    rows = np.arange(len(frame)) + 2
+    if len(frame):
+        blank = _all_blank(frame)
+        if blank.any():
+            frame = frame[~blank]
+            rows = rows[~blank]
+    if len(headers) == 1:
+        other = [d for d in _DELIMS if d != delim and d in header]
+        hint = (f"; the header looks {_delim_name(other[0])}-separated" if other
+                else "; a CSV export needs a delimiter such as comma or semicolon")
+        notes.append(f"only one column found{hint}")
+    return RawTable(path, frame.reset_index(drop=True), rows, headers, True, notes, delim,
+                    encoding)
+
+
+def _all_blank(frame: pd.DataFrame) -> np.ndarray:
+    blank = np.ones(len(frame), dtype=bool)
+    for col in frame.columns:
+        blank &= (frame[col].str.len().fillna(0).to_numpy() == 0)
+        if not blank.any():
+            break
+    return blank
+
+
+def _delim_name(d: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(d, repr(d))
+
+
+def _header_name(h: Any, i: int) -> str:
+    text = str(h).strip()
+    if not text or text.startswith("Unnamed:"):
+        return f"(column {i + 1})"
+    return text
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - calamine is a dependency
+        CalamineWorkbook = None
+    try:
+        if CalamineWorkbook is not None:
+            book = CalamineWorkbook.from_path(str(path))
+            names = book.sheet_names
+            name = sheet or names[0]
+            if name not in names:
+                raise ImportFileError(path, f"has no sheet {name!r} (sheets: "
+                                            f"{', '.join(names)})")
+            data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        else:  # pragma: no cover
+            raw = pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=object)
+            name, data = sheet, raw.values.tolist()
+    except ImportFileError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise ImportFileError(path, f"is not a readable .xlsx workbook ({exc})") from exc
+    # The header is the first non-empty row.
+    start = 0
+    while start < len(data) and all(_blank_cell(v) for v in data[start]):
+        start += 1
+    if start >= len(data):
+        raise ImportFileError(path, f"sheet {name!r} is empty")
+    header = data[start]
+    width = max((i + 1 for i, v in enumerate(header) if not _blank_cell(v)), default=0)
+    headers = [_header_name(h if not _blank_cell(h) else "", i)
+               for i, h in enumerate(header[:width])]
+    body = [row[:width] + [""] * (width - len(row)) for row in data[start + 1:]]
+    rows = np.arange(len(body)) + start + 2
+    keep = [i for i, row in enumerate(body) if not all(_blank_cell(v) for v in row)]
+    frame = pd.DataFrame([body[i] for i in keep], columns=headers, dtype=object)
+    return RawTable(path, frame, rows[keep] if len(keep) else rows[:0], headers, False, [],
+                    None, None, name)
+
+
+def _blank_cell(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (
+        isinstance(v, float) and np.isnan(v))
+
+
+# --------------------------------------------------------------------------- mappings
+
+
+@dataclass
+class ColumnMapping:
+    """Which file column feeds each field (``columns[field] = header`` or None) and how
+    dates are written (a key of :data:`DATE_FORMATS`)."""
+
+    kind: str
+    columns: dict[str, str | None]
+    date_format: str = "auto"
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind, "columns": self.columns,
+                           "date_format": self.date_format}, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict, kind: str | None = None) -> ColumnMapping:
+        """From a saved mapping, or from a plain ``{"field": "header"}`` dictionary."""
+        if not isinstance(data, dict):
+            raise JbpError("a column mapping must be a JSON object of field → column")
+        if "columns" in data:
+            k = kind or data.get("kind")
+            cols = data["columns"]
+            fmt = data.get("date_format", "auto")
+        else:
+            k, cols, fmt = kind, dict(data), "auto"
+            fmt = cols.pop("date_format", "auto")
+            cols.pop("kind", None)
+        if k not in SPECS:
+            raise JbpError(f"the mapping does not say which kind of actuals it is for "
+                           f"({k!r})")
+        known = {t.name for t in SPECS[k]}
+        unknown = [c for c in cols if c not in known]
+        if unknown:
+            raise JbpError(f"the mapping names unknown fields {', '.join(unknown)} for {k}; "
+                           f"known: {', '.join(sorted(known))}")
+        if fmt not in DATE_FORMATS:
+            raise JbpError(f"unknown date format {fmt!r}; use one of "
+                           f"{', '.join(DATE_FORMATS)}")
+        return cls(k, {t.name: cols.get(t.name) for t in SPECS[k]}, fmt)
+
+    @classmethod
+    def from_file(cls, path: str | Path, kind: str | None = None) -> ColumnMapping:
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ImportFileError(path, f"is not a JSON column mapping ({exc})") from None
+        return cls.from_dict(data, kind)
+
+    def missing(self, headers: Iterable[str]) -> list[Target]:
+        """Required fields with no column, or mapped to a column the file does not have."""
+        have = set(headers)
+        return [t for t in SPECS[self.kind]
+                if t.required and (self.columns.get(t.name) not in have)]
+
+
+def guess_mapping(kind: str, headers: list[str]) -> ColumnMapping:
+    """Propose a column for each field from the header names: an exact (normalised) match
+    of the field's name or a synonym first, then a header containing a synonym's words."""
+    specs = targets(kind)
+    norm = {h: normalise(h) for h in headers}
+    scores: list[tuple[int, int, str, str]] = []
+    for ti, t in enumerate(specs):
+        names = (normalise(t.name), normalise(t.label), *t.synonyms)
+        for h, n in norm.items():
+            best = 0
+            for rank, syn in enumerate(names):
+                if n == syn:
+                    best = max(best, 1000 - rank)
+                elif t.type != "id" and len(syn) > 3 and re.search(
+                        rf"\b{re.escape(syn)}\b", n):
+                    best = max(best, 500 - rank - len(n))
+            if t.type == "partner" and n in ("partner id", "partner name"):
+                best = max(best, 990)
+            if best:
+                scores.append((best, -ti, t.name, h))
+    scores.sort(reverse=True)
+    columns: dict[str, str | None] = {t.name: None for t in specs}
+    used: set[str] = set()
+    for _, _, name, h in scores:
+        if columns[name] is None and h not in used:
+            columns[name] = h
+            used.add(h)
+    return ColumnMapping(kind, columns)
+
+
+def guess_kind(headers: list[str]) -> str:
+    """The kind of actuals a file most likely holds, from how many required fields its
+    headers cover (ties: the order of :data:`KINDS`)."""
+    best, best_score = KINDS[0], -1.0
+    for kind in KINDS:
+        m = guess_mapping(kind, headers)
+        req = [t for t in SPECS[kind] if t.required]
+        covered = sum(1 for t in req if m.columns[t.name]) / len(req)
+        extra = sum(1 for t in SPECS[kind] if not t.required and m.columns[t.name]) * 0.01
+        if covered + extra > best_score:
+            best, best_score = kind, covered + extra
+    return best
+
+
+def mapping_source(kind: str, table: RawTable) -> str:
+    """The default name a mapping is saved under: the kind and the header signature."""
+    return f"{kind}:{table.signature}"
+
+
+def load_mapping(ws: Workspace, source: str) -> ColumnMapping | None:
+    rows = ws.rows("SELECT kind, mapping FROM import_mappings WHERE source = ?", (source,))
+    if not rows:
+        return None
+    return ColumnMapping.from_dict(json.loads(rows[0]["mapping"]), rows[0]["kind"])
+
+
+def saved_mappings(ws: Workspace, kind: str | None = None) -> list[tuple[str, str, str]]:
+    """(source, kind, updated_at) of every saved mapping, newest first."""
+    sql = "SELECT source, kind, updated_at FROM import_mappings"
+    args: tuple = ()
+    if kind:
+        sql += " WHERE kind = ?"
+        args = (kind,)
+    return [(r[0], r[1], r[2]) for r in ws.rows(sql + " ORDER BY updated_at DESC", args)]
+
+
+def save_mapping(ws: Workspace, source: str, mapping: ColumnMapping) -> None:
+    from .store import now_iso
+
+    with ws.transaction():
+        ws.execute("INSERT OR REPLACE INTO import_mappings (source, kind, mapping, updated_at)"
+                   " VALUES (?, ?, ?, ?)", (source, mapping.kind, mapping.to_json(),
+                                           now_iso()))
+
+
+def mapping_for(ws: Workspace, kind: str, table: RawTable,
+                source: str | None = None) -> tuple[ColumnMapping, str, bool]:
+    """The mapping to start from: the one saved under ``source`` (default: this header
+    signature) when there is one, else a guess. Returns (mapping, source, was_saved)."""
+    source = source or mapping_source(kind, table)
+    saved = load_mapping(ws, source)
+    if saved is not None and saved.kind == kind:
+        return saved, source, True
+    return guess_mapping(kind, table.headers), source, False
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason a row was rejected: ``row`` as a spreadsheet numbers it (header = 1)."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column!r}: {self.reason}"
+
+
+@dataclass
+class ValidationReport:
+    """What an import would do, before anything is written."""
+
+    file: str
+    kind: str
+    rows: int = 0                 # data rows in the file
+    new: int = 0                  # rows to insert
+    changed: int = 0              # rows whose record id is stored with other values
+    duplicates: int = 0           # rows already stored (same natural key, same values)
+    in_file_duplicates: int = 0   # rows repeating an earlier row of the same file
+    errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejected_rows)
+
+    @property
+    def valid(self) -> int:
+        return self.rows - self.rejected
+
+    def text(self, limit: int | None = None) -> str:
+        """The report as plain text (every bad row unless ``limit`` is given)."""
+        lines = [
+            f"{self.file}: {self.rows} rows of {KIND_LABELS[self.kind].lower()}",
+            f"  new         {self.new:>8}",
+            f"  changed     {self.changed:>8}  (stored before with other values; will be "
+            "updated)" if self.changed else f"  changed     {0:>8}",
+            f"  duplicates  {self.duplicates + self.in_file_duplicates:>8}  (already imported"
+            f" or repeated in the file; counted once)",
+            f"  rejected    {self.rejected:>8}",
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        if self.errors:
+            lines.append("Rejected rows:")
+            shown = self.errors if limit is None else self.errors[:limit]
+            lines += [f"  {e}" for e in shown]
+            if len(shown) < len(self.errors):
+                lines.append(f"  ... and {len(self.errors) - len(shown)} more")
+        return "\n".join(lines)
+
+
+@dataclass
+class PreparedImport:
+    """A validated import, ready to :func:`commit`: the records of the valid rows."""
+
+    kind: str
+    file: str
+    report: ValidationReport
+    mapping: ColumnMapping
+    rows: np.ndarray          # spreadsheet row number of each record
+    records: list[tuple]      # in ACTUALS_COLUMNS order, new rows
+    keys: list[str]           # natural key of each new record
+    new_rows: np.ndarray      # spreadsheet row of each new record
+    updates: list[tuple]      # (values..., natural_key) of changed rows
+    update_rows: np.ndarray
+
+
+class _Errors:
+    def __init__(self, table: RawTable):
+        self.table = table
+        self.items: list[tuple[int, int, str, str, str]] = []  # (pos, order, col, val, why)
+        self.bad = np.zeros(len(table.frame), dtype=bool)
+        self._n = 0
+
+    def add(self, mask: np.ndarray, column: str, values: pd.Series, reason) -> None:
+        """Reject the rows in ``mask``; ``reason(value) -> str`` or a fixed text."""
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        self.bad[positions] = True
+        raw = values.to_numpy()
+        for pos in positions.tolist():
+            val = raw[pos]
+            text = "" if _blank_cell(val) else str(val)
+            why = reason(text) if callable(reason) else reason
+            self.items.append((pos, self._n, column, text, why))
+            self._n += 1
+
+    def result(self) -> list[RowError]:
+        rows = self.table.rows
+        return [RowError(int(rows[p]), c, v, w) for p, _, c, v, w in sorted(self.items)]
+
+
+def _text(values: pd.Series, text_only: bool) -> pd.Series:
+    if text_only:
+        return values.str.strip()
+    return values.map(lambda v: "" if _blank_cell(v) else (
+        v.isoformat() if isinstance(v, dt.datetime | dt.date) else
+        (f"{v:g}" if isinstance(v, float) else str(v)))).str.strip()
+
+
+_AMOUNT_RE = r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-+]?\.\d+$"
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+
+
+def _parse_money(values: pd.Series, text_only: bool, currency: str, label: str,
+                 errors: _Errors, required: bool) -> np.ndarray:
+    """Amounts in the workspace currency: 1234.5, 1,234.50, $1,234, USD 1234, (120) for a
+    negative; a different currency or a decimal comma is refused."""
+    out = np.full(len(values), np.nan)
+    numeric = np.zeros(len(values), dtype=bool)
+    if not text_only:
+        arr = values.to_numpy()
+        numeric = np.array([isinstance(v, int | float) and not isinstance(v, bool)
+                            and not _blank_cell(v) for v in arr], dtype=bool)
+        out[numeric] = np.array([float(v) for v in arr[numeric]], dtype=float)
+    text = _text(values, text_only)
+    blank = (text == "").to_numpy() & ~numeric
+    todo = ~numeric & ~blank
+    if todo.any():
+        t = text[todo]
+        neg = t.str.startswith("(") & t.str.endswith(")")
+        t = t.str.strip("()").str.strip()
+        code = t.str.extract(r"^([A-Za-z]{3})\b|\b([A-Za-z]{3})$")
+        code = code[0].fillna(code[1]).str.upper()
+        sym = t.str.extract(r"([$€£¥])")[0].map(_SYMBOLS)
+        t = t.str.replace(r"^[A-Za-z]{3}\b|\b[A-Za-z]{3}$|[$€£¥\s]", "", regex=True)
+        ok = t.str.match(_AMOUNT_RE)
+        num = pd.to_numeric(t.where(ok).str.replace(",", "", regex=False), errors="coerce")
+        num = num.where(~neg, -num)
+        wrong_ccy = (code.notna() & (code != currency)) | (sym.notna() & (sym != currency))
+        sub = np.flatnonzero(todo)
+        bad_ccy = wrong_ccy.to_numpy()
+        bad_num = (~ok).to_numpy() & ~bad_ccy
+        vals = num.to_numpy(dtype=float)
+        out[sub] = vals
+        mask = np.zeros(len(values), dtype=bool)
+        mask[sub[bad_ccy]] = True
+        errors.add(mask, label, values, lambda v: (
+            f"{v!r} is not in the workspace currency {currency}; convert it before importing"))
+        mask = np.zeros(len(values), dtype=bool)
+        mask[sub[bad_num]] = True
+        errors.add(mask, label, values,
+                   lambda v: f"{v!r} is not an amount (write it like 1234.56 or 1,234.56)")
+        out[sub[bad_ccy | bad_num]] = np.nan
+    if required:
+        errors.add(blank, label, values, "an amount is required")
+    negative = np.nan_to_num(out, nan=0.0) < 0
+    errors.add(negative, label, values, lambda v: f"{v!r} is negative; amounts must be 0 or more")
+    out[negative] = np.nan
+    finite = np.isfinite(out) | np.isnan(out)
+    errors.add(~finite, label, values, lambda v: f"{v!r} is not a finite amount")
+    return out
+
+
+_DATE_SHAPES = (
+    (r"^\d{4}-\d{1,2}-\d{1,2}$", ["%Y-%m-%d"]),
+    (r"^\d{4}/\d{1,2}/\d{1,2}$", ["%Y/%m/%d"]),
+    (r"^\d{1,2}\.\d{1,2}\.\d{4}$", ["%d.%m.%Y"]),
+    (r"^\d{1,2}/\d{1,2}/\d{4}$", ["%d/%m/%Y", "%m/%d/%Y"]),
+)
+
+
+def _date_format(dates: pd.Series, label: str, path: Path) -> str:
+    """Detect the one format a column's dates are written in; refuse an ambiguous column."""
+    sample = dates[dates != ""]
+    if sample.empty:
+        return "%Y-%m-%d"
+    for pattern, formats in _DATE_SHAPES:
+        shaped = sample.str.match(pattern)
+        if shaped.mean() < 0.5:
+            continue
+        if len(formats) == 1:
+            return formats[0]
+        parts = sample[shaped].str.split("/", expand=True).astype(int)
+        day_first = bool((parts[0] > 12).any())
+        month_first = bool((parts[1] > 12).any())
+        if day_first and not month_first:
+            return "%d/%m/%Y"
+        if month_first and not day_first:
+            return "%m/%d/%Y"
+        if not day_first and not month_first:
+            ex = sample[shaped].iloc[0]
+            raise ImportFileError(path, f"column {label!r}: dates like {ex!r} could be "
+                                        "day/month or month/day; choose the date format in "
+                                        "the column mapping (DD/MM/YYYY or MM/DD/YYYY)")
+        return "%d/%m/%Y"  # both seen: some rows are bad either way; report them per row
+    return "%Y-%m-%d"
+
+
+def _parse_dates(values: pd.Series, text_only: bool, fmt: str, label: str, errors: _Errors,
+                 required: bool, path: Path) -> pd.Series:
+    """Dates (datetime64[ns], time of day dropped); impossible or implausible dates and
+    dates in another format are rejected per row."""
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    native = np.zeros(len(values), dtype=bool)
+    if not text_only:
+        arr = values.to_numpy()
+        native = np.array([isinstance(v, dt.date | pd.Timestamp) for v in arr], dtype=bool)
+        if native.any():
+            out[native] = pd.to_datetime(pd.Series(list(arr[native]))).dt.normalize().to_numpy()
+        nums = np.array([isinstance(v, int | float) and not isinstance(v, bool)
+                         and not _blank_cell(v) for v in arr], dtype=bool)
+        errors.add(nums, label, values,
+                   lambda v: f"{v!r} is a number, not a date (format the cells as dates)")
+        native |= nums
+    text = _text(values, text_only)
+    text = text.str.replace(r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+                            r"(?:\s*[AaPp][Mm])?)$", "", regex=True)
+    blank = (text == "").to_numpy() & ~native
+    todo = ~native & ~blank
+    if todo.any():
+        t = text[todo]
+        use = _date_format(t, label, errors.table.path) if fmt == "auto" else fmt
+        parsed = pd.to_datetime(t, format=use, errors="coerce")
+        bad = parsed.isna().to_numpy()
+        out[todo] = parsed.to_numpy()
+        mask = np.zeros(len(values), dtype=bool)
+        mask[np.flatnonzero(todo)[bad]] = True
+        shown = DATE_FORMATS.get(use, use)
+        errors.add(mask, label, values,
+                   lambda v: f"{v!r} is not a valid date (expected {shown})")
+    if required:
+        errors.add(blank, label, values, "a date is required")
+    years = out.dt.year
+    odd = (years < YEAR_RANGE[0]) | (years > YEAR_RANGE[1])
+    errors.add(odd.to_numpy(), label, values,
+               lambda v: f"{v!r} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
+    out[odd.to_numpy()] = pd.NaT
+    return out
+
+
+def _parse_enum(values: pd.Series, text_only: bool, t: Target, label: str, errors: _Errors,
+                required: bool) -> pd.Series:
+    text = _text(values, text_only).str.lower().str.replace(r"\s+", " ", regex=True)
+    mapped = text.map(t.choice_map)
+    blank = (text == "").to_numpy()
+    if required:
+        errors.add(blank, label, values, "a value is required")
+    elif t.default is not None:
+        mapped = mapped.where(~blank, t.default)
+    if all(isinstance(v, bool) for _, v in t.choices):
+        shown_txt = "ARR, recurring, subscription, one-off, one-time, services"
+    else:
+        shown_txt = ", ".join(dict.fromkeys(v for _, v in t.choices))
+    errors.add((mapped.isna().to_numpy() & ~blank), label, values,
+               lambda v: f"{v!r} is not one of: {shown_txt}")
+    return mapped
+
+
+def _parse_bool(values: pd.Series, text_only: bool, label: str, errors: _Errors,
+                default: bool) -> pd.Series:
+    if not text_only:
+        values_txt = values.map(lambda v: ("1" if v else "0") if isinstance(v, bool) else v)
+        text = _text(values_txt, False)
+    else:
+        text = _text(values, True)
+    low = text.str.lower()
+    table = {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False),
+             "1.0": True, "0.0": False}
+    mapped = low.map(table)
+    blank = (low == "").to_numpy()
+    mapped = mapped.where(~blank, default)
+    errors.add(mapped.isna().to_numpy(), label, values, lambda v: f"{v!r} is not yes or no")
+    return mapped
+
+
+def _parse_partner(values: pd.Series, text_only: bool, label: str, errors: _Errors,
+                   by_name: dict[str, int], ids: set[int]) -> pd.Series:
+    text = _text(values, text_only)
+    low = text.str.lower().str.replace(r"\s+", " ", regex=True)
+    pid = low.map(by_name)
+    numeric = low.str.fullmatch(r"\d+(?:\.0)?") & pid.isna()
+    if numeric.any():
+        as_id = pd.to_numeric(low[numeric], errors="coerce").astype("Int64")
+        as_id = as_id.where(as_id.isin(list(ids)))
+        pid[numeric] = as_id
+    blank = (low == "").to_numpy()
+    errors.add(blank, label, values, "a partner is required")
+    errors.add((pid.isna().to_numpy() & ~blank), label, values,
+               lambda v: f"unknown partner {v!r} (not a partner name or id in this workspace)")
+    return pid
+
+
+def prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
+            state: TaskState | None = None) -> PreparedImport:
+    """Parse and check every row; nothing is written. Raises :class:`ImportFileError` when
+    a required field has no column (or a date column is ambiguous); bad rows go in the
+    report."""
+    from .store import ACTUALS_COLUMNS
+
+    state = state or TaskState()
+    kind = mapping.kind
+    specs = targets(kind)
+    path = table.path
+    missing = mapping.missing(table.headers)
+    if missing:
+        names = ", ".join(f"{t.label}" for t in missing)
+        found = ", ".join(repr(h) for h in table.headers[:12])
+        more = ", ..." if len(table.headers) > 12 else ""
+        hint = f" ({table.notes[-1]})" if any("one column" in n for n in table.notes) else ""
+        raise ImportFileError(path, f"no column for {names} in this {KIND_LABELS[kind].lower()}"
+                                    f" export{hint}; the file's columns are: {found}{more}. "
+                                    "Map them in the column-mapping step (or --mapping)")
+    state.set_status("Checking values")
+    state.check()
+    program = ws.program()
+    partners = ws.partners()
+    by_name = {" ".join(p.name.lower().split()): p.id for p in partners}
+    ids = {p.id for p in partners}
+    frame = table.frame
+    n = len(frame)
+    errors = _Errors(table)
+    parsed: dict[str, Any] = {}
+    report = ValidationReport(file=path.name, kind=kind, rows=n, notes=list(table.notes))
+    for i, t in enumerate(specs):
+        state.check()
+        state.set_progress_value(5 + 45 * i / len(specs))
+        col = mapping.columns.get(t.name)
+        if col is None or col not in frame.columns:
+            if t.default is not None:
+                parsed[t.name] = pd.Series([t.default] * n, dtype=object)
+                if t.name == "recurring":
+                    report.notes.append("no ARR/one-off column: every deal counted as "
+                                        "recurring (ARR)")
+            else:
+                parsed[t.name] = pd.Series([None] * n, dtype=object)
+            continue
+        values = frame[col]
+        label = col
+        if t.type == "partner":
+            parsed["partner_id"] = _parse_partner(values, table.text_only, label, errors,
+                                                  by_name, ids)
+        elif t.type == "money":
+            parsed[t.name] = _parse_money(values, table.text_only, program.currency, label,
+                                          errors, t.required)
+        elif t.type == "date":
+            parsed[t.name] = _parse_dates(values, table.text_only, mapping.date_format, label,
+                                          errors, t.required, path)
+        elif t.type == "enum":
+            parsed[t.name] = _parse_enum(values, table.text_only, t, label, errors, t.required)
+        elif t.type == "bool":
+            parsed[t.name] = _parse_bool(values, table.text_only, label, errors,
+                                         bool(t.default))
+        elif t.type == "currency":
+            code = _text(values, table.text_only).str.upper()
+            errors.add(((code != "") & (code != program.currency)).to_numpy(), label, values,
+                       lambda v: f"{v!r} is not the workspace currency {program.currency}; "
+                                 "convert the amounts before importing")
+        else:  # text, id
+            text = _text(values, table.text_only)
+            text = text.str.replace(r"\s+", " ", regex=True)
+            if t.required:
+                errors.add((text == "").to_numpy(), label, values, "a value is required")
+            errors.add((text.str.len() > 300).to_numpy(), label, values,
+                       "is longer than 300 characters")
+            parsed[t.name] = text.where(text != "", None)
+    if "partner_id" not in parsed:
+        parsed["partner_id"] = pd.Series([None] * n, dtype=object)
+    if kind == "deals" and mapping.columns.get("created_date"):
+        close, created = parsed["close_date"], parsed["created_date"]
+        late = (created > close).to_numpy()
+        errors.add(late, mapping.columns["created_date"], frame[mapping.columns[
+            "created_date"]], "is after the close date")
+    state.set_progress_value(50)
+    state.check()
+
+    good = ~errors.bad
+    report.errors = errors.result()
+    cols = ACTUALS_COLUMNS[kind]
+    # Columns in store order, for the good rows only.
+    values_by_col: dict[str, list] = {}
+    for c in cols:
+        s = parsed.get(c)
+        if s is None:
+            values_by_col[c] = [None] * int(good.sum())
+            continue
+        s = pd.Series(s) if not isinstance(s, pd.Series) else s
+        s = s.reset_index(drop=True)[good]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            iso = s.dt.strftime("%Y-%m-%d")
+            values_by_col[c] = iso.where(s.notna(), None).tolist()
+        elif c == "partner_id":
+            values_by_col[c] = s.astype(int).tolist()
+        elif c in ("amount", "value"):
+            arr = np.asarray(s, dtype=float)
+            values_by_col[c] = [None if np.isnan(v) else float(v) for v in arr.tolist()]
+        elif c in ("recurring", "conflict"):
+            values_by_col[c] = [bool(v) for v in s.tolist()]
+        else:
+            values_by_col[c] = [None if v is None or (isinstance(v, float) and np.isnan(v))
+                                else v for v in s.tolist()]
+    records = list(zip(*(values_by_col[c] for c in cols), strict=True)) if cols else []
+    rows = table.rows[good]
+    keys = _natural_keys(kind, values_by_col, len(records))
+    state.set_progress_value(60)
+    state.check()
+
+    # Within the file: a key seen before is a repeat (same values) or a conflict (error).
+    first_of: dict[str, int] = {}
+    keep = np.ones(len(records), dtype=bool)
+    extra_errors: list[RowError] = []
+    id_col = mapping.columns.get("ext_id") or ""
+    for i, k in enumerate(keys):
+        j = first_of.setdefault(k, i)
+        if j != i:
+            keep[i] = False
+            if records[i] == records[j]:
+                report.in_file_duplicates += 1
+            else:
+                extra_errors.append(RowError(int(rows[i]), id_col or "(row)", k.split("|", 1)[-1],
+                                             f"repeats the record of row {int(rows[j])} with "
+                                             "different values"))
+    if extra_errors:
+        report.errors = sorted(report.errors + extra_errors, key=lambda e: e.row)
+    records = [r for r, k in zip(records, keep, strict=True) if k]
+    rows = rows[keep]
+    keys = [k for k, kk in zip(keys, keep, strict=True) if kk]
+
+    # Against the workspace: stored keys are duplicates, or changes when the values differ.
+    state.set_status("Looking for rows imported before")
+    stored = _stored_rows(ws, kind, keys, state)
+    new_idx, upd_idx = [], []
+    for i, k in enumerate(keys):
+        old = stored.get(k)
+        if old is None:
+            new_idx.append(i)
+        elif _same(old, records[i]):
+            report.duplicates += 1
+        else:
+            upd_idx.append(i)
+    report.new = len(new_idx)
+    report.changed = len(upd_idx)
+    state.set_progress_value(70)
+    return PreparedImport(
+        kind=kind, file=str(path), report=report, mapping=mapping, rows=rows,
+        records=[records[i] for i in new_idx], keys=[keys[i] for i in new_idx],
+        new_rows=rows[new_idx] if len(rows) else rows,
+        updates=[(*records[i], keys[i]) for i in upd_idx],
+        update_rows=rows[upd_idx] if len(rows) else rows)
+
+
+def _fmt_amount(v: Any) -> str:
+    return "" if v is None else f"{float(v):.2f}"
+
+
+def _natural_keys(kind: str, cols: dict[str, list], n: int) -> list[str]:
+    """``ext|<id>`` for rows with a record id; otherwise the fields of FALLBACK_KEYS joined
+    by "|", where "#" is the row's occurrence number among rows with the same other fields
+    (so two identical logins of a user on one day count twice, and once each on re-import)."""
+    fields = FALLBACK_KEYS[kind]
+    parts = []
+    for f in fields:
+        if f == "#":
+            continue
+        vals = cols[f]
+        if f in ("amount", "value"):
+            parts.append([_fmt_amount(v) for v in vals])
+        else:
+            parts.append(["" if v is None else str(v) for v in vals])
+    base = ["|".join(p) for p in zip(*parts, strict=True)] if parts else [""] * n
+    if "#" in fields:
+        seen: dict[str, int] = {}
+        with_n = []
+        for b in base:
+            k = seen.get(b, 0)
+            seen[b] = k + 1
+            with_n.append(f"{b}|{k}")
+        base = with_n
+    prefix = {"deals": "deal|", "registrations": "reg|", "mdf": "mdf|"}.get(kind, "")
+    ext = cols.get("ext_id")
+    if ext is None:
+        return [prefix + b for b in base]
+    return [f"ext|{e}" if e else prefix + b for e, b in zip(ext, base, strict=True)]
+
+
+def _stored_rows(ws: Workspace, kind: str, keys: list[str],
+                 state: TaskState) -> dict[str, tuple]:
+    from .store import ACTUALS_COLUMNS
+
+    cols = ACTUALS_COLUMNS[kind]
+    found: dict[str, tuple] = {}
+    if not keys:
+        return found
+    # A cheap test first: most imports are mostly new rows.
+    if not ws.rows(f"SELECT 1 FROM {kind} LIMIT 1"):
+        return found
+    for i in range(0, len(keys), 900):
+        state.check()
+        chunk = keys[i:i + 900]
+        rows = ws.rows(f"SELECT natural_key, {', '.join(cols)} FROM {kind} WHERE natural_key "
+                       f"IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+        for r in rows:
+            found[r[0]] = tuple(r[1:])
+    return found
+
+
+def _same(stored: tuple, record: tuple) -> bool:
+    for a, b in zip(stored, record, strict=True):
+        if isinstance(b, bool):
+            a, b = bool(a), b
+        if isinstance(b, float) and a is not None:
+            if abs(float(a) - b) > 1e-9:
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- commit
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote: rows inserted and updated, duplicates skipped, rows rejected."""
+
+    import_id: int | None
+    kind: str
+    file: str
+    inserted: int
+    updated: int
+    duplicates: int
+    rejected: int
+
+    def text(self) -> str:
+        return (f"Imported {self.inserted} new and updated {self.updated} changed "
+                f"{KIND_LABELS[self.kind].lower()} from {Path(self.file).name}; "
+                f"{self.duplicates} duplicates skipped, {self.rejected} rows rejected.")
+
+
+def commit(ws: Workspace, prepared: PreparedImport, *, allow_rejected: bool = True,
+           skip_rows: Iterable[int] = (), source: str | None = None,
+           state: TaskState | None = None) -> ImportResult:
+    """Write the valid rows (less ``skip_rows``, spreadsheet row numbers the user left out)
+    in one transaction, with a row in ``imports``; on any error or cancellation nothing is
+    written. With ``allow_rejected=False`` a report with rejected rows imports nothing and
+    raises :class:`JbpError`. ``source``: save the mapping under this name in the same
+    transaction."""
+    from .store import ACTUALS_COLUMNS, now_iso
+
+    state = state or TaskState()
+    report = prepared.report
+    if report.errors and not allow_rejected:
+        raise JbpError(f"{report.file}: {report.rejected} rows were rejected; nothing was "
+                       "imported")
+    skip = set(skip_rows)
+    records, keys = prepared.records, prepared.keys
+    updates = prepared.updates
+    if skip:
+        keep = [i for i, r in enumerate(prepared.new_rows.tolist()) if r not in skip]
+        records = [records[i] for i in keep]
+        keys = [keys[i] for i in keep]
+        updates = [u for u, r in zip(updates, prepared.update_rows.tolist(), strict=True)
+                   if r not in skip]
+    kind = prepared.kind
+    cols = ACTUALS_COLUMNS[kind]
+    state.set_status("Writing to the workspace")
+    total = max(1, len(records) + len(updates))
+    done = 0
+    with ws.transaction():
+        cur = ws.execute("INSERT INTO imports (kind, file, imported_at, rows_taken, "
+                         "rows_rejected, rows_duplicate) VALUES (?, ?, ?, 0, ?, ?)",
+                         (kind, str(prepared.file), now_iso(), report.rejected + len(skip),
+                          report.duplicates + report.in_file_duplicates))
+        import_id = cur.lastrowid
+        inserted = 0
+        for i in range(0, len(records), CHUNK):
+            state.check()
+            inserted += ws.insert_actuals(kind, records[i:i + CHUNK], keys[i:i + CHUNK],
+                                          import_id)
+            done += len(records[i:i + CHUNK])
+            state.set_progress_value(70 + 30 * done / total)
+        updated = 0
+        if updates:
+            sets = ", ".join(f"{c} = ?" for c in cols)
+            for i in range(0, len(updates), CHUNK):
+                state.check()
+                chunk = updates[i:i + CHUNK]
+                for u in chunk:
+                    updated += ws.execute(f"UPDATE {kind} SET {sets}, import_id = ? WHERE "
+                                          "natural_key = ?", (*u[:-1], import_id, u[-1])
+                                          ).rowcount
+                done += len(chunk)
+                state.set_progress_value(70 + 30 * done / total)
+        lost = len(records) - inserted  # keys another session stored meanwhile
+        ws.execute("UPDATE imports SET rows_taken = ?, rows_duplicate = rows_duplicate + ? "
+                   "WHERE id = ?", (inserted + updated, lost, import_id))
+        if source:
+            save_mapping(ws, source, prepared.mapping)
+        state.check()
+    ws.notify("actuals")
+    state.set_progress_value(100)
+    return ImportResult(import_id, kind, prepared.file, inserted, updated,
+                        report.duplicates + report.in_file_duplicates + lost,
+                        report.rejected + len(skip))
+
+
+def run_import(ws: Workspace, path: str | Path, kind: str, *,
+               mapping: ColumnMapping | None = None, source: str | None = None,
+               dry_run: bool = False, allow_rejected: bool = False,
+               sheet: str | None = None,
+               state: TaskState | None = None) -> tuple[ValidationReport, ImportResult | None]:
+    """Read, map (``mapping``, else the one saved for ``source`` or this header signature,
+    else a guess), validate and — unless ``dry_run`` — commit. With ``allow_rejected`` the
+    valid rows are taken even when others were rejected; without it a file with rejected
+    rows imports nothing. The mapping is saved under ``source`` when rows are written."""
+    state = state or TaskState()
+    targets(kind)
+    table = read_table(path, sheet=sheet, state=state)
+    if mapping is None:
+        mapping, source, _ = mapping_for(ws, kind, table, source)
+    else:
+        if mapping.kind != kind:
+            raise JbpError(f"the mapping is for {mapping.kind}, not {kind}")
+        source = source or mapping_source(kind, table)
+    prepared = prepare(ws, table, mapping, state)
+    if dry_run or (prepared.report.errors and not allow_rejected):
+        return prepared.report, None
+    result = commit(ws, prepared, allow_rejected=allow_rejected, source=source, state=state)
+    return prepared.report, result
+
+
+def past_imports(ws: Workspace) -> pd.DataFrame:
+    """The ``imports`` table, newest first (id, kind, file, imported_at, rows_taken,
+    rows_rejected, rows_duplicate)."""
+    rows = ws.rows("SELECT id, kind, file, imported_at, rows_taken, rows_rejected, "
+                   "rows_duplicate FROM imports ORDER BY id DESC")
+    return pd.DataFrame([dict(r) for r in rows], columns=[
+        "id", "kind", "file", "imported_at", "rows_taken", "rows_rejected", "rows_duplicate"])
+
+
+def elapsed(fn, *args, **kwargs) -> tuple[Any, float]:
+    """Run ``fn`` and return (result, seconds); used by the benchmark."""
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0
