@@ -266,8 +266,14 @@ def _store_actuals(ws, deals, regs, logins, certs, mdf, costs) -> None:
                                             for e, p, d, v, s, c in regs],
                           [_key("ext", r[0]) for r in regs])
         login_rows = [(p, iso(d), u) for p, d, u in logins]
-        ws.insert_actuals("logins", login_rows,
-                          [_key(p, d, u, k) for k, (p, d, u) in enumerate(login_rows)])
+        # The key jbp.importers gives a login row: the k-th login of a user on a day.
+        seen: dict[tuple, int] = {}
+        login_keys = []
+        for row in login_rows:
+            k = seen.get(row, 0)
+            seen[row] = k + 1
+            login_keys.append(_key(*row, k))
+        ws.insert_actuals("logins", login_rows, login_keys)
         cert_rows = [(p, person, course, iso(d)) for p, person, course, d in certs]
         ws.insert_actuals("certifications", cert_rows,
                           [_key(p, person, course) for p, person, course, _ in cert_rows])
