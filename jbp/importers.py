@@ -751,7 +751,8 @@ def _parse_money(values: pd.Series, text_only: bool, currency: str, label: str,
         neg = t.str.startswith("(") & t.str.endswith(")")
         t = t.str.strip("()").str.strip()
         code = t.str.extract(r"^([A-Za-z]{3})\b|\b([A-Za-z]{3})$")
-        code = code[0].fillna(code[1]).str.upper()
+        # A three-letter code counts only beside a number ("USD 1,200"); "abc" is no amount.
+        code = code[0].fillna(code[1]).str.upper().where(t.str.contains(r"\d"))
         sym = t.str.extract(r"([$€£¥])")[0].map(_SYMBOLS)
         t = t.str.replace(r"^[A-Za-z]{3}\b|\b[A-Za-z]{3}$|[$€£¥\s]", "", regex=True)
         ok = t.str.match(_AMOUNT_RE)

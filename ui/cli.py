@@ -14,6 +14,7 @@ import sys
 
 COMMAND_MODULES = [
     "ui.cli_workspace",
+    "ui.cli_actuals",
 ]
 
 
