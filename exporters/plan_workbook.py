@@ -1,0 +1,770 @@
+"""The plan workbook: a joint business plan as an Excel file that looks finished, keeps
+calculating when someone types in it, and can come back (:mod:`exporters.roundtrip`).
+
+Sheets: Cover (plan fields, sign-offs, executive summary, the measurement inputs), Goals &
+KPIs (quarterly targets and actuals; full-year target, target and actual to date, attainment,
+variance, RAG and forecast as live formulas), KPI charts (target vs actual per KPI), Initiatives
+(drop-downs, MDF totals), Target accounts, Rules & risks, Comments, Revision history, and a
+hidden sheet ``_jbp`` with what the round trip needs (workspace id, plan id and version, the
+values as exported, a signature).
+
+The KPI formulas reproduce :func:`jbp.kpi.kpi_status` exactly: the elapsed fraction of each
+fiscal quarter is computed on the Cover from the "Measured as of" date (named ``Elapsed_Q1`` ..
+``Elapsed_Q4``), and the RAG thresholds are the program's (``RAG_green``, ``RAG_amber``), all
+visible inputs a reader can change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from jbp.model import (
+    DIRECTIONS,
+    KPI_KINDS,
+    KPI_UNITS,
+    QUARTERS,
+    SIDES,
+    Element,
+    Initiative,
+    Kpi,
+    Plan,
+    PlanDocument,
+    Program,
+    Revision,
+    Risk,
+    Rule,
+    TargetAccount,
+    element_class,
+    fiscal_quarter_bounds,
+)
+
+from . import styles
+from .atomic import save_workbook
+from .identity import row_check, sign, workspace_identity
+from .progress import ExportState
+
+FORMAT = "jbp-plan-workbook"
+FORMAT_VERSION = 1
+
+COVER = "Cover"
+KPIS = "Goals & KPIs"
+CHARTS = "KPI charts"
+INITIATIVES = "Initiatives"
+ACCOUNTS = "Target accounts"
+RULES_RISKS = "Rules & risks"
+COMMENTS = "Comments"
+HISTORY = "Revision history"
+META = "_jbp"
+
+#: Marker cells: header rows carry ``jbp:header:<kind>``, ``jbp:id`` and ``jbp:check`` in the
+#: hidden columns; data rows carry the element kind, its id and the id's check there.
+HEADER_MARK = "jbp:header:"
+ID_MARK = "jbp:id"
+CHECK_MARK = "jbp:check"
+FIELD_MARK = "jbp:field:"
+TOTAL = "total"
+SKIP = "jbp:skip"  # a row that is neither data nor header (a caption between tables)
+
+HEADER_ROW = 4
+FIRST_ROW = HEADER_ROW + 1
+
+#: Short visible references of elements (used by "Linked goals" and the Comments sheet).
+REF_PREFIX = {"plan": "P", "goal": "G", "kpi": "K", "initiative": "I", "account": "A",
+              "rule": "R", "risk": "RK"}
+
+#: Cover rows that edit plan fields (in this order), and read-only rows between them.
+COVER_FIELDS = ("title", "vendor_owner", "partner_owner", "vendor_sponsor", "partner_sponsor")
+
+KPI_GOAL_HEADER = "Goal / KPI"
+KPI_REF_HEADER = "Ref"
+GOAL_DESCRIPTION_HEADER = "Goal description"
+COMMENT_ON_HEADER = "On"
+COMMENT_DATE_HEADER = "Date"
+
+
+def ref(kind: str, element_id: int | None) -> str:
+    return f"{REF_PREFIX[kind]}{element_id}" if kind != "plan" else "Plan"
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a part table: its header, the element field it shows (None when it is
+    calculated), the named-style suffix, width in characters and, for calculated columns,
+    the formula for a row."""
+
+    header: str
+    field: str | None = None
+    style: str = "text"
+    width: float = 14.0
+    formula: Callable[[int], str] | None = None
+    choices: tuple[str, ...] = ()
+
+
+def _cols(cls: type[Element], specs: list[tuple]) -> list[Col]:
+    out = []
+    for spec in specs:
+        if isinstance(spec, Col):
+            out.append(spec)
+            continue
+        name, style, width = spec
+        f = cls.field(name)
+        out.append(Col(f.label, name, style, width, choices=f.choices))
+    return out
+
+
+INITIATIVE_COLS = _cols(Initiative, [
+    ("title", "wrap", 38), ("type", "text", 22), ("owner_side", "text", 11),
+    ("owner", "text", 18), ("start_date", "date", 11.5), ("end_date", "date", 11.5),
+    ("status", "text", 12), ("mdf_requested", "money", 14), ("mdf_approved", "money", 14),
+    ("mdf_claimed", "money", 14),
+    Col("MDF open", None, "money", 13,
+        formula=lambda r: f'=IF(COUNT(I{r}:J{r})=0,"",I{r}-J{r})'),
+    ("goal_ids", "text", 13),
+])
+ACCOUNT_COLS = _cols(TargetAccount, [
+    ("name", "text", 32), ("industry", "text", 20), ("region", "text", 16),
+    ("owner_side", "text", 11), ("stage", "text", 13), ("potential", "money", 15),
+    ("notes", "wrap", 44),
+])
+RULE_COLS = _cols(Rule, [("topic", "wrap", 32), ("rule", "wrap", 90)])
+RISK_COLS = _cols(Risk, [
+    ("description", "wrap", 32), ("likelihood", "text", 11), ("impact", "text", 11),
+    ("mitigation", "wrap", 56), ("owner_side", "text", 11),
+])
+COMMENT_COLS = [
+    Col(COMMENT_ON_HEADER, None, "text", 40),
+    Col("Author", "author", "text", 18),
+    Col("Side", "side", "text", 9, choices=SIDES),
+    Col(COMMENT_DATE_HEADER, None, "text", 17),
+    Col("Comment", "text", "wrap", 70),
+    Col("Resolved", "resolved", "text", 9, choices=("yes", "no")),
+]
+
+# Goals & KPIs columns (1-based), shared with the round-trip reader through the headers.
+K_NAME, K_REF, K_KIND, K_UNIT, K_DIR = 1, 2, 3, 4, 5
+K_TARGET = 6  # F..I
+K_ACTUAL = 10  # J..M
+K_FULL, K_TTD, K_ATD, K_ATT, K_VAR, K_RAG, K_FORECAST, K_METRIC, K_GOALDESC = range(14, 23)
+K_MARKS = 23
+
+
+@dataclass
+class PlanExport:
+    """Everything the plan workbook shows, read from the workspace at one moment, so the
+    workbook can be written off the GUI thread without touching the workspace."""
+
+    doc: PlanDocument
+    program: Program
+    as_of: dt.date
+    revisions: list[Revision]
+    workspace_id: str
+    key: bytes
+    exported_at: str
+    workspace_name: str = ""
+    snapshot: dict[str, Any] = field(default_factory=dict)
+
+
+def collect_plan(ws, plan_id: int, as_of: dt.date | None = None) -> PlanExport:
+    """Read a plan and what its workbook needs. ``as_of`` defaults to today."""
+    doc = ws.plan_document(plan_id)
+    workspace_id, key = workspace_identity(ws)
+    return PlanExport(
+        doc=doc, program=ws.program(), as_of=as_of or dt.date.today(),
+        revisions=ws.revisions(plan_id), workspace_id=workspace_id, key=key,
+        exported_at=dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        workspace_name=ws.name, snapshot=plan_snapshot(doc))
+
+
+def plan_snapshot(doc: PlanDocument) -> dict[str, Any]:
+    """Field values of the plan and its parts (stored form), comments' resolved flags and
+    which goal each KPI belongs to: what the round trip compares a returned workbook with."""
+    snap: dict[str, Any] = doc.snapshot()
+    snap["comment"] = {str(c.id): {"resolved": bool(c.resolved), "text": c.text}
+                       for c in doc.comments}
+    snap["kpi_goal"] = {str(k.id): k.goal_id for k in doc.kpis}
+    return snap
+
+
+def export_plan(ws, plan_id: int, path: str | Path, *, as_of: dt.date | None = None,
+                state: ExportState | None = None) -> Path:
+    """Write the plan workbook of ``plan_id`` to ``path`` (atomically) and return the path."""
+    return write_plan(collect_plan(ws, plan_id, as_of), path, state)
+
+
+def write_plan(data: PlanExport, path: str | Path, state: ExportState | None = None) -> Path:
+    state = state or ExportState()
+    wb = build_plan_workbook(data, state)
+    state.step(0.9, "Saving")
+    out = save_workbook(wb, path)
+    state.step(1.0, "Done")
+    return out
+
+
+# ---------------------------------------------------------------------- building
+
+
+def build_plan_workbook(data: PlanExport, state: ExportState | None = None) -> Workbook:
+    state = state or ExportState()
+    wb = Workbook()
+    styles.register_styles(wb, data.program.currency)
+    builder = _Builder(wb, data)
+    steps = [("Cover", builder.cover), ("Goals & KPIs", builder.kpis),
+             ("Charts", builder.charts), ("Initiatives", builder.initiatives),
+             ("Target accounts", builder.accounts), ("Rules & risks", builder.rules_risks),
+             ("Comments", builder.comments), ("Revision history", builder.history),
+             ("Hidden data", builder.meta)]
+    for i, (text, step) in enumerate(steps):
+        state.step(0.85 * i / len(steps), text)
+        step()
+    wb.active = 0
+    return wb
+
+
+class _Builder:
+    def __init__(self, wb: Workbook, data: PlanExport):
+        self.wb, self.data = wb, data
+        self.doc, self.program = data.doc, data.program
+        self.plan_id = data.doc.plan.id
+        self.money = styles.currency_format(data.program.currency)
+        self.kpi_rows: dict[int, int] = {}
+        self.quarter_label_row = 0
+        self.goal_titles = {g.id: g.title for g in self.doc.goals}
+
+    # -- helpers ---------------------------------------------------------------
+
+    def check(self, kind: str, element_id: int) -> str:
+        return row_check(self.data.key, self.plan_id, kind, element_id)
+
+    def heading(self, ws, title: str, subtitle: str) -> None:
+        ws["A1"] = title
+        ws["A1"].style = "jbp title"
+        ws["A2"] = subtitle
+        ws["A2"].style = "jbp subtitle"
+        ws.row_dimensions[1].height = 24
+        ws.sheet_view.showGridLines = False
+
+    def header_row(self, ws, row: int, cols: list[Col], kind: str, marks_at: int) -> None:
+        for c, col in enumerate(cols, start=1):
+            cell = ws.cell(row, c, col.header)
+            cell.style = "jbp header"
+        for offset, text in enumerate((HEADER_MARK + kind, ID_MARK, CHECK_MARK)):
+            ws.cell(row, marks_at + offset, text).style = "jbp hidden"
+        ws.row_dimensions[row].height = 28
+
+    def marks(self, ws, row: int, marks_at: int, kind: str, element_id: int | None) -> None:
+        ws.cell(row, marks_at, kind).style = "jbp hidden"
+        if element_id is not None:
+            ws.cell(row, marks_at + 1, element_id).style = "jbp hidden"
+            ws.cell(row, marks_at + 2, self.check(kind, element_id)).style = "jbp hidden"
+
+    def validation(self, ws, choices: tuple[str, ...] | str, cell_range: str,
+                   prompt: str = "") -> None:
+        formula = choices if isinstance(choices, str) else '"' + ",".join(choices) + '"'
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True,
+                            showErrorMessage=True, errorTitle="Not in the list",
+                            error="Pick a value from the drop-down list.")
+        if prompt:
+            dv.promptTitle, dv.prompt, dv.showInputMessage = "JBP Studio", prompt, True
+        ws.add_data_validation(dv)
+        dv.add(cell_range)
+
+    def write_value(self, cell, element: Element, col: Col) -> None:
+        value = getattr(element, col.field)
+        f = type(element).field(col.field)
+        if f.kind == "ids":
+            value = ", ".join(ref("goal", v) for v in value) if value else None
+        elif f.kind == "bool":
+            value = "yes" if value else "no"
+        elif value == "":
+            value = None
+        cell.value = value
+        cell.style = f"jbp {col.style}"
+
+    def table(self, ws, top: int, cols: list[Col], kind: str, elements: list[Element],
+              marks_at: int, totals: dict[int, str] | None = None) -> tuple[int, int]:
+        """Write a header and one row per element from ``top``; return (first, last) data
+        rows (last is the totals row when ``totals`` is given)."""
+        self.header_row(ws, top, cols, kind, marks_at)
+        row = top + 1
+        first = row
+        for element in elements:
+            for c, col in enumerate(cols, start=1):
+                cell = ws.cell(row, c)
+                if col.field is not None:
+                    self.write_value(cell, element, col)
+                elif col.formula is not None:
+                    cell.value = col.formula(row)
+                    cell.style = f"jbp calc {col.style}"
+            self.marks(ws, row, marks_at, kind, element.id)
+            row += 1
+        if not elements:
+            row += 1  # one empty row to type into (and for the totals' range)
+        last_data = row - 1
+        for c, col in enumerate(cols, start=1):
+            if col.choices:
+                letter = get_column_letter(c)
+                self.validation(ws, col.choices, f"{letter}{first}:{letter}{last_data}")
+        if totals is not None:
+            ws.cell(row, 1, "Total").style = "jbp total text"
+            for c in range(2, len(cols) + 1):
+                ws.cell(row, c).style = "jbp total text"
+            for c, style in totals.items():
+                letter = get_column_letter(c)
+                cell = ws.cell(row, c, f"=SUM({letter}{first}:{letter}{last_data})")
+                cell.style = f"jbp total {style}"
+            ws.cell(row, marks_at, TOTAL).style = "jbp hidden"
+            return first, row
+        return first, last_data
+
+    # -- sheets ----------------------------------------------------------------
+
+    def cover(self) -> None:
+        ws = self.wb.active
+        ws.title = COVER
+        plan, partner, program = self.doc.plan, self.doc.partner, self.program
+        bounds = fiscal_quarter_bounds(plan.fiscal_year, program.fiscal_year_start_month)
+        styles.set_widths(ws, {1: 30, 2: 26, 3: 16, 4: 16, 5: 16, 6: 16, 7: 4, 8: 22})
+        ws.sheet_view.showGridLines = False
+        ws["A2"] = (f"Joint business plan · {partner.name} × {program.name} · "
+                    f"FY{plan.fiscal_year} · exported {self.data.exported_at} from JBP Studio")
+        ws["A2"].style = "jbp subtitle"
+        ws.row_dimensions[1].height = 26
+        row = 4
+        ws.cell(row, 1, "Plan").style = "jbp section"
+        for c in range(2, 7):
+            ws.cell(row, c).style = "jbp section"
+        row += 1
+        title_row = row
+
+        def field_row(label: str, value: Any, name: str | None, style: str = "text") -> None:
+            nonlocal row
+            ws.cell(row, 1, label).style = "jbp label"
+            cell = ws.cell(row, 2, value if value != "" else None)
+            cell.style = f"jbp {style}" if name else f"jbp calc {style}"
+            if name:
+                ws.cell(row, 8, FIELD_MARK + name).style = "jbp hidden"
+            row += 1
+
+        period = f"{bounds[0][0].isoformat()} – {bounds[3][1].isoformat()}"
+        field_row(Plan.field("title").label, plan.title, "title")
+        field_row("Partner", f"{partner.name} ({partner.type}, {partner.region}"
+                  f"{', ' + partner.tier if partner.tier else ''})", None)
+        field_row("Fiscal year", f"FY{plan.fiscal_year}", None)
+        field_row("Period", period, None)
+        field_row("Status", plan.status, None)
+        for name in COVER_FIELDS[1:]:
+            field_row(Plan.field(name).label, getattr(plan, name), name)
+        field_row("Approved at", plan.approved_at or "not approved yet", None)
+        ws["A1"] = f"=B{title_row}"
+        ws["A1"].style = "jbp title"
+
+        row += 1
+        ws.cell(row, 1, "Sign-offs").style = "jbp section"
+        for c in range(2, 7):
+            ws.cell(row, c).style = "jbp section"
+        row += 1
+        for c, text in enumerate(("Signed by", "Side", "Role", "Signed at"), start=1):
+            ws.cell(row, c, text).style = "jbp label"
+        row += 1
+        if not self.doc.signoffs:
+            ws.cell(row, 1, "No sign-offs yet (approval needs one from each side).").style = \
+                "jbp subtitle"
+            row += 1
+        for s in self.doc.signoffs:
+            for c, value in enumerate((s.name, s.side, s.role or "", s.signed_at), start=1):
+                ws.cell(row, c, value).style = "jbp calc text"
+            row += 1
+
+        row += 1
+        ws.cell(row, 1, "Executive summary").style = "jbp section"
+        for c in range(2, 7):
+            ws.cell(row, c).style = "jbp section"
+        row += 1
+        ws.cell(row, 1, Plan.field("executive_summary").label).style = "jbp label"
+        ws.cell(row, 1).alignment = Alignment(vertical="top")
+        cell = ws.cell(row, 2, plan.executive_summary or None)
+        cell.style = "jbp wrap"
+        ws.cell(row, 8, FIELD_MARK + "executive_summary").style = "jbp hidden"
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
+        lines = sum(max(1, len(p) // 95 + 1) for p in (plan.executive_summary or "").split("\n"))
+        ws.row_dimensions[row].height = max(30, 13.5 * lines)
+        row += 2
+
+        ws.cell(row, 1, "Measurement (inputs of the KPI formulas)").style = "jbp section"
+        for c in range(2, 7):
+            ws.cell(row, c).style = "jbp section"
+        row += 1
+        ws.cell(row, 1, "Measured as of").style = "jbp label"
+        ws.cell(row, 2, self.data.as_of).style = "jbp date"
+        ws.cell(row, 3, "change it to see attainment on another day").style = "jbp subtitle"
+        self._name("AsOf", COVER, 2, row)
+        as_of_ref = f"$B${row}"
+        row += 1
+        ws.cell(row, 1, Program.field("rag_green").label).style = "jbp label"
+        ws.cell(row, 2, program.rag_green).style = "jbp percent"
+        self._name("RAG_green", COVER, 2, row)
+        row += 1
+        ws.cell(row, 1, Program.field("rag_amber").label).style = "jbp label"
+        ws.cell(row, 2, program.rag_amber).style = "jbp percent"
+        self._name("RAG_amber", COVER, 2, row)
+        row += 2
+        for c, text in enumerate(("Quarter", "Starts", "Ends", "Elapsed"), start=1):
+            ws.cell(row, c, text).style = "jbp label"
+        row += 1
+        self.quarter_label_row = row
+        for q, (start, end) in enumerate(bounds):
+            ws.cell(row, 1, f"Q{q + 1}").style = "jbp text"
+            ws.cell(row, 2, start).style = "jbp date"
+            ws.cell(row, 3, end).style = "jbp date"
+            ws.cell(row, 4, f"=MAX(0,MIN(1,({as_of_ref}-B{row}+1)/(C{row}-B{row}+1)))").style = \
+                "jbp calc percent"
+            self._name(f"Elapsed_Q{q + 1}", COVER, 4, row)
+            row += 1
+        ws.cell(row + 1, 1, "White cells can be edited and sent back; grey cells are "
+                "calculated. Hidden columns hold the ids JBP Studio needs to take your "
+                "edits back: please keep them.").style = "jbp subtitle"
+        styles.hide_columns(ws, 8, 8)
+        styles.landscape(ws)
+
+    def _name(self, name: str, sheet: str, col: int, row: int) -> None:
+        text = f"'{sheet}'!${get_column_letter(col)}${row}"
+        self.wb.defined_names[name] = DefinedName(name, attr_text=text)
+
+    def kpis(self) -> None:
+        ws = self.wb.create_sheet(KPIS)
+        g, a = self.program.rag_green, self.program.rag_amber
+        self.heading(ws, "Goals & KPIs", (
+            f"Attainment as of the Cover's date: currency and count KPIs against the target "
+            f"pro-rated to date; percent and days KPIs on the latest reported quarter. "
+            f"Green at {g:.0%} or more, Amber at {a:.0%} or more."))
+        headers = {K_NAME: (KPI_GOAL_HEADER, 40), K_REF: (KPI_REF_HEADER, 6),
+                   K_KIND: ("Kind", 9), K_UNIT: ("Unit", 9), K_DIR: ("Direction", 9.5),
+                   K_FULL: ("Full-year target", 13), K_TTD: ("Target to date", 13),
+                   K_ATD: ("Actual to date", 13), K_ATT: ("Attainment", 11),
+                   K_VAR: ("Variance", 12), K_RAG: ("RAG", 8),
+                   K_FORECAST: ("Forecast (year end)", 13),
+                   K_METRIC: (Kpi.field("metric").label, 16),
+                   K_GOALDESC: (GOAL_DESCRIPTION_HEADER, 40)}
+        for q in range(4):
+            headers[K_TARGET + q] = (Kpi.field(f"target_{QUARTERS[q]}").label, 11.5)
+            headers[K_ACTUAL + q] = (Kpi.field(f"actual_{QUARTERS[q]}").label, 11.5)
+        cols = [Col(headers[c][0], width=headers[c][1]) for c in range(1, K_MARKS)]
+        self.header_row(ws, HEADER_ROW, cols, "goal", K_MARKS)
+        styles.set_widths(ws, {c: headers[c][1] for c in headers})
+        row = FIRST_ROW
+        unit_style = {"currency": "money", "count": "count", "percent": "percent",
+                      "days": "decimal"}
+        for goal in self.doc.goals:
+            for c in range(1, K_MARKS):
+                ws.cell(row, c).style = "jbp section"
+            ws.cell(row, K_NAME, goal.title)
+            ws.cell(row, K_REF, ref("goal", goal.id))
+            ws.cell(row, K_GOALDESC, goal.description or None)
+            self.marks(ws, row, K_MARKS, "goal", goal.id)
+            row += 1
+            for kpi in self.doc.kpis_of(goal.id):
+                self.kpi_rows[kpi.id] = row
+                self._kpi_row(ws, row, kpi, unit_style.get(kpi.unit, "decimal"))
+                row += 1
+        last = max(row - 1, FIRST_ROW)
+        for col, choices in ((K_KIND, KPI_KINDS), (K_UNIT, KPI_UNITS), (K_DIR, DIRECTIONS)):
+            letter = get_column_letter(col)
+            self.validation(ws, choices, f"{letter}{FIRST_ROW}:{letter}{last}")
+        rag_letter, att_letter = get_column_letter(K_RAG), get_column_letter(K_ATT)
+        styles.rag_rules(ws, f"{rag_letter}{FIRST_ROW}:{rag_letter}{last}",
+                         f"${rag_letter}{FIRST_ROW}")
+        styles.attainment_rules(ws, f"{att_letter}{FIRST_ROW}:{att_letter}{last}",
+                                f"${att_letter}{FIRST_ROW}", "RAG_green", "RAG_amber")
+        ws.freeze_panes = ws.cell(FIRST_ROW, K_KIND)
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(K_GOALDESC)}{last}"
+        styles.hide_columns(ws, K_MARKS, K_MARKS + 2)
+        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+
+    def _kpi_row(self, ws, r: int, kpi: Kpi, number: str) -> None:
+        ws.cell(r, K_NAME, kpi.name).style = "jbp text"
+        ws.cell(r, K_NAME).alignment = _INDENT
+        ws.cell(r, K_REF, ref("kpi", kpi.id)).style = "jbp calc text"
+        ws.cell(r, K_KIND, kpi.kind).style = "jbp text"
+        ws.cell(r, K_UNIT, kpi.unit).style = "jbp text"
+        ws.cell(r, K_DIR, kpi.direction).style = "jbp text"
+        for q in range(4):
+            ws.cell(r, K_TARGET + q, kpi.targets[q]).style = f"jbp {number}"
+            ws.cell(r, K_ACTUAL + q, kpi.actuals[q]).style = f"jbp {number}"
+        for col, formula in kpi_formulas(r).items():
+            style = "percent" if col == K_ATT else "text" if col == K_RAG else number
+            ws.cell(r, col, formula).style = f"jbp calc {style}"
+        ws.cell(r, K_METRIC, kpi.metric or None).style = "jbp text"
+        ws.cell(r, K_GOALDESC).style = "jbp text"
+        self.marks(ws, r, K_MARKS, "kpi", kpi.id)
+
+    def charts(self) -> None:
+        ws = self.wb.create_sheet(CHARTS)
+        self.heading(ws, "KPI charts", "Target vs actual per quarter, in each KPI's unit. "
+                     "The charts read the Goals & KPIs sheet, so they follow edits there.")
+        kpi_ws, cover = self.wb[KPIS], self.wb[COVER]
+        cats = Reference(cover, min_col=1, min_row=self.quarter_label_row,
+                         max_row=self.quarter_label_row + 3)
+        fmt = {"currency": self.money, "count": "#,##0", "percent": "0%", "days": "0"}
+        kpis = {k.id: k for k in self.doc.kpis}
+        for n, (kpi_id, r) in enumerate(sorted(self.kpi_rows.items(), key=lambda kv: kv[1])):
+            kpi = kpis[kpi_id]
+            chart = LineChart()
+            chart.title = styles.chart_title(f"{kpi.name} ({ref('kpi', kpi.id)})")
+            chart.style = 2
+            chart.height, chart.width = 6.2, 11.5
+            for title, col, colour, dash in (("Target", K_TARGET, "7F7F7F", "dash"),
+                                             ("Actual", K_ACTUAL, "1F3864", None)):
+                values = Reference(kpi_ws, min_col=col, max_col=col + 3, min_row=r, max_row=r)
+                series = Series(values, title=title)
+                series.smooth = False
+                series.graphicalProperties.line.solidFill = colour
+                series.graphicalProperties.line.width = 22000
+                if dash:
+                    series.graphicalProperties.line.dashStyle = dash
+                series.marker.symbol = "circle"
+                series.marker.size = 5
+                series.marker.graphicalProperties.solidFill = colour
+                series.marker.graphicalProperties.line.solidFill = colour
+                chart.series.append(series)
+            chart.set_categories(cats)
+            chart.y_axis.number_format = fmt.get(kpi.unit, "General")
+            chart.y_axis.majorGridlines = chart.y_axis.majorGridlines
+            chart.x_axis.delete = False
+            chart.y_axis.delete = False
+            chart.legend.position = "b"
+            anchor_col = "A" if n % 2 == 0 else "H"
+            ws.add_chart(chart, f"{anchor_col}{4 + 13 * (n // 2)}")
+        styles.landscape(ws)
+        if not self.doc.kpis:
+            ws["A4"] = "This plan has no KPIs yet."
+
+    def initiatives(self) -> None:
+        ws = self.wb.create_sheet(INITIATIVES)
+        self.heading(ws, "Initiatives", "Status, type and owner side are drop-downs. "
+                     "Add rows above the total. Linked goals: goal references from the Goals "
+                     "& KPIs sheet, e.g. G12, G14. MDF open = approved − claimed.")
+        cols = INITIATIVE_COLS
+        marks = len(cols) + 2
+        money = [i for i, c in enumerate(cols, start=1) if c.style == "money"]
+        self.table(ws, HEADER_ROW, cols, "initiative",
+                                      self.doc.initiatives, marks,
+                                      totals={c: "money" for c in money})
+        styles.set_widths(ws, {i: c.width for i, c in enumerate(cols, start=1)})
+        ws.freeze_panes = ws.cell(FIRST_ROW, 2)
+        styles.hide_columns(ws, marks, marks + 2)
+        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+
+    def accounts(self) -> None:
+        ws = self.wb.create_sheet(ACCOUNTS)
+        self.heading(ws, "Target accounts", "Accounts both sides work together. Owner side "
+                     "and stage are drop-downs; add rows above the total.")
+        cols = ACCOUNT_COLS
+        marks = len(cols) + 2
+        self.table(ws, HEADER_ROW, cols, "account", self.doc.accounts, marks,
+                   totals={6: "money"})
+        styles.set_widths(ws, {i: c.width for i, c in enumerate(cols, start=1)})
+        ws.freeze_panes = ws.cell(FIRST_ROW, 2)
+        styles.hide_columns(ws, marks, marks + 2)
+        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+
+    def rules_risks(self) -> None:
+        ws = self.wb.create_sheet(RULES_RISKS)
+        self.heading(ws, "Rules of engagement and risks",
+                     "Rules both field teams follow, and what could stop the plan. "
+                     "Add rows inside each table.")
+        marks = 8
+        _, last = self.table(ws, HEADER_ROW, RULE_COLS, "rule", self.doc.rules, marks)
+        risk_top = last + 3
+        ws.cell(risk_top - 1, 1, "Risks").style = "jbp section"
+        ws.cell(risk_top - 1, marks, SKIP).style = "jbp hidden"
+        for c in range(2, len(RISK_COLS) + 1):
+            ws.cell(risk_top - 1, c).style = "jbp section"
+        self.table(ws, risk_top, RISK_COLS, "risk", self.doc.risks, marks)
+        widths = {1: 34, 2: 14, 3: 12, 4: 56, 5: 12}
+        styles.set_widths(ws, widths)
+        # The rule text spans the risk table's columns B..E.
+        for r in range(FIRST_ROW, last + 1):
+            ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
+            text = ws.cell(r, 2).value or ""
+            ws.row_dimensions[r].height = max(15, 13.5 * (len(str(text)) // 95 + 1))
+        ws.merge_cells(start_row=HEADER_ROW, start_column=2, end_row=HEADER_ROW, end_column=5)
+        styles.hide_columns(ws, marks, marks + 2)
+        styles.landscape(ws)
+
+    def comments(self) -> None:
+        ws = self.wb.create_sheet(COMMENTS)
+        self.heading(ws, "Comments", "Add a comment in a new row: pick what it is about in "
+                     "'On', type your name and the comment. Resolved is yes or no.")
+        marks = len(COMMENT_COLS) + 2
+        labels = self.target_labels()
+        self.header_row(ws, HEADER_ROW, COMMENT_COLS, "comment", marks)
+        row = FIRST_ROW
+        for c in self.doc.comments:
+            label = labels.get((c.element_kind, c.element_id),
+                               f"{c.element_kind} {c.element_id} (deleted)")
+            values = (label, c.author, c.side, c.created_at, c.text,
+                      "yes" if c.resolved else "no")
+            for col, value in enumerate(values, start=1):
+                ws.cell(row, col, value).style = (
+                    "jbp calc text" if COMMENT_COLS[col - 1].field in (None, "author", "side",
+                                                                        "text")
+                    else "jbp text")
+            ws.cell(row, 5).style = "jbp wrap"
+            ws.row_dimensions[row].height = max(15, 13.5 * (len(c.text) // 80 + 1))
+            self.marks(ws, row, marks, "comment", c.id)
+            row += 1
+        end = row + 200  # room to add comments with the drop-downs in place
+        n = len(labels)
+        self.validation(ws, f"'{META}'!$E$1:$E${max(1, n)}", f"A{FIRST_ROW}:A{end}",
+                        prompt="What the comment is about")
+        self.validation(ws, SIDES, f"C{FIRST_ROW}:C{end}")
+        self.validation(ws, ("yes", "no"), f"F{FIRST_ROW}:F{end}")
+        styles.set_widths(ws, {i: c.width for i, c in enumerate(COMMENT_COLS, start=1)})
+        ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+        styles.hide_columns(ws, marks, marks + 2)
+        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+
+    def target_labels(self) -> dict[tuple[str, int], str]:
+        """What a comment can be about, as "<ref> · <kind>: <name>" labels."""
+        out = {("plan", self.plan_id): f"Plan · {self.doc.plan.title}"[:250]}
+        for kind in ("goal", "kpi", "initiative", "account", "rule", "risk"):
+            cls = element_class(kind)
+            for e in self.doc.parts(kind):
+                name = getattr(e, cls.FIELDS[0].name)
+                out[(kind, e.id)] = f"{ref(kind, e.id)} · {cls.LABEL}: {name}"[:250]
+        return out
+
+    def history(self) -> None:
+        ws = self.wb.create_sheet(HISTORY)
+        self.heading(ws, "Revision history", "Every change to the plan: who, which side, "
+                     "when, old → new. For reading only; edits here are not taken back.")
+        headers = ("When", "Author", "Side", "Action", "Element", "Field", "Old", "New")
+        for c, text in enumerate(headers, start=1):
+            ws.cell(HEADER_ROW, c, text).style = "jbp header"
+        names = {(k, e.id): getattr(e, element_class(k).FIELDS[0].name)
+                 for k in ("goal", "kpi", "initiative", "account", "rule", "risk")
+                 for e in self.doc.parts(k)}
+        row = FIRST_ROW
+        for rev in reversed(self.data.revisions):
+            try:
+                cls = element_class(rev.element_kind)
+                label = cls.LABEL
+                try:
+                    fname = cls.field(rev.field).label
+                except KeyError:
+                    fname = rev.field
+            except Exception:
+                label, fname = rev.element_kind, rev.field
+            name = names.get((rev.element_kind, rev.element_id), "")
+            element = f"{label} {ref(rev.element_kind, rev.element_id) if rev.element_kind in REF_PREFIX else rev.element_id}"
+            if name:
+                element += f": {name}"
+            values = (rev.at, rev.author, rev.side, rev.action, element,
+                      "" if fname == "*" else fname, _short(rev.old), _short(rev.new))
+            for c, value in enumerate(values, start=1):
+                ws.cell(row, c, value).style = "jbp text"
+            row += 1
+        styles.set_widths(ws, {1: 18, 2: 18, 3: 9, 4: 9, 5: 40, 6: 20, 7: 28, 8: 28})
+        ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+        if row > FIRST_ROW:
+            ws.auto_filter.ref = f"A{HEADER_ROW}:H{row - 1}"
+        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+
+    def meta(self) -> None:
+        ws = self.wb.create_sheet(META)
+        ws.sheet_state = "hidden"
+        text = json.dumps(self.data.snapshot, sort_keys=True, separators=(",", ":"))
+        chunks = [text[i:i + 30000] for i in range(0, len(text), 30000)] or [""]
+        meta = meta_values(self.data, len(chunks))
+        meta["signature"] = sign(self.data.key, signed_text(meta, text))
+        for r, (k, v) in enumerate(meta.items(), start=1):
+            ws.cell(r, 1, k)
+            ws.cell(r, 2, v)
+        for r, chunk in enumerate(chunks, start=1):
+            ws.cell(r, 3, chunk)
+        for r, label in enumerate(self.target_labels().values(), start=1):
+            ws.cell(r, 5, label)
+        ws["G1"] = ("Data JBP Studio needs to take this workbook back. Changing it makes "
+                    "the workbook unreadable for the round trip.")
+
+
+def meta_values(data: PlanExport, chunks: int) -> dict[str, Any]:
+    plan = data.doc.plan
+    return {"format": FORMAT, "format_version": FORMAT_VERSION,
+            "workspace_id": data.workspace_id, "workspace": data.workspace_name,
+            "plan_id": plan.id, "plan_version": plan.version, "plan_title": plan.title,
+            "exported_at": data.exported_at, "as_of": data.as_of.isoformat(),
+            "snapshot_chunks": chunks}
+
+
+def signed_text(meta: dict[str, Any], snapshot_text: str) -> str:
+    """What the signature covers: the meta values (without the signature) and the snapshot."""
+    lines = [f"{k}={meta[k]}" for k in sorted(meta) if k != "signature"]
+    return "\n".join(lines) + "\n" + snapshot_text
+
+
+def kpi_formulas(r: int) -> dict[int, str]:
+    """The calculated cells of a KPI row ``r`` (column number → formula).
+
+    They mirror :func:`jbp.kpi.kpi_status`: additive units (currency, count) pro-rate each
+    reported quarter's target by its elapsed fraction (a reported quarter that has not begun
+    counts whole); rate units (percent, days) take the latest reported quarter. Direction
+    "lower" inverts the ratio.
+    """
+    L = get_column_letter
+    t = [f"{L(K_TARGET + q)}{r}" for q in range(4)]
+    a = [f"{L(K_ACTUAL + q)}{r}" for q in range(4)]
+    unit, direction = f"${L(K_UNIT)}{r}", f"${L(K_DIR)}{r}"
+    ttd, atd, att = f"{L(K_TTD)}{r}", f"{L(K_ATD)}{r}", f"{L(K_ATT)}{r}"
+    add = f'OR({unit}="currency",{unit}="count")'
+    trange, arange = f"{t[0]}:{t[3]}", f"{a[0]}:{a[3]}"
+    weights = [f'IF({a[q]}<>"",IF(Elapsed_Q{q + 1}>0,Elapsed_Q{q + 1},1),0)' for q in range(4)]
+
+    def latest(values: list[str], test: list[str], blank_as_empty: bool) -> str:
+        expr = f'IF({values[0]}="","",{values[0]})' if blank_as_empty else values[0]
+        for q in range(1, 4):
+            v = f'IF({values[q]}="","",{values[q]})' if blank_as_empty else values[q]
+            expr = f'IF({test[q]}<>"",{v},{expr})'
+        return expr
+
+    last_target = f'IF({t[3]}<>"",{t[3]},IF({t[2]}<>"",{t[2]},IF({t[1]}<>"",{t[1]},' \
+                  f'IF({t[0]}<>"",{t[0]},""))))'
+    full = f'=IF({add},IF(COUNT({trange})=0,"",SUM({trange})),{last_target})'
+    prorated = "+".join(f"{t[q]}*{weights[q]}" for q in range(4))
+    target_to_date = (f'=IF(COUNT({arange})=0,"",IF({add},{prorated},'
+                      f'{latest(t, a, True)}))')
+    actual_to_date = (f'=IF(COUNT({arange})=0,"",IF({add},SUM({arange}),'
+                      f'{latest(a, a, False)}))')
+    ratio = (f'IF({direction}="lower",IF({atd}<=0,IF({ttd}>=0,1,""),{ttd}/{atd}),'
+             f'IF({ttd}=0,"",{atd}/{ttd}))')
+    attainment = f'=IF(OR({atd}="",{ttd}=""),"",IF(AND({add},{ttd}=0),"",{ratio}))'
+    variance = f'=IF(OR({atd}="",{ttd}=""),"",{atd}-{ttd})'
+    rag = f'=IF({att}="","",IF({att}>=RAG_green,"Green",IF({att}>=RAG_amber,"Amber","Red")))'
+    forecast = f'=IF({atd}="","",IF({add},{atd}/(({"+".join(weights)})/4),{atd}))'
+    return {K_FULL: full, K_TTD: target_to_date, K_ATD: actual_to_date, K_ATT: attainment,
+            K_VAR: variance, K_RAG: rag, K_FORECAST: forecast}
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        first = next(iter(value.values()), "")
+        return f"{first}" if first else "(row)"
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+_INDENT = Alignment(indent=1)
