@@ -9,6 +9,9 @@ command first (so a refused edit raises before anything is pushed) and then puts
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, Protocol
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -35,6 +38,17 @@ class UndoableCommand(QUndoCommand):
         self.ctx.apply(self.command.undo)
 
 
+class PendingEdit(Protocol):
+    """Something a user is still typing (an open cell editor, an unsent comment).
+
+    Every edit is saved the moment it is committed (the workspace is the application file
+    format), so these are the only "unsaved changes" there are."""
+
+    def commit_pending(self) -> bool: ...
+
+    def discard_pending(self) -> None: ...
+
+
 class AppContext(QObject):
     """Shared state of one main window."""
 
@@ -48,12 +62,67 @@ class AppContext(QObject):
     editor_changed = Signal()
     #: A command or undo failed; the message is for the user.
     error = Signal(str)
+    #: A command was refused because another session changed the plan (plan id, message);
+    #: emitted before :attr:`error`. The main window offers to reload the plan.
+    stale_write = Signal(int, str)
+    #: The "as of" date for attainment, RAG and forecasts changed.
+    as_of_changed = Signal()
+    #: An edit started or stopped being typed somewhere (see :meth:`set_pending`).
+    pending_changed = Signal()
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.workspace: Workspace | None = None
         self.editor: Editor | None = None
         self.undo_stack = QUndoStack(self)
+        #: The last refusal (a JbpError) seen by :meth:`apply`, for views that show the
+        #: message at the field that was edited.
+        self.last_error: Exception | None = None
+        self._as_of: dt.date | None = None
+        self._pending: dict[int, tuple[Any, str]] = {}
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date attainment, RAG and forecasts are computed for: today, unless set
+        (the demo workspace sets its own "today", ``jbp.demo.AS_OF``)."""
+        return self._as_of or dt.date.today()
+
+    @as_of.setter
+    def as_of(self, value: dt.date | None) -> None:
+        if value != self._as_of:
+            self._as_of = value
+            self.as_of_changed.emit()
+
+    # ------------------------------------------------------------------ pending edits
+
+    def set_pending(self, source: PendingEdit, description: str | None) -> None:
+        """Say that ``source`` holds an edit still being typed (``description`` in the
+        user's words, e.g. "a KPI cell"), or none any more (``None``)."""
+        key = id(source)
+        before = key in self._pending
+        if description:
+            self._pending[key] = (source, description)
+        else:
+            self._pending.pop(key, None)
+        if before != (key in self._pending) or description:
+            self.pending_changed.emit()
+
+    def pending(self) -> list[tuple[PendingEdit, str]]:
+        """Edits still being typed, as (source, description)."""
+        return list(self._pending.values())
+
+    def commit_pending(self) -> bool:
+        """Commit every pending edit; False if one was refused (it stays pending)."""
+        ok = True
+        for source, _ in self.pending():
+            ok = bool(source.commit_pending()) and ok
+        return ok
+
+    def discard_pending(self) -> None:
+        for source, _ in self.pending():
+            source.discard_pending()
+        self._pending.clear()
+        self.pending_changed.emit()
 
     def set_workspace(self, ws: Workspace | None) -> None:
         old = self.workspace
@@ -89,11 +158,16 @@ class AppContext(QObject):
         return True
 
     def apply(self, action) -> bool:
-        from jbp.errors import JbpError
+        from jbp.errors import JbpError, StaleWriteError
 
         try:
             action(self.workspace)
         except JbpError as exc:
+            self.last_error = exc
+            if isinstance(exc, StaleWriteError):
+                command = getattr(action, "__self__", None)
+                self.stale_write.emit(getattr(command, "plan_id", 0) or 0, str(exc))
             self.error.emit(str(exc))
             return False
+        self.last_error = None
         return True

@@ -1,0 +1,139 @@
+"""KPI charts drawn on a matplotlib ``Axes`` (no pyplot state, no Qt).
+
+The same drawing serves the desktop app (inside a ``FigureCanvasQTAgg``), exports and tests:
+the caller owns the figure, these functions only draw on the axes they are given.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .kpi import ADDITIVE_UNITS, KpiStatus
+from .model import Kpi
+
+if TYPE_CHECKING:  # matplotlib is heavy; import it only where a chart is drawn
+    from matplotlib.axes import Axes
+
+#: RAG colours shared by charts and tables (hex RGB).
+RAG_COLORS = {"Green": "#2e9d57", "Amber": "#e0a526", "Red": "#d1453b", "": "#5b7fa6"}
+TARGET_COLOR = "#c9ced6"
+FORECAST_COLOR = "#8fb0d3"
+
+
+def format_kpi_value(value: float | None, unit: str, *, short: bool = False) -> str:
+    """A KPI value as people read it: currency with thousands separators (or 12.5k / 1.2M
+    when ``short``), percent from a fraction (0.25 → "25%"), days and counts as numbers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if unit == "percent":
+        return f"{value * 100:.1f}%".replace(".0%", "%")
+    if unit == "currency":
+        if short:
+            for div, suffix in ((1e6, "M"), (1e3, "k")):
+                if abs(value) >= div:
+                    return f"{value / div:.1f}{suffix}".replace(".0" + suffix, suffix)
+        return f"{value:,.0f}"
+    if unit == "days":
+        return f"{value:,.0f} d" if short else f"{value:,.0f}"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def format_attainment(attainment: float | None) -> str:
+    """Attainment fraction as percent text ("" when there is nothing to judge)."""
+    return "" if attainment is None else f"{attainment * 100:.0f}%"
+
+
+def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str],
+             *, compact: bool = False) -> None:
+    """Draw one KPI: target and actual per quarter, and the run-rate forecast.
+
+    Grey bars are the quarterly targets; coloured bars the actuals (coloured by the KPI's
+    RAG to date); hatched bars fill the quarters without an actual at the run-rate the
+    forecast implies (for additive units: what is still needed spread evenly, i.e.
+    (forecast − actual to date) ÷ remaining quarters; for rate units: the latest actual).
+    The title carries attainment to date and the forecast against the full-year target.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    targets = [t if t is not None else 0.0 for t in kpi.targets]
+    actuals = kpi.actuals
+    x = list(range(4))
+    width = 0.38
+    color = RAG_COLORS.get(status.rag, RAG_COLORS[""])
+    ax.bar([i - width / 2 for i in x], targets, width, color=TARGET_COLOR, label="Target",
+           zorder=2)
+    reported = [i for i in x if actuals[i] is not None]
+    ax.bar([i + width / 2 for i in reported], [actuals[i] for i in reported], width,
+           color=color, label="Actual", zorder=2)
+    missing = [i for i in x if actuals[i] is None]
+    if status.forecast is not None and missing and reported:
+        if kpi.unit in ADDITIVE_UNITS:
+            per_quarter = max(0.0, (status.forecast - (status.actual_to_date or 0.0))
+                              / len(missing))
+        else:
+            per_quarter = status.forecast
+        ax.bar([i + width / 2 for i in missing], [per_quarter] * len(missing), width,
+               color="none", edgecolor=FORECAST_COLOR, hatch="///", linewidth=1.0,
+               label="Run-rate forecast", zorder=2)
+    ax.set_xticks(x)
+    ax.set_xticklabels(list(quarter_labels)[:4])
+    ax.yaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: format_kpi_value(v, kpi.unit, short=True)))
+    ax.grid(axis="y", color="#e6e8eb", linewidth=0.8, zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    size = 8 if compact else 10
+    title = kpi.name
+    if compact and len(title) > 34:
+        title = title[:32] + "…"
+    ax.set_title(title, fontsize=size + 1, loc="left", fontweight="bold",
+                 pad=size + 8)
+    parts = []
+    if status.attainment is not None:
+        parts.append(f"{format_attainment(status.attainment)} of pro-rated target "
+                     f"({status.rag})")
+    else:
+        parts.append("no actuals yet")
+    if status.forecast is not None and status.full_target:
+        parts.append(f"forecast {format_kpi_value(status.forecast, kpi.unit, short=True)} "
+                     f"vs {format_kpi_value(status.full_target, kpi.unit, short=True)}")
+    ax.text(0.0, 1.02, " · ".join(parts), transform=ax.transAxes, fontsize=size - 1,
+            color="#555555", va="bottom", ha="left")
+    ax.tick_params(labelsize=size - 1)
+    if not compact:
+        ax.legend(fontsize=size - 1, frameon=False, loc="upper left",
+                  bbox_to_anchor=(0.0, -0.08), ncol=3)
+
+
+def render_kpi_grid(items: Sequence[tuple[Kpi, KpiStatus]], quarter_labels: Sequence[str],
+                    width_px: int, dpi: float = 96.0, columns: int = 3,
+                    row_height_px: int = 210) -> tuple[bytes, int, int]:
+    """Render small multiples of :func:`draw_kpi` off-screen (Agg) and return
+    ``(rgba_bytes, width_px, height_px)``. Thread-safe: it builds its own figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    n = max(1, len(items))
+    columns = max(1, min(columns, n))
+    rows = math.ceil(n / columns)
+    width_px = max(300, int(width_px))
+    height_px = max(160, rows * row_height_px)
+    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+    fig.patch.set_facecolor("white")
+    canvas = FigureCanvasAgg(fig)
+    if not items:
+        fig.text(0.5, 0.5, "This plan has no KPIs yet", ha="center", va="center")
+    for i, (kpi, status) in enumerate(items):
+        ax = fig.add_subplot(rows, columns, i + 1)
+        draw_kpi(ax, kpi, status, quarter_labels, compact=True)
+    fig.subplots_adjust(left=0.06, right=0.98, top=1 - 0.42 / rows, bottom=0.28 / rows,
+                        wspace=0.28, hspace=0.75)
+    canvas.draw()
+    buffer = bytes(canvas.buffer_rgba())
+    w, h = canvas.get_width_height()
+    return buffer, w, h

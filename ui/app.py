@@ -1,0 +1,35 @@
+"""Start the desktop app: ``jbp`` (last used workspace, else the demo) or
+``jbp --workspace PATH``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ORGANIZATION = "JBP Studio"
+APPLICATION = "JBP Studio"
+
+
+def create_application(argv: list[str] | None = None):
+    """The QApplication (created once), named so QSettings and the app data dir are ours."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    return app
+
+
+def run_app(workspace: str | Path | None = None) -> int:
+    """Show the main window on ``workspace`` (or the last used one, or the demo) and run
+    the event loop; returns the exit code."""
+    app = create_application()
+    from ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    window.start(workspace)
+    return int(app.exec())

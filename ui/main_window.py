@@ -1,0 +1,624 @@
+"""The main window: navigation between pages, the File / Edit / Plan / View / Help menus,
+the status bar (who is editing, background work). Wiring only: behaviour lives in the pages.
+
+Adding a page is one line in :data:`PAGES`: a title and a factory ``factory(ctx) ->
+QWidget``. The window connects, when a page has them, ``message(str)`` to the status bar
+and ``partner_activated(int)`` to opening that partner's plan on the Plans page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QDate, QSettings, QStandardPaths, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jbp.store import Workspace
+from ui.context import AppContext
+from ui.identity import IdentityBadge, IdentityDialog
+from ui.widgets.busy import BusyIndicator
+from ui.workers import Task, start_task, wait_all
+
+PageFactory = Callable[[AppContext], QWidget]
+APP_NAME = "JBP Studio"
+MAX_RECENT = 8
+WORKSPACE_FILTER = "JBP Studio workspaces (*.jbp);;All files (*)"
+
+
+# ---------------------------------------------------------------------- pages
+
+
+def optional_class(module: str, name: str) -> type | None:
+    """``module.name`` if that module exists (built by another part of the team), else
+    None. Errors inside an existing module are not hidden."""
+    if importlib.util.find_spec(module) is None:
+        return None
+    return getattr(importlib.import_module(module), name, None)
+
+
+def portfolio_page(ctx: AppContext) -> QWidget:
+    cls = optional_class("ui.portfolio", "PortfolioPage")
+    if cls is None:
+        from ui.portfolio_basic import BasicPortfolioPage as cls
+    return cls(ctx)
+
+
+def plans_page(ctx: AppContext) -> QWidget:
+    from ui.plan_editor.page import PlansPage
+
+    return PlansPage(ctx)
+
+
+def scenario_lab_page(ctx: AppContext) -> QWidget:
+    cls = optional_class("ui.scenario_lab", "ScenarioLabPage")
+    if cls is not None:
+        return cls(ctx)
+    return Placeholder(
+        "Scenario Lab",
+        "Model the program before rolling it out: a baseline calibrated from this "
+        "workspace's actuals and variants that change tier thresholds, margins and rebates, "
+        "MDF budget and allocation, onboarding speed and enablement. Each runs many "
+        "replications in the background; results are compared side by side with confidence "
+        "bands, and a tornado chart says which lever matters most.")
+
+
+def program_page(ctx: AppContext) -> QWidget:
+    from ui.program_page import ProgramPage
+
+    return ProgramPage(ctx)
+
+
+def data_page(ctx: AppContext) -> QWidget:
+    cls = optional_class("ui.data_page", "DataPage")
+    if cls is not None:
+        return cls(ctx)
+    return Placeholder(
+        "Data",
+        "Import actuals exported from your CRM, PRM and LMS (CSV or XLSX: deals, deal "
+        "registrations, portal logins, certifications, MDF claims) with a column-mapping "
+        "step and a validation report; KPIs bound to a metric then fill in by themselves.")
+
+
+#: The pages, in navigation order: (title, factory). Ctrl+1… switches to them.
+PAGES: list[tuple[str, PageFactory]] = [
+    ("Portfolio", portfolio_page),
+    ("Plans", plans_page),
+    ("Scenario Lab", scenario_lab_page),
+    ("Program", program_page),
+    ("Data", data_page),
+]
+
+
+class Placeholder(QWidget):
+    """A page still to come: says what it will hold."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        heading = QLabel(f"<span style='font-size:16pt;font-weight:600'>{title}</span>", self)
+        body = QLabel(text + "<br><br><i>Coming in a later release.</i>", self)
+        body.setWordWrap(True)
+        body.setMaximumWidth(640)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(body)
+        layout.addStretch(1)
+
+
+# ---------------------------------------------------------------------- window
+
+
+def demo_workspace_path() -> Path:
+    """Where the demo workspace lives: the user's app data dir / demo.jbp."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".jbp-studio") / "demo.jbp"
+
+
+def is_demo(ws: Workspace) -> bool:
+    """A workspace made by ``jbp.demo`` (its program is the demo program)."""
+    from jbp import demo
+
+    return ws.program().name == demo.PROGRAM.name
+
+
+class MainWindow(QMainWindow):
+    """Title "JBP Studio — <workspace>"; see the module docstring."""
+
+    def __init__(self, ctx: AppContext | None = None, settings: QSettings | None = None,
+                 ask_identity: bool = True):
+        super().__init__()
+        self.ctx = ctx or AppContext(self)
+        self.settings = settings or QSettings()
+        self.ask_identity = ask_identity
+        self.identity_dialog: IdentityDialog | None = None
+        self.message_box: QMessageBox | None = None
+        self.setWindowTitle(APP_NAME)
+        self.pages: dict[str, QWidget] = {}
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(150)
+        self.nav.setStyleSheet("QListWidget{font-size:11pt;} QListWidget::item{padding:8px;}")
+        self.stack = QStackedWidget(self)
+        for title, factory in PAGES:
+            page = factory(self.ctx)
+            page.setObjectName(f"page_{title.replace(' ', '_').lower()}")
+            self.pages[title] = page
+            self.stack.addWidget(page)
+            self.nav.addItem(title)
+            if hasattr(page, "message"):
+                page.message.connect(self.show_message)
+            if hasattr(page, "partner_activated"):
+                page.partner_activated.connect(self.open_partner_plan)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.busy = BusyIndicator(self)
+        self.identity = IdentityBadge(self.ctx, self)
+        self.identity.switch_requested.connect(self.switch_editor)
+        self.workspace_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.busy)
+        self.statusBar().addPermanentWidget(self.identity)
+        self.statusBar().addPermanentWidget(self.workspace_label)
+        self._build_menus()
+
+        self.ctx.error.connect(lambda msg: self.show_message(msg, 10_000))
+        self.ctx.stale_write.connect(self._stale_write)
+        self.ctx.pending_changed.connect(self._pending_changed)
+        self.ctx.workspace_changed.connect(self._workspace_changed)
+        self.ctx.undo_stack.cleanChanged.connect(lambda _c: None)
+        self._restore_state()
+
+    # ------------------------------------------------------------------ menus
+
+    def _action(self, menu, text: str, slot, shortcut=None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
+        action.triggered.connect(lambda _checked=False: slot())
+        if name:
+            action.setObjectName(name)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&New workspace…", self.new_workspace, QKeySequence.StandardKey.New,
+                     "action_new_workspace")
+        self._action(file, "&Open workspace…", self.choose_workspace,
+                     QKeySequence.StandardKey.Open, "action_open_workspace")
+        self.recent_menu = file.addMenu("Open &recent")
+        self._action(file, "New &demo workspace…", self.new_demo_workspace, None,
+                     "action_new_demo")
+        file.addSeparator()
+        self.workbook_actions: list[QAction] = []
+        if importlib.util.find_spec("ui.workbook_dialogs") is not None:
+            wb = "ui.workbook_dialogs"
+            self.workbook_actions = [
+                self._action(file, "&Export plan to Excel…", lambda: self._workbook(
+                    "export_plan", self.current_plan_id()), "Ctrl+E", "action_export_plan"),
+                self._action(file, "Export &portfolio to Excel…",
+                             lambda: self._workbook("export_portfolio"), None,
+                             "action_export_portfolio"),
+                self._action(file, "&Import partner's plan workbook…",
+                             lambda: self._workbook("import_plan_workbook"), "Ctrl+I",
+                             "action_import_plan"),
+            ]
+            self._workbook_module = wb
+            file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit, "action_quit")
+
+        edit = bar.addMenu("&Edit")
+        undo = self.ctx.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        redo = self.ctx.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        undo.setObjectName("action_undo")
+        redo.setObjectName("action_redo")
+        edit.addAction(undo)
+        edit.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        edit.addSeparator()
+        self._action(edit, "&Switch editor…", self.switch_editor, "Ctrl+Shift+E",
+                     "action_switch_editor")
+
+        plan = bar.addMenu("&Plan")
+        self._action(plan, "&New plan…", lambda: self.plans().new_plan(), "Ctrl+Shift+N",
+                     "action_new_plan")
+        self._action(plan, "&Roll forward to next year…", lambda: self.plans().roll_forward(),
+                     None, "action_roll_forward")
+        plan.addSeparator()
+        for title, key in (("Overview", "Ctrl+Alt+1"), ("Goals && KPIs", "Ctrl+Alt+2"),
+                           ("Agreement", "Ctrl+Alt+3"), ("History", "Ctrl+Alt+4"),
+                           ("QBR", "Ctrl+Alt+5")):
+            self._action(plan, f"Show {title}", lambda t=title: self.show_plan_tab(t), key)
+        plan.addSeparator()
+        self._action(plan, "Re&load plan", self.reload_plan, QKeySequence.StandardKey.Refresh,
+                     "action_reload")
+
+        view = bar.addMenu("&View")
+        for i, (title, _factory) in enumerate(PAGES):
+            self._action(view, title, lambda i=i: self.show_page(i), f"Ctrl+{i + 1}")
+        view.addSeparator()
+        self._action(view, "Set “as of” date…", self.choose_as_of, None, "action_as_of")
+
+        helpm = bar.addMenu("&Help")
+        self._action(helpm, "&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(helpm, "&About JBP Studio", self.show_about, None, "action_about")
+        self._refresh_recent()
+
+    def _workbook(self, name: str, *args) -> None:
+        if self.ctx.workspace is None:
+            return
+        if args and args[0] is None:
+            self.show_message("Open a plan first (Plans page).")
+            return
+        getattr(importlib.import_module(self._workbook_module), name)(self, self.ctx, *args)
+
+    # ------------------------------------------------------------------ pages
+
+    def plans(self):
+        return self.pages["Plans"]
+
+    def show_page(self, index_or_title: int | str) -> None:
+        index = (index_or_title if isinstance(index_or_title, int)
+                 else [t for t, _ in PAGES].index(index_or_title))
+        self.nav.setCurrentRow(index)
+
+    def show_plan_tab(self, title: str) -> None:
+        self.show_page("Plans")
+        self.plans().editor.show_tab(title)
+
+    def current_plan_id(self) -> int | None:
+        return self.plans().editor.plan_id
+
+    def open_partner_plan(self, partner_id: int) -> None:
+        self.show_page("Plans")
+        if not self.plans().show_partner(partner_id):
+            self.plans().new_plan(partner_id=partner_id)
+
+    def show_message(self, text: str, msecs: int = 6000) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    # ------------------------------------------------------------------ workspaces
+
+    def start(self, path: str | Path | None) -> None:
+        """First workspace: ``path``, else the last used one, else the demo (made on first
+        start). A workspace that fails to open is named in a message, then the demo opens."""
+        last = self.settings.value("workspace/last", "")
+        target = Path(path) if path else (Path(str(last)) if last else None)
+        if target is None:
+            self.open_demo()
+        else:
+            self.open_workspace(target, fall_back_to_demo=True)
+
+    def open_workspace(self, path: str | Path, fall_back_to_demo: bool = False) -> Task | None:
+        """Open ``path`` off the GUI thread (its integrity check and any migration may take a
+        while); the window switches to it when it is ready."""
+        if not self._settle_pending("Open another workspace"):
+            return None
+        path = Path(path)
+        task = start_task(Workspace.open, path, title=f"Opening {path.name}",
+                          uses_state=False, parent=self)
+        task.succeeded.connect(self._set_workspace)
+        task.failed.connect(lambda msg, _exc: self._open_failed(path, msg, fall_back_to_demo))
+        self.open_task = task
+        return task
+
+    def _open_failed(self, path: Path, message: str, fall_back_to_demo: bool) -> None:
+        self.show_error("Cannot open workspace",
+                        f"The workspace {path} could not be opened:\n\n{message}")
+        self._forget_recent(path)
+        if fall_back_to_demo and (self.ctx.workspace is None
+                                  or Path(self.ctx.workspace.path) != demo_workspace_path()):
+            self.open_demo()
+
+    def open_demo(self) -> Task | None:
+        """Open the demo workspace in the app data dir, creating it on first use."""
+        path = demo_workspace_path()
+        if path.exists():
+            return self.open_workspace(path)
+        return self.create_demo(path)
+
+    def create_demo(self, path: Path) -> Task:
+        from jbp import demo
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        task = start_task(demo.generate, path, title="Creating the demo workspace",
+                          uses_state=False, parent=self)
+        task.succeeded.connect(lambda p: self.open_workspace(p))
+        task.failed.connect(lambda msg, _exc: self.show_error(
+            "Cannot create the demo workspace", f"{path}: {msg}"))
+        self.open_task = task
+        return task
+
+    def _set_workspace(self, ws: Workspace) -> None:
+        from jbp import demo
+
+        self.ctx.as_of = demo.AS_OF if is_demo(ws) else None
+        self.ctx.set_workspace(ws)
+        if ws.backup is not None:
+            self.show_message(f"Workspace upgraded; the original is kept at {ws.backup}",
+                              15_000)
+
+    def _workspace_changed(self) -> None:
+        ws = self.ctx.workspace
+        name = ws.name if ws is not None else ""
+        self.setWindowTitle(f"{APP_NAME} — {name}[*]" if name else APP_NAME)
+        self.workspace_label.setText(f"{name}.jbp" if name else "")
+        if ws is not None:
+            self.settings.setValue("workspace/last", str(ws.path))
+            self._add_recent(ws.path)
+            if self.ask_identity:
+                self.switch_editor()
+
+    def choose_workspace(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open workspace", self._last_dir(),
+                                              WORKSPACE_FILTER)
+        if path:
+            self.open_workspace(path)
+
+    def new_workspace(self) -> None:
+        from jbp.demo import PROGRAM
+        from jbp.errors import JbpError
+
+        path, _ = QFileDialog.getSaveFileName(self, "New workspace", self._last_dir(),
+                                              WORKSPACE_FILTER)
+        if not path:
+            return
+        path = path if path.endswith(".jbp") else path + ".jbp"
+        try:
+            # An empty program needs tiers to be useful; start from the standard one.
+            ws = Workspace.create(path, PROGRAM.replace(name="Partner program"))
+        except (JbpError, OSError) as exc:
+            self.show_error("Cannot create workspace", str(exc))
+            return
+        self._set_workspace(ws)
+
+    def new_demo_workspace(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New demo workspace", self._last_dir(),
+                                              WORKSPACE_FILTER)
+        if path:
+            path = Path(path if path.endswith(".jbp") else path + ".jbp")
+            if path.exists():
+                self.show_error("Cannot create the demo workspace",
+                                f"{path} already exists; choose another name.")
+                return
+            self.create_demo(path)
+
+    def _last_dir(self) -> str:
+        ws = self.ctx.workspace
+        return str(Path(ws.path).parent) if ws is not None else str(Path.home())
+
+    # recent workspaces -------------------------------------------------------
+
+    def recent(self) -> list[str]:
+        value = self.settings.value("workspace/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path: Path) -> None:
+        items = [str(path)] + [p for p in self.recent() if p != str(path)]
+        self.settings.setValue("workspace/recent", items[:MAX_RECENT])
+        self._refresh_recent()
+
+    def _forget_recent(self, path: Path) -> None:
+        self.settings.setValue("workspace/recent", [p for p in self.recent() if p != str(path)])
+        if self.settings.value("workspace/last", "") == str(path):
+            self.settings.remove("workspace/last")
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for i, p in enumerate(self.recent()):
+            action = self.recent_menu.addAction(f"&{i + 1} {Path(p).name} — {Path(p).parent}")
+            action.triggered.connect(lambda _c=False, p=p: self.open_workspace(p))
+        self.recent_menu.setEnabled(bool(self.recent()))
+
+    # ------------------------------------------------------------------ identity, as of
+
+    def switch_editor(self) -> IdentityDialog:
+        """Ask who is editing (non-blocking dialog)."""
+        dialog = IdentityDialog(self.ctx, self.settings, self)
+        self.identity_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def choose_as_of(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("As of date")
+        edit = QDateEdit(dialog)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        d = self.ctx.as_of
+        edit.setDate(QDate(d.year, d.month, d.day))
+        text = QLabel("Attainment, RAG, forecasts and the QBR are computed as of this date.",
+                      dialog)
+        text.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.Reset, dialog)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Reset).setText("Today")
+        buttons.button(QDialogButtonBox.StandardButton.Reset).clicked.connect(
+            lambda: edit.setDate(QDate.currentDate()))
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        layout.addWidget(edit)
+        layout.addWidget(buttons)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            q = edit.date()
+            self.ctx.as_of = dt.date(q.year(), q.month(), q.day())
+
+    # ------------------------------------------------------------------ pending, stale
+
+    def _pending_changed(self) -> None:
+        self.setWindowModified(bool(self.ctx.pending()))
+
+    def ask_pending(self, descriptions: list[str]) -> QMessageBox.StandardButton:
+        """Ask what to do with edits still being typed: Save, Discard or Cancel."""
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME,
+                          "You have " + ", ".join(descriptions) + ".", parent=self)
+        box.setInformativeText("Everything else is already saved in the workspace. "
+                               "Save this edit too?")
+        box.setStandardButtons(QMessageBox.StandardButton.Save
+                               | QMessageBox.StandardButton.Discard
+                               | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        return QMessageBox.StandardButton(box.exec())
+
+    def _settle_pending(self, doing: str) -> bool:
+        """Commit or discard edits still being typed (asking the user); False = cancel."""
+        pending = self.ctx.pending()
+        if not pending:
+            return True
+        answer = self.ask_pending([d for _, d in pending])
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            if not self.ctx.commit_pending():
+                self.show_message(f"{doing}: an edit was refused; fix it or discard it "
+                                  "first.", 10_000)
+                return False
+        else:
+            self.ctx.discard_pending()
+        return True
+
+    def ask_reload(self, message: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Plan changed elsewhere", message,
+                          parent=self)
+        box.setInformativeText("Reload the plan now? Your refused edit is not saved; "
+                               "make it again after reloading.")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText("Reload plan")
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _stale_write(self, _plan_id: int, message: str) -> None:
+        if self.ask_reload(message):
+            self.reload_plan()
+
+    def reload_plan(self) -> None:
+        """Re-read the open plan from the workspace (accepting other sessions' edits)."""
+        self.plans().editor.session.reload()
+        self.plans().reload()
+        self.show_message("Plan reloaded from the workspace.")
+
+    def show_error(self, title: str, text: str) -> QMessageBox:
+        """A non-blocking warning (kept in :attr:`message_box`)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message_box = box
+        box.open()
+        return box
+
+    # ------------------------------------------------------------------ help
+
+    def show_shortcuts(self) -> None:
+        rows = []
+        for menu in self.menuBar().findChildren(type(self.recent_menu)):
+            for action in menu.actions():
+                keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                                 for k in action.shortcuts())
+                if keys:
+                    rows.append(f"<tr><td>{action.text().replace('&', '')}</td>"
+                                f"<td><b>{keys}</b></td></tr>")
+        QMessageBox.information(self, "Keyboard shortcuts",
+                                "<table cellspacing=6>" + "".join(rows) + "</table>")
+
+    def about_text(self) -> str:
+        import platform
+        import sqlite3
+
+        import matplotlib
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        from jbp import __version__
+
+        versions = [("JBP Studio", __version__), ("Python", platform.python_version()),
+                    ("Qt", qVersion()), ("PySide6", PySide6.__version__),
+                    ("matplotlib", matplotlib.__version__), ("SQLite", sqlite3.sqlite_version)]
+        for mod in ("pandas", "numpy", "openpyxl", "simpy"):
+            try:
+                versions.append((mod, importlib.import_module(mod).__version__))
+            except ImportError:
+                pass
+        table = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in versions)
+        return (
+            f"<h3>JBP Studio {__version__}</h3>"
+            "<p>Joint business plans with your partners, tracked against actuals.</p>"
+            "<p><b>How saving works:</b> the workspace file is the document. Every edit is "
+            "saved the moment you finish it (leave the cell or field), in its own "
+            "transaction, under your name and side — there is no Save command. The only "
+            "unsaved changes are an edit still being typed or an unsent comment; the title "
+            "bar then shows *, and closing asks whether to save it. Undo/redo "
+            "(Ctrl+Z / Ctrl+Shift+Z) work across everything you did in this session.</p>"
+            f"<table>{table}</table>")
+
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_NAME}", self.about_text(),
+                          parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message_box = box
+        box.open()
+        return box
+
+    # ------------------------------------------------------------------ state, close
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1480, 900)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = self.settings.value("window/plans_splitter")
+        if isinstance(splitter, QByteArray):
+            self.plans().splitter.restoreState(splitter)
+        try:
+            page = int(self.settings.value("window/page", 1))
+        except (TypeError, ValueError):
+            page = 1
+        self.show_page(page if 0 <= page < len(PAGES) else 1)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/page", self.nav.currentRow())
+        self.settings.setValue("window/plans_splitter", self.plans().splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._settle_pending("Close"):
+            event.ignore()
+            return
+        self.save_state()
+        wait_all()
+        self.ctx.set_workspace(None)
+        event.accept()

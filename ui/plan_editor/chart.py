@@ -1,0 +1,68 @@
+"""One KPI's chart (``jbp.charts.draw_kpi`` in a ``FigureCanvasQTAgg``) with its numbers:
+attainment to date against the pro-rated target and the run-rate forecast to period end."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from jbp.charts import format_attainment, format_kpi_value
+from jbp.kpi import KpiStatus
+from jbp.model import Kpi
+
+
+class KpiChart(QWidget):
+    """Chart and figures of the KPI given to :meth:`show_kpi` (empty until then)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=(5, 3.2), dpi=96)
+        self.figure.patch.set_facecolor("white")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.canvas.setMinimumHeight(220)
+        self.figures = QLabel(self)
+        self.figures.setObjectName("kpi_figures")
+        self.figures.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.figures)
+        self.kpi: Kpi | None = None
+        self.show_kpi(None, None, [])
+
+    def show_kpi(self, kpi: Kpi | None, status: KpiStatus | None,
+                 quarter_labels: list[str]) -> None:
+        from jbp.charts import draw_kpi
+
+        self.kpi = kpi
+        self.figure.clear()
+        if kpi is None or status is None:
+            self.figure.text(0.5, 0.5, "Select a KPI to see its chart", ha="center",
+                             va="center", color="#777777")
+            self.figures.setText("")
+        else:
+            ax = self.figure.add_subplot(1, 1, 1)
+            draw_kpi(ax, kpi, status, quarter_labels)
+            self.figure.subplots_adjust(left=0.14, right=0.97, top=0.82, bottom=0.24)
+            self.figures.setText(kpi_summary(kpi, status))
+        self.canvas.draw_idle()
+
+
+def kpi_summary(kpi: Kpi, status: KpiStatus) -> str:
+    """The KPI's standing in one paragraph (rich text)."""
+    unit = kpi.unit
+    if status.actual_to_date is None:
+        return (f"<b>{kpi.name}</b>: no actual reported yet; full-year target "
+                f"{format_kpi_value(status.full_target, unit)}.")
+    return (
+        f"<b>{kpi.name}</b> ({kpi.kind}, {kpi.direction} is better): actual to date "
+        f"<b>{format_kpi_value(status.actual_to_date, unit)}</b> against a pro-rated target "
+        f"of {format_kpi_value(status.target_to_date, unit)} — "
+        f"<b>{format_attainment(status.attainment)}</b> ({status.rag or 'not judged'}). "
+        f"Run-rate forecast to period end: <b>{format_kpi_value(status.forecast, unit)}</b> "
+        f"vs full-year target {format_kpi_value(status.full_target, unit)}"
+        f" ({format_attainment(status.forecast_attainment)})."
+    )

@@ -1,0 +1,298 @@
+"""The plan editor: one tab per part of the plan, the comment thread of the selected
+element beside them. Every edit is a domain command run through the context (saved at
+once, logged under the editor's name and side, undoable)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jbp.commands import AddPart, DeletePart
+from jbp.errors import JbpError
+from jbp.model import Goal, Initiative, Kpi, Risk, Rule, TargetAccount
+from ui.context import AppContext
+from ui.plan_editor.agreement import STATUS_COLORS, AgreementPanel
+from ui.plan_editor.chart import KpiChart
+from ui.plan_editor.comments import CommentsPanel
+from ui.plan_editor.history import HistoryPanel
+from ui.plan_editor.models import (
+    GoalTableModel,
+    InitiativeTableModel,
+    KpiTableModel,
+    PartTableModel,
+)
+from ui.plan_editor.overview import OverviewForm
+from ui.plan_editor.qbr import QbrView
+from ui.plan_editor.session import PlanSession
+from ui.widgets.part_table import PartTable
+
+
+class PlanEditor(QWidget):
+    """Edits the plan given to :meth:`open_plan`. Tabs: Overview, Goals & KPIs,
+    Initiatives, Target accounts, Rules of engagement, Risks, Agreement, History, QBR."""
+
+    #: A status message for the window's status bar.
+    message = Signal(str)
+
+    TABS = ("Overview", "Goals && KPIs", "Initiatives", "Target accounts",
+            "Rules of engagement", "Risks", "Agreement", "History", "QBR")
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.session = PlanSession(ctx, self)
+        s = self.session
+        self.header = QLabel(self)
+        self.header.setObjectName("plan_header")
+        self.header.setWordWrap(True)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("amendment_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fff1c2;border:1px solid #e0c060;padding:4px;")
+        self.banner.hide()
+
+        self.overview = OverviewForm(s, self)
+        self.goal_model = GoalTableModel(ctx, self._goal_summary, self)
+        self.goals = PartTable(ctx, self.goal_model, "goal", self.add_goal, self.delete, self)
+        self.kpi_model = KpiTableModel(ctx, s.status_of, self)
+        self.kpis = PartTable(ctx, self.kpi_model, "KPI", self.add_kpi, self.delete, self)
+        self.chart = KpiChart(self)
+        self.initiative_model = InitiativeTableModel(ctx, self)
+        self.initiatives = PartTable(ctx, self.initiative_model, "initiative",
+                                     self._adder(lambda pid: Initiative(
+                                         plan_id=pid, title="New initiative")), self.delete,
+                                     self)
+        self.accounts = PartTable(ctx, PartTableModel(ctx, "account", parent=self),
+                                  "account", self._adder(lambda pid: TargetAccount(
+                                      plan_id=pid, name="New account")), self.delete, self)
+        self.rules = PartTable(ctx, PartTableModel(ctx, "rule", parent=self), "rule",
+                               self._adder(lambda pid: Rule(plan_id=pid, topic="New rule",
+                                                            rule="Describe the rule")),
+                               self.delete, self)
+        self.risks = PartTable(ctx, PartTableModel(ctx, "risk", parent=self), "risk",
+                               self._adder(lambda pid: Risk(plan_id=pid,
+                                                            description="New risk")),
+                               self.delete, self)
+        self.agreement = AgreementPanel(s, self)
+        self.history = HistoryPanel(s, self)
+        self.qbr = QbrView(s, self)
+        self.comments = CommentsPanel(s, self)
+        self.tables = {"goal": self.goals, "kpi": self.kpis, "initiative": self.initiatives,
+                       "account": self.accounts, "rule": self.rules, "risk": self.risks}
+
+        goals_tab = QSplitter(Qt.Orientation.Vertical, self)
+        goals_tab.addWidget(self._titled("Goals", self.goals))
+        goals_tab.addWidget(self._titled("KPIs of the selected goal — targets and actuals per "
+                                         "quarter", self.kpis))
+        goals_tab.addWidget(self.chart)
+        goals_tab.setStretchFactor(0, 2)
+        goals_tab.setStretchFactor(1, 3)
+        goals_tab.setStretchFactor(2, 4)
+        goals_tab.setSizes([150, 200, 330])
+        self.goals_splitter = goals_tab
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("plan_tabs")
+        for title, widget in zip(self.TABS, (
+                self.overview, goals_tab, self.initiatives, self.accounts, self.rules,
+                self.risks, self.agreement, self.history, self.qbr), strict=True):
+            self.tabs.addTab(widget, title)
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.tabs)
+        splitter.addWidget(self.comments)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 280])
+        self.splitter = splitter
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.header, 1)
+        layout.addLayout(head)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+
+        s.loaded.connect(self.refresh)
+        self.goals.current_changed.connect(self._goal_selected)
+        self.kpis.current_changed.connect(self._kpi_selected)
+        for kind in ("initiative", "account", "rule", "risk"):
+            self.tables[kind].current_changed.connect(
+                lambda e, k=kind: self._focus_element(k, e))
+        self.refresh()
+
+    @staticmethod
+    def _titled(title: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 4, 0, 0)
+        label = QLabel(f"<b>{title}</b>", box)
+        layout.addWidget(label)
+        layout.addWidget(widget, 1)
+        return box
+
+    # ------------------------------------------------------------------ plan
+
+    def open_plan(self, plan_id: int | None) -> None:
+        self.session.open(plan_id)
+
+    @property
+    def plan_id(self) -> int | None:
+        return self.session.plan_id
+
+    def refresh(self) -> None:
+        s = self.session
+        doc = s.doc
+        self.setEnabled(doc is not None)
+        if doc is None:
+            self.header.setText("<i>Select a plan, or create one with Plan ▸ New plan…</i>")
+            self.banner.hide()
+            for table in self.tables.values():
+                table.model.set_elements([])
+            self.chart.show_kpi(None, None, [])
+            return
+        plan = doc.plan
+        color = STATUS_COLORS.get(plan.status, "#444")
+        self.header.setText(
+            f"<span style='font-size:15pt;font-weight:600'>{plan.title}</span> &nbsp;"
+            f"<span style='color:white;background:{color};'>&nbsp;{plan.status}&nbsp;</span>"
+            f"<br>{doc.partner.name} · FY{plan.fiscal_year} · tier {doc.partner.tier or '–'}"
+            f" · as of {self.ctx.as_of.isoformat()}")
+        if s.is_amendment:
+            n = len(s.amendments)
+            self.banner.setText(
+                f"Approved on {plan.approved_at}: edits are amendments against the frozen "
+                f"baseline ({n} so far — highlighted cells; details on the Agreement tab).")
+            self.banner.show()
+        else:
+            self.banner.hide()
+        self.initiative_model.goal_titles = {g.id: g.title for g in doc.goals}
+        current_goal = self.goals.current()
+        self.goal_model.set_elements(doc.goals)
+        if current_goal is None and doc.goals:
+            self.goals.select_id(doc.goals[0].id)
+        for kind in ("initiative", "account", "rule", "risk"):
+            self.tables[kind].model.set_elements(doc.parts(kind))
+        self._show_kpis()
+        for table in self.tables.values():
+            table.model.set_amendments(s.amendments)
+
+    def _goal_summary(self, goal: Goal) -> str:
+        kpis = self.session.doc.kpis_of(goal.id) if self.session.doc else []
+        rags = [self.session.status_of(k).rag for k in kpis]
+        parts = [f"{rags.count(r)} {r}" for r in ("Red", "Amber", "Green") if rags.count(r)]
+        text = f"{len(kpis)} KPI{'s' if len(kpis) != 1 else ''}"
+        n = self.session.open_comment_count("goal", goal.id)
+        return text + (f" ({', '.join(parts)})" if parts else "") + (
+            f" · {n} open comment{'s' if n != 1 else ''}" if n else "")
+
+    def _show_kpis(self) -> None:
+        doc = self.session.doc
+        goal = self.goals.current()
+        kpis = doc.kpis_of(goal.id) if doc is not None and goal is not None else []
+        self.kpi_model.set_elements(kpis)
+        current = self.kpis.current()
+        if current is None and kpis:
+            self.kpis.select_id(kpis[0].id)
+        else:
+            self._kpi_selected(current)
+
+    def _goal_selected(self, goal: Goal | None) -> None:
+        self._show_kpis()
+        self._focus_element("goal", goal)
+
+    def _kpi_selected(self, kpi: Kpi | None) -> None:
+        if kpi is None:
+            self.chart.show_kpi(None, None, [])
+            return
+        self.chart.show_kpi(kpi, self.session.status_of(kpi), self.session.quarter_labels())
+        self._focus_element("kpi", kpi)
+
+    def _focus_element(self, kind: str, element) -> None:
+        if element is None:
+            return
+        label = f"{element.LABEL}: {getattr(element, element.FIELDS[0].name)}"
+        self.session.set_focus(kind, element.id, label)
+
+    def _tab_changed(self, index: int) -> None:
+        # The QBR lists open comments itself and needs the width for its charts.
+        self.comments.setVisible(self.tabs.widget(index) is not self.qbr)
+        doc = self.session.doc
+        if doc is None:
+            return
+        widget = self.tabs.widget(index)
+        for kind, table in self.tables.items():
+            if table is widget and table.current() is not None:
+                self._focus_element(kind, table.current())
+                return
+        if widget is self.goals_splitter:
+            current = self.kpis.current() or self.goals.current()
+            if current is not None:
+                self._focus_element(current.KIND, current)
+                return
+        self.session.set_focus("plan", doc.plan.id, f"Plan: {doc.plan.title}")
+
+    def show_tab(self, title: str) -> None:
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i).replace("&&", "&") == title.replace("&&", "&"):
+                self.tabs.setCurrentIndex(i)
+                return
+        raise KeyError(title)
+
+    # ------------------------------------------------------------------ add / delete
+
+    def _run_add(self, element, table: PartTable) -> bool:
+        if self.ctx.editor is None:
+            table.error_line.show_message("Say who you are first (Edit ▸ Switch editor…).")
+            return False
+        command = AddPart(self.ctx.editor, element)
+        if not self.ctx.run(command):
+            table.error_line.show_message(str(self.ctx.last_error))
+            return False
+        table.select_id(command.element_id)
+        index = table.view.currentIndex()
+        table.view.setFocus()
+        table.view.edit(table.model.index(index.row(), 0))
+        self.message.emit(f"Added {element.LABEL.lower()} (Ctrl+Z to undo)")
+        return True
+
+    def _adder(self, build):
+        def add() -> None:
+            doc = self.session.doc
+            if doc is not None:
+                element = build(doc.plan.id)
+                self._run_add(element, self.tables[element.KIND])
+        return add
+
+    def add_goal(self) -> None:
+        doc = self.session.doc
+        if doc is not None:
+            self._run_add(Goal(plan_id=doc.plan.id, title="New goal"), self.goals)
+
+    def add_kpi(self) -> None:
+        goal = self.goals.current()
+        if goal is None:
+            self.kpis.error_line.show_message("Select the goal the KPI measures first.")
+            return
+        self._run_add(Kpi(goal_id=goal.id, name="New KPI"), self.kpis)
+
+    def delete(self, element) -> bool:
+        if self.ctx.editor is None or element is None:
+            return False
+        try:
+            command = DeletePart(self.ctx.editor, element.KIND, element.id)
+        except JbpError as exc:
+            self.message.emit(str(exc))
+            return False
+        ok = self.ctx.run(command)
+        if ok:
+            self.message.emit(f"Deleted {element.LABEL.lower()} (Ctrl+Z to undo)")
+        return ok

@@ -1,0 +1,112 @@
+"""The plan's revision log: who changed what, from which side, when, old → new; filtered by
+side and by kind of element."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jbp.model import ELEMENT_CLASSES, Revision
+from ui.plan_editor.models import RecordTableModel
+from ui.plan_editor.session import PlanSession
+
+ELEMENT_FILTERS = [("All elements", "")] + [(cls.LABEL, kind)
+                                            for kind, cls in ELEMENT_CLASSES.items()]
+SIDE_FILTERS = [("Both sides", ""), ("Vendor side", "vendor"), ("Partner side", "partner")]
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={w}" for k, w in v.items() if w not in (None, "", []))[:160]
+    return str(v)
+
+
+class HistoryPanel(QWidget):
+    """Revision log of the session's plan, newest first."""
+
+    def __init__(self, session: PlanSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.ctx = session, session.ctx
+        self.side_filter = QComboBox(self)
+        self.side_filter.setObjectName("history_side")
+        for text, value in SIDE_FILTERS:
+            self.side_filter.addItem(text, value)
+        self.element_filter = QComboBox(self)
+        self.element_filter.setObjectName("history_element")
+        for text, value in ELEMENT_FILTERS:
+            self.element_filter.addItem(text, value)
+        self.side_filter.currentIndexChanged.connect(self.refresh)
+        self.element_filter.currentIndexChanged.connect(self.refresh)
+        self.count_label = QLabel(self)
+        self.model = RecordTableModel([
+            ("When", lambda r: r.at), ("Who", lambda r: r.author), ("Side", lambda r: r.side),
+            ("Element", self._element), ("Field", self._field), ("Action", lambda r: r.action),
+            ("Old", lambda r: _value(r.old)), ("New", lambda r: _value(r.new))], self)
+        self.view = QTableView(self)
+        self.view.setObjectName("table_history")
+        self.view.setModel(self.model)
+        self.view.verticalHeader().setVisible(False)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((140, 130, 60, 220, 140, 70, 160)):
+            header.resizeSection(col, width)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show", self))
+        top.addWidget(self.side_filter)
+        top.addWidget(self.element_filter)
+        top.addStretch(1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        session.loaded.connect(self.refresh)
+
+    def revisions(self) -> list[Revision]:
+        doc, ws = self.session.doc, self.ctx.workspace
+        if doc is None or ws is None:
+            return []
+        return ws.revisions(doc.plan.id, side=self.side_filter.currentData() or None,
+                            element_kind=self.element_filter.currentData() or None)[::-1]
+
+    def refresh(self) -> None:
+        rows = self.revisions()
+        self.model.set_elements(rows)
+        self.count_label.setText(f"{len(rows)} revision{'s' if len(rows) != 1 else ''}")
+
+    def _element(self, r: Revision) -> str:
+        cls = ELEMENT_CLASSES.get(r.element_kind)
+        label = cls.LABEL if cls else r.element_kind
+        doc = self.session.doc
+        if doc is not None and r.element_kind in ("goal", "kpi", "initiative", "account",
+                                                   "rule", "risk"):
+            for e in doc.parts(r.element_kind):
+                if e.id == r.element_id:
+                    return f"{label}: {getattr(e, cls.FIELDS[0].name)}"
+        if r.element_kind == "plan":
+            return "Plan"
+        return f"{label} #{r.element_id}"
+
+    def _field(self, r: Revision) -> str:
+        cls = ELEMENT_CLASSES.get(r.element_kind)
+        if cls is not None:
+            try:
+                return cls.field(r.field).label
+            except KeyError:
+                pass
+        return "" if r.field == "*" else r.field

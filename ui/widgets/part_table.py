@@ -1,0 +1,145 @@
+"""A table of plan parts with its toolbar (add, delete) and the place where a refused
+value's message is shown: a tool tip at the cell and a red line under the table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import AppContext
+from ui.plan_editor.models import PartTableModel
+from ui.widgets.field_delegate import FieldDelegate
+
+
+class ErrorLine(QLabel):
+    """A one-line message in red under a form or table (empty = hidden)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.setWordWrap(True)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+
+class PartTable(QWidget):
+    """A :class:`PartTableModel` in a table view with Add / Delete buttons.
+
+    ``add`` and ``delete`` are callbacks the owner provides (they run domain commands).
+    Emits :attr:`current_changed` with the selected element (or None).
+    """
+
+    current_changed = Signal(object)
+
+    def __init__(self, ctx: AppContext, model: PartTableModel, noun: str,
+                 add: Callable[[], None] | None = None,
+                 delete: Callable[[object], None] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.model, self.noun = ctx, model, noun
+        self.view = QTableView(self)
+        self.view.setObjectName(f"table_{model.kind}")
+        self.view.setModel(model)
+        self.delegate = FieldDelegate(ctx, self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.setWordWrap(False)
+        self.error_line = ErrorLine(self)
+        self.add_button = QPushButton(f"Add {noun}", self)
+        self.add_button.setObjectName(f"add_{model.kind}")
+        self.delete_button = QPushButton(f"Delete {noun}", self)
+        self.delete_button.setObjectName(f"delete_{model.kind}")
+        self.add_button.setVisible(add is not None)
+        self.delete_button.setVisible(delete is not None)
+        if add is not None:
+            self.add_button.clicked.connect(add)
+        if delete is not None:
+            self.delete_button.clicked.connect(
+                lambda: self.current() is not None and delete(self.current()))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.error_line)
+        model.edit_refused.connect(self._show_refusal)
+        model.modelAboutToBeReset.connect(self._remember_current)
+        model.modelReset.connect(self._after_reset)
+        self.view.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.current_changed.emit(model.element(cur.row())))
+        model.dataChanged.connect(self._clear_message_if_fixed)
+        self._sized = False
+
+    def current(self) -> object | None:
+        index = self.view.currentIndex()
+        return self.model.element(index.row()) if index.isValid() else None
+
+    def select_id(self, element_id: int) -> None:
+        row = self.model.row_of(element_id)
+        if row >= 0:
+            self.view.setCurrentIndex(self.model.index(row, 0))
+
+    def _remember_current(self) -> None:
+        current = self.current()
+        self._current_id = getattr(current, "id", None)
+
+    def _after_reset(self) -> None:
+        # A reload that adds or removes rows keeps the user on the row they were on.
+        if getattr(self, "_current_id", None) is not None:
+            self.select_id(self._current_id)
+        self._sized_once()
+
+    def _sized_once(self) -> None:
+        if self._sized or not self.model.elements:
+            return
+        self._sized = True
+        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        for col in range(self.model.columnCount()):
+            f = self.model.columns[col].field
+            limit = 360 if f is not None and f.kind in ("text", "longtext") else 180
+            header.resizeSection(col, min(limit, max(64, header.sectionSize(col) + 12)))
+
+    def _show_refusal(self, index: QModelIndex, message: str) -> None:
+        self.error_line.show_message(message)
+        rect = self.view.visualRect(index)
+        pos = self.view.viewport().mapToGlobal(rect.bottomLeft())
+        QToolTip.showText(pos, message, self.view.viewport(), rect)
+
+    def _clear_message_if_fixed(self) -> None:
+        if not self.model.errors:
+            self.error_line.show_message("")
+
+    def refused_message(self) -> str:
+        return self.error_line.text() if self.error_line.isVisible() else ""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.error_line.show_message("")
+        super().keyPressEvent(event)
