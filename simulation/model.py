@@ -221,7 +221,10 @@ class ProgramModel:
         fit_u = pr.random(N)
         het = pr.lognormal(-0.5 * rec.productivity_sigma ** 2, rec.productivity_sigma, N)
         self.ipp_fit = fit_u < rec.ipp_fit_share
-        self.prod = het * np.where(self.ipp_fit, rec.ipp_productivity, 1.0)
+        # Normalised so that the average partner of the IPP mix registers at the base rate.
+        k, share = rec.ipp_productivity, rec.ipp_fit_share
+        norm = 1.0 / (1.0 - share + share * k) if (1.0 - share + share * k) > 0 else 1.0
+        self.prod = het * np.where(self.ipp_fit, k * norm, norm)
         tier_u = pr.random(n0)
 
         # Onboarding durations (days) and manager holding times, drawn up front so variants

@@ -188,8 +188,8 @@ class Recruitment(ParamGroup):
         0.4, "fraction", "Share of partners (starting and new) that fit the ideal partner "
         "profile (IPP)", lo=0, hi=1)
     ipp_productivity: float = param(
-        1.5, "multiplier", "Registration rate of an IPP-fit partner relative to a non-fit one",
-        lo=0)
+        1.5, "multiplier", "Registration rate of an IPP-fit partner relative to a non-fit one "
+        "(the average over the mix stays deals.registrations_per_month)", lo=0)
     productivity_sigma: float = param(
         0.5, "log-scale sigma", "Spread of partner productivity: each partner's registration "
         "rate is multiplied by a lognormal factor with mean 1 and this sigma", lo=0, hi=3)
@@ -261,7 +261,8 @@ class Deals(ParamGroup):
 
     registrations_per_month: float = param(
         1.5, "registrations per active partner-month", "Mean registrations of an average "
-        "active partner (before IPP, productivity, lead sharing and MDF)", lo=0)
+        "active partner, IPP-fit and other partners together (before lead sharing and MDF)",
+        lo=0)
     conflict_probability: float = param(
         0.05, "fraction", "Chance that a registration collides with a direct or other partner "
         "opportunity under the rules of engagement; a conflicted registration is rejected",
@@ -517,7 +518,8 @@ class Scenario(ParamGroup):
 
     name: str = param("Baseline", "text", "Name shown in results and comparisons")
     description: str = param("", "text", "Free text: what this scenario changes")
-    horizon_months: int = param(36, "months", "Months simulated (1-5 years)", lo=1, hi=120)
+    horizon_months: int = param(36, "months", "Months simulated (12-60 is the usual 1-5 years)",
+                                lo=1, hi=240)
     seed: int = param(
         20240601, "integer", "Root seed; the same seed gives the same numbers, and variants "
         "run with the same seed share random numbers", lo=0)
