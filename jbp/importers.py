@@ -695,221 +695,315 @@ class PreparedImport:
 
 
 class _Errors:
+    """Rejections collected column by column; a row with any rejection is not taken."""
+
     def __init__(self, table: RawTable):
         self.table = table
         self.items: list[tuple[int, int, str, str, str]] = []  # (pos, order, col, val, why)
         self.bad = np.zeros(len(table.frame), dtype=bool)
-        self._n = 0
 
-    def add(self, mask: np.ndarray, column: str, values: pd.Series, reason) -> None:
-        """Reject the rows in ``mask``; ``reason(value) -> str`` or a fixed text."""
-        positions = np.flatnonzero(mask)
+    def add_rows(self, positions: np.ndarray, column: str, texts: list[str],
+                 reasons: list[str]) -> None:
         if not len(positions):
             return
         self.bad[positions] = True
-        raw = values.to_numpy()
-        for pos in positions.tolist():
-            val = raw[pos]
-            text = "" if _blank_cell(val) else str(val)
-            why = reason(text) if callable(reason) else reason
-            self.items.append((pos, self._n, column, text, why))
-            self._n += 1
+        start = len(self.items)
+        self.items.extend((int(p), start + i, column, t, r)
+                          for i, (p, t, r) in enumerate(zip(positions.tolist(), texts, reasons,
+                                                            strict=True)))
+
+    def add_codes(self, column: _Column, why: list[str | None]) -> None:
+        """Reject the rows whose value (by unique-value code) has a reason in ``why``."""
+        flags = np.array([w is not None for w in why] + [False], dtype=bool)
+        bad = flags[column.codes]
+        positions = np.flatnonzero(bad)
+        codes = column.codes[positions]
+        self.add_rows(positions, column.label, [column.texts[c] for c in codes.tolist()],
+                      [why[c] for c in codes.tolist()])  # type: ignore[misc]
+
+    def add_mask(self, mask: np.ndarray, column: _Column, reason: str) -> None:
+        positions = np.flatnonzero(mask)
+        codes = column.codes[positions]
+        self.add_rows(positions, column.label, [column.texts[c] for c in codes.tolist()],
+                      [reason] * len(positions))
 
     def result(self) -> list[RowError]:
         rows = self.table.rows
         return [RowError(int(rows[p]), c, v, w) for p, _, c, v, w in sorted(self.items)]
 
 
-def _text(values: pd.Series, text_only: bool) -> pd.Series:
-    if text_only:
-        return values.str.strip()
-    return values.map(lambda v: "" if _blank_cell(v) else (
-        v.isoformat() if isinstance(v, dt.datetime | dt.date) else
-        (f"{v:g}" if isinstance(v, float) else str(v)))).str.strip()
+class _Column:
+    """A file column as codes into its distinct values (parsing work is done once per
+    distinct value, which is what makes large files fast). ``texts[c]`` is the stripped text
+    of distinct value ``c``; the last code (-1) is a blank cell."""
+
+    def __init__(self, values: pd.Series, label: str, text_only: bool = False):
+        self.label = label
+        self.text_only = text_only
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        self.raw = np.asarray(uniques, dtype=object).tolist()
+        if text_only:
+            self.texts = [v.strip() for v in self.raw]
+        else:
+            self.texts = [_cell_text(v) for v in self.raw]
+        self.texts.append("")
+        self.raw.append(None)
+        codes = np.asarray(codes, dtype=np.int64)
+        codes[codes < 0] = len(self.raw) - 1
+        self.codes = codes
+
+    def take(self, per_unique: list) -> np.ndarray:
+        """Per-row values from one value per distinct value (object array)."""
+        arr = np.empty(len(per_unique), dtype=object)
+        arr[:] = per_unique
+        return arr[self.codes]
 
 
-_AMOUNT_RE = r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-+]?\.\d+$"
+def _cell_text(v: Any) -> str:
+    if _blank_cell(v):
+        return ""
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, dt.datetime | dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return f"{v:.15g}"
+    return str(v).strip()
+
+
+_AMOUNT_RE = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
+_CODE_RE = re.compile(r"^([A-Za-z]{3})\s*(?=[-+(.\d$€£¥])|(?<=[\d)])\s*([A-Za-z]{3})$")
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
-def _parse_money(values: pd.Series, text_only: bool, currency: str, label: str,
-                 errors: _Errors, required: bool) -> np.ndarray:
-    """Amounts in the workspace currency: 1234.5, 1,234.50, $1,234, USD 1234, (120) for a
-    negative; a different currency or a decimal comma is refused."""
-    out = np.full(len(values), np.nan)
-    numeric = np.zeros(len(values), dtype=bool)
-    if not text_only:
-        arr = values.to_numpy()
-        numeric = np.array([isinstance(v, int | float) and not isinstance(v, bool)
-                            and not _blank_cell(v) for v in arr], dtype=bool)
-        out[numeric] = np.array([float(v) for v in arr[numeric]], dtype=float)
-    text = _text(values, text_only)
-    blank = (text == "").to_numpy() & ~numeric
-    todo = ~numeric & ~blank
-    if todo.any():
-        t = text[todo]
-        neg = t.str.startswith("(") & t.str.endswith(")")
-        t = t.str.strip("()").str.strip()
-        code = t.str.extract(r"^([A-Za-z]{3})\b|\b([A-Za-z]{3})$")
-        # A three-letter code counts only beside a number ("USD 1,200"); "abc" is no amount.
-        code = code[0].fillna(code[1]).str.upper().where(t.str.contains(r"\d"))
-        sym = t.str.extract(r"([$€£¥])")[0].map(_SYMBOLS)
-        t = t.str.replace(r"^[A-Za-z]{3}\b|\b[A-Za-z]{3}$|[$€£¥\s]", "", regex=True)
-        ok = t.str.match(_AMOUNT_RE)
-        num = pd.to_numeric(t.where(ok).str.replace(",", "", regex=False), errors="coerce")
-        num = num.where(~neg, -num)
-        wrong_ccy = (code.notna() & (code != currency)) | (sym.notna() & (sym != currency))
-        sub = np.flatnonzero(todo)
-        bad_ccy = wrong_ccy.to_numpy()
-        bad_num = (~ok).to_numpy() & ~bad_ccy
-        vals = num.to_numpy(dtype=float)
-        out[sub] = vals
-        mask = np.zeros(len(values), dtype=bool)
-        mask[sub[bad_ccy]] = True
-        errors.add(mask, label, values, lambda v: (
-            f"{v!r} is not in the workspace currency {currency}; convert it before importing"))
-        mask = np.zeros(len(values), dtype=bool)
-        mask[sub[bad_num]] = True
-        errors.add(mask, label, values,
-                   lambda v: f"{v!r} is not an amount (write it like 1234.56 or 1,234.56)")
-        out[sub[bad_ccy | bad_num]] = np.nan
-    if required:
-        errors.add(blank, label, values, "an amount is required")
-    negative = np.nan_to_num(out, nan=0.0) < 0
-    errors.add(negative, label, values, lambda v: f"{v!r} is negative; amounts must be 0 or more")
-    out[negative] = np.nan
-    finite = np.isfinite(out) | np.isnan(out)
-    errors.add(~finite, label, values, lambda v: f"{v!r} is not a finite amount")
-    return out
+def _money(raw: Any, text: str, currency: str) -> tuple[float | None, str | None]:
+    """One amount in the workspace currency: 1234.5, 1,234.50, $1,234, USD 1234, 1234 USD,
+    (120) for a negative. A different currency, a decimal comma or text is refused."""
+    if isinstance(raw, bool):
+        return None, f"{text!r} is not an amount"
+    if isinstance(raw, int | float) and not _blank_cell(raw):
+        value = float(raw)
+    elif _PLAIN_NUMBER.fullmatch(text):
+        value = float(text)
+    else:
+        t = text
+        negative = t.startswith("(") and t.endswith(")")
+        if negative:
+            t = t[1:-1].strip()
+        m = _CODE_RE.search(t)
+        code = (m.group(1) or m.group(2)).upper() if m else None
+        if m:
+            t = _CODE_RE.sub("", t).strip()
+        symbols = {_SYMBOLS[ch] for ch in t if ch in _SYMBOLS}
+        t = "".join(ch for ch in t if ch not in _SYMBOLS and not ch.isspace())
+        if (code and code != currency) or any(s != currency for s in symbols):
+            return None, (f"{text!r} is not in the workspace currency {currency}; convert it "
+                          "before importing")
+        if not _AMOUNT_RE.fullmatch(t):
+            return None, f"{text!r} is not an amount (write it like 1234.56 or 1,234.56)"
+        value = float(t.replace(",", ""))
+        if negative:
+            value = -value
+    if not np.isfinite(value):
+        return None, f"{text!r} is not a finite amount"
+    if value < 0:
+        return None, f"{text!r} is negative; amounts must be 0 or more"
+    return value, None
+
+
+def _parse_money(col: _Column, currency: str, errors: _Errors, required: bool) -> np.ndarray:
+    n = len(col.texts)
+    values: list[float | None] = [None] * n
+    why: list[str | None] = [None] * n
+    todo = range(n)
+    if col.text_only:
+        # Fast path: plain numbers parse in C; only the others are looked at one by one.
+        nums = pd.to_numeric(pd.Series(col.texts, dtype=object), errors="coerce").to_numpy(
+            dtype=float)
+        ok = np.isfinite(nums) & (nums >= 0)
+        values = np.where(ok, nums, np.nan).tolist()
+        todo = np.flatnonzero(~ok).tolist()
+        for i in np.flatnonzero(ok).tolist():
+            if "_" in col.texts[i]:  # Python-style 1_000 is not an amount in an export
+                todo.append(i)
+    for i in todo:
+        text = col.texts[i]
+        if text == "":
+            values[i] = None
+            why[i] = "an amount is required" if required else None
+            continue
+        values[i], why[i] = _money(col.raw[i], text, currency)
+    errors.add_codes(col, why)
+    return col.take(values)
 
 
 _DATE_SHAPES = (
-    (r"^\d{4}-\d{1,2}-\d{1,2}$", ["%Y-%m-%d"]),
-    (r"^\d{4}/\d{1,2}/\d{1,2}$", ["%Y/%m/%d"]),
-    (r"^\d{1,2}\.\d{1,2}\.\d{4}$", ["%d.%m.%Y"]),
-    (r"^\d{1,2}/\d{1,2}/\d{4}$", ["%d/%m/%Y", "%m/%d/%Y"]),
+    (re.compile(r"\d{4}-\d{1,2}-\d{1,2}"), ["%Y-%m-%d"]),
+    (re.compile(r"\d{4}/\d{1,2}/\d{1,2}"), ["%Y/%m/%d"]),
+    (re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}"), ["%d.%m.%Y"]),
+    (re.compile(r"\d{1,2}/\d{1,2}/\d{4}"), ["%d/%m/%Y", "%m/%d/%Y"]),
 )
+_TIME_TAIL = re.compile(r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+                        r"(?:\s*[AaPp][Mm])?)$")
 
 
-def _date_format(dates: pd.Series, label: str, path: Path) -> str:
+def _date_format(texts: list[str], label: str, path: Path) -> str:
     """Detect the one format a column's dates are written in; refuse an ambiguous column."""
-    sample = dates[dates != ""]
-    if sample.empty:
+    sample = [t for t in texts if t]
+    if not sample:
         return "%Y-%m-%d"
     for pattern, formats in _DATE_SHAPES:
-        shaped = sample.str.match(pattern)
-        if shaped.mean() < 0.5:
+        shaped = [t for t in sample if pattern.fullmatch(t)]
+        if len(shaped) * 2 < len(sample):
             continue
         if len(formats) == 1:
             return formats[0]
-        parts = sample[shaped].str.split("/", expand=True).astype(int)
-        day_first = bool((parts[0] > 12).any())
-        month_first = bool((parts[1] > 12).any())
+        parts = [t.split("/") for t in shaped]
+        day_first = any(int(p[0]) > 12 for p in parts)
+        month_first = any(int(p[1]) > 12 for p in parts)
         if day_first and not month_first:
             return "%d/%m/%Y"
         if month_first and not day_first:
             return "%m/%d/%Y"
         if not day_first and not month_first:
-            ex = sample[shaped].iloc[0]
-            raise ImportFileError(path, f"column {label!r}: dates like {ex!r} could be "
+            raise ImportFileError(path, f"column {label!r}: dates like {shaped[0]!r} could be "
                                         "day/month or month/day; choose the date format in "
                                         "the column mapping (DD/MM/YYYY or MM/DD/YYYY)")
-        return "%d/%m/%Y"  # both seen: some rows are bad either way; report them per row
+        return "%d/%m/%Y"  # both seen: some rows are bad either way; they are reported
     return "%Y-%m-%d"
 
 
-def _parse_dates(values: pd.Series, text_only: bool, fmt: str, label: str, errors: _Errors,
-                 required: bool, path: Path) -> pd.Series:
-    """Dates (datetime64[ns], time of day dropped); impossible or implausible dates and
-    dates in another format are rejected per row."""
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    native = np.zeros(len(values), dtype=bool)
-    if not text_only:
-        arr = values.to_numpy()
-        native = np.array([isinstance(v, dt.date | pd.Timestamp) for v in arr], dtype=bool)
-        if native.any():
-            out[native] = pd.to_datetime(pd.Series(list(arr[native]))).dt.normalize().to_numpy()
-        nums = np.array([isinstance(v, int | float) and not isinstance(v, bool)
-                         and not _blank_cell(v) for v in arr], dtype=bool)
-        errors.add(nums, label, values,
-                   lambda v: f"{v!r} is a number, not a date (format the cells as dates)")
-        native |= nums
-    text = _text(values, text_only)
-    text = text.str.replace(r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-                            r"(?:\s*[AaPp][Mm])?)$", "", regex=True)
-    blank = (text == "").to_numpy() & ~native
-    todo = ~native & ~blank
-    if todo.any():
-        t = text[todo]
-        use = _date_format(t, label, errors.table.path) if fmt == "auto" else fmt
-        parsed = pd.to_datetime(t, format=use, errors="coerce")
-        bad = parsed.isna().to_numpy()
-        out[todo] = parsed.to_numpy()
-        mask = np.zeros(len(values), dtype=bool)
-        mask[np.flatnonzero(todo)[bad]] = True
-        shown = DATE_FORMATS.get(use, use)
-        errors.add(mask, label, values,
-                   lambda v: f"{v!r} is not a valid date (expected {shown})")
-    if required:
-        errors.add(blank, label, values, "a date is required")
-    years = out.dt.year
-    odd = (years < YEAR_RANGE[0]) | (years > YEAR_RANGE[1])
-    errors.add(odd.to_numpy(), label, values,
-               lambda v: f"{v!r} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
-    out[odd.to_numpy()] = pd.NaT
-    return out
+def _parse_dates(col: _Column, fmt: str, errors: _Errors, required: bool,
+                 path: Path) -> np.ndarray:
+    """ISO date strings (YYYY-MM-DD) per row, or None; the time of day is dropped.
+    Impossible dates (2026-02-30), another format and implausible years are refused."""
+    texts = [_TIME_TAIL.sub("", t) if not isinstance(r, dt.date) else t
+             for r, t in zip(col.raw, col.texts, strict=True)]
+    if fmt == "auto":
+        fmt = _date_format([t for r, t in zip(col.raw, texts, strict=True)
+                            if isinstance(r, str)], col.label, path)
+    shown = DATE_FORMATS.get(fmt, fmt)
+    shape = next((p for p, f in _DATE_SHAPES if fmt in f), None)
+    values: list[str | None] = []
+    why: list[str | None] = []
+    for raw, text in zip(col.raw, texts, strict=True):
+        day: dt.date | None = None
+        reason = None
+        if isinstance(raw, dt.datetime | dt.date):
+            day = raw.date() if isinstance(raw, dt.datetime) else raw
+        elif isinstance(raw, int | float) and not isinstance(raw, bool) and not _blank_cell(raw):
+            reason = f"{text!r} is a number, not a date (format the cells as dates)"
+        elif text == "":
+            reason = "a date is required" if required else None
+        else:
+            try:
+                if shape is not None and not shape.fullmatch(text):
+                    raise ValueError
+                day = dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                reason = f"{text!r} is not a valid date (expected {shown})"
+        if day is not None and not YEAR_RANGE[0] <= day.year <= YEAR_RANGE[1]:
+            reason, day = f"{text!r} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}", None
+        values.append(day.isoformat() if day else None)
+        why.append(reason)
+    errors.add_codes(col, why)
+    return col.take(values)
 
 
-def _parse_enum(values: pd.Series, text_only: bool, t: Target, label: str, errors: _Errors,
-                required: bool) -> pd.Series:
-    text = _text(values, text_only).str.lower().str.replace(r"\s+", " ", regex=True)
-    mapped = text.map(t.choice_map)
-    blank = (text == "").to_numpy()
-    if required:
-        errors.add(blank, label, values, "a value is required")
-    elif t.default is not None:
-        mapped = mapped.where(~blank, t.default)
+def _parse_enum(col: _Column, t: Target, errors: _Errors, required: bool) -> np.ndarray:
     if all(isinstance(v, bool) for _, v in t.choices):
-        shown_txt = "ARR, recurring, subscription, one-off, one-time, services"
+        shown = "ARR, recurring, subscription, one-off, one-time, services"
     else:
-        shown_txt = ", ".join(dict.fromkeys(v for _, v in t.choices))
-    errors.add((mapped.isna().to_numpy() & ~blank), label, values,
-               lambda v: f"{v!r} is not one of: {shown_txt}")
-    return mapped
+        shown = ", ".join(dict.fromkeys(str(v) for _, v in t.choices))
+    table = t.choice_map
+    values: list[Any] = []
+    why: list[str | None] = []
+    for raw, text in zip(col.raw, col.texts, strict=True):
+        if isinstance(raw, bool):
+            text = "yes" if raw else "no"
+        if text == "":
+            values.append(None if required else t.default)
+            why.append("a value is required" if required else None)
+            continue
+        v = table.get(" ".join(text.lower().split()))
+        values.append(v)
+        why.append(None if v is not None else f"{text!r} is not one of: {shown}")
+    errors.add_codes(col, why)
+    return col.take(values)
 
 
-def _parse_bool(values: pd.Series, text_only: bool, label: str, errors: _Errors,
-                default: bool) -> pd.Series:
-    if not text_only:
-        values_txt = values.map(lambda v: ("1" if v else "0") if isinstance(v, bool) else v)
-        text = _text(values_txt, False)
-    else:
-        text = _text(values, True)
-    low = text.str.lower()
-    table = {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False),
-             "1.0": True, "0.0": False}
-    mapped = low.map(table)
-    blank = (low == "").to_numpy()
-    mapped = mapped.where(~blank, default)
-    errors.add(mapped.isna().to_numpy(), label, values, lambda v: f"{v!r} is not yes or no")
-    return mapped
+def _parse_bool(col: _Column, errors: _Errors, default: bool) -> np.ndarray:
+    table = {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False), "1.0": True,
+             "0.0": False}
+    values: list[Any] = []
+    why: list[str | None] = []
+    for raw, text in zip(col.raw, col.texts, strict=True):
+        if isinstance(raw, bool):
+            values.append(raw)
+            why.append(None)
+            continue
+        v = default if text == "" else table.get(text.lower())
+        values.append(v)
+        why.append(None if v is not None else f"{text!r} is not yes or no")
+    errors.add_codes(col, why)
+    return col.take(values)
 
 
-def _parse_partner(values: pd.Series, text_only: bool, label: str, errors: _Errors,
-                   by_name: dict[str, int], ids: set[int]) -> pd.Series:
-    text = _text(values, text_only)
-    low = text.str.lower().str.replace(r"\s+", " ", regex=True)
-    pid = low.map(by_name)
-    numeric = low.str.fullmatch(r"\d+(?:\.0)?") & pid.isna()
-    if numeric.any():
-        as_id = pd.to_numeric(low[numeric], errors="coerce").astype("Int64")
-        as_id = as_id.where(as_id.isin(list(ids)))
-        pid[numeric] = as_id
-    blank = (low == "").to_numpy()
-    errors.add(blank, label, values, "a partner is required")
-    errors.add((pid.isna().to_numpy() & ~blank), label, values,
-               lambda v: f"unknown partner {v!r} (not a partner name or id in this workspace)")
-    return pid
+def _parse_partner(col: _Column, errors: _Errors, by_name: dict[str, int],
+                   ids: set[int]) -> np.ndarray:
+    values: list[int | None] = []
+    why: list[str | None] = []
+    for text in col.texts:
+        pid = by_name.get(" ".join(text.lower().split()))
+        if pid is None and re.fullmatch(r"\d+(?:\.0)?", text) and int(float(text)) in ids:
+            pid = int(float(text))
+        values.append(pid)
+        if text == "":
+            why.append("a partner is required")
+        elif pid is None:
+            why.append(f"unknown partner {text!r} (not a partner name or id in this workspace)")
+        else:
+            why.append(None)
+    errors.add_codes(col, why)
+    return col.take(values)
+
+
+_MESSY_SPACE = re.compile(r"\s\s|[\t\n\r\f\v]")
+
+
+def _parse_text(col: _Column, errors: _Errors, required: bool) -> np.ndarray:
+    texts = col.texts
+    if not _MESSY_SPACE.search("\x00".join(texts)) and max(map(len, texts)) <= 300:
+        # Fast path: nothing to tidy, nothing too long; only blanks can be wrong.
+        blanks = [i for i, t in enumerate(texts) if not t]
+        values: list[str | None] = list(texts)
+        why: list[str | None] = [None] * len(texts)
+        for i in blanks:
+            values[i] = None
+            why[i] = "a value is required" if required else None
+        errors.add_codes(col, why)
+        return col.take(values)
+    values = []
+    why = []
+    for text in col.texts:
+        clean = " ".join(text.split())
+        values.append(clean or None)
+        if not clean:
+            why.append("a value is required" if required else None)
+        elif len(clean) > 300:
+            why.append("is longer than 300 characters")
+        else:
+            why.append(None)
+    errors.add_codes(col, why)
+    return col.take(values)
+
+
+def _check_currency(col: _Column, errors: _Errors, currency: str) -> None:
+    why = [None if (not t or t.upper() == currency) else
+           f"{t!r} is not the workspace currency {currency}; convert the amounts before "
+           "importing" for t in col.texts]
+    errors.add_codes(col, why)
 
 
 def prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
@@ -928,7 +1022,7 @@ def prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
         names = ", ".join(f"{t.label}" for t in missing)
         found = ", ".join(repr(h) for h in table.headers[:12])
         more = ", ..." if len(table.headers) > 12 else ""
-        hint = f" ({table.notes[-1]})" if any("one column" in n for n in table.notes) else ""
+        hint = next((f" ({n})" for n in table.notes if "one column" in n), "")
         raise ImportFileError(path, f"no column for {names} in this {KIND_LABELS[kind].lower()}"
                                     f" export{hint}; the file's columns are: {found}{more}. "
                                     "Map them in the column-mapping step (or --mapping)")
@@ -941,133 +1035,108 @@ def prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
     frame = table.frame
     n = len(frame)
     errors = _Errors(table)
-    parsed: dict[str, Any] = {}
+    parsed: dict[str, np.ndarray] = {}
     report = ValidationReport(file=path.name, kind=kind, rows=n, notes=list(table.notes))
+    columns: dict[str, _Column] = {}
     for i, t in enumerate(specs):
         state.check()
         state.set_progress_value(5 + 45 * i / len(specs))
-        col = mapping.columns.get(t.name)
-        if col is None or col not in frame.columns:
-            if t.default is not None:
-                parsed[t.name] = pd.Series([t.default] * n, dtype=object)
-                if t.name == "recurring":
-                    report.notes.append("no ARR/one-off column: every deal counted as "
-                                        "recurring (ARR)")
-            else:
-                parsed[t.name] = pd.Series([None] * n, dtype=object)
+        header = mapping.columns.get(t.name)
+        if header is None or header not in frame.columns:
+            fill = np.empty(n, dtype=object)
+            fill[:] = t.default
+            parsed["partner_id" if t.type == "partner" else t.name] = fill
+            if t.name == "recurring":
+                report.notes.append("no ARR/one-off column: every deal counted as "
+                                    "recurring (ARR)")
             continue
-        values = frame[col]
-        label = col
+        col = columns[t.name] = _Column(frame[header], header, table.text_only)
         if t.type == "partner":
-            parsed["partner_id"] = _parse_partner(values, table.text_only, label, errors,
-                                                  by_name, ids)
+            parsed["partner_id"] = _parse_partner(col, errors, by_name, ids)
         elif t.type == "money":
-            parsed[t.name] = _parse_money(values, table.text_only, program.currency, label,
-                                          errors, t.required)
+            parsed[t.name] = _parse_money(col, program.currency, errors, t.required)
         elif t.type == "date":
-            parsed[t.name] = _parse_dates(values, table.text_only, mapping.date_format, label,
-                                          errors, t.required, path)
+            parsed[t.name] = _parse_dates(col, mapping.date_format, errors, t.required, path)
         elif t.type == "enum":
-            parsed[t.name] = _parse_enum(values, table.text_only, t, label, errors, t.required)
+            parsed[t.name] = _parse_enum(col, t, errors, t.required)
         elif t.type == "bool":
-            parsed[t.name] = _parse_bool(values, table.text_only, label, errors,
-                                         bool(t.default))
+            parsed[t.name] = _parse_bool(col, errors, bool(t.default))
         elif t.type == "currency":
-            code = _text(values, table.text_only).str.upper()
-            errors.add(((code != "") & (code != program.currency)).to_numpy(), label, values,
-                       lambda v: f"{v!r} is not the workspace currency {program.currency}; "
-                                 "convert the amounts before importing")
+            _check_currency(col, errors, program.currency)
         else:  # text, id
-            text = _text(values, table.text_only)
-            text = text.str.replace(r"\s+", " ", regex=True)
-            if t.required:
-                errors.add((text == "").to_numpy(), label, values, "a value is required")
-            errors.add((text.str.len() > 300).to_numpy(), label, values,
-                       "is longer than 300 characters")
-            parsed[t.name] = text.where(text != "", None)
-    if "partner_id" not in parsed:
-        parsed["partner_id"] = pd.Series([None] * n, dtype=object)
-    if kind == "deals" and mapping.columns.get("created_date"):
+            parsed[t.name] = _parse_text(col, errors, t.required)
+    if kind == "deals" and "created_date" in columns:
         close, created = parsed["close_date"], parsed["created_date"]
-        late = (created > close).to_numpy()
-        errors.add(late, mapping.columns["created_date"], frame[mapping.columns[
-            "created_date"]], "is after the close date")
+        late = np.array([a is not None and b is not None and a > b
+                         for a, b in zip(created.tolist(), close.tolist(), strict=True)],
+                        dtype=bool)
+        errors.add_mask(late, columns["created_date"], "is after the close date")
     state.set_progress_value(50)
     state.check()
 
     good = ~errors.bad
     report.errors = errors.result()
     cols = ACTUALS_COLUMNS[kind]
-    # Columns in store order, for the good rows only.
     values_by_col: dict[str, list] = {}
     for c in cols:
-        s = parsed.get(c)
-        if s is None:
-            values_by_col[c] = [None] * int(good.sum())
-            continue
-        s = pd.Series(s) if not isinstance(s, pd.Series) else s
-        s = s.reset_index(drop=True)[good]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            iso = s.dt.strftime("%Y-%m-%d")
-            values_by_col[c] = iso.where(s.notna(), None).tolist()
-        elif c == "partner_id":
-            values_by_col[c] = s.astype(int).tolist()
-        elif c in ("amount", "value"):
-            arr = np.asarray(s, dtype=float)
-            values_by_col[c] = [None if np.isnan(v) else float(v) for v in arr.tolist()]
-        elif c in ("recurring", "conflict"):
-            values_by_col[c] = [bool(v) for v in s.tolist()]
-        else:
-            values_by_col[c] = [None if v is None or (isinstance(v, float) and np.isnan(v))
-                                else v for v in s.tolist()]
-    records = list(zip(*(values_by_col[c] for c in cols), strict=True)) if cols else []
+        arr = parsed.get(c)
+        values_by_col[c] = arr[good].tolist() if arr is not None else [None] * int(good.sum())
+    records = list(zip(*(values_by_col[c] for c in cols), strict=True))
     rows = table.rows[good]
     keys = _natural_keys(kind, values_by_col, len(records))
     state.set_progress_value(60)
     state.check()
 
     # Within the file: a key seen before is a repeat (same values) or a conflict (error).
-    first_of: dict[str, int] = {}
     keep = np.ones(len(records), dtype=bool)
-    extra_errors: list[RowError] = []
-    id_col = mapping.columns.get("ext_id") or ""
-    for i, k in enumerate(keys):
-        j = first_of.setdefault(k, i)
-        if j != i:
+    if len(set(keys)) != len(keys):
+        first_of: dict[str, int] = {}
+        extra: list[RowError] = []
+        id_col = mapping.columns.get("ext_id") or "(row)"
+        for i, k in enumerate(keys):
+            j = first_of.setdefault(k, i)
+            if j == i:
+                continue
             keep[i] = False
             if records[i] == records[j]:
                 report.in_file_duplicates += 1
             else:
-                extra_errors.append(RowError(int(rows[i]), id_col or "(row)", k.split("|", 1)[-1],
-                                             f"repeats the record of row {int(rows[j])} with "
-                                             "different values"))
-    if extra_errors:
-        report.errors = sorted(report.errors + extra_errors, key=lambda e: e.row)
-    records = [r for r, k in zip(records, keep, strict=True) if k]
-    rows = rows[keep]
-    keys = [k for k, kk in zip(keys, keep, strict=True) if kk]
+                extra.append(RowError(int(rows[i]), id_col, k.split("|", 1)[-1],
+                                      f"repeats the record of row {int(rows[j])} with "
+                                      "different values"))
+        if extra:
+            report.errors = sorted(report.errors + extra, key=lambda e: e.row)
+        records = [r for r, k in zip(records, keep, strict=True) if k]
+        rows = rows[keep]
+        keys = [k for k, kk in zip(keys, keep, strict=True) if kk]
 
     # Against the workspace: stored keys are duplicates, or changes when the values differ.
     state.set_status("Looking for rows imported before")
     stored = _stored_rows(ws, kind, keys, state)
-    new_idx, upd_idx = [], []
-    for i, k in enumerate(keys):
-        old = stored.get(k)
-        if old is None:
-            new_idx.append(i)
-        elif _same(old, records[i]):
-            report.duplicates += 1
-        else:
-            upd_idx.append(i)
-    report.new = len(new_idx)
-    report.changed = len(upd_idx)
+    if stored:
+        new_idx, upd_idx = [], []
+        for i, k in enumerate(keys):
+            old = stored.get(k)
+            if old is None:
+                new_idx.append(i)
+            elif _same(old, records[i]):
+                report.duplicates += 1
+            else:
+                upd_idx.append(i)
+        new_records = [records[i] for i in new_idx]
+        new_keys = [keys[i] for i in new_idx]
+        new_rows = rows[new_idx]
+        updates = [(*records[i], keys[i]) for i in upd_idx]
+        update_rows = rows[upd_idx]
+    else:
+        new_records, new_keys, new_rows = records, keys, rows
+        updates, update_rows = [], rows[:0]
+    report.new = len(new_records)
+    report.changed = len(updates)
     state.set_progress_value(70)
-    return PreparedImport(
-        kind=kind, file=str(path), report=report, mapping=mapping, rows=rows,
-        records=[records[i] for i in new_idx], keys=[keys[i] for i in new_idx],
-        new_rows=rows[new_idx] if len(rows) else rows,
-        updates=[(*records[i], keys[i]) for i in upd_idx],
-        update_rows=rows[upd_idx] if len(rows) else rows)
+    return PreparedImport(kind=kind, file=str(path), report=report, mapping=mapping, rows=rows,
+                          records=new_records, keys=new_keys, new_rows=new_rows,
+                          updates=updates, update_rows=update_rows)
 
 
 def _fmt_amount(v: Any) -> str:
@@ -1078,6 +1147,9 @@ def _natural_keys(kind: str, cols: dict[str, list], n: int) -> list[str]:
     """``ext|<id>`` for rows with a record id; otherwise the fields of FALLBACK_KEYS joined
     by "|", where "#" is the row's occurrence number among rows with the same other fields
     (so two identical logins of a user on one day count twice, and once each on re-import)."""
+    ext = cols.get("ext_id")
+    if ext is not None and all(e is not None for e in ext):
+        return [f"ext|{e}" for e in ext]
     fields = FALLBACK_KEYS[kind]
     parts = []
     for f in fields:
@@ -1098,7 +1170,6 @@ def _natural_keys(kind: str, cols: dict[str, list], n: int) -> list[str]:
             with_n.append(f"{b}|{k}")
         base = with_n
     prefix = {"deals": "deal|", "registrations": "reg|", "mdf": "mdf|"}.get(kind, "")
-    ext = cols.get("ext_id")
     if ext is None:
         return [prefix + b for b in base]
     return [f"ext|{e}" if e else prefix + b for e, b in zip(ext, base, strict=True)]
