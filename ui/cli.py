@@ -15,6 +15,7 @@ import sys
 COMMAND_MODULES = [
     "ui.cli_workspace",
     "ui.cli_actuals",
+    "ui.cli_simulate",
 ]
 
 
