@@ -175,9 +175,8 @@ class PlanEditor(QWidget):
         else:
             self.banner.hide()
         self.initiative_model.goal_titles = {g.id: g.title for g in doc.goals}
-        current_goal = self.goals.current()
         self.goal_model.set_elements(doc.goals)
-        if current_goal is None and doc.goals:
+        if self.goals.current() is None and doc.goals:
             self.goals.select_id(doc.goals[0].id)
         for kind in ("initiative", "account", "rule", "risk"):
             self.tables[kind].model.set_elements(doc.parts(kind))

@@ -120,6 +120,11 @@ class FieldDelegate(QStyledItemDelegate):
             rect = rect.adjusted(0, 0, max(0, 260 - rect.width()), editor.minimumHeight())
         editor.setGeometry(rect)
 
+    @property
+    def open_editor(self) -> QWidget | None:
+        """The cell editor currently open, if any."""
+        return self._editor
+
     # ------------------------------------------------------------------ pending edit
 
     def _closed(self, editor: QWidget, hint=None) -> None:

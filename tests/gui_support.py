@@ -1,0 +1,75 @@
+"""Helpers for the GUI tests: drive widgets the way a user does, and keep tests from
+leaving background threads running or writing the user's real settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit
+
+from ui import workers
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    """Settings in a file of the test's own (never the user's)."""
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left():
+    """Fail a test that leaves a background task running (after stopping it)."""
+    yield
+    left = workers.running_tasks()
+    if left:
+        titles = [t.title for t in left]
+        workers.wait_all(10_000)
+        pytest.fail(f"test left background work running: {titles}")
+
+
+def finish_tasks(msecs: int = 20_000) -> None:
+    """Wait for every running task and deliver its outcome (no cancel)."""
+    for _ in range(5):  # a finished task may start the next (create demo → open it)
+        tasks = workers.running_tasks()
+        if not tasks:
+            return
+        for task in tasks:
+            assert task.wait(msecs), f"{task.title} did not finish"
+
+
+def edit_cell(qtbot, table, row: int, field: str, text: str) -> None:
+    """Open the cell editor of ``field`` in ``row``, type or pick ``text``, press Enter."""
+    model = table.model
+    col = model.column_of(field)
+    assert col >= 0, field
+    index = model.index(row, col)
+    table.view.setCurrentIndex(index)
+    table.view.edit(index)
+    editor = table.delegate.open_editor
+    assert editor is not None, f"no editor opened for {field}"
+    if isinstance(editor, QComboBox):
+        editor.setCurrentIndex(editor.findText(text))
+        assert editor.currentText() == text
+    elif isinstance(editor, QDateEdit):
+        from PySide6.QtCore import QDate
+
+        editor.setDate(QDate.fromString(text, "yyyy-MM-dd"))
+    else:
+        assert isinstance(editor, QLineEdit)
+        editor.selectAll()
+        qtbot.keyClicks(editor, text)
+    press_enter(qtbot, editor)
+
+
+def press_enter(qtbot, editor) -> None:
+    """Enter in a cell editor commits it; Qt delivers that commit through the event
+    loop, so let it run once."""
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    QCoreApplication.processEvents()
+
+
+def cell_text(table, row: int, field: str) -> str:
+    model = table.model
+    return model.index(row, model.column_of(field)).data()
