@@ -76,7 +76,7 @@ class SubState:
 
     def set_progress(self, fraction: float) -> None:
         if self.parent is not None:
-            self.parent.set_progress(self.start + self.width * fraction)
+            self.parent.set_progress(round(self.start + self.width * fraction, 12))
 
     def is_cancelled(self) -> bool:
         return self.parent is not None and self.parent.is_cancelled()

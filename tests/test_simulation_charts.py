@@ -1,0 +1,90 @@
+"""Charts draw on a caller's Axes (no pyplot state); sensitivity ranks levers."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from jbp.errors import ValidationError  # noqa: E402
+from simulation import charts  # noqa: E402
+from simulation.runner import RunState, run  # noqa: E402
+from simulation.scenario import Scenario  # noqa: E402
+from simulation.sensitivity import sensitivity  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return Scenario().with_changes({"recruitment.initial_partners": 30, "horizon_months": 12,
+                                    "recruitment.arrivals_per_month": 4})
+
+
+@pytest.fixture(scope="module")
+def results(scenario):
+    a = run(scenario, replications=5, seed=4)
+    b = run(scenario.with_changes({"onboarding.mean_days": 20}, name="Fast"), replications=5,
+            seed=4)
+    return a, b
+
+
+@pytest.fixture(scope="module")
+def sens(scenario):
+    seen = []
+    out = sensitivity(scenario, ["deals.win_probability", "onboarding.mean_days",
+                                 "onboarding.managers"], outcome="sourced_revenue", pct=0.3,
+                      state=RunState(on_progress=seen.append), replications=4)
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+    return out
+
+
+@pytest.mark.parametrize("draw", [
+    charts.plot_revenue, charts.plot_arr, charts.plot_ropi, charts.plot_partners_by_tier,
+    charts.plot_onboarding_queue, charts.plot_days_to_first_revenue,
+])
+def test_single_result_charts_draw(draw, results):
+    fig = Figure()
+    ax = fig.subplots()
+    draw(ax, results[0])
+    assert ax.has_data()
+    fig.savefig(__import__("io").BytesIO(), format="png")
+
+
+def test_overlay_and_deltas(results):
+    fig = Figure()
+    ax1, ax2 = fig.subplots(1, 2)
+    charts.plot_overlay(ax1, results, "sourced_revenue", cumulative=True)
+    assert [t.get_text() for t in ax1.get_legend().get_texts()] == ["Baseline", "Fast"]
+    charts.plot_deltas(ax2, results, "mean_days_to_first_revenue")
+    assert ax2.has_data()
+
+
+def test_sensitivity_ranks_and_tornado(sens):
+    swings = [e.swing for e in sens.effects]
+    assert swings == sorted(swings, reverse=True)
+    win = next(e for e in sens.effects if e.lever == "deals.win_probability")
+    assert win.low < sens.base < win.high  # more wins, more sourced revenue
+    assert win.low_value == pytest.approx(0.25 * 0.7)
+    managers = next(e for e in sens.effects if e.lever == "onboarding.managers")
+    assert isinstance(managers.low_value, float) and managers.low_value != managers.high_value
+    frame = sens.to_frame()
+    assert list(frame["lever"]) == [e.lever for e in sens.effects]
+    fig = Figure()
+    ax = fig.subplots()
+    charts.plot_tornado(ax, sens)
+    assert len(ax.patches) == 2 * len(sens.effects)
+
+
+def test_sensitivity_refuses_unknown_lever_and_outcome(scenario):
+    with pytest.raises(ValidationError):
+        sensitivity(scenario, ["deals.nope"], replications=1)
+    with pytest.raises(ValidationError):
+        sensitivity(scenario, outcome="happiness", replications=1)
+
+
+def test_money_labels():
+    assert charts.money(1_250_000) == "1.2M" and charts.money(350_000) == "350k"
+    assert np.isclose(0, 0)
