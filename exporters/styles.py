@@ -158,3 +158,19 @@ def chart_title(text: str, size: int = 1000) -> Title:
     para = Paragraph(pPr=ParagraphProperties(defRPr=props),
                      r=[RegularTextRun(rPr=props, t=text)])
     return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
+def style_arrays(ws, names: list[str]) -> list:
+    """The internal style of each named style in ``names``, to copy into many new cells
+    (``Cell(ws, value=v, style_array=StyleArray(a))``) without a lookup per cell."""
+    from openpyxl.cell import Cell
+
+    out = []
+    cache: dict[str, object] = {}
+    for name in names:
+        if name not in cache:
+            probe = Cell(ws)
+            probe.style = name
+            cache[name] = probe._style
+        out.append(cache[name])
+    return out

@@ -1,0 +1,389 @@
+"""The scenario workbook: what each scenario assumes, what it gives month by month with
+uncertainty bands, and how the scenarios compare, for a finance reader.
+
+Sheets: Comparison (totals over the horizon with 95% confidence intervals, the difference from
+the first scenario as live formulas next to its confidence interval, and a chart), Parameters
+(every parameter of every scenario side by side, differences from the first highlighted),
+one "Monthly" sheet per headline metric (mean, P10, P50, P90 per scenario, with a chart), and
+Definitions. Figures come from :class:`simulation.results.ScenarioResult` and
+:func:`simulation.results.compare`; nothing is simulated here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+
+from jbp.errors import ValidationError
+
+from . import styles
+from .atomic import save_workbook
+from .progress import ExportState
+
+COMPARISON = "Comparison"
+PARAMETERS = "Parameters"
+DEFINITIONS = "Definitions"
+HEADER_ROW = 4
+FIRST_ROW = 5
+#: Metrics that get a monthly sheet with bands.
+MONTHLY_METRICS = ("sourced_revenue", "arr", "net_partner_revenue", "ropi", "partners_active")
+CHART_METRICS = ("sourced_revenue", "influenced_revenue", "net_partner_revenue", "investment")
+SERIES_COLOURS = ("1F3864", "C55A11", "548235", "7030A0", "BF9000", "2E75B6")
+
+_UNIT_STYLE = {"currency": "money", "fraction": "percent", "days": "decimal"}
+
+
+def _style(unit: str) -> str:
+    return _UNIT_STYLE.get(unit, "decimal")
+
+
+@dataclass
+class ScenarioExport:
+    """Results of the scenarios to export (the first is the baseline of the comparison)."""
+
+    results: list[Any]  # simulation.results.ScenarioResult
+    currency: str
+    exported_at: str
+    stale: list[str] = dataclasses.field(default_factory=list)
+    workspace_name: str = ""
+
+
+def collect_scenarios(ws, names: list[str]) -> ScenarioExport:
+    """Read the stored results of the scenarios called ``names`` (in that order).
+
+    Raises :class:`ValidationError` for an unknown scenario or one that was never run."""
+    from jbp.scenarios import scenario_by_name
+    from simulation.results import ScenarioResult
+
+    if not names:
+        raise ValidationError("Scenarios", "name at least one scenario to export")
+    results, stale = [], []
+    for name in names:
+        record = scenario_by_name(ws, name)
+        if record is None:
+            raise ValidationError("Scenario", f"no scenario named {name!r} in {ws.name}")
+        if record.results is None:
+            raise ValidationError("Scenario", f"{record.name!r} has not been run yet; run it "
+                                  "in the Scenario Lab or with jbp simulate first")
+        results.append(ScenarioResult.from_bytes(record.results))
+        if record.stale:
+            stale.append(record.name)
+    return ScenarioExport(results=results, currency=ws.program().currency,
+                          exported_at=_now(), stale=stale, workspace_name=ws.name)
+
+
+def _now() -> str:
+    return dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+
+
+def export_scenarios(ws, names: list[str], path: str | Path, *,
+                     state: ExportState | None = None) -> Path:
+    """Write the scenario workbook of the scenarios ``names`` to ``path`` (atomically)."""
+    return write_scenarios(collect_scenarios(ws, names), path, state)
+
+
+def write_scenarios(data: ScenarioExport, path: str | Path,
+                    state: ExportState | None = None) -> Path:
+    state = state or ExportState()
+    wb = build_scenario_workbook(data, state)
+    state.step(0.9, "Saving")
+    out = save_workbook(wb, path)
+    state.step(1.0, "Done")
+    return out
+
+
+def build_scenario_workbook(data: ScenarioExport,
+                            state: ExportState | None = None) -> Workbook:
+    from simulation.results import HEADLINE, METRICS, compare
+
+    state = state or ExportState()
+    results = data.results
+    if not results:
+        raise ValidationError("Scenarios", "nothing to export")
+    wb = Workbook()
+    styles.register_styles(wb, data.currency or results[0].currency or "USD")
+    state.step(0.05, "Comparison")
+    table = compare(results, list(HEADLINE))
+    _comparison(wb.active, data, table, METRICS)
+    state.step(0.25, "Parameters")
+    _parameters(wb.create_sheet(PARAMETERS), data)
+    for k, name in enumerate(MONTHLY_METRICS):
+        state.step(0.35 + 0.5 * k / len(MONTHLY_METRICS), f"Monthly {name}")
+        _monthly(wb, data, name, METRICS[name])
+    _definitions(wb.create_sheet(DEFINITIONS), data, METRICS)
+    wb.active = 0
+    return wb
+
+
+def _heading(ws, title: str, subtitle: str) -> None:
+    ws["A1"] = title
+    ws["A1"].style = "jbp title"
+    ws["A2"] = subtitle
+    ws["A2"].style = "jbp subtitle"
+    ws.sheet_view.showGridLines = False
+
+
+def _num(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return value
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def _comparison(ws, data: ScenarioExport, table, metrics) -> None:
+    ws.title = COMPARISON
+    results = data.results
+    base = results[0]
+    reps = ", ".join(f"{r.name}: {r.replications} replications" for r in results)
+    _heading(ws, "Scenario comparison",
+             f"Totals over {base.months} months (flows summed, stocks at the last month); "
+             f"mean with its 95% confidence interval; Δ is against {base.name}. {reps}. "
+             f"Exported {data.exported_at}.")
+    if data.stale:
+        ws["A3"] = ("Results of " + ", ".join(data.stale) + " were computed before the "
+                    "scenario was last edited; run them again for current figures.")
+        ws["A3"].style = "jbp subtitle"
+    heads = ("Metric", "Scenario", "Mean", "95% CI low", "95% CI high", "Δ vs baseline",
+             "Δ 95% CI low", "Δ 95% CI high", "Δ %", "Paired", "Significant")
+    for c, text in enumerate(heads, start=1):
+        ws.cell(HEADER_ROW, c, text).style = "jbp header"
+    ws.row_dimensions[HEADER_ROW].height = 30
+    row = FIRST_ROW
+    for metric in dict.fromkeys(table.index.get_level_values(0)):
+        block = table.loc[metric]
+        unit = str(block["unit"].iloc[0])
+        style = _style(unit)
+        base_row = row
+        for scenario_name, rec in block.iterrows():
+            ws.cell(row, 1, str(rec["label"])).style = "jbp text"
+            ws.cell(row, 2, str(scenario_name)).style = "jbp text"
+            for c, key in ((3, "mean"), (4, "ci_low"), (5, "ci_high")):
+                ws.cell(row, c, _num(rec[key])).style = f"jbp {style}"
+            if row == base_row:
+                for c in range(6, 12):
+                    ws.cell(row, c, "baseline" if c == 6 else None).style = "jbp calc text"
+            else:
+                ws.cell(row, 6, f'=IF(OR(C{row}="",C{base_row}=""),"",C{row}-C{base_row})'
+                        ).style = f"jbp calc {style}"
+                ws.cell(row, 7, _num(rec["delta_ci_low"])).style = f"jbp {style}"
+                ws.cell(row, 8, _num(rec["delta_ci_high"])).style = f"jbp {style}"
+                ws.cell(row, 9, f'=IF(OR(F{row}="",C{base_row}="",C{base_row}=0),"",'
+                                f'F{row}/ABS(C{base_row}))').style = "jbp calc percent"
+                ws.cell(row, 10, "yes" if rec["paired"] else "no").style = "jbp text"
+                ws.cell(row, 11, "yes" if rec["significant"] else "no").style = "jbp text"
+            row += 1
+        for c in range(1, 12):
+            ws.cell(row - 1, c).border = styles.Border(
+                bottom=styles.Side(style="thin", color="7F7F7F"))
+    last = row - 1
+    ws.conditional_formatting.add(f"K{FIRST_ROW}:K{last}", FormulaRule(
+        formula=[f'$K{FIRST_ROW}="yes"'], fill=PatternFill("solid", bgColor="C6EFCE")))
+    styles.set_widths(ws, {1: 30, 2: 22, 3: 15, 4: 15, 5: 15, 6: 15, 7: 15, 8: 15, 9: 9,
+                           10: 8, 11: 11})
+    ws.freeze_panes = ws.cell(FIRST_ROW, 3)
+
+    # Chart data: mean totals of the money headline metrics, one column per scenario.
+    row = last + 3
+    ws.cell(row, 1, "Chart data: mean totals").style = "jbp section"
+    row += 1
+    top = row
+    ws.cell(row, 1, "Metric").style = "jbp header"
+    for k, r in enumerate(results, start=2):
+        ws.cell(row, k, r.name).style = "jbp header"
+    row += 1
+    for name in CHART_METRICS:
+        ws.cell(row, 1, metrics[name].label).style = "jbp text"
+        for k, r in enumerate(results, start=2):
+            ws.cell(row, k, _num(r.total(name).mean())).style = "jbp money"
+        row += 1
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = styles.chart_title(f"Totals over {base.months} months (mean)")
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(results), min_row=top,
+                             max_row=row - 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=row - 1))
+    chart.y_axis.number_format = styles.currency_format(data.currency)
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.height, chart.width = 8, 17
+    for k, s in enumerate(chart.series):
+        s.graphicalProperties.solidFill = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+    ws.add_chart(chart, "M4")
+    styles.landscape(ws)
+
+
+def _flatten(result) -> list[tuple[str, str, Any, str]]:
+    """(path, unit, value, doc) of every parameter of a result's scenario, in file order."""
+    out: list[tuple[str, str, Any, str]] = []
+    try:
+        from simulation.scenario import Scenario
+
+        scenario = Scenario.from_dict(result.scenario)
+    except Exception:  # results of an older parameter set: show them as stored
+        scenario = None
+    if scenario is None:
+        def walk(prefix: str, value: Any) -> None:
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    walk(f"{prefix}.{k}" if prefix else k, v)
+            else:
+                out.append((prefix, "", value, ""))
+        walk("", result.scenario)
+        return out
+
+    def group(obj, prefix: str) -> None:
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            path = f"{prefix}.{f.name}" if prefix else f.name
+            if "unit" in f.metadata:
+                out.append((path, f.metadata.get("unit", ""), value, f.metadata.get("doc", "")))
+            elif dataclasses.is_dataclass(value):
+                group(value, path)
+            elif isinstance(value, list | dict):
+                out.append((path, "", value, ""))
+    group(scenario, "")
+    return out
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | str) or value is None:
+        return value
+    if dataclasses.is_dataclass(value):
+        value = dataclasses.asdict(value)
+    if isinstance(value, list):
+        value = [dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for v in value]
+    text = json.dumps(value, default=str)
+    return text if len(text) < 32000 else text[:31990] + "…"
+
+
+def _parameters(ws, data: ScenarioExport) -> None:
+    results = data.results
+    _heading(ws, "Scenario parameters",
+             f"Every input of each scenario; cells that differ from {results[0].name} are "
+             "highlighted. Units as in the Scenario Lab (fractions as decimals, money in the "
+             "program currency).")
+    flat = [_flatten(r) for r in results]
+    order = list(dict.fromkeys(p for f in flat for p, *_ in f))
+    lookup = [{p: (u, v, d) for p, u, v, d in f} for f in flat]
+    heads = ["Parameter", "Unit", *[r.name for r in results], "Meaning"]
+    for c, text in enumerate(heads, start=1):
+        ws.cell(HEADER_ROW, c, text).style = "jbp header"
+    row = FIRST_ROW
+    for path in order:
+        unit, doc = "", ""
+        ws.cell(row, 1, path).style = "jbp text"
+        for k, lk in enumerate(lookup):
+            u, v, d = lk.get(path, ("", None, ""))
+            unit, doc = unit or u, doc or d
+            ws.cell(row, 3 + k, _cell_value(v)).style = "jbp text"
+        ws.cell(row, 2, unit).style = "jbp text"
+        ws.cell(row, 3 + len(results), doc).style = "jbp text"
+        row += 1
+    last = row - 1
+    if len(results) > 1 and last >= FIRST_ROW:
+        first_other = get_column_letter(4)
+        last_other = get_column_letter(2 + len(results))
+        ws.conditional_formatting.add(
+            f"{first_other}{FIRST_ROW}:{last_other}{last}",
+            FormulaRule(formula=[f"{first_other}{FIRST_ROW}<>$C{FIRST_ROW}"],
+                        fill=PatternFill("solid", bgColor="FFEB9C")))
+    widths = {1: 38, 2: 14, 3 + len(results): 70}
+    for k in range(len(results)):
+        widths[3 + k] = 16
+    styles.set_widths(ws, widths)
+    ws.freeze_panes = ws.cell(FIRST_ROW, 3)
+    styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+
+
+def _monthly(wb, data: ScenarioExport, name: str, meta) -> None:
+    short = {"sourced_revenue": "Sourced revenue", "arr": "ARR",
+             "net_partner_revenue": "Net partner revenue", "ropi": "ROPI",
+             "partners_active": "Active partners"}.get(name, meta.label)[:22]
+    ws = wb.create_sheet(f"Monthly {short}")
+    _heading(ws, f"{meta.label} by month",
+             "Mean across replications with the P10–P90 band (80% of replications fall "
+             "inside) and the median (P50)." + (" ROPI is cumulative to each month."
+                                                 if name == "ropi" else ""))
+    style = _style(meta.unit)
+    ws.cell(HEADER_ROW, 1, "Month").style = "jbp header"
+    col = 2
+    blocks = []
+    for r in data.results:
+        agg = r.aggregate(name)
+        blocks.append((r, agg, col))
+        for key in ("mean", "p10", "p50", "p90"):
+            ws.cell(HEADER_ROW, col, f"{r.name} {key.upper() if key != 'mean' else 'mean'}"
+                    ).style = "jbp header"
+            col += 1
+    ws.row_dimensions[HEADER_ROW].height = 30
+    months = max(r.months for r in data.results)
+    for m in range(1, months + 1):
+        ws.cell(HEADER_ROW + m, 1, m).style = "jbp count"
+    for _r, agg, c0 in blocks:
+        for k, key in enumerate(("mean", "p10", "p50", "p90")):
+            for m, value in enumerate(agg[key].tolist(), start=1):
+                ws.cell(HEADER_ROW + m, c0 + k, _num(value)).style = f"jbp {style}"
+    last = HEADER_ROW + months
+    chart = LineChart()
+    chart.title = styles.chart_title(f"{meta.label}: mean and P10–P90 band")
+    for n, (r, _agg, c0) in enumerate(blocks):
+        colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+        for k, (label, dash, width) in enumerate((("mean", None, 25000),
+                                                  ("P10", "dash", 12000),
+                                                  (None, None, 0), ("P90", "dash", 12000))):
+            if label is None:
+                continue
+            ref = Reference(ws, min_col=c0 + k, min_row=HEADER_ROW, max_row=last)
+            series = Series(ref, title_from_data=True)
+            series.smooth = False
+            series.graphicalProperties.line.solidFill = colour
+            series.graphicalProperties.line.width = width
+            if dash:
+                series.graphicalProperties.line.dashStyle = dash
+            series.marker.symbol = "none"
+            chart.series.append(series)
+    chart.set_categories(Reference(ws, min_col=1, min_row=HEADER_ROW + 1, max_row=last))
+    chart.x_axis.title = "Month"
+    chart.y_axis.number_format = (styles.currency_format(data.currency)
+                                  if meta.unit == "currency" else
+                                  "0%" if meta.unit == "fraction" else "#,##0")
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.height, chart.width = 9, 18
+    ws.add_chart(chart, f"{get_column_letter(col + 1)}4")
+    widths = {1: 7}
+    for c in range(2, col):
+        widths[c] = 13
+    styles.set_widths(ws, widths)
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 2)
+    styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+
+
+def _definitions(ws, data: ScenarioExport, metrics) -> None:
+    _heading(ws, "Definitions", "Every metric a scenario reports: unit, and how it totals "
+             "over the horizon (flow: sum of the months; stock: the last month; ratio: "
+             "ratio of the summed parts).")
+    for c, text in enumerate(("Metric", "Label", "Unit", "Total"), start=1):
+        ws.cell(HEADER_ROW, c, text).style = "jbp header"
+    for r, m in enumerate(metrics.values(), start=FIRST_ROW):
+        for c, value in enumerate((m.name, m.label, m.unit, m.kind), start=1):
+            ws.cell(r, c, value).style = "jbp text"
+    styles.set_widths(ws, {1: 30, 2: 36, 3: 14, 4: 8})
