@@ -343,7 +343,7 @@ def _monthly(wb, data: ScenarioExport, name: str, meta) -> None:
     last = HEADER_ROW + months
     chart = LineChart()
     chart.title = styles.chart_title(f"{meta.label}: mean and P10–P90 band")
-    for n, (r, _agg, c0) in enumerate(blocks):
+    for n, (_r, _agg, c0) in enumerate(blocks):
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
         for k, (label, dash, width) in enumerate((("mean", None, 25000),
                                                   ("P10", "dash", 12000),

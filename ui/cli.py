@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "ui.cli_workspace",
     "ui.cli_actuals",
     "ui.cli_simulate",
+    "ui.cli_export",
 ]
 
 
