@@ -194,7 +194,7 @@ class ProgramModel:
         self.pre_certs = _sparse_poisson(rng["certifications"],
                                          np.full(N, sc.enablement.certification_rate), H)
         self.pre_churn = rng["churn"].random((H, N))
-        self.activated_now: list[int] = []
+        self.unexposed = np.zeros(H)  # partner-months not yet active in activation months
         ch = sc.churn
         self.churn_p_max = -math.expm1(-ch.base_hazard * max(ch.low_profit_multiplier, 1.0)
                                        * max(ch.conflict_multiplier, 1.0)
@@ -351,7 +351,16 @@ class ProgramModel:
         self.active_t[i] = env.now
         m = self._month_of(env.now)
         self.last_reg[i] = m
-        self.activated_now.append(i)
+        # Active for only part of this month: thin its pre-drawn registrations (a thinned
+        # Poisson count is Poisson) by the share of the month left.
+        if m < self.H:
+            share = min(1.0, max(0.0, (m + 1) - env.now / DAYS_PER_MONTH))
+            self.unexposed[m] += 1.0 - share
+            reg = self.rng["registrations"]
+            if self.pre_accepted[m, i]:
+                self.pre_accepted[m, i] = reg.binomial(self.pre_accepted[m, i], share)
+            if self.pre_conflicts[m, i]:
+                self.pre_conflicts[m, i] = reg.binomial(self.pre_conflicts[m, i], share)
         days = env.now - self.signup_t[i]
         self.out["activations"][m] += 1
         self.out["days_to_active_sum"][m] += days
@@ -415,10 +424,7 @@ class ProgramModel:
         active = state == ACTIVE
         slot = m % 12
         # Partners activated during this month are exposed only for part of it.
-        fresh = np.array(self.activated_now, np.int64)
-        self.activated_now.clear()
-        fresh_exposure = np.clip((t1 - self.active_t[fresh]) / DAYS_PER_MONTH, 0.0, 1.0)
-        exposure_total = float(np.count_nonzero(active)) - float((1.0 - fresh_exposure).sum())
+        exposure_total = float(np.count_nonzero(active)) - self.unexposed[m]
 
         # Customers: the cohort booked 12, 24, ... months ago renews or churns.
         for a in (0, 1):
@@ -454,9 +460,6 @@ class ProgramModel:
         pc = d.conflict_probability
         accepted = self.pre_accepted[m, :n] * active
         conf = self.pre_conflicts[m, :n] * active
-        if len(fresh):
-            accepted[fresh] = rng["registrations"].binomial(accepted[fresh], fresh_exposure)
-            conf[fresh] = rng["registrations"].binomial(conf[fresh], fresh_exposure)
         extra_lam = self.lead_lam[:n] * active
         if mdf_lam is not None:
             extra_lam += mdf_lam
