@@ -71,5 +71,5 @@ def plan_scorecard(doc: PlanDocument, program: Program, as_of: dt.date,
     card.late.sort(key=lambda i: i.end_date or as_of)
     card.due.sort(key=lambda i: i.end_date or as_of)
     card.open_comments = sorted((c for c in doc.comments if not c.resolved),
-                                key=lambda c: c.created_at, reverse=True)
+                                key=lambda c: (c.created_at, c.id or 0), reverse=True)
     return card

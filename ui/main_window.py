@@ -132,10 +132,17 @@ def demo_workspace_path() -> Path:
 
 
 def is_demo(ws: Workspace) -> bool:
-    """A workspace made by ``jbp.demo`` (its program is the demo program)."""
+    """A workspace made by ``jbp.demo``: the demo program with actuals that end in the
+    month before the demo's "today" (so its attainment is read as of ``demo.AS_OF``)."""
     from jbp import demo
 
-    return ws.program().name == demo.PROGRAM.name
+    if ws.program().name != demo.PROGRAM.name:
+        return False
+    last = ws.rows("SELECT MAX(close_date) FROM deals")[0][0]
+    if not last:
+        return False
+    gap = (demo.AS_OF - dt.date.fromisoformat(last[:10])).days
+    return 0 <= gap <= 62
 
 
 class MainWindow(QMainWindow):

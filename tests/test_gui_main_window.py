@@ -1,0 +1,190 @@
+"""The main window: first start on the demo, workspace switching and its failures, the
+identity asked once per workspace session, pages, recent files, window state, About."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from jbp import demo
+from jbp.commands import Editor
+from jbp.store import Workspace
+from gui_support import finish_tasks, no_thread_left, settings  # noqa: F401
+from ui.main_window import PAGES, MainWindow, demo_workspace_path
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def make_window(qtbot, settings):
+    made = []
+
+    def make(**kwargs) -> MainWindow:
+        win = MainWindow(settings=settings, **kwargs)
+        qtbot.addWidget(win)
+        win.show()
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.ctx.discard_pending()
+        win.close()
+
+
+def test_first_start_creates_and_opens_the_demo_with_real_content(make_window, settings):
+    target = demo_workspace_path()
+    if target.exists():  # another test of this session made it already
+        target.unlink()
+    win = make_window()
+    win.start(None)
+    finish_tasks()
+    assert target.exists()
+    assert win.windowTitle() == "JBP Studio — demo[*]"
+    assert win.ctx.as_of == demo.AS_OF
+    plans = win.plans()
+    assert plans.model.rowCount() == 6
+    assert plans.editor.plan_id is not None  # a plan is open, not an empty editor
+    assert plans.editor.goal_model.rowCount() > 0
+    portfolio = win.pages["Portfolio"]
+    if hasattr(portfolio, "model"):
+        assert portfolio.model.rowCount() >= 40
+    # the identity is asked once the workspace is open; the last name is the next default
+    dialog = win.identity_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.name.setText("Dana Whitfield")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert win.ctx.editor == Editor("Dana Whitfield", "vendor")
+    assert "Dana Whitfield" in win.identity.label.text()
+    assert settings.value("identity/name") == "Dana Whitfield"
+    assert settings.value("workspace/last") == str(target)
+
+
+def test_identity_dialog_refuses_an_empty_name_and_read_only_mode(make_window, demo_path):
+    win = make_window()
+    win.open_workspace(demo_path)
+    finish_tasks()
+    dialog = win.identity_dialog
+    dialog.name.setText("  ")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.error_line.text() == "Your name: a value is required"
+    assert win.ctx.editor is None
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()  # "Read only"
+    assert "Read only" in win.identity.label.text()
+    # edits are refused with a message rather than recorded under nobody
+    editor = win.plans().editor
+    editor.show_tab("Goals & KPIs")
+    index = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q1"))
+    assert not editor.kpi_model.setData(index, "5")
+    assert "Say who you are first" in editor.kpis.refused_message()
+
+
+def test_switch_workspace_then_a_broken_one_falls_back_with_a_message(make_window, demo_path,
+                                                                       small_ws, tmp_path):
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    assert win.plans().model.rowCount() == 6
+    win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
+    small_path = Path(small_ws.path)
+
+    win.open_workspace(small_path)
+    finish_tasks()
+    assert win.windowTitle() == "JBP Studio — small[*]"
+    assert win.ctx.workspace.path == small_path
+    assert win.plans().model.rowCount() == 0
+    assert win.plans().editor.plan_id is None
+    assert win.ctx.as_of != demo.AS_OF  # a real workspace uses today
+    assert win.recent()[:2] == [str(small_path), str(demo_path)]
+    assert [a.text() for a in win.recent_menu.actions()][0].startswith("&1 small.jbp")
+    assert win.ctx.undo_stack.count() == 0
+
+    broken = tmp_path / "notes.jbp"
+    broken.write_text("not a workspace")
+    win.open_workspace(broken, fall_back_to_demo=True)
+    finish_tasks()
+    text = win.message_box.text()
+    assert str(broken) in text and "not a JBP Studio workspace" in text
+    assert win.ctx.workspace.path == demo_workspace_path()  # fell back to the demo
+    assert str(broken) not in win.recent()
+
+
+def test_start_with_a_missing_workspace_names_it_and_opens_the_demo(make_window, tmp_path):
+    win = make_window(ask_identity=False)
+    missing = tmp_path / "gone.jbp"
+    win.start(missing)
+    finish_tasks()
+    assert str(missing) in win.message_box.text() and "no such file" in win.message_box.text()
+    assert win.ctx.workspace is not None and win.ctx.workspace.name == "demo"
+
+
+def test_pages_navigation_shortcuts_and_window_state(make_window, demo_path, settings):
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    assert [win.nav.item(i).text() for i in range(win.nav.count())] == [t for t, _ in PAGES]
+    win.show_page("Program")
+    program = win.pages["Program"]
+    assert program.tiers.rowCount() == 4
+    assert program.values["currency"].text() == "USD"
+    view_menu = next(m for m in win.menuBar().actions() if m.text() == "&View").menu()
+    shortcuts = {a.text(): a.shortcut().toString() for a in view_menu.actions()}
+    assert shortcuts["Portfolio"] == "Ctrl+1" and shortcuts["Plans"] == "Ctrl+2"
+    win.resize(1100, 740)
+    win.save_state()
+    assert settings.value("window/page") == 3
+    again = make_window(ask_identity=False)
+    assert again.nav.currentRow() == 3
+    assert again.height() == 740  # (the offscreen screen clamps the width)
+
+
+def test_portfolio_partner_opens_its_plan(make_window, demo_path):
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    ws = win.ctx.workspace
+    cascade = ws.partner_by_name("Cascade Integrators")
+    win.pages["Portfolio"].partner_activated.emit(cascade.id)
+    assert win.stack.currentWidget() is win.plans()
+    opened = ws.plan(win.plans().editor.plan_id)
+    assert opened.partner_id == cascade.id and opened.fiscal_year == 2027
+
+
+def test_about_names_versions_and_how_saving_works(make_window):
+    win = make_window(ask_identity=False)
+    box = win.show_about()
+    text = box.text()
+    for name in ("JBP Studio", "PySide6", "Qt", "matplotlib", "SQLite", "Python"):
+        assert name in text
+    assert "saved the moment you finish it" in text
+    box.close()
+
+
+def test_new_workspace_from_file_menu_uses_the_chosen_path(make_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    win = make_window(ask_identity=False)
+    target = tmp_path / "acme-program"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "")))
+    win.new_workspace()
+    assert win.ctx.workspace is not None
+    assert win.ctx.workspace.path == Path(str(target) + ".jbp")
+    assert win.windowTitle() == "JBP Studio — acme-program[*]"
+    assert len(win.ctx.workspace.program().tiers) == 4
+
+
+def test_a_second_demo_can_be_made_from_the_file_menu(make_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    win = make_window(ask_identity=False)
+    target = tmp_path / "training.jbp"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "")))
+    win.new_demo_workspace()
+    finish_tasks()
+    assert win.ctx.workspace.path == target
+    with Workspace.open(target) as ws:
+        assert len(ws.partners()) == 50
