@@ -295,7 +295,6 @@ def read_plan_workbook(ws, path: str | Path, *, plan_id: int | None = None) -> W
     for sheet_name in (pw.KPIS, pw.INITIATIVES, pw.ACCOUNTS, pw.RULES_RISKS):
         rows[sheet_name] = diff.scan_parts(wb[sheet_name], PART_SHEETS[sheet_name])
     diff.comments(wb[pw.COMMENTS])
-    reader.fail_if_problems()
     for sheet_name, sheet_rows in rows.items():
         diff.compare_parts(sheet_name, sheet_rows)
     diff.deletions(rows)
@@ -569,6 +568,9 @@ class _Diff:
             if f is None:
                 continue  # a calculated or read-only column
             raw = cells[col].value if col < len(cells) else None
+            if element_id is None and (raw is None or (isinstance(raw, str)
+                                                       and not raw.strip())):
+                continue  # a new row takes the field's default
             value = self.coerce(sheet, number, col + 1, text, f, cls, raw)
             if value is _BAD:
                 continue
