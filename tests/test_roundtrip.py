@@ -156,7 +156,7 @@ def test_partner_edits_are_found_exactly(exported, tmp_path):
 
 
 def test_reimport_after_apply_finds_nothing(exported, tmp_path):
-    ws, plan_id, path = exported
+    ws, _plan_id, path = exported
 
     def partner(wb):
         ini = wb[pw.INITIATIVES]
@@ -326,7 +326,7 @@ def test_workbook_of_another_plan_or_workspace(exported, tmp_path, demo_master):
 
 
 def test_altered_hidden_sheet_is_refused(exported, tmp_path):
-    ws, plan_id, path = exported
+    ws, _plan_id, path = exported
 
     def alter(wb):
         meta = wb[pw.META]
