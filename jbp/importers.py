@@ -31,6 +31,7 @@ import hashlib
 import json
 import re
 import time
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -368,13 +369,22 @@ def _read_csv(path: Path, head: bytes) -> RawTable:
     if encoding == "cp1252":
         notes.append("the file is not UTF-8; read as Windows-1252")
     try:
-        frame = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=False, encoding=encoding,
-                            engine="c")
+        with warnings.catch_warnings():
+            # index_col=False: a row with extra fields must not turn into an index; pandas
+            # then warns instead of failing, and the warning becomes an error here.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False,
+                                na_filter=False, skip_blank_lines=False, encoding=encoding,
+                                engine="c", index_col=False)
+    except pd.errors.ParserWarning:
+        raise ImportFileError(path, f"a row has more fields than the header (delimiter "
+                                    f"{_delim_name(delim)}); check the delimiter and the "
+                                    "quoting of text with delimiters in it") from None
     except UnicodeDecodeError:
         try:
             frame = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False,
-                                na_filter=False, skip_blank_lines=False, encoding="cp1252")
+                                na_filter=False, skip_blank_lines=False, encoding="cp1252",
+                                index_col=False)
             encoding = "cp1252"
             notes.append("the file is not UTF-8; read as Windows-1252")
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -398,6 +408,8 @@ def _read_csv(path: Path, head: bytes) -> RawTable:
         if blank.any():
             frame = frame[~blank]
             rows = rows[~blank]
+    if len(headers) > 1 and len(frame):
+        _check_row_delimiter(path, frame, delim)
     if len(headers) == 1:
         other = [d for d in _DELIMS if d != delim and d in header]
         hint = (f"; the header looks {_delim_name(other[0])}-separated" if other
@@ -405,6 +417,24 @@ def _read_csv(path: Path, head: bytes) -> RawTable:
         notes.append(f"only one column found{hint}")
     return RawTable(path, frame.reset_index(drop=True), rows, headers, True, notes, delim,
                     encoding)
+
+
+def _check_row_delimiter(path: Path, frame: pd.DataFrame, delim: str) -> None:
+    """Refuse a file whose rows use another delimiter than its header (every row lands in
+    the first column)."""
+    sample = frame.head(200)
+    first = sample.iloc[:, 0].fillna("").astype(str)
+    rest_blank = np.ones(len(sample), dtype=bool)
+    for col in sample.columns[1:]:
+        rest_blank &= (sample[col].fillna("").astype(str).str.len() == 0).to_numpy()
+    for other in _DELIMS:
+        if other == delim:
+            continue
+        lumped = rest_blank & first.str.contains(re.escape(other)).to_numpy()
+        if lumped.mean() > 0.5:
+            raise ImportFileError(path, f"the header is {_delim_name(delim)}-separated but "
+                                        f"the rows are {_delim_name(other)}-separated; save "
+                                        "the file again with one delimiter")
 
 
 def _all_blank(frame: pd.DataFrame) -> np.ndarray:
@@ -560,16 +590,18 @@ def guess_mapping(kind: str, headers: list[str]) -> ColumnMapping:
 
 
 def guess_kind(headers: list[str]) -> str:
-    """The kind of actuals a file most likely holds, from how many required fields its
-    headers cover (ties: the order of :data:`KINDS`)."""
+    """The kind of actuals a file most likely holds: the share of its required fields the
+    headers cover first, then the share of the headers it uses (ties: order of
+    :data:`KINDS`)."""
     best, best_score = KINDS[0], -1.0
     for kind in KINDS:
         m = guess_mapping(kind, headers)
         req = [t for t in SPECS[kind] if t.required]
         covered = sum(1 for t in req if m.columns[t.name]) / len(req)
-        extra = sum(1 for t in SPECS[kind] if not t.required and m.columns[t.name]) * 0.01
-        if covered + extra > best_score:
-            best, best_score = kind, covered + extra
+        used = sum(1 for v in m.columns.values() if v) / max(1, len(headers))
+        score = 10 * covered + used
+        if score > best_score:
+            best, best_score = kind, score
     return best
 
 
