@@ -1,0 +1,190 @@
+"""What the exported workbooks hold, read with openpyxl: sheets, drop-downs, formats, charts,
+hidden ids; the atomic save; ``jbp export``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import openpyxl
+import pytest
+
+from exporters import plan_workbook as pw
+from exporters import portfolio_workbook as fw
+from exporters.atomic import atomic_write
+from exporters.progress import ExportCancelled, ExportState
+from jbp.demo import AS_OF
+
+
+@pytest.fixture
+def plan_book(demo_ws, tmp_path):
+    plan = next(p for p in demo_ws.plans() if p.status == "Active")
+    path = pw.export_plan(demo_ws, plan.id, tmp_path / "plan.xlsx", as_of=AS_OF)
+    return demo_ws, demo_ws.plan_document(plan.id), openpyxl.load_workbook(path)
+
+
+def validations(sheet) -> dict[str, str]:
+    """Data-validation formula by the first cell of each range."""
+    out = {}
+    for dv in sheet.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            out[rng.coord.split(":")[0]] = dv.formula1
+    return out
+
+
+def test_plan_workbook_sheets_and_cover(plan_book):
+    _, doc, wb = plan_book
+    assert wb.sheetnames == [pw.COVER, pw.KPIS, pw.CHARTS, pw.INITIATIVES, pw.ACCOUNTS,
+                             pw.RULES_RISKS, pw.COMMENTS, pw.HISTORY, pw.META]
+    assert wb[pw.META].sheet_state == "hidden"
+    cover = {row[0]: row[1] for row in wb[pw.COVER].iter_rows(values_only=True) if row[0]}
+    assert cover["Status"] == doc.plan.status
+    assert cover["Partner owner"] == doc.plan.partner_owner
+    assert cover["Partner executive sponsor"] == doc.plan.partner_sponsor
+    assert cover["Executive summary"] == doc.plan.executive_summary
+    assert cover["Measured as of"] == dt.datetime.combine(AS_OF, dt.time())
+    for s in doc.signoffs:
+        assert s.name in cover
+    names = set(wb.defined_names)
+    assert {"AsOf", "RAG_green", "RAG_amber", "Elapsed_Q1", "Elapsed_Q4"} <= names
+
+
+def test_goals_and_kpis_sheet(plan_book):
+    ws, doc, wb = plan_book
+    sheet = wb[pw.KPIS]
+    assert sheet.freeze_panes == f"C{pw.FIRST_ROW}"
+    headers = [c.value for c in sheet[pw.HEADER_ROW]][:pw.K_MARKS - 1]
+    assert headers[pw.K_ATT - 1] == "Attainment" and headers[pw.K_RAG - 1] == "RAG"
+    rows = {r[pw.K_MARKS]: r for r in sheet.iter_rows(min_row=pw.FIRST_ROW, values_only=True)
+            if r[pw.K_MARKS - 1] == "kpi"}
+    assert set(rows) == {k.id for k in doc.kpis}
+    money = next(k for k in doc.kpis if k.unit == "currency")
+    r = next(c.row for c in sheet["A"] if c.value == money.name)
+    assert sheet.cell(r, pw.K_ATT).value.startswith("=IF(")
+    assert "$" in sheet.cell(r, pw.K_TARGET).number_format  # currency
+    assert sheet.cell(r, pw.K_ATT).number_format == "0.0%"
+    pct = next(k for k in doc.kpis if k.unit == "percent")
+    r = next(c.row for c in sheet["A"] if c.value == pct.name)
+    assert sheet.cell(r, pw.K_ACTUAL).number_format == "0.0%"
+    dv = validations(sheet)
+    assert dv[f"D{pw.FIRST_ROW}"] == '"currency,count,percent,days"'
+    rules = [rule.formula[0] for cf in sheet.conditional_formatting for rule in cf.rules]
+    assert f'$S{pw.FIRST_ROW}="Green"' in rules and f'$S{pw.FIRST_ROW}="Red"' in rules
+    for col in range(pw.K_MARKS, pw.K_MARKS + 3):
+        assert sheet.column_dimensions[openpyxl.utils.get_column_letter(col)].hidden
+
+
+def test_initiatives_dropdowns_and_totals(plan_book):
+    _, doc, wb = plan_book
+    sheet = wb[pw.INITIATIVES]
+    dv = validations(sheet)
+    assert dv[f"G{pw.FIRST_ROW}"] == '"Planned,In progress,Done,On hold,Cancelled"'
+    assert dv[f"C{pw.FIRST_ROW}"] == '"vendor,partner,joint"'
+    total = next(r for r in sheet.iter_rows() if r[0].value == "Total")
+    last = total[0].row - 1
+    assert total[7].value == f"=SUM(H{pw.FIRST_ROW}:H{last})"
+    assert last - pw.FIRST_ROW + 1 == len(doc.initiatives)
+    linked = [r[11] for r in sheet.iter_rows(min_row=pw.FIRST_ROW, max_row=last,
+                                             values_only=True)]
+    assert linked[0] == ", ".join(pw.ref("goal", g) for g in doc.initiatives[0].goal_ids)
+
+
+def test_native_line_charts_per_kpi_are_straight(plan_book):
+    _, doc, wb = plan_book
+    charts = wb[pw.CHARTS]._charts
+    assert len(charts) == len(doc.kpis)
+    for chart in charts:
+        assert chart.tagname == "lineChart"
+        assert [s.smooth for s in chart.series] == [False, False]
+
+
+def test_comments_and_history(plan_book):
+    ws, doc, wb = plan_book
+    rows = [r for r in wb[pw.COMMENTS].iter_rows(min_row=pw.FIRST_ROW, values_only=True)
+            if r[4]]
+    assert [r[4] for r in rows] == [c.text for c in doc.comments]
+    assert rows[0][0].startswith("G")  # "G1 · Goal: ..."
+    history = list(wb[pw.HISTORY].iter_rows(min_row=pw.FIRST_ROW, values_only=True))
+    assert len(history) == len(ws.revisions(doc.plan.id))
+
+
+def test_portfolio_workbook_layout(demo_ws, tmp_path):
+    from jbp.metrics import scorecard
+
+    frame = scorecard(demo_ws, AS_OF)
+    path = fw.export_portfolio(demo_ws, tmp_path / "p.xlsx", as_of=AS_OF)
+    wb = openpyxl.load_workbook(path)
+    tiers = fw.tier_order(frame, demo_ws.program())
+    assert wb.sheetnames == [fw.SUMMARY, fw.PARTNERS, *tiers, fw.DEFINITIONS]
+    sheet = wb[fw.PARTNERS]
+    headers = [c.value for c in sheet[fw.HEADER_ROW]]
+    col = headers.index("Sourced revenue T12M") + 1
+    assert "$" in sheet.cell(fw.FIRST_ROW, col).number_format
+    assert sheet.cell(fw.FIRST_ROW, headers.index("ROPI") + 1).number_format == "0.0%"
+    at_risk = headers.index("At risk") + 1
+    assert {sheet.cell(r, at_risk).value for r in range(fw.FIRST_ROW,
+                                                        fw.FIRST_ROW + len(frame))} <= \
+        {"Yes", "No"}
+    assert len(wb[fw.SUMMARY]._charts) == 2
+
+
+def test_column_formats_are_inferred_from_names():
+    import pandas as pd
+
+    frame = pd.DataFrame({"partner_revenue": [1.0], "channel_utilisation": [0.5],
+                          "joined": pd.to_datetime(["2026-01-01"]), "deals": [3],
+                          "flag": [True], "note": ["x"], "cltv": [2.0]})
+    units = {c: fw.column_format(c, frame[c]).unit for c in frame.columns}
+    assert units == {"partner_revenue": "currency", "channel_utilisation": "fraction",
+                     "joined": "date", "deals": "count", "flag": "bool", "note": "",
+                     "cltv": "currency"}
+
+
+def test_atomic_write_leaves_no_half_file(tmp_path):
+    target = tmp_path / "book.xlsx"
+    target.write_bytes(b"the old, complete file")
+
+    def crash(fh):
+        fh.write(b"half a workbook")
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, crash)
+    assert target.read_bytes() == b"the old, complete file"
+    assert os.listdir(tmp_path) == ["book.xlsx"]
+    atomic_write(target, lambda fh: fh.write(b"new"))
+    assert target.read_bytes() == b"new"
+    with pytest.raises(FileNotFoundError):
+        atomic_write(tmp_path / "nowhere" / "x.xlsx", lambda fh: None)
+
+
+def test_cancelled_export_writes_nothing(demo_ws, tmp_path):
+    class CancelAtCharts(ExportState):
+        def progress(self, fraction, text=""):
+            self.cancelled = text == "Charts"
+
+    plan = demo_ws.plans()[0]
+    with pytest.raises(ExportCancelled):
+        pw.export_plan(demo_ws, plan.id, tmp_path / "x.xlsx", state=CancelAtCharts())
+    assert os.listdir(tmp_path) == ["demo.jbp"]
+
+
+def test_cli_export(demo_path, tmp_path, capsys):
+    from ui.cli import main
+
+    out = tmp_path / "plan.xlsx"
+    assert main(["export", str(demo_path), "--plan", "1", "--out", str(out),
+                 "--as-of", "2026-11-15"]) == 0
+    assert openpyxl.load_workbook(out).sheetnames[0] == pw.COVER
+    assert main(["export", str(demo_path), "--plan", "1", "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["export", str(demo_path), "--portfolio", "--out",
+                 str(tmp_path / "p.xlsx")]) == 0
+    assert main(["export", str(demo_path), "--plan", "99", "--out",
+                 str(tmp_path / "x.xlsx")]) == 2
+    assert main(["export", str(demo_path), "--scenarios", "Nope", "--out",
+                 str(tmp_path / "s.xlsx")]) == 2
+    assert "no scenario named 'Nope'" in capsys.readouterr().err
+    assert main(["export", str(demo_path), "--portfolio", "--out",
+                 str(tmp_path / "p.csv")]) == 2
+    assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "s.xlsx").exists()
