@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import simpy
@@ -99,25 +100,20 @@ def _lognormal_mu(mean: float, sigma: float) -> float:
     return math.log(mean) - 0.5 * sigma * sigma
 
 
-def _poisson_split(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
-    """Independent Poisson counts with means ``lam`` (one per partner).
-
-    When the expected total is small against the number of partners, draw the total once and
-    place each event on a partner with probability ``lam / lam.sum()`` (the same distribution,
-    at the cost of the events instead of the partners).
-    """
+def _poisson_events(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray | None:
+    """Events of independent Poisson streams with means ``lam`` (one per partner), as the
+    partner index of each event; None when there are none. Drawn as one Poisson total placed
+    on partners with probability ``lam / lam.sum()`` (the same distribution), so the cost is
+    that of the events, not of the partners."""
     n = len(lam)
     if n == 0:
-        return np.zeros(0, np.int64)
+        return None
     c = np.cumsum(lam)
     total = c[-1]
-    if total > 0.125 * n:
-        return rng.poisson(lam)
     k = int(rng.poisson(total)) if total > 0 else 0
     if k == 0:
-        return np.zeros(n, np.int64)
-    where = np.searchsorted(c, rng.random(k) * total, side="right")
-    return np.bincount(np.minimum(where, n - 1), minlength=n)
+        return None
+    return np.minimum(np.searchsorted(c, rng.random(k) * total, side="right"), n - 1)
 
 
 def _sparse_poisson(rng: np.random.Generator, lam: np.ndarray, months: int) -> np.ndarray:
@@ -193,12 +189,19 @@ class ProgramModel:
         self.pre_conflicts = _sparse_poisson(rng["conflicts"], self.own_lam * pc, H)
         self.pre_certs = _sparse_poisson(rng["certifications"],
                                          np.full(N, sc.enablement.certification_rate), H)
-        self.pre_churn = rng["churn"].random((H, N))
         self.unexposed = np.zeros(H)  # partner-months not yet active in activation months
+        # Churn: one uniform per partner-month; only those below the largest possible churn
+        # probability can ever leave, so keep just those (month-sorted) candidates.
         ch = sc.churn
         self.churn_p_max = -math.expm1(-ch.base_hazard * max(ch.low_profit_multiplier, 1.0)
                                        * max(ch.conflict_multiplier, 1.0)
                                        * max(ch.inactivity_multiplier, 1.0))
+        u = rng["churn"].random((H, N))
+        below = u < self.churn_p_max
+        months, self.churn_cand = np.nonzero(below)
+        self.churn_u = u[below]
+        self.churn_off = np.searchsorted(months, np.arange(H + 1))
+        self.pending_first = 0  # active recruits still without a first won deal
         self._tier_changed()
         self.tier_policy = tier_policy(sc.tiers.policy)
         self.mdf_policy = mdf_policy(sc.mdf.allocation)
@@ -312,15 +315,22 @@ class ProgramModel:
     def _month_of(self, t: float) -> int:
         return min(max(int(t / DAYS_PER_MONTH), 0), self.H - 1)
 
-    def _arrivals(self):
+    def _arrivals(self) -> None:
+        """Schedule every recruit's sign-up (times drawn up front, in order)."""
         env = self.env
         n0 = self.n0
         for j in range(self.sc.recruitment.initial_onboarding):
             self._admit(n0 + j, 0.0, recruited=False)
         base = n0 + self.sc.recruitment.initial_onboarding
         for j, t in enumerate(self.arrival_t):
-            yield env.timeout(t - env.now)
-            self._admit(base + j, t, recruited=True)
+            env.timeout(t).callbacks.append(partial(self._signed, base + j, t))
+
+    def _signed(self, i: int, t: float, _event) -> None:
+        self._admit(i, t, recruited=True)
+
+    # A recruit's onboarding is a chain of SimPy events — request a manager, hold the manager,
+    # release, finish self-paced, become active — written as callbacks rather than as a
+    # generator process: the same queueing, at half the per-recruit event cost.
 
     def _admit(self, i: int, t: float, *, recruited: bool) -> None:
         self.n = i + 1
@@ -329,23 +339,29 @@ class ProgramModel:
         self.counts["waiting"] += 1
         if recruited:
             self.out["recruits"][self._month_of(t)] += 1
-        self.env.process(self._onboard(i))
+        req = self.managers.request()
+        req.callbacks.append(partial(self._start_onboarding, i, t))
 
-    def _onboard(self, i: int):
+    def _start_onboarding(self, i: int, arrived: float, req) -> None:
         env = self.env
-        arrived = env.now
-        with self.managers.request() as req:
-            yield req
-            m = self._month_of(arrived)
-            self.out["onboarding_starts"][m] += 1
-            self.out["onboarding_wait_sum"][m] += env.now - arrived
-            self.counts["waiting"] -= 1
-            self.counts["onboarding"] += 1
-            self.state[i] = ONBOARDING
-            yield env.timeout(self.hold[i])
+        m = self._month_of(arrived)
+        self.out["onboarding_starts"][m] += 1
+        self.out["onboarding_wait_sum"][m] += env.now - arrived
+        self.counts["waiting"] -= 1
+        self.counts["onboarding"] += 1
+        self.state[i] = ONBOARDING
+        env.timeout(self.hold[i]).callbacks.append(partial(self._release_manager, i, req))
+
+    def _release_manager(self, i: int, req, _event) -> None:
+        self.managers.release(req)
         rest = self.duration[i] - self.hold[i]
         if rest > 0:
-            yield env.timeout(rest)
+            self.env.timeout(rest).callbacks.append(partial(self._activate, i))
+        else:
+            self._activate(i, None)
+
+    def _activate(self, i: int, _event) -> None:
+        env = self.env
         self.counts["onboarding"] -= 1
         self.state[i] = ACTIVE
         self.active_t[i] = env.now
@@ -363,6 +379,7 @@ class ProgramModel:
                 self.pre_conflicts[m, i] = reg.binomial(self.pre_conflicts[m, i], share)
         days = env.now - self.signup_t[i]
         self.out["activations"][m] += 1
+        self.pending_first += 1
         self.out["days_to_active_sum"][m] += days
         self.hist_days_active[min(int(days / HIST_BIN_DAYS), len(self.hist_days_active) - 1)] += 1
 
@@ -463,15 +480,16 @@ class ProgramModel:
         extra_lam = self.lead_lam[:n] * active
         if mdf_lam is not None:
             extra_lam += mdf_lam
-        if pc < 1:
-            accepted += _poisson_split(rng["extra_registrations"], extra_lam * (1.0 - pc))
-        if pc > 0:
-            conf += _poisson_split(rng["conflicts"], extra_lam * pc)
-            n_conf = int(conf.sum())
-            if n_conf:
-                self.last_conflict[:n][conf > 0] = m
-        else:
-            n_conf = 0
+        events = _poisson_events(rng["extra_registrations"], extra_lam)
+        if events is not None:
+            if pc > 0:
+                rejected = rng["conflicts"].random(len(events)) < pc
+                conf += np.bincount(events[rejected], minlength=n)
+                events = events[~rejected]
+            accepted += np.bincount(events, minlength=n)
+        n_conf = int(conf.sum()) if pc > 0 else 0
+        if n_conf:
+            self.last_conflict[:n][conf > 0] = m
         regs = accepted + conf
         out["conflicts"][m] = n_conf
         out["registrations"][m] = regs.sum()
@@ -523,10 +541,11 @@ class ProgramModel:
             once_rebate = once @ rrate
             out["sourced_bookings"][m] = sizes.sum()
             # Time to first revenue (sign-up → first won sourced deal) of recruits.
-            first = owner[~self.first_rev[owner]]
+            first = owner[~self.first_rev[owner]] if self.pending_first else owner[:0]
             if len(first):
                 first = np.unique(first)
                 self.first_rev[first] = True
+                self.pending_first -= len(first)
                 t_mid = t1 - 0.5 * DAYS_PER_MONTH
                 days = np.maximum(t_mid, self.active_t[first]) - self.signup_t[first]
                 out["first_revenues"][m] = len(days)
@@ -581,14 +600,15 @@ class ProgramModel:
 
         # Partner churn: hazard raised by low profitability, recent conflict, inactivity.
         ch = sc.churn
-        u = self.pre_churn[m, :n]
         churned = 0
         if ch.base_hazard > 0:
             # Only partners whose uniform is below the largest possible churn probability can
             # leave; the exact hazard is computed for those few.
-            cand = np.flatnonzero(u < self.churn_p_max)
+            lo, hi = self.churn_off[m], self.churn_off[m + 1]
+            cand, u = self.churn_cand[lo:hi], self.churn_u[lo:hi]
             if len(cand):
-                cand = cand[active[cand]]
+                ok = self.state[cand] == ACTIVE
+                cand, u = cand[ok], u[ok]
             if len(cand):
                 seasoned = self.active_t[cand] <= t1 - ch.grace_months * DAYS_PER_MONTH
                 hazard = np.full(len(cand), ch.base_hazard)
@@ -598,7 +618,7 @@ class ProgramModel:
                     ch.conflict_multiplier
                 idle = self.last_reg[cand] <= m - ch.inactivity_months
                 hazard[idle & seasoned] *= ch.inactivity_multiplier
-                leave = cand[u[cand] < -np.expm1(-hazard)]
+                leave = cand[u < -np.expm1(-hazard)]
                 churned = len(leave)
                 if churned:
                     state[leave] = CHURNED
@@ -607,6 +627,7 @@ class ProgramModel:
                     self.pipe[leave] = 0.0
                     self.open[leave] = 0.0
                     active[leave] = False
+                    self.pending_first -= int(np.count_nonzero(~self.first_rev[leave]))
         out["churned"][m] = churned
 
         # Partners by state and tier at the month end.
@@ -649,7 +670,7 @@ class ProgramModel:
         self.managers = simpy.Resource(env, capacity=self.sc.onboarding.managers)
         self.fund = simpy.Container(env)
         self.month_closed = env.event()
-        env.process(self._arrivals())
+        self._arrivals()
         env.process(self._tier_review())
         env.process(self._mdf_periods())
         env.process(self._months())

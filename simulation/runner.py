@@ -14,6 +14,7 @@ same seed share their random numbers replication by replication (common random n
 
 from __future__ import annotations
 
+import atexit
 import math
 import multiprocessing as mp
 import os
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 import numpy as np
@@ -177,31 +179,92 @@ def _run_serial(scenario, seed, reps, state) -> list[dict[str, np.ndarray]]:
     return outputs
 
 
+class _Pool:
+    """A process pool kept between runs (starting workers costs a few tenths of a second,
+    which a comparison of several scenarios or a sensitivity would pay each time), with the
+    event its workers check for cancellation. One run uses it at a time."""
+
+    def __init__(self, workers: int):
+        ctx = _mp_context()
+        self.workers = workers
+        self.cancel = ctx.Event()
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                            initializer=_init_worker, initargs=(self.cancel,))
+        self.lock = threading.Lock()
+        self.broken = False
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+_pools: dict[int, _Pool] = {}
+_pools_lock = threading.Lock()
+
+
+def _shared_pool(workers: int) -> _Pool:
+    with _pools_lock:
+        pool = _pools.get(workers)
+        if pool is None or pool.broken:
+            pool = _pools[workers] = _Pool(workers)
+        return pool
+
+
+def shutdown_pools() -> None:
+    """Stop the worker processes kept between runs (also done at interpreter exit)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown()
+
+
+atexit.register(shutdown_pools)
+
+
 def _run_parallel(scenario, seed, reps, state, workers, chunk) -> list[dict[str, np.ndarray]]:
     chunk = chunk or max(1, math.ceil(reps / (workers * 4)))
-    ctx = _mp_context()
-    cancel = ctx.Event()
+    pool = _shared_pool(workers)
+    private = not pool.lock.acquire(blocking=False)
+    if private:  # another run is using the shared pool: use one of our own
+        pool = _Pool(workers)
+        pool.lock.acquire()
+    try:
+        return _run_on(pool, scenario, seed, reps, state, chunk)
+    finally:
+        pool.lock.release()
+        if private:
+            pool.shutdown()
+
+
+def _run_on(pool: _Pool, scenario, seed, reps, state, chunk) -> list[dict[str, np.ndarray]]:
+    pool.cancel.clear()
     results: dict[int, dict[str, np.ndarray]] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(cancel,)) as pool:
-        pending = {pool.submit(_run_chunk, scenario, seed, range(i, min(reps, i + chunk)))
+    try:
+        pending = {pool.executor.submit(_run_chunk, scenario, seed,
+                                        range(i, min(reps, i + chunk)))
                    for i in range(0, reps, chunk)}
-        try:
-            while pending:
-                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    out = fut.result()
-                    if out is not None:
-                        results.update(out)
-                if state is not None:
-                    if state.is_cancelled():
-                        raise RunCancelled()
-                    state.set_progress(len(results) / reps)
-        except BaseException:
-            cancel.set()
-            for fut in pending:
-                fut.cancel()
-            raise
+    except BrokenProcessPool:
+        pool.broken = True
+        raise
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for fut in done:
+                out = fut.result()
+                if out is not None:
+                    results.update(out)
+            if state is not None:
+                if state.is_cancelled():
+                    raise RunCancelled()
+                state.set_progress(len(results) / reps)
+    except BaseException as exc:
+        pool.cancel.set()
+        for fut in pending:
+            fut.cancel()
+        wait(pending)  # let running chunks stop at their next slice
+        if isinstance(exc, BrokenProcessPool):
+            pool.broken = True
+        raise
     if len(results) != reps:  # pragma: no cover - a worker saw the cancel event
         raise RunCancelled()
     return [results[r] for r in range(reps)]

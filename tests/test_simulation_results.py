@@ -141,3 +141,12 @@ def test_t_quantile_matches_scipy(df):
 def test_mean_ci_ignores_nan():
     mean, lo, hi = mean_ci(np.array([1.0, 2.0, np.nan, 3.0]))
     assert mean == 2.0 and lo < 2.0 < hi
+
+
+def test_parallel_run_can_be_cancelled_and_pool_reused(scenario, result):
+    state = RunState()
+    state.on_progress = lambda f: state.cancel() if f > 0 else None
+    with pytest.raises(RunCancelled):
+        run(scenario, state, replications=40, seed=99, workers=2, chunk=1)
+    again = run(scenario, replications=8, seed=99, workers=2)
+    assert np.array_equal(again.monthly["wins"], result.monthly["wins"])
