@@ -136,6 +136,14 @@ def default_as_of(actuals: Actuals, today: dt.date | None = None) -> dt.date:
     return month_end(last)
 
 
+def effective_as_of(actuals: Actuals, requested: dt.date | None) -> dt.date:
+    """The date a view measures on: the requested date (e.g. the app's "today"), but never
+    past the end of the last month with actuals — a scorecard read on 15 November from
+    exports that end on 31 October describes 31 October."""
+    default = default_as_of(actuals)
+    return default if requested is None else min(requested, default)
+
+
 def _ts(day: dt.date) -> pd.Timestamp:
     return pd.Timestamp(day)
 
@@ -613,7 +621,7 @@ def program_summary_from(actuals: Actuals, as_of: dt.date | None = None) -> dict
         "as_of": as_of,
         "window_start": as_of - dt.timedelta(days=YEAR_DAYS - 1),
         "currency": program.currency,
-        "partners": int(len(card)),
+        "partners": len(card),
         "active_partners": int((card["status"] == "active").sum()),
         "at_risk_partners": int(card["at_risk"].sum()),
         "influence_weight": program.influence_weight,
@@ -632,7 +640,7 @@ def program_summary_from(actuals: Actuals, as_of: dt.date | None = None) -> dict
     deals = _upto(actuals.deals, "close_date", as_of)
     firsts = deals.sort_values("close_date", kind="stable").drop_duplicates("customer")
     new = _window(firsts[firsts["attribution"] == "sourced"], "close_date", as_of, YEAR_DAYS)
-    out["new_channel_customers"] = int(len(new))
+    out["new_channel_customers"] = len(new)
     out["channel_cost"] = inv + out["margins"] + out["rebates"]
     out["cac_channel"] = (out["channel_cost"] / len(new)) if len(new) else math.nan
     out["cac_direct"] = program.direct_cac if program.direct_cac is not None else math.nan
@@ -719,7 +727,7 @@ def churn_backtest(actuals: Actuals, lead_days: int = RECENT_DAYS) -> dict[str, 
         rank = int((active["risk_score"] > score).sum()) + 1
         rows.append({"partner": p["name"], "churned_on": p["churned_on"].date(),
                      "as_of": as_of, "risk_score": score, "rank": rank,
-                     "active_partners": int(len(active)), "at_risk": bool(me["at_risk"]),
+                     "active_partners": len(active), "at_risk": bool(me["at_risk"]),
                      "risk_reasons": me["risk_reasons"]})
     return {"auc": wins / pairs if pairs else math.nan, "lead_days": lead_days,
             "flagged": sum(r["at_risk"] for r in rows), "churners": len(rows),

@@ -1,0 +1,117 @@
+"""Trend charts of one partner's actuals, drawn on a caller's matplotlib ``Axes``.
+
+The data is :func:`jbp.metrics.monthly_series` (one row per month). The same functions draw
+into the GUI's canvas, an exported image or a test's ``Figure``; nothing here imports Qt or
+pyplot.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+SOURCED = "#1f6f8b"
+INFLUENCED = "#99c1b9"
+LOGINS = "#6d597a"
+REGISTRATIONS = "#e56b6f"
+CERTIFIED = "#2a9d8f"
+MDF_APPROVED = "#bcb8b1"
+MDF_CLAIMED = "#e9c46a"
+
+
+def _labels(ax: Axes, monthly: pd.DataFrame) -> list[str]:
+    labels = [m.strftime("%b %y") for m in monthly.index]
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return labels
+
+
+def _money(value: float, _pos: object = None) -> str:
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.1f}M"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:.0f}"
+
+
+def draw_revenue(ax: Axes, monthly: pd.DataFrame, currency: str = "") -> None:
+    """Stacked monthly bars: partner-sourced and influenced revenue (currency)."""
+    from matplotlib.ticker import FuncFormatter
+
+    x = range(len(monthly))
+    ax.bar(x, monthly["sourced_revenue"], color=SOURCED, label="Sourced")
+    ax.bar(x, monthly["influenced_revenue"], bottom=monthly["sourced_revenue"],
+           color=INFLUENCED, label="Influenced")
+    _labels(ax, monthly)
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_title(f"Revenue by month{f' ({currency})' if currency else ''}", fontsize=9)
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+
+
+def draw_activity(ax: Axes, monthly: pd.DataFrame) -> None:
+    """Portal logins (left axis) and deal registrations (right axis) per month (counts)."""
+    x = list(range(len(monthly)))
+    ax.plot(x, monthly["logins"], color=LOGINS, marker="o", markersize=3, label="Logins")
+    _labels(ax, monthly)
+    ax.set_ylim(bottom=0)
+    right = ax.twinx()
+    right.bar(x, monthly["registrations"], color=REGISTRATIONS, alpha=0.45,
+              label="Registrations")
+    right.set_ylim(bottom=0)
+    right.tick_params(axis="y", labelsize=7)
+    right.spines["top"].set_visible(False)
+    ax.set_zorder(right.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.set_title("Leading indicators: logins and registrations", fontsize=9)
+    handles = ax.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    ax.legend(handles[0] + more[0], handles[1] + more[1], fontsize=7, frameon=False,
+              loc="upper left")
+
+
+def draw_certifications(ax: Axes, monthly: pd.DataFrame) -> None:
+    """Distinct certified people to each month's end (line) and new completions (bars)."""
+    x = list(range(len(monthly)))
+    ax.bar(x, monthly["certifications"], color=CERTIFIED, alpha=0.35, label="Completions")
+    ax.step(x, monthly["certified_people"], where="mid", color=CERTIFIED,
+            label="Certified people")
+    _labels(ax, monthly)
+    ax.set_ylim(bottom=0)
+    ax.set_title("Certifications", fontsize=9)
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+
+
+def draw_mdf(ax: Axes, monthly: pd.DataFrame, currency: str = "") -> None:
+    """MDF approved (requests) and claimed (paid claims) per month (currency)."""
+    from matplotlib.ticker import FuncFormatter
+
+    x = [i for i in range(len(monthly))]
+    width = 0.4
+    ax.bar([i - width / 2 for i in x], monthly["mdf_approved"], width, color=MDF_APPROVED,
+           label="Approved")
+    ax.bar([i + width / 2 for i in x], monthly["mdf_claimed"], width, color=MDF_CLAIMED,
+           label="Claimed (paid)")
+    _labels(ax, monthly)
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_title(f"MDF{f' ({currency})' if currency else ''}", fontsize=9)
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+
+
+def draw_partner_trends(fig: Figure, monthly: pd.DataFrame, currency: str = "") -> None:
+    """The four trend charts of a partner page on a 2 × 2 grid of ``fig``."""
+    fig.clear()
+    axes = fig.subplots(2, 2)
+    draw_revenue(axes[0][0], monthly, currency)
+    draw_activity(axes[0][1], monthly)
+    draw_certifications(axes[1][0], monthly)
+    draw_mdf(axes[1][1], monthly, currency)
+    fig.tight_layout()

@@ -1,0 +1,178 @@
+"""One partner's page: headline scorecard figures, the tier gap and trend charts.
+
+The numbers come from :mod:`jbp.metrics` and the charts from :mod:`jbp.charts_actuals`,
+computed off the GUI thread on a connection of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import AppContext
+from ui.workers import Task, TaskState, start_task
+
+
+def partner_data(path: Path, partner_id: int, as_of: dt.date | None, *,
+                 state: TaskState) -> dict[str, Any]:
+    """Scorecard row, monthly series and currency of one partner (own connection)."""
+    from jbp import metrics
+    from jbp.store import Workspace
+
+    state.set_progress(0.1, "reading actuals")
+    with Workspace.open(path) as ws:
+        actuals = metrics.Actuals.load(ws)
+    state.check_cancelled()
+    as_of = metrics.effective_as_of(actuals, as_of)
+    card = metrics.scorecard_from(actuals, as_of)
+    state.set_progress(0.6, "trends")
+    row = card[card["partner_id"] == partner_id]
+    if row.empty:
+        from jbp.errors import JbpError
+
+        raise JbpError(f"no partner with id {partner_id}")
+    monthly = metrics.monthly_series(actuals, partner_id, as_of)
+    return {"row": row.iloc[0].to_dict(), "monthly": monthly, "as_of": as_of,
+            "currency": actuals.program.currency}
+
+
+def _money(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return f"{v:,.0f}"
+
+
+def _num(v: Any, fmt: str = "{:.2f}") -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return fmt.format(v)
+
+
+class PartnerPage(QWidget):
+    """Scorecard and trend charts of one partner; recomputes when actuals change."""
+
+    def __init__(self, ctx: AppContext, partner_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.partner_id = ctx, partner_id
+        self.task: Task | None = None
+        self.data: dict[str, Any] | None = None
+        self.title = QLabel(self)
+        self.title.setObjectName("partner_title")
+        self.tier = QLabel(self)
+        self.tier.setObjectName("partner_tier")
+        self.tier.setWordWrap(True)
+        self.risk = QLabel(self)
+        self.risk.setObjectName("partner_risk")
+        self.risk.setWordWrap(True)
+        self.tiles = QGridLayout()
+        self.values: dict[str, QLabel] = {}
+        tiles = [("sourced_revenue", "Sourced T12M"), ("influenced_revenue", "Influenced T12M"),
+                 ("attributed_revenue", "Attributed T12M"), ("net_revenue", "Net revenue"),
+                 ("investment", "Investment"), ("ropi", "ROPI"), ("cltv", "CLTV / customer"),
+                 ("time_to_first_revenue_days", "Time to first revenue"),
+                 ("logins_90d", "Logins 90d"), ("registrations_90d", "Registrations 90d"),
+                 ("certified_people", "Certified people"), ("mdf_utilisation", "MDF used")]
+        for i, (key, label) in enumerate(tiles):
+            caption = QLabel(label, self)
+            caption.setStyleSheet("color: palette(mid); font-size: 8pt")
+            value = QLabel("…", self)
+            value.setObjectName(f"tile_{key}")
+            value.setStyleSheet("font-size: 12pt; font-weight: 600")
+            self.values[key] = value
+            self.tiles.addWidget(caption, (i // 6) * 2, i % 6)
+            self.tiles.addWidget(value, (i // 6) * 2 + 1, i % 6)
+        self.figure = Figure(figsize=(9, 6), dpi=90)
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setObjectName("partner_charts")
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tier)
+        layout.addWidget(self.risk)
+        layout.addLayout(self.tiles)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.canvas, 1)
+        ctx.data_changed.connect(lambda what: what in ("actuals", "partners", "program")
+                                 and self.reload())
+        ctx.as_of_changed.connect(self.reload)
+        self.reload()
+
+    def reload(self) -> None:
+        ws = self.ctx.workspace
+        if ws is None:
+            return
+        if self.task is not None and self.task.running:
+            self.task.cancel()
+        self.progress.show()
+        task = start_task(partner_data, ws.path, self.partner_id, self.ctx.as_of,
+                          title="Partner page", parent=self)
+        self.task = task
+        task.progress.connect(lambda f, _t: self.progress.setValue(int(f * 100)))
+        task.succeeded.connect(lambda data, t=task: t is self.task and self._show(data))
+        task.failed.connect(lambda msg, _e: self.title.setText(f"Could not compute: {msg}"))
+        task.finished.connect(lambda t=task: t is self.task and self.progress.hide())
+
+    def _show(self, data: dict[str, Any]) -> None:
+        from jbp.charts_actuals import draw_partner_trends
+
+        self.data = data
+        row = data["row"]
+        cur = data["currency"]
+        self.setWindowTitle(f"{row['partner']} — partner page")
+        self.title.setText(f"<span style='font-size:15pt;font-weight:600'>{row['partner']}"
+                           f"</span>  {row['type']} · {row['region']} · "
+                           f"{row['manager'] or 'no manager'} · as of {data['as_of']}")
+        if row["next_tier"]:
+            gaps = []
+            if row["gap_sourced_revenue"] > 0:
+                gaps.append(f"{_money(row['gap_sourced_revenue'])} {cur} sourced revenue")
+            if row["gap_certified_people"] > 0:
+                gaps.append(f"{row['gap_certified_people']:.0f} certified people")
+            if row["gap_new_logos"] > 0:
+                gaps.append(f"{row['gap_new_logos']:.0f} new logos")
+            when = row["projected_next_tier_date"]
+            eta = (f"projected {when.date().isoformat()} at the current run-rate"
+                   if when is not None and str(when) != "NaT" else
+                   "not reached at the current run-rate")
+            tier_text = (f"Tier <b>{row['tier'] or 'none'}</b> by the program's rules. "
+                         f"To reach <b>{row['next_tier']}</b>: {', '.join(gaps) or 'met'}; "
+                         f"{eta}.")
+        else:
+            tier_text = f"Tier <b>{row['tier']}</b>: the top tier."
+        self.tier.setText(tier_text)
+        if row["at_risk"]:
+            self.risk.setText(f"<span style='color:#b3261e'><b>At risk</b> (score "
+                              f"{row['risk_score']:.2f}): {row['risk_reasons']}</span>")
+        elif row["status"] != "active":
+            self.risk.setText(row["risk_reasons"] or row["status"])
+        else:
+            self.risk.setText(f"Risk score {_num(row['risk_score'])}: not at risk")
+        for key, label in self.values.items():
+            v = row.get(key)
+            if key in ("ropi",):
+                text = _num(v)
+            elif key == "mdf_utilisation":
+                text = _num(v, "{:.0%}")
+            elif key == "time_to_first_revenue_days":
+                text = _num(v, "{:.0f} days")
+            elif key in ("logins_90d", "registrations_90d", "certified_people"):
+                text = _num(float(v), "{:.0f}")
+            else:
+                text = _money(v)
+            label.setText(text)
+        draw_partner_trends(self.figure, data["monthly"], cur)
+        self.canvas.draw_idle()
