@@ -3,10 +3,10 @@
 Shape (DESIGN.md section 6): SimPy processes for what truly queues or waits, and one monthly
 process that advances every partner at once with vectorised numpy draws.
 
-- ``_arrivals``: the Poisson stream of recruits (times drawn up front); each recruit starts an
-  ``_onboard`` process that queues for a partner manager (a ``simpy.Resource`` with
-  ``onboarding.managers`` places), holds one for its share of the onboarding time, finishes the
-  rest self-paced and becomes active.
+- ``_arrivals``: the Poisson stream of recruits (times drawn up front). Each recruit's
+  onboarding is a chain of SimPy events: it requests a partner manager (a ``simpy.Resource``
+  with ``onboarding.managers`` places), holds one for its share of the onboarding time,
+  releases it, finishes the rest self-paced and becomes active.
 - ``_months``: at the end of each month, one vectorised step over arrays indexed by partner:
   registrations (Poisson), conflicts (binomial), the open-deal pipeline (per-partner
   ring buffer of registration months), wins (binomial), deal sizes (lognormal, one draw per won
@@ -92,7 +92,7 @@ HIST_BIN_DAYS = 15.0
 
 
 def hist_bins(horizon_months: int) -> int:
-    return int(math.ceil(horizon_months * DAYS_PER_MONTH / HIST_BIN_DAYS)) + 1
+    return math.ceil(horizon_months * DAYS_PER_MONTH / HIST_BIN_DAYS) + 1
 
 
 def _lognormal_mu(mean: float, sigma: float) -> float:
@@ -260,7 +260,7 @@ class ProgramModel:
         self.mdf_alloc = np.zeros(N)
         cyc = sc.deals
         self.geometric = cyc.sales_cycle_distribution == "geometric"
-        self.L = 0 if self.geometric else int(round(cyc.sales_cycle_months))
+        self.L = 0 if self.geometric else round(cyc.sales_cycle_months)
         self.pipe = np.zeros((N, max(self.L, 1)))
         self.open = np.zeros(N)
         # Customers: ARR by anniversary month (m % 12) for sourced (0) and influenced (1).

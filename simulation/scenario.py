@@ -16,6 +16,7 @@ Units: time in the model is measured in days (SimPy clock) and months of
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import re
@@ -177,7 +178,7 @@ class Recruitment(ParamGroup):
 
     initial_partners: int = param(
         40, "partners", "Active partners at month 0 (the starting cohort)", lo=0)
-    initial_tier_mix: dict = param(
+    initial_tier_mix: dict = param(  # noqa: RUF009 - param() returns a field
         {}, "fraction per tier", "Share of the starting cohort in each tier, by tier name; "
         "must add up to 1. Empty puts everyone in the lowest tier", lo=0, hi=1)
     initial_onboarding: int = param(
@@ -370,7 +371,7 @@ class TierRules(ParamGroup):
         if not tiers:
             raise ValidationError("tiers.levels", "at least one tier is needed")
         ordered = sorted(tiers, key=lambda t: t.rank)
-        for lower, upper in zip(ordered, ordered[1:], strict=False):
+        for lower, upper in itertools.pairwise(ordered):
             for fname in ("min_sourced_revenue", "min_certifications", "min_new_logos"):
                 if getattr(upper, fname) < getattr(lower, fname):
                     raise ValidationError(
@@ -429,7 +430,7 @@ class Mdf(ParamGroup):
     allocation: str = param(
         "by_tier", "policy name", "Allocation policy (see simulation.policies): by_tier, "
         "by_revenue or equal (equal among eligible partners)")
-    tier_weights: dict = param(
+    tier_weights: dict = param(  # noqa: RUF009 - param() returns a field
         {}, "weight per tier", "Relative allocation per tier for by_tier, by tier name "
         "(missing tiers weigh their rank + 1)", lo=0)
     utilisation: float = param(

@@ -95,7 +95,7 @@ def lever_label(path: str) -> str:
     if parts[0] == "tiers" and len(parts) == 3:
         return f"{parts[1]} {parts[2].replace('_', ' ')}"
     for g in GROUPS:
-        if g.SECTION == parts[0]:
+        if parts[0] == g.SECTION:
             for f in g.params():
                 if f.name == parts[-1]:
                     return f"{g.TITLE}: {f.name.replace('_', ' ')}"
@@ -110,7 +110,7 @@ def _moved(scenario: Scenario, path: str, factor: float) -> tuple[Scenario | Non
     parts = path.split(".")
     meta = None
     for g in GROUPS:
-        if g.SECTION == parts[0] and len(parts) == 2:
+        if parts[0] == g.SECTION and len(parts) == 2:
             meta = next((f.metadata for f in g.params() if f.name == parts[1]), None)
     if meta is not None:
         if meta["hi"] is not None:
@@ -118,7 +118,7 @@ def _moved(scenario: Scenario, path: str, factor: float) -> tuple[Scenario | Non
         if meta["lo"] is not None:
             new = max(new, meta["lo"])
         if meta["kind"] is int:
-            new = int(round(new))
+            new = round(new)
             if new == value:
                 new = value + (1 if factor > 1 else -1)
                 if meta["lo"] is not None and new < meta["lo"]:

@@ -6,15 +6,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-from jbp.errors import ValidationError  # noqa: E402
-from simulation import charts  # noqa: E402
-from simulation.runner import RunState, run  # noqa: E402
-from simulation.scenario import Scenario  # noqa: E402
-from simulation.sensitivity import sensitivity  # noqa: E402
+from jbp.errors import ValidationError
+from simulation import charts
+from simulation.runner import RunState, run
+from simulation.scenario import Scenario
+from simulation.sensitivity import sensitivity
 
 
 @pytest.fixture(scope="module")

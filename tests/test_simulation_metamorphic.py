@@ -7,6 +7,7 @@ way by more than three standard errors of that difference (fixed seeds: determin
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -44,7 +45,7 @@ def test_more_mdf_never_lowers_expected_registrations():
     results = runs([small(**{"mdf.budget_per_period": b, "mdf.pipeline_per_dollar": 5.0})
                     for b in budgets])
     regs = [r.total("registrations") for r in results]
-    for lo, hi in zip(regs, regs[1:], strict=False):
+    for lo, hi in itertools.pairwise(regs):
         ok, msg = not_lower(lo, hi)
         assert ok, msg
     assert regs[-1].mean() > regs[0].mean()  # and it does raise them
@@ -56,7 +57,7 @@ def test_faster_onboarding_never_lengthens_days_to_first_revenue(distribution):
     results = runs([small(**{"onboarding.mean_days": d, "onboarding.distribution": distribution})
                     for d in days])
     ttfr = [r.total("mean_days_to_first_revenue") for r in results]
-    for slow, fast in zip(ttfr, ttfr[1:], strict=False):
+    for slow, fast in itertools.pairwise(ttfr):
         ok, msg = not_lower(fast, slow)  # fast is not above slow
         assert ok, msg
     assert np.nanmean(ttfr[-1]) < np.nanmean(ttfr[0])
@@ -67,7 +68,7 @@ def test_higher_gold_threshold_never_raises_gold_partners():
     results = runs([small(**{"tiers.Gold.min_sourced_revenue": t}) for t in thresholds])
     # Gold partners averaged over the months, per replication.
     gold = [r.series("tier:Gold").mean(axis=1) for r in results]
-    for low_bar, high_bar in zip(gold, gold[1:], strict=False):
+    for low_bar, high_bar in itertools.pairwise(gold):
         ok, msg = not_lower(high_bar, low_bar)  # a higher bar is not above a lower one
         assert ok, msg
     assert gold[-1].mean() < gold[0].mean()

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from simulation.results import (COST_PARTS, METRICS, ScenarioResult, compare, mean_ci,
-                                t_quantile_975)
+from simulation.results import COST_PARTS, METRICS, ScenarioResult, compare, mean_ci, t_quantile_975
 from simulation.runner import RunCancelled, RunState, run
 from simulation.scenario import Scenario
 

@@ -69,7 +69,7 @@ def test_file_round_trip(tmp_path, suffix):
 def test_bad_file_names_the_file(tmp_path):
     p = tmp_path / "broken.toml"
     p.write_text("horizon_months = [")
-    with pytest.raises(ValidationError, match="broken.toml"):
+    with pytest.raises(ValidationError, match=r"broken\.toml"):
         Scenario.load(p)
 
 

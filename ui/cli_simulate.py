@@ -91,7 +91,7 @@ class TerminalProgress:
         self._last = now
         if not self.tty and fraction < 1.0:
             return
-        filled = int(round(self.width * fraction))
+        filled = round(self.width * fraction)
         bar = "#" * filled + "." * (self.width - filled)
         end = "\n" if fraction >= 1.0 else ""
         self.stream.write(f"\r{self.label:<24.24} [{bar}] {fraction:4.0%} "
@@ -144,7 +144,7 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 def _unique_names(scenarios, paths) -> None:
     seen: dict[str, int] = {}
-    for i, sc in enumerate(scenarios):
+    for sc in scenarios:
         seen[sc.name] = seen.get(sc.name, 0) + 1
     for i, sc in enumerate(scenarios):
         if seen[sc.name] > 1:
@@ -225,7 +225,7 @@ def format_summary(result) -> str:
     names = list(HEADLINE) + [f"tier:{t}" for t in result.tier_names]
     summary = result.summary(names)
     rows = []
-    for name, row in summary.iterrows():
+    for _name, row in summary.iterrows():
         u = row["unit"]
         rows.append([row["label"], fmt_value(row["mean"], u),
                      f"{fmt_value(row['ci_low'], u)} – {fmt_value(row['ci_high'], u)}",
@@ -307,7 +307,7 @@ def run_variant(args: argparse.Namespace) -> int:
     variant = base.with_changes(changes)
     variant.save(args.file)
     print(f"Variant {variant.name!r} of {base.name!r} written to {args.file}")
-    for path, value in changes.items():
+    for path in changes:
         if path != "name":
             print(f"  {path}: {base.get(path)} -> {variant.get(path)}")
     return 0
