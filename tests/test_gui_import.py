@@ -1,0 +1,181 @@
+"""The import wizard and the Data page, driven like a user (offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gui_support import finish_tasks, no_thread_left  # noqa: F401
+from PySide6.QtWidgets import QWizard
+
+from jbp.store import Workspace
+from ui.context import AppContext
+
+pytestmark = pytest.mark.gui
+DATA = Path(__file__).parent / "data" / "small"
+
+
+@pytest.fixture
+def ctx(qtbot, demo_path):
+    ctx = AppContext()
+    ctx.set_workspace(Workspace.open(demo_path))
+    yield ctx
+    finish_tasks()
+    ctx.set_workspace(None)
+
+
+def deals_file(tmp_path: Path, rows: str) -> Path:
+    f = tmp_path / "crm_export.csv"
+    f.write_text("Opportunity ID,Reseller,Account,Deal Value,Billing,Won On,Role\n" + rows)
+    return f
+
+
+def go_next(qtbot, wizard, page_id_before: int) -> None:
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() != page_id_before, timeout=20_000)
+
+
+def test_wizard_maps_reports_and_imports(qtbot, ctx, tmp_path):
+    from ui.import_wizard import ImportWizard
+
+    f = deals_file(tmp_path, "X-1,Acme Integration,New Co,12000,ARR,2026-10-03,sourced\n"
+                             "X-2,Nobody Ltd,Other Co,500,ARR,2026-10-03,sourced\n"
+                             "X-3,Acme Integration,Third Co,abc,ARR,2026-10-04,influenced\n")
+    wizard = ImportWizard(ctx, path=str(f), kind="deals")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    before = len(ctx.workspace.actuals("deals"))
+    go_next(qtbot, wizard, 0)                                 # reads the file off-thread
+    mapping = wizard.mapping_page
+    assert wizard.currentPage() is mapping
+    # "Reseller" and "Won On" are not guessed: the user maps them.
+    assert not mapping.isComplete()
+    mapping.combos["partner"].setCurrentIndex(mapping.combos["partner"].findData("Reseller"))
+    mapping.combos["close_date"].setCurrentIndex(
+        mapping.combos["close_date"].findData("Won On"))
+    mapping.combos["attribution"].setCurrentIndex(
+        mapping.combos["attribution"].findData("Role"))
+    assert mapping.combos["amount"].currentData() == "Deal Value"
+    assert mapping.isComplete()
+    mapping.source.setText("Salesforce deals")
+    go_next(qtbot, wizard, 1)
+    report = wizard.report_page
+    qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
+    assert report.errors.rowCount() == 2
+    reasons = [report.errors.item(r, 3).text() for r in range(2)]
+    assert any("unknown partner 'Nobody Ltd'" in r for r in reasons)
+    assert any("'abc' is not an amount" in r for r in reasons)
+    assert report.errors.item(0, 0).text() == "3"
+    assert not report.isComplete()                      # rejected rows: the user must choose
+    report.take_valid.setChecked(True)
+    assert report.isComplete()
+    with qtbot.waitSignal(wizard.imported, timeout=20_000) as sig:
+        wizard.next()
+    assert sig.args[0].inserted == 1
+    qtbot.waitUntil(lambda: wizard.result_page.isComplete(), timeout=20_000)
+    assert "Imported 1 new" in wizard.result_page.status.text()
+    assert len(ctx.workspace.actuals("deals")) == before + 1
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    # The mapping was saved: next month's file with these headers maps itself.
+    from jbp import importers
+
+    saved = importers.load_mapping(ctx.workspace, "Salesforce deals")
+    assert saved is not None and saved.columns["partner"] == "Reseller"
+
+
+def test_saved_mapping_is_reused_and_detects_kind(qtbot, ctx, tmp_path):
+    from jbp import importers
+    from ui.import_wizard import ImportWizard
+
+    f = deals_file(tmp_path, "Y-1,Acme Integration,A Co,100,ARR,2026-10-03,sourced\n")
+    table = importers.read_table(f)
+    mapping = importers.guess_mapping("deals", table.headers)
+    mapping.columns.update(partner="Reseller", close_date="Won On", attribution="Role")
+    importers.save_mapping(ctx.workspace, importers.mapping_source("deals", table), mapping)
+    wizard = ImportWizard(ctx, path=str(f))            # kind: detect
+    qtbot.addWidget(wizard)
+    wizard.show()
+    go_next(qtbot, wizard, 0)
+    assert wizard.read["kind"] == "deals" and wizard.read["saved"]
+    assert wizard.mapping_page.isComplete()
+    go_next(qtbot, wizard, 1)
+    qtbot.waitUntil(lambda: wizard.report_page.prepared is not None, timeout=20_000)
+    assert wizard.report_page.isComplete()               # no rejected rows
+    wizard.reject()
+
+
+def test_bad_file_shows_the_message_and_stays(qtbot, ctx, tmp_path):
+    from ui.import_wizard import ImportWizard
+
+    f = tmp_path / "export.csv"
+    f.write_bytes(bytes(range(256)) * 4)
+    wizard = ImportWizard(ctx, path=str(f), kind="deals")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    qtbot.waitUntil(lambda: "binary file" in wizard.file_page.status.text(), timeout=20_000)
+    assert wizard.currentId() == 0
+    wizard.reject()
+
+
+def test_cancel_while_checking(qtbot, ctx, tmp_path):
+    from ui.import_wizard import ImportWizard
+
+    rows = "".join(f"Z-{i},Acme Integration,C{i},100,ARR,2026-10-03,sourced\n"
+                   for i in range(3000))
+    f = deals_file(tmp_path, rows)
+    wizard = ImportWizard(ctx, path=str(f), kind="deals")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    go_next(qtbot, wizard, 0)
+    m = wizard.mapping_page
+    for name, header in (("partner", "Reseller"), ("close_date", "Won On"),
+                         ("attribution", "Role")):
+        m.combos[name].setCurrentIndex(m.combos[name].findData(header))
+    before = len(ctx.workspace.actuals("deals"))
+    go_next(qtbot, wizard, 1)
+    wizard.report_page.cancel_task()
+    finish_tasks()
+    qtbot.waitUntil(lambda: not wizard.report_page.busy(), timeout=20_000)
+    assert wizard.report_page.prepared is None or wizard.report_page.prepared.report.rows
+    assert len(ctx.workspace.actuals("deals")) == before
+    wizard.reject()
+
+
+def test_data_page_lists_imports_and_refreshes_kpis(qtbot, ctx, tmp_path):
+    from jbp import importers
+    from ui.data_page import DataPage
+
+    page = DataPage(ctx)
+    qtbot.addWidget(page)
+    assert page.table.rowCount() == 0
+    assert "deals" in page.totals.text()
+    f = deals_file(tmp_path, "W-1,Acme Integration,A Co,100,ARR,2026-10-03,sourced\n")
+    table = importers.read_table(f)
+    mapping = importers.guess_mapping("deals", table.headers)
+    mapping.columns.update(partner="Reseller", close_date="Won On", attribution="Role")
+    importers.run_import(ctx.workspace, f, "deals", mapping=mapping)
+    assert page.table.rowCount() == 1                    # the page listened to "actuals"
+    assert page.table.item(0, 3).text() == "crm_export.csv"
+    with qtbot.waitSignal(page.kpis_refreshed, timeout=20_000) as sig:
+        page.refresh_button.click()
+    assert sig.args[0] > 0
+    assert ctx.undo_stack.count() == 1
+    assert "Updated" in page.status.text()
+    with qtbot.waitSignal(page.kpis_refreshed, timeout=20_000) as sig:
+        page.refresh_button.click()
+    assert sig.args[0] == 0
+    ctx.undo_stack.undo()                                # one step takes them all back
+    with qtbot.waitSignal(page.kpis_refreshed, timeout=20_000) as sig:
+        page.refresh_button.click()
+    assert sig.args[0] > 0
+
+
+def test_data_page_opens_the_wizard(qtbot, ctx):
+    from ui.data_page import DataPage
+
+    page = DataPage(ctx)
+    qtbot.addWidget(page)
+    page.import_button.click()
+    assert page.wizard is not None and page.wizard.isVisible()
+    page.wizard.reject()

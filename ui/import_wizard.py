@@ -1,0 +1,441 @@
+"""The import wizard: pick a file → map its columns → read the validation report → import.
+
+Reading, checking and writing run off the GUI thread (:mod:`ui.workers`) with a progress
+bar and a Cancel button; each worker opens its own connection to the workspace file. The
+domain steps are :mod:`jbp.importers`' pure functions; nothing here parses a value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from jbp import importers as imp
+from ui.context import AppContext
+from ui.workers import Cancelled, Task, TaskState, start_task
+
+NONE = "(not in this file)"
+
+
+class _Bridge(imp.TaskState):
+    """The importers' progress/cancel protocol on top of a worker's TaskState."""
+
+    def __init__(self, state: TaskState):
+        self.state = state
+        self.text = ""
+
+    def set_status(self, text: str) -> None:
+        self.text = text
+        self.state.set_progress(self.state.last_progress[0], text)
+
+    def set_progress_value(self, percent: float) -> None:
+        self.state.set_progress(percent / 100.0, self.text)
+
+    def is_interruption_requested(self) -> bool:
+        return self.state.cancelled
+
+
+def _bridged(fn):
+    def run(*args: Any, state: TaskState, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, state=_Bridge(state), **kwargs)
+        except imp.Cancelled:
+            raise Cancelled() from None
+    run.__name__ = getattr(fn, "__name__", "import")
+    return run
+
+
+def read_step(path: Path, ws_path: Path, kind: str | None, *, state) -> dict[str, Any]:
+    """Read the file, guess its kind when not given, and find its starting mapping."""
+    from jbp.store import Workspace
+
+    table = imp.read_table(path, state=state)
+    kind = kind or imp.guess_kind(table.headers)
+    with Workspace.open(ws_path) as ws:
+        mapping, source, saved = imp.mapping_for(ws, kind, table)
+    return {"table": table, "kind": kind, "mapping": mapping, "source": source,
+            "saved": saved}
+
+
+def prepare_step(ws_path: Path, table: imp.RawTable, mapping: imp.ColumnMapping, *,
+                 state) -> imp.PreparedImport:
+    from jbp.store import Workspace
+
+    with Workspace.open(ws_path) as ws:
+        return imp.prepare(ws, table, mapping, state)
+
+
+def commit_step(ws_path: Path, prepared: imp.PreparedImport, source: str, *,
+                state) -> imp.ImportResult:
+    from jbp.store import Workspace
+
+    with Workspace.open(ws_path) as ws:
+        return imp.commit(ws, prepared, allow_rejected=True, source=source, state=state)
+
+
+class _TaskPage(QWizardPage):
+    """A page that runs one background step with a progress bar and Cancel."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTitle(title)
+        self.task: Task | None = None
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("cancel_task")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_task)
+        row = QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        self.task_row = row
+
+    def run_task(self, fn, *args, title: str, on_done) -> Task:
+        self.cancel_task()
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        task = start_task(_bridged(fn), *args, title=title, parent=self)
+        self.task = task
+        task.progress.connect(self._progress)
+        task.succeeded.connect(lambda result, t=task: t is self.task and on_done(result))
+        task.failed.connect(lambda msg, _e, t=task: t is self.task and self.failed(msg))
+        task.was_cancelled.connect(lambda t=task: t is self.task and self.failed(
+            "Cancelled; nothing was imported."))
+        task.finished.connect(lambda t=task: t is self.task and self._finished())
+        self.completeChanged.emit()
+        return task
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+        if text:
+            self.status.setText(text + "…")
+
+    def _finished(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.completeChanged.emit()
+
+    def busy(self) -> bool:
+        return self.task is not None and self.task.running
+
+    def cancel_task(self) -> None:
+        if self.busy():
+            self.task.cancel()
+
+    def failed(self, message: str) -> None:
+        self.status.setText(f"<span style='color:#b3261e'>{message}</span>")
+
+
+class FilePage(_TaskPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__("Pick the export to import")
+        self.wiz = wizard
+        self.setSubTitle("A CSV or XLSX export from your CRM, PRM or LMS.")
+        self.path = QLineEdit(self)
+        self.path.setObjectName("import_file")
+        self.path.setPlaceholderText("File…")
+        self.path.textChanged.connect(self._changed)
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self.browse)
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("import_kind")
+        self.kind.addItem("Detect from the columns", "")
+        for k in imp.KINDS:
+            self.kind.addItem(imp.KIND_LABELS[k], k)
+        self.kind.currentIndexChanged.connect(self._changed)
+        pick = QHBoxLayout()
+        pick.addWidget(self.path, 1)
+        pick.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("File", pick)
+        form.addRow("It holds", self.kind)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(self.task_row)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self._ready = False
+
+    def browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import actuals", "",
+                                              "Exports (*.csv *.txt *.tsv *.xlsx);;"
+                                              "All files (*)")
+        if name:
+            self.path.setText(name)
+
+    def _changed(self, *_a) -> None:
+        self._ready = False
+        self.status.clear()
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return bool(self.path.text().strip()) and not self.busy()
+
+    def validatePage(self) -> bool:
+        if self._ready:
+            return True
+        ws = self.wiz.ctx.workspace
+        if ws is None:
+            self.failed("Open a workspace first.")
+            return False
+        self.run_task(read_step, Path(self.path.text().strip()), ws.path,
+                      self.kind.currentData() or None, title="Reading export",
+                      on_done=self._read)
+        return False
+
+    def _read(self, result: dict[str, Any]) -> None:
+        self.wiz.read = result
+        table = result["table"]
+        self.status.setText(f"{len(table.frame):,} rows, {len(table.headers)} columns.")
+        self._ready = True
+        self.wiz.next()
+
+
+class MappingPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Map the columns")
+        self.setSubTitle("Which column of the file feeds each field. Starred fields are "
+                         "required. The mapping is saved under the source name, so next "
+                         "month's file maps itself.")
+        self.source = QLineEdit(self)
+        self.source.setObjectName("mapping_source")
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.table = QTableWidget(0, 3, self)
+        self.table.setObjectName("mapping_table")
+        self.table.setHorizontalHeaderLabels(["Field", "Column in the file", "First values"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.date_format = QComboBox(self)
+        self.date_format.setObjectName("date_format")
+        for key, label in imp.DATE_FORMATS.items():
+            self.date_format.addItem(label, key)
+        self.combos: dict[str, QComboBox] = {}
+        form = QFormLayout()
+        form.addRow("Source name", self.source)
+        form.addRow("Dates are written", self.date_format)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table, 1)
+
+    def initializePage(self) -> None:
+        read = self.wiz.read
+        table: imp.RawTable = read["table"]
+        mapping: imp.ColumnMapping = read["mapping"]
+        self.source.setText(read["source"])
+        self.note.setText(
+            (f"Using the mapping saved for “{read['source']}”. " if read["saved"] else
+             "Columns were guessed from the header names; check them. ")
+            + f"This file holds {imp.KIND_LABELS[read['kind']].lower()}."
+            + ("".join(f"<br>Note: {n}" for n in table.notes)))
+        self.date_format.setCurrentIndex(max(0, self.date_format.findData(
+            mapping.date_format)))
+        specs = imp.targets(read["kind"])
+        self.table.setRowCount(len(specs))
+        self.combos = {}
+        for r, t in enumerate(specs):
+            item = QTableWidgetItem(t.label + (" *" if t.required else ""))
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.table.setItem(r, 0, item)
+            box = QComboBox(self.table)
+            box.setObjectName(f"map_{t.name}")
+            box.addItem(NONE, None)
+            for h in table.headers:
+                box.addItem(h, h)
+            box.setCurrentIndex(max(0, box.findData(mapping.columns.get(t.name))))
+            box.currentIndexChanged.connect(lambda _i, row=r, b=box: self._sample(row, b))
+            box.currentIndexChanged.connect(self.completeChanged)
+            self.table.setCellWidget(r, 1, box)
+            self.combos[t.name] = box
+            self._sample(r, box)
+        self.table.resizeColumnsToContents()
+        self.completeChanged.emit()
+
+    def _sample(self, row: int, box: QComboBox) -> None:
+        header = box.currentData()
+        text = ""
+        if header is not None:
+            values = self.wiz.read["table"].frame[header].head(3).tolist()
+            text = " | ".join(str(v) for v in values)
+        item = QTableWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self.table.setItem(row, 2, item)
+
+    def mapping(self) -> imp.ColumnMapping:
+        kind = self.wiz.read["kind"]
+        return imp.ColumnMapping(kind, {name: box.currentData() for name, box in
+                                        self.combos.items()},
+                                 self.date_format.currentData())
+
+    def isComplete(self) -> bool:
+        if not self.combos:
+            return False
+        m = self.mapping()
+        return not m.missing(self.wiz.read["table"].headers) and bool(
+            self.source.text().strip())
+
+
+class ReportPage(_TaskPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__("Validation report")
+        self.wiz = wizard
+        self.setSubTitle("Every value was checked. Nothing is written until you import.")
+        self.summary = QLabel(self)
+        self.summary.setObjectName("report_summary")
+        self.summary.setWordWrap(True)
+        self.errors = QTableWidget(0, 4, self)
+        self.errors.setObjectName("report_errors")
+        self.errors.setHorizontalHeaderLabels(["Row", "Column", "Value", "Reason"])
+        self.errors.verticalHeader().setVisible(False)
+        self.errors.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.take_valid = QCheckBox(self)
+        self.take_valid.setObjectName("take_valid_rows")
+        self.take_valid.toggled.connect(self.completeChanged)
+        self.take_valid.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.task_row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.errors, 1)
+        layout.addWidget(self.take_valid)
+        self.prepared: imp.PreparedImport | None = None
+
+    def initializePage(self) -> None:
+        self.prepared = None
+        self.summary.clear()
+        self.errors.setRowCount(0)
+        self.take_valid.hide()
+        self.take_valid.setChecked(False)
+        self.status.setText("Checking…")
+        mapping = self.wiz.mapping_page.mapping()
+        self.run_task(prepare_step, self.wiz.ctx.workspace.path, self.wiz.read["table"],
+                      mapping, title="Checking export", on_done=self._show)
+
+    def cleanupPage(self) -> None:
+        self.cancel_task()
+
+    def _show(self, prepared: imp.PreparedImport) -> None:
+        self.prepared = prepared
+        report = prepared.report
+        self.status.clear()
+        self.summary.setText(
+            f"<b>{report.rows:,}</b> rows: <b>{report.new:,}</b> new, "
+            f"<b>{report.changed:,}</b> changed since the last import, "
+            f"<b>{report.duplicates + report.in_file_duplicates:,}</b> already imported "
+            f"(counted once), <b>{report.rejected:,}</b> rejected."
+            + "".join(f"<br>Note: {n}" for n in report.notes))
+        errors = report.errors
+        self.errors.setRowCount(len(errors))
+        for r, e in enumerate(errors):
+            for c, v in enumerate((str(e.row), e.column, e.value, e.reason)):
+                item = QTableWidgetItem(v)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                self.errors.setItem(r, c, item)
+        self.errors.resizeColumnsToContents()
+        if errors:
+            self.take_valid.setText(f"Import the {report.valid:,} valid rows and leave out the "
+                                    f"{report.rejected:,} rejected rows")
+            self.take_valid.show()
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        if self.busy() or self.prepared is None:
+            return False
+        report = self.prepared.report
+        if report.new + report.changed == 0:
+            return False
+        return not report.errors or self.take_valid.isChecked()
+
+
+class ResultPage(_TaskPage):
+    def __init__(self, wizard: ImportWizard):
+        super().__init__("Import")
+        self.wiz = wizard
+        self.result: imp.ImportResult | None = None
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.task_row)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.setFinalPage(True)
+
+    def initializePage(self) -> None:
+        self.result = None
+        self.status.setText("Writing…")
+        self.run_task(commit_step, self.wiz.ctx.workspace.path, self.wiz.report_page.prepared,
+                      self.wiz.mapping_page.source.text().strip(), title="Importing actuals",
+                      on_done=self._done)
+
+    def _done(self, result: imp.ImportResult) -> None:
+        self.result = result
+        self.status.setText(result.text())
+        ws = self.wiz.ctx.workspace
+        if ws is not None:
+            ws.notify("actuals")  # this session's views recompute
+        self.wiz.imported.emit(result)
+
+    def isComplete(self) -> bool:
+        return not self.busy()
+
+
+class ImportWizard(QWizard):
+    """Import an export of actuals into the context's workspace; emits :attr:`imported`."""
+
+    imported = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, path: str | None = None,
+                 kind: str | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.read: dict[str, Any] = {}
+        self.setWindowTitle("Import actuals")
+        self.setObjectName("import_wizard")
+        self.file_page = FilePage(self)
+        self.mapping_page = MappingPage(self)
+        self.report_page = ReportPage(self)
+        self.result_page = ResultPage(self)
+        for page in (self.file_page, self.mapping_page, self.report_page, self.result_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.NextButton, "Next >")
+        self.report_page.setButtonText(QWizard.WizardButton.NextButton, "Import")
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.resize(820, 560)
+        if path:
+            self.file_page.path.setText(str(path))
+        if kind:
+            self.file_page.kind.setCurrentIndex(self.file_page.kind.findData(kind))
+
+    def reject(self) -> None:
+        for page in (self.file_page, self.report_page, self.result_page):
+            page.cancel_task()
+        if self.result_page.busy():
+            return  # a cancelled write rolls back; close once it has
+        super().reject()
