@@ -119,3 +119,33 @@ def test_probabilities_outside_unit_interval_are_refused(p, name):
     with pytest.raises(ValidationError) as exc:
         Scenario().with_changes({name: p})
     assert exc.value.field == name
+
+
+def test_simulation_never_imports_qt():
+    import subprocess
+    import sys
+
+    code = ("import sys, simulation.runner, simulation.charts, simulation.sensitivity, "
+            "simulation.calibrate, ui.cli_simulate; "
+            "sys.exit(any(m.startswith(('PySide6', 'shiboken6')) for m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], cwd=DOCS.parents[1]).returncode == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(revenue=st.lists(st.floats(0, 3e6), min_size=1, max_size=20),
+       bump=st.floats(0, 1e6))
+def test_highest_met_tier_is_monotone_in_revenue(revenue, bump):
+    import numpy as np
+
+    from simulation.policies import highest_met_tier
+
+    tiers = Scenario().tiers.levels
+    thresholds = [np.array([getattr(t, f) for t in tiers], float)
+                  for f in ("min_sourced_revenue", "min_certifications", "min_new_logos")]
+    rev = np.array(revenue)
+    certs = np.full(len(rev), 10.0)
+    logos = np.full(len(rev), 10.0)
+    low = highest_met_tier(rev, certs, logos, *thresholds)
+    high = highest_met_tier(rev + bump, certs, logos, *thresholds)
+    assert (high >= low).all()
+    assert (low >= 0).all() and (low < len(tiers)).all()
