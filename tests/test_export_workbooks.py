@@ -50,7 +50,7 @@ def test_plan_workbook_sheets_and_cover(plan_book):
 
 
 def test_goals_and_kpis_sheet(plan_book):
-    ws, doc, wb = plan_book
+    _ws, doc, wb = plan_book
     sheet = wb[pw.KPIS]
     assert sheet.freeze_panes == f"C{pw.FIRST_ROW}"
     headers = [c.value for c in sheet[pw.HEADER_ROW]][:pw.K_MARKS - 1]
