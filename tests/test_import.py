@@ -69,14 +69,14 @@ def test_mapping_saved_per_source_and_reused(small_ws, tmp_path):
                                            "customer": "Client", "amount": "Value",
                                            "recurring": "Kind", "close_date": "When",
                                            "attribution": "Source"}, "deals")
-    report, result = imp.run_import(small_ws, f, "deals", mapping=mapping)
+    _, result = imp.run_import(small_ws, f, "deals", mapping=mapping)
     assert result.inserted == 1
     # Next month's file with the same headers maps in one click: the saved mapping.
     f2 = write(tmp_path / "deals2.csv", "Opp,Reseller,Client,Value,Kind,When,Source\n"
                                         "2,Acme,C2,200,one-off,2026-02-05,influenced\n")
     again, source2, saved2 = imp.mapping_for(small_ws, "deals", imp.read_table(f2))
     assert saved2 and source2 == source and again.columns == mapping.columns
-    report, result = imp.run_import(small_ws, f2, "deals")
+    _, result = imp.run_import(small_ws, f2, "deals")
     assert result.inserted == 1
     deals = small_ws.actuals("deals")
     assert list(deals["ext_id"]) == ["1", "2"]
@@ -308,10 +308,10 @@ def test_binary_file_named_csv(small_ws, tmp_path, payload, message):
 def test_broken_xlsx(small_ws, tmp_path):
     f = tmp_path / "export.xlsx"
     f.write_bytes(b"PK\x03\x04 not really a workbook")
-    with pytest.raises(imp.ImportFileError, match="not a readable .xlsx"):
+    with pytest.raises(imp.ImportFileError, match=r"not a readable \.xlsx"):
         imp.run_import(small_ws, f, "deals")
     f.write_text("a,b\n1,2\n")
-    with pytest.raises(imp.ImportFileError, match="not a valid .xlsx"):
+    with pytest.raises(imp.ImportFileError, match=r"not a valid \.xlsx"):
         imp.run_import(small_ws, f, "deals")
 
 
@@ -389,7 +389,7 @@ def test_imports_never_half_apply_and_count_once(master, tmp_path_factory, rows,
             expected = {r["id"] for r in rows if _valid(r)}
             assert set(stored["ext_id"]) == {f"D{i}" for i in expected}
         n = len(stored)
-        report2, result2 = imp.run_import(ws, f, "deals", allow_rejected=True)
+        report2, _ = imp.run_import(ws, f, "deals", allow_rejected=True)
         assert len(ws.actuals("deals")) == max(n, report2.new + n)
         # A third import of the same file never adds anything.
         imp.run_import(ws, f, "deals", allow_rejected=True)
