@@ -1151,7 +1151,7 @@ def prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
             old = stored.get(k)
             if old is None:
                 new_idx.append(i)
-            elif _same(old, records[i]):
+            elif old == records[i] or _same(old, records[i]):  # == : the fast, usual case
                 report.duplicates += 1
             else:
                 upd_idx.append(i)

@@ -79,16 +79,20 @@ class Actuals:
     certifications: pd.DataFrame
     mdf: pd.DataFrame
     program_costs: pd.DataFrame
+    #: The plans' KPIs (see :func:`kpis_frame`); None when not loaded.
+    kpis: pd.DataFrame | None = None
 
     @classmethod
     def load(cls, ws: Workspace) -> Actuals:
-        """Read the program, the partners and every actuals table in one transaction."""
+        """Read the program, the partners, the plans' KPIs and every actuals table in one
+        transaction."""
         with ws.transaction():
             program = ws.program()
             partners = partners_frame(ws)
             frames = {k: ws.actuals(k) for k in (
                 "deals", "registrations", "logins", "certifications", "mdf", "program_costs")}
-        return cls(program=program, partners=partners, **frames)
+            kpis = kpis_frame(ws)
+        return cls(program=program, partners=partners, kpis=kpis, **frames)
 
     def last_date(self) -> dt.date | None:
         """The latest date found in any actuals table (None when there are none)."""
@@ -119,6 +123,22 @@ def partners_frame(ws: Workspace) -> pd.DataFrame:
     for col in ("signup_date", "activated_on", "churned_on"):
         frame[col] = pd.to_datetime(frame[col], format="ISO8601")
     return frame
+
+
+KPI_COLUMNS = ("plan_id", "partner_id", "fiscal_year", "plan_status", "plan_title", "kpi_id",
+               "name", "kind", "unit", "direction", "metric", "target_q1", "target_q2",
+               "target_q3", "target_q4", "actual_q1", "actual_q2", "actual_q3", "actual_q4")
+
+
+def kpis_frame(ws: Workspace) -> pd.DataFrame:
+    """Every KPI of every plan with its plan's partner, fiscal year and status."""
+    rows = ws.rows(
+        "SELECT p.id AS plan_id, p.partner_id, p.fiscal_year, p.status AS plan_status, "
+        "p.title AS plan_title, k.id AS kpi_id, k.name, k.kind, k.unit, k.direction, k.metric, "
+        "k.target_q1, k.target_q2, k.target_q3, k.target_q4, k.actual_q1, k.actual_q2, "
+        "k.actual_q3, k.actual_q4 FROM kpis k JOIN goals g ON g.id = k.goal_id "
+        "JOIN plans p ON p.id = g.plan_id ORDER BY p.id, g.position, k.position, k.id")
+    return pd.DataFrame([dict(r) for r in rows], columns=list(KPI_COLUMNS))
 
 
 def month_end(day: dt.date) -> dt.date:
@@ -231,7 +251,8 @@ SCORECARD_COLUMNS = (
     "logins_trend", "registrations_90d", "registrations_trend", "certified_people",
     "certifications_90d", "mdf_approved", "mdf_utilisation", "gap_sourced_revenue",
     "gap_certified_people", "gap_new_logos", "projected_next_tier_date",
-    "days_since_activity", "risk_score", "at_risk", "risk_reasons",
+    "days_since_activity", "risk_score", "at_risk", "risk_reasons", "plan_id", "plan_status",
+    "plan_attainment", "plan_rag", "plan_forecast_attainment", "kpis_red",
 )
 
 #: Label and unit of each scorecard column, for views and exports.
@@ -277,6 +298,12 @@ SCORECARD_LABELS: dict[str, tuple[str, str]] = {
     "risk_score": ("Risk score", "fraction"),
     "at_risk": ("At risk", "bool"),
     "risk_reasons": ("Risk reasons", ""),
+    "plan_id": ("Plan", ""),
+    "plan_status": ("Plan status", ""),
+    "plan_attainment": ("Plan: sourced revenue attainment", "fraction"),
+    "plan_rag": ("Plan RAG", ""),
+    "plan_forecast_attainment": ("Plan: forecast ÷ year target", "fraction"),
+    "kpis_red": ("Plan KPIs in Red", "count"),
 }
 
 
@@ -483,7 +510,105 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
     out["risk_score"] = score.where(active)
     out["at_risk"] = active & ((score >= RISK_THRESHOLD) | (idle >= INACTIVE_DAYS))
     out["risk_reasons"] = _reasons(out, parts, churned)
+    _plan_columns(out, actuals, as_of)
     return out.reset_index(drop=True)[list(SCORECARD_COLUMNS)]
+
+
+#: Which plan of a partner the scorecard reads, best first.
+PLAN_PREFERENCE = ("Active", "Approved", "In review", "Draft", "Closed")
+
+
+def fiscal_year_of(day: dt.date, start_month: int) -> int:
+    """The fiscal year ``day`` falls in (fiscal year N starts in ``start_month`` of N)."""
+    return day.year if day.month >= start_month else day.year - 1
+
+
+def kpi_attainment(actuals: Actuals, as_of: dt.date | None = None,
+                   plan_ids: list[int] | None = None) -> pd.DataFrame:
+    """Attainment, RAG and run-rate forecast of every KPI of the plans (default: the plans
+    of the fiscal year containing ``as_of``), by :func:`jbp.kpi.kpi_status`.
+
+    A KPI bound to a metric is judged on the metric's values for the quarters that have
+    started (what "Refresh KPI actuals" would store); an unbound KPI on its stored actuals.
+    Columns: plan_id, partner_id, fiscal_year, plan_status, kpi_id, name, metric, unit,
+    direction, target_to_date, actual_to_date (KPI unit), attainment (fraction), rag,
+    forecast (KPI unit), full_target, forecast_attainment (fraction).
+    """
+    from .kpi import kpi_status
+    from .model import QUARTERS, Kpi
+
+    if as_of is None:
+        as_of = default_as_of(actuals)
+    program = actuals.program
+    cols = ["plan_id", "partner_id", "fiscal_year", "plan_status", "kpi_id", "name", "metric",
+            "unit", "direction", "target_to_date", "actual_to_date", "attainment", "rag",
+            "forecast", "full_target", "forecast_attainment"]
+    kpis = actuals.kpis
+    if kpis is None or kpis.empty:
+        return pd.DataFrame(columns=cols)
+    if plan_ids is None:
+        fy = fiscal_year_of(as_of, program.fiscal_year_start_month)
+        kpis = kpis[kpis["fiscal_year"] == fy]
+    else:
+        kpis = kpis[kpis["plan_id"].isin(plan_ids)]
+    rows = []
+    for r in kpis.to_dict("records"):
+        values = {k: (None if pd.isna(r[k]) else float(r[k]))
+                  for k in r if k.startswith(("target_q", "actual_q"))}
+        metric = r["metric"] or ""
+        if metric in METRICS:
+            measured = quarterly_values(actuals, metric, int(r["partner_id"]),
+                                        int(r["fiscal_year"]), as_of)
+            for q, v in zip(QUARTERS, measured, strict=True):
+                if v is not None:
+                    values[f"actual_{q}"] = v
+        kpi = Kpi(goal_id=0, name=r["name"], kind=r["kind"], unit=r["unit"],
+                  direction=r["direction"], metric=metric, **values)
+        st = kpi_status(kpi, program, int(r["fiscal_year"]), as_of)
+        rows.append({"plan_id": int(r["plan_id"]), "partner_id": int(r["partner_id"]),
+                     "fiscal_year": int(r["fiscal_year"]), "plan_status": r["plan_status"],
+                     "kpi_id": int(r["kpi_id"]), "name": r["name"], "metric": metric,
+                     "unit": r["unit"], "direction": r["direction"],
+                     "target_to_date": st.target_to_date, "actual_to_date": st.actual_to_date,
+                     "attainment": st.attainment, "rag": st.rag, "forecast": st.forecast,
+                     "full_target": st.full_target,
+                     "forecast_attainment": st.forecast_attainment})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _plan_columns(out: pd.DataFrame, actuals: Actuals, as_of: dt.date) -> None:
+    """plan_id, plan_status: the partner's plan for the fiscal year of ``as_of`` (Active
+    first, see PLAN_PREFERENCE); plan_attainment, plan_rag, plan_forecast_attainment: of its
+    KPI bound to sourced_revenue (else its first currency KPI); kpis_red: its KPIs in Red."""
+    for col in ("plan_id", "plan_attainment", "plan_forecast_attainment"):
+        out[col] = np.nan
+    out["plan_status"] = ""
+    out["plan_rag"] = ""
+    out["kpis_red"] = 0
+    status = kpi_attainment(actuals, as_of)
+    if status.empty:
+        return
+    rank = {s: i for i, s in enumerate(PLAN_PREFERENCE)}
+    status = status.assign(_rank=status["plan_status"].map(rank).fillna(len(rank)))
+    for pid, mine in status.groupby("partner_id"):
+        if pid not in out.index:
+            continue
+        best = mine.sort_values(["_rank", "plan_id"], ascending=[True, False])
+        plan_id = int(best.iloc[0]["plan_id"])
+        kpis = mine[mine["plan_id"] == plan_id]
+        head = kpis[kpis["metric"] == "sourced_revenue"]
+        if head.empty:
+            head = kpis[kpis["unit"] == "currency"]
+        out.at[pid, "plan_id"] = plan_id
+        out.at[pid, "plan_status"] = str(kpis.iloc[0]["plan_status"])
+        out.at[pid, "kpis_red"] = int((kpis["rag"] == "Red").sum())
+        if not head.empty:
+            h = head.iloc[0]
+            out.at[pid, "plan_attainment"] = (np.nan if h["attainment"] is None
+                                              else h["attainment"])
+            out.at[pid, "plan_rag"] = h["rag"]
+            out.at[pid, "plan_forecast_attainment"] = (
+                np.nan if h["forecast_attainment"] is None else h["forecast_attainment"])
 
 
 def _reasons(out: pd.DataFrame, parts: pd.DataFrame, churned: pd.Series) -> list[str]:

@@ -241,3 +241,27 @@ def test_demo_scorecard_shape(demo_ws):
     assert card["at_risk"].dtype == bool
     # The tier the demo stored is the tier the rules give on the same date.
     assert (card["tier"] == card["stored_tier"]).mean() > 0.9
+
+
+def test_kpi_attainment_reuses_kpi_status_with_metric_values(demo_ws):
+    from jbp.kpi import kpi_status
+
+    a = metrics.Actuals.load(demo_ws)
+    as_of = metrics.default_as_of(a)
+    status = metrics.kpi_attainment(a, as_of)
+    assert set(status["fiscal_year"]) == {2026}
+    row = status[(status["plan_id"] == 1) & (status["metric"] == "sourced_revenue")].iloc[0]
+    doc = demo_ws.plan_document(1)
+    kpi = next(k for k in doc.kpis if k.metric == "sourced_revenue")
+    values = metrics.quarterly_values(a, "sourced_revenue", doc.plan.partner_id, 2026, as_of)
+    filled = kpi.replace(**{f"actual_q{q + 1}": v for q, v in enumerate(values)})
+    expected = kpi_status(filled, a.program, 2026, as_of)
+    assert row["actual_to_date"] == pytest.approx(sum(v for v in values if v is not None))
+    assert row["attainment"] == pytest.approx(expected.attainment)
+    assert row["rag"] == expected.rag
+    card = metrics.scorecard_from(a, as_of).set_index("partner_id")
+    me = card.loc[doc.plan.partner_id]
+    assert me["plan_id"] == 1 and me["plan_status"] == "Active"
+    assert me["plan_attainment"] == pytest.approx(expected.attainment)
+    assert me["plan_rag"] == expected.rag
+    assert card["plan_id"].notna().sum() == len(set(status["partner_id"]))

@@ -62,6 +62,9 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("registrations_90d", "Regs 90d", "int"),
     ("certified_people", "Certified", "int"),
     ("mdf_utilisation", "MDF used", "fraction"),
+    ("plan_rag", "Plan RAG", "text"),
+    ("plan_attainment", "Plan attainment", "fraction"),
+    ("plan_forecast_attainment", "Plan forecast", "fraction"),
     ("next_tier", "Next tier", "text"),
     ("tier_gap", "Gap to next tier", "text"),
     ("projected_next_tier_date", "Reaches it", "date"),
@@ -70,6 +73,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("risk_reasons", "Why", "text"),
 ]
 RED = QColor("#b3261e")
+RAG_COLOURS = {"Green": "#cdebd3", "Amber": "#fde9c4", "Red": "#f6cfcc"}
 
 
 def portfolio_data(path: Path, as_of: dt.date | None, *, state: TaskState) -> dict[str, Any]:
@@ -195,6 +199,8 @@ class ScorecardModel(QAbstractTableModel):
                 return QBrush(RED)
             if key == "logins_trend" and not _missing(value) and value < -0.25:
                 return QBrush(RED)
+        if role == Qt.ItemDataRole.BackgroundRole and key == "plan_rag" and value:
+            return QBrush(QColor(RAG_COLOURS.get(str(value), "#ffffff")))
         if role == Qt.ItemDataRole.ToolTipRole and key in ("risk_flag", "risk_reasons",
                                                            "tier_gap"):
             return str(self.frame.at[index.row(), "risk_reasons"] if key != "tier_gap"
