@@ -50,13 +50,14 @@ def test_wizard_maps_reports_and_imports(qtbot, ctx, tmp_path):
     assert wizard.currentPage() is mapping
     # "Reseller" and "Won On" are not guessed: the user maps them.
     assert not mapping.isComplete()
+    assert mapping.missing.text() == "Still to map: Close date, Sourced or influenced"
     mapping.combos["partner"].setCurrentIndex(mapping.combos["partner"].findData("Reseller"))
     mapping.combos["close_date"].setCurrentIndex(
         mapping.combos["close_date"].findData("Won On"))
     mapping.combos["attribution"].setCurrentIndex(
         mapping.combos["attribution"].findData("Role"))
     assert mapping.combos["amount"].currentData() == "Deal Value"
-    assert mapping.isComplete()
+    assert mapping.isComplete() and mapping.missing.text() == ""
     mapping.source.setText("Salesforce deals")
     go_next(qtbot, wizard, 1)
     report = wizard.report_page

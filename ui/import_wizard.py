@@ -132,6 +132,8 @@ class _TaskPage(QWizardPage):
         return task
 
     def _progress(self, fraction: float, text: str) -> None:
+        if not self.busy():  # a report queued before the task ended
+            return
         self.progress.setValue(int(fraction * 100))
         if text:
             self.status.setText(text + "…")
@@ -246,6 +248,18 @@ class MappingPage(QWizardPage):
         layout.addLayout(form)
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
+        self.missing = QLabel(self)
+        self.missing.setObjectName("mapping_missing")
+        self.missing.setStyleSheet("color: #b3261e")
+        layout.addWidget(self.missing)
+        self.completeChanged.connect(self._show_missing)
+
+    def _show_missing(self) -> None:
+        if not self.combos:
+            return
+        missing = self.mapping().missing(self.wiz.read["table"].headers)
+        self.missing.setText("Still to map: " + ", ".join(t.label for t in missing)
+                             if missing else "")
 
     def initializePage(self) -> None:
         read = self.wiz.read
@@ -362,8 +376,9 @@ class ReportPage(_TaskPage):
                 self.errors.setItem(r, c, item)
         self.errors.resizeColumnsToContents()
         if errors:
-            self.take_valid.setText(f"Import the {report.valid:,} valid rows and leave out the "
-                                    f"{report.rejected:,} rejected rows")
+            self.take_valid.setText(
+                f"Import the {_rows(report.valid)} that passed and leave out the "
+                f"{_rows(report.rejected)} rejected")
             self.take_valid.show()
         self.completeChanged.emit()
 
@@ -374,6 +389,10 @@ class ReportPage(_TaskPage):
         if report.new + report.changed == 0:
             return False
         return not report.errors or self.take_valid.isChecked()
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
 class ResultPage(_TaskPage):
