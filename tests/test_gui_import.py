@@ -70,11 +70,16 @@ def test_wizard_maps_reports_and_imports(qtbot, ctx, tmp_path):
     assert not report.isComplete()                      # rejected rows: the user must choose
     report.take_valid.setChecked(True)
     assert report.isComplete()
-    with qtbot.waitSignal(wizard.imported, timeout=20_000) as sig:
+    assert report.refresh_kpis.isChecked()
+    with qtbot.waitSignal(wizard.kpis_refreshed, timeout=20_000) as refreshed, \
+            qtbot.waitSignal(wizard.imported, timeout=20_000) as sig:
         wizard.next()
     assert sig.args[0].inserted == 1
+    assert refreshed.args[0] > 0                       # the plans' bound KPIs filled in
+    assert ctx.undo_stack.count() == 1
     qtbot.waitUntil(lambda: wizard.result_page.isComplete(), timeout=20_000)
     assert "Imported 1 new" in wizard.result_page.status.text()
+    assert "KPI actuals" in wizard.result_page.status.text()
     assert len(ctx.workspace.actuals("deals")) == before + 1
     wizard.button(QWizard.WizardButton.FinishButton).click()
     # The mapping was saved: next month's file with these headers maps itself.

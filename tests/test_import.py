@@ -445,6 +445,15 @@ def test_cli_scorecard(demo_path, capsys):
     assert "cac_channel" in json.loads(capsys.readouterr().out)
 
 
+def test_cli_import_then_refresh_kpis(demo_path, tmp_path, capsys):
+    f = write(tmp_path / "d.csv", HEADER + "N1,Acme Integration,C1,10,ARR,2026-10-05,sourced\n")
+    assert cli(["import", str(demo_path), str(f), "--kind", "deals", "--refresh-kpis"]) == 0
+    out = capsys.readouterr().out
+    assert "Imported 1 new" in out and "bound KPI actuals" in out
+    assert cli(["refresh-kpis", str(demo_path)]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
 def test_cli_refresh_kpis(demo_path, capsys):
     assert cli(["refresh-kpis", str(demo_path), "--plan", "1", "--dry-run"]) == 0
     assert "would change" in capsys.readouterr().out

@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
     imp.add_argument("--skip-bad", action="store_true",
                      help="take the valid rows even when some rows were rejected")
+    imp.add_argument("--refresh-kpis", action="store_true",
+                     help="then fill the plans' KPI actuals bound to a metric (as "
+                          "refresh-kpis does)")
     imp.add_argument("--show-mapping", action="store_true",
                      help="print the column mapping used (JSON, reusable with --mapping)")
     imp.set_defaults(func=run_import)
@@ -84,7 +87,15 @@ def run_import(args: argparse.Namespace) -> int:
                   "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
             return 1
         result = imp.commit(ws, prepared, allow_rejected=True, source=source)
-    print(result.text())
+        print(result.text())
+        if args.refresh_kpis:
+            from jbp import bindings
+            from jbp.commands import History
+
+            macro, updates = bindings.refresh_macro(ws)
+            if macro is not None:
+                History(ws).run(macro)
+            print(f"Updated {len(updates)} bound KPI actuals.")
     return 0
 
 

@@ -41,6 +41,19 @@ def kpi_updates(path: Path, as_of: dt.date | None, *, state: TaskState) -> list:
         return bindings.bound_updates(ws, None, as_of, actuals)
 
 
+def apply_kpi_updates(ctx: AppContext, updates: list) -> bool:
+    """Apply bound-KPI updates as one undoable step under the current editor (or "Actuals
+    import"). False when the context refused it (the message went to ``ctx.error``)."""
+    from jbp import bindings
+    from jbp.commands import Macro
+
+    if not updates:
+        return True
+    editor = ctx.editor or bindings.IMPORT_EDITOR
+    return ctx.run(Macro("Refresh KPI actuals from imports",
+                         bindings.refresh_commands(updates, editor)))
+
+
 class DataPage(QWidget):
     """Past imports, "Import actuals…" and "Refresh KPI actuals"."""
 
@@ -143,17 +156,11 @@ class DataPage(QWidget):
             self.ctx.workspace is not None))
 
     def _apply_updates(self, updates: list) -> None:
-        from jbp import bindings
-        from jbp.commands import Macro
-
         if not updates:
             self.status.setText("Bound KPI actuals are up to date.")
             self.kpis_refreshed.emit(0)
             return
-        editor = self.ctx.editor or bindings.IMPORT_EDITOR
-        macro = Macro("Refresh KPI actuals from imports",
-                      bindings.refresh_commands(updates, editor))
-        if self.ctx.run(macro):
+        if apply_kpi_updates(self.ctx, updates):
             plans = len({u.plan_id for u in updates})
             self.status.setText(f"Updated {len(updates)} KPI actuals in {plans} plans "
                                 "(Edit › Undo takes them back).")

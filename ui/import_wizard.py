@@ -335,12 +335,17 @@ class ReportPage(_TaskPage):
         self.take_valid.setObjectName("take_valid_rows")
         self.take_valid.toggled.connect(self.completeChanged)
         self.take_valid.hide()
+        self.refresh_kpis = QCheckBox("Then fill the plans' KPI actuals that are bound to a "
+                                      "metric (one undoable step)", self)
+        self.refresh_kpis.setObjectName("refresh_kpis_after_import")
+        self.refresh_kpis.setChecked(True)
         layout = QVBoxLayout(self)
         layout.addLayout(self.task_row)
         layout.addWidget(self.status)
         layout.addWidget(self.summary)
         layout.addWidget(self.errors, 1)
         layout.addWidget(self.take_valid)
+        layout.addWidget(self.refresh_kpis)
         self.prepared: imp.PreparedImport | None = None
 
     def initializePage(self) -> None:
@@ -420,6 +425,30 @@ class ResultPage(_TaskPage):
         if ws is not None:
             ws.notify("actuals")  # this session's views recompute
         self.wiz.imported.emit(result)
+        if ws is not None and self.wiz.report_page.refresh_kpis.isChecked() and (
+                result.inserted or result.updated):
+            from ui.data_page import kpi_updates
+
+            task = start_task(kpi_updates, ws.path, self.wiz.ctx.as_of,
+                              title="Refresh KPI actuals", parent=self)
+            self.task = task
+            task.succeeded.connect(self._kpis)
+            task.failed.connect(lambda msg, _e: self.failed(
+                f"{result.text()}<br>The KPI actuals were not updated: {msg}"))
+            task.finished.connect(self._finished)
+            self.completeChanged.emit()
+
+    def _kpis(self, updates: list) -> None:
+        from ui.data_page import apply_kpi_updates
+
+        text = self.result.text() if self.result else ""
+        if not updates:
+            self.status.setText(f"{text}<br>The bound KPI actuals were already up to date.")
+        elif apply_kpi_updates(self.wiz.ctx, updates):
+            plans = len({u.plan_id for u in updates})
+            self.status.setText(f"{text}<br>Updated {len(updates)} KPI actuals in {plans} "
+                                "plans (Edit › Undo takes them back).")
+        self.wiz.kpis_refreshed.emit(len(updates))
 
     def isComplete(self) -> bool:
         return not self.busy()
@@ -429,6 +458,8 @@ class ImportWizard(QWizard):
     """Import an export of actuals into the context's workspace; emits :attr:`imported`."""
 
     imported = Signal(object)
+    #: After an import, the number of bound KPI actuals filled in (when asked to).
+    kpis_refreshed = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, path: str | None = None,
                  kind: str | None = None):
