@@ -30,7 +30,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import time
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -1361,9 +1360,3 @@ def past_imports(ws: Workspace) -> pd.DataFrame:
     return pd.DataFrame([dict(r) for r in rows], columns=[
         "id", "kind", "file", "imported_at", "rows_taken", "rows_rejected", "rows_duplicate"])
 
-
-def elapsed(fn, *args, **kwargs) -> tuple[Any, float]:
-    """Run ``fn`` and return (result, seconds); used by the benchmark."""
-    t0 = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t0
