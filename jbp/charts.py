@@ -37,9 +37,9 @@ def format_kpi_value(value: float | None, unit: str, *, short: bool = False) -> 
         return f"{value:,.0f}"
     if unit == "days":
         return f"{value:,.0f} d" if short else f"{value:,.0f}"
-    if float(value).is_integer():
+    if float(value).is_integer() or abs(value) >= 10:
         return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
 def format_attainment(attainment: float | None) -> str:
@@ -79,8 +79,11 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
         ax.bar([i + width / 2 for i in missing], [per_quarter] * len(missing), width,
                color="none", edgecolor=FORECAST_COLOR, hatch="///", linewidth=1.0,
                label="Run-rate forecast", zorder=2)
+    labels = list(quarter_labels)[:4]
+    if compact:  # "Q1 (Jan–Mar)" → "Q1"
+        labels = [label.split(" ")[0] for label in labels]
     ax.set_xticks(x)
-    ax.set_xticklabels(list(quarter_labels)[:4])
+    ax.set_xticklabels(labels)
     ax.yaxis.set_major_formatter(FuncFormatter(
         lambda v, _pos: format_kpi_value(v, kpi.unit, short=True)))
     ax.grid(axis="y", color="#e6e8eb", linewidth=0.8, zorder=0)
@@ -95,13 +98,15 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
                  pad=size + 8)
     parts = []
     if status.attainment is not None:
-        parts.append(f"{format_attainment(status.attainment)} of pro-rated target "
-                     f"({status.rag})")
+        parts.append(f"{format_attainment(status.attainment)} of "
+                     f"{'target' if compact else 'pro-rated target'} ({status.rag})")
     else:
         parts.append("no actuals yet")
     if status.forecast is not None and status.full_target:
-        parts.append(f"forecast {format_kpi_value(status.forecast, kpi.unit, short=True)} "
-                     f"vs {format_kpi_value(status.full_target, kpi.unit, short=True)}")
+        parts.append(f"{'fcst' if compact else 'forecast'} "
+                     f"{format_kpi_value(status.forecast, kpi.unit, short=True)} "
+                     f"{'/' if compact else 'vs'} "
+                     f"{format_kpi_value(status.full_target, kpi.unit, short=True)}")
     ax.text(0.0, 1.02, " · ".join(parts), transform=ax.transAxes, fontsize=size - 1,
             color="#555555", va="bottom", ha="left")
     ax.tick_params(labelsize=size - 1)
@@ -131,8 +136,8 @@ def render_kpi_grid(items: Sequence[tuple[Kpi, KpiStatus]], quarter_labels: Sequ
     for i, (kpi, status) in enumerate(items):
         ax = fig.add_subplot(rows, columns, i + 1)
         draw_kpi(ax, kpi, status, quarter_labels, compact=True)
-    fig.subplots_adjust(left=0.06, right=0.98, top=1 - 0.42 / rows, bottom=0.28 / rows,
-                        wspace=0.28, hspace=0.75)
+    fig.subplots_adjust(left=0.05, right=0.99, top=1 - 52 / height_px,
+                        bottom=28 / height_px, wspace=0.3, hspace=0.62)
     canvas.draw()
     buffer = bytes(canvas.buffer_rgba())
     w, h = canvas.get_width_height()

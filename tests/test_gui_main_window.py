@@ -188,3 +188,48 @@ def test_a_second_demo_can_be_made_from_the_file_menu(make_window, tmp_path, mon
     assert win.ctx.workspace.path == target
     with Workspace.open(target) as ws:
         assert len(ws.partners()) == 50
+
+
+RUN_APP = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from ui import workers
+from ui.app import create_application, run_app
+from ui.main_window import MainWindow
+
+app = create_application()
+
+def check():
+    for w in QApplication.topLevelWidgets():
+        if isinstance(w, MainWindow) and w.ctx.workspace is not None and w.isVisible():
+            for t in workers.running_tasks():
+                t.wait()
+            print("TITLE", w.windowTitle())
+            print("PLANS", w.plans().model.rowCount())
+            print("GOALS", w.plans().editor.goal_model.rowCount())
+            if w.identity_dialog is not None:
+                w.identity_dialog.reject()
+            w.close()
+            QApplication.quit()
+            return
+    QTimer.singleShot(10, check)
+
+QTimer.singleShot(0, check)
+sys.exit(run_app(sys.argv[1]))
+"""
+
+
+def test_run_app_shows_the_main_window_and_exits_cleanly(demo_path, tmp_path):
+    """``jbp --workspace PATH`` as a process: window on the workspace, clean exit code."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "c"),
+               XDG_DATA_HOME=str(tmp_path / "d"))
+    done = subprocess.run([sys.executable, "-c", RUN_APP, str(demo_path)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
+    assert lines == {"TITLE": "JBP Studio — demo[*]", "PLANS": "6", "GOALS": "3"}

@@ -235,7 +235,7 @@ def test_sign_off_both_sides_approve_then_amend_and_see_the_diff(qtbot, window):
     index = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q4"))
     assert index.data(Qt.ItemDataRole.BackgroundRole) == AMENDED_BRUSH
     assert "Jordan Novak" in index.data(Qt.ItemDataRole.ToolTipRole)
-    assert "1 so far" in editor.banner.text()
+    assert "1 change to what was agreed" in editor.banner.text()
 
     # the history lists every step, filterable by side and element
     history = editor.history

@@ -32,4 +32,10 @@ def run_app(workspace: str | Path | None = None) -> int:
     window = MainWindow()
     window.show()
     window.start(workspace)
-    return int(app.exec())
+    code = int(app.exec())
+    # Delete the window (and the widgets and threads it owns) while Qt is still up, not
+    # during interpreter shutdown.
+    import shiboken6
+
+    shiboken6.delete(window)
+    return code

@@ -43,6 +43,10 @@ MAX_RECENT = 8
 WORKSPACE_FILTER = "JBP Studio workspaces (*.jbp);;All files (*)"
 
 
+def _none(_result: object) -> None:
+    """Slots return None: PySide6 mishandles a value (a bool) returned by a Python slot."""
+
+
 # ---------------------------------------------------------------------- pages
 
 
@@ -183,7 +187,7 @@ class MainWindow(QMainWindow):
 
         self.busy = BusyIndicator(self)
         self.identity = IdentityBadge(self.ctx, self)
-        self.identity.switch_requested.connect(self.switch_editor)
+        self.identity.switch_requested.connect(lambda: _none(self.switch_editor()))
         self.workspace_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.busy)
         self.statusBar().addPermanentWidget(self.identity)
@@ -194,7 +198,6 @@ class MainWindow(QMainWindow):
         self.ctx.stale_write.connect(self._stale_write)
         self.ctx.pending_changed.connect(self._pending_changed)
         self.ctx.workspace_changed.connect(self._workspace_changed)
-        self.ctx.undo_stack.cleanChanged.connect(lambda _c: None)
         self._restore_state()
 
     # ------------------------------------------------------------------ menus
@@ -203,7 +206,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
-        action.triggered.connect(lambda _checked=False: slot())
+        action.triggered.connect(lambda _checked=False: _none(slot()))
         if name:
             action.setObjectName(name)
         menu.addAction(action)
@@ -355,9 +358,9 @@ class MainWindow(QMainWindow):
         path.parent.mkdir(parents=True, exist_ok=True)
         task = start_task(demo.generate, path, title="Creating the demo workspace",
                           uses_state=False, parent=self)
-        task.succeeded.connect(lambda p: self.open_workspace(p))
-        task.failed.connect(lambda msg, _exc: self.show_error(
-            "Cannot create the demo workspace", f"{path}: {msg}"))
+        task.succeeded.connect(lambda p: _none(self.open_workspace(p)))
+        task.failed.connect(lambda msg, _exc: _none(self.show_error(
+            "Cannot create the demo workspace", f"{path}: {msg}")))
         self.open_task = task
         return task
 
@@ -442,7 +445,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for i, p in enumerate(self.recent()):
             action = self.recent_menu.addAction(f"&{i + 1} {Path(p).name} — {Path(p).parent}")
-            action.triggered.connect(lambda _c=False, p=p: self.open_workspace(p))
+            action.triggered.connect(lambda _c=False, p=p: _none(self.open_workspace(p)))
         self.recent_menu.setEnabled(bool(self.recent()))
 
     # ------------------------------------------------------------------ identity, as of

@@ -146,6 +146,7 @@ class BasicPortfolioPage(QWidget):
         self.view.setObjectName("portfolio_table")
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
+        self.view.sortByColumn(5, Qt.SortOrder.DescendingOrder)  # biggest sourced revenue
         self.view.verticalHeader().setVisible(False)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -173,9 +174,8 @@ class BasicPortfolioPage(QWidget):
         layout.addWidget(self.view, 1)
         ctx.workspace_changed.connect(self.reload)
         ctx.as_of_changed.connect(self.reload)
-        ctx.data_changed.connect(lambda what: what in ("partners", "actuals", "program")
-                                 and self.reload())
-        ctx.plan_changed.connect(lambda pid: pid == 0 and self.reload())
+        ctx.data_changed.connect(self._data_changed)
+        ctx.plan_changed.connect(self._plan_changed)
         self.reload()
 
     def reload(self) -> None:
@@ -190,9 +190,29 @@ class BasicPortfolioPage(QWidget):
                           parent=self)
         self.task = task
         task.progress.connect(lambda f, _t: self.progress.setValue(int(f * 100)))
-        task.succeeded.connect(lambda rows, t=task: t is self.task and self._show(rows))
-        task.failed.connect(lambda msg, _e: self.summary.setText(f"Could not compute: {msg}"))
-        task.finished.connect(lambda t=task: t is self.task and self.progress.hide())
+        task.succeeded.connect(self._succeeded)
+        task.failed.connect(self._failed)
+        task.finished.connect(self._finished)
+
+    # Slots are methods returning None: PySide6 mishandles a bool returned by a lambda slot.
+    def _data_changed(self, what: str) -> None:
+        if what in ("partners", "actuals", "program"):
+            self.reload()
+
+    def _plan_changed(self, plan_id: int) -> None:
+        if plan_id == 0:
+            self.reload()
+
+    def _succeeded(self, rows) -> None:
+        if self.sender() is self.task:
+            self._show(rows)
+
+    def _failed(self, message: str, _exc) -> None:
+        self.summary.setText(f"Could not compute: {message}")
+
+    def _finished(self) -> None:
+        if self.sender() is self.task:
+            self.progress.hide()
 
     def _show(self, rows: list[dict[str, Any]]) -> None:
         self.model.set_rows(rows)

@@ -52,8 +52,12 @@ class ProgramPage(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(note)
         ctx.workspace_changed.connect(self.reload)
-        ctx.data_changed.connect(lambda what: what == "program" and self.reload())
+        ctx.data_changed.connect(self._data_changed)
         self.reload()
+
+    def _data_changed(self, what: str) -> None:
+        if what == "program":
+            self.reload()
 
     def reload(self) -> None:
         ws = self.ctx.workspace

@@ -60,7 +60,7 @@ class AgreementPanel(QWidget):
         self.role_edit.setPlaceholderText("Your role (optional), e.g. Alliance lead")
         self.sign_button = QPushButton("Sign off", self)
         self.sign_button.setObjectName("sign_off")
-        self.sign_button.clicked.connect(self.sign_off)
+        self.sign_button.clicked.connect(self._sign_clicked)
         self.error_line = ErrorLine(self)
         self.signoffs = RecordTableModel([
             ("Side", lambda s: s.side), ("Signed by", lambda s: s.name),
@@ -152,7 +152,7 @@ class AgreementPanel(QWidget):
         for target in TRANSITIONS[PlanStatus(plan.status)]:
             button = QPushButton(ACTION_TEXT.get((plan.status, target), f"Set {target}"), self)
             button.setObjectName(f"status_{target.value.replace(' ', '_').lower()}")
-            button.clicked.connect(lambda _=False, t=target.value: self.change_status(t))
+            button.clicked.connect(lambda _=False, t=target.value: self._status_clicked(t))
             self.actions_row.addWidget(button)
             self.action_buttons[target.value] = button
         me = self.ctx.editor
@@ -191,6 +191,13 @@ class AgreementPanel(QWidget):
             return False
         self.error_line.show_message("")
         return True
+
+    # Slots return None: PySide6 mishandles a bool returned by a Python slot.
+    def _status_clicked(self, status: str) -> None:
+        self.change_status(status)
+
+    def _sign_clicked(self) -> None:
+        self.sign_off()
 
     def change_status(self, status: str) -> bool:
         doc = self.session.doc

@@ -50,7 +50,7 @@ class CommentsPanel(QWidget):
         self.post_button = QPushButton("Post comment", self)
         self.post_button.setObjectName("post_comment")
         self.post_button.setShortcut("Ctrl+Return")
-        self.post_button.clicked.connect(self.post)
+        self.post_button.clicked.connect(self._post_clicked)
         self.error_line = ErrorLine(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Comments</b>", self))
@@ -105,6 +105,9 @@ class CommentsPanel(QWidget):
         self.input.setEnabled(doc is not None)
 
     # ------------------------------------------------------------------ actions
+
+    def _post_clicked(self) -> None:
+        self.post()  # a slot returns None (PySide6 mishandles a returned bool)
 
     def post(self) -> bool:
         text = self.input.toPlainText().strip()

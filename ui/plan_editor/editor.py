@@ -167,10 +167,12 @@ class PlanEditor(QWidget):
             f"<br>{doc.partner.name} · FY{plan.fiscal_year} · tier {doc.partner.tier or '–'}"
             f" · as of {self.ctx.as_of.isoformat()}")
         if s.is_amendment:
-            n = len(s.amendments)
+            terms = [a for a in s.amendments if not a.field.startswith("Actual ")]
+            n = len(terms)
             self.banner.setText(
                 f"Approved on {plan.approved_at}: edits are amendments against the frozen "
-                f"baseline ({n} so far — highlighted cells; details on the Agreement tab).")
+                f"baseline — {n} change{'s' if n != 1 else ''} to what was agreed so far "
+                f"(highlighted cells; details on the Agreement tab).")
             self.banner.show()
         else:
             self.banner.hide()
@@ -199,10 +201,15 @@ class PlanEditor(QWidget):
         kpis = doc.kpis_of(goal.id) if doc is not None and goal is not None else []
         self.kpi_model.set_elements(kpis)
         current = self.kpis.current()
-        if current is None and kpis:
-            self.kpis.select_id(kpis[0].id)
-        else:
-            self._kpi_selected(current)
+        # Show the first KPI's chart, but keep the comments on the goal the user picked.
+        self._auto_kpi = True
+        try:
+            if current is None and kpis:
+                self.kpis.select_id(kpis[0].id)
+            else:
+                self._kpi_selected(current)
+        finally:
+            self._auto_kpi = False
 
     def _goal_selected(self, goal: Goal | None) -> None:
         self._show_kpis()
@@ -213,11 +220,14 @@ class PlanEditor(QWidget):
             self.chart.show_kpi(None, None, [])
             return
         self.chart.show_kpi(kpi, self.session.status_of(kpi), self.session.quarter_labels())
-        self._focus_element("kpi", kpi)
+        if not getattr(self, "_auto_kpi", False):
+            self._focus_element("kpi", kpi)
 
     def _focus_element(self, kind: str, element) -> None:
         if element is None:
             return
+        if kind in ("goal", "kpi"):
+            self._goals_tab_focus = (kind, element)
         label = f"{element.LABEL}: {getattr(element, element.FIELDS[0].name)}"
         self.session.set_focus(kind, element.id, label)
 
@@ -233,9 +243,10 @@ class PlanEditor(QWidget):
                 self._focus_element(kind, table.current())
                 return
         if widget is self.goals_splitter:
-            current = self.kpis.current() or self.goals.current()
-            if current is not None:
-                self._focus_element(current.KIND, current)
+            # back on this tab: the comments of what was picked here last
+            kind, element = getattr(self, "_goals_tab_focus", ("goal", self.goals.current()))
+            if element is not None and doc is not None:
+                self._focus_element(kind, element)
                 return
         self.session.set_focus("plan", doc.plan.id, f"Plan: {doc.plan.title}")
 
@@ -262,6 +273,8 @@ class PlanEditor(QWidget):
         table.view.edit(table.model.index(index.row(), 0))
         self.message.emit(f"Added {element.LABEL.lower()} (Ctrl+Z to undo)")
         return True
+
+    # add/delete are connected to buttons: they return None (see PartTable)
 
     def _adder(self, build):
         def add() -> None:

@@ -296,21 +296,24 @@ class KpiTableModel(PartTableModel):
 
     def __init__(self, ctx: AppContext, status_of: Callable[[Kpi], Any], parent=None):
         self.status_of = status_of
-        columns = field_columns(Kpi, ["name", "kind", "unit", "direction"])
-        quarter_fields = [c for c in field_columns(Kpi) if c.field and c.field.name[:7] in
-                          ("target_", "actual_")]
-        columns += quarter_fields
+        # The standing first (glanceable on a projector), then the numbers people type.
+        columns = field_columns(Kpi, ["name"])
         columns += [
-            Column("To date", value=lambda k: self._to_date(k), numeric=True,
-                   tooltip="Actual to date / pro-rated target to date"),
-            Column("Attainment", value=lambda k: _pct(self.status_of(k).attainment),
-                   numeric=True, rag=lambda k: self.status_of(k).rag,
-                   tooltip="Actual to date against the pro-rated target (direction-aware)"),
             Column("RAG", value=lambda k: self.status_of(k).rag or "–",
                    rag=lambda k: self.status_of(k).rag,
                    tooltip="Green / Amber / Red by the program's thresholds"),
+            Column("Attainment", value=lambda k: _pct(self.status_of(k).attainment),
+                   numeric=True,
+                   tooltip="Actual to date against the pro-rated target (direction-aware)"),
+        ]
+        columns += field_columns(Kpi, ["unit", "kind", "direction"])
+        columns += [c for c in field_columns(Kpi) if c.field and c.field.name[:7] in
+                    ("target_", "actual_")]
+        columns += [
+            Column("To date", value=lambda k: self._to_date(k), numeric=True,
+                   tooltip="Actual to date / pro-rated target to date"),
             Column("Forecast", value=lambda k: self._forecast(k), numeric=True,
-                   tooltip="Run-rate forecast to period end vs full-year target"),
+                   tooltip="Run-rate forecast to period end / full-year target"),
             *field_columns(Kpi, ["metric"]),
         ]
         super().__init__(ctx, "kpi", columns, parent)

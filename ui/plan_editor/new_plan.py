@@ -73,7 +73,7 @@ class NewPlanDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create plan")
-        buttons.accepted.connect(self.create)
+        buttons.accepted.connect(self._create_clicked)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         form = QFormLayout()
@@ -125,6 +125,9 @@ class NewPlanDialog(QDialog):
         if rolled and self.previous.currentData() is not None:
             self.year.setValue(self.ctx.workspace.plan(self.previous.currentData())
                                .fiscal_year + 1)
+
+    def _create_clicked(self) -> None:
+        self.create()
 
     def create(self) -> int | None:
         """Build the draft and run :class:`CreatePlan`; the domain's message on refusal."""

@@ -51,7 +51,7 @@ class OverviewForm(QWidget):
                 editor.textChanged.connect(lambda n=name: self._typed(n))
             else:
                 editor = QLineEdit(self)
-                editor.editingFinished.connect(lambda n=name: self.commit(n))
+                editor.editingFinished.connect(lambda n=name: self._commit_slot(n))
                 editor.textEdited.connect(lambda _t, n=name: self._typed(n))
             editor.setObjectName(f"plan_{name}")
             editor.setToolTip(f.label + (f" ({f.unit})" if f.unit else ""))
@@ -154,6 +154,9 @@ class OverviewForm(QWidget):
         self._typed(name)
         return not message
 
+    def _commit_slot(self, name: str) -> None:
+        self.commit(name)  # a slot returns None (PySide6 mishandles a returned bool)
+
     def commit_pending(self) -> bool:
         return all([self.commit(n) for n in FORM_FIELDS])
 
@@ -166,5 +169,5 @@ class OverviewForm(QWidget):
         if event.type() == QEvent.Type.FocusOut:
             for name, editor in self.editors.items():
                 if editor is obj:
-                    self.commit(name)
+                    self._commit_slot(name)
         return super().eventFilter(obj, event)

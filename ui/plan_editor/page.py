@@ -55,11 +55,11 @@ class PlansPage(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.new_button = QPushButton("New plan…", self)
         self.new_button.setObjectName("new_plan")
-        self.new_button.clicked.connect(lambda: self.new_plan())
+        self.new_button.clicked.connect(self._new_clicked)
         self.roll_button = QPushButton("Roll forward…", self)
         self.roll_button.setObjectName("roll_forward")
         self.roll_button.setToolTip("Copy the selected plan into the next fiscal year")
-        self.roll_button.clicked.connect(self.roll_forward)
+        self.roll_button.clicked.connect(self._roll_clicked)
         self.editor = PlanEditor(ctx, self)
         self.editor.message.connect(self.message)
         self.new_plan_dialog: NewPlanDialog | None = None
@@ -157,6 +157,12 @@ class PlansPage(QWidget):
             self.editor.open_plan(plan.id)
 
     # ------------------------------------------------------------------ new plans
+
+    def _new_clicked(self) -> None:
+        self.new_plan()
+
+    def _roll_clicked(self) -> None:
+        self.roll_forward()
 
     def new_plan(self, partner_id: int | None = None, roll_from: int | None = None
                  ) -> NewPlanDialog | None:

@@ -26,6 +26,13 @@ from ui.plan_editor.session import PlanSession
 from ui.workers import Task, start_task
 
 
+def _fit_columns(view: QTableView, cap: int = 230) -> None:
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    for col in range(header.count()):
+        header.resizeSection(col, min(cap, header.sectionSize(col)))
+
+
 def _table(parent: QWidget, model, name: str) -> QTableView:
     view = QTableView(parent)
     view.setObjectName(name)
@@ -116,7 +123,7 @@ class QbrView(QWidget):
         vertical.addWidget(scroll)
         vertical.setStretchFactor(0, 2)
         vertical.setStretchFactor(1, 3)
-        vertical.setSizes([240, 560])
+        vertical.setSizes([330, 470])
         top.setSizes([640, 440])
         self.splitters = (vertical, top)
         head = QHBoxLayout()
@@ -179,12 +186,12 @@ class QbrView(QWidget):
             f"&nbsp;{counts[k]} {k}&nbsp;</span>" for k in ("Green", "Amber", "Red"))
             + (f" &nbsp;{counts['']} not judged" if counts[""] else ""))
         self.scorecard.set_elements(card.kpis)
-        self.scorecard_view.resizeColumnsToContents()
+        _fit_columns(self.scorecard_view, 200)
         self.initiatives.set_elements([("LATE", i) for i in card.late]
                                       + [("due", i) for i in card.due])
-        self.initiative_view.resizeColumnsToContents()
+        _fit_columns(self.initiative_view)
         self.comments.set_elements(card.open_comments)
-        self.comment_view.resizeColumnsToContents()
+        _fit_columns(self.comment_view, 170)
         self._draw_charts()
 
     def _draw_charts(self) -> None:
@@ -196,8 +203,10 @@ class QbrView(QWidget):
         self._chart_width = width
         items = [(line.kpi, line.status) for line in self.card.kpis]
         self.progress.show()
+        columns = 4 if width >= 1100 else 3 if width >= 760 else 2
         task = start_task(render_kpi_grid, items, self.card.quarter_labels, width,
-                          title="Drawing KPI charts", uses_state=False, parent=self)
+                          columns=columns, title="Drawing KPI charts", uses_state=False,
+                          parent=self)
         self.task = task
         task.succeeded.connect(lambda result, t=task: self._charts_ready(t, result))
         task.finished.connect(lambda t=task: self._task_done(t))

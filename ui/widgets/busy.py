@@ -32,9 +32,16 @@ class BusyIndicator(QWidget):
 
     def track(self, task: Task) -> None:
         self.tasks.append(task)
-        task.progress.connect(lambda f, text, t=task: self._progress(t, f, text))
-        task.finished.connect(lambda t=task: self._finished(t))
+        # bound methods (not lambdas): Qt drops the connection when this widget goes
+        task.progress.connect(self._on_progress)
+        task.finished.connect(self._on_finished)
         self._show(task)
+
+    def _on_progress(self, fraction: float, text: str) -> None:
+        self._progress(self.sender(), fraction, text)
+
+    def _on_finished(self) -> None:
+        self._finished(self.sender())
 
     def _show(self, task: Task) -> None:
         self.label.setText(task.title + "…")

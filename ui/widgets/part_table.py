@@ -23,6 +23,10 @@ from ui.plan_editor.models import PartTableModel
 from ui.widgets.field_delegate import FieldDelegate
 
 
+def _call(fn: Callable[[], object]) -> None:
+    fn()  # slots return None (PySide6 mishandles a bool returned by a Python slot)
+
+
 class ErrorLine(QLabel):
     """A one-line message in red under a form or table (empty = hidden)."""
 
@@ -75,10 +79,9 @@ class PartTable(QWidget):
         self.add_button.setVisible(add is not None)
         self.delete_button.setVisible(delete is not None)
         if add is not None:
-            self.add_button.clicked.connect(add)
+            self.add_button.clicked.connect(lambda: _call(add))
         if delete is not None:
-            self.delete_button.clicked.connect(
-                lambda: self.current() is not None and delete(self.current()))
+            self.delete_button.clicked.connect(lambda: self._delete(delete))
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.delete_button)
@@ -91,10 +94,16 @@ class PartTable(QWidget):
         model.edit_refused.connect(self._show_refusal)
         model.modelAboutToBeReset.connect(self._remember_current)
         model.modelReset.connect(self._after_reset)
-        self.view.selectionModel().currentRowChanged.connect(
-            lambda cur, _prev: self.current_changed.emit(model.element(cur.row())))
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         model.dataChanged.connect(self._clear_message_if_fixed)
         self._sized = False
+
+    def _row_changed(self, current, _previous) -> None:
+        self.current_changed.emit(self.model.element(current.row()))
+
+    def _delete(self, delete: Callable[[object], object]) -> None:
+        if self.current() is not None:
+            delete(self.current())
 
     def current(self) -> object | None:
         index = self.view.currentIndex()
