@@ -33,7 +33,7 @@ def test_draw_kpi_draws_targets_actuals_and_the_forecast():
     assert heights[4:6] == [90_000, 120_000]
     assert heights[6:] == [105_000, 105_000]
     assert ax.get_title(loc="left") == "Sourced revenue"
-    assert [t.get_text() for t in ax.get_xticklabels()][0] == "Q1 (Jan–Mar)"
+    assert ax.get_xticklabels()[0].get_text() == "Q1 (Jan–Mar)"
 
 
 def test_rate_kpi_and_no_actuals_draw_without_forecast_bars():

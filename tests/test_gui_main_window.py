@@ -6,19 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gui_support import finish_tasks, no_thread_left, settings  # noqa: F401
 from PySide6.QtWidgets import QDialogButtonBox
 
 from jbp import demo
 from jbp.commands import Editor
 from jbp.store import Workspace
-from gui_support import finish_tasks, no_thread_left, settings  # noqa: F401
 from ui.main_window import PAGES, MainWindow, demo_workspace_path
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def make_window(qtbot, settings):
+def make_window(qtbot, settings):  # noqa: F811
     made = []
 
     def make(**kwargs) -> MainWindow:
@@ -34,7 +34,7 @@ def make_window(qtbot, settings):
         win.close()
 
 
-def test_first_start_creates_and_opens_the_demo_with_real_content(make_window, settings):
+def test_first_start_creates_and_opens_the_demo_with_real_content(make_window, settings):  # noqa: F811
     target = demo_workspace_path()
     if target.exists():  # another test of this session made it already
         target.unlink()
@@ -98,7 +98,7 @@ def test_switch_workspace_then_a_broken_one_falls_back_with_a_message(make_windo
     assert win.plans().editor.plan_id is None
     assert win.ctx.as_of != demo.AS_OF  # a real workspace uses today
     assert win.recent()[:2] == [str(small_path), str(demo_path)]
-    assert [a.text() for a in win.recent_menu.actions()][0].startswith("&1 small.jbp")
+    assert win.recent_menu.actions()[0].text().startswith("&1 small.jbp")
     assert win.ctx.undo_stack.count() == 0
 
     broken = tmp_path / "notes.jbp"
@@ -120,7 +120,7 @@ def test_start_with_a_missing_workspace_names_it_and_opens_the_demo(make_window,
     assert win.ctx.workspace is not None and win.ctx.workspace.name == "demo"
 
 
-def test_pages_navigation_shortcuts_and_window_state(make_window, demo_path, settings):
+def test_pages_navigation_shortcuts_and_window_state(make_window, demo_path, settings):  # noqa: F811
     win = make_window(ask_identity=False)
     win.open_workspace(demo_path)
     finish_tasks()
@@ -233,3 +233,22 @@ def test_run_app_shows_the_main_window_and_exits_cleanly(demo_path, tmp_path):
     assert done.returncode == 0, done.stderr
     lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
     assert lines == {"TITLE": "JBP Studio — demo[*]", "PLANS": "6", "GOALS": "3"}
+
+
+def test_file_menu_export_and_import_call_the_workbook_dialogs(make_window, demo_path,
+                                                                monkeypatch):
+    import ui.workbook_dialogs as wb
+
+    calls = []
+    monkeypatch.setattr(wb, "export_plan", lambda parent, ctx, plan_id: calls.append(
+        ("plan", plan_id)))
+    monkeypatch.setattr(wb, "export_portfolio", lambda parent, ctx: calls.append(("portfolio",)))
+    monkeypatch.setattr(wb, "import_plan_workbook", lambda parent, ctx: calls.append(("import",)))
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    names = {a.objectName(): a for a in win.workbook_actions}
+    assert set(names) == {"action_export_plan", "action_export_portfolio", "action_import_plan"}
+    for action in win.workbook_actions:
+        action.trigger()
+    assert calls == [("plan", win.current_plan_id()), ("portfolio",), ("import",)]

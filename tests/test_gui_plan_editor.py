@@ -5,13 +5,13 @@ amendments after approval, history, QBR."""
 from __future__ import annotations
 
 import pytest
+from gui_support import cell_text, edit_cell, finish_tasks, no_thread_left, press_enter, settings  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from jbp import demo
 from jbp.commands import Editor, SetField
 from jbp.store import Workspace
-from gui_support import cell_text, edit_cell, finish_tasks, no_thread_left, press_enter, settings  # noqa: F401
 from ui.main_window import MainWindow
 from ui.plan_editor.models import AMENDED_BRUSH, ERROR_BRUSH
 
@@ -21,7 +21,7 @@ VENDOR = Editor("Dana Whitfield", "vendor")
 
 
 @pytest.fixture
-def window(qtbot, demo_path, settings):
+def window(qtbot, demo_path, settings):  # noqa: F811
     win = MainWindow(settings=settings, ask_identity=False)
     qtbot.addWidget(win)
     win.show()
@@ -316,7 +316,7 @@ def test_stale_write_offers_reload(qtbot, window, monkeypatch):
 
 @pytest.mark.parametrize("answer", ["save", "discard", "cancel"])
 def test_closing_with_an_edit_still_being_typed_asks(qtbot, window, monkeypatch, answer):
-    editor, plan_id = open_plan(window, "Ironclad Security", 2026)
+    editor, _plan_id = open_plan(window, "Ironclad Security", 2026)
     ws = window.ctx.workspace
     editor.show_tab("Goals & KPIs")
     kpi = editor.kpi_model.element(0)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from gui_support import no_thread_left  # noqa: F401
+
 from jbp.errors import ValidationError
 from ui import workers
 from ui.workers import Cancelled, TaskState, start_task

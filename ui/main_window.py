@@ -8,6 +8,7 @@ and ``partner_activated(int)`` to opening that partner's plan on the Plans page.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import importlib.util
@@ -573,10 +574,8 @@ class MainWindow(QMainWindow):
                     ("Qt", qVersion()), ("PySide6", PySide6.__version__),
                     ("matplotlib", matplotlib.__version__), ("SQLite", sqlite3.sqlite_version)]
         for mod in ("pandas", "numpy", "openpyxl", "simpy"):
-            try:
+            with contextlib.suppress(ImportError):
                 versions.append((mod, importlib.import_module(mod).__version__))
-            except ImportError:
-                pass
         table = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in versions)
         return (
             f"<h3>JBP Studio {__version__}</h3>"
@@ -624,7 +623,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/plans_splitter", self.plans().splitter.saveState())
         self.settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self._settle_pending("Close"):
             event.ignore()
             return

@@ -54,7 +54,7 @@ def monitor() -> _Monitor:
     return _monitor
 
 
-class Cancelled(Exception):  # noqa: N818 - it is a signal to stop, not an error
+class Cancelled(Exception):
     """Raised by :meth:`TaskState.check_cancelled` once the task was cancelled."""
 
 

@@ -125,6 +125,7 @@ class AgreementPanel(QWidget):
         doc = self.session.doc
         for button in self.action_buttons.values():
             self.actions_row.removeWidget(button)
+            button.hide()  # until deleteLater runs it would float at the panel's corner
             button.deleteLater()
         self.action_buttons.clear()
         if doc is None:

@@ -81,7 +81,7 @@ class CommentsPanel(QWidget):
                 and (self.show_resolved.isChecked() or not c.resolved)]
 
     def refresh(self) -> None:
-        kind, element_id, label = self.session.focus
+        label = self.session.focus[2]
         doc = self.session.doc
         self.heading.setText(label if doc is not None else "No plan open")
         parts = []

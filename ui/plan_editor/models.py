@@ -14,7 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from jbp.charts import RAG_COLORS, format_kpi_value
@@ -108,13 +115,13 @@ class ElementTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ Qt model API
 
-    def rowCount(self, parent: _INDEX = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: _INDEX = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.elements)
 
-    def columnCount(self, parent: _INDEX = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: _INDEX = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
             return None
@@ -243,7 +250,7 @@ class PartTableModel(ElementTableModel):
                                 f"“{amendment.baseline}” → “{amendment.current}”")
         return super().data(index, role)
 
-    def setData(self, index: _INDEX, value: Any,  # noqa: N802
+    def setData(self, index: _INDEX, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
         f = self.field_at(index)
         if f is None or role not in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.CheckStateRole):

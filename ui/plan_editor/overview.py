@@ -129,7 +129,6 @@ class OverviewForm(QWidget):
         doc = self.session.doc
         if doc is None or self._loading or not self.is_dirty(name):
             return True
-        f = Plan.field(name)
         error, editor = self.errors[name], self.editors[name]
         message = ""
         if self.ctx.editor is None:
@@ -165,7 +164,7 @@ class OverviewForm(QWidget):
             self._show_stored(name)
         self.ctx.set_pending(self, None)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusOut:
             for name, editor in self.editors.items():
                 if editor is obj:

@@ -63,7 +63,7 @@ class FieldDelegate(QStyledItemDelegate):
 
     # ------------------------------------------------------------------ editors
 
-    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:  # noqa: N802
+    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:
         field = index.model().field_at(index)
         if field is None:
             return None
@@ -87,7 +87,7 @@ class FieldDelegate(QStyledItemDelegate):
         self.ctx.set_pending(self, f"an edit of {field.label} still being typed")
         return editor
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
             editor.setCurrentIndex(max(0, editor.findText(str(value or ""))))
@@ -109,12 +109,12 @@ class FieldDelegate(QStyledItemDelegate):
             return editor.text()
         return None
 
-    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:  # noqa: N802
+    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
         # A refused value is not written: the model keeps the stored value and shows the
         # domain's message at the cell.
         model.setData(index, self.editor_value(editor), Qt.ItemDataRole.EditRole)
 
-    def updateEditorGeometry(self, editor: QWidget, option, index: QModelIndex) -> None:  # noqa: N802
+    def updateEditorGeometry(self, editor: QWidget, option, index: QModelIndex) -> None:
         rect = option.rect
         if isinstance(editor, IdListEditor):
             rect = rect.adjusted(0, 0, max(0, 260 - rect.width()), editor.minimumHeight())

@@ -148,7 +148,7 @@ class PartTable(QWidget):
     def refused_message(self) -> str:
         return self.error_line.text() if self.error_line.isVisible() else ""
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.error_line.show_message("")
         super().keyPressEvent(event)
