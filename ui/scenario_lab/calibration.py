@@ -1,0 +1,123 @@
+"""A baseline calibrated from the workspace, and the report of what it was estimated from.
+
+The workspace is read on the GUI thread (a handful of queries) into a
+:class:`WorkspaceSnapshot`; :func:`simulation.calibrate.baseline_from_workspace` then runs on
+a worker thread against the snapshot, so the SQLite connection is never shared between
+threads. :class:`CalibrationDialog` shows the report: every figure, whether it was estimated
+and from how much data, or kept its default and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.workers import TaskState
+
+from .format import param_text
+from .models import Cell, FigureTableModel
+
+ACTUAL_KINDS = ("deals", "registrations", "certifications", "mdf", "program_costs")
+
+
+class WorkspaceSnapshot:
+    """What calibration reads of a workspace (program, partners, actuals), read once."""
+
+    def __init__(self, ws: Any):
+        self._program = ws.program()
+        self._partners = ws.partners()
+        self._frames: dict[str, Any] = {}
+        for kind in ACTUAL_KINDS:
+            try:
+                self._frames[kind] = ws.actuals(kind)
+            except Exception:
+                self._frames[kind] = None
+        self.name = getattr(ws, "name", "")
+
+    def program(self):
+        return self._program
+
+    def partners(self):
+        return self._partners
+
+    def actuals(self, kind: str):
+        frame = self._frames.get(kind)
+        if frame is None:
+            raise KeyError(kind)
+        return frame
+
+
+def calibrate(snapshot: WorkspaceSnapshot, *, state: TaskState, **kwargs: Any):
+    """Worker-thread half: a :class:`simulation.calibrate.Calibration` of ``snapshot``
+    (``kwargs`` go to ``baseline_from_workspace``: name, horizon_months, replications,
+    seed)."""
+    from simulation.calibrate import baseline_from_workspace
+
+    state.set_progress(0.1, "Calibrating the baseline")
+    cal = baseline_from_workspace(snapshot, **kwargs)
+    state.set_progress(1.0, "Calibrated")
+    return cal
+
+
+class CalibrationDialog(QDialog):
+    """The calibration report as a table (non-modal, so the Lab stays usable)."""
+
+    def __init__(self, calibration, workspace_name: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("calibration_dialog")
+        self.setWindowTitle("Baseline calibration")
+        self.calibration = calibration
+        est, dflt = calibration.estimated(), calibration.defaults()
+        where = f" <i>{workspace_name}</i>" if workspace_name else ""
+        self.summary = QLabel(
+            f"<b>{calibration.scenario.name}</b> was calibrated from the workspace{where}: "
+            f"<b>{len(est)}</b> figures estimated from its program and actuals, "
+            f"<b>{len(dflt)}</b> kept their defaults because the data cannot support them. "
+            "Every other field has the model's default (see docs/scenario.md).", self)
+        self.summary.setWordWrap(True)
+        self.model = FigureTableModel(self)
+        rows = []
+        for e in est + dflt:
+            rows.append([
+                Cell(e.path, e.path, align_right=False),
+                Cell(param_text(e.value), e.value, align_right=False),
+                Cell("estimated" if e.estimated else "default", e.estimated,
+                     colour="" if e.estimated else "#8a4b00", align_right=False),
+                Cell(e.basis, e.basis, e.basis, align_right=False),
+            ])
+        self.model.set_rows(["Field", "Value", "Source", "From what data"], rows,
+                            [e.path for e in est + dflt])
+        self.table = QTableView(self)
+        self.table.setObjectName("calibration_table")
+        self.table.setModel(self.model)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,
+                                    QHeaderView.ResizeMode.Interactive,
+                                    QHeaderView.ResizeMode.ResizeToContents,
+                                    QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(col, mode)
+        header.resizeSection(1, 230)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(1000, 600)
+        self.table.resizeRowsToContents()
+
+    def report(self) -> str:
+        return self.calibration.report()

@@ -1,0 +1,116 @@
+"""How the Scenario Lab writes numbers for people, and reads back what they type.
+
+Display only: no figure is computed here. Units are the simulation's (``currency``,
+``fraction``, ``days``, counts).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+#: Metrics where a fall is good news (the comparison colours a significant fall green).
+LOWER_IS_BETTER = frozenset({
+    "investment", "mdf_spent", "cost_people", "cost_enablement", "cost_overhead",
+    "cost_recruitment", "conflicts", "churned", "partners_churned", "partners_waiting",
+    "mean_days_to_first_revenue", "mean_days_to_active", "mean_onboarding_wait",
+    "mdf_lapsed", "conflict_cost", "margins", "rebates"})
+
+
+def money(value: float, signed: bool = False) -> str:
+    """An amount: 12.35M, 350.2k, 870 (currency code shown by the caller)."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    sign = "+" if signed and value > 0 else ("−" if value < 0 else "")
+    a = abs(value)
+    if a >= 1e9:
+        text = f"{a / 1e9:.2f}B"
+    elif a >= 1e6:
+        text = f"{a / 1e6:.2f}M"
+    elif a >= 1e3:
+        text = f"{a / 1e3:.1f}k"
+    else:
+        text = f"{a:.0f}"
+    return sign + text
+
+
+def value_text(value: float | None, unit: str, *, delta: bool = False) -> str:
+    """A metric value in its unit. ``delta`` writes a signed difference (fractions in
+    percentage points)."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if unit == "currency":
+        return money(value, signed=delta)
+    sign = "+" if delta and value > 0 else ("−" if value < 0 else "")
+    a = abs(value)
+    if unit == "fraction":
+        return f"{sign}{a * 100:.1f} pp" if delta else f"{sign}{a * 100:.1f}%"
+    if unit == "days":
+        return f"{sign}{a:,.1f} d"
+    return f"{sign}{a:,.0f}" if a >= 100 else f"{sign}{a:,.1f}"
+
+
+def interval_text(lo: float, hi: float, unit: str, *, delta: bool = False) -> str:
+    """``[lo, hi]`` in the metric's unit, or empty when the interval is unknown."""
+    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+        return ""
+    return f"[{value_text(lo, unit, delta=delta)}, {value_text(hi, unit, delta=delta)}]"
+
+
+def param_text(value: Any) -> str:
+    """A scenario parameter as it is shown in its field (and typed back)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if abs(value) >= 1000:
+            text = f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
+            return text
+        return f"{value:.6g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {param_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def parse_number(text: str) -> float | str:
+    """A number typed by a user: ``1,500,000``, ``150k``, ``1.5M``, ``25%`` (= 0.25).
+    Text that is not a number comes back unchanged, so the scenario's own check refuses it
+    with its message."""
+    t = text.strip().replace(",", "").replace(" ", "").replace("_", "")
+    scale = 1.0
+    if t.endswith("%"):
+        t, scale = t[:-1], 0.01
+    elif t[-1:] in ("k", "K"):
+        t, scale = t[:-1], 1e3
+    elif t[-1:] in ("m", "M"):
+        t, scale = t[:-1], 1e6
+    try:
+        number = float(t) * scale
+    except ValueError:
+        return text.strip()
+    if number == int(number) and abs(number) < 2**53 and scale != 0.01 and "." not in t:
+        return int(number)
+    return number
+
+
+def parse_table(text: str) -> dict[str, float | str]:
+    """A table typed as ``Gold: 0.2, Silver: 0.3`` (``=`` also separates; ``;`` also
+    splits). Empty text is an empty table."""
+    out: dict[str, float | str] = {}
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        sep = ":" if ":" in part else "="
+        key, _, value = part.partition(sep)
+        out[key.strip()] = parse_number(value) if value.strip() else ""
+    return out
+
+
+def humanise(name: str) -> str:
+    """``budget_per_period`` → ``Budget per period``."""
+    text = name.replace("_", " ")
+    for short, long in (("mdf", "MDF"), ("ipp", "IPP")):
+        text = " ".join(long if w == short else w for w in text.split(" "))
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,142 @@
+"""Results of one scenario: six charts with P10–P90 bands and a table of totals with 95%
+confidence intervals. The charts are :mod:`simulation.charts` functions drawn on this view's
+canvases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .canvas import ChartCanvas
+from .format import interval_text, value_text
+from .models import Cell, FigureTableModel
+
+#: (object name, chart function name in simulation.charts, keyword arguments).
+CHARTS = (
+    ("chart_revenue", "plot_revenue", {}),
+    ("chart_arr", "plot_arr", {}),
+    ("chart_ropi", "plot_ropi", {}),
+    ("chart_tiers", "plot_partners_by_tier", {}),
+    ("chart_onboarding", "plot_onboarding_queue", {}),
+    ("chart_first_revenue", "plot_days_to_first_revenue", {}),
+)
+
+STALE_STYLE = ("background:#fff4e0;color:#8a4b00;border:1px solid #f0c080;padding:4px;"
+               "border-radius:3px;")
+
+
+def unit_suffix(unit: str, currency: str) -> str:
+    return {"currency": f" ({currency})" if currency else "", "fraction": " (%)",
+            "days": " (days)"}.get(unit, "")
+
+
+def summary_rows(result, names) -> tuple[list[str], list[list[Cell]], list[str], Any]:
+    """Rows of the totals table: metric, mean, 95% CI of the mean, P10, P90."""
+    frame = result.summary(list(names))
+    headers = ["Total over the horizon", "Mean", "95% CI of the mean", "P10", "P90"]
+    rows, keys = [], []
+    for metric, row in frame.iterrows():
+        unit = row["unit"]
+        how = {"flow": "sum of the months", "stock": "at the last month",
+               "ratio": "ratio of the summed parts"}.get(row["total"], "")
+        rows.append([
+            Cell(row["label"] + unit_suffix(unit, result.currency), metric,
+                 f"{metric}: {how}", align_right=False),
+            Cell(value_text(row["mean"], unit), row["mean"], bold=True),
+            Cell(interval_text(row["ci_low"], row["ci_high"], unit),
+                 (row["ci_low"], row["ci_high"])),
+            Cell(value_text(row["p10"], unit), row["p10"]),
+            Cell(value_text(row["p90"], unit), row["p90"]),
+        ])
+        keys.append(str(metric))
+    return headers, rows, keys, frame
+
+
+class ResultsView(QWidget):
+    """The selected scenario's results (see the module docstring)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.result = None
+        self.heading = QLabel(self)
+        self.heading.setObjectName("results_heading")
+        self.heading.setWordWrap(True)
+        self.stale = QLabel(self)
+        self.stale.setObjectName("results_stale")
+        self.stale.setStyleSheet(STALE_STYLE)
+        self.stale.setWordWrap(True)
+        self.stale.hide()
+        charts = QWidget(self)
+        grid = QGridLayout(charts)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
+        self.canvases: dict[str, ChartCanvas] = {}
+        for i, (name, _fn, _kw) in enumerate(CHARTS):
+            canvas = ChartCanvas(charts, name=name, min_height=180)
+            self.canvases[name] = canvas
+            grid.addWidget(canvas, i // 3, i % 3)
+        self.table_model = FigureTableModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("results_table")
+        self.table.setModel(self.table_model)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(charts)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        self.table.setMinimumHeight(150)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.stale)
+        layout.addWidget(splitter, 1)
+        self.set_result(None, name="")
+
+    def set_result(self, result, *, name: str, stale: bool = False,
+                   running: bool = False) -> None:
+        """Show ``result`` (a :class:`~simulation.results.ScenarioResult`, or None) of the
+        scenario called ``name``; ``stale`` says its parameters changed since."""
+        from simulation import charts
+        from simulation.results import HEADLINE
+
+        self.stale.setVisible(result is not None and stale)
+        self.stale.setText("The parameters changed since this run: these results describe "
+                           "the old parameters. Run the scenario again to update them.")
+        if result is self.result and result is not None:
+            return
+        self.result = result
+        if result is None:
+            text = (f"<b>{name}</b> has not been run yet: press <i>Run selected</i>."
+                    if name else "Select a scenario to see its results.")
+            if running:
+                text = f"<b>{name}</b> is running…"
+            self.heading.setText(text)
+            for canvas in self.canvases.values():
+                canvas.set_plot(None, "No results yet" if name else "")
+            self.table_model.set_rows([], [])
+            return
+        elapsed = f", computed in {result.elapsed_s:.1f} s" if result.elapsed_s else ""
+        self.heading.setText(
+            f"<b>{name}</b>: {result.replications} replications × {result.months} months, "
+            f"seed {result.seed}{elapsed}. Lines are means; bands run from P10 to P90 "
+            f"across replications. Amounts in {result.currency or 'the program currency'}.")
+        for name_, fn, kw in CHARTS:
+            draw = getattr(charts, fn)
+            self.canvases[name_].set_plot(lambda ax, d=draw, k=kw, r=result: d(ax, r, **k))
+        headers, rows, keys, frame = summary_rows(result, HEADLINE)
+        self.table_model.set_rows(headers, rows, keys, frame)
