@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,7 +207,11 @@ class _Reader:
                 "again" if head[:4] != b"\xd0\xcf\x11\xe0" else
                 "is an old-style .xls file; save it as an Excel workbook (.xlsx)"])
         try:
-            return openpyxl.load_workbook(self.path, data_only=False)
+            with warnings.catch_warnings():
+                # openpyxl warns about cells it cannot read (a date out of range); the
+                # field's own check reports them with the row and column instead.
+                warnings.simplefilter("ignore", UserWarning)
+                return openpyxl.load_workbook(self.path, data_only=False)
         except Exception as exc:  # openpyxl raises many kinds for a damaged archive
             raise WorkbookError(self.path, [
                 f"is damaged and cannot be read as a workbook ({type(exc).__name__}: {exc})"
@@ -322,6 +327,8 @@ class _Diff:
             for e in doc.parts(kind):
                 self.current[(kind, e.id)] = e
         self.current_comments = {c.id: c for c in doc.comments}
+        self.linked_before = {g for values in snapshot.get("initiative", {}).values()
+                              for g in json.loads(values.get("goal_ids") or "[]")}
         self.seen: dict[tuple[str, int], tuple[str, int]] = {}
         self.add_keys: dict[tuple[str, int], str] = {}  # (sheet, row) -> change key
         self.n_keys = 0
@@ -366,7 +373,10 @@ class _Diff:
                 raw = None
             value = f.coerce(raw, element=cls.LABEL)
             if f.kind == "ids":
-                unknown = [v for v in value if ("goal", v) not in self.current]
+                # A link the workspace itself holds to a goal deleted since is not the
+                # editor's doing; only new links must name a goal of this plan.
+                unknown = [v for v in value if ("goal", v) not in self.current
+                           and v not in self.linked_before]
                 if unknown:
                     raise ValidationError(f.label, ", ".join(pw.ref("goal", v) for v in unknown)
                                           + " is not a goal of this plan")
@@ -374,11 +384,20 @@ class _Diff:
         except ValidationError as exc:
             self.reader.problem(f"{sheet.title} row {row}, column {header!r}: {exc.reason}")
             return _BAD
+        except (TypeError, ValueError) as exc:  # a value no parser expected
+            self.reader.problem(f"{sheet.title} row {row}, column {header!r}: {raw!r} cannot "
+                                f"be read ({exc})")
+            return _BAD
 
     @staticmethod
     def goal_refs(raw: Any) -> Any:
-        if raw is None or isinstance(raw, int | float):
+        if raw is None:
             return raw
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            if float(raw) != int(raw) or raw < 1:
+                raise ValidationError("Linked goals", f"{raw!r} is not a goal reference "
+                                      "like G12")
+            return [int(raw)]
         out = []
         for token in re.split(r"[,;\s]+", str(raw).strip()):
             if not token:

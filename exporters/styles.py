@@ -174,3 +174,22 @@ def style_arrays(ws, names: list[str]) -> list:
             cache[name] = probe._style
         out.append(cache[name])
     return out
+
+
+class FastStyles:
+    """``fs(cell, "jbp money")`` sets a named style like ``cell.style = ...`` does, but looks
+    the style up once per workbook and copies its internal form into later cells."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, object] = {}
+
+    def __call__(self, cell, name: str):
+        from openpyxl.styles.cell_style import StyleArray
+
+        array = self.cache.get(name)
+        if array is None:
+            cell.style = name
+            self.cache[name] = StyleArray(cell._style)
+        else:
+            cell._style = StyleArray(array)
+        return cell

@@ -429,3 +429,39 @@ def test_cli_import_plan(exported, tmp_path, capsys):
     bad.write_text("nope")
     assert main(["import-plan", str(ws_path), str(bad), "--accept-all"]) == 2
     assert "nothing was changed" in capsys.readouterr().err
+
+
+def test_deleting_a_goal_takes_its_kpis_and_keeps_the_round_trip_clean(exported, tmp_path):
+    ws, plan_id, path = exported
+    doc = ws.plan_document(plan_id)
+    goal = next(g for g in doc.goals
+                if any(goal_ref == g.id for i in doc.initiatives for goal_ref in i.goal_ids))
+
+    def partner(wb):
+        kpis = wb[pw.KPIS]
+        first = find_row(kpis, goal.title)
+        kpis.delete_rows(first, 1 + len(doc.kpis_of(goal.id)))
+
+    review = read_plan_workbook(ws, edit(path, tmp_path / "e.xlsx", partner))
+    assert {(c.action, c.kind) for c in review.changes} == {("delete", "goal"),
+                                                           ("delete", "kpi")}
+    apply_import(ws, review, review.changes, PARTNER)
+    after = ws.plan_document(plan_id)
+    assert goal.id not in {g.id for g in after.goals}
+    assert not after.kpis_of(goal.id)
+    export_plan(ws, plan_id, tmp_path / "again.xlsx", as_of=AS_OF)
+    assert read_plan_workbook(ws, tmp_path / "again.xlsx").changes == []
+
+
+def test_a_number_typed_into_linked_goals(exported, tmp_path):
+    ws, plan_id, path = exported
+    doc = ws.plan_document(plan_id)
+
+    def partner(wb):
+        s = wb[pw.INITIATIVES]
+        s.cell(pw.FIRST_ROW, header_col(s, "Linked goals")).value = doc.goals[-1].id
+        s.cell(pw.FIRST_ROW + 1, header_col(s, "Linked goals")).value = 2.5
+
+    problems = problems_of(ws, edit(path, tmp_path / "e.xlsx", partner))
+    assert problems == [f"Initiatives row {pw.FIRST_ROW + 1}, column 'Linked goals': 2.5 is "
+                        "not a goal reference like G12"]
