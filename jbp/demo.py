@@ -307,26 +307,33 @@ def _quarter_sum(rows, pid, date_idx, value_idx, bounds, pred=lambda r: True):
 def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
     vendor = Editor("Dana Whitfield", "vendor")
     hist = History(ws)
+    rng = np.random.default_rng(SEED + 1)
     fy = AS_OF.year
     bounds = fiscal_quarter_bounds(fy, PROGRAM.fiscal_year_start_month)
     done_quarters = [i for i, (_, hi) in enumerate(bounds) if hi < AS_OF]
     top = [int(i) for i in order[:6] if partners[int(i)].churned_on is None][:4]
 
-    def fill_actuals(plan_id: int, pid: int, qs: list[int], fiscal_bounds) -> None:
-        doc = ws.plan_document(plan_id)
-        sourced = _quarter_sum(deals, pid, 5, 3, fiscal_bounds, lambda r: r[7] == "sourced")
-        influenced = _quarter_sum(deals, pid, 5, 3, fiscal_bounds,
-                                  lambda r: r[7] == "influenced")
-        nregs = _quarter_sum(regs, pid, 2, None, fiscal_bounds)
+    def quarter_values(pid: int, fiscal_bounds) -> dict[str, list]:
+        """What each bindable metric of the template measured, quarter by quarter."""
         won = _quarter_sum(regs, pid, 2, None, fiscal_bounds, lambda r: r[4] == "won")
         closed = _quarter_sum(regs, pid, 2, None, fiscal_bounds,
                               lambda r: r[4] in ("won", "lost"))
-        ncert = [sum(1 for c in certs if c[0] == pid and c[3] <= hi) for _, hi in fiscal_bounds]
-        nlog = [sum(1 for lg in logins if lg[0] == pid and lo <= lg[1] <= hi)
-                for lo, hi in fiscal_bounds]
-        values = {"sourced_revenue": sourced, "influenced_revenue": influenced,
-                  "registrations": nregs, "certified_people": ncert, "portal_logins": nlog,
-                  "win_rate": [w / c if c else None for w, c in zip(won, closed, strict=True)]}
+        return {
+            "sourced_revenue": _quarter_sum(deals, pid, 5, 3, fiscal_bounds,
+                                            lambda r: r[7] == "sourced"),
+            "influenced_revenue": _quarter_sum(deals, pid, 5, 3, fiscal_bounds,
+                                               lambda r: r[7] == "influenced"),
+            "registrations": _quarter_sum(regs, pid, 2, None, fiscal_bounds),
+            "certified_people": [sum(1 for c in certs if c[0] == pid and c[3] <= hi)
+                                 for _, hi in fiscal_bounds],
+            "portal_logins": [sum(1 for lg in logins if lg[0] == pid and lo <= lg[1] <= hi)
+                              for lo, hi in fiscal_bounds],
+            "win_rate": [w / c if c else None for w, c in zip(won, closed, strict=True)],
+        }
+
+    def fill_actuals(plan_id: int, pid: int, qs: list[int], fiscal_bounds) -> None:
+        doc = ws.plan_document(plan_id)
+        values = quarter_values(pid, fiscal_bounds)
         for kpi in doc.kpis:
             series = values.get(kpi.metric or "")
             for q in qs:
@@ -337,11 +344,23 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
                     with ws.transaction(plan_id):
                         ws.write_field("kpi", kpi.id, f"actual_{QUARTERS[q]}", ws_value)
 
-    def targets_from(pid: int, growth: float):
-        last = _quarter_sum(deals, pid, 5, 3, fiscal_quarter_bounds(fy - 1, 1),
-                            lambda r: r[7] == "sourced")
-        base = max(30_000.0, sum(last) / 4)
-        return [round(base * growth * (1 + 0.08 * q), -3) for q in range(4)]
+    def set_targets(draft, pid: int, fiscal_bounds) -> None:
+        """Targets a partner manager would set: near what the partner does, a stretch for
+        some KPIs and too easy for others, so the demo shows every RAG colour."""
+        values = quarter_values(pid, fiscal_bounds)
+        for g, (goal, kpis) in enumerate(draft.goals):
+            for k, kpi in enumerate(kpis):
+                series = values.get(kpi.metric or "")
+                if not series:
+                    continue
+                known = [v for v in series if v]
+                base = sum(known) / len(known) if known else 1.0
+                stretch = float(rng.uniform(0.8, 1.35))
+                digits = 2 if kpi.unit == "percent" else (-3 if kpi.unit == "currency" else 0)
+                targets = [round(max(v or base, 0.5 * base) * stretch, digits) for v in series]
+                kpis[k] = kpi.replace(**{f"target_{q}": targets[n]
+                                         for n, q in enumerate(QUARTERS)})
+            draft.goals[g] = (goal, kpis)
 
     # 1. Closed plan of last year and the Active plan of this year for the top partner.
     plans_made = []
@@ -356,10 +375,7 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
                                     partner_owner=partner_person)
         draft.plan.vendor_sponsor = "Grace Holloway (CRO)"
         draft.plan.partner_sponsor = f"{['Ines', 'Raj', 'Kim', 'Lars'][rank]} (CEO)"
-        targets = targets_from(pid, 1.25)
-        goal, kpis = draft.goals[0]
-        kpis[0] = kpis[0].replace(**{f"target_{q}": targets[k] for k, q in enumerate(QUARTERS)})
-        draft.goals[0] = (goal, kpis)
+        set_targets(draft, pid, bounds)
         cust = [f"{_CUSTOMER_WORDS[(i + k * 5) % 24]} {_INDUSTRIES[k % 8].split()[0]} Corp"
                 for k in range(4)]
         draft.accounts = [TargetAccount(plan_id=0, name=c, industry=_INDUSTRIES[(i + k) % 8],
@@ -413,6 +429,7 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
     pid = ids[i]
     last = draft_from_template(ws, pid, fy - 1, vendor_owner=partners[i].manager,
                                partner_owner="Alex Meyer")
+    set_targets(last, pid, fiscal_quarter_bounds(fy - 1, PROGRAM.fiscal_year_start_month))
     create = hist.run(CreatePlan(vendor, last))
     old_id = create.plan_id
     partner_editor = Editor("Alex Meyer", "partner")
@@ -421,6 +438,7 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
     hist.run(SignOffPlan(partner_editor, old_id))
     hist.run(ChangeStatus(vendor, old_id, "Approved"))
     hist.run(ChangeStatus(vendor, old_id, "Active"))
-    fill_actuals(old_id, pid, [0, 1, 2, 3], fiscal_quarter_bounds(fy - 1, 1))
+    # Actuals begin in May of last year: its first quarter was never reported.
+    fill_actuals(old_id, pid, [1, 2, 3], fiscal_quarter_bounds(fy - 1, 1))
     hist.run(ChangeStatus(vendor, old_id, "Closed"))
     hist.run(CreatePlan(vendor, draft_rolled_forward(ws, plans_made[0])))
