@@ -480,7 +480,7 @@ class _Builder:
                 ws.cell(row, c).style = "jbp section"
             ws.cell(row, K_NAME, goal.title)
             ws.cell(row, K_REF, ref("goal", goal.id))
-            ws.cell(row, K_GOALDESC, goal.description or None)
+            ws.cell(row, K_GOALDESC, goal.description or None).alignment = _WRAP_TOP
             self.marks(ws, row, K_MARKS, "goal", goal.id)
             row += 1
             for kpi in self.doc.kpis_of(goal.id):
@@ -785,6 +785,7 @@ def _short(value: Any) -> str:
 
 
 _INDENT = Alignment(indent=1)
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 
 # A plan can have a hundred KPI charts that differ only in their row and title. The chart is
 # built once per unit with openpyxl and its XML reused with the row and title put in, which
