@@ -160,3 +160,20 @@ def test_a_bad_workbook_is_explained_and_changes_nothing(app, tmp_path):
     pw.export_plan(ctx.workspace, plan.id, tmp_path / "same.xlsx", as_of=AS_OF)
     assert wd.import_plan_workbook(window, ctx, tmp_path / "same.xlsx") is None
     assert window.findChild(QMessageBox, "import_no_changes") is not None
+
+
+def test_export_scenarios_from_the_lab(app, tmp_path):
+    from jbp.commands import History
+    from jbp.scenarios import CreateScenario
+    from simulation.runner import run
+    from simulation.scenario import Scenario
+
+    window, ctx = app
+    params = Scenario().to_dict()
+    result = run(Scenario.from_dict(params), replications=3)
+    History(ctx.workspace).run(CreateScenario("Baseline", params, result.to_bytes()))
+    task = wd.export_scenarios(window, ctx, ["Baseline"], path=tmp_path / "s.xlsx")
+    finish_tasks()
+    assert task.result.exists()
+    names = openpyxl.load_workbook(task.result).sheetnames
+    assert names[:2] == ["Comparison", "Parameters"]
