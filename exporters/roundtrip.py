@@ -807,7 +807,6 @@ class WorkbookImport(Macro):
             if fresh:  # the rolled-back inner commits must not look like someone else's
                 ws.mark_seen(self.plan_id)
             raise
-        self.plan_id = self.plan_id or 0
 
     def undo(self, ws) -> None:
         fresh = not ws.is_stale(self.plan_id)

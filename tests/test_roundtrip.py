@@ -150,9 +150,12 @@ def test_partner_edits_are_found_exactly(exported, tmp_path):
     revs = ws.revisions(plan_id, side="partner")
     assert len(revs) > before and all(r.side == "partner" for r in revs[before:])
 
-    # The whole import is one undoable step.
+    # The whole import is one undoable step, and redo brings back the same elements.
+    applied = state(ws, plan_id)[:2]
     macro.undo(ws)
     assert state(ws, plan_id)[0] == doc.snapshot()
+    macro.do(ws)
+    assert state(ws, plan_id)[:2] == applied
 
 
 def test_reimport_after_apply_finds_nothing(exported, tmp_path):
