@@ -67,12 +67,12 @@ def edit(path, out, fn):
     return out
 
 
-def test_unedited_workbook_has_no_changes(exported):
-    ws, plan_id, path = exported
-    review = read_plan_workbook(ws, path)
-    assert review.plan_id == plan_id
-    assert review.changes == []
-    assert review.notes == []
+def test_unedited_workbook_has_no_changes(demo_ws, tmp_path):
+    for plan in demo_ws.plans():  # every status, with and without accounts or comments
+        path = export_plan(demo_ws, plan.id, tmp_path / f"plan{plan.id}.xlsx", as_of=AS_OF)
+        review = read_plan_workbook(demo_ws, path, plan_id=plan.id)
+        assert review.plan_id == plan.id
+        assert review.changes == [] and review.notes == [], plan.title
 
 
 def test_partner_edits_are_found_exactly(exported, tmp_path):
