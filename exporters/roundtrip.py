@@ -309,9 +309,11 @@ def read_plan_workbook(ws, path: str | Path, *, plan_id: int | None = None) -> W
                             exported_at=str(meta.get("exported_at") or ""),
                             version_then=version_then, version_now=doc.plan.version,
                             changes=diff.changes, notes=reader.notes)
-    if review.plan_changed_since and review.changes:
+    conflicts = sum(1 for c in review.changes if c.conflict)
+    if conflicts:
+        what = "1 change is" if conflicts == 1 else f"{conflicts} changes are"
         review.notes.insert(0, "The plan was changed in the workspace after this workbook was "
-                               "exported; changes to the same values are marked as conflicts.")
+                               f"exported; {what} to values changed there too (conflicts).")
     for i, change in enumerate(review.changes, start=1):
         change.key = change.key or f"c{i}"
     return review
