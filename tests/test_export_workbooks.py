@@ -188,3 +188,32 @@ def test_cli_export(demo_path, tmp_path, capsys):
     assert main(["export", str(demo_path), "--portfolio", "--out",
                  str(tmp_path / "p.csv")]) == 2
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "s.xlsx").exists()
+
+
+def test_cli_export_scenarios(demo_path, tmp_path):
+    from jbp.commands import History
+    from jbp.scenarios import CreateScenario
+    from jbp.store import Workspace
+    from simulation.runner import run
+    from simulation.scenario import Scenario
+    from ui.cli import main
+
+    base = Scenario().to_dict()
+    variant = {**base, "name": "More managers",
+               "onboarding": {**base["onboarding"], "managers": base["onboarding"]["managers"]
+                              + 2}}
+    with Workspace.open(demo_path) as ws:
+        for params in (base, variant):
+            result = run(Scenario.from_dict(params), replications=3)
+            History(ws).run(CreateScenario(params["name"], params, result.to_bytes()))
+        History(ws).run(CreateScenario("Never run", base))
+    out = tmp_path / "s.xlsx"
+    assert main(["export", str(demo_path), "--scenarios", "Baseline", "More managers",
+                 "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert "Monthly ARR" in wb.sheetnames
+    params = {r[0]: r[2:4] for r in wb["Parameters"].iter_rows(min_row=5, values_only=True)}
+    managers = params["onboarding.managers"]
+    assert managers[1] == managers[0] + 2
+    assert main(["export", str(demo_path), "--scenarios", "Never run", "--out",
+                 str(tmp_path / "n.xlsx")]) == 2
