@@ -296,3 +296,15 @@ def test_scenario_workbook_matches_compare_and_bands(exports):
                            engine="calamine").set_index("Parameter")
     assert params.loc["mdf.budget_per_period", "Double MDF"] == \
         2 * params.loc["mdf.budget_per_period", "Baseline"]
+
+
+def test_a_workbook_saved_by_libreoffice_comes_back_unchanged(exports):
+    """A partner who opens the plan in a spreadsheet program and saves it without typing
+    sends back no change (LibreOffice rewrites every cell, style and the hidden sheet)."""
+    from exporters.roundtrip import read_plan_workbook
+    from jbp.store import Workspace
+
+    for ws_path, path, plan_id, _ in exports.plans:
+        with Workspace.open(ws_path) as ws:
+            review = read_plan_workbook(ws, exports.recalculated[path], plan_id=plan_id)
+        assert review.changes == [], (path.name, [c.describe() for c in review.changes])
