@@ -5,21 +5,29 @@ process that advances every partner at once with vectorised numpy draws.
 
 - ``_arrivals``: the Poisson stream of recruits (times drawn up front). Each recruit's
   onboarding is a chain of SimPy events: it requests a partner manager (a ``simpy.Resource``
-  with ``onboarding.managers`` places), holds one for its share of the onboarding time,
-  releases it, finishes the rest self-paced and becomes active.
+  with ``onboarding.managers`` places), holds one for its share of the onboarding time and
+  releases it. The rest of the onboarding is self-paced and waits on nobody, so the moment
+  the recruit becomes active is known when its manager is granted (start + duration); the
+  monthly step activates the recruits whose moment fell in the month.
 - ``_months``: at the end of each month, one vectorised step over arrays indexed by partner:
-  registrations (Poisson), conflicts (binomial), the open-deal pipeline (per-partner
-  ring buffer of registration months), wins (binomial), deal sizes (lognormal, one draw per won
-  deal), customers' ARR as 12 anniversary cohorts that renew or churn (binomial), certifications
-  (Poisson), partner churn (a hazard per partner), costs. It then fires ``month_closed``.
+  activations, registrations (Poisson), conflicts, the open-deal pipeline (a ring buffer of
+  registration months × partners), wins (binomial per partner), deal sizes (lognormal, one
+  draw per won deal), customers' ARR as 12 anniversary cohorts that renew or churn
+  (binomial), certifications, partner churn (a hazard per partner), costs. It then fires
+  ``month_closed``.
 - ``_tier_review``: a control process woken by ``month_closed``; every ``tiers.review_months``
   it asks the scenario's tier policy for each active partner's tier.
 - ``_mdf_periods``: the MDF fund is a ``simpy.Container``; at each period start the budget is
   put in and allocated by the scenario's allocation policy; partners claim from it monthly;
   what is left lapses (or carries over) at the period end.
 
+Cost: per-event Python is spent only on what queues (three SimPy events per recruit); the
+monthly step is a fixed number of numpy calls over arrays of partners, and the per-recruit
+statistics (waits, days to active, days to first revenue) are kept as per-partner times and
+turned into monthly sums once, at the end of the run.
+
 Time: the SimPy clock is in days; a month is ``DAYS_PER_MONTH`` days. Money is in the
-scenario currency. Memory is O(partners × 12 + months), independent of the number of events.
+scenario currency. Memory is O(partners × months), independent of the number of events.
 
 Randomness: every stream (arrivals, onboarding durations, registrations, ...) has its own
 ``numpy.random.Generator`` spawned in a fixed order from the replication's ``SeedSequence``,
@@ -87,6 +95,16 @@ MONTHLY = {
     "conflict_cost": "currency",
 }
 
+#: Series the monthly step writes, in the order of its row of values (the others are filled
+#: from per-partner times at the end of the run, or by the MDF process).
+_STEP_SERIES = (
+    "partners_waiting", "partners_onboarding", "partners_active", "partners_churned",
+    "churned", "registrations", "mdf_registrations", "conflicts", "open_deals", "wins",
+    "sourced_bookings", "influenced_deals", "influenced_bookings", "sourced_revenue",
+    "influenced_revenue", "arr_sourced", "arr_influenced", "customers", "margins", "rebates",
+    "certifications", "mdf_spent", "cost_people", "cost_enablement", "cost_overhead",
+    "conflict_cost")
+
 #: Width of the bins of the days-to-first-revenue and days-to-active histograms (days).
 HIST_BIN_DAYS = 15.0
 
@@ -100,22 +118,6 @@ def _lognormal_mu(mean: float, sigma: float) -> float:
     return math.log(mean) - 0.5 * sigma * sigma
 
 
-def _poisson_events(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray | None:
-    """Events of independent Poisson streams with means ``lam`` (one per partner), as the
-    partner index of each event; None when there are none. Drawn as one Poisson total placed
-    on partners with probability ``lam / lam.sum()`` (the same distribution), so the cost is
-    that of the events, not of the partners."""
-    n = len(lam)
-    if n == 0:
-        return None
-    c = np.cumsum(lam)
-    total = c[-1]
-    k = int(rng.poisson(total)) if total > 0 else 0
-    if k == 0:
-        return None
-    return np.minimum(np.searchsorted(c, rng.random(k) * total, side="right"), n - 1)
-
-
 def _sparse_poisson(rng: np.random.Generator, lam: np.ndarray, months: int) -> np.ndarray:
     """Independent Poisson counts (months × partners) with mean ``lam[i]`` for partner ``i``
     in every month, drawn at the cost of the events: fast when events are rare."""
@@ -123,14 +125,25 @@ def _sparse_poisson(rng: np.random.Generator, lam: np.ndarray, months: int) -> n
     total = float(lam.sum()) * months
     if total > 0.25 * n * months:
         return rng.poisson(lam, (months, n))
-    out = np.zeros((months, n), np.int64)
     k = int(rng.poisson(total)) if total > 0 else 0
-    if k:
-        c = np.cumsum(lam)
-        who = np.minimum(np.searchsorted(c, rng.random(k) * c[-1], side="right"), n - 1)
-        when = rng.integers(0, months, k)
-        np.add.at(out, (when, who), 1)
-    return out
+    if not k:
+        return np.zeros((months, n), np.int64)
+    c = np.cumsum(lam)
+    who = np.minimum(np.searchsorted(c, rng.random(k) * c[-1], side="right"), n - 1)
+    when = rng.integers(0, months, k)
+    return np.bincount(when * n + who, minlength=months * n).reshape(months, n)
+
+
+def _sparse_events(rng: np.random.Generator, rate: float, partners: int,
+                   months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Events of independent Poisson streams, ``rate`` per partner-month for ``partners``
+    partners over ``months`` months: the partner of each event, sorted by month, and the
+    offsets of each month's events (``who[off[m]:off[m + 1]]`` happen in month ``m``)."""
+    total = rate * partners * months
+    k = int(rng.poisson(total)) if total > 0 else 0
+    when = np.sort(rng.integers(0, months, k))
+    who = rng.integers(0, max(partners, 1), k)
+    return who, np.searchsorted(when, np.arange(months + 1))
 
 
 class Cancelled(Exception):
@@ -148,11 +161,10 @@ class ProgramModel:
                                       for s in seed.spawn(len(STREAMS))), strict=True))
         self.env = simpy.Environment()
         self.out = {k: np.zeros(H) for k in MONTHLY}
+        self.rows: list[tuple[float, ...] | None] = [None] * H  # the step's values by month
         tiers = sc.tiers.levels
         self.K = K = len(tiers)
         self.tier_counts = np.zeros((H, K))
-        self.hist_first_revenue = np.zeros(hist_bins(H))
-        self.hist_days_active = np.zeros(hist_bins(H))
 
         # Tier attributes by tier index (rank order).
         self.t_min_rev = np.array([t.min_sourced_revenue for t in tiers], float)
@@ -168,28 +180,30 @@ class ProgramModel:
                                       enumerate(tiers)], float)
 
         self._init_partners()
+        N = self.N
         d = sc.deals
         self.size_mu = _lognormal_mu(d.deal_size_mean, d.deal_size_sigma)
         self.inf_mu = _lognormal_mu(d.influenced_size_mean, d.influenced_size_sigma)
         self.cert_factor = 1.0 + sc.enablement.certified_win_uplift
-        self._arange = np.arange(self.N)
-        self._zeros_n = np.zeros(self.N)
-        self._zeros_n_int = np.zeros(self.N, np.int64)
+        self._arange = np.arange(N)
         self.n_churned = 0
         co = sc.costs
         self.people_per_month = sc.onboarding.managers * co.manager_cost_per_month
         self.overhead_per_month = co.overhead_per_month + (
             co.automation_cost_per_month if sc.onboarding.automated else 0.0)
+        mdf = sc.mdf
+        self.mdf_claim_rate = mdf.utilisation / mdf.period_months
+        self.mdf_regs_per_dollar = mdf.pipeline_per_dollar / d.deal_size_mean
         # Per partner-month draws that do not depend on the program, made up front (months ×
         # partners), so variants of a scenario see the same numbers for the same partner-month.
-        H, N, rng = self.H, self.N, self.rng
+        rng = self.rng
         pc = d.conflict_probability
         self.own_lam = self.prod * d.registrations_per_month
         self.pre_accepted = rng["registrations"].poisson(self.own_lam * (1.0 - pc), (H, N))
         self.pre_conflicts = _sparse_poisson(rng["conflicts"], self.own_lam * pc, H)
-        self.pre_certs = _sparse_poisson(rng["certifications"],
-                                         np.full(N, sc.enablement.certification_rate), H)
-        self.unexposed = np.zeros(H)  # partner-months not yet active in activation months
+        # Certifications are rare per partner-month: kept as events (partner, month).
+        self.cert_who, self.cert_off = _sparse_events(
+            rng["certifications"], sc.enablement.certification_rate, N, H)
         # Churn: one uniform per partner-month; only those below the largest possible churn
         # probability can ever leave, so keep just those (month-sorted) candidates.
         ch = sc.churn
@@ -200,7 +214,8 @@ class ProgramModel:
         below = u < self.churn_p_max
         months, self.churn_cand = np.nonzero(below)
         self.churn_u = u[below]
-        self.churn_off = np.searchsorted(months, np.arange(H + 1))
+        self.churn_off = np.searchsorted(months, np.arange(H + 1)).tolist()
+        self.cert_off = self.cert_off.tolist()
         self.pending_first = 0  # active recruits still without a first won deal
         self._tier_changed()
         self.tier_policy = tier_policy(sc.tiers.policy)
@@ -242,40 +257,47 @@ class ProgramModel:
             dur = -mean * np.log1p(-u)
         else:
             dur = np.exp(_lognormal_mu(mean, ob.sigma) + ob.sigma * z)
-        self.duration = dur
-        self.hold = dur * ob.effective_manager_share
+        self.duration = dur.tolist()
+        self.hold = (dur * ob.effective_manager_share).tolist()
 
         self.state = np.zeros(N, np.int8)
+        self.active = np.zeros(N, bool)
         self.signup_t = np.full(N, np.nan)
-        self.active_t = np.full(N, np.inf)
-        self.first_rev = np.zeros(N, bool)
+        self.start_t = np.full(N, np.nan)  # manager granted (days)
+        self.act_t = np.full(N, np.inf)  # becomes active (days), known once onboarding starts
+        self.due_t = np.full(N, np.inf)  # act_t while still onboarding
+        self.act_m = np.full(N, -1, np.int64)  # month of activation (recruits)
+        self.first_m = np.full(N, -1, np.int64)  # month of the first won deal (recruits)
+        self.awaiting = np.zeros(N, bool)  # active recruits without a won deal yet
+        self.active_t = np.full(N, np.inf)  # active since (days); inf when not active
         self.tier = np.zeros(N, np.int16)
         self.certs = np.zeros(N)
-        self.rev_ring = np.zeros((N, 12))
-        self.logo_ring = np.zeros((N, 12))
-        self.t12_rev = np.zeros(N)
-        self.t12_logos = np.zeros(N)
+        # Trailing 12 months of sourced bookings (row 0) and won deals (row 1) per partner:
+        # a ring of months × partners and its running sum.
+        self.ring = np.zeros((2, 12, N))
+        self.t12 = np.zeros((2, N))
+        self.t12_rev, self.t12_logos = self.t12
         self.last_reg = np.zeros(N)
         self.last_conflict = np.full(N, -1e9)
         self.mdf_alloc = np.zeros(N)
         cyc = sc.deals
         self.geometric = cyc.sales_cycle_distribution == "geometric"
         self.L = 0 if self.geometric else round(cyc.sales_cycle_months)
-        self.pipe = np.zeros((N, max(self.L, 1)))
-        self.open = np.zeros(N)
-        # Customers: ARR by anniversary month (m % 12) for sourced (0) and influenced (1).
-        self.arr = np.zeros((2, 12))
-        self.cust = np.zeros((2, 12), np.int64)
-        self.arr_margin = np.zeros(12)
-        self.arr_rebate = np.zeros(12)
+        self.pipe = np.zeros((max(self.L, 1), N), np.int64)  # open deals by month opened
+        self.open = np.zeros(N, np.int64)
+        # Customers: 12 anniversary cohorts (m % 12) of sourced ARR, influenced ARR, and the
+        # margins and rebates paid on the sourced ARR; customers sourced and influenced.
+        # Twelve numbers each: plain lists are cheaper than arrays here.
+        self.cohort_arr = [[0.0] * 12 for _ in range(4)]
+        self.cohort_cust = [[0] * 12 for _ in range(2)]
 
         # Starting cohort: active from day 0; tiers by the mix, the most productive partners
         # holding the highest tiers; trailing history set inside the tier's band.
         if n0:
             self.state[:n0] = ACTIVE
+            self.active[:n0] = True
             self.active_t[:n0] = -DAYS_PER_MONTH
             self.signup_t[:n0] = -DAYS_PER_MONTH
-            self.first_rev[:n0] = True
             names = sc.tiers.names()
             mix = rec.initial_tier_mix or {names[0]: 1.0}
             shares = np.array([mix.get(nm, 0.0) for nm in names])
@@ -291,11 +313,11 @@ class ProgramModel:
             lo = self.t_min_rev[k]
             hi = np.where(k + 1 < self.K, self.t_min_rev[np.minimum(k + 1, self.K - 1)], lo * 1.5)
             t12 = lo + tier_u * (hi - lo)
-            self.rev_ring[:n0] = (t12 / 12)[:, None]
+            self.ring[0, :, :n0] = t12 / 12
             self.t12_rev[:n0] = t12
             logos = self.t_min_logo[k]
-            cols = np.arange(12)[None, :]
-            self.logo_ring[:n0] = np.floor(logos / 12)[:, None] + (cols < (logos % 12)[:, None])
+            rows = np.arange(12)[:, None]
+            self.ring[1, :, :n0] = np.floor(logos / 12) + (rows < logos % 12)
             self.t12_logos[:n0] = logos
             if sc.enablement.initial_certifications:
                 self.certs[:n0] = self.t_min_cert[k]
@@ -306,82 +328,51 @@ class ProgramModel:
             if self.geometric:
                 self.open[:n0] = rng["pipeline"].poisson(lam * max(d.sales_cycle_months, 1.0))
             elif self.L:
-                self.pipe[:n0] = rng["pipeline"].poisson(lam[:, None], (n0, self.L))
+                self.pipe[:, :n0] = rng["pipeline"].poisson(lam, (self.L, n0))
         self.n = n0  # slots in use (arrived partners), in arrival order
-        self.counts = {"waiting": 0, "onboarding": 0}
+        self.n_admitted = self.n_started = self.n_activated = 0
 
     # ------------------------------------------------------------------ processes
 
-    def _month_of(self, t: float) -> int:
-        return min(max(int(t / DAYS_PER_MONTH), 0), self.H - 1)
+    def _month_of(self, t: np.ndarray) -> np.ndarray:
+        return np.clip((t / DAYS_PER_MONTH).astype(np.int64), 0, self.H - 1)
 
     def _arrivals(self) -> None:
         """Schedule every recruit's sign-up (times drawn up front, in order)."""
         env = self.env
         n0 = self.n0
         for j in range(self.sc.recruitment.initial_onboarding):
-            self._admit(n0 + j, 0.0, recruited=False)
+            self._admit(n0 + j, 0.0)
         base = n0 + self.sc.recruitment.initial_onboarding
-        for j, t in enumerate(self.arrival_t):
+        for j, t in enumerate(self.arrival_t.tolist()):
             env.timeout(t).callbacks.append(partial(self._signed, base + j, t))
 
     def _signed(self, i: int, t: float, _event) -> None:
-        self._admit(i, t, recruited=True)
+        self._admit(i, t)
 
-    # A recruit's onboarding is a chain of SimPy events — request a manager, hold the manager,
-    # release, finish self-paced, become active — written as callbacks rather than as a
-    # generator process: the same queueing, at half the per-recruit event cost.
+    # A recruit's onboarding is a chain of SimPy events — sign up, request a manager, hold the
+    # manager, release — written as callbacks rather than as a generator process: the same
+    # queueing, at half the per-recruit event cost. Sign-up, start and activation times are
+    # kept per partner; the monthly counts and sums are made from them at the end.
 
-    def _admit(self, i: int, t: float, *, recruited: bool) -> None:
+    def _admit(self, i: int, t: float) -> None:
         self.n = i + 1
         self.state[i] = WAITING
         self.signup_t[i] = t
-        self.counts["waiting"] += 1
-        if recruited:
-            self.out["recruits"][self._month_of(t)] += 1
-        req = self.managers.request()
-        req.callbacks.append(partial(self._start_onboarding, i, t))
+        self.n_admitted += 1
+        self.managers.request().callbacks.append(partial(self._start_onboarding, i))
 
-    def _start_onboarding(self, i: int, arrived: float, req) -> None:
+    def _start_onboarding(self, i: int, req) -> None:
         env = self.env
-        m = self._month_of(arrived)
-        self.out["onboarding_starts"][m] += 1
-        self.out["onboarding_wait_sum"][m] += env.now - arrived
-        self.counts["waiting"] -= 1
-        self.counts["onboarding"] += 1
+        now = env.now
+        self.n_started += 1
         self.state[i] = ONBOARDING
-        env.timeout(self.hold[i]).callbacks.append(partial(self._release_manager, i, req))
+        self.start_t[i] = now
+        self.act_t[i] = self.due_t[i] = now + self.duration[i]
+        env.timeout(self.hold[i]).callbacks.append(partial(self._release_manager, req))
 
-    def _release_manager(self, i: int, req, _event) -> None:
+    def _release_manager(self, req, _event) -> None:
         self.managers.release(req)
-        rest = self.duration[i] - self.hold[i]
-        if rest > 0:
-            self.env.timeout(rest).callbacks.append(partial(self._activate, i))
-        else:
-            self._activate(i, None)
-
-    def _activate(self, i: int, _event) -> None:
-        env = self.env
-        self.counts["onboarding"] -= 1
-        self.state[i] = ACTIVE
-        self.active_t[i] = env.now
-        m = self._month_of(env.now)
-        self.last_reg[i] = m
-        # Active for only part of this month: thin its pre-drawn registrations (a thinned
-        # Poisson count is Poisson) by the share of the month left.
-        if m < self.H:
-            share = min(1.0, max(0.0, (m + 1) - env.now / DAYS_PER_MONTH))
-            self.unexposed[m] += 1.0 - share
-            reg = self.rng["registrations"]
-            if self.pre_accepted[m, i]:
-                self.pre_accepted[m, i] = reg.binomial(self.pre_accepted[m, i], share)
-            if self.pre_conflicts[m, i]:
-                self.pre_conflicts[m, i] = reg.binomial(self.pre_conflicts[m, i], share)
-        days = env.now - self.signup_t[i]
-        self.out["activations"][m] += 1
-        self.pending_first += 1
-        self.out["days_to_active_sum"][m] += days
-        self.hist_days_active[min(int(days / HIST_BIN_DAYS), len(self.hist_days_active) - 1)] += 1
 
     def _months(self):
         env = self.env
@@ -399,8 +390,7 @@ class ProgramModel:
                 n = self.n
                 met = highest_met_tier(self.t12_rev[:n], self.certs[:n], self.t12_logos[:n],
                                        self.t_min_rev, self.t_min_cert, self.t_min_logo)
-                reviewed = self.state[:n] == ACTIVE
-                self.tier[:n] = self.tier_policy.review(self.tier[:n], met, reviewed)
+                self.tier[:n] = self.tier_policy.review(self.tier[:n], met, self.active[:n])
                 self._tier_changed()
 
     def _mdf_periods(self):
@@ -423,53 +413,84 @@ class ProgramModel:
 
     def _allocate(self, amount: float) -> None:
         n = self.n
-        active = self.state[:n] == ACTIVE
+        active = self.active[:n]
         eligible = active & self.t_mdf[self.tier[:n]]
         self.mdf_alloc[:] = 0.0
         if amount > 0 and eligible.any():
+            # Trailing sums kept by running addition can sit a rounding error below zero.
             self.mdf_alloc[:n] = self.mdf_policy.allocate(
-                amount, eligible, self.tier[:n], self.t12_rev[:n], self.t_mdf_weight)
+                amount, eligible, self.tier[:n], np.maximum(self.t12_rev[:n], 0.0),
+                self.t_mdf_weight)
+            np.maximum(self.mdf_alloc, 0.0, out=self.mdf_alloc)
 
     # ------------------------------------------------------------------ the monthly step
 
+    def _activate_due(self, m: int, t1: float) -> float:
+        """Recruits whose onboarding ended by ``t1`` (the end of month ``m``) become active.
+        Returns their unexposed partner-months (the part of the month before activation)."""
+        n = self.n
+        due = np.flatnonzero(self.due_t[:n] <= t1)
+        k = len(due)
+        if not k:
+            return 0.0
+        at = self.act_t[due]
+        self.due_t[due] = np.inf
+        self.state[due] = ACTIVE
+        self.active[due] = True
+        self.active_t[due] = at
+        self.awaiting[due] = True
+        self.act_m[due] = m
+        self.last_reg[due] = m
+        self.n_activated += k
+        self.pending_first += k
+        # Active for only part of this month: thin its pre-drawn registrations (a thinned
+        # Poisson count is Poisson) by the share of the month left.
+        share = np.clip((m + 1) - at / DAYS_PER_MONTH, 0.0, 1.0)
+        reg = self.rng["registrations"]
+        self.pre_accepted[m, due] = reg.binomial(self.pre_accepted[m, due], share)
+        self.pre_conflicts[m, due] = reg.binomial(self.pre_conflicts[m, due], share)
+        return k - float(share.sum())
+
     def _step(self, m: int) -> None:
-        sc, rng, out = self.sc, self.rng, self.out
+        sc, rng = self.sc, self.rng
         d, cu = sc.deals, sc.customers
         n = self.n
         t1 = (m + 1) * DAYS_PER_MONTH
-        state = self.state[:n]
-        active = state == ACTIVE
         slot = m % 12
+        unexposed = self._activate_due(m, t1) if self.n_started > self.n_activated else 0.0
+        active = self.active[:n]
+        n_active = int(np.count_nonzero(active))
         # Partners activated during this month are exposed only for part of it.
-        exposure_total = float(np.count_nonzero(active)) - self.unexposed[m]
+        exposure_total = n_active - unexposed
 
         # Customers: the cohort booked 12, 24, ... months ago renews or churns.
+        arr, cust = self.cohort_arr, self.cohort_cust
         for a in (0, 1):
-            c = self.cust[a, slot]
+            c = cust[a][slot]
             if c:
-                kept = rng["renewals"].binomial(c, cu.renewal_rate)
+                kept = int(rng["renewals"].binomial(c, cu.renewal_rate))
                 f = kept / c
-                self.cust[a, slot] = kept
-                self.arr[a, slot] *= f
+                cust[a][slot] = kept
+                arr[a][slot] *= f
                 if a == 0:
-                    self.arr_margin[slot] *= f
-                    self.arr_rebate[slot] *= f
+                    arr[2][slot] *= f
+                    arr[3][slot] *= f
 
         # MDF claims: each partner spends its allocation evenly over the period.
-        mdf = sc.mdf
+        mdf_spent = mdf_regs = 0.0
         mdf_lam = None
         level = self.fund.level
         if level > 0:
-            spend = self.mdf_alloc[:n] * (mdf.utilisation / mdf.period_months)
+            spend = self.mdf_alloc[:n] * self.mdf_claim_rate
             total = float(spend.sum())
             if total > level:  # never claim more than the fund holds
                 spend *= level / total
                 total = level
             if total > 0:
                 self.fund.get(total)
-                out["mdf_spent"][m] = total
-                mdf_lam = spend * (mdf.pipeline_per_dollar / d.deal_size_mean)
-                out["mdf_registrations"][m] = mdf_lam.sum()
+                mdf_spent = total
+                mdf_lam = spend * self.mdf_regs_per_dollar
+                mdf_regs = total * self.mdf_regs_per_dollar
 
         # Registrations, split (a thinned Poisson stream is Poisson) into accepted and
         # conflicted ones, from the partner's own rate (drawn up front per partner-month, so
@@ -480,135 +501,112 @@ class ProgramModel:
         extra_lam = self.lead_lam[:n] * active
         if mdf_lam is not None:
             extra_lam += mdf_lam
-        events = _poisson_events(rng["extra_registrations"], extra_lam)
-        if events is not None:
-            if pc > 0:
-                rejected = rng["conflicts"].random(len(events)) < pc
-                conf += np.bincount(events[rejected], minlength=n)
-                events = events[~rejected]
-            accepted += np.bincount(events, minlength=n)
-        n_conf = int(conf.sum()) if pc > 0 else 0
+        extra = rng["extra_registrations"].poisson(extra_lam)
+        if pc > 0:
+            extra_conf = rng["conflicts"].binomial(extra, pc)
+            extra -= extra_conf
+            conf += extra_conf
+        accepted += extra
+        n_conf = int(conf.sum())
         if n_conf:
             self.last_conflict[:n][conf > 0] = m
         regs = accepted + conf
-        out["conflicts"][m] = n_conf
-        out["registrations"][m] = regs.sum()
         self.last_reg[:n][regs > 0] = m
+        n_regs = int(regs.sum())
 
         # Pipeline: deals close after the sales cycle.
         if self.geometric:
             opened = self.open[:n]
             p_close = min(1.0, 1.0 / max(d.sales_cycle_months, 1.0))
-            closing = rng["pipeline"].binomial(opened.astype(np.int64), p_close)
+            closing = rng["pipeline"].binomial(opened, p_close)
             opened += accepted - closing
-            out["open_deals"][m] = opened.sum()
+            open_deals = int(opened.sum())
         elif self.L == 0:
             closing = accepted
+            open_deals = 0
         else:
-            col = m % self.L
-            closing = self.pipe[:n, col].astype(np.int64)
-            self.pipe[:n, col] = accepted
-            out["open_deals"][m] = self.pipe[:n].sum()
+            row = self.pipe[m % self.L, :n]
+            closing = row.copy()
+            row[:] = accepted
+            open_deals = int(self.pipe[:, :n].sum())
 
-        # Wins: one uniform per closing deal against its partner's win probability; sizes: one
-        # lognormal per won deal.
-        n_closing = int(closing.sum())
-        once_total = once_margin = once_rebate = 0.0
-        book = self._zeros_n[:n]
-        wins = self._zeros_n_int[:n]
-        n_wins = 0
-        if n_closing:
-            owner = np.repeat(self._arange[:n], closing)
-            owner = owner[rng["wins"].random(n_closing) < self.p_win[owner]]
-            n_wins = len(owner)
-        out["wins"][m] = n_wins
+        # Wins: each closing deal is won with its partner's win probability; sizes: one
+        # lognormal per won deal, a subscription with probability recurring_share.
+        wins = rng["wins"].binomial(closing, self.p_win[:n])
+        n_wins = int(wins.sum())
+        booked = once = once_margin = once_rebate = 0.0
+        t12, ring = self.t12[:, :n], self.ring[:, slot, :n]
         if n_wins:
+            owner = np.repeat(self._arange[:n], wins)
             sizes = rng["sizes"].lognormal(self.size_mu, d.deal_size_sigma, n_wins)
             recurring = rng["sizes"].random(n_wins) < cu.recurring_share
-            wins = np.bincount(owner, minlength=n)
-            book = np.bincount(owner, sizes, minlength=n)
-            mrate = self.p_margin[owner]
-            rrate = self.p_rebate[owner]
             rec_sizes = sizes * recurring
-            rec_total = rec_sizes.sum()
-            once = sizes - rec_sizes
-            self.arr[0, slot] += rec_total
-            self.cust[0, slot] += int(np.count_nonzero(recurring))
-            self.arr_margin[slot] += rec_sizes @ mrate
-            self.arr_rebate[slot] += rec_sizes @ rrate
-            once_total = once.sum()
-            once_margin = once @ mrate
-            once_rebate = once @ rrate
-            out["sourced_bookings"][m] = sizes.sum()
-            # Time to first revenue (sign-up → first won sourced deal) of recruits.
-            first = owner[~self.first_rev[owner]] if self.pending_first else owner[:0]
-            if len(first):
-                first = np.unique(first)
-                self.first_rev[first] = True
-                self.pending_first -= len(first)
-                t_mid = t1 - 0.5 * DAYS_PER_MONTH
-                days = np.maximum(t_mid, self.active_t[first]) - self.signup_t[first]
-                out["first_revenues"][m] = len(days)
-                out["days_to_first_revenue_sum"][m] = days.sum()
-                idx = np.minimum((days / HIST_BIN_DAYS).astype(int),
-                                 len(self.hist_first_revenue) - 1)
-                np.add.at(self.hist_first_revenue, idx, 1.0)
-
-        # Trailing-12-month sourced bookings and new logos per partner (ring buffers).
-        self.t12_rev[:n] += book - self.rev_ring[:n, slot]
-        self.rev_ring[:n, slot] = book
-        self.t12_logos[:n] += wins - self.logo_ring[:n, slot]
-        self.logo_ring[:n, slot] = wins
+            rates = self.p_mr[:, owner]  # margin and rebate rate of each won deal
+            m_rec = rates @ rec_sizes
+            m_all = rates @ sizes
+            booked = float(sizes.sum())
+            rec_total = float(rec_sizes.sum())
+            once = booked - rec_total
+            once_margin = float(m_all[0] - m_rec[0])
+            once_rebate = float(m_all[1] - m_rec[1])
+            arr[0][slot] += rec_total
+            arr[2][slot] += float(m_rec[0])
+            arr[3][slot] += float(m_rec[1])
+            cust[0][slot] += int(np.count_nonzero(recurring))
+            # Trailing-12-month sourced bookings and new logos per partner (ring buffers).
+            new = np.empty_like(t12)
+            new[0] = np.bincount(owner, sizes, minlength=n)
+            new[1] = wins
+            t12 += new - ring
+            ring[:] = new
+            # Time to first revenue of recruits: the month of their first won deal.
+            if self.pending_first:
+                first = np.flatnonzero(self.awaiting[:n] & (wins > 0))
+                if len(first):
+                    self.awaiting[first] = False
+                    self.first_m[first] = m
+                    self.pending_first -= len(first)
+        else:
+            t12 -= ring
+            ring[:] = 0.0
 
         # Influenced deals: vendor-sourced, partner-touched; one Poisson draw for the month.
         lam_inf = d.influenced_per_month * exposure_total
         k_inf = int(rng["influenced"].poisson(lam_inf)) if lam_inf > 0 else 0
-        once_inf = 0.0
+        once_inf = inf_booked = 0.0
         if k_inf:
             sizes = rng["influenced"].lognormal(self.inf_mu, d.influenced_size_sigma, k_inf)
             recurring = rng["influenced"].random(k_inf) < cu.recurring_share
-            rec_total = sizes @ recurring
-            self.arr[1, slot] += rec_total
-            self.cust[1, slot] += int(np.count_nonzero(recurring))
-            total = sizes.sum()
-            once_inf = total - rec_total
-            out["influenced_bookings"][m] = total
-        out["influenced_deals"][m] = k_inf
+            rec_total = float(sizes @ recurring)
+            arr[1][slot] += rec_total
+            cust[1][slot] += int(np.count_nonzero(recurring))
+            inf_booked = float(sizes.sum())
+            once_inf = inf_booked - rec_total
 
-        # Recognised revenue: one-off deals when booked, subscriptions monthly (ARR / 12).
-        arr_s, arr_i = self.arr[0].sum(), self.arr[1].sum()
-        out["sourced_revenue"][m] = once_total + arr_s / 12
-        out["influenced_revenue"][m] = once_inf + arr_i / 12
-        out["margins"][m] = once_margin + self.arr_margin.sum() / 12
-        out["rebates"][m] = once_rebate + self.arr_rebate.sum() / 12
-        out["arr_sourced"][m] = arr_s
-        out["arr_influenced"][m] = arr_i
-        out["customers"][m] = self.cust.sum()
-
-        # Enablement: certified people per partner (Poisson per active partner-month).
+        # Enablement: certified people per active partner-month (pre-drawn events).
         n_cert = 0
-        if sc.enablement.certification_rate > 0:
-            new_certs = self.pre_certs[m, :n] * active
-            n_cert = int(new_certs.sum())
+        lo, hi = self.cert_off[m], self.cert_off[m + 1]
+        if hi > lo:
+            who = self.cert_who[lo:hi]
+            who = who[self.active[who]]
+            n_cert = len(who)
             if n_cert:
-                self.certs[:n] += new_certs
-                first_cert = np.flatnonzero((new_certs > 0) & (new_certs == self.certs[:n]))
+                first_cert = who[self.certs[who] == 0]
+                np.add.at(self.certs, who, 1.0)
                 if len(first_cert):
                     self.p_win[first_cert] = np.minimum(
                         1.0, self.p_win_tier[first_cert] * self.cert_factor)
-        out["certifications"][m] = n_cert
 
         # Partner churn: hazard raised by low profitability, recent conflict, inactivity.
         ch = sc.churn
         churned = 0
-        if ch.base_hazard > 0:
+        lo, hi = self.churn_off[m], self.churn_off[m + 1]
+        if hi > lo and ch.base_hazard > 0:
             # Only partners whose uniform is below the largest possible churn probability can
             # leave; the exact hazard is computed for those few.
-            lo, hi = self.churn_off[m], self.churn_off[m + 1]
             cand, u = self.churn_cand[lo:hi], self.churn_u[lo:hi]
-            if len(cand):
-                ok = self.state[cand] == ACTIVE
-                cand, u = cand[ok], u[ok]
+            ok = self.active[cand]
+            cand, u = cand[ok], u[ok]
             if len(cand):
                 seasoned = self.active_t[cand] <= t1 - ch.grace_months * DAYS_PER_MONTH
                 hazard = np.full(len(cand), ch.base_hazard)
@@ -621,44 +619,95 @@ class ProgramModel:
                 leave = cand[u < -np.expm1(-hazard)]
                 churned = len(leave)
                 if churned:
-                    state[leave] = CHURNED
+                    self.state[leave] = CHURNED
+                    self.active[leave] = False
                     self.active_t[leave] = np.inf
                     self.mdf_alloc[leave] = 0.0
-                    self.pipe[leave] = 0.0
-                    self.open[leave] = 0.0
-                    active[leave] = False
-                    self.pending_first -= int(np.count_nonzero(~self.first_rev[leave]))
-        out["churned"][m] = churned
+                    self.pipe[:, leave] = 0
+                    self.open[leave] = 0
+                    self.pending_first -= int(np.count_nonzero(self.awaiting[leave]))
+                    self.awaiting[leave] = False
 
-        # Partners by state and tier at the month end.
-        n_active = int(np.count_nonzero(active))
-        out["partners_active"][m] = n_active
-        out["partners_waiting"][m] = self.counts["waiting"]
-        out["partners_onboarding"][m] = self.counts["onboarding"]
+        # Partners by tier at the month end.
+        n_active -= churned
         self.n_churned += churned
-        out["partners_churned"][m] = self.n_churned
-        self.tier_counts[m] = np.bincount(self.tier[:n][active], minlength=self.K)
+        self.tier_counts[m] = np.bincount(self.tier[:n], active, self.K)
 
-        # Costs by ROPI investment category (MDF spent is recorded above).
+        # Recognised revenue: one-off deals when booked, subscriptions monthly (ARR / 12).
+        arr_s, arr_i = sum(arr[0]), sum(arr[1])
         co = sc.costs
-        out["conflict_cost"][m] = n_conf * d.conflict_cost
-        out["cost_people"][m] = self.people_per_month + n_conf * d.conflict_cost
-        out["cost_enablement"][m] = co.enablement_per_month + n_cert * co.cost_per_certification
-        out["cost_overhead"][m] = self.overhead_per_month \
-            + n_active * co.overhead_per_partner_month
-        out["cost_recruitment"][m] = out["recruits"][m] * co.recruitment_cost_per_partner
+        conflict_cost = n_conf * d.conflict_cost
+        self.rows[m] = (
+            self.n_admitted - self.n_started, self.n_started - self.n_activated, n_active,
+            self.n_churned, churned, n_regs, mdf_regs, n_conf, open_deals, n_wins, booked,
+            k_inf, inf_booked, once + arr_s / 12, once_inf + arr_i / 12, arr_s, arr_i,
+            sum(cust[0]) + sum(cust[1]), once_margin + sum(arr[2]) / 12,
+            once_rebate + sum(arr[3]) / 12, n_cert, mdf_spent,
+            # Costs by ROPI investment category (MDF spent is above).
+            self.people_per_month + conflict_cost,
+            co.enablement_per_month + n_cert * co.cost_per_certification,
+            self.overhead_per_month + n_active * co.overhead_per_partner_month,
+            conflict_cost)
 
     def _tier_changed(self) -> None:
         """Refresh the per-partner attributes that follow the tier."""
         tier = self.tier
         self.lead_lam = self.own_lam * (self.sc.tiers.lead_sharing_uplift * self.t_lead[tier])
-        self.p_margin = self.t_margin[tier]
-        self.p_rebate = self.t_rebate[tier]
-        self.p_share = self.p_margin + self.p_rebate
+        self.p_mr = np.stack([self.t_margin[tier], self.t_rebate[tier]])
+        self.p_share = self.p_mr[0] + self.p_mr[1]
         w = self.sc.deals.win_probability
         self.p_win_tier = w * (1.0 + self.sc.tiers.priority_support_win_uplift * self.t_prio[tier])
         self.p_win = np.minimum(1.0, self.p_win_tier * np.where(self.certs > 0, self.cert_factor,
                                                                 1.0))
+
+    # ------------------------------------------------------------------ results
+
+    def _finish(self) -> dict[str, np.ndarray]:
+        """The monthly arrays: the step's rows, and the per-recruit times summed by month."""
+        out, H = self.out, self.H
+        months_done = sum(r is not None for r in self.rows)
+        if months_done:
+            table = np.array(self.rows[:months_done], float)
+            for j, name in enumerate(_STEP_SERIES):
+                out[name][:months_done] = table[:, j]
+        co = self.sc.costs
+        rec = slice(self.n0, self.N)
+        signup, start = self.signup_t[rec], self.start_t[rec]
+        # Recruits by sign-up month (the initial onboarding cohort is not recruited).
+        if len(self.arrival_t):
+            out["recruits"][:] = np.bincount(self._month_of(self.arrival_t), minlength=H)
+        out["cost_recruitment"][:] = out["recruits"] * co.recruitment_cost_per_partner
+        # Onboarding starts and waits for a manager, by sign-up month.
+        started = np.isfinite(start)
+        mo = self._month_of(signup[started])
+        out["onboarding_starts"][:] = np.bincount(mo, minlength=H)
+        out["onboarding_wait_sum"][:] = np.bincount(mo, start[started] - signup[started], H)
+        # Activations and days from sign-up to active, by month of activation.
+        act_m = self.act_m[rec]
+        done = act_m >= 0
+        days = self.act_t[rec][done] - signup[done]
+        out["activations"][:] = np.bincount(act_m[done], minlength=H)
+        out["days_to_active_sum"][:] = np.bincount(act_m[done], days, H)
+        last = hist_bins(H) - 1
+        self.hist_days_active = np.bincount(
+            np.minimum((days / HIST_BIN_DAYS).astype(np.int64), last), minlength=last + 1
+        ).astype(float)
+        # Time to first revenue: sign-up → the first won sourced deal (the month's midpoint
+        # stands for the day of the win, but not before the partner was active).
+        first_m = self.first_m[rec]
+        won = first_m >= 0
+        t_mid = (first_m[won] + 0.5) * DAYS_PER_MONTH
+        days = np.maximum(t_mid, self.act_t[rec][won]) - signup[won]
+        out["first_revenues"][:] = np.bincount(first_m[won], minlength=H)
+        out["days_to_first_revenue_sum"][:] = np.bincount(first_m[won], days, H)
+        self.hist_first_revenue = np.bincount(
+            np.minimum((days / HIST_BIN_DAYS).astype(np.int64), last), minlength=last + 1
+        ).astype(float)
+        res = dict(out)
+        res["tier_counts"] = self.tier_counts
+        res["hist_first_revenue"] = self.hist_first_revenue
+        res["hist_days_active"] = self.hist_days_active
+        return res
 
     # ------------------------------------------------------------------ run
 
@@ -679,11 +728,7 @@ class ProgramModel:
                 raise Cancelled()
             end = min(self.H, start + slice_months)
             env.run(until=end * DAYS_PER_MONTH + 1e-6)
-        res = dict(self.out)
-        res["tier_counts"] = self.tier_counts
-        res["hist_first_revenue"] = self.hist_first_revenue
-        res["hist_days_active"] = self.hist_days_active
-        return res
+        return self._finish()
 
 
 def simulate_replication(scenario: Scenario, seed: np.random.SeedSequence,
