@@ -35,6 +35,7 @@ from openpyxl.xml.functions import fromstring, tostring
 from jbp.model import (
     DIRECTIONS,
     KPI_KINDS,
+    KPI_TO_DATE,
     KPI_UNITS,
     QUARTERS,
     SIDES,
@@ -159,7 +160,8 @@ K_NAME, K_REF, K_KIND, K_UNIT, K_DIR = 1, 2, 3, 4, 5
 K_TARGET = 6  # F..I
 K_ACTUAL = 10  # J..M
 K_FULL, K_TTD, K_ATD, K_ATT, K_VAR, K_RAG, K_FORECAST, K_METRIC, K_GOALDESC = range(14, 23)
-K_MARKS = 23
+K_TODATE = 23
+K_MARKS = 24
 
 
 @dataclass
@@ -465,6 +467,7 @@ class _Builder:
                    K_VAR: ("Variance", 12), K_RAG: ("RAG", 8),
                    K_FORECAST: ("Forecast (year end)", 13),
                    K_METRIC: (Kpi.field("metric").label, 16),
+                   K_TODATE: (Kpi.field("to_date").label, 15),
                    K_GOALDESC: (GOAL_DESCRIPTION_HEADER, 40)}
         for q in range(4):
             headers[K_TARGET + q] = (Kpi.field(f"target_{QUARTERS[q]}").label, 11.5)
@@ -488,7 +491,8 @@ class _Builder:
                 self._kpi_row(ws, row, kpi, unit_style.get(kpi.unit, "decimal"))
                 row += 1
         last = max(row - 1, FIRST_ROW)
-        for col, choices in ((K_KIND, KPI_KINDS), (K_UNIT, KPI_UNITS), (K_DIR, DIRECTIONS)):
+        for col, choices in ((K_KIND, KPI_KINDS), (K_UNIT, KPI_UNITS), (K_DIR, DIRECTIONS),
+                             (K_TODATE, KPI_TO_DATE)):
             letter = get_column_letter(col)
             self.validation(ws, choices, f"{letter}{FIRST_ROW}:{letter}{last}")
         rag_letter, att_letter = get_column_letter(K_RAG), get_column_letter(K_ATT)
@@ -497,7 +501,7 @@ class _Builder:
         styles.attainment_rules(ws, f"{att_letter}{FIRST_ROW}:{att_letter}{last}",
                                 f"${att_letter}{FIRST_ROW}", "RAG_green", "RAG_amber")
         ws.freeze_panes = ws.cell(FIRST_ROW, K_KIND)
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(K_GOALDESC)}{last}"
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(K_TODATE)}{last}"
         styles.hide_columns(ws, K_MARKS, K_MARKS + 2)
         styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
@@ -515,6 +519,7 @@ class _Builder:
             style = "percent" if col == K_ATT else "text" if col == K_RAG else number
             self.s(ws.cell(r, col, formula), f"jbp calc {style}")
         self.s(ws.cell(r, K_METRIC, kpi.metric or None), "jbp text")
+        self.s(ws.cell(r, K_TODATE, kpi.to_date), "jbp text")
         self.s(ws.cell(r, K_GOALDESC), "jbp text")
         self.marks(ws, r, K_MARKS, "kpi", kpi.id)
 
@@ -735,17 +740,18 @@ def signed_text(meta: dict[str, Any], snapshot_text: str) -> str:
 def kpi_formulas(r: int) -> dict[int, str]:
     """The calculated cells of a KPI row ``r`` (column number → formula).
 
-    They mirror :func:`jbp.kpi.kpi_status`: additive units (currency, count) pro-rate each
-    reported quarter's target by its elapsed fraction (a reported quarter that has not begun
-    counts whole); rate units (percent, days) take the latest reported quarter. Direction
-    "lower" inverts the ratio.
+    They mirror :func:`jbp.kpi.kpi_status`: additive KPIs (currency or count summed over
+    quarters) pro-rate each reported quarter's target by its elapsed fraction (a reported
+    quarter that has not begun counts whole); levels and rate units (percent, days) take the
+    latest reported quarter. Direction "lower" inverts the ratio.
     """
     L = get_column_letter
     t = [f"{L(K_TARGET + q)}{r}" for q in range(4)]
     a = [f"{L(K_ACTUAL + q)}{r}" for q in range(4)]
     unit, direction = f"${L(K_UNIT)}{r}", f"${L(K_DIR)}{r}"
+    to_date = f"${L(K_TODATE)}{r}"
     ttd, atd, att = f"{L(K_TTD)}{r}", f"{L(K_ATD)}{r}", f"{L(K_ATT)}{r}"
-    add = f'OR({unit}="currency",{unit}="count")'
+    add = f'AND(OR({unit}="currency",{unit}="count"),{to_date}<>"latest quarter")'
     trange, arange = f"{t[0]}:{t[3]}", f"{a[0]}:{a[3]}"
     weights = [f'IF({a[q]}<>"",IF(Elapsed_Q{q + 1}>0,Elapsed_Q{q + 1},1),0)' for q in range(4)]
 

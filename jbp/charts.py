@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .kpi import ADDITIVE_UNITS, KpiStatus
+from .kpi import KpiStatus, is_additive
 from .model import Kpi
 
 if TYPE_CHECKING:  # matplotlib is heavy; import it only where a chart is drawn
@@ -71,7 +71,7 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
            color=color, label="Actual", zorder=2)
     missing = [i for i in x if actuals[i] is None]
     if status.forecast is not None and missing and reported:
-        if kpi.unit in ADDITIVE_UNITS:
+        if is_additive(kpi):
             per_quarter = max(0.0, (status.forecast - (status.actual_to_date or 0.0))
                               / len(missing))
         else:

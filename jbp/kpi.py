@@ -1,7 +1,8 @@
 """KPI tracking: attainment against the pro-rated target, RAG, and the run-rate forecast.
 
-Units: additive KPIs (currency, count) accumulate over the year; rate KPIs (percent as a
-fraction 0-1, days) are judged on the latest reported quarter.
+Additive KPIs (currency or count measured as "sum of quarters") accumulate over the year;
+levels (currency or count measured at the "latest quarter") and rates (percent as a fraction
+0-1, days) are judged on the latest reported quarter.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from dataclasses import dataclass
 from .model import Kpi, Program, fiscal_quarter_bounds
 
 ADDITIVE_UNITS = ("currency", "count")
+
+
+def is_additive(kpi: Kpi) -> bool:
+    """True when the KPI's quarters add up to its year to date."""
+    return kpi.unit in ADDITIVE_UNITS and kpi.to_date == "sum of quarters"
 
 
 def quarter_progress(bounds: list[tuple[dt.date, dt.date]], as_of: dt.date) -> list[float]:
@@ -75,13 +81,13 @@ def kpi_status(kpi: Kpi, program: Program, fiscal_year: int, as_of: dt.date) -> 
     Additive units: target to date = Σ target_q × elapsed fraction of quarter q;
     actual to date = Σ reported actuals; forecast = actual to date ÷ elapsed fraction of
     the year (only over the quarters reported, so a late import does not depress it).
-    Rate units: the latest quarter with an actual, against that quarter's target; the
-    forecast is that latest actual.
+    Levels and rate units: the latest quarter with an actual, against that quarter's target;
+    the forecast is that latest actual; the full-year target is the last quarter's.
     """
     bounds = fiscal_quarter_bounds(fiscal_year, program.fiscal_year_start_month)
     progress = quarter_progress(bounds, as_of)
     targets, actuals = kpi.targets, kpi.actuals
-    if kpi.unit in ADDITIVE_UNITS:
+    if is_additive(kpi):
         known_targets = [t for t in targets if t is not None]
         full = sum(known_targets) if known_targets else None
         reported = [q for q in range(4) if actuals[q] is not None]

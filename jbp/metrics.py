@@ -126,7 +126,7 @@ def partners_frame(ws: Workspace) -> pd.DataFrame:
 
 
 KPI_COLUMNS = ("plan_id", "partner_id", "fiscal_year", "plan_status", "plan_title", "kpi_id",
-               "name", "kind", "unit", "direction", "metric", "target_q1", "target_q2",
+               "name", "kind", "unit", "direction", "to_date", "metric", "target_q1", "target_q2",
                "target_q3", "target_q4", "actual_q1", "actual_q2", "actual_q3", "actual_q4")
 
 
@@ -134,7 +134,7 @@ def kpis_frame(ws: Workspace) -> pd.DataFrame:
     """Every KPI of every plan with its plan's partner, fiscal year and status."""
     rows = ws.rows(
         "SELECT p.id AS plan_id, p.partner_id, p.fiscal_year, p.status AS plan_status, "
-        "p.title AS plan_title, k.id AS kpi_id, k.name, k.kind, k.unit, k.direction, k.metric, "
+        "p.title AS plan_title, k.id AS kpi_id, k.name, k.kind, k.unit, k.direction, k.to_date, k.metric, "
         "k.target_q1, k.target_q2, k.target_q3, k.target_q4, k.actual_q1, k.actual_q2, "
         "k.actual_q3, k.actual_q4 FROM kpis k JOIN goals g ON g.id = k.goal_id "
         "JOIN plans p ON p.id = g.plan_id ORDER BY p.id, g.position, k.position, k.id")
@@ -563,7 +563,7 @@ def kpi_attainment(actuals: Actuals, as_of: dt.date | None = None,
                 if v is not None:
                     values[f"actual_{q}"] = v
         kpi = Kpi(goal_id=0, name=r["name"], kind=r["kind"], unit=r["unit"],
-                  direction=r["direction"], metric=metric, **values)
+                  direction=r["direction"], to_date=r["to_date"], metric=metric, **values)
         st = kpi_status(kpi, program, int(r["fiscal_year"]), as_of)
         rows.append({"plan_id": int(r["plan_id"]), "partner_id": int(r["partner_id"]),
                      "fiscal_year": int(r["fiscal_year"]), "plan_status": r["plan_status"],

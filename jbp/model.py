@@ -38,6 +38,9 @@ OWNER_SIDES = ("vendor", "partner", "joint")
 PLAN_STATUSES = tuple(s.value for s in PlanStatus)
 KPI_KINDS = ("leading", "lagging")
 KPI_UNITS = ("currency", "count", "percent", "days")
+#: How a KPI's quarters make its year to date: flows (revenue, deals) add up; levels
+#: (certified people, active users) are read at the latest reported quarter.
+KPI_TO_DATE = ("sum of quarters", "latest quarter")
 DIRECTIONS = ("higher", "lower")
 INITIATIVE_TYPES = (
     "GTM campaign",
@@ -326,7 +329,10 @@ class Kpi(Element):
     """A measure of a goal with a target and an actual per fiscal quarter.
 
     ``unit`` is one of currency, count, percent (stored as a fraction 0-1), days.
-    ``direction`` says whether higher or lower is better. ``metric`` optionally binds the
+    ``direction`` says whether higher or lower is better. ``to_date`` says how quarters make
+    the year to date for currency and count KPIs: "sum of quarters" for flows (revenue,
+    registrations), "latest quarter" for levels (certified people); percent and days KPIs
+    always use the latest quarter. ``metric`` optionally binds the
     KPI to a computed metric of the plan's partner (see :mod:`jbp.metrics`), whose values then
     fill the actuals.
     """
@@ -338,6 +344,7 @@ class Kpi(Element):
         Field("kind", "enum", "Kind", required=True, choices=KPI_KINDS),
         Field("unit", "enum", "Unit", required=True, choices=KPI_UNITS),
         Field("direction", "enum", "Direction", required=True, choices=DIRECTIONS),
+        Field("to_date", "enum", "Year to date", required=True, choices=KPI_TO_DATE),
         *_Q_TARGETS,
         *_Q_ACTUALS,
         Field("metric", "text", "Bound metric", max_length=80),
@@ -347,6 +354,7 @@ class Kpi(Element):
     kind: str = "lagging"
     unit: str = "count"
     direction: str = "higher"
+    to_date: str = "sum of quarters"
     target_q1: float | None = None
     target_q2: float | None = None
     target_q3: float | None = None

@@ -114,6 +114,7 @@ def draft_from_template(ws: Workspace, partner_id: int, fiscal_year: int,
             targets = k.get("targets", [None] * 4)
             kpis.append(Kpi(goal_id=0, name=k["name"], kind=k.get("kind", "lagging"),
                             unit=k.get("unit", "count"), direction=k.get("direction", "higher"),
+                            to_date=k.get("to_date", "sum of quarters"),
                             metric=k.get("metric", ""),
                             **{f"target_{q}": targets[i] for i, q in enumerate(QUARTERS)}))
         draft.goals.append((goal, kpis))

@@ -156,6 +156,10 @@ CREATE TABLE import_mappings (
 );
 """
 
+_V3 = """
+ALTER TABLE kpis ADD COLUMN to_date TEXT NOT NULL DEFAULT 'sum of quarters'
+"""
+
 #: MIGRATIONS[n] turns schema n into schema n + 1 (index 0 creates schema 1).
-MIGRATIONS: list[str] = [_V1, _V2]
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 CURRENT_VERSION = len(MIGRATIONS)
