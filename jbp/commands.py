@@ -152,6 +152,7 @@ class DeletePart(Command):
         self.plan_id = 0
         self.saved: list[tuple[Element, int]] = []
         self.saved_comments: list[Comment] = []
+        self.unlinked: list[tuple[int, list[int]]] = []
         self.text = f"Delete {element_class(kind).LABEL.lower()}"
 
     def do(self, ws: Workspace) -> None:
@@ -169,6 +170,15 @@ class DeletePart(Command):
                     ids.add(("kpi", row[0]))
             self.saved_comments = [c for c in ws.comments(self.plan_id)
                                    if (c.element_kind, c.element_id) in ids]
+            self.unlinked = []
+            if self.kind == "goal":  # initiatives stop pointing at the deleted goal
+                for row in ws.rows("SELECT id FROM initiatives WHERE plan_id = ?",
+                                   (self.plan_id,)):
+                    links = ws.element("initiative", row[0]).goal_ids
+                    if self.element_id in links:
+                        self.unlinked.append((row[0], links))
+                        ws.write_field("initiative", row[0], "goal_ids",
+                                       [g for g in links if g != self.element_id])
             for c in self.saved_comments:
                 ws.execute("DELETE FROM comments WHERE id = ?", (c.id,))
             ws.delete_part(self.kind, self.element_id)
@@ -183,6 +193,8 @@ class DeletePart(Command):
                 ws.insert_part(element, element.id, position)
             for c in self.saved_comments:
                 ws.insert_comment(c, c.id)
+            for initiative_id, links in self.unlinked:
+                ws.write_field("initiative", initiative_id, "goal_ids", links)
             element = self.saved[0][0]
             stored = {f.name: f.to_store(getattr(element, f.name)) for f in element.FIELDS}
             self._revision(ws, self.editor, self.kind, self.element_id, "*", None, stored,
@@ -354,20 +366,17 @@ class Macro(Command):
         self.plan_id = 0
 
     def do(self, ws: Workspace) -> None:
-        done: list[Command] = []
-        try:
+        # One transaction around all: a refusal half-way rolls back every change and every
+        # revision row of the commands before it.
+        with ws.transaction():
             for c in self.commands:
                 c.do(ws)
-                done.append(c)
                 self.plan_id = c.plan_id
-        except BaseException:
-            for c in reversed(done):
-                c.undo(ws)
-            raise
 
     def undo(self, ws: Workspace) -> None:
-        for c in reversed(self.commands):
-            c.undo(ws)
+        with ws.transaction():
+            for c in reversed(self.commands):
+                c.undo(ws)
 
 
 class History:

@@ -203,10 +203,16 @@ def _coerce_ids(value: Any, err) -> list[int]:
                 raise err(f"{value!r} is not a list of ids") from None
         else:
             value = [p for p in re.split(r"[,;\s]+", text) if p]
-    if isinstance(value, int):
+    if isinstance(value, int | float):
         value = [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise err(f"{value!r} is not a list of ids") from None
     out: list[int] = []
-    for item in value:
+    for item in items:
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)
         try:
             number = int(str(item).strip().lstrip("#G").lstrip("g"))
         except ValueError:

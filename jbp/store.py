@@ -123,6 +123,7 @@ class Workspace:
         self._conn = conn
         self._depth = 0
         self._seen: dict[int, int] = {}
+        self._bumped: dict[int, int] = {}
         self._listeners: list[Callable[[str, int | None], None]] = []
         self.backup: Path | None = None
 
@@ -220,6 +221,7 @@ class Workspace:
         outer = self._depth == 0
         if outer:
             conn.execute("BEGIN IMMEDIATE")
+            self._bumped: dict[int, int] = {}
         self._depth += 1
         try:
             if plan_id is not None:
@@ -227,18 +229,20 @@ class Workspace:
             yield conn
             if plan_id is not None:
                 conn.execute("UPDATE plans SET version = version + 1 WHERE id = ?", (plan_id,))
+                row = conn.execute("SELECT version FROM plans WHERE id = ?",
+                                   (plan_id,)).fetchone()
+                if row:
+                    self._bumped[plan_id] = row[0]
             if outer:
                 conn.execute("COMMIT")
+                # Only now is this session's view of those plans the stored one.
+                self._seen.update(self._bumped)
         except BaseException:
             if outer:
                 conn.execute("ROLLBACK")
             raise
         finally:
             self._depth -= 1
-        if plan_id is not None:
-            row = conn.execute("SELECT version FROM plans WHERE id = ?", (plan_id,)).fetchone()
-            if row:
-                self._seen[plan_id] = row[0]
 
     def _check_fresh(self, plan_id: int) -> None:
         row = self._conn.execute("SELECT version, title FROM plans WHERE id = ?",
@@ -246,7 +250,7 @@ class Workspace:
         if row is None:
             raise StaleWriteError(f"{self.path}: plan {plan_id} no longer exists "
                                   "(another session deleted it)")
-        seen = self._seen.get(plan_id)
+        seen = self._bumped.get(plan_id, self._seen.get(plan_id))
         if seen is not None and seen != row[0]:
             last = self._conn.execute(
                 "SELECT author, side, at FROM revisions WHERE plan_id = ? ORDER BY id DESC "
@@ -363,7 +367,9 @@ class Workspace:
                 doc.parts(kind).extend(self._parts(kind, "plan_id = ?", (plan_id,)))
             doc.comments = self.comments(plan_id)
             doc.signoffs = self.signoffs(plan_id)
-        self._seen[plan_id] = plan.version
+            reading_only = self._depth == 1 and not self._bumped
+        if reading_only:  # a read inside someone's edit must not move the session's view
+            self._seen[plan_id] = plan.version
         return doc
 
     def _parts(self, kind: str, where: str, args: tuple) -> list[Any]:

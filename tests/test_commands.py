@@ -219,3 +219,29 @@ def test_goal_added_to_plan(small_ws, plan_id):
     add = h.run(AddPart(VENDOR, Goal(plan_id=plan_id, title="Expand to APAC")))
     doc = small_ws.plan_document(plan_id)
     assert doc.goals[-1].id == add.element_id
+
+
+def test_deleting_a_goal_unlinks_initiatives_and_undo_relinks(small_ws, plan_id):
+    h = History(small_ws)
+    doc = small_ws.plan_document(plan_id)
+    goal = doc.goals[0]
+    linked = [i.id for i in doc.initiatives if goal.id in i.goal_ids]
+    assert linked
+    h.run(DeletePart(VENDOR, "goal", goal.id))
+    assert all(goal.id not in small_ws.element("initiative", i).goal_ids for i in linked)
+    h.undo()
+    assert all(goal.id in small_ws.element("initiative", i).goal_ids for i in linked)
+
+
+def test_failed_macro_leaves_no_revisions_and_a_fresh_session(small_ws, plan_id):
+    kpi = small_ws.plan_document(plan_id).kpis[0]
+    before = small_ws.revisions(plan_id)
+    good = SetField(PARTNER, "kpi", kpi.id, "target_q1", 1)
+    bad = SetField(PARTNER, "kpi", kpi.id, "target_q2", -1)
+    with pytest.raises(ValidationError):
+        History(small_ws).run(Macro("Workbook edits", [good, bad]))
+    assert small_ws.revisions(plan_id) == before
+    assert not small_ws.is_stale(plan_id)
+    # The next edit is not refused as stale.
+    History(small_ws).run(SetField(PARTNER, "kpi", kpi.id, "target_q1", 2))
+    assert small_ws.element("kpi", kpi.id).target_q1 == 2

@@ -111,3 +111,16 @@ def test_kpi_negative_values_only_for_percent(unit, value):
         assert value < 0 and unit != "percent"
     else:
         assert value >= 0 or unit == "percent"
+
+
+@given(st.one_of(st.floats(allow_nan=True), st.integers(), st.text(max_size=10),
+                 st.lists(st.one_of(st.integers(-5, 50), st.floats(0, 50), st.text(max_size=3)),
+                          max_size=4)))
+def test_linked_goal_ids_refuse_with_a_validation_error(value):
+    field = Initiative.field("goal_ids")
+    try:
+        out = field.coerce(value)
+    except ValidationError as exc:
+        assert exc.field == "Linked goals"
+    else:
+        assert all(isinstance(i, int) for i in out)

@@ -53,3 +53,13 @@ def test_lower_is_better_rate_kpi():
     assert s.attainment == 1.0 and s.rag == "Green"
     assert s.forecast == 80 and s.full_target == 60
     assert s.forecast_attainment == pytest.approx(60 / 80)
+
+
+def test_level_kpi_reads_the_latest_quarter():
+    kpi = Kpi(goal_id=1, name="Certified people", unit="count", to_date="latest quarter",
+              target_q1=2, target_q2=4, target_q3=6, target_q4=8, actual_q1=3, actual_q2=5)
+    s = kpi_status(kpi, PROGRAM, 2026, dt.date(2026, 8, 1))
+    assert (s.target_to_date, s.actual_to_date, s.full_target) == (4, 5, 8)
+    assert s.attainment == 1.25 and s.rag == "Green"
+    flow = kpi.replace(to_date="sum of quarters")
+    assert kpi_status(flow, PROGRAM, 2026, dt.date(2026, 8, 1)).actual_to_date == 8
