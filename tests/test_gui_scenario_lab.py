@@ -19,7 +19,7 @@ from simulation.results import HEADLINE, ScenarioResult, compare
 from ui import workers
 from ui.context import AppContext
 from ui.scenario_lab import ScenarioLabPage
-from ui.scenario_lab.canvas import draw_queue
+from ui.scenario_lab.canvas import chart_renderer
 
 pytestmark = pytest.mark.gui
 
@@ -155,6 +155,7 @@ def test_variant_with_lower_gold_threshold_runs_and_the_comparison_matches_the_r
     assert page.run_panel.is_idle() and no_worker_left()
 
     # the comparison table is filled and says what the stored results say
+    page.tabs.setCurrentWidget(page.compare_view)
     table = page.compare_view.model
     assert table.rowCount() == len(HEADLINE)
     records = {r.id: r for r in scenarios(page.ctx.workspace)}
@@ -184,6 +185,7 @@ def test_variant_with_lower_gold_threshold_runs_and_the_comparison_matches_the_r
     assert page.record(variant_id).stale and page.record(variant_id).results is not None
     assert page.list_model.index(page.list_model.row_of(variant_id), 1).data() \
         .startswith("stale")
+    page.tabs.setCurrentWidget(page.results_view)
     assert not page.results_view.stale.isHidden()
     assert not page.record(base_id).stale
 
@@ -194,6 +196,7 @@ def test_results_reopen_with_the_workspace_without_running_again(qtbot, demo_pat
     variant_id = page.new_variant("Onboarding 20 days", {"onboarding.mean_days": 20})
     with qtbot.waitSignal(page.runs_idle, timeout=60_000):
         page.run_scenarios([base_id, variant_id], replications=5, workers=1)
+    page.tabs.setCurrentWidget(page.compare_view)
     shown = page.compare_view.model.frame
     page.ctx.set_workspace(None)
 
@@ -201,8 +204,10 @@ def test_results_reopen_with_the_workspace_without_running_again(qtbot, demo_pat
     assert [r.name for r in again.records] == ["Baseline", "Onboarding 20 days"]
     assert all(r.results is not None and not r.stale for r in again.records)
     assert not again.is_running()
+    again.tabs.setCurrentWidget(again.results_view)
     assert again.results_view.result is not None
     assert again.results_view.table_model.rowCount() == len(HEADLINE)
+    again.tabs.setCurrentWidget(again.compare_view)
     assert again.compare_view.model.rowCount() == len(HEADLINE)
     assert again.compare_view.model.frame.equals(shown)
     again.ctx.set_workspace(None)
@@ -263,6 +268,7 @@ def test_rename_duplicate_delete_and_undo(qtbot, lab):
     with qtbot.waitSignal(page.runs_idle, timeout=30_000):
         page.run_scenarios([base_id], replications=3, workers=1)
     model = page.list_model
+    page.tabs.setCurrentWidget(page.results_view)
     model.setData(model.index(0, 0), "Today's program")
     assert page.record(base_id).name == "Today's program"
     assert page.results_view.result.name == "Today's program"
@@ -342,8 +348,8 @@ def test_charts_and_tornado_are_drawn_from_the_simulation_chart_functions(qtbot,
     with qtbot.waitSignal(page.runs_idle, timeout=30_000):
         page.run_scenarios([base_id], replications=4, workers=1)
     page.tabs.setCurrentWidget(page.results_view)
-    qtbot.waitUntil(lambda: not draw_queue().busy(), timeout=20_000)
-    titles = {name: c.axes.get_title() for name, c in page.results_view.canvases.items()}
+    qtbot.waitUntil(lambda: not chart_renderer().busy(), timeout=20_000)
+    titles = {name: c.title for name, c in page.results_view.canvases.items()}
     assert titles["chart_revenue"] == "Recognised revenue per month"
     assert titles["chart_tiers"] == "Active partners by tier (mean)"
     assert titles["chart_first_revenue"] == "Time to first revenue"
@@ -359,6 +365,6 @@ def test_charts_and_tornado_are_drawn_from_the_simulation_chart_functions(qtbot,
     assert result.effects[0].lever == "deals.win_probability"
     assert sens.model.rowCount() == 2
     assert sens.model.cell(0, 0).value == "deals.win_probability"
-    qtbot.waitUntil(lambda: not sens.is_running() and not draw_queue().busy(),
+    qtbot.waitUntil(lambda: not sens.is_running() and not chart_renderer().busy(),
                     timeout=20_000)
-    assert sens.canvas.axes.get_title() == "What moves Partner-sourced revenue most"
+    assert sens.canvas.title == "What moves Partner-sourced revenue most"

@@ -1,112 +1,270 @@
-"""Chart canvases that never freeze the window: each is drawn in its own turn of the event loop.
+"""Chart widgets that never freeze the window: matplotlib renders off the GUI thread.
 
-A :class:`ChartCanvas` is a matplotlib ``FigureCanvasQTAgg`` given a *plot*: a function
-that draws on an ``Axes`` (the chart functions of :mod:`simulation.charts`, which live outside
-``ui/`` so the exporters reuse them). Setting a plot does not draw; it asks the
-:class:`DrawQueue`, which draws one canvas per event-loop turn, visible canvases only (a
-hidden tab's charts are drawn when it is shown). One chart costs tens of milliseconds; six
-drawn in one go would stall the window for a good part of a second.
+A :class:`ChartCanvas` is given a *plot*: a function that draws on an ``Axes`` (the chart
+functions of :mod:`simulation.charts`, which live outside ``ui/`` so the exporters reuse
+them). The :class:`ChartRenderer` — one background thread for the whole process — builds a
+``Figure`` of the canvas's size, calls the plot, renders it with Agg and hands back an
+image; the GUI thread only paints that image. Drawing one chart costs 40–150 ms on a busy
+machine: on the GUI thread, the six charts of a result would stall the window for a good
+part of a second (measured by benchmarks/bench_scenario_lab_stall.py).
 
+Why a thread is safe here: each figure is built, drawn and read by the render thread only,
+and matplotlib keeps its font objects per thread (``font_manager.get_font`` keys its cache on
+the thread id). Only visible canvases are rendered; a hidden tab's charts are rendered when
+it is shown, and a canvas re-renders (once the resizing settles) when its size changes.
 Margins are fixed in pixels rather than computed by a layout engine (constrained layout
 doubles the cost of a draw).
 """
 
 from __future__ import annotations
 
+import itertools
+import queue
+import threading
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 Plot = Callable[[Any], None]
 
+#: Margins around the axes in pixels: left, right, top, bottom.
+DEFAULT_MARGINS = (62, 14, 28, 40)
 
-class DrawQueue(QObject):
-    """Draws pending canvases one per event-loop turn (see the module docstring)."""
+
+@dataclass
+class RenderJob:
+    """Everything the render thread needs: no widget is touched off the GUI thread."""
+
+    key: int
+    generation: int
+    plot: Plot | None
+    empty_text: str
+    width: int  # physical pixels
+    height: int
+    dpi: float
+    margins: tuple[int, int, int, int]  # logical pixels
+
+
+def render_figure(job: RenderJob) -> tuple[str, bytes]:
+    """Build and draw the job's figure with Agg; return the chart's title and the RGBA
+    pixels. Pure matplotlib: runs on the render thread (and in tests). The figure is
+    cleared afterwards: what it allocated is freed at once rather than left for the
+    garbage collector (whose full collections stall every thread)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    scale = job.dpi / 96.0
+    fig = Figure(figsize=(job.width / job.dpi, job.height / job.dpi), dpi=job.dpi)
+    fig.patch.set_facecolor("white")
+    FigureCanvasAgg(fig)
+    axes = None
+    if job.plot is None:
+        fig.text(0.5, 0.5, job.empty_text, ha="center", va="center", color="#777777",
+                 wrap=True)
+    else:
+        axes = fig.add_subplot(1, 1, 1)
+        try:
+            job.plot(axes)
+        except Exception as exc:  # a chart that cannot be drawn says so, in place
+            fig.clear()
+            axes = None
+            fig.text(0.5, 0.5, f"Chart not available: {exc}", ha="center", va="center",
+                     color="#aa3333", wrap=True)
+        else:
+            for text in (axes.title, axes.xaxis.label, axes.yaxis.label):
+                text.set_fontsize(9)
+            axes.tick_params(labelsize=8)
+    w, h = job.width / scale, job.height / scale
+    left, right, top, bottom = job.margins
+    if w > 50 and h > 50:
+        fig.subplots_adjust(left=min(0.45, left / w), right=max(0.55, 1 - right / w),
+                            top=max(0.55, 1 - top / h), bottom=min(0.45, bottom / h))
+    fig.canvas.draw()
+    title = axes.get_title() if axes is not None else (fig.texts[0].get_text()
+                                                        if fig.texts else "")
+    data = bytes(fig.canvas.buffer_rgba())
+    fig.clear()
+    return title, data
+
+
+class _Bridge(QObject):
+    # Emitted from the render thread; delivered queued on the GUI thread.
+    done = Signal(int, int, object)
+
+
+class ChartRenderer(QObject):
+    """The process's chart render thread (see the module docstring)."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._pending: list[ChartCanvas] = []
-        self._scheduled = False
-        self.drawn = 0  # canvases drawn so far (tests and the stall benchmark read it)
+        self._jobs: queue.Queue[RenderJob | None] = queue.Queue()
+        self._latest: dict[int, int] = {}
+        self._canvases: weakref.WeakValueDictionary[int, ChartCanvas] = \
+            weakref.WeakValueDictionary()
+        self._in_flight = 0
+        self._rendering = False
+        self._bridge = _Bridge()
+        self._bridge.done.connect(self._deliver)
+        self._thread = threading.Thread(target=self._loop, name="chart-renderer",
+                                        daemon=True)
+        self._thread.start()
+        self._keys = itertools.count(1)
+        self._generations = itertools.count(1)
+        self._waiting: list[RenderJob] = []
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(0)
+        self._flush.timeout.connect(self._hand_over)
+        self.drawn = 0  # charts delivered so far (tests and the stall benchmark read it)
 
-    def request(self, canvas: ChartCanvas) -> None:
-        if canvas not in self._pending:
-            self._pending.append(canvas)
-        self._schedule()
+    def register(self, canvas: ChartCanvas) -> int:
+        key = next(self._keys)
+        self._canvases[key] = canvas
+        return key
 
-    def discard(self, canvas: ChartCanvas) -> None:
-        if canvas in self._pending:
-            self._pending.remove(canvas)
+    def submit(self, canvas: ChartCanvas) -> None:
+        """Render ``canvas``'s current plot at its current size (a newer request for the
+        same canvas supersedes an older one still waiting)."""
+        ratio = canvas.devicePixelRatioF() or 1.0
+        width = max(1, round(canvas.width() * ratio))
+        height = max(1, round(canvas.height() * ratio))
+        job = RenderJob(canvas.key, next(self._generations), canvas.plot, canvas.empty_text,
+                        width, height, 96.0 * ratio, canvas.margins)
+        self._latest[canvas.key] = job.generation
+        canvas.pending_generation = job.generation
+        self._in_flight += 1
+        self._waiting.append(job)
+        self._flush.start()
 
-    def _visible(self) -> list[ChartCanvas]:
-        alive = []
-        for c in self._pending:
-            try:
-                if c.isVisible():
-                    alive.append(c)
-            except RuntimeError:  # the widget was deleted with its page
-                self._pending.remove(c)
-                return self._visible()
-        return alive
-
-    def _schedule(self) -> None:
-        if not self._scheduled and self._visible():
-            self._scheduled = True
-            QTimer.singleShot(0, self._step)
+    def _hand_over(self) -> None:
+        # One job at a time, handed over from a zero timer: the render thread never
+        # competes for the interpreter with the slot that asked for the charts, and the
+        # event loop turns between two charts.
+        if self._waiting and not self._rendering:
+            self._rendering = True
+            self._jobs.put(self._waiting.pop(0))
 
     def busy(self) -> bool:
-        """Whether a visible canvas still waits to be drawn."""
-        return bool(self._visible())
+        """Whether a chart is being rendered or a visible canvas waits to be."""
+        if self._in_flight:
+            return True
+        for canvas in list(self._canvases.values()):
+            try:
+                if canvas.dirty and canvas.isVisible():
+                    return True
+            except RuntimeError:  # deleted with its page
+                continue
+        return False
 
-    def _step(self) -> None:
-        self._scheduled = False
-        visible = self._visible()
-        if visible:
-            canvas = visible[0]
-            self._pending.remove(canvas)
-            canvas.render()
-            self.drawn += 1
-        self._schedule()
+    def _loop(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            if self._latest.get(job.key) != job.generation:
+                self._bridge.done.emit(job.key, job.generation, None)  # superseded
+                continue
+            try:
+                title, data = render_figure(job)
+                image = QImage(data, job.width, job.height,
+                               QImage.Format.Format_RGBA8888).copy()
+                image.setDevicePixelRatio(job.dpi / 96.0)
+                out = (image, title)
+            except Exception as exc:  # never let the thread die
+                out = exc
+            self._bridge.done.emit(job.key, job.generation, out)
+
+    def _deliver(self, key: int, generation: int, out: Any) -> None:
+        self._in_flight -= 1
+        self._rendering = False
+        if self._waiting:
+            self._flush.start()
+        canvas = self._canvases.get(key)
+        if out is None or canvas is None or canvas.pending_generation != generation:
+            return
+        try:
+            canvas.show_rendered(out)
+        except RuntimeError:  # deleted meanwhile
+            return
+        self.drawn += 1
 
 
-_queue: DrawQueue | None = None
+_renderer: ChartRenderer | None = None
 
 
-def draw_queue() -> DrawQueue:
-    """The process-wide draw queue."""
-    global _queue
-    if _queue is None:
-        _queue = DrawQueue()
-    return _queue
+def chart_renderer() -> ChartRenderer:
+    """The process-wide chart renderer."""
+    global _renderer
+    if _renderer is None:
+        freeze_long_lived_objects()
+        _renderer = ChartRenderer()
+    return _renderer
 
 
-class ChartCanvas(FigureCanvasQTAgg):
+def freeze_long_lived_objects() -> None:
+    """Move every object alive now (imported modules, the window) out of the cyclic
+    garbage collector's view (``gc.freeze``), once per process.
+
+    Drawing a chart allocates thousands of short-lived objects; every so often that
+    triggers a full collection, which walks every tracked object of the process while
+    holding the interpreter lock: about 50 ms with matplotlib, pandas and Qt loaded, a
+    stall of the window whichever thread triggered it. Frozen objects are skipped, which
+    cuts those pauses to a fraction. Frozen objects are never collected, so this is done
+    once, after start-up, when what exists is meant to live: the modules the charts and
+    results need are imported first and the garbage already there is collected."""
+    import gc
+
+    global _frozen
+    if _frozen:
+        return
+    _frozen = True
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
+    import pandas  # noqa: F401
+
+    import simulation.charts
+    import simulation.results  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+
+
+_frozen = False
+
+
+class ChartCanvas(QWidget):
     """One chart. :meth:`set_plot` gives it a function of an ``Axes`` (or ``None`` and a
-    text to show instead); it is drawn through the :class:`DrawQueue`."""
+    text to show instead); the :class:`ChartRenderer` draws it off the GUI thread. After
+    it arrives, :attr:`image` holds the pixels and :attr:`title` the chart's title."""
 
-    #: Margins around the axes in pixels: left, right, top, bottom.
-    MARGINS = (62, 14, 28, 40)
+    MARGINS = DEFAULT_MARGINS
 
     def __init__(self, parent: QWidget | None = None, *, name: str = "",
                  min_height: int = 200, margins: tuple[int, int, int, int] | None = None):
-        self.figure = Figure(figsize=(4, 3), dpi=96)
-        self.figure.patch.set_facecolor("white")
-        super().__init__(self.figure)
-        if parent is not None:
-            self.setParent(parent)
+        super().__init__(parent)
         if name:
             self.setObjectName(name)
         self.margins = margins or self.MARGINS
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(260, min_height)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.plot: Plot | None = None
         self.empty_text = ""
         self.dirty = False
-        self.axes = None
+        self.error = ""
+        self.image: QImage | None = None
+        self.title = ""
+        self.pending_generation = 0
+        self.key = chart_renderer().register(self)
+        self._resize = QTimer(self)
+        self._resize.setSingleShot(True)
+        self._resize.setInterval(120)
+        self._resize.timeout.connect(self._request)
 
     def set_plot(self, plot: Plot | None, empty_text: str = "", *,
                  left_labels: list[str] | None = None) -> None:
@@ -119,45 +277,41 @@ class ChartCanvas(FigureCanvasQTAgg):
             self.margins = (max(self.MARGINS[0], 16 + round(6.0 * widest)),
                             *self.margins[1:])
         self.dirty = True
-        draw_queue().request(self)
+        self._request()
 
-    def render(self) -> None:
-        """Draw now (the queue calls this)."""
-        self.dirty = False
-        self.figure.clear()
-        self.axes = None
-        if self.plot is None:
-            self.figure.text(0.5, 0.5, self.empty_text, ha="center", va="center",
-                             color="#777777", wrap=True)
+    def _request(self) -> None:
+        if self.isVisible() and self.width() > 0 and self.height() > 0:
+            self.dirty = False
+            chart_renderer().submit(self)
+
+    def show_rendered(self, out: Any) -> None:
+        if isinstance(out, Exception):
+            self.error = f"Chart not available: {out}"
+            self.image = None
         else:
-            self.axes = self.figure.add_subplot(1, 1, 1)
-            try:
-                self.plot(self.axes)
-            except Exception as exc:  # a chart that cannot be drawn says so, in place
-                self.figure.clear()
-                self.axes = None
-                self.figure.text(0.5, 0.5, f"Chart not available: {exc}", ha="center",
-                                 va="center", color="#aa3333", wrap=True)
-            else:
-                for text in (self.axes.title, self.axes.xaxis.label, self.axes.yaxis.label):
-                    text.set_fontsize(9)
-                self.axes.tick_params(labelsize=8)
-        self._apply_margins()
-        self.draw()
+            self.image, self.title = out
+            self.error = ""
+        self.update()
 
-    def _apply_margins(self) -> None:
-        w, h = self.figure.bbox.width, self.figure.bbox.height
-        if w < 50 or h < 50:
-            return
-        left, right, top, bottom = self.margins
-        self.figure.subplots_adjust(left=min(0.45, left / w), right=max(0.55, 1 - right / w),
-                                    top=max(0.55, 1 - top / h), bottom=min(0.45, bottom / h))
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("white"))
+        if self.image is not None:
+            target = QRect(0, 0, self.width(), self.height())
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(target, self.image)
+        elif self.error:
+            painter.setPen(QColor("#aa3333"))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.error)
+        painter.end()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._apply_margins()
+        if self.image is not None or self.dirty:
+            self.dirty = True
+            self._resize.start()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.dirty:
-            draw_queue().request(self)
+            self._request()

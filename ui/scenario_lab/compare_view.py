@@ -117,6 +117,7 @@ class CompareView(QWidget):
 
         self.entries: list[Entry] = []
         self.baseline_id: int | None = None
+        self._dirty = False
         self.results: list = []
         self._key: tuple = ()
         self.reference = QComboBox(self)
@@ -186,7 +187,21 @@ class CompareView(QWidget):
     # ------------------------------------------------------------------ data
 
     def set_entries(self, entries: list[Entry], baseline_id: int | None) -> None:
+        """The ticked scenarios, in list order. A hidden view updates when shown."""
         self.entries, self.baseline_id = list(entries), baseline_id
+        if self.isVisible():
+            self._apply_entries()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._apply_entries()
+
+    def _apply_entries(self) -> None:
+        self._dirty = False
+        entries, baseline_id = self.entries, self.baseline_id
         runnable = [e for e in entries if e.result is not None]
         chosen = self.reference.currentData()
         self.reference.blockSignals(True)

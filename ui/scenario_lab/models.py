@@ -26,13 +26,25 @@ class ResultStore:
 
     def __init__(self) -> None:
         self._cache: dict[int, tuple[int, Any]] = {}
+        self._summaries: dict[int, tuple[Any, Any]] = {}
 
     @staticmethod
     def _key(blob: bytes) -> int:
         return hash((len(blob), blob))
 
-    def put(self, scenario_id: int, blob: bytes, result: Any) -> None:
+    def put(self, scenario_id: int, blob: bytes, result: Any, summary: Any = None) -> None:
         self._cache[scenario_id] = (self._key(blob), result)
+        if summary is not None:
+            self._summaries[scenario_id] = (result, summary)
+
+    def summary(self, scenario_id: int, result: Any):
+        """``result.summary(HEADLINE)``, computed once per result."""
+        from simulation.results import HEADLINE
+
+        hit = self._summaries.get(scenario_id)
+        if hit is None or hit[0] is not result:
+            hit = self._summaries[scenario_id] = (result, result.summary(list(HEADLINE)))
+        return hit[1]
 
     def get(self, record: ScenarioRecord) -> Any | None:
         """The :class:`~simulation.results.ScenarioResult` stored with ``record`` (named as
@@ -56,6 +68,7 @@ class ResultStore:
 
     def clear(self) -> None:
         self._cache.clear()
+        self._summaries.clear()
 
 
 # --------------------------------------------------------------------------- scenario list

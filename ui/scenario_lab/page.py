@@ -360,8 +360,11 @@ class ScenarioLabPage(QWidget):
         self.editor.set_scenario(rec.id, self.parsed.get(rec.id), baseline, name=rec.name,
                                  baseline_name=base.name,
                                  problem=self.problems.get(rec.id, ""))
-        self.results_view.set_result(self.store.get(rec), name=rec.name, stale=rec.stale,
-                                     running=rec.id in self.queue.scenario_ids())
+        result = self.store.get(rec)
+        self.results_view.set_result(
+            result, name=rec.name, stale=rec.stale, running=rec.id in self.queue.scenario_ids(),
+            summary=self.store.summary(rec.id, result) if result is not None
+            and self.results_view.isVisible() else None)
 
     def _refresh_compare(self) -> None:
         checked = set(self.list_model.checked_ids())
@@ -575,16 +578,15 @@ class ScenarioLabPage(QWidget):
             self.message.emit("A run finished for a scenario that no longer exists; its "
                               "results were dropped.")
             return
-        self.store.put(sid, outcome.blob, outcome.result)
+        self.store.put(sid, outcome.blob, outcome.result, outcome.summary)
+        self.list_model.set_run_state(sid, None)
         try:
-            save_results(job_ws, sid, outcome.params, outcome.blob)
+            save_results(job_ws, sid, outcome.params, outcome.blob)  # notifies: reload
         except ValidationError as exc:
             self.message.emit(f"{rec.name} was deleted while it ran; its results were "
                               f"dropped. {exc!r}")
             return
         res = outcome.result
-        self.list_model.set_run_state(sid, None)
-        self.reload()
         self.message.emit(f"{rec.name}: {res.replications} replications × {res.months} "
                           f"months in {res.elapsed_s:.1f} s.")
         self.run_finished.emit(sid)

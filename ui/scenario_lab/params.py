@@ -143,6 +143,8 @@ class FieldRow:
         grid.addWidget(self.error, row + 1, 1, 1, 3)
         self.value: Any = None
         self.pending = False
+        self.differs = False
+        self.error_message = ""
 
     # ------------------------------------------------------------------ values
 
@@ -173,10 +175,18 @@ class FieldRow:
 
     def set_differs(self, differs: bool) -> None:
         self.differs = differs
-        self.editor.setStyleSheet(DIFF_STYLE if differs else "")
-        font = self.label.font()
-        font.setBold(differs)
-        self.label.setFont(font)
+        self._style()
+        if self.label.font().bold() != differs:
+            font = self.label.font()
+            font.setBold(differs)
+            self.label.setFont(font)
+
+    def _style(self) -> None:
+        # a style sheet change restyles the widget: only when it changes
+        style = ("border:1px solid #b00020;" if self.error_message else
+                 DIFF_STYLE if self.differs else "")
+        if self.editor.styleSheet() != style:
+            self.editor.setStyleSheet(style)
 
     def typed(self) -> Any:
         """The value in the editor, parsed as far as the UI can (the scenario checks it)."""
@@ -200,10 +210,12 @@ class FieldRow:
     # ------------------------------------------------------------------ errors
 
     def show_error(self, message: str) -> None:
+        if message == self.error_message:
+            return
+        self.error_message = message
         self.error.setText(message)
         self.error.setVisible(bool(message))
-        self.editor.setStyleSheet("border:1px solid #b00020;" if message else
-                                  (DIFF_STYLE if getattr(self, "differs", False) else ""))
+        self._style()
 
 
 class ParameterEditor(QWidget):

@@ -41,9 +41,11 @@ def unit_suffix(unit: str, currency: str) -> str:
             "days": " (days)"}.get(unit, "")
 
 
-def summary_rows(result, names) -> tuple[list[str], list[list[Cell]], list[str], Any]:
-    """Rows of the totals table: metric, mean, 95% CI of the mean, P10, P90."""
-    frame = result.summary(list(names))
+def summary_rows(result, names, frame=None) -> tuple[list[str], list[list[Cell]], list[str],
+                                                     Any]:
+    """Rows of the totals table: metric, mean, 95% CI of the mean, P10, P90 (``frame``:
+    ``result.summary(names)`` when already computed)."""
+    frame = result.summary(list(names)) if frame is None else frame
     headers = ["Total over the horizon", "Mean", "95% CI of the mean", "P10", "P90"]
     rows, keys = [], []
     for metric, row in frame.iterrows():
@@ -69,6 +71,7 @@ class ResultsView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.result = None
+        self._pending: tuple | None = None
         self.heading = QLabel(self)
         self.heading.setObjectName("results_heading")
         self.heading.setWordWrap(True)
@@ -107,13 +110,26 @@ class ResultsView(QWidget):
         layout.addWidget(splitter, 1)
         self.set_result(None, name="")
 
-    def set_result(self, result, *, name: str, stale: bool = False,
-                   running: bool = False) -> None:
+    def set_result(self, result, *, name: str, stale: bool = False, running: bool = False,
+                   summary=None) -> None:
         """Show ``result`` (a :class:`~simulation.results.ScenarioResult`, or None) of the
-        scenario called ``name``; ``stale`` says its parameters changed since."""
+        scenario called ``name``; ``stale`` says its parameters changed since; ``summary``
+        is ``result.summary(HEADLINE)`` when known. A hidden view updates when shown."""
+        self._pending = (result, name, stale, running, summary)
+        if self.isVisible():
+            self._apply()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._pending is not None:
+            self._apply()
+
+    def _apply(self) -> None:
         from simulation import charts
         from simulation.results import HEADLINE
 
+        result, name, stale, running, summary = self._pending
+        self._pending = None
         self.stale.setVisible(result is not None and stale)
         self.stale.setText("The parameters changed since this run: these results describe "
                            "the old parameters. Run the scenario again to update them.")
@@ -138,5 +154,5 @@ class ResultsView(QWidget):
         for name_, fn, kw in CHARTS:
             draw = getattr(charts, fn)
             self.canvases[name_].set_plot(lambda ax, d=draw, k=kw, r=result: d(ax, r, **k))
-        headers, rows, keys, frame = summary_rows(result, HEADLINE)
+        headers, rows, keys, frame = summary_rows(result, HEADLINE, summary)
         self.table_model.set_rows(headers, rows, keys, frame)

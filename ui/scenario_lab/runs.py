@@ -39,6 +39,7 @@ class RunOutcome:
     result: Any  # simulation.results.ScenarioResult
     blob: bytes
     params: dict[str, Any]
+    summary: Any = None  # result.summary(HEADLINE), computed off the GUI thread
 
 
 class RunnerState:
@@ -73,8 +74,8 @@ def simulate_scenario(params: dict[str, Any], name: str, *, replications: int | 
     except RunCancelled:
         raise Cancelled() from None
     blob = result.to_bytes()
-    result.summary(list(HEADLINE))  # warms pandas here rather than on the GUI thread
-    return RunOutcome(result, blob, params)
+    summary = result.summary(list(HEADLINE))  # here, not on the GUI thread
+    return RunOutcome(result, blob, params, summary)
 
 
 @dataclass

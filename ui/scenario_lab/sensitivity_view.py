@@ -99,6 +99,7 @@ class SensitivityView(QWidget):
         self.baseline_id: int | None = None
         self.task: Task | None = None
         self.result = None
+        self._dirty = False
         self._checked: set[str] = set(DEFAULT_LEVERS)
         self.base = QComboBox(self)
         self.base.setObjectName("sens_base")
@@ -181,8 +182,22 @@ class SensitivityView(QWidget):
     def set_scenarios(self, scenarios: list[tuple[int, str, Scenario]],
                       baseline_id: int | None) -> None:
         """The scenarios the sensitivity can be centred on: (id, name, scenario)."""
-        chosen = self.base.currentData()
         self.scenarios, self.baseline_id = list(scenarios), baseline_id
+        if self.isVisible():
+            self._apply_scenarios()
+        else:
+            self._dirty = True
+        self.run_button.setEnabled(bool(scenarios) and self.task is None)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._apply_scenarios()
+
+    def _apply_scenarios(self) -> None:
+        self._dirty = False
+        scenarios, baseline_id = self.scenarios, self.baseline_id
+        chosen = self.base.currentData()
         self.base.blockSignals(True)
         self.base.clear()
         for sid, name, _sc in scenarios:
@@ -194,9 +209,10 @@ class SensitivityView(QWidget):
             self.base.setCurrentIndex(ids.index(pick))
         self.base.blockSignals(False)
         self._fill_levers()
-        self.run_button.setEnabled(bool(scenarios) and self.task is None)
 
     def base_scenario(self) -> Scenario | None:
+        if self._dirty:
+            self._apply_scenarios()
         sid = self.base.currentData()
         return next((sc for i, _n, sc in self.scenarios if i == sid), None)
 
