@@ -95,7 +95,7 @@ def _month_starts(end: dt.date, months: int) -> list[dt.date]:
 
 
 def _days(d: dt.date, n: float) -> dt.date:
-    return d + dt.timedelta(days=int(round(n)))
+    return d + dt.timedelta(days=round(n))
 
 
 def generate(path: str | Path, seed: int = SEED) -> Path:
@@ -161,7 +161,7 @@ def _fill(ws: Workspace, rng: np.random.Generator) -> None:
             certs.append((ids[i], person, str(rng.choice(_COURSES)),
                            _days(max(start, p.signup_date), rng.integers(0, 60))))
     customer_no = 0
-    for mi, month in enumerate(months):
+    for month in months:
         month_end = _days(_month_starts(_days(month, 45), 1)[0], -1)
         for i, p in enumerate(partners):
             pid = ids[i]
@@ -199,10 +199,7 @@ def _fill(ws: Workspace, rng: np.random.Generator) -> None:
                 cycle = rng.gamma(4, 22)
                 close = _days(reg_date, cycle)
                 won = rng.random() < win_p * (0.6 if conflict else 1.0)
-                if close > end:
-                    status = "approved"
-                else:
-                    status = "won" if won else "lost"
+                status = "approved" if close > end else "won" if won else "lost"
                 if conflict and rng.random() < 0.3:
                     status = "rejected"
                 ext = f"REG-{len(regs) + 10001}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -246,7 +247,7 @@ def check_tiers(tiers: list[Tier]) -> None:
     ordered = sorted(tiers, key=lambda t: t.rank)
     if len({t.rank for t in tiers}) != len(tiers):
         raise ValidationError("Rank", "tier ranks must be distinct", element="Tier")
-    for lower, upper in zip(ordered, ordered[1:], strict=False):
+    for lower, upper in itertools.pairwise(ordered):
         for fname in ("min_sourced_revenue", "min_certifications", "min_new_logos"):
             if getattr(upper, fname) < getattr(lower, fname):
                 label = Tier.field(fname).label

@@ -419,7 +419,7 @@ class Workspace:
     def insert_part(self, element: Element, element_id: int | None = None,
                     position: int | None = None) -> int:
         kind = element.KIND
-        cls, table, parent = PLAN_PARTS[kind]
+        _, table, parent = PLAN_PARTS[kind]
         if position is None:
             parent_value = getattr(element, parent)
             row = self._conn.execute(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
-import datetime as dt
 from pathlib import Path
 
 import pytest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -80,7 +81,7 @@ def test_tier_thresholds_must_rise(thresholds):
              in enumerate(thresholds)]
     rising = all(
         b[0] >= a[0] and b[1] >= a[1] and b[2] >= a[2] and b != a
-        for a, b in zip(thresholds, thresholds[1:], strict=False))
+        for a, b in itertools.pairwise(thresholds))
     try:
         check_tiers(tiers)
     except ValidationError as exc:
