@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 COMMAND_MODULES = [
@@ -48,11 +49,16 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(args.workspace)
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # The reader went away (``jbp scorecard WS | head``): not an error of ours.
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
     except JbpError as exc:
         print(f"jbp {args.command}: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"jbp {args.command}: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"jbp {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"jbp {args.command}: interrupted", file=sys.stderr)

@@ -145,14 +145,14 @@ def run_scorecard(args: argparse.Namespace) -> int:
         return 0
     as_of = args.as_of or metrics.default_as_of(actuals)
     print(f"Scorecard as of {as_of} (T12M = the 365 days to then)")
-    print(f"{'Partner':<26}{'Tier':<11}{'Sourced':>12}{'Influenced':>12}{'ROPI':>8}"
+    print(f"{'Partner':<26}{'Tier':<11}{'Sourced':>12}{'Influenced':>12}{'ROPI':>9}"
           f"{'Logins90':>9}{'Certs':>6}  {'Next tier gap':<44}{'Risk'}")
     for row in card.sort_values("sourced_revenue", ascending=False).itertuples():
         gap = _gap_text(row)
         risk = ("AT RISK: " + row.risk_reasons) if row.at_risk else (
             row.risk_reasons if row.status != "active" else "")
         print(f"{row.partner[:25]:<26}{row.tier[:10]:<11}{row.sourced_revenue:>12,.0f}"
-              f"{row.influenced_revenue:>12,.0f}{_fmt(row.ropi, 2):>8}{row.logins_90d:>9}"
+              f"{row.influenced_revenue:>12,.0f}{_percent(row.ropi):>9}{row.logins_90d:>9}"
               f"{row.certified_people:>6}  {gap[:43]:<44}{risk}")
     return 0
 
@@ -170,6 +170,13 @@ def _gap_text(row) -> str:
     when = row.projected_next_tier_date
     eta = when.date().isoformat() if when is not None and str(when) != "NaT" else "not on pace"
     return f"{row.next_tier}: {', '.join(parts) or 'met'} ({eta})"
+
+
+def _percent(v) -> str:
+    """ROPI and other fractions as the percent finance reads (1.5 -> 150%)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return f"{v * 100:,.0f}%"
 
 
 def _fmt(v, digits: int = 2) -> str:
