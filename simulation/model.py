@@ -46,8 +46,6 @@ import simpy
 from .policies import highest_met_tier, mdf_policy, tier_policy
 from .scenario import DAYS_PER_MONTH, Scenario
 
-WAITING, ONBOARDING, ACTIVE, CHURNED = 1, 2, 3, 4
-
 #: Random streams, spawned in this order from each replication's seed. Append new streams at
 #: the end so that existing ones keep their numbers.
 STREAMS = ("arrivals", "partners", "onboarding", "registrations", "extra_registrations",
@@ -118,32 +116,50 @@ def _lognormal_mu(mean: float, sigma: float) -> float:
     return math.log(mean) - 0.5 * sigma * sigma
 
 
-def _sparse_poisson(rng: np.random.Generator, lam: np.ndarray, months: int) -> np.ndarray:
+def _monthly_poisson(rng: np.random.Generator, lam: np.ndarray, months: int) -> np.ndarray:
     """Independent Poisson counts (months × partners) with mean ``lam[i]`` for partner ``i``
-    in every month, drawn at the cost of the events: fast when events are rare."""
+    in every month: each partner's total over the months (Poisson with mean ``lam[i]`` ×
+    months), spread uniformly over the months — the same distribution, at a fraction of
+    the cost of one Poisson draw per partner-month."""
     n = len(lam)
-    total = float(lam.sum()) * months
-    if total > 0.25 * n * months:
-        return rng.poisson(lam, (months, n))
-    k = int(rng.poisson(total)) if total > 0 else 0
-    if not k:
-        return np.zeros((months, n), np.int64)
-    c = np.cumsum(lam)
-    who = np.minimum(np.searchsorted(c, rng.random(k) * c[-1], side="right"), n - 1)
-    when = rng.integers(0, months, k)
+    total = rng.poisson(lam * months)
+    who = np.repeat(np.arange(n), total)
+    when = rng.integers(0, months, len(who))
     return np.bincount(when * n + who, minlength=months * n).reshape(months, n)
 
 
-def _sparse_events(rng: np.random.Generator, rate: float, partners: int,
-                   months: int) -> tuple[np.ndarray, np.ndarray]:
-    """Events of independent Poisson streams, ``rate`` per partner-month for ``partners``
-    partners over ``months`` months: the partner of each event, sorted by month, and the
-    offsets of each month's events (``who[off[m]:off[m + 1]]`` happen in month ``m``)."""
-    total = rate * partners * months
+def _poisson_events(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray | None:
+    """Events of independent Poisson streams with means ``lam`` (one per partner), as the
+    partner index of each event; None when there are none. Drawn as one
+    Poisson total placed on partners with probability ``lam / lam.sum()`` (the same
+    distribution), so the cost is that of the events, not of the partners."""
+    n = len(lam)
+    if n == 0:
+        return None
+    c = np.cumsum(lam)
+    total = c[-1]
     k = int(rng.poisson(total)) if total > 0 else 0
-    when = np.sort(rng.integers(0, months, k))
-    who = rng.integers(0, max(partners, 1), k)
-    return who, np.searchsorted(when, np.arange(months + 1))
+    if k == 0:
+        return None
+    return np.minimum(np.searchsorted(c, rng.random(k) * total, side="right"), n - 1)
+
+
+def _sparse_events(rng: np.random.Generator, lam: np.ndarray,
+                   months: int) -> tuple[np.ndarray, list[int]]:
+    """Events of independent Poisson streams with mean ``lam[i]`` for partner ``i`` in every
+    month, over ``months`` months, drawn at the cost of the events: the partner of each
+    event, sorted by month, and the offsets of each month's events (``who[off[m]:off[m + 1]]``
+    happen in month ``m``)."""
+    n = len(lam)
+    total = float(lam.sum()) * months
+    k = int(rng.poisson(total)) if total > 0 else 0
+    if not k:
+        return np.zeros(0, np.int64), [0] * (months + 1)
+    c = np.cumsum(lam)
+    who = np.minimum(np.searchsorted(c, rng.random(k) * c[-1], side="right"), n - 1)
+    when = rng.integers(0, months, k)
+    order = np.argsort(when, kind="stable")
+    return who[order], np.searchsorted(when[order], np.arange(months + 1)).tolist()
 
 
 class Cancelled(Exception):
@@ -199,11 +215,12 @@ class ProgramModel:
         rng = self.rng
         pc = d.conflict_probability
         self.own_lam = self.prod * d.registrations_per_month
-        self.pre_accepted = rng["registrations"].poisson(self.own_lam * (1.0 - pc), (H, N))
-        self.pre_conflicts = _sparse_poisson(rng["conflicts"], self.own_lam * pc, H)
-        # Certifications are rare per partner-month: kept as events (partner, month).
+        self.pre_accepted = _monthly_poisson(rng["registrations"], self.own_lam * (1.0 - pc), H)
+        # Conflicts and certifications are rare per partner-month: kept as events (partner,
+        # month) rather than as months × partners counts.
+        self.conf_who, self.conf_off = _sparse_events(rng["conflicts"], self.own_lam * pc, H)
         self.cert_who, self.cert_off = _sparse_events(
-            rng["certifications"], sc.enablement.certification_rate, N, H)
+            rng["certifications"], np.full(N, sc.enablement.certification_rate), H)
         # Churn: one uniform per partner-month; only those below the largest possible churn
         # probability can ever leave, so keep just those (month-sorted) candidates.
         ch = sc.churn
@@ -215,7 +232,12 @@ class ProgramModel:
         months, self.churn_cand = np.nonzero(below)
         self.churn_u = u[below]
         self.churn_off = np.searchsorted(months, np.arange(H + 1)).tolist()
-        self.cert_off = self.cert_off.tolist()
+        # Churn probability by driver combination: bit 0 unprofitable, bit 1 recent conflict,
+        # bit 2 inactive (profitability and inactivity only once seasoned).
+        mult = np.array([(ch.low_profit_multiplier if b & 1 else 1.0)
+                         * (ch.conflict_multiplier if b & 2 else 1.0)
+                         * (ch.inactivity_multiplier if b & 4 else 1.0) for b in range(8)])
+        self.churn_p = -np.expm1(-ch.base_hazard * mult)
         self.pending_first = 0  # active recruits still without a first won deal
         self._tier_changed()
         self.tier_policy = tier_policy(sc.tiers.policy)
@@ -260,8 +282,7 @@ class ProgramModel:
         self.duration = dur.tolist()
         self.hold = (dur * ob.effective_manager_share).tolist()
 
-        self.state = np.zeros(N, np.int8)
-        self.active = np.zeros(N, bool)
+        self.active = np.zeros(N, bool)  # active partners (not waiting, onboarding, churned)
         self.signup_t = np.full(N, np.nan)
         self.start_t = np.full(N, np.nan)  # manager granted (days)
         self.act_t = np.full(N, np.inf)  # becomes active (days), known once onboarding starts
@@ -269,7 +290,8 @@ class ProgramModel:
         self.act_m = np.full(N, -1, np.int64)  # month of activation (recruits)
         self.first_m = np.full(N, -1, np.int64)  # month of the first won deal (recruits)
         self.awaiting = np.zeros(N, bool)  # active recruits without a won deal yet
-        self.active_t = np.full(N, np.inf)  # active since (days); inf when not active
+        self.exposure = np.ones(N)  # share of this month a partner was active
+        self.thinned: np.ndarray | None = None  # partners activated this month
         self.tier = np.zeros(N, np.int16)
         self.certs = np.zeros(N)
         # Trailing 12 months of sourced bookings (row 0) and won deals (row 1) per partner:
@@ -294,9 +316,8 @@ class ProgramModel:
         # Starting cohort: active from day 0; tiers by the mix, the most productive partners
         # holding the highest tiers; trailing history set inside the tier's band.
         if n0:
-            self.state[:n0] = ACTIVE
             self.active[:n0] = True
-            self.active_t[:n0] = -DAYS_PER_MONTH
+            self.act_t[:n0] = -DAYS_PER_MONTH
             self.signup_t[:n0] = -DAYS_PER_MONTH
             names = sc.tiers.names()
             mix = rec.initial_tier_mix or {names[0]: 1.0}
@@ -357,7 +378,6 @@ class ProgramModel:
 
     def _admit(self, i: int, t: float) -> None:
         self.n = i + 1
-        self.state[i] = WAITING
         self.signup_t[i] = t
         self.n_admitted += 1
         self.managers.request().callbacks.append(partial(self._start_onboarding, i))
@@ -366,7 +386,6 @@ class ProgramModel:
         env = self.env
         now = env.now
         self.n_started += 1
-        self.state[i] = ONBOARDING
         self.start_t[i] = now
         self.act_t[i] = self.due_t[i] = now + self.duration[i]
         env.timeout(self.hold[i]).callbacks.append(partial(self._release_manager, req))
@@ -435,9 +454,7 @@ class ProgramModel:
             return 0.0
         at = self.act_t[due]
         self.due_t[due] = np.inf
-        self.state[due] = ACTIVE
         self.active[due] = True
-        self.active_t[due] = at
         self.awaiting[due] = True
         self.act_m[due] = m
         self.last_reg[due] = m
@@ -445,10 +462,13 @@ class ProgramModel:
         self.pending_first += k
         # Active for only part of this month: thin its pre-drawn registrations (a thinned
         # Poisson count is Poisson) by the share of the month left.
-        share = np.clip((m + 1) - at / DAYS_PER_MONTH, 0.0, 1.0)
+        share = (m + 1) - at / DAYS_PER_MONTH
+        np.minimum(share, 1.0, out=share)
+        np.maximum(share, 0.0, out=share)
         reg = self.rng["registrations"]
         self.pre_accepted[m, due] = reg.binomial(self.pre_accepted[m, due], share)
-        self.pre_conflicts[m, due] = reg.binomial(self.pre_conflicts[m, due], share)
+        self.exposure[due] = share  # conflicts are thinned event by event in the step
+        self.thinned = due
         return k - float(share.sum())
 
     def _step(self, m: int) -> None:
@@ -497,22 +517,32 @@ class ProgramModel:
         # variants share them) and from tier benefits and MDF (drawn here).
         pc = d.conflict_probability
         accepted = self.pre_accepted[m, :n] * active
-        conf = self.pre_conflicts[m, :n] * active
+        lo, hi = self.conf_off[m], self.conf_off[m + 1]
+        conf = self.conf_who[lo:hi]  # partner of each conflicted registration
+        if hi > lo:
+            conf = conf[self.active[conf]]
+            if self.thinned is not None and len(conf):
+                conf = conf[rng["registrations"].random(len(conf)) < self.exposure[conf]]
+        if self.thinned is not None:
+            self.exposure[self.thinned] = 1.0
+            self.thinned = None
         extra_lam = self.lead_lam[:n] * active
         if mdf_lam is not None:
             extra_lam += mdf_lam
-        extra = rng["extra_registrations"].poisson(extra_lam)
-        if pc > 0:
-            extra_conf = rng["conflicts"].binomial(extra, pc)
-            extra -= extra_conf
-            conf += extra_conf
-        accepted += extra
-        n_conf = int(conf.sum())
+        events = _poisson_events(rng["extra_registrations"], extra_lam)
+        if events is not None:
+            if pc > 0:
+                rejected = rng["conflicts"].random(len(events)) < pc
+                if rejected.any():
+                    conf = np.concatenate((conf, events[rejected]))
+                    events = events[~rejected]
+            accepted += np.bincount(events, minlength=n)
+        n_conf = len(conf)
         if n_conf:
-            self.last_conflict[:n][conf > 0] = m
-        regs = accepted + conf
-        self.last_reg[:n][regs > 0] = m
-        n_regs = int(regs.sum())
+            self.last_conflict[conf] = m
+            self.last_reg[conf] = m
+        self.last_reg[:n][accepted > 0] = m
+        n_regs = int(accepted.sum()) + n_conf
 
         # Pipeline: deals close after the sales cycle.
         if self.geometric:
@@ -532,12 +562,15 @@ class ProgramModel:
 
         # Wins: each closing deal is won with its partner's win probability; sizes: one
         # lognormal per won deal, a subscription with probability recurring_share.
-        wins = rng["wins"].binomial(closing, self.p_win[:n])
-        n_wins = int(wins.sum())
+        n_closing = int(closing.sum())
+        n_wins = 0
+        if n_closing:
+            owner = np.repeat(self._arange[:n], closing)  # ascending partner index
+            owner = owner[rng["wins"].random(n_closing) < self.p_win[owner]]
+            n_wins = len(owner)
         booked = once = once_margin = once_rebate = 0.0
         t12, ring = self.t12[:, :n], self.ring[:, slot, :n]
         if n_wins:
-            owner = np.repeat(self._arange[:n], wins)
             sizes = rng["sizes"].lognormal(self.size_mu, d.deal_size_sigma, n_wins)
             recurring = rng["sizes"].random(n_wins) < cu.recurring_share
             rec_sizes = sizes * recurring
@@ -556,16 +589,16 @@ class ProgramModel:
             # Trailing-12-month sourced bookings and new logos per partner (ring buffers).
             new = np.empty_like(t12)
             new[0] = np.bincount(owner, sizes, minlength=n)
-            new[1] = wins
+            new[1] = np.bincount(owner, minlength=n)
             t12 += new - ring
             ring[:] = new
             # Time to first revenue of recruits: the month of their first won deal.
             if self.pending_first:
-                first = np.flatnonzero(self.awaiting[:n] & (wins > 0))
+                first = owner[self.awaiting[owner]]  # ascending, a partner once per win
                 if len(first):
                     self.awaiting[first] = False
                     self.first_m[first] = m
-                    self.pending_first -= len(first)
+                    self.pending_first -= 1 + int(np.count_nonzero(first[1:] != first[:-1]))
         else:
             t12 -= ring
             ring[:] = 0.0
@@ -608,20 +641,15 @@ class ProgramModel:
             ok = self.active[cand]
             cand, u = cand[ok], u[ok]
             if len(cand):
-                seasoned = self.active_t[cand] <= t1 - ch.grace_months * DAYS_PER_MONTH
-                hazard = np.full(len(cand), ch.base_hazard)
+                seasoned = self.act_t[cand] <= t1 - ch.grace_months * DAYS_PER_MONTH
                 poor = self.t12_rev[cand] * self.p_share[cand] < ch.low_profit_threshold
-                hazard[poor & seasoned] *= ch.low_profit_multiplier
-                hazard[self.last_conflict[cand] > m - ch.conflict_memory_months] *= \
-                    ch.conflict_multiplier
+                recent = self.last_conflict[cand] > m - ch.conflict_memory_months
                 idle = self.last_reg[cand] <= m - ch.inactivity_months
-                hazard[idle & seasoned] *= ch.inactivity_multiplier
-                leave = cand[u < -np.expm1(-hazard)]
+                drivers = (poor + 4 * idle) * seasoned + 2 * recent
+                leave = cand[u < self.churn_p[drivers]]
                 churned = len(leave)
                 if churned:
-                    self.state[leave] = CHURNED
                     self.active[leave] = False
-                    self.active_t[leave] = np.inf
                     self.mdf_alloc[leave] = 0.0
                     self.pipe[:, leave] = 0
                     self.open[leave] = 0
