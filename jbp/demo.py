@@ -104,6 +104,7 @@ def generate(path: str | Path, seed: int = SEED) -> Path:
     path = Path(path)
     ws = Workspace.create(path, PROGRAM)
     try:
+        ws.set_meta("as_of", AS_OF.isoformat())
         _fill(ws, rng)
     except BaseException:
         ws.close()

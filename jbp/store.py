@@ -194,6 +194,27 @@ class Workspace:
     def schema_version(self) -> int:
         return self._conn.execute("PRAGMA user_version").fetchone()[0]
 
+    # ------------------------------------------------------------------ meta
+
+    def meta(self, key: str) -> str | None:
+        """A workspace-wide setting from the ``meta`` table, or None."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self.transaction():
+            if value is None:
+                self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def pinned_as_of(self) -> dt.date | None:
+        """The date this workspace is read "as of", when it is pinned to one (the demo is
+        pinned to its own "today", so its attainment reads the same on any day)."""
+        value = self.meta("as_of")
+        return dt.date.fromisoformat(value) if value else None
+
     # ------------------------------------------------------------------ events
 
     def subscribe(self, listener: Callable[[str, int | None], None]) -> None:

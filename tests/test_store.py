@@ -259,3 +259,12 @@ def test_create_refuses_an_existing_file(tmp_path: Path):
 def test_foreign_keys_are_on(small_ws: Workspace):
     with pytest.raises(sqlite3.IntegrityError), small_ws.transaction():
         small_ws.execute("INSERT INTO goals (plan_id, title) VALUES (999, 'orphan')")
+
+
+def test_demo_is_pinned_to_its_own_today(demo_ws, small_ws):
+    from jbp import demo
+
+    assert demo_ws.pinned_as_of == demo.AS_OF
+    assert small_ws.pinned_as_of is None
+    small_ws.set_meta("as_of", "2026-03-31")
+    assert small_ws.pinned_as_of == dt.date(2026, 3, 31)

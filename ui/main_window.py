@@ -136,20 +136,6 @@ def demo_workspace_path() -> Path:
     return Path(base or Path.home() / ".jbp-studio") / "demo.jbp"
 
 
-def is_demo(ws: Workspace) -> bool:
-    """A workspace made by ``jbp.demo``: the demo program with actuals that end in the
-    month before the demo's "today" (so its attainment is read as of ``demo.AS_OF``)."""
-    from jbp import demo
-
-    if ws.program().name != demo.PROGRAM.name:
-        return False
-    last = ws.rows("SELECT MAX(close_date) FROM deals")[0][0]
-    if not last:
-        return False
-    gap = (demo.AS_OF - dt.date.fromisoformat(last[:10])).days
-    return 0 <= gap <= 62
-
-
 class MainWindow(QMainWindow):
     """Title "JBP Studio — <workspace>"; see the module docstring."""
 
@@ -366,9 +352,7 @@ class MainWindow(QMainWindow):
         return task
 
     def _set_workspace(self, ws: Workspace) -> None:
-        from jbp import demo
-
-        self.ctx.as_of = demo.AS_OF if is_demo(ws) else None
+        self.ctx.as_of = ws.pinned_as_of
         self.ctx.set_workspace(ws)
         if ws.backup is not None:
             self.show_message(f"Workspace upgraded; the original is kept at {ws.backup}",
