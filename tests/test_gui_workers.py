@@ -76,16 +76,3 @@ def test_plain_functions_run_with_uses_state_false(qtbot):
     task = start_task(sorted, [3, 1, 2], uses_state=False)
     assert task.wait(5000)
     assert task.result == [1, 2, 3] and task.done
-
-
-def test_the_bool_refcount_guard_holds_when_the_binding_leaks():
-    import sys
-
-    import ui.context  # noqa: F401  (applies the guard)
-    from ui import qt_compat
-
-    if qt_compat.signal_emit_leaks_true():
-        assert qt_compat.guard_bool_refcounts()
-        assert sys.getrefcount(True) > 1 << 39
-    else:
-        assert not qt_compat.guard_bool_refcounts()

@@ -17,10 +17,6 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from jbp.commands import Command, Editor
 from jbp.store import Workspace
-from ui.qt_compat import guard_bool_refcounts
-
-# Every GUI part imports this module: guard against the installed binding's defects here.
-guard_bool_refcounts()
 
 
 class UndoableCommand(QUndoCommand):
