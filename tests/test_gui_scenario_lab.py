@@ -190,7 +190,7 @@ def test_variant_with_lower_gold_threshold_runs_and_the_comparison_matches_the_r
     assert not page.record(base_id).stale
 
 
-def test_results_reopen_with_the_workspace_without_running_again(qtbot, demo_path):
+def test_results_reopen_with_the_workspace_without_running_again(qtbot, demo_path, tmp_path):
     page = open_lab(qtbot, demo_path)
     base_id = make_baseline(qtbot, page)
     variant_id = page.new_variant("Onboarding 20 days", {"onboarding.mean_days": 20})
@@ -198,6 +198,21 @@ def test_results_reopen_with_the_workspace_without_running_again(qtbot, demo_pat
         page.run_scenarios([base_id, variant_id], replications=5, workers=1)
     page.tabs.setCurrentWidget(page.compare_view)
     shown = page.compare_view.model.frame
+
+    # the ticked scenarios go to the Excel exporter, the comparison's reference first
+    assert page.export_button.isVisible()
+    assert page.export_names() == ["Baseline", "Onboarding 20 days"]
+    task = page.export_to_excel(tmp_path / "comparison.xlsx")
+    assert task is not None
+    with qtbot.waitSignal(task.finished, timeout=60_000):
+        pass
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "comparison.xlsx", read_only=True)
+    text = " ".join(str(c) for row in book.worksheets[0].iter_rows(values_only=True)
+                    for c in row if c is not None)
+    assert "Baseline" in text and "Onboarding 20 days" in text
+    book.close()
     page.ctx.set_workspace(None)
 
     again = open_lab(qtbot, demo_path)

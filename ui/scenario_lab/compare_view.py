@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from .canvas import ChartCanvas
 from .format import LOWER_IS_BETTER, interval_text, value_text
 from .models import Cell, FigureTableModel
-from .results_view import unit_suffix
+from .results_view import metric_label
 
 GOOD, BAD = "#1b7f3b", "#b00020"
 
@@ -74,7 +74,7 @@ def comparison_rows(results: list, reference: int, metrics, currency: str):
     for metric in metrics:
         meta = METRICS[metric]
         unit = meta.unit
-        row = [Cell(meta.label + unit_suffix(unit, currency), metric, metric,
+        row = [Cell(metric_label(meta.label, unit, currency), metric, metric,
                     align_right=False)]
         for r in order:
             rec = frame.loc[(metric, r.name)]

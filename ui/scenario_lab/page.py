@@ -223,7 +223,7 @@ class ScenarioLabPage(QWidget):
         q.job_done.connect(self._job_done)
         q.idle.connect(self.runs_idle)
         self.sensitivity_view.message.connect(self.message)
-        run_shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
+        run_shortcut = QShortcut(QKeySequence("Ctrl+Shift+R"), self)
         run_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         run_shortcut.activated.connect(lambda: self.run_scenarios(self._selected_ids()))
         delete_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete),
@@ -606,20 +606,23 @@ class ScenarioLabPage(QWidget):
 
     # ------------------------------------------------------------------ export
 
-    def export_to_excel(self) -> None:
-        """The Excel exporter's dialog for the ticked scenarios that have results (the
-        comparison's reference first)."""
+    def export_to_excel(self, path=None):
+        """Export the ticked scenarios that have results (the comparison's reference first)
+        with ``ui.workbook_dialogs.export_scenarios``, which asks where unless ``path`` is
+        given; returns its background task (or None)."""
         if importlib.util.find_spec(EXPORT_MODULE) is None:
-            return
+            return None
         module = importlib.import_module(EXPORT_MODULE)
         export = getattr(module, "export_scenarios", None)
         if export is None:
-            return
+            return None
         names = self.export_names()
         if not names:
             self.message.emit("Tick scenarios that have results to export them.")
-            return
-        export(self, self.ctx, names)
+            return None
+        if path is None:
+            return export(self, self.ctx, names)
+        return export(self, self.ctx, names, path)
 
     def export_names(self) -> list[str]:
         checked = [self.record(i) for i in self.list_model.checked_ids()]

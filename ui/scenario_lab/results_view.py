@@ -36,9 +36,15 @@ STALE_STYLE = ("background:#fff4e0;color:#8a4b00;border:1px solid #f0c080;paddin
                "border-radius:3px;")
 
 
-def unit_suffix(unit: str, currency: str) -> str:
-    return {"currency": f" ({currency})" if currency else "", "fraction": " (%)",
-            "days": " (days)"}.get(unit, "")
+def metric_label(label: str, unit: str, currency: str) -> str:
+    """A metric's label with its unit: "Partner-sourced revenue (USD)",
+    "ROPI (cumulative, %)"."""
+    shown = {"currency": currency, "fraction": "%", "days": "days"}.get(unit, "")
+    if not shown or shown in label:
+        return label
+    if label.endswith(")"):
+        return f"{label[:-1]}, {shown})"
+    return f"{label} ({shown})"
 
 
 def summary_rows(result, names, frame=None) -> tuple[list[str], list[list[Cell]], list[str],
@@ -53,7 +59,7 @@ def summary_rows(result, names, frame=None) -> tuple[list[str], list[list[Cell]]
         how = {"flow": "sum of the months", "stock": "at the last month",
                "ratio": "ratio of the summed parts"}.get(row["total"], "")
         rows.append([
-            Cell(row["label"] + unit_suffix(unit, result.currency), metric,
+            Cell(metric_label(row["label"], unit, result.currency), metric,
                  f"{metric}: {how}", align_right=False),
             Cell(value_text(row["mean"], unit), row["mean"], bold=True),
             Cell(interval_text(row["ci_low"], row["ci_high"], unit),

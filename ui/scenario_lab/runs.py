@@ -237,7 +237,7 @@ class RunPanel(QWidget):
         self.workers.setToolTip("Worker processes that run replications in parallel")
         self.run_button = QPushButton("Run selected", self)
         self.run_button.setObjectName("run_selected")
-        self.run_button.setToolTip("Run the scenario selected in the list (Ctrl+R)")
+        self.run_button.setToolTip("Run the scenario selected in the list (Ctrl+Shift+R)")
         self.run_button.clicked.connect(self.run_selected)
         self.run_checked_button = QPushButton("Run ticked", self)
         self.run_checked_button.setObjectName("run_checked")
