@@ -225,6 +225,12 @@ def test_results_reopen_with_the_workspace_without_running_again(qtbot, demo_pat
     again.tabs.setCurrentWidget(again.compare_view)
     assert again.compare_view.model.rowCount() == len(HEADLINE)
     assert again.compare_view.model.frame.equals(shown)
+    # the calibration report of this workspace, without storing another scenario
+    again.show_calibration_report()
+    qtbot.waitUntil(lambda: again.calibration_dialog is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: again.calibration_task is None)
+    assert again.calibration_dialog.isVisible()
+    assert len(again.records) == 2
     again.ctx.set_workspace(None)
 
 
@@ -383,3 +389,20 @@ def test_charts_and_tornado_are_drawn_from_the_simulation_chart_functions(qtbot,
     qtbot.waitUntil(lambda: not sens.is_running() and not chart_renderer().busy(),
                     timeout=20_000)
     assert sens.canvas.title == "What moves Partner-sourced revenue most"
+
+
+def test_opening_another_workspace_cancels_the_runs_of_this_one(qtbot, lab, demo_master,
+                                                                  tmp_path):
+    import shutil
+
+    page = lab
+    make_baseline(qtbot, page)
+    long_id = page.new_variant("Long", {"recruitment.initial_partners": 300})
+    page.run_scenarios([long_id], replications=100_000, workers=1)
+    qtbot.waitUntil(lambda: page.queue.current is not None, timeout=10_000)
+    other = tmp_path / "other.jbp"
+    shutil.copy2(demo_master, other)
+    page.ctx.set_workspace(Workspace.open(other))
+    assert not page.is_running() and page.run_panel.is_idle()
+    assert no_worker_left()
+    assert page.records == [] and page.stack.currentWidget() is page.empty

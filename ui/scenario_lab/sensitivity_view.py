@@ -319,10 +319,12 @@ class SensitivityView(QWidget):
 
         self.result = result
         self.progress.setValue(1000)
-        top = result.effects[0] if result.effects else None
-        self._ended(f"Around {self.base.currentText()}: {result.outcome_label} "
-                    f"{value_text(result.base, result.unit)}; the lever that moves it most "
-                    f"is {top.label if top else '—'}." if top else "No lever could be run.")
+        if result.effects:
+            self._ended(f"Around {self.base.currentText()}: {result.outcome_label} "
+                        f"{value_text(result.base, result.unit)}; the lever that moves it "
+                        f"most is {result.effects[0].label}.")
+        else:
+            self._ended("No lever could be run.")
         self.canvas.set_plot(lambda ax, s=result: charts.plot_tornado(ax, s),
                              left_labels=[e.label for e in result.effects])
         self._fill_table(result)
