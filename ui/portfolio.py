@@ -53,7 +53,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("attributed_revenue", "Attributed T12M", "money"),
     ("net_revenue", "Net revenue", "money"),
     ("investment", "Investment", "money"),
-    ("ropi", "ROPI", "ratio"),
+    ("ropi", "ROPI", "fraction"),
     ("cltv", "CLTV / customer", "money"),
     ("cac", "CAC", "money"),
     ("time_to_first_revenue_days", "Days to 1st revenue", "days"),
@@ -441,7 +441,7 @@ def summary_html(s: dict[str, Any]) -> str:
 
     return (
         f"<b>Program, T12M to {s['as_of']}</b> ({cur}) — "
-        f"<b>ROPI {r('ropi')}</b> = (net partner revenue {m('net_revenue')} − investment "
+        f"<b>ROPI {r('ropi', '{:.0%}')}</b> = (net partner revenue {m('net_revenue')} − investment "
         f"{m('investment')}) ÷ investment. Net = attributed {m('attributed_revenue')} "
         f"(sourced {m('sourced_revenue')} + {s['influence_weight']:.0%} × influenced "
         f"{m('influenced_revenue')}) − margins {m('margins')} − rebates {m('rebates')}. "
