@@ -254,30 +254,45 @@ def _key(*parts: object) -> str:
     return "|".join(str(p) for p in parts)
 
 
+#: The exports the demo's actuals stand for, as the Data page lists past imports.
+_DEMO_FILES = {
+    "deals": "crm_closed_deals_2026-10.csv",
+    "registrations": "prm_deal_registrations_2026-10.csv",
+    "logins": "portal_logins_2026-10.csv",
+    "certifications": "lms_certifications_2026-10.xlsx",
+    "mdf": "prm_mdf_requests_and_claims_2026-10.csv",
+}
+
+
 def _store_actuals(ws, deals, regs, logins, certs, mdf, costs) -> None:
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    login_rows = [(p, iso(d), u) for p, d, u in logins]
+    seen: dict[tuple, int] = {}
+    login_keys = []
+    for row in login_rows:  # the key jbp.importers gives: the k-th login of a user on a day
+        k = seen.get(row, 0)
+        seen[row] = k + 1
+        login_keys.append(_key(*row, k))
+    cert_rows = [(p, person, course, iso(d)) for p, person, course, d in certs]
+    tables = {
+        "deals": ([(e, p, c, a, r, iso(cd), iso(cr), at) for e, p, c, a, r, cd, cr, at in deals],
+                  [_key("ext", d[0]) for d in deals]),
+        "registrations": ([(e, p, iso(d), v, s, c) for e, p, d, v, s, c in regs],
+                          [_key("ext", r[0]) for r in regs]),
+        "logins": (login_rows, login_keys),
+        "certifications": (cert_rows, [_key(p, person, course)
+                                       for p, person, course, _ in cert_rows]),
+        "mdf": ([(e, p, k, iso(d), a, s, act) for e, p, k, d, a, s, act in mdf],
+                [_key("ext", m[0]) for m in mdf]),
+    }
+    stamp = f"{AS_OF.isoformat()} 08:30:00"
     with ws.transaction():
-        ws.insert_actuals("deals", [(e, p, c, a, r, iso(cd), iso(cr), at)
-                                    for e, p, c, a, r, cd, cr, at in deals],
-                          [_key("ext", d[0]) for d in deals])
-        ws.insert_actuals("registrations", [(e, p, iso(d), v, s, c)
-                                            for e, p, d, v, s, c in regs],
-                          [_key("ext", r[0]) for r in regs])
-        login_rows = [(p, iso(d), u) for p, d, u in logins]
-        # The key jbp.importers gives a login row: the k-th login of a user on a day.
-        seen: dict[tuple, int] = {}
-        login_keys = []
-        for row in login_rows:
-            k = seen.get(row, 0)
-            seen[row] = k + 1
-            login_keys.append(_key(*row, k))
-        ws.insert_actuals("logins", login_rows, login_keys)
-        cert_rows = [(p, person, course, iso(d)) for p, person, course, d in certs]
-        ws.insert_actuals("certifications", cert_rows,
-                          [_key(p, person, course) for p, person, course, _ in cert_rows])
-        ws.insert_actuals("mdf", [(e, p, k, iso(d), a, s, act)
-                                  for e, p, k, d, a, s, act in mdf],
-                          [_key("ext", m[0]) for m in mdf])
+        for kind, (rows, keys) in tables.items():
+            import_id = ws.execute(
+                "INSERT INTO imports (kind, file, imported_at, rows_taken, rows_rejected, "
+                "rows_duplicate) VALUES (?, ?, ?, ?, 0, 0)",
+                (kind, _DEMO_FILES[kind], stamp, len(rows))).lastrowid
+            ws.insert_actuals(kind, rows, keys, import_id)
         ws.insert_actuals("program_costs", [(iso(m), c, a, p) for m, c, a, p in costs], [])
 
 

@@ -154,14 +154,14 @@ def test_data_page_lists_imports_and_refreshes_kpis(qtbot, ctx, tmp_path):
 
     page = DataPage(ctx)
     qtbot.addWidget(page)
-    assert page.table.rowCount() == 0
+    assert page.table.rowCount() == 5                    # the demo's own five exports
     assert "deals" in page.totals.text()
     f = deals_file(tmp_path, "W-1,Acme Integration,A Co,100,ARR,2026-10-03,sourced\n")
     table = importers.read_table(f)
     mapping = importers.guess_mapping("deals", table.headers)
     mapping.columns.update(partner="Reseller", close_date="Won On", attribution="Role")
     importers.run_import(ctx.workspace, f, "deals", mapping=mapping)
-    assert page.table.rowCount() == 1                    # the page listened to "actuals"
+    assert page.table.rowCount() == 6                    # the page listened to "actuals"
     assert page.table.item(0, 3).text() == "crm_export.csv"
     with qtbot.waitSignal(page.kpis_refreshed, timeout=20_000) as sig:
         page.refresh_button.click()
