@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,80 +50,23 @@ def _none(_result: object) -> None:
 # ---------------------------------------------------------------------- pages
 
 
-def optional_class(module: str, name: str) -> type | None:
-    """``module.name`` if that module exists (built by another part of the team), else
-    None. Errors inside an existing module are not hidden."""
-    if importlib.util.find_spec(module) is None:
-        return None
-    return getattr(importlib.import_module(module), name, None)
+def page(module: str, name: str) -> PageFactory:
+    """A factory that imports ``module`` only when the window is built (start-up time)."""
 
+    def factory(ctx: AppContext) -> QWidget:
+        return getattr(importlib.import_module(module), name)(ctx)
 
-def portfolio_page(ctx: AppContext) -> QWidget:
-    cls = optional_class("ui.portfolio", "PortfolioPage")
-    if cls is None:
-        from ui.portfolio_basic import BasicPortfolioPage as cls
-    return cls(ctx)
-
-
-def plans_page(ctx: AppContext) -> QWidget:
-    from ui.plan_editor.page import PlansPage
-
-    return PlansPage(ctx)
-
-
-def scenario_lab_page(ctx: AppContext) -> QWidget:
-    cls = optional_class("ui.scenario_lab", "ScenarioLabPage")
-    if cls is not None:
-        return cls(ctx)
-    return Placeholder(
-        "Scenario Lab",
-        "Model the program before rolling it out: a baseline calibrated from this "
-        "workspace's actuals and variants that change tier thresholds, margins and rebates, "
-        "MDF budget and allocation, onboarding speed and enablement. Each runs many "
-        "replications in the background; results are compared side by side with confidence "
-        "bands, and a tornado chart says which lever matters most.")
-
-
-def program_page(ctx: AppContext) -> QWidget:
-    from ui.program_page import ProgramPage
-
-    return ProgramPage(ctx)
-
-
-def data_page(ctx: AppContext) -> QWidget:
-    cls = optional_class("ui.data_page", "DataPage")
-    if cls is not None:
-        return cls(ctx)
-    return Placeholder(
-        "Data",
-        "Import actuals exported from your CRM, PRM and LMS (CSV or XLSX: deals, deal "
-        "registrations, portal logins, certifications, MDF claims) with a column-mapping "
-        "step and a validation report; KPIs bound to a metric then fill in by themselves.")
+    return factory
 
 
 #: The pages, in navigation order: (title, factory). Ctrl+1… switches to them.
 PAGES: list[tuple[str, PageFactory]] = [
-    ("Portfolio", portfolio_page),
-    ("Plans", plans_page),
-    ("Scenario Lab", scenario_lab_page),
-    ("Program", program_page),
-    ("Data", data_page),
+    ("Portfolio", page("ui.portfolio", "PortfolioPage")),
+    ("Plans", page("ui.plan_editor.page", "PlansPage")),
+    ("Scenario Lab", page("ui.scenario_lab", "ScenarioLabPage")),
+    ("Program", page("ui.program_page", "ProgramPage")),
+    ("Data", page("ui.data_page", "DataPage")),
 ]
-
-
-class Placeholder(QWidget):
-    """A page still to come: says what it will hold."""
-
-    def __init__(self, title: str, text: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        heading = QLabel(f"<span style='font-size:16pt;font-weight:600'>{title}</span>", self)
-        body = QLabel(text + "<br><br><i>Coming in a later release.</i>", self)
-        body.setWordWrap(True)
-        body.setMaximumWidth(640)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(body)
-        layout.addStretch(1)
 
 
 # ---------------------------------------------------------------------- window
@@ -210,21 +152,17 @@ class MainWindow(QMainWindow):
         self._action(file, "New &demo workspace…", self.new_demo_workspace, None,
                      "action_new_demo")
         file.addSeparator()
-        self.workbook_actions: list[QAction] = []
-        if importlib.util.find_spec("ui.workbook_dialogs") is not None:
-            wb = "ui.workbook_dialogs"
-            self.workbook_actions = [
-                self._action(file, "&Export plan to Excel…", lambda: self._workbook(
-                    "export_plan", self.current_plan_id()), "Ctrl+E", "action_export_plan"),
-                self._action(file, "Export &portfolio to Excel…",
-                             lambda: self._workbook("export_portfolio"), None,
-                             "action_export_portfolio"),
-                self._action(file, "&Import partner's plan workbook…",
-                             lambda: self._workbook("import_plan_workbook"), "Ctrl+I",
-                             "action_import_plan"),
-            ]
-            self._workbook_module = wb
-            file.addSeparator()
+        self.workbook_actions = [
+            self._action(file, "&Export plan to Excel…", lambda: self._workbook(
+                "export_plan", self.current_plan_id()), "Ctrl+E", "action_export_plan"),
+            self._action(file, "Export &portfolio to Excel…",
+                         lambda: self._workbook("export_portfolio"), None,
+                         "action_export_portfolio"),
+            self._action(file, "&Import partner's plan workbook…",
+                         lambda: self._workbook("import_plan_workbook"), "Ctrl+I",
+                         "action_import_plan"),
+        ]
+        file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit, "action_quit")
 
         edit = bar.addMenu("&Edit")
@@ -272,7 +210,9 @@ class MainWindow(QMainWindow):
         if args and args[0] is None:
             self.show_message("Open a plan first (Plans page).")
             return
-        getattr(importlib.import_module(self._workbook_module), name)(self, self.ctx, *args)
+        from ui import workbook_dialogs
+
+        getattr(workbook_dialogs, name)(self, self.ctx, *args)
 
     # ------------------------------------------------------------------ pages
 

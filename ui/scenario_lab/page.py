@@ -13,8 +13,6 @@ picked there.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -55,8 +53,6 @@ from .params import ParameterEditor
 from .results_view import ResultsView
 from .runs import RunJob, RunOutcome, RunPanel, RunQueue
 from .sensitivity_view import SensitivityView
-
-EXPORT_MODULE = "ui.workbook_dialogs"
 
 
 class ScenarioLabPage(QWidget):
@@ -126,7 +122,6 @@ class ScenarioLabPage(QWidget):
         self.export_button = button("Export to Excel…", "scenario_export",
                                     "A workbook of the ticked scenarios: comparison, "
                                     "parameters and monthly bands")
-        self.export_button.setVisible(importlib.util.find_spec(EXPORT_MODULE) is not None)
         rows = []
         for pair in ((self.new_button, self.duplicate_button),
                      (self.rename_button, self.delete_button),
@@ -610,12 +605,8 @@ class ScenarioLabPage(QWidget):
         """Export the ticked scenarios that have results (the comparison's reference first)
         with ``ui.workbook_dialogs.export_scenarios``, which asks where unless ``path`` is
         given; returns its background task (or None)."""
-        if importlib.util.find_spec(EXPORT_MODULE) is None:
-            return None
-        module = importlib.import_module(EXPORT_MODULE)
-        export = getattr(module, "export_scenarios", None)
-        if export is None:
-            return None
+        from ui.workbook_dialogs import export_scenarios as export
+
         names = self.export_names()
         if not names:
             self.message.emit("Tick scenarios that have results to export them.")
