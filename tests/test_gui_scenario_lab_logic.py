@@ -9,7 +9,7 @@ import pytest
 from jbp.errors import ValidationError
 from simulation.scenario import Scenario
 from simulation.tier_edits import add_tier, remove_tier, rename_tier
-from ui.scenario_lab.format import param_text, parse_number, parse_table, value_text
+from ui.numbers import param_text, parse_number, parse_table, value_text
 from ui.scenario_lab.runs import simulate_scenario
 from ui.workers import Cancelled, TaskState
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
+
+from ui.numbers import interval_text, value_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -177,35 +178,6 @@ def write_results(results, path: Path, *, compare: bool = False) -> None:
 # --------------------------------------------------------------------------- formatting
 
 
-def fmt_value(value: float, unit: str) -> str:
-    """A number for a table: money as 1.23M / 456k, fractions as percent, counts plain."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if unit == "fraction":
-        return f"{value * 100:,.1f}%"
-    if unit == "currency":
-        a = abs(value)
-        if a >= 1e9:
-            return f"{value / 1e9:,.2f}B"
-        if a >= 1e6:
-            return f"{value / 1e6:,.2f}M"
-        if a >= 1e3:
-            return f"{value / 1e3:,.1f}k"
-        return f"{value:,.0f}"
-    if unit == "days":
-        return f"{value:,.1f}"
-    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
-
-
-def fmt_delta(value: float, unit: str) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    if unit == "fraction":
-        return f"{value * 100:+,.1f}pt"
-    text = fmt_value(abs(value), unit)
-    return ("+" if value >= 0 else "-") + text
-
-
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
               for i, h in enumerate(header)]
@@ -227,9 +199,9 @@ def format_summary(result) -> str:
     rows = []
     for _name, row in summary.iterrows():
         u = row["unit"]
-        rows.append([row["label"], fmt_value(row["mean"], u),
-                     f"{fmt_value(row['ci_low'], u)} – {fmt_value(row['ci_high'], u)}",
-                     fmt_value(row["p10"], u), fmt_value(row["p90"], u)])
+        rows.append([row["label"], value_text(row["mean"], u),
+                     interval_text(row["ci_low"], row["ci_high"], u),
+                     value_text(row["p10"], u), value_text(row["p90"], u)])
     head = (f"{result.name}: {result.replications} replications × {result.months} months, "
             f"seed {result.seed}, {result.elapsed_s:.1f} s  (currency {result.currency}; "
             "totals over the horizon, stocks at its end)")
@@ -249,13 +221,13 @@ def format_comparison(results) -> str:
     for name in HEADLINE:
         sub = table.loc[name]
         unit = sub["unit"].iloc[0]
-        row = [sub["label"].iloc[0]] + [fmt_value(sub.loc[r.name, "mean"], unit)
+        row = [sub["label"].iloc[0]] + [value_text(sub.loc[r.name, "mean"], unit)
                                         for r in results]
         for r in results[1:]:
             d = sub.loc[r.name]
             mark = "*" if d["significant"] else " "
-            row.append(f"{fmt_delta(d['delta'], unit)} [{fmt_delta(d['delta_ci_low'], unit)}, "
-                       f"{fmt_delta(d['delta_ci_high'], unit)}]{mark}")
+            interval = interval_text(d["delta_ci_low"], d["delta_ci_high"], unit, delta=True)
+            row.append(f"{value_text(d['delta'], unit, delta=True)} {interval}{mark}")
         rows.append(row)
     paired = all(r.seed == base.seed and r.replications == base.replications for r in results)
     head = (f"Comparison over {base.months} months, {base.replications} replications, "

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.numbers import param_text
 from ui.workers import TaskState
 
-from .format import param_text
 from .models import Cell, FigureTableModel
 
 ACTUAL_KINDS = ("deals", "registrations", "certifications", "mdf", "program_costs")

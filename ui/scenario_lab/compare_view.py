@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.numbers import LOWER_IS_BETTER, interval_text, value_text
+
 from .canvas import ChartCanvas
-from .format import LOWER_IS_BETTER, interval_text, value_text
 from .models import Cell, FigureTableModel
 from .results_view import metric_label
 

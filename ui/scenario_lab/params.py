@@ -40,8 +40,8 @@ from jbp.errors import JbpError, ValidationError
 from jbp.scenarios import SetScenarioParams
 from simulation.scenario import GROUPS, Scenario
 from ui.context import AppContext
+from ui.numbers import humanise, param_text, parse_number, parse_table
 
-from .format import humanise, param_text, parse_number, parse_table
 from .models import TierTableModel
 
 #: (tab title, [(box title, section, field names or None for all)]).

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.numbers import interval_text, value_text
+
 from .canvas import ChartCanvas
-from .format import interval_text, value_text
 from .models import Cell, FigureTableModel
 
 #: (object name, chart function name in simulation.charts, keyword arguments).

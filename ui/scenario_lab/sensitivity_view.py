@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from simulation.scenario import GROUPS, Scenario
+from ui.numbers import interval_text, param_text, value_text
 from ui.workers import Cancelled, Task, TaskState, start_task
 
 from .canvas import ChartCanvas
-from .format import interval_text, param_text, value_text
 from .models import Cell, FigureTableModel
 from .runs import RunnerState
 

@@ -1,4 +1,5 @@
-"""How the Scenario Lab writes numbers for people, and reads back what they type.
+"""How the faces (Scenario Lab, ``jbp simulate``) write numbers for people, and read back
+what they type. No Qt here, so the command line uses it too.
 
 Display only: no figure is computed here. Units are the simulation's (``currency``,
 ``fraction``, ``days``, counts).
