@@ -1,33 +1,43 @@
-"""The partner-program model: one replication of a :class:`~simulation.scenario.Scenario`.
+"""The partner-program model: replications of a :class:`~simulation.scenario.Scenario`.
 
 Shape (DESIGN.md section 6): SimPy processes for what truly queues or waits, and one monthly
-process that advances every partner at once with vectorised numpy draws.
+process that advances every partner at once with vectorised numpy draws. A
+:class:`ProgramModel` advances a *batch* of independent replications in one SimPy
+environment: each replication has its own partner managers (a ``simpy.Resource``), its own
+MDF fund (a ``simpy.Container``), its own tier and MDF policies and its own random streams,
+and the monthly step works on arrays of replications × partners, so its fixed cost of numpy
+calls is paid once per batch, not once per replication.
 
 - ``_arrivals``: the Poisson stream of recruits (times drawn up front). Each recruit's
-  onboarding is a chain of SimPy events: it requests a partner manager (a ``simpy.Resource``
-  with ``onboarding.managers`` places), holds one for its share of the onboarding time and
-  releases it. The rest of the onboarding is self-paced and waits on nobody, so the moment
-  the recruit becomes active is known when its manager is granted (start + duration); the
-  monthly step activates the recruits whose moment fell in the month.
-- ``_months``: at the end of each month, one vectorised step over arrays indexed by partner:
-  activations, registrations (Poisson), conflicts, the open-deal pipeline (a ring buffer of
-  registration months × partners), wins (binomial per partner), deal sizes (lognormal, one
-  draw per won deal), customers' ARR as 12 anniversary cohorts that renew or churn
-  (binomial), certifications, partner churn (a hazard per partner), costs. It then fires
-  ``month_closed``.
+  onboarding is a chain of SimPy events: it requests a partner manager from its
+  replication's ``Resource`` (``onboarding.managers`` places), holds one for its share of the
+  onboarding time and releases it. The rest of the onboarding is self-paced and waits on
+  nobody, so the moment the recruit becomes active is known when its manager is granted
+  (start + duration); the monthly step activates the recruits whose moment fell in the month.
+- ``_months``: at the end of each month, one vectorised step: activations, registrations
+  (Poisson), conflicts, the open-deal pipeline (a ring buffer of registration months),
+  wins (one uniform per closing deal), deal sizes (lognormal, one draw per won deal),
+  customers' ARR as 12 anniversary cohorts that renew or churn (binomial), certifications,
+  partner churn (a hazard per partner), costs. It then fires ``month_closed``.
 - ``_tier_review``: a control process woken by ``month_closed``; every ``tiers.review_months``
-  it asks the scenario's tier policy for each active partner's tier.
-- ``_mdf_periods``: the MDF fund is a ``simpy.Container``; at each period start the budget is
-  put in and allocated by the scenario's allocation policy; partners claim from it monthly;
-  what is left lapses (or carries over) at the period end.
+  it asks each replication's tier policy for each active partner's tier.
+- ``_mdf_periods``: at each period start the budget is put in each replication's fund and
+  allocated by its allocation policy; partners claim from the fund monthly; what is left
+  lapses (or carries over) at the period end.
 
-Cost: per-event Python is spent only on what queues (three SimPy events per recruit); the
-monthly step is a fixed number of numpy calls over arrays of partners, and the per-recruit
-statistics (waits, days to active, days to first revenue) are kept as per-partner times and
-turned into monthly sums once, at the end of the run.
+Cost: per-event Python is spent only on what queues (three SimPy events per recruit and one
+MDF claim per replication-month); the per-recruit statistics (waits, days to active, days to
+first revenue) are kept as per-partner times and summed by month once, at the end.
+
+Reproducibility: a replication's numbers do not depend on the batch it runs in. Every
+replication owns its random streams and draws from them in its own order; arrays have one
+row per replication of a width fixed by the scenario (:func:`partner_slots`); sums over a
+replication's deals or partners are taken row by row or with ``np.bincount`` (sequential),
+never across replications.
 
 Time: the SimPy clock is in days; a month is ``DAYS_PER_MONTH`` days. Money is in the
-scenario currency. Memory is O(partners × months), independent of the number of events.
+scenario currency. Memory is O(replications × partners × months), independent of the number
+of events.
 
 Randomness: every stream (arrivals, onboarding durations, registrations, ...) has its own
 ``numpy.random.Generator`` spawned in a fixed order from the replication's ``SeedSequence``,
@@ -36,8 +46,9 @@ so two scenarios run with the same seed consume the same streams (common random 
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
@@ -93,8 +104,8 @@ MONTHLY = {
     "conflict_cost": "currency",
 }
 
-#: Series the monthly step writes, in the order of its row of values (the others are filled
-#: from per-partner times at the end of the run, or by the MDF process).
+#: Series the monthly step writes, in the order of its rows of values (the others are
+#: filled from per-partner times at the end of the run, or by the MDF process).
 _STEP_SERIES = (
     "partners_waiting", "partners_onboarding", "partners_active", "partners_churned",
     "churned", "registrations", "mdf_registrations", "conflicts", "open_deals", "wins",
@@ -102,13 +113,35 @@ _STEP_SERIES = (
     "influenced_revenue", "arr_sourced", "arr_influenced", "customers", "margins", "rebates",
     "certifications", "mdf_spent", "cost_people", "cost_enablement", "cost_overhead",
     "conflict_cost")
+_COL = {name: j for j, name in enumerate(_STEP_SERIES)}
 
 #: Width of the bins of the days-to-first-revenue and days-to-active histograms (days).
 HIST_BIN_DAYS = 15.0
 
+#: Partner-months a batch of replications holds at most (memory: about 40 bytes each).
+BATCH_PARTNER_MONTHS = 600_000
+#: Replications advanced together at most.
+MAX_BATCH = 24
+
 
 def hist_bins(horizon_months: int) -> int:
     return math.ceil(horizon_months * DAYS_PER_MONTH / HIST_BIN_DAYS) + 1
+
+
+def partner_slots(scenario: Scenario) -> int:
+    """Partners a replication's arrays hold: the starting cohorts and a bound on the recruits
+    (the Poisson mean over the horizon + 7 standard deviations + 7, exceeded with a
+    probability below 1e-11; a replication that exceeds it is given wider arrays)."""
+    rec = scenario.recruitment
+    mean = rec.arrivals_per_month * scenario.horizon_months
+    return (rec.initial_partners + rec.initial_onboarding
+            + math.ceil(mean + 7.0 * math.sqrt(mean) + 7.0))
+
+
+def batch_size(scenario: Scenario) -> int:
+    """Replications worth advancing together for this scenario (bounded by memory)."""
+    per_rep = partner_slots(scenario) * scenario.horizon_months
+    return max(1, min(MAX_BATCH, BATCH_PARTNER_MONTHS // max(per_rep, 1)))
 
 
 def _lognormal_mu(mean: float, sigma: float) -> float:
@@ -128,59 +161,74 @@ def _monthly_poisson(rng: np.random.Generator, lam: np.ndarray, months: int) -> 
     return np.bincount(when * n + who, minlength=months * n).reshape(months, n)
 
 
-def _poisson_events(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray | None:
-    """Events of independent Poisson streams with means ``lam`` (one per partner), as the
-    partner index of each event; None when there are none. Drawn as one
-    Poisson total placed on partners with probability ``lam / lam.sum()`` (the same
-    distribution), so the cost is that of the events, not of the partners."""
-    n = len(lam)
-    if n == 0:
-        return None
-    c = np.cumsum(lam)
-    total = c[-1]
-    k = int(rng.poisson(total)) if total > 0 else 0
-    if k == 0:
-        return None
-    return np.minimum(np.searchsorted(c, rng.random(k) * total, side="right"), n - 1)
-
-
 def _sparse_events(rng: np.random.Generator, lam: np.ndarray,
-                   months: int) -> tuple[np.ndarray, list[int]]:
+                   months: int) -> tuple[np.ndarray, np.ndarray]:
     """Events of independent Poisson streams with mean ``lam[i]`` for partner ``i`` in every
-    month, over ``months`` months, drawn at the cost of the events: the partner of each
-    event, sorted by month, and the offsets of each month's events (``who[off[m]:off[m + 1]]``
-    happen in month ``m``)."""
+    month, over ``months`` months, drawn at the cost of the events: the month and the
+    partner of each event."""
     n = len(lam)
     total = float(lam.sum()) * months
     k = int(rng.poisson(total)) if total > 0 else 0
     if not k:
-        return np.zeros(0, np.int64), [0] * (months + 1)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     c = np.cumsum(lam)
     who = np.minimum(np.searchsorted(c, rng.random(k) * c[-1], side="right"), n - 1)
-    when = rng.integers(0, months, k)
-    order = np.argsort(when, kind="stable")
-    return who[order], np.searchsorted(when[order], np.arange(months + 1)).tolist()
+    return rng.integers(0, months, k), who
+
+
+def _by_month(when: list[np.ndarray], *values: list[np.ndarray],
+              months: int) -> tuple[list[int], ...]:
+    """Events of all replications in one list sorted by month (stable: a replication's events
+    keep their order): the offsets of each month (``off[m]:off[m + 1]``), then each value
+    array in that order."""
+    w = np.concatenate(when) if when else np.zeros(0, np.int64)
+    order = np.argsort(w, kind="stable")
+    off = np.searchsorted(w[order], np.arange(months + 1)).tolist()
+    return (off, *(np.concatenate(v)[order] if v else np.zeros(0) for v in values))
 
 
 class Cancelled(Exception):
     """Raised inside a run when its state asks for cancellation."""
 
 
-class ProgramModel:
-    """One replication. ``run()`` returns a dict of monthly arrays (see :data:`MONTHLY`),
-    ``tier_counts`` (months × tiers), and the two histograms."""
+class Replication:
+    """One replication's random streams and arrivals, drawn before its batch is built (the
+    number of recruits decides how wide the batch's arrays must be)."""
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence):
-        self.sc = sc = scenario
-        self.H = H = sc.horizon_months
         self.rng = dict(zip(STREAMS, (np.random.Generator(np.random.PCG64(s))
                                       for s in seed.spawn(len(STREAMS))), strict=True))
-        self.env = simpy.Environment()
-        self.out = {k: np.zeros(H) for k in MONTHLY}
-        self.rows: list[tuple[float, ...] | None] = [None] * H  # the step's values by month
+        rec = scenario.recruitment
+        H = scenario.horizon_months
+        arr = self.rng["arrivals"]
+        n_arr = int(arr.poisson(rec.arrivals_per_month * H))
+        self.arrival_t = np.sort(arr.uniform(0.0, H * DAYS_PER_MONTH, n_arr))
+        self.N = rec.initial_partners + rec.initial_onboarding + n_arr
+
+
+class ProgramModel:
+    """A batch of replications of one scenario, advanced together. ``run()`` returns one dict
+    per replication of monthly arrays (see :data:`MONTHLY`), ``tier_counts`` (months ×
+    tiers), and the two histograms.
+
+    Arrays indexed by partner have shape (replications, ``width``); partner ``i`` of
+    replication ``b`` is also ``b * width + i`` in their flat views (names ending ``_f``).
+    Slots beyond a replication's partners, and partners not yet active, are inactive and
+    take part in nothing. The monthly step touches every slot only a handful of times; the
+    rest of its bookkeeping is kept per event (a won deal, a conflict, an activation).
+    """
+
+    def __init__(self, scenario: Scenario, replications: Sequence[Replication],
+                 width: int | None = None):
+        self.sc = sc = scenario
+        self.H = H = sc.horizon_months
+        self.reps = list(replications)
+        self.B = B = len(self.reps)
+        self.W = max(width or partner_slots(sc), max(r.N for r in self.reps))
         tiers = sc.tiers.levels
-        self.K = K = len(tiers)
-        self.tier_counts = np.zeros((H, K))
+        self.K = len(tiers)
+        # Each stream as a list of the replications' generators, for the per-replication draws.
+        self.g = {s: [r.rng[s] for r in self.reps] for s in STREAMS}
 
         # Tier attributes by tier index (rank order).
         self.t_min_rev = np.array([t.min_sourced_revenue for t in tiers], float)
@@ -195,76 +243,114 @@ class ProgramModel:
         self.t_mdf_weight = np.array([weights.get(t.name, i + 1.0) for i, t in
                                       enumerate(tiers)], float)
 
-        self._init_partners()
-        N = self.N
         d = sc.deals
         self.size_mu = _lognormal_mu(d.deal_size_mean, d.deal_size_sigma)
         self.inf_mu = _lognormal_mu(d.influenced_size_mean, d.influenced_size_sigma)
         self.cert_factor = 1.0 + sc.enablement.certified_win_uplift
-        self._arange = np.arange(N)
-        self.n_churned = 0
         co = sc.costs
         self.people_per_month = sc.onboarding.managers * co.manager_cost_per_month
         self.overhead_per_month = co.overhead_per_month + (
             co.automation_cost_per_month if sc.onboarding.automated else 0.0)
         mdf = sc.mdf
         self.mdf_claim_rate = mdf.utilisation / mdf.period_months
-        self.mdf_regs_per_dollar = mdf.pipeline_per_dollar / d.deal_size_mean
-        # Per partner-month draws that do not depend on the program, made up front (months ×
-        # partners), so variants of a scenario see the same numbers for the same partner-month.
-        rng = self.rng
-        pc = d.conflict_probability
-        self.own_lam = self.prod * d.registrations_per_month
-        self.pre_accepted = _monthly_poisson(rng["registrations"], self.own_lam * (1.0 - pc), H)
-        # Conflicts and certifications are rare per partner-month: kept as events (partner,
-        # month) rather than as months × partners counts.
-        self.conf_who, self.conf_off = _sparse_events(rng["conflicts"], self.own_lam * pc, H)
-        self.cert_who, self.cert_off = _sparse_events(
-            rng["certifications"], np.full(N, sc.enablement.certification_rate), H)
-        # Churn: one uniform per partner-month; only those below the largest possible churn
-        # probability can ever leave, so keep just those (month-sorted) candidates.
+        # Expected registrations per month from a unit of MDF allocation.
+        self.mdf_regs_rate = self.mdf_claim_rate * mdf.pipeline_per_dollar / d.deal_size_mean
         ch = sc.churn
-        self.churn_p_max = -math.expm1(-ch.base_hazard * max(ch.low_profit_multiplier, 1.0)
-                                       * max(ch.conflict_multiplier, 1.0)
-                                       * max(ch.inactivity_multiplier, 1.0))
-        u = rng["churn"].random((H, N))
-        below = u < self.churn_p_max
-        months, self.churn_cand = np.nonzero(below)
-        self.churn_u = u[below]
-        self.churn_off = np.searchsorted(months, np.arange(H + 1)).tolist()
         # Churn probability by driver combination: bit 0 unprofitable, bit 1 recent conflict,
         # bit 2 inactive (profitability and inactivity only once seasoned).
         mult = np.array([(ch.low_profit_multiplier if b & 1 else 1.0)
                          * (ch.conflict_multiplier if b & 2 else 1.0)
                          * (ch.inactivity_multiplier if b & 4 else 1.0) for b in range(8)])
         self.churn_p = -np.expm1(-ch.base_hazard * mult)
-        self.pending_first = 0  # active recruits still without a first won deal
+        self.churn_p_max = float(self.churn_p.max()) if ch.base_hazard > 0 else 0.0
+
+        self._allocate_arrays()
+        for b, rep in enumerate(self.reps):
+            self._init_replication(b, rep)
+        self._init_events()
+        self.n_active = np.count_nonzero(self.active, axis=1)
+        self.open_total = (self.open.sum(axis=1) if self.geometric
+                           else sum(p.sum(axis=1) for p in self.pipe))
         self._tier_changed()
-        self.tier_policy = tier_policy(sc.tiers.policy)
-        self.mdf_policy = mdf_policy(sc.mdf.allocation)
+        self.tier_policies = [tier_policy(sc.tiers.policy) for _ in range(B)]
+        self.mdf_policies = [mdf_policy(sc.mdf.allocation) for _ in range(B)]
+
+        # Results: the step's values (months × series × replications), the MDF process's
+        # series, active partners by tier.
+        self.step_vals = np.zeros((H, len(_STEP_SERIES), B))
+        self.mdf_budget = np.zeros((B, H))
+        self.mdf_lapsed = np.zeros((B, H))
+        self.tier_counts = np.zeros((B, H, self.K))
 
     # ------------------------------------------------------------------ set-up
 
-    def _init_partners(self) -> None:
-        sc, rng = self.sc, self.rng
-        rec = sc.recruitment
-        horizon_days = self.H * DAYS_PER_MONTH
-        n_arr = int(rng["arrivals"].poisson(rec.arrivals_per_month * self.H))
-        arrival_t = np.sort(rng["arrivals"].uniform(0.0, horizon_days, n_arr))
-        n0, nq = rec.initial_partners, rec.initial_onboarding
-        self.N = N = n0 + nq + n_arr
-        self.n0 = n0
-        self.arrival_t = arrival_t
+    def _allocate_arrays(self) -> None:
+        B, W, H = self.B, self.W, self.H
+        d = self.sc.deals
+        self.own_lam = np.zeros((B, W))  # own registrations per month
+        self.active = np.zeros((B, W), bool)  # active (not waiting, onboarding, churned)
+        self.signup_t = np.full((B, W), np.nan)  # days
+        self.start_t = np.full((B, W), np.nan)  # manager granted (days)
+        self.act_t = np.full((B, W), np.inf)  # becomes active (days), known at the start
+        self.act_m = np.full((B, W), -1, np.int64)  # month of activation (recruits)
+        self.first_m = np.full((B, W), -1, np.int64)  # month of the first won deal
+        self.awaiting = np.zeros((B, W), bool)  # active recruits without a won deal yet
+        self.exposure = np.ones((B, W))  # share of this month a partner was active
+        self.tier = np.zeros((B, W), np.int16)
+        self.certs = np.zeros((B, W))
+        # Trailing 12 months of sourced bookings (row 0) and won deals (row 1) per partner,
+        # kept as running sums; what each month added is kept as events (partner, amount)
+        # and taken off twelve months later.
+        self.t12 = np.zeros((2, B, W))
+        self.t12_events: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * 12
+        # Month of the last registration seen by event (activation, conflict, tier or MDF
+        # registration); the partner's own accepted registrations are read from
+        # pre_accepted when its inactivity is checked.
+        self.last_reg = np.zeros((B, W))
+        self.last_conflict = np.full((B, W), -1e9)
+        self.mdf_alloc = np.zeros((B, W))
+        self.alloc_total = np.zeros(B)
+        self.geometric = d.sales_cycle_distribution == "geometric"
+        self.L = 0 if self.geometric else round(d.sales_cycle_months)
+        # Open deals by month opened: a ring of L arrays of replications × partners.
+        self.pipe = [np.zeros((B, W), np.int64) for _ in range(max(self.L, 1))]
+        self.open = np.zeros((B, W), np.int64)  # geometric cycle: open deals per partner
+        self.pre_accepted = np.zeros((H, B, W), np.int64)
+        # Customers: 12 anniversary cohorts (m % 12) of sourced ARR, influenced ARR, and the
+        # margins and rebates paid on the sourced ARR; customers sourced and influenced.
+        self.cohort_arr = np.zeros((B, 4, 12))
+        self.cohort_cust = np.zeros((B, 2, 12), np.int64)
+        # Flat views (replication-major) for indexing by b * W + i.
+        for name in ("active", "act_t", "act_m", "first_m", "awaiting", "exposure", "tier",
+                     "certs", "last_reg", "last_conflict", "mdf_alloc", "open", "own_lam"):
+            setattr(self, name + "_f", getattr(self, name).reshape(-1))
+        self.t12_rev_f = self.t12[0].reshape(-1)
+        self.t12_logos_f = self.t12[1].reshape(-1)
+        self.pre_f = self.pre_accepted.reshape(H, -1)
+        self._arange_f = np.arange(B * W)
+        self.n_admitted = np.zeros(B, np.int64)
+        self.n_started = np.zeros(B, np.int64)
+        self.n_activated = np.zeros(B, np.int64)
+        self.n_churned = np.zeros(B, np.int64)
+        self.due: list[tuple[float, int]] = []  # heap of (activation day, flat partner)
+        self.pending_first = 0  # active recruits still without a first won deal
+        self.thinned: np.ndarray | None = None  # partners activated this month (flat)
+        self.duration: list[list[float]] = []
+        self.hold: list[list[float]] = []
 
+    def _init_replication(self, b: int, rep: Replication) -> None:
+        sc, rng, H, N = self.sc, rep.rng, self.H, rep.N
+        rec = sc.recruitment
+        n0 = rec.initial_partners
         # Partner attributes: IPP fit and productivity heterogeneity (mean 1).
         pr = rng["partners"]
         fit_u = pr.random(N)
         het = pr.lognormal(-0.5 * rec.productivity_sigma ** 2, rec.productivity_sigma, N)
-        self.ipp_fit = fit_u < rec.ipp_fit_share
+        ipp_fit = fit_u < rec.ipp_fit_share
         # Normalised so that the average partner of the IPP mix registers at the base rate.
         k, share = rec.ipp_productivity, rec.ipp_fit_share
         norm = 1.0 / (1.0 - share + share * k) if (1.0 - share + share * k) > 0 else 1.0
-        self.prod = het * np.where(self.ipp_fit, k * norm, norm)
+        prod = het * np.where(ipp_fit, k * norm, norm)
         tier_u = pr.random(n0)
 
         # Onboarding durations (days) and manager holding times, drawn up front so variants
@@ -279,46 +365,15 @@ class ProgramModel:
             dur = -mean * np.log1p(-u)
         else:
             dur = np.exp(_lognormal_mu(mean, ob.sigma) + ob.sigma * z)
-        self.duration = dur.tolist()
-        self.hold = (dur * ob.effective_manager_share).tolist()
-
-        self.active = np.zeros(N, bool)  # active partners (not waiting, onboarding, churned)
-        self.signup_t = np.full(N, np.nan)
-        self.start_t = np.full(N, np.nan)  # manager granted (days)
-        self.act_t = np.full(N, np.inf)  # becomes active (days), known once onboarding starts
-        self.due_t = np.full(N, np.inf)  # act_t while still onboarding
-        self.act_m = np.full(N, -1, np.int64)  # month of activation (recruits)
-        self.first_m = np.full(N, -1, np.int64)  # month of the first won deal (recruits)
-        self.awaiting = np.zeros(N, bool)  # active recruits without a won deal yet
-        self.exposure = np.ones(N)  # share of this month a partner was active
-        self.thinned: np.ndarray | None = None  # partners activated this month
-        self.tier = np.zeros(N, np.int16)
-        self.certs = np.zeros(N)
-        # Trailing 12 months of sourced bookings (row 0) and won deals (row 1) per partner:
-        # a ring of months × partners and its running sum.
-        self.ring = np.zeros((2, 12, N))
-        self.t12 = np.zeros((2, N))
-        self.t12_rev, self.t12_logos = self.t12
-        self.last_reg = np.zeros(N)
-        self.last_conflict = np.full(N, -1e9)
-        self.mdf_alloc = np.zeros(N)
-        cyc = sc.deals
-        self.geometric = cyc.sales_cycle_distribution == "geometric"
-        self.L = 0 if self.geometric else round(cyc.sales_cycle_months)
-        self.pipe = np.zeros((max(self.L, 1), N), np.int64)  # open deals by month opened
-        self.open = np.zeros(N, np.int64)
-        # Customers: 12 anniversary cohorts (m % 12) of sourced ARR, influenced ARR, and the
-        # margins and rebates paid on the sourced ARR; customers sourced and influenced.
-        # Twelve numbers each: plain lists are cheaper than arrays here.
-        self.cohort_arr = [[0.0] * 12 for _ in range(4)]
-        self.cohort_cust = [[0] * 12 for _ in range(2)]
+        self.duration.append(dur.tolist())
+        self.hold.append((dur * ob.effective_manager_share).tolist())
 
         # Starting cohort: active from day 0; tiers by the mix, the most productive partners
         # holding the highest tiers; trailing history set inside the tier's band.
         if n0:
-            self.active[:n0] = True
-            self.act_t[:n0] = -DAYS_PER_MONTH
-            self.signup_t[:n0] = -DAYS_PER_MONTH
+            self.active[b, :n0] = True
+            self.act_t[b, :n0] = -DAYS_PER_MONTH
+            self.signup_t[b, :n0] = -DAYS_PER_MONTH
             names = sc.tiers.names()
             mix = rec.initial_tier_mix or {names[0]: 1.0}
             shares = np.array([mix.get(nm, 0.0) for nm in names])
@@ -327,71 +382,113 @@ class ProgramModel:
             if rest:
                 order = np.argsort(-(shares * n0 - counts), kind="stable")
                 counts[order[:rest]] += 1
-            by_prod = np.argsort(self.prod[:n0], kind="stable")
-            tiers = np.repeat(np.arange(self.K), counts)
-            self.tier[by_prod] = tiers
-            k = self.tier[:n0]
-            lo = self.t_min_rev[k]
-            hi = np.where(k + 1 < self.K, self.t_min_rev[np.minimum(k + 1, self.K - 1)], lo * 1.5)
+            by_prod = np.argsort(prod[:n0], kind="stable")
+            tier = np.zeros(n0, np.int16)
+            tier[by_prod] = np.repeat(np.arange(self.K), counts)
+            self.tier[b, :n0] = tier
+            lo = self.t_min_rev[tier]
+            hi = np.where(tier + 1 < self.K, self.t_min_rev[np.minimum(tier + 1, self.K - 1)],
+                          lo * 1.5)
             t12 = lo + tier_u * (hi - lo)
-            self.ring[0, :, :n0] = t12 / 12
-            self.t12_rev[:n0] = t12
-            logos = self.t_min_logo[k]
+            self.t12[0, b, :n0] = t12
+            logos = self.t_min_logo[tier]
+            self.t12[1, b, :n0] = logos
+            # The history months: a twelfth of the revenue each, the logos spread evenly.
             rows = np.arange(12)[:, None]
-            self.ring[1, :, :n0] = np.floor(logos / 12) + (rows < logos % 12)
-            self.t12_logos[:n0] = logos
+            rep.history = (t12 / 12, np.floor(logos / 12) + (rows < logos % 12))
             if sc.enablement.initial_certifications:
-                self.certs[:n0] = self.t_min_cert[k]
-        if n0 and sc.deals.initial_pipeline:
-            d = sc.deals
-            lam = self.prod[:n0] * d.registrations_per_month * (1 - d.conflict_probability) \
-                * (1 + sc.tiers.lead_sharing_uplift * self.t_lead[self.tier[:n0]])
+                self.certs[b, :n0] = self.t_min_cert[tier]
+        d = sc.deals
+        if n0 and d.initial_pipeline:
+            lam = prod[:n0] * d.registrations_per_month * (1 - d.conflict_probability) \
+                * (1 + sc.tiers.lead_sharing_uplift * self.t_lead[self.tier[b, :n0]])
             if self.geometric:
-                self.open[:n0] = rng["pipeline"].poisson(lam * max(d.sales_cycle_months, 1.0))
+                self.open[b, :n0] = rng["pipeline"].poisson(lam * max(d.sales_cycle_months, 1.0))
             elif self.L:
-                self.pipe[:, :n0] = rng["pipeline"].poisson(lam, (self.L, n0))
-        self.n = n0  # slots in use (arrived partners), in arrival order
-        self.n_admitted = self.n_started = self.n_activated = 0
+                pipe = rng["pipeline"].poisson(lam, (self.L, n0))
+                for j in range(self.L):
+                    self.pipe[j][b, :n0] = pipe[j]
+
+        # Per partner-month draws that do not depend on the program, made up front, so
+        # variants of a scenario see the same numbers for the same partner-month.
+        pc = d.conflict_probability
+        own = prod * d.registrations_per_month
+        self.own_lam[b, :N] = own
+        self.pre_accepted[:, b, :N] = _monthly_poisson(rng["registrations"], own * (1.0 - pc), H)
+        # Conflicts and certifications are rare per partner-month: kept as events.
+        rep.conf = _sparse_events(rng["conflicts"], own * pc, H)
+        rep.certs = _sparse_events(rng["certifications"],
+                                   np.full(N, sc.enablement.certification_rate), H)
+        # Churn: one uniform per partner-month; only those below the largest possible churn
+        # probability can ever leave, so keep just those candidates.
+        u = rng["churn"].random((H, N))
+        below = u < self.churn_p_max
+        months, who = np.nonzero(below)
+        rep.churn = (months, who, u[below])
+
+    def _init_events(self) -> None:
+        """Merge the replications' pre-drawn events into month-sorted lists of flat indices,
+        and the starting cohort's trailing history into the first twelve months' events."""
+        W, H = self.W, self.H
+        base = [b * W for b in range(self.B)]
+        self.conf_off, self.conf_f = _by_month(
+            [r.conf[0] for r in self.reps], [r.conf[1] + o for r, o in zip(self.reps, base)],
+            months=H)
+        self.cert_off, self.cert_f = _by_month(
+            [r.certs[0] for r in self.reps], [r.certs[1] + o for r, o in zip(self.reps, base)],
+            months=H)
+        self.churn_off, self.churn_f, self.churn_u = _by_month(
+            [r.churn[0] for r in self.reps], [r.churn[1] + o for r, o in zip(self.reps, base)],
+            [r.churn[2] for r in self.reps], months=H)
+        self.conf_f = self.conf_f.astype(np.int64)
+        self.cert_f = self.cert_f.astype(np.int64)
+        self.churn_f = self.churn_f.astype(np.int64)
+        n0 = self.sc.recruitment.initial_partners
+        if n0:
+            who = (np.arange(n0) + np.array(base)[:, None]).reshape(-1)
+            rev = np.concatenate([r.history[0] for r in self.reps])
+            logos = np.concatenate([r.history[1] for r in self.reps], axis=1)
+            for s in range(12):
+                self.t12_events[s] = (who, rev, logos[s])
+        for r in self.reps:
+            r.conf = r.certs = r.churn = r.history = None
 
     # ------------------------------------------------------------------ processes
-
-    def _month_of(self, t: np.ndarray) -> np.ndarray:
-        return np.clip((t / DAYS_PER_MONTH).astype(np.int64), 0, self.H - 1)
 
     def _arrivals(self) -> None:
         """Schedule every recruit's sign-up (times drawn up front, in order)."""
         env = self.env
-        n0 = self.n0
-        for j in range(self.sc.recruitment.initial_onboarding):
-            self._admit(n0 + j, 0.0)
-        base = n0 + self.sc.recruitment.initial_onboarding
-        for j, t in enumerate(self.arrival_t.tolist()):
-            env.timeout(t).callbacks.append(partial(self._signed, base + j, t))
+        n0, nq = self.sc.recruitment.initial_partners, self.sc.recruitment.initial_onboarding
+        for b, rep in enumerate(self.reps):
+            for j in range(nq):
+                self._admit(b, n0 + j, 0.0)
+            for j, t in enumerate(rep.arrival_t.tolist()):
+                env.timeout(t).callbacks.append(partial(self._signed, b, n0 + nq + j, t))
 
-    def _signed(self, i: int, t: float, _event) -> None:
-        self._admit(i, t)
+    def _signed(self, b: int, i: int, t: float, _event) -> None:
+        self._admit(b, i, t)
 
     # A recruit's onboarding is a chain of SimPy events — sign up, request a manager, hold the
     # manager, release — written as callbacks rather than as a generator process: the same
     # queueing, at half the per-recruit event cost. Sign-up, start and activation times are
     # kept per partner; the monthly counts and sums are made from them at the end.
 
-    def _admit(self, i: int, t: float) -> None:
-        self.n = i + 1
-        self.signup_t[i] = t
-        self.n_admitted += 1
-        self.managers.request().callbacks.append(partial(self._start_onboarding, i))
+    def _admit(self, b: int, i: int, t: float) -> None:
+        self.signup_t[b, i] = t
+        self.n_admitted[b] += 1
+        self.managers[b].request().callbacks.append(partial(self._start_onboarding, b, i))
 
-    def _start_onboarding(self, i: int, req) -> None:
+    def _start_onboarding(self, b: int, i: int, req) -> None:
         env = self.env
         now = env.now
-        self.n_started += 1
-        self.start_t[i] = now
-        self.act_t[i] = self.due_t[i] = now + self.duration[i]
-        env.timeout(self.hold[i]).callbacks.append(partial(self._release_manager, req))
+        self.n_started[b] += 1
+        self.start_t[b, i] = now
+        self.act_t[b, i] = at = now + self.duration[b][i]
+        heapq.heappush(self.due, (at, b * self.W + i))
+        env.timeout(self.hold[b][i]).callbacks.append(partial(self._release_manager, b, req))
 
-    def _release_manager(self, req, _event) -> None:
-        self.managers.release(req)
+    def _release_manager(self, b: int, req, _event) -> None:
+        self.managers[b].release(req)
 
     def _months(self):
         env = self.env
@@ -406,346 +503,465 @@ class ProgramModel:
         while True:
             m = yield self.month_closed
             if (m + 1) % k == 0:
-                n = self.n
-                met = highest_met_tier(self.t12_rev[:n], self.certs[:n], self.t12_logos[:n],
+                met = highest_met_tier(self.t12_rev_f, self.certs_f, self.t12_logos_f,
                                        self.t_min_rev, self.t_min_cert, self.t_min_logo)
-                self.tier[:n] = self.tier_policy.review(self.tier[:n], met, self.active[:n])
+                met = met.reshape(self.B, self.W)
+                for b, policy in enumerate(self.tier_policies):
+                    self.tier[b] = policy.review(self.tier[b], met[b], self.active[b])
                 self._tier_changed()
 
     def _mdf_periods(self):
         mdf = self.sc.mdf
-        fund = self.fund
+        budget = mdf.budget_per_period
         m = -1
         while True:
             if m + 1 < self.H:
-                if mdf.budget_per_period > 0:
-                    yield fund.put(mdf.budget_per_period)
-                self.out["mdf_budget"][m + 1] += mdf.budget_per_period
-                self._allocate(fund.level)
+                if budget > 0:
+                    for fund in self.funds:
+                        fund.put(budget)  # the fund is unbounded: taken at once
+                self.mdf_budget[:, m + 1] += budget
+                self._allocate()
             for _ in range(mdf.period_months):
                 m = yield self.month_closed
-            left = fund.level
-            if mdf.lapse and left > 0:
-                yield fund.get(left)
-                self.out["mdf_lapsed"][m] += left
+            if mdf.lapse:
+                for b, fund in enumerate(self.funds):
+                    left = fund.level
+                    if left > 0:
+                        fund.get(left)
+                        self.mdf_lapsed[b, m] += left
             self.mdf_alloc[:] = 0.0
+            self.alloc_total[:] = 0.0
 
-    def _allocate(self, amount: float) -> None:
-        n = self.n
-        active = self.active[:n]
-        eligible = active & self.t_mdf[self.tier[:n]]
+    def _allocate(self) -> None:
+        eligible = self.active & self.t_mdf[self.tier]
         self.mdf_alloc[:] = 0.0
-        if amount > 0 and eligible.any():
-            # Trailing sums kept by running addition can sit a rounding error below zero.
-            self.mdf_alloc[:n] = self.mdf_policy.allocate(
-                amount, eligible, self.tier[:n], np.maximum(self.t12_rev[:n], 0.0),
-                self.t_mdf_weight)
-            np.maximum(self.mdf_alloc, 0.0, out=self.mdf_alloc)
+        # Trailing sums kept by running addition can sit a rounding error below zero.
+        revenue = np.maximum(self.t12[0], 0.0)
+        for b, fund in enumerate(self.funds):
+            amount = fund.level
+            if amount > 0 and eligible[b].any():
+                self.mdf_alloc[b] = self.mdf_policies[b].allocate(
+                    amount, eligible[b], self.tier[b], revenue[b], self.t_mdf_weight)
+        np.maximum(self.mdf_alloc, 0.0, out=self.mdf_alloc)
+        self.alloc_total = self.mdf_alloc.sum(axis=1)
+        self._extra_changed()
+
+    def _tier_changed(self) -> None:
+        """Refresh the per-partner attributes that follow the tier."""
+        tier = self.tier
+        sc = self.sc
+        self.lead_lam = self.own_lam * (sc.tiers.lead_sharing_uplift * self.t_lead[tier])
+        self.lead_lam_f = self.lead_lam.reshape(-1)
+        self.p_margin_f = self.t_margin[tier].reshape(-1)
+        self.p_rebate_f = self.t_rebate[tier].reshape(-1)
+        self.p_share_f = self.p_margin_f + self.p_rebate_f
+        w = sc.deals.win_probability
+        self.p_win_tier_f = (w * (1.0 + sc.tiers.priority_support_win_uplift
+                                  * self.t_prio[tier])).reshape(-1)
+        self.p_win_f = np.minimum(1.0, self.p_win_tier_f * np.where(self.certs_f > 0,
+                                                                    self.cert_factor, 1.0))
+        self.tier_n = np.bincount((tier + (np.arange(self.B) * self.K)[:, None]).reshape(-1),
+                                  self.active_f, self.B * self.K).reshape(self.B, self.K)
+        self._extra_changed()
+
+    def _extra_changed(self) -> None:
+        """Refresh each active partner's rate of registrations from tier benefits (lead
+        sharing) and MDF (allocation × claim rate × pipeline per unit / deal size)."""
+        self.extra = (self.lead_lam + self.mdf_alloc * self.mdf_regs_rate) * self.active
+        self.extra_f = self.extra.reshape(-1)
 
     # ------------------------------------------------------------------ the monthly step
 
-    def _activate_due(self, m: int, t1: float) -> float:
+    def _activate_due(self, m: int, t1: float) -> np.ndarray:
         """Recruits whose onboarding ended by ``t1`` (the end of month ``m``) become active.
-        Returns their unexposed partner-months (the part of the month before activation)."""
-        n = self.n
-        due = np.flatnonzero(self.due_t[:n] <= t1)
-        k = len(due)
-        if not k:
-            return 0.0
-        at = self.act_t[due]
-        self.due_t[due] = np.inf
-        self.active[due] = True
-        self.awaiting[due] = True
-        self.act_m[due] = m
-        self.last_reg[due] = m
-        self.n_activated += k
-        self.pending_first += k
+        Returns each replication's unexposed partner-months (the part of the month before
+        its recruits' activation)."""
+        heap, pop = self.due, heapq.heappop
+        at, due = [], []
+        while heap and heap[0][0] <= t1:
+            t, i = pop(heap)
+            at.append(t)
+            due.append(i)
+        if not due:
+            return np.zeros(self.B)
+        W = self.W
+        at, due = np.array(at), np.array(due)
+        self.active_f[due] = True
+        self.awaiting_f[due] = True
+        self.act_m_f[due] = m
+        self.last_reg_f[due] = m
+        self.extra_f[due] = self.lead_lam_f[due]
+        rep = due // W
+        activated = np.bincount(rep, minlength=self.B)
+        self.n_activated += activated
+        self.n_active += activated
+        np.add.at(self.tier_n, (rep, self.tier_f[due]), 1.0)
+        self.pending_first += len(due)
         # Active for only part of this month: thin its pre-drawn registrations (a thinned
-        # Poisson count is Poisson) by the share of the month left.
+        # Poisson count is Poisson) by the share of the month left. Conflicts are thinned
+        # event by event in the step.
         share = (m + 1) - at / DAYS_PER_MONTH
         np.minimum(share, 1.0, out=share)
         np.maximum(share, 0.0, out=share)
-        reg = self.rng["registrations"]
-        self.pre_accepted[m, due] = reg.binomial(self.pre_accepted[m, due], share)
-        self.exposure[due] = share  # conflicts are thinned event by event in the step
+        pre = self.pre_f[m]
+        counts = pre[due]
+        nz = counts.nonzero()[0]
+        if len(nz):
+            gens = self.g["registrations"]
+            pre[due[nz]] = [gens[i // W].binomial(c, s) for i, c, s in
+                            zip(due[nz].tolist(), counts[nz].tolist(), share[nz].tolist())]
+        self.exposure_f[due] = share
         self.thinned = due
-        return k - float(share.sum())
+        return np.bincount(rep, 1.0 - share, self.B)
 
     def _step(self, m: int) -> None:
-        sc, rng = self.sc, self.rng
+        sc, g = self.sc, self.g
         d, cu = sc.deals, sc.customers
-        n = self.n
+        B, W = self.B, self.W
         t1 = (m + 1) * DAYS_PER_MONTH
         slot = m % 12
-        unexposed = self._activate_due(m, t1) if self.n_started > self.n_activated else 0.0
-        active = self.active[:n]
-        n_active = int(np.count_nonzero(active))
+        unexposed = self._activate_due(m, t1) if self.due else np.zeros(B)
+        active, active_f = self.active, self.active_f
         # Partners activated during this month are exposed only for part of it.
-        exposure_total = n_active - unexposed
+        exposure_total = self.n_active - unexposed
+        vals = self.step_vals[m]
 
         # Customers: the cohort booked 12, 24, ... months ago renews or churns.
         arr, cust = self.cohort_arr, self.cohort_cust
-        for a in (0, 1):
-            c = cust[a][slot]
-            if c:
-                kept = int(rng["renewals"].binomial(c, cu.renewal_rate))
-                f = kept / c
-                cust[a][slot] = kept
-                arr[a][slot] *= f
-                if a == 0:
-                    arr[2][slot] *= f
-                    arr[3][slot] *= f
+        if m >= 12:
+            c = cust[:, :, slot]
+            rows, cols = c.nonzero()
+            if len(rows):
+                n = c[rows, cols]
+                gens = g["renewals"]
+                kept = np.array([gens[b].binomial(k, cu.renewal_rate)
+                                 for b, k in zip(rows.tolist(), n.tolist())], np.int64)
+                f = np.ones((B, 2))
+                f[rows, cols] = kept / n
+                c[rows, cols] = kept
+                arr[:, :2, slot] *= f
+                arr[:, 2:, slot] *= f[:, :1]
 
-        # MDF claims: each partner spends its allocation evenly over the period.
-        mdf_spent = mdf_regs = 0.0
-        mdf_lam = None
-        level = self.fund.level
-        if level > 0:
-            spend = self.mdf_alloc[:n] * self.mdf_claim_rate
-            total = float(spend.sum())
-            if total > level:  # never claim more than the fund holds
-                spend *= level / total
-                total = level
-            if total > 0:
-                self.fund.get(total)
-                mdf_spent = total
-                mdf_lam = spend * self.mdf_regs_per_dollar
-                mdf_regs = total * self.mdf_regs_per_dollar
+        # MDF claims: each partner spends its allocation evenly over the period, taken from
+        # its replication's fund; the spend adds registrations.
+        extra, extra_f = self.extra, self.extra_f
+        if self.alloc_total.any():
+            levels = np.array([fund.level for fund in self.funds])
+            total = self.alloc_total * self.mdf_claim_rate
+            scale = np.minimum(1.0, np.divide(levels, total, out=np.ones(B), where=total > 0))
+            short = scale < 1.0
+            if short.any():  # never claim more than the fund holds
+                total = total * scale
+                extra = extra - self.mdf_alloc * (self.mdf_regs_rate * (1.0 - scale))[:, None]
+                extra_f = extra.reshape(-1)
+            for b in total.nonzero()[0].tolist():
+                self.funds[b].get(float(total[b]))
+            vals[_COL["mdf_spent"]] = total
+            vals[_COL["mdf_registrations"]] = total * (self.mdf_regs_rate / self.mdf_claim_rate)
 
         # Registrations, split (a thinned Poisson stream is Poisson) into accepted and
         # conflicted ones, from the partner's own rate (drawn up front per partner-month, so
         # variants share them) and from tier benefits and MDF (drawn here).
         pc = d.conflict_probability
-        accepted = self.pre_accepted[m, :n] * active
+        accepted = self.pre_accepted[m] * active
         lo, hi = self.conf_off[m], self.conf_off[m + 1]
-        conf = self.conf_who[lo:hi]  # partner of each conflicted registration
+        conf = self.conf_f[lo:hi]  # partner of each conflicted registration
         if hi > lo:
-            conf = conf[self.active[conf]]
+            conf = conf[active_f[conf]]
             if self.thinned is not None and len(conf):
-                conf = conf[rng["registrations"].random(len(conf)) < self.exposure[conf]]
+                part = (self.exposure_f[conf] < 1.0).nonzero()[0]
+                if len(part):
+                    gens = g["registrations"]
+                    keep = np.ones(len(conf), bool)
+                    keep[part] = [gens[i // W].random() < s for i, s in
+                                  zip(conf[part].tolist(), self.exposure_f[conf[part]].tolist())]
+                    conf = conf[keep]
         if self.thinned is not None:
-            self.exposure[self.thinned] = 1.0
+            self.exposure_f[self.thinned] = 1.0
             self.thinned = None
-        extra_lam = self.lead_lam[:n] * active
-        if mdf_lam is not None:
-            extra_lam += mdf_lam
-        events = _poisson_events(rng["extra_registrations"], extra_lam)
-        if events is not None:
-            if pc > 0:
-                rejected = rng["conflicts"].random(len(events)) < pc
-                if rejected.any():
-                    conf = np.concatenate((conf, events[rejected]))
-                    events = events[~rejected]
-            accepted += np.bincount(events, minlength=n)
-        n_conf = len(conf)
-        if n_conf:
-            self.last_conflict[conf] = m
-            self.last_reg[conf] = m
-        self.last_reg[:n][accepted > 0] = m
-        n_regs = int(accepted.sum()) + n_conf
+        cum = extra.cumsum(axis=1)
+        totals = cum[:, -1]
+        events, conf_parts = [], [conf]
+        gens, conflicts = g["extra_registrations"], g["conflicts"]
+        for b in totals.nonzero()[0].tolist():
+            # One Poisson total placed on partners with probability rate / total (the same
+            # distribution), so the cost is that of the events, not of the partners.
+            gen, total = gens[b], totals[b]
+            k = gen.poisson(total)
+            if k:
+                who = cum[b, :self.reps[b].N - 1].searchsorted(gen.random(k) * total, "right")
+                who += b * W
+                if pc > 0:
+                    rejected = conflicts[b].random(k) < pc
+                    conf_parts.append(who[rejected])
+                    who = who[~rejected]
+                events.append(who)
+        if events:
+            events = np.concatenate(events)
+            np.add.at(accepted.reshape(-1), events, 1)
+            self.last_reg_f[events] = m
+        if len(conf_parts) > 1:
+            conf = np.concatenate(conf_parts)
+        n_conf = np.bincount(conf // W, minlength=B)
+        if len(conf):
+            self.last_conflict_f[conf] = m
+            self.last_reg_f[conf] = m
+        n_accepted = accepted.sum(axis=1)
+        vals[_COL["registrations"]] = n_accepted + n_conf
+        vals[_COL["conflicts"]] = n_conf
 
         # Pipeline: deals close after the sales cycle.
         if self.geometric:
-            opened = self.open[:n]
             p_close = min(1.0, 1.0 / max(d.sales_cycle_months, 1.0))
-            closing = rng["pipeline"].binomial(opened, p_close)
-            opened += accepted - closing
-            open_deals = int(opened.sum())
+            owner = np.repeat(self._arange_f, self.open_f)
+            gens = g["pipeline"]
+            u = np.concatenate([gens[b].random(k) for b, k in
+                                enumerate(self.open_total.tolist())])
+            closing = np.bincount(owner[u < p_close], minlength=B * W).reshape(B, W)
+            n_closing = closing.sum(axis=1)
+            self.open += accepted - closing
         elif self.L == 0:
-            closing = accepted
-            open_deals = 0
+            closing, n_closing = accepted, n_accepted
         else:
-            row = self.pipe[m % self.L, :n]
-            closing = row.copy()
-            row[:] = accepted
-            open_deals = int(self.pipe[:, :n].sum())
+            j = m % self.L
+            closing, self.pipe[j] = self.pipe[j], accepted
+            n_closing = closing.sum(axis=1)
+        self.open_total += n_accepted - n_closing
+        vals[_COL["open_deals"]] = self.open_total
 
-        # Wins: each closing deal is won with its partner's win probability; sizes: one
+        # Wins: one uniform per closing deal against its partner's win probability; sizes: one
         # lognormal per won deal, a subscription with probability recurring_share.
-        n_closing = int(closing.sum())
-        n_wins = 0
-        if n_closing:
-            owner = np.repeat(self._arange[:n], closing)  # ascending partner index
-            owner = owner[rng["wins"].random(n_closing) < self.p_win[owner]]
-            n_wins = len(owner)
-        booked = once = once_margin = once_rebate = 0.0
-        t12, ring = self.t12[:, :n], self.ring[:, slot, :n]
-        if n_wins:
-            sizes = rng["sizes"].lognormal(self.size_mu, d.deal_size_sigma, n_wins)
-            recurring = rng["sizes"].random(n_wins) < cu.recurring_share
+        owner = np.repeat(self._arange_f, closing.reshape(-1))  # ascending flat index
+        gens = g["wins"]
+        u = np.concatenate([gens[b].random(k) for b, k in enumerate(n_closing.tolist())])
+        won = owner[u < self.p_win_f[owner]]
+        rep_won = won // W
+        n_wins = np.bincount(rep_won, minlength=B)
+        vals[_COL["wins"]] = n_wins
+        old = self.t12_events[slot]
+        if len(won):
+            gens = g["sizes"]
+            sizes, recurring = [], []
+            for b, k in enumerate(n_wins.tolist()):
+                sizes.append(gens[b].lognormal(self.size_mu, d.deal_size_sigma, k))
+                recurring.append(gens[b].random(k))
+            sizes = np.concatenate(sizes)
+            recurring = np.concatenate(recurring) < cu.recurring_share
             rec_sizes = sizes * recurring
-            rates = self.p_mr[:, owner]  # margin and rebate rate of each won deal
-            m_rec = rates @ rec_sizes
-            m_all = rates @ sizes
-            booked = float(sizes.sum())
-            rec_total = float(rec_sizes.sum())
+            margin, rebate = self.p_margin_f[won], self.p_rebate_f[won]
+            booked = np.bincount(rep_won, sizes, B)
+            rec_total = np.bincount(rep_won, rec_sizes, B)
+            rec_margin = np.bincount(rep_won, rec_sizes * margin, B)
+            rec_rebate = np.bincount(rep_won, rec_sizes * rebate, B)
+            arr[:, 0, slot] += rec_total
+            arr[:, 2, slot] += rec_margin
+            arr[:, 3, slot] += rec_rebate
+            cust[:, 0, slot] += np.bincount(rep_won, recurring, B).astype(np.int64)
             once = booked - rec_total
-            once_margin = float(m_all[0] - m_rec[0])
-            once_rebate = float(m_all[1] - m_rec[1])
-            arr[0][slot] += rec_total
-            arr[2][slot] += float(m_rec[0])
-            arr[3][slot] += float(m_rec[1])
-            cust[0][slot] += int(np.count_nonzero(recurring))
-            # Trailing-12-month sourced bookings and new logos per partner (ring buffers).
-            new = np.empty_like(t12)
-            new[0] = np.bincount(owner, sizes, minlength=n)
-            new[1] = np.bincount(owner, minlength=n)
-            t12 += new - ring
-            ring[:] = new
+            once_margin = np.bincount(rep_won, sizes * margin, B) - rec_margin
+            once_rebate = np.bincount(rep_won, sizes * rebate, B) - rec_rebate
+            vals[_COL["sourced_bookings"]] = booked
             # Time to first revenue of recruits: the month of their first won deal.
             if self.pending_first:
-                first = owner[self.awaiting[owner]]  # ascending, a partner once per win
+                first = won[self.awaiting_f[won]]  # ascending, a partner once per win
                 if len(first):
-                    self.awaiting[first] = False
-                    self.first_m[first] = m
+                    self.awaiting_f[first] = False
+                    self.first_m_f[first] = m
                     self.pending_first -= 1 + int(np.count_nonzero(first[1:] != first[:-1]))
+            self.t12_events[slot] = (won, sizes, 1.0)
         else:
-            t12 -= ring
-            ring[:] = 0.0
+            once = once_margin = once_rebate = 0.0
+            self.t12_events[slot] = None
+        # Trailing-12-month sourced bookings and new logos per partner: add this month's
+        # wins, take off those of twelve months ago.
+        if old is not None:
+            np.subtract.at(self.t12_rev_f, old[0], old[1])
+            np.subtract.at(self.t12_logos_f, old[0], old[2])
+        if len(won):
+            np.add.at(self.t12_rev_f, won, sizes)
+            np.add.at(self.t12_logos_f, won, 1.0)
 
         # Influenced deals: vendor-sourced, partner-touched; one Poisson draw for the month.
-        lam_inf = d.influenced_per_month * exposure_total
-        k_inf = int(rng["influenced"].poisson(lam_inf)) if lam_inf > 0 else 0
-        once_inf = inf_booked = 0.0
-        if k_inf:
-            sizes = rng["influenced"].lognormal(self.inf_mu, d.influenced_size_sigma, k_inf)
-            recurring = rng["influenced"].random(k_inf) < cu.recurring_share
-            rec_total = float(sizes @ recurring)
-            arr[1][slot] += rec_total
-            cust[1][slot] += int(np.count_nonzero(recurring))
-            inf_booked = float(sizes.sum())
-            once_inf = inf_booked - rec_total
+        once_inf = 0.0
+        if d.influenced_per_month > 0:
+            lam_inf = d.influenced_per_month * exposure_total
+            gens = g["influenced"]
+            k_inf, sizes, recurring = [], [], []
+            for b, lam in enumerate(lam_inf.tolist()):
+                k = gens[b].poisson(lam) if lam > 0 else 0
+                k_inf.append(k)
+                if k:
+                    sizes.append(gens[b].lognormal(self.inf_mu, d.influenced_size_sigma, k))
+                    recurring.append(gens[b].random(k))
+            vals[_COL["influenced_deals"]] = k_inf
+            if sizes:
+                rep_inf = np.repeat(np.arange(B), k_inf)
+                sizes = np.concatenate(sizes)
+                recurring = np.concatenate(recurring) < cu.recurring_share
+                booked = np.bincount(rep_inf, sizes, B)
+                rec_total = np.bincount(rep_inf, sizes * recurring, B)
+                arr[:, 1, slot] += rec_total
+                cust[:, 1, slot] += np.bincount(rep_inf, recurring, B).astype(np.int64)
+                once_inf = booked - rec_total
+                vals[_COL["influenced_bookings"]] = booked
 
         # Enablement: certified people per active partner-month (pre-drawn events).
         n_cert = 0
         lo, hi = self.cert_off[m], self.cert_off[m + 1]
         if hi > lo:
-            who = self.cert_who[lo:hi]
-            who = who[self.active[who]]
-            n_cert = len(who)
-            if n_cert:
-                first_cert = who[self.certs[who] == 0]
-                np.add.at(self.certs, who, 1.0)
+            who = self.cert_f[lo:hi]
+            who = who[active_f[who]]
+            if len(who):
+                n_cert = np.bincount(who // W, minlength=B)
+                first_cert = who[self.certs_f[who] == 0]
+                np.add.at(self.certs_f, who, 1.0)
                 if len(first_cert):
-                    self.p_win[first_cert] = np.minimum(
-                        1.0, self.p_win_tier[first_cert] * self.cert_factor)
+                    self.p_win_f[first_cert] = np.minimum(
+                        1.0, self.p_win_tier_f[first_cert] * self.cert_factor)
+                vals[_COL["certifications"]] = n_cert
 
         # Partner churn: hazard raised by low profitability, recent conflict, inactivity.
-        ch = sc.churn
         churned = 0
         lo, hi = self.churn_off[m], self.churn_off[m + 1]
-        if hi > lo and ch.base_hazard > 0:
+        if hi > lo:
             # Only partners whose uniform is below the largest possible churn probability can
-            # leave; the exact hazard is computed for those few.
-            cand, u = self.churn_cand[lo:hi], self.churn_u[lo:hi]
-            ok = self.active[cand]
+            # leave; the exact probability is looked up for those few.
+            cand, u = self.churn_f[lo:hi], self.churn_u[lo:hi]
+            ok = active_f[cand]
             cand, u = cand[ok], u[ok]
             if len(cand):
-                seasoned = self.act_t[cand] <= t1 - ch.grace_months * DAYS_PER_MONTH
-                poor = self.t12_rev[cand] * self.p_share[cand] < ch.low_profit_threshold
-                recent = self.last_conflict[cand] > m - ch.conflict_memory_months
-                idle = self.last_reg[cand] <= m - ch.inactivity_months
-                drivers = (poor + 4 * idle) * seasoned + 2 * recent
-                leave = cand[u < self.churn_p[drivers]]
-                churned = len(leave)
-                if churned:
-                    self.active[leave] = False
-                    self.mdf_alloc[leave] = 0.0
-                    self.pipe[:, leave] = 0
-                    self.open[leave] = 0
-                    self.pending_first -= int(np.count_nonzero(self.awaiting[leave]))
-                    self.awaiting[leave] = False
+                churned = self._churn(m, t1, cand, u)
 
-        # Partners by tier at the month end.
-        n_active -= churned
-        self.n_churned += churned
-        self.tier_counts[m] = np.bincount(self.tier[:n], active, self.K)
+        # Partners by state and tier at the month end.
+        self.tier_counts[:, m] = self.tier_n
+        vals[_COL["partners_waiting"]] = self.n_admitted - self.n_started
+        vals[_COL["partners_onboarding"]] = self.n_started - self.n_activated
+        vals[_COL["partners_active"]] = self.n_active
+        vals[_COL["partners_churned"]] = self.n_churned
+        vals[_COL["churned"]] = churned
 
         # Recognised revenue: one-off deals when booked, subscriptions monthly (ARR / 12).
-        arr_s, arr_i = sum(arr[0]), sum(arr[1])
+        sums = arr.sum(axis=2)
+        vals[_COL["sourced_revenue"]] = once + sums[:, 0] / 12
+        vals[_COL["influenced_revenue"]] = once_inf + sums[:, 1] / 12
+        vals[_COL["arr_sourced"]] = sums[:, 0]
+        vals[_COL["arr_influenced"]] = sums[:, 1]
+        vals[_COL["margins"]] = once_margin + sums[:, 2] / 12
+        vals[_COL["rebates"]] = once_rebate + sums[:, 3] / 12
+        vals[_COL["customers"]] = cust.sum(axis=(1, 2))
+
+        # Costs by ROPI investment category (MDF spent is above).
         co = sc.costs
         conflict_cost = n_conf * d.conflict_cost
-        self.rows[m] = (
-            self.n_admitted - self.n_started, self.n_started - self.n_activated, n_active,
-            self.n_churned, churned, n_regs, mdf_regs, n_conf, open_deals, n_wins, booked,
-            k_inf, inf_booked, once + arr_s / 12, once_inf + arr_i / 12, arr_s, arr_i,
-            sum(cust[0]) + sum(cust[1]), once_margin + sum(arr[2]) / 12,
-            once_rebate + sum(arr[3]) / 12, n_cert, mdf_spent,
-            # Costs by ROPI investment category (MDF spent is above).
-            self.people_per_month + conflict_cost,
-            co.enablement_per_month + n_cert * co.cost_per_certification,
-            self.overhead_per_month + n_active * co.overhead_per_partner_month,
-            conflict_cost)
+        vals[_COL["conflict_cost"]] = conflict_cost
+        vals[_COL["cost_people"]] = self.people_per_month + conflict_cost
+        vals[_COL["cost_enablement"]] = co.enablement_per_month \
+            + n_cert * co.cost_per_certification
+        vals[_COL["cost_overhead"]] = self.overhead_per_month \
+            + self.n_active * co.overhead_per_partner_month
 
-    def _tier_changed(self) -> None:
-        """Refresh the per-partner attributes that follow the tier."""
-        tier = self.tier
-        self.lead_lam = self.own_lam * (self.sc.tiers.lead_sharing_uplift * self.t_lead[tier])
-        self.p_mr = np.stack([self.t_margin[tier], self.t_rebate[tier]])
-        self.p_share = self.p_mr[0] + self.p_mr[1]
-        w = self.sc.deals.win_probability
-        self.p_win_tier = w * (1.0 + self.sc.tiers.priority_support_win_uplift * self.t_prio[tier])
-        self.p_win = np.minimum(1.0, self.p_win_tier * np.where(self.certs > 0, self.cert_factor,
-                                                                1.0))
+    def _churn(self, m: int, t1: float, cand: np.ndarray, u: np.ndarray) -> np.ndarray | int:
+        """Churn among the active candidates ``cand`` (flat) with uniforms ``u``: a partner
+        leaves when ``u`` is below its probability for the drivers it has. Returns the
+        partners churned per replication."""
+        ch = self.sc.churn
+        seasoned = self.act_t_f[cand] <= t1 - ch.grace_months * DAYS_PER_MONTH
+        poor = self.t12_rev_f[cand] * self.p_share_f[cand] < ch.low_profit_threshold
+        recent = self.last_conflict_f[cand] > m - ch.conflict_memory_months
+        # Inactive: no registration in the last inactivity_months months — neither one
+        # seen by event nor one of its own accepted ones.
+        idle = self.last_reg_f[cand] <= m - ch.inactivity_months
+        window = self.pre_f[max(0, m - ch.inactivity_months + 1):m + 1]
+        idle &= ~(window[:, cand] > 0).any(axis=0)
+        drivers = (poor + 4 * idle) * seasoned + 2 * recent
+        leave = cand[u < self.churn_p[drivers]]
+        if not len(leave):
+            return 0
+        B, W = self.B, self.W
+        rep = leave // W
+        churned = np.bincount(rep, minlength=B)
+        self.active_f[leave] = False
+        self.extra_f[leave] = 0.0
+        self.alloc_total -= np.bincount(rep, self.mdf_alloc_f[leave], B)
+        self.mdf_alloc_f[leave] = 0.0
+        # Their open deals are lost.
+        if self.geometric:
+            lost = np.bincount(rep, self.open_f[leave], B)
+            self.open_f[leave] = 0
+        else:
+            lost = 0
+            for pipe in self.pipe:
+                flat = pipe.reshape(-1)
+                lost = lost + np.bincount(rep, flat[leave], B)
+                flat[leave] = 0
+        self.open_total -= np.rint(lost).astype(np.int64)
+        np.subtract.at(self.tier_n, (rep, self.tier_f[leave]), 1.0)
+        self.n_active -= churned
+        self.n_churned += churned
+        self.pending_first -= int(np.count_nonzero(self.awaiting_f[leave]))
+        self.awaiting_f[leave] = False
+        return churned
 
     # ------------------------------------------------------------------ results
 
-    def _finish(self) -> dict[str, np.ndarray]:
-        """The monthly arrays: the step's rows, and the per-recruit times summed by month."""
-        out, H = self.out, self.H
-        months_done = sum(r is not None for r in self.rows)
-        if months_done:
-            table = np.array(self.rows[:months_done], float)
-            for j, name in enumerate(_STEP_SERIES):
-                out[name][:months_done] = table[:, j]
-        co = self.sc.costs
-        rec = slice(self.n0, self.N)
-        signup, start = self.signup_t[rec], self.start_t[rec]
+    def _month_of(self, t: np.ndarray) -> np.ndarray:
+        return np.clip((t / DAYS_PER_MONTH).astype(np.int64), 0, self.H - 1)
+
+    def _result(self, b: int) -> dict[str, np.ndarray]:
+        """Replication ``b``'s monthly arrays: the step's values, the MDF process's series,
+        and the per-recruit times summed by month."""
+        H, rep = self.H, self.reps[b]
+        out = {k: np.zeros(H) for k in MONTHLY}
+        for j, name in enumerate(_STEP_SERIES):
+            out[name][:] = self.step_vals[:, j, b]
+        out["mdf_budget"][:] = self.mdf_budget[b]
+        out["mdf_lapsed"][:] = self.mdf_lapsed[b]
         # Recruits by sign-up month (the initial onboarding cohort is not recruited).
-        if len(self.arrival_t):
-            out["recruits"][:] = np.bincount(self._month_of(self.arrival_t), minlength=H)
-        out["cost_recruitment"][:] = out["recruits"] * co.recruitment_cost_per_partner
+        if len(rep.arrival_t):
+            out["recruits"][:] = np.bincount(self._month_of(rep.arrival_t), minlength=H)
+        out["cost_recruitment"][:] = out["recruits"] \
+            * self.sc.costs.recruitment_cost_per_partner
+        rec = slice(self.sc.recruitment.initial_partners, rep.N)
+        signup, start = self.signup_t[b, rec], self.start_t[b, rec]
         # Onboarding starts and waits for a manager, by sign-up month.
         started = np.isfinite(start)
         mo = self._month_of(signup[started])
         out["onboarding_starts"][:] = np.bincount(mo, minlength=H)
         out["onboarding_wait_sum"][:] = np.bincount(mo, start[started] - signup[started], H)
         # Activations and days from sign-up to active, by month of activation.
-        act_m = self.act_m[rec]
+        act_m, act_t = self.act_m[b, rec], self.act_t[b, rec]
         done = act_m >= 0
-        days = self.act_t[rec][done] - signup[done]
+        days = act_t[done] - signup[done]
         out["activations"][:] = np.bincount(act_m[done], minlength=H)
         out["days_to_active_sum"][:] = np.bincount(act_m[done], days, H)
         last = hist_bins(H) - 1
-        self.hist_days_active = np.bincount(
-            np.minimum((days / HIST_BIN_DAYS).astype(np.int64), last), minlength=last + 1
-        ).astype(float)
+        hist_active = np.bincount(np.minimum((days / HIST_BIN_DAYS).astype(np.int64), last),
+                                  minlength=last + 1).astype(float)
         # Time to first revenue: sign-up → the first won sourced deal (the month's midpoint
         # stands for the day of the win, but not before the partner was active).
-        first_m = self.first_m[rec]
+        first_m = self.first_m[b, rec]
         won = first_m >= 0
-        t_mid = (first_m[won] + 0.5) * DAYS_PER_MONTH
-        days = np.maximum(t_mid, self.act_t[rec][won]) - signup[won]
+        days = np.maximum((first_m[won] + 0.5) * DAYS_PER_MONTH, act_t[won]) - signup[won]
         out["first_revenues"][:] = np.bincount(first_m[won], minlength=H)
         out["days_to_first_revenue_sum"][:] = np.bincount(first_m[won], days, H)
-        self.hist_first_revenue = np.bincount(
-            np.minimum((days / HIST_BIN_DAYS).astype(np.int64), last), minlength=last + 1
-        ).astype(float)
-        res = dict(out)
-        res["tier_counts"] = self.tier_counts
-        res["hist_first_revenue"] = self.hist_first_revenue
-        res["hist_days_active"] = self.hist_days_active
-        return res
+        hist_first = np.bincount(np.minimum((days / HIST_BIN_DAYS).astype(np.int64), last),
+                                 minlength=last + 1).astype(float)
+        out["tier_counts"] = self.tier_counts[b]
+        out["hist_first_revenue"] = hist_first
+        out["hist_days_active"] = hist_active
+        return out
 
     # ------------------------------------------------------------------ run
 
-    def run(self, should_stop: Callable[[], bool] | None = None,
-            slice_months: int = 6) -> dict[str, np.ndarray]:
+    def run(self, should_stop: Callable[[], bool] | None = None, slice_months: int = 6,
+            on_progress: Callable[[float], None] | None = None) -> list[dict[str, np.ndarray]]:
         """Simulate the horizon in slices of ``slice_months``; between slices call
-        ``should_stop`` and raise :class:`Cancelled` when it says so."""
-        env = self.env
-        self.managers = simpy.Resource(env, capacity=self.sc.onboarding.managers)
-        self.fund = simpy.Container(env)
+        ``should_stop`` and raise :class:`Cancelled` when it says so, and report the fraction
+        of months done to ``on_progress``. Returns one result dict per replication."""
+        self.env = env = simpy.Environment()
+        cap = self.sc.onboarding.managers
+        self.managers = [simpy.Resource(env, capacity=cap) for _ in range(self.B)]
+        self.funds = [simpy.Container(env) for _ in range(self.B)]
         self.month_closed = env.event()
         self._arrivals()
         env.process(self._tier_review())
@@ -756,10 +972,45 @@ class ProgramModel:
                 raise Cancelled()
             end = min(self.H, start + slice_months)
             env.run(until=end * DAYS_PER_MONTH + 1e-6)
-        return self._finish()
+            if on_progress is not None and end < self.H:
+                on_progress(end / self.H)
+        return [self._result(b) for b in range(self.B)]
+
+
+def simulate_replications(scenario: Scenario, seeds: Sequence[np.random.SeedSequence],
+                          should_stop: Callable[[], bool] | None = None,
+                          on_progress: Callable[[float], None] | None = None
+                          ) -> list[dict[str, np.ndarray]]:
+    """Run the replications seeded ``seeds`` (in batches of :func:`batch_size`) and return
+    their monthly arrays, in order. Each replication's numbers are those it has when run
+    alone. ``on_progress`` gets the fraction done (0..1) between slices of months."""
+    reps = [Replication(scenario, s) for s in seeds]
+    width = partner_slots(scenario)
+    size = batch_size(scenario)
+    # Replications that need wider arrays than the scenario's (vanishingly rare) run alone,
+    # so that no replication's array width depends on its batch.
+    batches: list[list[int]] = []
+    normal = [j for j, r in enumerate(reps) if r.N <= width]
+    batches += [normal[i:i + size] for i in range(0, len(normal), size)]
+    batches += [[j] for j, r in enumerate(reps) if r.N > width]
+    results: list[dict[str, np.ndarray] | None] = [None] * len(reps)
+    done = 0
+    for batch in batches:
+        def progress(f: float, done=done, k=len(batch)) -> None:
+            if on_progress is not None:
+                on_progress((done + f * k) / len(reps))
+
+        model = ProgramModel(scenario, [reps[j] for j in batch], width)
+        for j, res in zip(batch, model.run(should_stop, on_progress=progress), strict=True):
+            results[j] = res
+            reps[j] = None  # type: ignore[call-overload]  # free the streams early
+        done += len(batch)
+        if on_progress is not None and done < len(reps):
+            on_progress(done / len(reps))
+    return results  # type: ignore[return-value]
 
 
 def simulate_replication(scenario: Scenario, seed: np.random.SeedSequence,
                          should_stop: Callable[[], bool] | None = None) -> dict[str, np.ndarray]:
     """Run one replication and return its monthly arrays (see :class:`ProgramModel`)."""
-    return ProgramModel(scenario, seed).run(should_stop)
+    return simulate_replications(scenario, [seed], should_stop)[0]

@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .model import Cancelled, simulate_replication
+from .model import Cancelled, batch_size, simulate_replications
 from .results import ScenarioResult
 from .scenario import Scenario
 
@@ -105,10 +105,11 @@ def _worker_should_stop() -> bool:
 
 def _run_chunk(scenario: Scenario, seed: int, indices: Sequence[int]):
     try:
-        return [(r, simulate_replication(scenario, replication_seed(seed, r),
-                                         _worker_should_stop)) for r in indices]
+        outputs = simulate_replications(scenario, [replication_seed(seed, r) for r in indices],
+                                        _worker_should_stop)
     except Cancelled:
         return None
+    return list(zip(indices, outputs, strict=True))
 
 
 def default_workers() -> int:
@@ -167,15 +168,24 @@ def run(scenario: Scenario, state: State | None = None, *, replications: int | N
 
 
 def _run_serial(scenario, seed, reps, state) -> list[dict[str, np.ndarray]]:
+    # Replications are advanced in batches (one monthly step for the whole batch); progress
+    # is reported between slices of months, so it moves within a batch too.
     stop = state.is_cancelled if state is not None else None
-    outputs = []
-    for r in range(reps):
+    outputs: list[dict[str, np.ndarray]] = []
+    size = batch_size(scenario)
+    for start in range(0, reps, size):
+        indices = range(start, min(reps, start + size))
+
+        def progress(f: float, start=start, k=len(indices)) -> None:
+            if state is not None:
+                state.set_progress((start + f * k) / reps)
+
         try:
-            outputs.append(simulate_replication(scenario, replication_seed(seed, r), stop))
+            outputs += simulate_replications(
+                scenario, [replication_seed(seed, r) for r in indices], stop, progress)
         except Cancelled:
             raise RunCancelled() from None
-        if state is not None:
-            state.set_progress((r + 1) / reps)
+        progress(1.0)
     return outputs
 
 
