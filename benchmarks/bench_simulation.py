@@ -4,10 +4,12 @@ Prints, measured in one run on this machine:
 
 1. raw SimPy speed: ``env.timeout`` events per second of a bare process loop;
 2. model speed: partner-months simulated per second (one process, the 500-partner,
-   36-month scenario) and its ratio to (1) — the aim is at least 1.0;
+   36-month scenario, replications advanced in batches as ``run`` does) and its ratio to
+   (1) — the aim is at least 1.0; also the time of one replication run on its own;
 3. the wall time of the everyday question (500 partners, 36 months, 100 replications) on one
    and on two worker processes, and the parallel speed-up;
-4. the time of 100, 1,000 and 10,000 partners (36 months), and time per partner.
+4. the time per replication of 100, 1,000 and 10,000 partners (36 months, run as ``run``
+   runs them), and time per partner.
 
 Run: ``python benchmarks/bench_simulation.py`` (``--quick`` for a short smoke run).
 """
@@ -24,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np
 import simpy
 
-from simulation.model import simulate_replication
+from simulation.model import batch_size, simulate_replication, simulate_replications
 from simulation.runner import replication_seed, run
 from simulation.scenario import Scenario
 
@@ -95,13 +97,20 @@ def partner_months(out: dict[str, np.ndarray]) -> float:
 
 
 def model_rate(scenario: Scenario, reps: int) -> tuple[float, float]:
-    """Partner-months per second and seconds per replication, one process."""
-    pm = 0.0
+    """Partner-months per second and seconds per replication, one process, replications
+    advanced in batches as :func:`simulation.runner.run` advances them."""
+    t = time.perf_counter()
+    outs = simulate_replications(scenario, [replication_seed(1, r) for r in range(reps)])
+    dt = time.perf_counter() - t
+    return sum(partner_months(o) for o in outs) / dt, dt / reps
+
+
+def single_time(scenario: Scenario, reps: int) -> float:
+    """Seconds per replication when each replication runs on its own (a batch of one)."""
     t = time.perf_counter()
     for r in range(reps):
-        pm += partner_months(simulate_replication(scenario, replication_seed(1, r)))
-    dt = time.perf_counter() - t
-    return pm / dt, dt / reps
+        simulate_replication(scenario, replication_seed(1, r))
+    return (time.perf_counter() - t) / reps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,22 +121,25 @@ def main(argv: list[str] | None = None) -> int:
     reps = 20 if args.quick else 100
 
     sc = everyday(500)
-    simulate_replication(sc, replication_seed(0, 0))  # warm up imports and caches
+    simulate_replications(sc, [replication_seed(0, r) for r in range(2)])  # warm up
     # Interleave the two measurements so that a busy neighbour affects both alike.
     rates, simpy_rates, per_rep = [], [], []
     for _ in range(3):
         simpy_rates.append(simpy_event_rate(100_000 if args.quick else 300_000))
-        rate, sec = model_rate(sc, max(5, reps // 5))
+        rate, sec = model_rate(sc, 2 * batch_size(sc))
         rates.append(rate)
         per_rep.append(sec)
     raw, pmr = float(np.median(simpy_rates)), float(np.median(rates))
     naive = naive_rate(reps=1 if args.quick else 3)
+    alone = single_time(sc, 5 if args.quick else 10)
     print(f"SimPy raw env.timeout events/s          : {raw:12,.0f}")
-    print(f"model partner-months/s (500 x 36, 1 core): {pmr:12,.0f}")
+    print(f"model partner-months/s (500 x 36, 1 core): {pmr:12,.0f}   "
+          f"(batches of {batch_size(sc)} replications)")
     print(f"ratio partner-months/s : SimPy events/s  : {pmr / raw:12.2f}   (aim >= 1.0)")
     print(f"naive model (process per partner) ratio  : {naive / raw:12.2f}   "
           f"(vectorised model is {pmr / naive:.1f}x faster)")
-    print(f"seconds per replication (500 x 36)       : {np.median(per_rep):12.4f}")
+    print(f"seconds per replication (500 x 36)       : {np.median(per_rep):12.4f}   "
+          f"(run on its own: {alone:.4f})")
 
     t = time.perf_counter()
     serial = run(sc, replications=reps, workers=1)
@@ -153,8 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         scn = everyday(n)
         simulate_replication(scn, replication_seed(0, 0))
         t = time.perf_counter()
-        for r in range(size_reps):
-            simulate_replication(scn, replication_seed(2, r))
+        simulate_replications(scn, [replication_seed(2, r) for r in range(size_reps)])
         dt = (time.perf_counter() - t) / size_reps
         base = base or dt / n
         print(f"N = {n:6d} partners, 36 months        : {dt:8.4f} s per replication, "

@@ -156,9 +156,11 @@ def _monthly_poisson(rng: np.random.Generator, lam: np.ndarray, months: int) -> 
     the cost of one Poisson draw per partner-month."""
     n = len(lam)
     total = rng.poisson(lam * months)
-    who = np.repeat(np.arange(n), total)
-    when = rng.integers(0, months, len(who))
-    return np.bincount(when * n + who, minlength=months * n).reshape(months, n)
+    who = np.repeat(np.arange(n, dtype=np.int32), total)
+    cell = rng.integers(0, months, len(who), dtype=np.int16).astype(np.int32)
+    cell *= n
+    cell += who
+    return np.bincount(cell, minlength=months * n).reshape(months, n)
 
 
 def _sparse_events(rng: np.random.Generator, lam: np.ndarray,
@@ -315,7 +317,7 @@ class ProgramModel:
         # Open deals by month opened: a ring of L arrays of replications × partners.
         self.pipe = [np.zeros((B, W), np.int64) for _ in range(max(self.L, 1))]
         self.open = np.zeros((B, W), np.int64)  # geometric cycle: open deals per partner
-        self.pre_accepted = np.zeros((H, B, W), np.int64)
+        self.pre_accepted = np.zeros((H, B, W), np.int32)
         # Customers: 12 anniversary cohorts (m % 12) of sourced ARR, influenced ARR, and the
         # margins and rebates paid on the sourced ARR; customers sourced and influenced.
         self.cohort_arr = np.zeros((B, 4, 12))
@@ -663,7 +665,7 @@ class ProgramModel:
         # conflicted ones, from the partner's own rate (drawn up front per partner-month, so
         # variants share them) and from tier benefits and MDF (drawn here).
         pc = d.conflict_probability
-        accepted = self.pre_accepted[m] * active
+        accepted = np.multiply(self.pre_accepted[m], active, dtype=np.int64)
         lo, hi = self.conf_off[m], self.conf_off[m + 1]
         conf = self.conf_f[lo:hi]  # partner of each conflicted registration
         if hi > lo:
@@ -681,27 +683,35 @@ class ProgramModel:
             self.thinned = None
         cum = extra.cumsum(axis=1)
         totals = cum[:, -1]
-        events, conf_parts = [], [conf]
-        gens, conflicts = g["extra_registrations"], g["conflicts"]
+        events, points = [], []
+        gens = g["extra_registrations"]
         for b in totals.nonzero()[0].tolist():
             # One Poisson total placed on partners with probability rate / total (the same
             # distribution), so the cost is that of the events, not of the partners.
             gen, total = gens[b], totals[b]
             k = gen.poisson(total)
             if k:
-                who = cum[b, :self.reps[b].N - 1].searchsorted(gen.random(k) * total, "right")
+                x = gen.random(k) * total
+                who = cum[b, :self.reps[b].N - 1].searchsorted(x, "right")
                 who += b * W
-                if pc > 0:
-                    rejected = conflicts[b].random(k) < pc
-                    conf_parts.append(who[rejected])
-                    who = who[~rejected]
                 events.append(who)
+                points.append(x)
         if events:
             events = np.concatenate(events)
-            np.add.at(accepted.reshape(-1), events, 1)
+            if pc > 0:
+                # Where an event falls inside its partner's share of the total is a fresh
+                # uniform: below the conflict probability, the registration is rejected.
+                x = np.concatenate(points)
+                cum_f, start = cum.reshape(-1), events % W > 0
+                below = np.where(start, cum_f[events - start], 0.0)
+                frac = np.divide(x - below, extra_f[events], out=np.ones(len(x)),
+                                 where=extra_f[events] > 0)
+                rejected = frac < pc
+                if rejected.any():
+                    conf = np.concatenate((conf, events[rejected]))
+                    events = events[~rejected]
+            accepted += np.bincount(events, minlength=B * W).reshape(B, W)
             self.last_reg_f[events] = m
-        if len(conf_parts) > 1:
-            conf = np.concatenate(conf_parts)
         n_conf = np.bincount(conf // W, minlength=B)
         if len(conf):
             self.last_conflict_f[conf] = m
@@ -734,19 +744,19 @@ class ProgramModel:
         owner = np.repeat(self._arange_f, closing.reshape(-1))  # ascending flat index
         gens = g["wins"]
         u = np.concatenate([gens[b].random(k) for b, k in enumerate(n_closing.tolist())])
-        won = owner[u < self.p_win_f[owner]]
+        p_win = self.p_win_f[owner]
+        hit = (u < p_win).nonzero()[0]
+        won = owner[hit]
+        # Given a win, u / p_win is a fresh uniform: it decides whether the deal recurs.
+        recurring = u[hit] < p_win[hit] * cu.recurring_share
         rep_won = won // W
         n_wins = np.bincount(rep_won, minlength=B)
         vals[_COL["wins"]] = n_wins
         old = self.t12_events[slot]
         if len(won):
             gens = g["sizes"]
-            sizes, recurring = [], []
-            for b, k in enumerate(n_wins.tolist()):
-                sizes.append(gens[b].lognormal(self.size_mu, d.deal_size_sigma, k))
-                recurring.append(gens[b].random(k))
-            sizes = np.concatenate(sizes)
-            recurring = np.concatenate(recurring) < cu.recurring_share
+            sizes = np.concatenate([gens[b].lognormal(self.size_mu, d.deal_size_sigma, k)
+                                    for b, k in enumerate(n_wins.tolist())])
             rec_sizes = sizes * recurring
             margin, rebate = self.p_margin_f[won], self.p_rebate_f[won]
             booked = np.bincount(rep_won, sizes, B)
