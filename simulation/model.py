@@ -118,8 +118,10 @@ _COL = {name: j for j, name in enumerate(_STEP_SERIES)}
 #: Width of the bins of the days-to-first-revenue and days-to-active histograms (days).
 HIST_BIN_DAYS = 15.0
 
-#: Partner-months a batch of replications holds at most (memory: about 40 bytes each).
-BATCH_PARTNER_MONTHS = 600_000
+#: Partner slots (replications × partners) a batch holds at most: the monthly step's arrays
+#: stay small enough to sit in the processor's cache. The batch size changes the speed, never
+#: the numbers.
+BATCH_SLOTS = 20_000
 #: Replications advanced together at most.
 MAX_BATCH = 24
 
@@ -139,9 +141,8 @@ def partner_slots(scenario: Scenario) -> int:
 
 
 def batch_size(scenario: Scenario) -> int:
-    """Replications worth advancing together for this scenario (bounded by memory)."""
-    per_rep = partner_slots(scenario) * scenario.horizon_months
-    return max(1, min(MAX_BATCH, BATCH_PARTNER_MONTHS // max(per_rep, 1)))
+    """Replications worth advancing together for this scenario (see :data:`BATCH_SLOTS`)."""
+    return max(1, min(MAX_BATCH, BATCH_SLOTS // max(partner_slots(scenario), 1)))
 
 
 def _lognormal_mu(mean: float, sigma: float) -> float:
@@ -178,15 +179,14 @@ def _sparse_events(rng: np.random.Generator, lam: np.ndarray,
     return rng.integers(0, months, k), who
 
 
-def _by_month(when: list[np.ndarray], *values: list[np.ndarray],
-              months: int) -> tuple[list[int], ...]:
+def _by_month(when: list[np.ndarray], *values: list[np.ndarray], months: int) -> tuple:
     """Events of all replications in one list sorted by month (stable: a replication's events
     keep their order): the offsets of each month (``off[m]:off[m + 1]``), then each value
     array in that order."""
-    w = np.concatenate(when) if when else np.zeros(0, np.int64)
+    w = np.concatenate(when)
     order = np.argsort(w, kind="stable")
     off = np.searchsorted(w[order], np.arange(months + 1)).tolist()
-    return (off, *(np.concatenate(v)[order] if v else np.zeros(0) for v in values))
+    return (off, *(np.concatenate(v)[order] for v in values))
 
 
 class Cancelled(Exception):
@@ -206,6 +206,12 @@ class Replication:
         n_arr = int(arr.poisson(rec.arrivals_per_month * H))
         self.arrival_t = np.sort(arr.uniform(0.0, H * DAYS_PER_MONTH, n_arr))
         self.N = rec.initial_partners + rec.initial_onboarding + n_arr
+        # Pre-drawn events (month, partner[, uniform]) and the starting cohort's trailing
+        # history, handed from the replication's set-up to its batch's merged lists.
+        self.conf: tuple[np.ndarray, ...] | None = None
+        self.certs: tuple[np.ndarray, ...] | None = None
+        self.churn: tuple[np.ndarray, ...] | None = None
+        self.history: tuple[np.ndarray, ...] | None = None
 
 
 class ProgramModel:
@@ -465,17 +471,14 @@ class ProgramModel:
             for j in range(nq):
                 self._admit(b, n0 + j, 0.0)
             for j, t in enumerate(rep.arrival_t.tolist()):
-                env.timeout(t).callbacks.append(partial(self._signed, b, n0 + nq + j, t))
-
-    def _signed(self, b: int, i: int, t: float, _event) -> None:
-        self._admit(b, i, t)
+                env.timeout(t).callbacks.append(partial(self._admit, b, n0 + nq + j, t))
 
     # A recruit's onboarding is a chain of SimPy events — sign up, request a manager, hold the
     # manager, release — written as callbacks rather than as a generator process: the same
     # queueing, at half the per-recruit event cost. Sign-up, start and activation times are
     # kept per partner; the monthly counts and sums are made from them at the end.
 
-    def _admit(self, b: int, i: int, t: float) -> None:
+    def _admit(self, b: int, i: int, t: float, _event=None) -> None:
         self.signup_t[b, i] = t
         self.n_admitted[b] += 1
         self.managers[b].request().callbacks.append(partial(self._start_onboarding, b, i))

@@ -6,6 +6,10 @@ thread; tests pass :class:`RunState`. ``state.is_cancelled()`` is checked betwee
 simulated months, also inside worker processes, and a cancelled run raises
 :class:`RunCancelled`.
 
+Replications are advanced in batches (:func:`simulation.model.simulate_replications`): one
+monthly step for the whole batch. A worker process runs its chunk of replications as one
+batch; a serial run goes batch by batch. A replication's numbers do not depend on its batch.
+
 Seeds: replication ``r`` of a run with seed ``s`` is seeded with
 ``SeedSequence(s, spawn_key=(r,))`` — the ``r``-th child of ``SeedSequence(s)`` — whatever
 the number of workers, so the same seed gives the same numbers, and scenarios run with the
@@ -232,7 +236,9 @@ atexit.register(shutdown_pools)
 
 
 def _run_parallel(scenario, seed, reps, state, workers, chunk) -> list[dict[str, np.ndarray]]:
-    chunk = chunk or max(1, math.ceil(reps / (workers * 4)))
+    # Chunks of at most one batch, and about four per worker so that a worker slowed by a
+    # busy core gets fewer of them.
+    chunk = chunk or max(1, min(batch_size(scenario), math.ceil(reps / (workers * 4))))
     pool = _shared_pool(workers)
     private = not pool.lock.acquire(blocking=False)
     if private:  # another run is using the shared pool: use one of our own
