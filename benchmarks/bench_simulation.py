@@ -7,7 +7,8 @@ Prints, measured in one run on this machine:
    36-month scenario, replications advanced in batches as ``run`` does) and its ratio to
    (1) — the aim is at least 1.0; also the time of one replication run on its own;
 3. the wall time of the everyday question (500 partners, 36 months, 100 replications) on one
-   and on two worker processes, and the parallel speed-up;
+   and on two worker processes, and the parallel speed-up (median and range of three
+   interleaved measurements: the machine is shared);
 4. the time per replication of 100, 1,000 and 10,000 partners (36 months, run as ``run``
    runs them), and time per partner.
 
@@ -141,22 +142,30 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seconds per replication (500 x 36)       : {np.median(per_rep):12.4f}   "
           f"(run on its own: {alone:.4f})")
 
-    t = time.perf_counter()
-    serial = run(sc, replications=reps, workers=1)
-    t1 = time.perf_counter() - t
-    t = time.perf_counter()
-    cold = run(sc, replications=reps, workers=args.workers)  # includes starting the workers
-    t_cold = time.perf_counter() - t
-    t = time.perf_counter()
-    parallel = run(sc, replications=reps, workers=args.workers)  # workers already running
-    t2 = time.perf_counter() - t
+    def timed(workers: int):
+        t = time.perf_counter()
+        res = run(sc, replications=reps, workers=workers)
+        return time.perf_counter() - t, res
+
+    t_cold, cold = timed(args.workers)  # includes starting the worker processes
+    # The machine is shared: interleave serial and parallel runs three times and report the
+    # median and the range of the speed-up, so that a neighbour's burst does not decide it.
+    t1s, t2s = [], []
+    for _ in range(3):
+        t1, serial = timed(1)
+        t2, parallel = timed(args.workers)  # workers already running
+        t1s.append(t1)
+        t2s.append(t2)
+    ups = sorted(a / b for a, b in zip(t1s, t2s))
+    t1, t2 = float(np.median(t1s)), float(np.median(t2s))
     same = all(np.array_equal(serial.monthly[k], parallel.monthly[k])
                and np.array_equal(serial.monthly[k], cold.monthly[k]) for k in serial.monthly)
-    print(f"{reps} replications, 1 worker             : {t1:8.2f} s")
+    print(f"{reps} replications, 1 worker             : {t1:8.2f} s   (median of 3)")
     print(f"{reps} replications, {args.workers} workers (cold start) : {t_cold:8.2f} s   "
           f"speed-up {t1 / t_cold:.2f}")
     print(f"{reps} replications, {args.workers} workers (warm pool)  : {t2:8.2f} s   "
-          f"speed-up {t1 / t2:.2f}  (identical results: {same})")
+          f"speed-up {ups[1]:.2f} (range {ups[0]:.2f}-{ups[-1]:.2f}; "
+          f"identical results: {same})")
 
     sizes = (100, 1000, 2000) if args.quick else (100, 1000, 10000)
     size_reps = 3 if args.quick else 5
