@@ -164,19 +164,21 @@ def _monthly_poisson(rng: np.random.Generator, lam: np.ndarray, months: int) -> 
     return np.bincount(cell, minlength=months * n).reshape(months, n)
 
 
-def _sparse_events(rng: np.random.Generator, lam: np.ndarray,
+def _sparse_events(rng: np.random.Generator, lam: np.ndarray | float, partners: int,
                    months: int) -> tuple[np.ndarray, np.ndarray]:
-    """Events of independent Poisson streams with mean ``lam[i]`` for partner ``i`` in every
-    month, over ``months`` months, drawn at the cost of the events: the month and the
-    partner of each event."""
-    n = len(lam)
-    total = float(lam.sum()) * months
+    """Events of independent Poisson streams with mean ``lam[i]`` (or ``lam`` for all) for
+    each of ``partners`` partners in every month, over ``months`` months, drawn at the cost
+    of the events: the month (int16) and the partner of each event."""
+    total = (float(np.sum(lam)) if np.ndim(lam) else lam * partners) * months
     k = int(rng.poisson(total)) if total > 0 else 0
     if not k:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    c = np.cumsum(lam)
-    who = np.minimum(np.searchsorted(c, rng.random(k) * c[-1], side="right"), n - 1)
-    return rng.integers(0, months, k), who
+        return np.zeros(0, np.int16), np.zeros(0, np.int64)
+    if np.ndim(lam):
+        c = np.cumsum(lam)
+        who = np.minimum(np.searchsorted(c, rng.random(k) * c[-1], side="right"), partners - 1)
+    else:
+        who = rng.integers(0, partners, k)
+    return rng.integers(0, months, k, dtype=np.int16), who
 
 
 def _by_month(when: list[np.ndarray], *values: list[np.ndarray], months: int) -> tuple:
@@ -424,15 +426,15 @@ class ProgramModel:
         self.own_lam[b, :N] = own
         self.pre_accepted[:, b, :N] = _monthly_poisson(rng["registrations"], own * (1.0 - pc), H)
         # Conflicts and certifications are rare per partner-month: kept as events.
-        rep.conf = _sparse_events(rng["conflicts"], own * pc, H)
-        rep.certs = _sparse_events(rng["certifications"],
-                                   np.full(N, sc.enablement.certification_rate), H)
+        rep.conf = _sparse_events(rng["conflicts"], own * pc, N, H)
+        rep.certs = _sparse_events(rng["certifications"], sc.enablement.certification_rate,
+                                   N, H)
         # Churn: one uniform per partner-month; only those below the largest possible churn
         # probability can ever leave, so keep just those candidates.
         u = rng["churn"].random((H, N))
         below = u < self.churn_p_max
         months, who = np.nonzero(below)
-        rep.churn = (months, who, u[below])
+        rep.churn = (months.astype(np.int16), who, u[below])
 
     def _init_events(self) -> None:
         """Merge the replications' pre-drawn events into month-sorted lists of flat indices,
@@ -999,11 +1001,12 @@ def simulate_replications(scenario: Scenario, seeds: Sequence[np.random.SeedSequ
     alone. ``on_progress`` gets the fraction done (0..1) between slices of months."""
     reps = [Replication(scenario, s) for s in seeds]
     width = partner_slots(scenario)
-    size = batch_size(scenario)
     # Replications that need wider arrays than the scenario's (vanishingly rare) run alone,
-    # so that no replication's array width depends on its batch.
+    # so that no replication's array width depends on its batch. The others run in batches
+    # of equal size (a small last batch would pay the monthly step's fixed cost for few).
     batches: list[list[int]] = []
     normal = [j for j, r in enumerate(reps) if r.N <= width]
+    size = math.ceil(len(normal) / max(1, math.ceil(len(normal) / batch_size(scenario))))
     batches += [normal[i:i + size] for i in range(0, len(normal), size)]
     batches += [[j] for j, r in enumerate(reps) if r.N > width]
     results: list[dict[str, np.ndarray] | None] = [None] * len(reps)

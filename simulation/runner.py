@@ -176,7 +176,7 @@ def _run_serial(scenario, seed, reps, state) -> list[dict[str, np.ndarray]]:
     # is reported between slices of months, so it moves within a batch too.
     stop = state.is_cancelled if state is not None else None
     outputs: list[dict[str, np.ndarray]] = []
-    size = batch_size(scenario)
+    size = math.ceil(reps / math.ceil(reps / batch_size(scenario)))  # batches of equal size
     for start in range(0, reps, size):
         indices = range(start, min(reps, start + size))
 
