@@ -4,6 +4,9 @@ Prints times as ratios measured in the same run, so the figures travel between m
 
 * import ÷ ``pandas.read_csv`` of the same file (parse and validate only, then the full
   import into a workspace, then a re-import where every row is a duplicate);
+* for scale, SQLite alone: the same records written with one ``executemany`` into the
+  deals table of a fresh copy of the workspace, in one transaction (the floor under the
+  full import: no parsing, no checks, no progress);
 * the scorecard of 1,000 partners with 100,000 deals, 200,000 logins, 20,000 registrations,
   certifications and MDF rows (absolute seconds, and ÷ read_csv for scale).
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -96,6 +100,29 @@ def fill_other_actuals(path: Path, rng: np.random.Generator) -> None:
             ws.insert_actuals("program_costs", costs, [])
 
 
+def sqlite_alone(master: Path, path: Path, prepared: importers.PreparedImport) -> float:
+    """Seconds to write ``prepared``'s records into a copy of ``master`` with bare sqlite3:
+    one transaction, one executemany, the same columns and settings as the import."""
+    from jbp.store import ACTUALS_COLUMNS
+
+    path.write_bytes(master.read_bytes())
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA cache_size = -{importers.IMPORT_CACHE_KIB}")
+    cols = ACTUALS_COLUMNS["deals"]
+    rows = [(*r, k) for r, k in zip(prepared.records, prepared.keys, strict=True)]
+    t0 = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO imports (id, kind, file, imported_at, rows_taken, rows_rejected,"
+                 " rows_duplicate) VALUES (1, 'deals', 'x', 'now', 0, 0, 0)")
+    conn.executemany(f"INSERT INTO deals ({', '.join(cols)}, natural_key, import_id) VALUES "
+                     f"({', '.join('?' * (len(cols) + 1))}, 1)", rows)
+    conn.execute("COMMIT")
+    t = time.perf_counter() - t0
+    conn.close()
+    return t
+
+
 def timed(fn, *args, **kwargs):
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
@@ -115,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         csv = tmp / "deals.csv"
         write_deals(csv, names, args.rows, rng)
         size_mb = csv.stat().st_size / 1e6
-        read, prep, full, again = [], [], [], []
+        read, prep, full, again, floor = [], [], [], [], []
         for r in range(args.repeat):
             _, t = timed(pd.read_csv, csv)
             read.append(t)
@@ -129,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                 prepared, t = timed(parse_only)
                 prep.append(t)
                 assert prepared.report.rejected == 0, prepared.report.text(limit=5)
+                floor.append(sqlite_alone(tmp / "master.jbp", tmp / f"floor{r}.jbp", prepared))
                 (report, result), t = timed(importers.run_import, ws, csv, "deals",
                                             allow_rejected=False)
                 full.append(t)
@@ -141,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pandas.read_csv                      {base:7.3f} s   1.00x")
         for label, ts in (("read + validate (prepare)", prep),
                           ("full import (validate + write)", full),
-                          ("re-import (all duplicates)", again)):
+                          ("re-import (all duplicates)", again),
+                          ("SQLite alone: write the records", floor)):
             t = statistics.median(ts)
             print(f"{label:<36} {t:7.3f} s  {t / base:5.2f}x read_csv")
         ws_path = tmp / "run0.jbp"
