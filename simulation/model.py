@@ -299,9 +299,11 @@ class ProgramModel:
         d = self.sc.deals
         self.own_lam = np.zeros((B, W))  # own registrations per month
         self.active = np.zeros((B, W), bool)  # active (not waiting, onboarding, churned)
-        self.signup_t = np.full((B, W), np.nan)  # days
-        self.start_t = np.full((B, W), np.nan)  # manager granted (days)
-        self.act_t = np.full((B, W), np.inf)  # becomes active (days), known at the start
+        # Per recruit, written by the SimPy callbacks (plain lists: cheaper there): sign-up
+        # and manager granted (days).
+        self.signup_t = [[math.nan] * r.N for r in self.reps]
+        self.start_t = [[math.nan] * r.N for r in self.reps]
+        self.act_t = np.full((B, W), np.inf)  # became active (days)
         self.act_m = np.full((B, W), -1, np.int64)  # month of activation (recruits)
         self.first_m = np.full((B, W), -1, np.int64)  # month of the first won deal
         self.awaiting = np.zeros((B, W), bool)  # active recruits without a won deal yet
@@ -338,8 +340,8 @@ class ProgramModel:
         self.t12_logos_f = self.t12[1].reshape(-1)
         self.pre_f = self.pre_accepted.reshape(H, -1)
         self._arange_f = np.arange(B * W)
-        self.n_admitted = np.zeros(B, np.int64)
-        self.n_started = np.zeros(B, np.int64)
+        self.n_admitted = [0] * B
+        self.n_started = [0] * B
         self.n_activated = np.zeros(B, np.int64)
         self.n_churned = np.zeros(B, np.int64)
         self.due: list[tuple[float, int]] = []  # heap of (activation day, flat partner)
@@ -383,7 +385,6 @@ class ProgramModel:
         if n0:
             self.active[b, :n0] = True
             self.act_t[b, :n0] = -DAYS_PER_MONTH
-            self.signup_t[b, :n0] = -DAYS_PER_MONTH
             names = sc.tiers.names()
             mix = rec.initial_tier_mix or {names[0]: 1.0}
             shares = np.array([mix.get(nm, 0.0) for nm in names])
@@ -481,7 +482,7 @@ class ProgramModel:
     # kept per partner; the monthly counts and sums are made from them at the end.
 
     def _admit(self, b: int, i: int, t: float, _event=None) -> None:
-        self.signup_t[b, i] = t
+        self.signup_t[b][i] = t
         self.n_admitted[b] += 1
         self.managers[b].request().callbacks.append(partial(self._start_onboarding, b, i))
 
@@ -489,9 +490,8 @@ class ProgramModel:
         env = self.env
         now = env.now
         self.n_started[b] += 1
-        self.start_t[b, i] = now
-        self.act_t[b, i] = at = now + self.duration[b][i]
-        heapq.heappush(self.due, (at, b * self.W + i))
+        self.start_t[b][i] = now
+        heapq.heappush(self.due, (now + self.duration[b][i], b * self.W + i))
         env.timeout(self.hold[b][i]).callbacks.append(partial(self._release_manager, b, req))
 
     def _release_manager(self, b: int, req, _event) -> None:
@@ -593,6 +593,7 @@ class ProgramModel:
             return np.zeros(self.B)
         W = self.W
         at, due = np.array(at), np.array(due)
+        self.act_t_f[due] = at
         self.active_f[due] = True
         self.awaiting_f[due] = True
         self.act_m_f[due] = m
@@ -849,8 +850,9 @@ class ProgramModel:
 
         # Partners by state and tier at the month end.
         self.tier_counts[:, m] = self.tier_n
-        vals[_COL["partners_waiting"]] = self.n_admitted - self.n_started
-        vals[_COL["partners_onboarding"]] = self.n_started - self.n_activated
+        started = np.array(self.n_started)
+        vals[_COL["partners_waiting"]] = np.array(self.n_admitted) - started
+        vals[_COL["partners_onboarding"]] = started - self.n_activated
         vals[_COL["partners_active"]] = self.n_active
         vals[_COL["partners_churned"]] = self.n_churned
         vals[_COL["churned"]] = churned
@@ -937,7 +939,7 @@ class ProgramModel:
         out["cost_recruitment"][:] = out["recruits"] \
             * self.sc.costs.recruitment_cost_per_partner
         rec = slice(self.sc.recruitment.initial_partners, rep.N)
-        signup, start = self.signup_t[b, rec], self.start_t[b, rec]
+        signup, start = np.array(self.signup_t[b])[rec], np.array(self.start_t[b])[rec]
         # Onboarding starts and waits for a manager, by sign-up month.
         started = np.isfinite(start)
         mo = self._month_of(signup[started])
