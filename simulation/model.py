@@ -716,7 +716,7 @@ class ProgramModel:
                 if rejected.any():
                     conf = np.concatenate((conf, events[rejected]))
                     events = events[~rejected]
-            accepted += np.bincount(events, minlength=B * W).reshape(B, W)
+            np.add.at(accepted.reshape(-1), events, 1)
             self.last_reg_f[events] = m
         n_conf = np.bincount(conf // W, minlength=B)
         if len(conf):
