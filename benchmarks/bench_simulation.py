@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         t2, parallel = timed(args.workers)  # workers already running
         t1s.append(t1)
         t2s.append(t2)
-    ups = sorted(a / b for a, b in zip(t1s, t2s))
+    ups = sorted(a / b for a, b in zip(t1s, t2s, strict=True))
     t1, t2 = float(np.median(t1s)), float(np.median(t2s))
     same = all(np.array_equal(serial.monthly[k], parallel.monthly[k])
                and np.array_equal(serial.monthly[k], cold.monthly[k]) for k in serial.monthly)

@@ -443,13 +443,13 @@ class ProgramModel:
         W, H = self.W, self.H
         base = [b * W for b in range(self.B)]
         self.conf_off, self.conf_f = _by_month(
-            [r.conf[0] for r in self.reps], [r.conf[1] + o for r, o in zip(self.reps, base)],
+            [r.conf[0] for r in self.reps], [r.conf[1] + o for r, o in zip(self.reps, base, strict=True)],
             months=H)
         self.cert_off, self.cert_f = _by_month(
-            [r.certs[0] for r in self.reps], [r.certs[1] + o for r, o in zip(self.reps, base)],
+            [r.certs[0] for r in self.reps], [r.certs[1] + o for r, o in zip(self.reps, base, strict=True)],
             months=H)
         self.churn_off, self.churn_f, self.churn_u = _by_month(
-            [r.churn[0] for r in self.reps], [r.churn[1] + o for r, o in zip(self.reps, base)],
+            [r.churn[0] for r in self.reps], [r.churn[1] + o for r, o in zip(self.reps, base, strict=True)],
             [r.churn[2] for r in self.reps], months=H)
         self.conf_f = self.conf_f.astype(np.int64)
         self.cert_f = self.cert_f.astype(np.int64)
@@ -617,7 +617,8 @@ class ProgramModel:
         if len(nz):
             gens = self.g["registrations"]
             pre[due[nz]] = [gens[i // W].binomial(c, s) for i, c, s in
-                            zip(due[nz].tolist(), counts[nz].tolist(), share[nz].tolist())]
+                            zip(due[nz].tolist(), counts[nz].tolist(), share[nz].tolist(),
+                                strict=True)]
         self.exposure_f[due] = share
         self.thinned = due
         return np.bincount(rep, 1.0 - share, self.B)
@@ -643,7 +644,8 @@ class ProgramModel:
                 n = c[rows, cols]
                 gens = g["renewals"]
                 kept = np.array([gens[b].binomial(k, cu.renewal_rate)
-                                 for b, k in zip(rows.tolist(), n.tolist())], np.int64)
+                                 for b, k in zip(rows.tolist(), n.tolist(), strict=True)],
+                                np.int64)
                 f = np.ones((B, 2))
                 f[rows, cols] = kept / n
                 c[rows, cols] = kept
@@ -682,7 +684,8 @@ class ProgramModel:
                     gens = g["registrations"]
                     keep = np.ones(len(conf), bool)
                     keep[part] = [gens[i // W].random() < s for i, s in
-                                  zip(conf[part].tolist(), self.exposure_f[conf[part]].tolist())]
+                                  zip(conf[part].tolist(), self.exposure_f[conf[part]].tolist(),
+                                      strict=True)]
                     conf = conf[keep]
         if self.thinned is not None:
             self.exposure_f[self.thinned] = 1.0
@@ -1007,19 +1010,20 @@ def simulate_replications(scenario: Scenario, seeds: Sequence[np.random.SeedSequ
     # so that no replication's array width depends on its batch. The others run in batches
     # of equal size (a small last batch would pay the monthly step's fixed cost for few).
     batches: list[list[int]] = []
-    normal = [j for j, r in enumerate(reps) if r.N <= width]
+    normal = [j for j, r in enumerate(reps) if width >= r.N]
     size = math.ceil(len(normal) / max(1, math.ceil(len(normal) / batch_size(scenario))))
     batches += [normal[i:i + size] for i in range(0, len(normal), size)]
-    batches += [[j] for j, r in enumerate(reps) if r.N > width]
+    batches += [[j] for j, r in enumerate(reps) if width < r.N]
     results: list[dict[str, np.ndarray] | None] = [None] * len(reps)
     done = 0
-    for batch in batches:
-        def progress(f: float, done=done, k=len(batch)) -> None:
-            if on_progress is not None:
-                on_progress((done + f * k) / len(reps))
+    def progress(done: int, k: int, f: float) -> None:
+        if on_progress is not None:
+            on_progress((done + f * k) / len(reps))
 
+    for batch in batches:
         model = ProgramModel(scenario, [reps[j] for j in batch], width)
-        for j, res in zip(batch, model.run(should_stop, on_progress=progress), strict=True):
+        outputs = model.run(should_stop, on_progress=partial(progress, done, len(batch)))
+        for j, res in zip(batch, outputs, strict=True):
             results[j] = res
             reps[j] = None  # type: ignore[call-overload]  # free the streams early
         done += len(batch)

@@ -19,6 +19,7 @@ same seed share their random numbers replication by replication (common random n
 from __future__ import annotations
 
 import atexit
+import functools
 import math
 import multiprocessing as mp
 import os
@@ -177,19 +178,20 @@ def _run_serial(scenario, seed, reps, state) -> list[dict[str, np.ndarray]]:
     stop = state.is_cancelled if state is not None else None
     outputs: list[dict[str, np.ndarray]] = []
     size = math.ceil(reps / math.ceil(reps / batch_size(scenario)))  # batches of equal size
+
+    def progress(start: int, k: int, f: float) -> None:
+        if state is not None:
+            state.set_progress((start + f * k) / reps)
+
     for start in range(0, reps, size):
         indices = range(start, min(reps, start + size))
-
-        def progress(f: float, start=start, k=len(indices)) -> None:
-            if state is not None:
-                state.set_progress((start + f * k) / reps)
-
+        batch_progress = functools.partial(progress, start, len(indices))
         try:
             outputs += simulate_replications(
-                scenario, [replication_seed(seed, r) for r in indices], stop, progress)
+                scenario, [replication_seed(seed, r) for r in indices], stop, batch_progress)
         except Cancelled:
             raise RunCancelled() from None
-        progress(1.0)
+        batch_progress(1.0)
     return outputs
 
 
