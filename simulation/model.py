@@ -25,8 +25,9 @@ calls is paid once per batch, not once per replication.
   allocated by its allocation policy; partners claim from the fund monthly; what is left
   lapses (or carries over) at the period end.
 
-Cost: per-event Python is spent only on what queues (three SimPy events per recruit and one
-MDF claim per replication-month); the per-recruit statistics (waits, days to active, days to
+Cost: per-event Python is spent only on what queues (four SimPy events per recruit: sign-up,
+manager granted, end of the manager's share, release; and one MDF claim per
+replication-month); the per-recruit statistics (waits, days to active, days to
 first revenue) are kept as per-partner times and summed by month once, at the end.
 
 Reproducibility: a replication's numbers do not depend on the batch it runs in. Every
