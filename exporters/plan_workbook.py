@@ -25,7 +25,9 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart._chart import ChartBase
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -479,12 +481,7 @@ class _Builder:
         unit_style = {"currency": "money", "count": "count", "percent": "percent",
                       "days": "decimal"}
         for goal in self.doc.goals:
-            for c in range(1, K_MARKS):
-                ws.cell(row, c).style = "jbp section"
-            ws.cell(row, K_NAME, goal.title)
-            ws.cell(row, K_REF, ref("goal", goal.id))
-            ws.cell(row, K_GOALDESC, goal.description or None).alignment = _WRAP_TOP
-            self.marks(ws, row, K_MARKS, "goal", goal.id)
+            self._goal_row(ws, row, goal)
             row += 1
             for kpi in self.doc.kpis_of(goal.id):
                 self.kpi_rows[kpi.id] = row
@@ -505,36 +502,61 @@ class _Builder:
         styles.hide_columns(ws, K_MARKS, K_MARKS + 2)
         styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
+    # Goal and KPI rows are written whole with ws.append (cells made with their style),
+    # which costs a third of setting cells one by one; ws.append writes below the last row,
+    # so these rows come in order right after the header.
+
+    def _goal_row(self, ws, r: int, goal) -> None:
+        values: list[Any] = [None] * (K_MARKS - 1)
+        values[K_NAME - 1], values[K_REF - 1] = goal.title, ref("goal", goal.id)
+        values[K_GOALDESC - 1] = goal.description or None
+        values += ["goal", goal.id, self.check("goal", goal.id)]
+        self._append(ws, r, values, self._row_styles(ws, "goal"))
+
     def _kpi_row(self, ws, r: int, kpi: Kpi, number: str) -> None:
-        self.s(ws.cell(r, K_NAME, kpi.name), "jbp text")
-        ws.cell(r, K_NAME).alignment = _INDENT
-        self.s(ws.cell(r, K_REF, ref("kpi", kpi.id)), "jbp calc text")
-        self.s(ws.cell(r, K_KIND, kpi.kind), "jbp text")
-        self.s(ws.cell(r, K_UNIT, kpi.unit), "jbp text")
-        self.s(ws.cell(r, K_DIR, kpi.direction), "jbp text")
-        for q in range(4):
-            self.s(ws.cell(r, K_TARGET + q, kpi.targets[q]), f"jbp {number}")
-            self.s(ws.cell(r, K_ACTUAL + q, kpi.actuals[q]), f"jbp {number}")
-        for col, formula in kpi_formulas(r).items():
-            style = "percent" if col == K_ATT else "text" if col == K_RAG else number
-            self.s(ws.cell(r, col, formula), f"jbp calc {style}")
-        self.s(ws.cell(r, K_METRIC, kpi.metric or None), "jbp text")
-        self.s(ws.cell(r, K_TODATE, kpi.to_date), "jbp text")
-        self.s(ws.cell(r, K_GOALDESC), "jbp text")
-        self.marks(ws, r, K_MARKS, "kpi", kpi.id)
+        formulas = _kpi_formulas_fast(r)
+        values = [kpi.name, ref("kpi", kpi.id), kpi.kind, kpi.unit, kpi.direction,
+                  *kpi.targets, *kpi.actuals,
+                  *(formulas[c] for c in range(K_FULL, K_FORECAST + 1)),
+                  kpi.metric or None, None, kpi.to_date,  # K_METRIC, K_GOALDESC, K_TODATE
+                  "kpi", kpi.id, self.check("kpi", kpi.id)]
+        self._append(ws, r, values, self._row_styles(ws, number))
+
+    def _row_styles(self, ws, number: str) -> list:
+        """The style of each cell of a goal row (``number`` "goal") or of a KPI row whose
+        figures are in named style ``jbp <number>``, as internal style arrays."""
+        key = ("row", number)
+        if key not in self.s.arrays:
+            array = self.s.array
+            if number == "goal":
+                names = [array(ws, "jbp section")] * (K_MARKS - 1)
+                names[K_GOALDESC - 1] = array(ws, "jbp section", _WRAP_TOP)
+            else:
+                calc = {K_ATT: "percent", K_RAG: "text"}
+                names = [array(ws, "jbp text", _INDENT), array(ws, "jbp calc text"),
+                         *[array(ws, "jbp text")] * 3,
+                         *[array(ws, f"jbp {number}")] * 8,
+                         *[array(ws, f"jbp calc {calc.get(c, number)}")
+                           for c in range(K_FULL, K_FORECAST + 1)],
+                         *[array(ws, "jbp text")] * 3]
+            self.s.arrays[key] = names + [array(ws, "jbp hidden")] * 3
+        return self.s.arrays[key]
+
+    @staticmethod
+    def _append(ws, r: int, values: list, arrays: list) -> None:
+        cells = [Cell(ws, value=v, style_array=a) for v, a in zip(values, arrays, strict=True)]
+        ws.append(cells)
+        if cells[0].row != r:  # pragma: no cover - the layout above guarantees it
+            raise RuntimeError(f"row {r} of {ws.title!r} written out of order")
 
     def charts(self) -> None:
         ws = self.wb.create_sheet(CHARTS)
         self.heading(ws, "KPI charts", "Target vs actual per quarter, in each KPI's unit. "
                      "The charts read the Goals & KPIs sheet, so they follow edits there.")
         kpis = {k.id: k for k in self.doc.kpis}
-        templates: dict[str, bytes] = {}
         for n, (kpi_id, r) in enumerate(sorted(self.kpi_rows.items(), key=lambda kv: kv[1])):
             kpi = kpis[kpi_id]
-            if kpi.unit not in templates:
-                templates[kpi.unit] = tostring(self.kpi_chart(kpi.unit, _TEMPLATE_ROW,
-                                                              _TEMPLATE_TITLE)._write())
-            chart = _TemplateChart(templates[kpi.unit], r,
+            chart = _TemplateChart(self._chart_template(kpi.unit), r,
                                    f"{kpi.name} ({ref('kpi', kpi.id)})")
             chart.height, chart.width = 6.2, 11.5
             anchor_col = "A" if n % 2 == 0 else "H"
@@ -542,6 +564,18 @@ class _Builder:
         styles.landscape(ws)
         if not self.doc.kpis:
             ws["A4"] = "This plan has no KPIs yet."
+
+    def _chart_template(self, unit: str) -> str:
+        """The XML of the chart of a KPI in ``unit``, with :data:`_TEMPLATE_ROW` and
+        :data:`_TEMPLATE_TITLE` standing for its row and title. It depends on nothing else
+        than the unit, the currency's format and where the quarter labels are, so it is kept
+        for the next export."""
+        key = (unit, self.money, self.quarter_label_row)
+        template = _CHART_TEMPLATES.get(key)
+        if template is None:
+            chart = self.kpi_chart(unit, _TEMPLATE_ROW, _TEMPLATE_TITLE)
+            template = _CHART_TEMPLATES[key] = tostring(chart._write()).decode("utf-8")
+        return template
 
     def kpi_chart(self, unit: str, r: int, title: str) -> LineChart:
         """Target and actual of the KPI in row ``r`` of the Goals & KPIs sheet by quarter:
@@ -780,6 +814,18 @@ def kpi_formulas(r: int) -> dict[int, str]:
             K_VAR: variance, K_RAG: rag, K_FORECAST: forecast}
 
 
+_FORMULA_ROW = "999983"  # a row number no plan reaches, standing for the row in templates
+_FORMULA_TEMPLATES: dict[int, str] = {}
+
+
+def _kpi_formulas_fast(r: int) -> dict[int, str]:
+    """:func:`kpi_formulas` of row ``r``, from templates made once (the row put in)."""
+    if not _FORMULA_TEMPLATES:
+        _FORMULA_TEMPLATES.update(kpi_formulas(int(_FORMULA_ROW)))
+    row = str(r)
+    return {c: f.replace(_FORMULA_ROW, row) for c, f in _FORMULA_TEMPLATES.items()}
+
+
 def _short(value: Any) -> str:
     if value is None:
         return ""
@@ -798,17 +844,20 @@ _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 # makes the charts ten times cheaper to write than serialising a hundred chart objects.
 _TEMPLATE_ROW = 999983
 _TEMPLATE_TITLE = "@@jbp-chart-title@@"
+_CHART_TEMPLATES: dict[tuple[str, str, int], str] = {}
 
 
-class _TemplateChart(LineChart):
-    """A line chart written from the XML of a template chart (see above)."""
+class _TemplateChart(ChartBase):
+    """A KPI chart written from the XML of its unit's template chart (see above), with the
+    row and title put in. It carries only what a worksheet's drawing and the workbook writer
+    ask of a chart (anchor, size, id and path, all ChartBase's) and its XML, which
+    :func:`exporters.atomic.save_workbook` stores as is (``prewritten_xml``)."""
 
-    def __init__(self, template: bytes, row: int, title: str):
-        super().__init__()
-        self._template, self._row, self._title = template, row, title
+    def __init__(self, template: str, row: int, title: str):
+        # No ChartBase.__init__: it builds a plot area and a legend this chart never uses.
+        text = template.replace(f"${_TEMPLATE_ROW}", f"${row}")
+        self.prewritten_xml = text.replace(_TEMPLATE_TITLE, xml_escape(title)).encode("utf-8")
 
     def _write(self):
-        text = self._template.decode("utf-8")
-        text = text.replace(f"${_TEMPLATE_ROW}", f"${self._row}")
-        text = text.replace(_TEMPLATE_TITLE, xml_escape(self._title))
-        return fromstring(text.encode("utf-8"))
+        """The chart's XML element, for openpyxl's own ``Workbook.save``."""
+        return fromstring(self.prewritten_xml)
