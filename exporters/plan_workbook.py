@@ -459,8 +459,9 @@ class _Builder:
         ws = self.wb.create_sheet(KPIS)
         g, a = self.program.rag_green, self.program.rag_amber
         self.heading(ws, "Goals & KPIs", (
-            f"Attainment as of the Cover's date: currency and count KPIs against the target "
-            f"pro-rated to date; percent and days KPIs on the latest reported quarter. "
+            f"Attainment as of the Cover's date: currency and count KPIs that sum their "
+            f"quarters against the target pro-rated to date; levels (Year to date = latest "
+            f"quarter), percent and days KPIs on the latest reported quarter. "
             f"Green at {g:.0%} or more, Amber at {a:.0%} or more."))
         headers = {K_NAME: (KPI_GOAL_HEADER, 40), K_REF: (KPI_REF_HEADER, 6),
                    K_KIND: ("Kind", 9), K_UNIT: ("Unit", 9), K_DIR: ("Direction", 9.5),

@@ -105,6 +105,7 @@ def collect_portfolio(ws, as_of: dt.date | None = None, frame=None) -> Portfolio
         from jbp.metrics import scorecard
 
         frame = scorecard(ws, as_of)
+        as_of = frame.attrs.get("as_of", as_of)  # the date the scorecard could describe
     return PortfolioExport(frame=frame, program=ws.program(), as_of=as_of,
                            exported_at=dt.datetime.now().replace(microsecond=0)
                            .isoformat(sep=" "), workspace_name=ws.name)

@@ -309,8 +309,17 @@ SCORECARD_LABELS: dict[str, tuple[str, str]] = {
 
 def scorecard(ws: Workspace, as_of: dt.date | None = None) -> pd.DataFrame:
     """One row per partner with every scorecard metric on ``as_of`` (see the module doc and
-    :func:`scorecard_from` for the columns and their units)."""
-    return scorecard_from(Actuals.load(ws), as_of)
+    :func:`scorecard_from` for the columns and their units).
+
+    ``as_of`` is capped by :func:`effective_as_of`: days after the last month of actuals
+    would read as inactivity that is only missing data. The date used is in
+    ``frame.attrs["as_of"]``.
+    """
+    actuals = Actuals.load(ws)
+    as_of = effective_as_of(actuals, as_of)
+    frame = scorecard_from(actuals, as_of)
+    frame.attrs["as_of"] = as_of
+    return frame
 
 
 def _trend(current: pd.Series, previous: pd.Series) -> pd.Series:
