@@ -32,6 +32,11 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); a workbook is a document to share, so it
+        # gets the permissions any new file of this user gets (0644 under the usual umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -217,3 +217,17 @@ def test_cli_export_scenarios(demo_path, tmp_path):
     assert managers[1] == managers[0] + 2
     assert main(["export", str(demo_path), "--scenarios", "Never run", "--out",
                  str(tmp_path / "n.xlsx")]) == 2
+
+
+def test_exported_workbook_gets_ordinary_file_permissions(tmp_path):
+    import os
+    import stat
+
+    from exporters.atomic import atomic_write
+
+    umask = os.umask(0o022)
+    try:
+        path = atomic_write(tmp_path / "out.xlsx", lambda fh: fh.write(b"x"))
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
