@@ -16,6 +16,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 
+def _umask() -> int:
+    """The process's umask. Reading it means setting it, which is not thread-safe, so it
+    is read once (the first export happens long after start-up's threads settle)."""
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0o022)
+        os.umask(_UMASK)
+    return _UMASK
+
+
+_UMASK: int | None = None
+
+
 def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
     """Call ``write(fh)`` on a temporary file beside ``path``, then move it to ``path``.
 
@@ -34,9 +47,7 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
             os.fsync(fh.fileno())
         # mkstemp makes the file private (0600); a workbook is a document to share, so it
         # gets the permissions any new file of this user gets (0644 under the usual umask).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

