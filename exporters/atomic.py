@@ -204,3 +204,16 @@ def _placeholders(text: str, replacements: dict[str, str]) -> str:
             raise RuntimeError(f"unexpected openpyxl drawing XML: {old!r} not found once")
         text = text.replace(old, new)
     return text
+
+
+def build_and_save(build: Callable, data, path: str | Path, state=None, **options) -> Path:
+    """``build(data, state, **options)`` a workbook, then save it atomically, reporting
+    progress (building is 0-90%, saving the rest) through an ``ExportState``."""
+    from .progress import ExportState
+
+    state = state or ExportState()
+    workbook = build(data, state, **options)
+    state.step(0.9, "Saving")
+    out = save_workbook(workbook, path)
+    state.step(1.0, "Done")
+    return out

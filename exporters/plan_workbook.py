@@ -56,7 +56,7 @@ from jbp.model import (
 )
 
 from . import styles
-from .atomic import save_workbook
+from .atomic import build_and_save
 from .identity import row_check, sign, workspace_identity
 from .progress import ExportState
 
@@ -213,12 +213,7 @@ def write_plan(data: PlanExport, path: str | Path, state: ExportState | None = N
                charts: bool = True) -> Path:
     """Write the workbook of ``data`` atomically; ``charts=False`` leaves out the chart sheet
     (a lighter file; the round trip is the same)."""
-    state = state or ExportState()
-    wb = build_plan_workbook(data, state, charts=charts)
-    state.step(0.9, "Saving")
-    out = save_workbook(wb, path)
-    state.step(1.0, "Done")
-    return out
+    return build_and_save(build_plan_workbook, data, path, state, charts=charts)
 
 
 # ---------------------------------------------------------------------- building

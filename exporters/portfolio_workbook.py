@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from jbp.model import Program
 
 from . import styles
-from .atomic import save_workbook
+from .atomic import build_and_save
 from .progress import ExportState
 
 SUMMARY = "Summary"
@@ -119,12 +119,7 @@ def export_portfolio(ws, path: str | Path, *, as_of: dt.date | None = None,
 
 def write_portfolio(data: PortfolioExport, path: str | Path,
                     state: ExportState | None = None) -> Path:
-    state = state or ExportState()
-    wb = build_portfolio_workbook(data, state)
-    state.step(0.9, "Saving")
-    out = save_workbook(wb, path)
-    state.step(1.0, "Done")
-    return out
+    return build_and_save(build_portfolio_workbook, data, path, state)
 
 
 def tier_order(frame, program: Program) -> list[str]:

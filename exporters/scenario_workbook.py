@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from jbp.errors import ValidationError
 
 from . import styles
-from .atomic import save_workbook
+from .atomic import build_and_save
 from .progress import ExportState
 
 COMPARISON = "Comparison"
@@ -95,12 +95,7 @@ def export_scenarios(ws, names: list[str], path: str | Path, *,
 
 def write_scenarios(data: ScenarioExport, path: str | Path,
                     state: ExportState | None = None) -> Path:
-    state = state or ExportState()
-    wb = build_scenario_workbook(data, state)
-    state.step(0.9, "Saving")
-    out = save_workbook(wb, path)
-    state.step(1.0, "Done")
-    return out
+    return build_and_save(build_scenario_workbook, data, path, state)
 
 
 def build_scenario_workbook(data: ScenarioExport,
