@@ -165,7 +165,9 @@ class ScenarioLabPage(QWidget):
         self.empty = QWidget(self)
         self.empty_text = QLabel(self.empty)
         self.empty_text.setWordWrap(True)
-        self.empty_text.setMaximumWidth(620)
+        # A wrapped label placed with an alignment gets its hint width, not the row's: fix it,
+        # or Qt computes the height for a narrow column and clips the text.
+        self.empty_text.setFixedWidth(600)
         self.create_baseline_button = QPushButton("Create the baseline from this workspace",
                                                   self.empty)
         self.create_baseline_button.setObjectName("create_baseline")
@@ -318,6 +320,8 @@ class ScenarioLabPage(QWidget):
                 "churn, MDF and costs. Then duplicate it into variants, change one lever at a "
                 "time, run and compare.</p>")
             self.create_baseline_button.setVisible(self.calibration_task is None)
+        # Rich wrapped text in an aligned layout item: give it the height its width needs.
+        self.empty_text.setMinimumHeight(self.empty_text.heightForWidth(600))
         self.stack.setCurrentWidget(self.tabs if records else self.empty)
         has = self._current_id is not None
         for b in (self.duplicate_button, self.rename_button, self.delete_button):
