@@ -59,3 +59,14 @@ def test_demo_is_reproducible(tmp_path: Path):
     jb = json.loads(jbp("info", str(b), "--json").stdout)
     ja.pop("workspace"), jb.pop("workspace")
     assert ja == jb
+
+
+def test_gui_without_a_display_says_so(tmp_path: Path):
+    import os
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "ui.cli"], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert out.returncode == 2
+    assert "no display" in out.stderr and "Traceback" not in out.stderr

@@ -38,12 +38,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _has_display() -> bool:
+    """Whether Qt can open a window: on Linux it needs X11 or Wayland unless a platform
+    plugin such as ``offscreen`` is chosen; other systems always have a screen."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: list[str] | None = None) -> int:
     from jbp.errors import JbpError
 
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        if not _has_display():
+            print("jbp: no display to show the app on (DISPLAY and WAYLAND_DISPLAY are not "
+                  "set). Run it in a desktop session or under Xvfb; the command-line tools "
+                  "work without one (jbp --help).", file=sys.stderr)
+            return 2
         from ui.app import run_app  # Qt is imported here and nowhere earlier
 
         return run_app(args.workspace)
