@@ -55,6 +55,12 @@ INITIATIVE_STATUSES = ("Planned", "In progress", "Done", "On hold", "Cancelled")
 ACCOUNT_STAGES = ("Identified", "Engaged", "Opportunity", "Won", "Lost")
 LEVELS = ("Low", "Medium", "High")
 QUARTERS = ("q1", "q2", "q3", "q4")
+#: The computed metrics a KPI can be bound to (their formulas: ``jbp.metrics.METRICS``).
+BINDABLE_METRICS = (
+    "sourced_revenue", "influenced_revenue", "attributed_revenue", "registrations",
+    "win_rate", "certified_people", "certifications", "portal_logins", "new_logos",
+    "mdf_claimed", "mdf_utilisation", "days_to_close",
+)
 
 
 class Element:
@@ -348,7 +354,7 @@ class Kpi(Element):
         Field("to_date", "enum", "Year to date", required=True, choices=KPI_TO_DATE),
         *_Q_TARGETS,
         *_Q_ACTUALS,
-        Field("metric", "text", "Bound metric", max_length=80),
+        Field("metric", "enum", "Bound metric", choices=BINDABLE_METRICS),
     )
     goal_id: int
     name: str

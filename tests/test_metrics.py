@@ -265,3 +265,14 @@ def test_kpi_attainment_reuses_kpi_status_with_metric_values(demo_ws):
     assert me["plan_attainment"] == pytest.approx(expected.attainment)
     assert me["plan_rag"] == expected.rag
     assert card["plan_id"].notna().sum() == len(set(status["partner_id"]))
+
+
+def test_every_bindable_metric_name_has_a_formula_and_others_are_refused():
+    from jbp.errors import ValidationError
+    from jbp.metrics import METRICS
+    from jbp.model import BINDABLE_METRICS, Kpi
+
+    assert set(BINDABLE_METRICS) == set(METRICS)
+    assert Kpi(goal_id=1, name="k", metric="SOURCED_REVENUE").metric == "sourced_revenue"
+    with pytest.raises(ValidationError, match="KPI Bound metric: 'sourced revenue' is not one"):
+        Kpi(goal_id=1, name="k", metric="sourced revenue")

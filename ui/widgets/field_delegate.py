@@ -69,6 +69,8 @@ class FieldDelegate(QStyledItemDelegate):
             return None
         if field.kind == "enum":
             editor: QWidget = QComboBox(parent)
+            if not field.required:  # the blank first item clears the value
+                editor.addItem("")
             editor.addItems(list(field.choices))
         elif field.kind == "date":
             editor = QDateEdit(parent)
