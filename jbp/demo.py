@@ -361,11 +361,15 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
         """Targets a partner manager would set: near what the partner does, a stretch for
         some KPIs and too easy for others, so the demo shows every RAG colour."""
         values = quarter_values(pid, fiscal_bounds)
+        first_open_month = dt.date(AS_OF.year, AS_OF.month, 1)
+        closed = [hi < first_open_month for _, hi in fiscal_bounds]
         for g, (goal, kpis) in enumerate(draft.goals):
             for k, kpi in enumerate(kpis):
                 series = values.get(kpi.metric or "")
                 if not series:
                     continue
+                # A quarter still open has only part of its actuals: plan it at the average.
+                series = [v if closed[q] else None for q, v in enumerate(series)]
                 known = [v for v in series if v]
                 base = sum(known) / len(known) if known else 1.0
                 stretch = float(rng.uniform(0.8, 1.35))
