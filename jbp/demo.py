@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import bindings
 from .commands import (
     AddComment,
     AddPart,
@@ -344,18 +345,24 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
             "win_rate": [w / c if c else None for w, c in zip(won, closed, strict=True)],
         }
 
-    def fill_actuals(plan_id: int, pid: int, qs: list[int], fiscal_bounds) -> None:
+    importer = Editor("Actuals import", "vendor")
+
+    def fill_actuals(plan_id: int, qs: list[int]) -> None:
+        """Bound KPIs from the actuals, exactly as Data ▸ Refresh KPI actuals fills them;
+        the others typed by the partner manager near their targets for quarters ``qs``."""
+        macro, _ = bindings.refresh_macro(ws, [plan_id], editor=importer)
+        if macro is not None:
+            hist.run(macro)
         doc = ws.plan_document(plan_id)
-        values = quarter_values(pid, fiscal_bounds)
         for kpi in doc.kpis:
-            series = values.get(kpi.metric or "")
+            if kpi.metric:
+                continue
             for q in qs:
-                value = series[q] if series else (kpi.targets[q] or 0) * float(
+                value = (kpi.targets[q] or 0) * float(
                     np.random.default_rng(kpi.id * 7 + q).uniform(0.9, 1.15))
-                if value is not None:
-                    ws_value = round(float(value), 3 if kpi.unit == "percent" else 0)
-                    with ws.transaction(plan_id):
-                        ws.write_field("kpi", kpi.id, f"actual_{QUARTERS[q]}", ws_value)
+                ws_value = round(float(value), 3 if kpi.unit == "percent" else 0)
+                with ws.transaction(plan_id):
+                    ws.write_field("kpi", kpi.id, f"actual_{QUARTERS[q]}", ws_value)
 
     def set_targets(draft, pid: int, fiscal_bounds) -> None:
         """Targets a partner manager would set: near what the partner does, a stretch for
@@ -431,7 +438,7 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
         if status == "Approved":
             continue
         hist.run(ChangeStatus(vendor, plan_id, "Active"))
-        fill_actuals(plan_id, pid, done_quarters, bounds)
+        fill_actuals(plan_id, done_quarters)
         doc = ws.plan_document(plan_id)
         # Amendments after approval, by both sides.
         hist.run(SetField(partner_editor, "kpi", doc.kpis[3].id, "target_q4",
@@ -456,6 +463,6 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
     hist.run(ChangeStatus(vendor, old_id, "Approved"))
     hist.run(ChangeStatus(vendor, old_id, "Active"))
     # Actuals begin in May of last year: its first quarter was never reported.
-    fill_actuals(old_id, pid, [1, 2, 3], fiscal_quarter_bounds(fy - 1, 1))
+    fill_actuals(old_id, [1, 2, 3])
     hist.run(ChangeStatus(vendor, old_id, "Closed"))
     hist.run(CreatePlan(vendor, draft_rolled_forward(ws, plans_made[0])))

@@ -999,7 +999,8 @@ METRICS: dict[str, BindableMetric] = {m.name: m for m in (
 def quarterly_values(actuals: Actuals, metric: str, partner_id: int, fiscal_year: int,
                      as_of: dt.date | None = None) -> list[float | None]:
     """The bound metric's value in each fiscal quarter of ``fiscal_year`` for a partner;
-    None for quarters that have not started on ``as_of``. A running quarter is measured to
+    None for quarters that have not started on ``as_of`` and for quarters that ended before
+    the workspace's actuals begin (no data is not zero). A running quarter is measured to
     ``as_of``. Values are rounded as a KPI shows them (3 decimals for percent, whole numbers
     otherwise... days to one decimal)."""
     if metric not in METRICS:
@@ -1010,9 +1011,10 @@ def quarterly_values(actuals: Actuals, metric: str, partner_id: int, fiscal_year
     if as_of is None:
         as_of = default_as_of(actuals)
     m = METRICS[metric]
+    first = actuals.first_date()
     out: list[float | None] = []
     for start, end in fiscal_quarter_bounds(fiscal_year, actuals.program.fiscal_year_start_month):
-        if start > as_of:
+        if start > as_of or (first is not None and end < first):
             out.append(None)
             continue
         v = m.value(actuals, partner_id, start, min(end, as_of))

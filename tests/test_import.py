@@ -455,9 +455,12 @@ def test_cli_import_then_refresh_kpis(demo_path, tmp_path, capsys):
 
 
 def test_cli_refresh_kpis(demo_path, capsys):
-    assert cli(["refresh-kpis", str(demo_path), "--plan", "1", "--dry-run"]) == 0
+    # The demo's Active plan (1) was filled by this same refresh; the Approved one (2) not yet.
+    assert cli(["refresh-kpis", str(demo_path), "--plan", "1"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert cli(["refresh-kpis", str(demo_path), "--plan", "2", "--dry-run"]) == 0
     assert "would change" in capsys.readouterr().out
-    assert cli(["refresh-kpis", str(demo_path), "--plan", "1"]) == 0
+    assert cli(["refresh-kpis", str(demo_path), "--plan", "2"]) == 0
     assert "Updated" in capsys.readouterr().out
-    assert cli(["refresh-kpis", str(demo_path), "--plan", "1"]) == 0
+    assert cli(["refresh-kpis", str(demo_path), "--plan", "2"]) == 0
     assert "up to date" in capsys.readouterr().out

@@ -276,3 +276,12 @@ def test_every_bindable_metric_name_has_a_formula_and_others_are_refused():
     assert Kpi(goal_id=1, name="k", metric="SOURCED_REVENUE").metric == "sourced_revenue"
     with pytest.raises(ValidationError, match="KPI Bound metric: 'sourced revenue' is not one"):
         Kpi(goal_id=1, name="k", metric="sourced revenue")
+
+
+def test_quarters_before_the_actuals_begin_are_not_zero(demo_ws):
+    actuals = metrics.Actuals.load(demo_ws)
+    pid = demo_ws.plans()[0].partner_id
+    values = metrics.quarterly_values(actuals, "sourced_revenue", pid, 2025,
+                                      dt.date(2026, 10, 31))
+    assert values[0] is None            # Jan-Mar 2025: the demo's actuals start in May 2025
+    assert all(v is not None for v in values[1:])
