@@ -29,6 +29,19 @@ def no_thread_left():
         pytest.fail(f"test left background work running: {titles}")
 
 
+@pytest.fixture
+def ctx(qtbot, demo_path):
+    """An AppContext on a private copy of the demo workspace; its tasks finish first."""
+    from jbp.store import Workspace
+    from ui.context import AppContext
+
+    context = AppContext()
+    context.set_workspace(Workspace.open(demo_path))
+    yield context
+    finish_tasks()
+    context.set_workspace(None)
+
+
 def finish_tasks(msecs: int = 20_000) -> None:
     """Wait for every running task and deliver its outcome (no cancel)."""
     for _ in range(5):  # a finished task may start the next (create demo → open it)

@@ -5,23 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gui_support import finish_tasks, no_thread_left  # noqa: F401
+from gui_support import ctx, finish_tasks, no_thread_left  # noqa: F401
 from PySide6.QtWidgets import QWizard
-
-from jbp.store import Workspace
-from ui.context import AppContext
 
 pytestmark = pytest.mark.gui
 DATA = Path(__file__).parent / "data" / "small"
-
-
-@pytest.fixture
-def ctx(qtbot, demo_path):
-    ctx = AppContext()
-    ctx.set_workspace(Workspace.open(demo_path))
-    yield ctx
-    finish_tasks()
-    ctx.set_workspace(None)
 
 
 def deals_file(tmp_path: Path, rows: str) -> Path:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def make_window(qtbot, settings):  # noqa: F811
+def make_window(qtbot, settings):
     made = []
 
     def make(**kwargs) -> MainWindow:
@@ -34,7 +34,7 @@ def make_window(qtbot, settings):  # noqa: F811
         win.close()
 
 
-def test_first_start_creates_and_opens_the_demo_with_real_content(make_window, settings):  # noqa: F811
+def test_first_start_creates_and_opens_the_demo_with_real_content(make_window, settings):
     target = demo_workspace_path()
     if target.exists():  # another test of this session made it already
         target.unlink()
@@ -120,7 +120,7 @@ def test_start_with_a_missing_workspace_names_it_and_opens_the_demo(make_window,
     assert win.ctx.workspace is not None and win.ctx.workspace.name == "demo"
 
 
-def test_pages_navigation_shortcuts_and_window_state(make_window, demo_path, settings):  # noqa: F811
+def test_pages_navigation_shortcuts_and_window_state(make_window, demo_path, settings):
     win = make_window(ask_identity=False)
     win.open_workspace(demo_path)
     finish_tasks()

@@ -21,7 +21,7 @@ VENDOR = Editor("Dana Whitfield", "vendor")
 
 
 @pytest.fixture
-def window(qtbot, demo_path, settings):  # noqa: F811
+def window(qtbot, demo_path, settings):
     win = MainWindow(settings=settings, ask_identity=False)
     qtbot.addWidget(win)
     win.show()

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from gui_support import finish_tasks, no_thread_left  # noqa: F401
+from gui_support import ctx, finish_tasks, no_thread_left  # noqa: F401
 from PySide6.QtCore import Qt
 
-from jbp.store import Workspace
-from ui.context import AppContext
-
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def ctx(qtbot, demo_path):
-    ctx = AppContext()
-    ctx.set_workspace(Workspace.open(demo_path))
-    yield ctx
-    finish_tasks()
-    ctx.set_workspace(None)
 
 
 @pytest.fixture
