@@ -16,14 +16,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +29,7 @@ from PySide6.QtWidgets import (
 from ui.numbers import LOWER_IS_BETTER, interval_text, value_text
 
 from .canvas import ChartCanvas
-from .models import Cell, FigureTableModel
+from .models import Cell, FigureTableModel, figure_table_view
 from .results_view import metric_label
 
 GOOD, BAD = "#1b7f3b", "#b00020"
@@ -134,12 +132,7 @@ class CompareView(QWidget):
         self.heading.setObjectName("compare_heading")
         self.heading.setWordWrap(True)
         self.model = FigureTableModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("compare_table")
-        self.table.setModel(self.model)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = figure_table_view(self.model, "compare_table", self)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

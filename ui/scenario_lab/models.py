@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from jbp.errors import ValidationError
 from jbp.model import Tier
@@ -433,3 +434,14 @@ class FigureTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and c.align_right and index.column() > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def figure_table_view(model: FigureTableModel, name: str, parent) -> QTableView:
+    """A read-only, compact table over a :class:`FigureTableModel` (results, comparison)."""
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setModel(model)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(22)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    return table

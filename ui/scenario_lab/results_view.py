@@ -8,12 +8,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QHeaderView,
     QLabel,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +19,7 @@ from PySide6.QtWidgets import (
 from ui.numbers import interval_text, value_text
 
 from .canvas import ChartCanvas
-from .models import Cell, FigureTableModel
+from .models import Cell, FigureTableModel, figure_table_view
 
 #: (object name, chart function name in simulation.charts, keyword arguments).
 CHARTS = (
@@ -97,12 +95,7 @@ class ResultsView(QWidget):
             self.canvases[name] = canvas
             grid.addWidget(canvas, i // 3, i % 3)
         self.table_model = FigureTableModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("results_table")
-        self.table.setModel(self.table_model)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = figure_table_view(self.table_model, "results_table", self)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(charts)
