@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 KINDS = ("deals", "registrations", "logins", "certifications", "mdf")
+#: The partner list and program costs (jbp.import_partners), imported the same way.
+LIST_KINDS = ("partners", "costs")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "recognised by their natural key and counted once.")
     imp.add_argument("workspace", type=Path, help="workspace file")
     imp.add_argument("file", type=Path, help="CSV or XLSX export")
-    imp.add_argument("--kind", required=True, choices=KINDS, help="what the file holds")
+    imp.add_argument("--kind", required=True, choices=KINDS + LIST_KINDS,
+                     help="what the file holds")
     imp.add_argument("--mapping", type=Path,
                      help="JSON column mapping: {\"field\": \"column header\", ...} "
                           "(default: the mapping saved for this source, else a guess)")
@@ -67,6 +70,10 @@ def run_import(args: argparse.Namespace) -> int:
     from jbp import importers as imp
     from jbp.store import Workspace
 
+    steps = imp
+    if args.kind in LIST_KINDS:  # the same steps, with their own prepare and commit
+        from jbp import import_partners as steps
+
     mapping = imp.ColumnMapping.from_file(args.mapping, args.kind) if args.mapping else None
     with Workspace.open(args.workspace) as ws:
         table = imp.read_table(args.file, sheet=args.sheet)
@@ -76,7 +83,7 @@ def run_import(args: argparse.Namespace) -> int:
             source = args.source or imp.mapping_source(args.kind, table)
         if args.show_mapping:
             print(mapping.to_json())
-        prepared = imp.prepare(ws, table, mapping)
+        prepared = steps.prepare(ws, table, mapping)
         report = prepared.report
         print(report.text())
         if args.dry_run:
@@ -86,7 +93,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"Nothing was imported: {report.rejected} rows were rejected "
                   "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
             return 1
-        result = imp.commit(ws, prepared, allow_rejected=True, source=source)
+        result = steps.commit(ws, prepared, allow_rejected=True, source=source)
         print(result.text())
         if args.refresh_kpis:
             from jbp import bindings
