@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from jbp import import_partners as lists  # the partner list and costs (issue 11)
 from jbp import importers as imp
 from ui.context import AppContext
 from ui.workers import Cancelled, Task, TaskState, start_task
@@ -82,6 +83,8 @@ def prepare_step(ws_path: Path, table: imp.RawTable, mapping: imp.ColumnMapping,
     from jbp.store import Workspace
 
     with Workspace.open(ws_path) as ws:
+        if mapping.kind in lists.KINDS:
+            return lists.prepare(ws, table, mapping)
         return imp.prepare(ws, table, mapping, state)
 
 
@@ -90,6 +93,8 @@ def commit_step(ws_path: Path, prepared: imp.PreparedImport, source: str, *,
     from jbp.store import Workspace
 
     with Workspace.open(ws_path) as ws:
+        if prepared.kind in lists.KINDS:
+            return lists.commit(ws, prepared, source=source)
         return imp.commit(ws, prepared, allow_rejected=True, source=source, state=state)
 
 
@@ -168,7 +173,7 @@ class FilePage(_TaskPage):
         self.kind = QComboBox(self)
         self.kind.setObjectName("import_kind")
         self.kind.addItem("Detect from the columns", "")
-        for k in imp.KINDS:
+        for k in (*imp.KINDS, *lists.KINDS):
             self.kind.addItem(imp.KIND_LABELS[k], k)
         self.kind.currentIndexChanged.connect(self._changed)
         pick = QHBoxLayout()
