@@ -165,14 +165,18 @@ class PartnersSetupPage(QWizardPage):
         self.import_button = QPushButton("Import the partner list…", self)
         self.import_button.setObjectName("setup_import_partners")
         self.import_button.clicked.connect(lambda: self.import_partners() and None)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.import_button)
+        button_row.addStretch(1)
         self.count = QLabel(self)
         self.count.setObjectName("setup_partner_count")
+        self.count.setWordWrap(True)
         note = QLabel("Actuals name their partner by name or account id, so partners come "
                       "first. You can also add partners by hand on the Partners page; "
                       "importing the list again later updates them by account id.", self)
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.import_button)
+        layout.addLayout(button_row)
         layout.addWidget(self.count)
         layout.addWidget(note)
         layout.addStretch(1)
@@ -184,12 +188,10 @@ class PartnersSetupPage(QWizardPage):
     def refresh(self) -> None:
         ws = self.wiz.ctx.workspace
         n = len(ws.partners()) if ws is not None else 0
-        self.count.setText(f"<b>{n}</b> partners in the workspace.")
-        self.completeChanged.emit()
-
-    def isComplete(self) -> bool:
-        ws = self.wiz.ctx.workspace
-        return ws is not None and bool(ws.partners())
+        self.count.setText(f"<b>{n}</b> partners in the workspace." if n else
+                           "<b>No partners yet.</b> Every row of your actuals names its "
+                           "partner, so import the list first (or add partners by hand on "
+                           "the Partners page and import the actuals later).")
 
     def import_partners(self):
         from ui.import_wizard import ImportWizard
@@ -223,8 +225,9 @@ class ActualsSetupPage(QWizardPage):
             form.addRow(label, row)
             self.buttons[kind] = button
             self.coverage[kind] = cover
-        note = QLabel("You can import more later (File ▸ Import actuals…). Finish shows the "
-                      "Portfolio: each partner's scorecard from these sources.", self)
+        note = QLabel("You can import more later (Data page ▸ Import actuals…). Finish "
+                      "shows the Portfolio: each partner's scorecard from these sources.",
+                      self)
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -249,10 +252,11 @@ class ActualsSetupPage(QWizardPage):
                 a = {"rows": n, "from": lo, "to": hi}
             else:
                 a = info[kind]
-            self.coverage[kind].setText(
-                f"{a['rows']:,} rows, {a['from']} to {a['to']}" if a["rows"] else
-                "nothing yet" + (f" (amounts in {currency})" if kind in (
-                    "deals", "mdf", "costs") else ""))
+            text = (f"{a['rows']:,} rows, {a['from'][:10]} to {a['to'][:10]}" if a["rows"]
+                    else "nothing yet")
+            if kind in ("deals", "registrations", "mdf", "costs"):
+                text += f" (amounts in {currency})"
+            self.coverage[kind].setText(text)
 
     def import_kind(self, kind: str):
         from ui.import_wizard import ImportWizard
