@@ -234,10 +234,11 @@ def _amount(v: Any, currency: str, label: str) -> tuple[float | None, str | None
         return None, (f"column {label!r} names {named}, not the workspace currency "
                       f"{currency}; convert the amounts before importing")
     clean = text.replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", clean):  # 1.234,50
-        clean = clean.replace(".", "").replace(",", ".")
-    else:
-        clean = clean.replace(",", "")
+    # As the actuals importers read amounts: a comma separates thousands only ("1,234.50");
+    # a decimal comma ("1,5") is refused rather than guessed.
+    if "," in clean and not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", clean):
+        return None, f"{_text(v)!r} is not an amount (write 1234.50 or 1,234.50)"
+    clean = clean.replace(",", "")
     try:
         value = float(clean)
     except ValueError:
