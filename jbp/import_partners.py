@@ -11,9 +11,9 @@ and differ where the data differs:
   tier, a new manager) and never adds a partner twice. Columns that are not mapped leave
   the stored values alone. Types and regions accept the usual words of PRM exports
   (:data:`TYPE_WORDS`, :data:`REGION_WORDS`: "VAR" is a Reseller, "Germany" is in EMEA).
-* **costs** (month, category, amount, optional partner): each (month, category, partner)
-  in the file *replaces* what is stored for it, so a corrected cost file imported again
-  is counted once. Rows of the same month and category add up.
+* **costs** (month, category, amount, optional partner; :mod:`jbp.import_costs`): each
+  (month, category, partner) in the file *replaces* what is stored for it, so a corrected
+  cost file imported again is counted once. Rows of the same month and category add up.
 
 Amounts must be in the workspace currency: an amount written with another currency's code
 or symbol, or a currency column naming another currency, rejects the row with the column
@@ -22,9 +22,8 @@ and the currency named.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +31,17 @@ from . import importers as imp
 from . import store
 from .commands import Editor
 from .errors import JbpError
+from .import_cells import (
+    PreparedList,
+    as_date,
+    blank,
+    cell_text,
+    choice,
+    column_cells,
+    date_format,
+)
+from .import_costs import COST_TARGETS, prepare_costs
 from .model import PARTNER_TYPES, REGIONS, Partner
-from .program_edit import COST_CATEGORIES
 from .store import Workspace
 
 Target = imp.Target
@@ -72,20 +80,6 @@ REGION_WORDS: dict[str, str] = {
         "latam", "latin america", "south america", "brazil", "brasil", "mexico",
         "argentina", "chile", "colombia", "peru", "central america")},
 }
-CATEGORY_WORDS: dict[str, str] = {
-    **{c: c for c in COST_CATEGORIES},
-    **{w: "people" for w in ("headcount", "salaries", "salary", "payroll", "staff",
-                             "personnel", "partner managers", "channel team", "labor",
-                             "labour", "compensation")},
-    **{w: "enablement" for w in ("training", "certification", "certifications", "lms",
-                                 "education", "partner enablement", "learning")},
-    **{w: "overhead" for w in ("tools", "software", "prm", "licences", "licenses",
-                               "license", "events", "admin", "administration", "g&a",
-                               "other", "operations")},
-    **{w: "recruitment" for w in ("recruiting", "partner recruitment", "acquisition",
-                                  "partner acquisition", "onboarding")},
-}
-
 PARTNER_TARGETS: tuple[Target, ...] = (
     Target("name", "Partner name", "text", True, (
         "partner name", "account name", "company", "company name", "partner",
@@ -126,22 +120,6 @@ PARTNER_TARGETS: tuple[Target, ...] = (
         "inactive date")),
 )
 
-COST_TARGETS: tuple[Target, ...] = (
-    Target("month", "Month", "date", True, (
-        "month", "period", "date", "posting date", "accounting period", "fiscal month",
-        "month start")),
-    Target("category", "Category", "enum", True, (
-        "category", "cost category", "cost type", "expense type", "type", "gl category",
-        "expense category", "cost bucket")),
-    Target("amount", "Amount", "money", True, (
-        "amount", "cost", "spend", "actual", "actuals", "value", "total", "expense")),
-    Target("partner", "Partner", "partner", False, (
-        "partner", "partner name", "partner id", "account", "account name")),
-    Target("currency", "Currency", "currency", False, (
-        "currency", "currency code", "curr", "ccy")),
-)
-
-
 def register() -> None:
     """Make ``partners`` and ``costs`` known to the importers' mapping functions (the column
     mapping, its guesses and saved mappings). Idempotent."""
@@ -158,131 +136,7 @@ register()
 KINDS = tuple(KIND_LABELS)
 
 
-# --------------------------------------------------------------------------- cell parsing
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str)
-                                                               and not v.strip())
-
-
-def _text(v: Any) -> str:
-    if _blank(v):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return " ".join(str(v).split())
-
-
-_TIME_TAIL = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(AM|PM|am|pm)?(Z|[+-]\d{2}:?\d{2})?$")
-_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%y", "%d-%b-%Y",
-            "%b %d, %Y", "%Y-%m")
-
-
-def _as_date(v: Any, fmt: str) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    text = _TIME_TAIL.sub("", _text(v)).strip()
-    try:
-        return dt.datetime.strptime(text, fmt).date()
-    except ValueError:
-        return None
-
-
-def _date_format(values: list[Any], chosen: str, label: str, path: Path) -> str:
-    """The date format of a column: the one chosen, else the first of :data:`_FORMATS`
-    that reads every value (day-first and month-first both reading all is ambiguous)."""
-    if chosen != "auto":
-        return chosen
-    texts = [v for v in values if not _blank(v) and not isinstance(v, dt.date)]
-    if not texts:
-        return "%Y-%m-%d"
-    fits = [f for f in _FORMATS if all(_as_date(t, f) for t in texts)]
-    if "%m/%d/%Y" in fits and "%d/%m/%Y" in fits:
-        raise imp.ImportFileError(path, f"the dates of column {label!r} read both as "
-                                        "MM/DD/YYYY and DD/MM/YYYY; choose the date format "
-                                        "in the mapping")
-    return fits[0] if fits else "%Y-%m-%d"
-
-
-_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-_CODE = re.compile(r"^([A-Za-z]{3})\s*(.*)$|^(.*?)\s*([A-Za-z]{3})$")
-
-
-def _amount(v: Any, currency: str, label: str) -> tuple[float | None, str | None]:
-    """An amount ≥ 0 in ``currency`` from a cell, or (None, reason)."""
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        if v != v or v < 0:
-            return None, "must be a number of 0 or more"
-        return float(v), None
-    text = _text(v)
-    if not text:
-        return None, "a value is required"
-    named = None
-    for sym, code in _SYMBOLS.items():
-        if sym in text:
-            named, text = code, text.replace(sym, "").strip()
-    m = _CODE.match(text)
-    if m and (m.group(1) or m.group(4)):
-        code = (m.group(1) or m.group(4)).upper()
-        rest = m.group(2) if m.group(1) else m.group(3)
-        if re.search(r"\d", rest or ""):
-            named, text = code, rest.strip()
-    if named and named != currency:
-        return None, (f"column {label!r} names {named}, not the workspace currency "
-                      f"{currency}; convert the amounts before importing")
-    clean = text.replace(" ", "")
-    # As the actuals importers read amounts: a comma separates thousands only ("1,234.50");
-    # a decimal comma ("1,5") is refused rather than guessed.
-    if "," in clean and not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", clean):
-        return None, f"{_text(v)!r} is not an amount (write 1234.50 or 1,234.50)"
-    clean = clean.replace(",", "")
-    try:
-        value = float(clean)
-    except ValueError:
-        return None, f"{_text(v)!r} is not an amount"
-    if value < 0 or value != value:
-        return None, "must be 0 or more"
-    return value, None
-
-
 # --------------------------------------------------------------------------- prepare
-
-
-@dataclass
-class PreparedList:
-    """A validated partner list or cost file, ready to :func:`commit`."""
-
-    kind: str
-    file: str
-    report: imp.ValidationReport
-    mapping: imp.ColumnMapping
-    #: partners: new Partner objects; costs: ((month, category, partner_id), amount)
-    new: list[Any] = field(default_factory=list)
-    #: partners: (stored Partner, changed Partner); costs: ((month, category, pid), amount)
-    updates: list[Any] = field(default_factory=list)
-    new_rows: list[int] = field(default_factory=list)
-    update_rows: list[int] = field(default_factory=list)
-
-
-def _cells(table: imp.RawTable, mapping: imp.ColumnMapping) -> dict[str, list[Any]]:
-    frame = table.frame
-    out = {}
-    for name, header in mapping.columns.items():
-        if header is not None and header in frame.columns:
-            out[name] = frame[header].tolist()
-    return out
-
-
-def _enum(words: dict[str, str], choices: tuple[str, ...], v: Any) -> str | None:
-    text = _text(v)
-    for c in choices:
-        if text.lower() == c.lower():
-            return c
-    key = " ".join(re.findall(r"[a-z0-9&]+", text.lower()))
-    return words.get(key) or words.get(text.lower())
 
 
 def prepare(ws: Workspace, table: imp.RawTable, mapping: imp.ColumnMapping) -> PreparedList:
@@ -299,16 +153,16 @@ def prepare(ws: Workspace, table: imp.RawTable, mapping: imp.ColumnMapping) -> P
                                               "the column-mapping step (or --mapping)")
     if mapping.kind == "partners":
         return _prepare_partners(ws, table, mapping)
-    return _prepare_costs(ws, table, mapping)
+    return prepare_costs(ws, table, mapping)
 
 
 def _prepare_partners(ws: Workspace, table: imp.RawTable,
                       mapping: imp.ColumnMapping) -> PreparedList:
-    cells = _cells(table, mapping)
+    cells = column_cells(table, mapping)
     report = imp.ValidationReport(file=table.path.name, kind="partners",
                                   rows=len(table.frame), notes=list(table.notes))
     prepared = PreparedList("partners", str(table.path), report, mapping)
-    formats = {t.name: _date_format(cells[t.name], mapping.date_format,
+    formats = {t.name: date_format(cells[t.name], mapping.date_format,
                                     mapping.columns[t.name], table.path)
                for t in PARTNER_TARGETS if t.type == "date" and t.name in cells}
     tiers = {t.name.lower(): t.name for t in ws.program().tiers}
@@ -319,44 +173,44 @@ def _prepare_partners(ws: Workspace, table: imp.RawTable,
 
         def bad(name: str, value: Any, reason: str, _errors=errors, _row=row_no) -> None:
             _errors.append(imp.RowError(int(_row), mapping.columns[name] or name,
-                                        _text(value), reason))
+                                        cell_text(value), reason))
 
         values: dict[str, Any] = {}
         for t in PARTNER_TARGETS:
             if t.name not in cells:
                 continue
             raw = cells[t.name][i]
-            if _blank(raw):
+            if blank(raw):
                 if t.required:
                     bad(t.name, raw, "a value is required")
                 values[t.name] = None
                 continue
             if t.type == "date":
-                d = _as_date(raw, formats[t.name])
+                d = as_date(raw, formats[t.name])
                 if d is None or not (imp.YEAR_RANGE[0] <= d.year <= imp.YEAR_RANGE[1]):
-                    bad(t.name, raw, f"{_text(raw)!r} is not a date "
+                    bad(t.name, raw, f"{cell_text(raw)!r} is not a date "
                                      f"({imp.DATE_FORMATS.get(formats[t.name], formats[t.name])})")
                 values[t.name] = d
             elif t.name == "type":
-                values["type"] = _enum(TYPE_WORDS, PARTNER_TYPES, raw)
+                values["type"] = choice(TYPE_WORDS, PARTNER_TYPES, raw)
                 if values["type"] is None:
-                    bad("type", raw, f"{_text(raw)!r} is not a partner type the program knows "
+                    bad("type", raw, f"{cell_text(raw)!r} is not a partner type the program knows "
                                      f"({', '.join(PARTNER_TYPES)})")
             elif t.name == "region":
-                values["region"] = _enum(REGION_WORDS, REGIONS, raw)
+                values["region"] = choice(REGION_WORDS, REGIONS, raw)
                 if values["region"] is None:
-                    bad("region", raw, f"{_text(raw)!r} is not a region or a country of one "
+                    bad("region", raw, f"{cell_text(raw)!r} is not a region or a country of one "
                                        f"({', '.join(REGIONS)})")
             elif t.name == "certifications":
-                parts = [p.strip() for p in re.split(r"[;,|]", _text(raw)) if p.strip()]
+                parts = [p.strip() for p in re.split(r"[;,|]", cell_text(raw)) if p.strip()]
                 values[t.name] = "; ".join(parts)
             elif t.name == "tier":
-                text = _text(raw)
+                text = cell_text(raw)
                 values["tier"] = tiers.get(text.lower(), text)
                 if text.lower() not in tiers:
                     odd_tiers[text] = odd_tiers.get(text, 0) + 1
             else:
-                values[t.name] = _text(raw)
+                values[t.name] = cell_text(raw)
         if errors:
             report.errors.extend(errors)
             continue
@@ -417,83 +271,6 @@ def _prepare_partners(ws: Workspace, table: imp.RawTable,
         report.notes.append(f"tier {text!r} ({n} rows) is not one of the program's tiers; "
                             "kept as the source holds it (the scorecard computes the tier "
                             "by the program's rules)")
-    return prepared
-
-
-def _partner_ref(ws: Workspace, text: str) -> int | None:
-    found = store.partner_by_source_id(ws, text)
-    if found is not None:
-        return found.id
-    pid = store.partner_id_by_name(ws, text)
-    if pid is None and re.fullmatch(r"\d+", text):
-        rows = ws.rows("SELECT id FROM partners WHERE id = ?", (int(text),))
-        pid = rows[0][0] if rows else None
-    return pid
-
-
-def _prepare_costs(ws: Workspace, table: imp.RawTable,
-                   mapping: imp.ColumnMapping) -> PreparedList:
-    cells = _cells(table, mapping)
-    currency = ws.program().currency
-    report = imp.ValidationReport(file=table.path.name, kind="costs", rows=len(table.frame),
-                                  notes=list(table.notes))
-    prepared = PreparedList("costs", str(table.path), report, mapping)
-    fmt = _date_format(cells["month"], mapping.date_format, mapping.columns["month"],
-                       table.path)
-    totals: dict[tuple, float] = {}
-    first_row: dict[tuple, int] = {}
-    for i, row_no in enumerate(table.rows.tolist()):
-        errors: list[imp.RowError] = []
-
-        def bad(name: str, value: Any, reason: str, _errors=errors, _row=row_no) -> None:
-            _errors.append(imp.RowError(int(_row), mapping.columns[name] or name,
-                                        _text(value), reason))
-
-        raw = cells["month"][i]
-        month = _as_date(raw, fmt) or _as_date(raw, "%Y-%m")
-        if month is None:
-            bad("month", raw, "a month is required" if _blank(raw) else
-                f"{_text(raw)!r} is not a month or date")
-        raw = cells["category"][i]
-        category = _enum(CATEGORY_WORDS, tuple(COST_CATEGORIES), raw)
-        if category is None:
-            bad("category", raw, f"{_text(raw)!r} is not a cost category "
-                                 f"({', '.join(COST_CATEGORIES)})")
-        amount, why = _amount(cells["amount"][i], currency, mapping.columns["amount"])
-        if why:
-            bad("amount", cells["amount"][i], why)
-        pid = None
-        if "partner" in cells and not _blank(cells["partner"][i]):
-            pid = _partner_ref(ws, _text(cells["partner"][i]))
-            if pid is None:
-                bad("partner", cells["partner"][i], f"unknown partner "
-                    f"{_text(cells['partner'][i])!r} (import the partner list first)")
-        if "currency" in cells and not _blank(cells["currency"][i]):
-            code = _text(cells["currency"][i]).upper()
-            if code != currency:
-                bad("currency", code, f"column {mapping.columns['currency']!r} names {code}, "
-                                      f"not the workspace currency {currency}; convert the "
-                                      "amounts before importing")
-        if errors:
-            report.errors.extend(errors)
-            continue
-        key = (month.replace(day=1).isoformat(), category, pid)
-        totals[key] = totals.get(key, 0.0) + float(amount)
-        first_row.setdefault(key, int(row_no))
-    for key, amount in totals.items():
-        stored = sum(a for _, a in store.cost_rows(ws, *key))
-        had = bool(store.cost_rows(ws, *key))
-        if not had:
-            prepared.new.append((key, amount))
-            prepared.new_rows.append(first_row[key])
-        elif abs(stored - amount) > 1e-9:
-            prepared.updates.append((key, amount))
-            prepared.update_rows.append(first_row[key])
-        else:
-            report.duplicates += 1
-    report.in_file_duplicates = 0
-    report.new, report.changed = len(prepared.new), len(prepared.updates)
-    report.errors.sort(key=lambda e: e.row)
     return prepared
 
 
