@@ -312,3 +312,33 @@ def test_program_cli_tier_preview_and_set(tmp_path, capsys):
     assert jbp("program", "cost", ws_path, "2026-01", "people", "9000", capsys=capsys)[0] == 0
     code, out, _ = jbp("program", "show", ws_path, capsys=capsys)
     assert "25,000" in out or "25000" in out
+
+
+def test_an_older_workspace_gains_account_ids_name_keys_and_the_change_log(tmp_path):
+    import sqlite3
+
+    from jbp import schema
+
+    before = schema.MIGRATIONS.index(schema._V_PARTNERS)
+    path = tmp_path / "old.jbp"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+    for script in schema.MIGRATIONS[:before]:
+        for statement in script.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {before}")
+    conn.execute("INSERT INTO program (id, name, currency, influence_weight, review_months, "
+                 "rag_green, rag_amber, fiscal_year_start_month) "
+                 "VALUES (1, 'Old', 'USD', 0.3, 6, 0.95, 0.8, 1)")
+    conn.execute("INSERT INTO partners (name, type, region, signup_date) "
+                 "VALUES ('Old Partner GmbH', 'SI', 'EMEA', '2022-01-01')")
+    conn.commit()
+    conn.close()
+    with Workspace.open(path) as ws:
+        assert ws.backup is not None
+        old = ws.partner_by_name("OLD PARTNER gmbh")
+        assert old is not None and old.source_id == "" and not old.archived
+        History(ws).run(EditPartner(ED, old.id, "source_id", "ACC-1"))
+        assert store.partner_by_source_id(ws, "ACC-1").name == "Old Partner GmbH"
+        assert store.program_revisions(ws, "partner")[0]["new"] == "ACC-1"
