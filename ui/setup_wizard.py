@@ -171,9 +171,8 @@ class PartnersSetupPage(QWizardPage):
         self.count = QLabel(self)
         self.count.setObjectName("setup_partner_count")
         self.count.setWordWrap(True)
-        note = QLabel("Actuals name their partner by name or account id, so partners come "
-                      "first. You can also add partners by hand on the Partners page; "
-                      "importing the list again later updates them by account id.", self)
+        note = QLabel("Importing the list again later updates partners by their account id "
+                      "(a new tier, a new manager) and never adds one twice.", self)
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(button_row)
