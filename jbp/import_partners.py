@@ -136,6 +136,22 @@ register()
 KINDS = tuple(KIND_LABELS)
 
 
+def guess_kind(headers: list[str]) -> str:
+    """What a file most likely holds, the partner list and costs included: the share of a
+    kind's required fields the headers cover first, then the share of the headers it uses
+    (the actuals importers' rule, :func:`jbp.importers.guess_kind`, over every kind)."""
+    best, best_score = imp.KINDS[0], -1.0
+    for kind in (*imp.KINDS, *KINDS):
+        m = imp.guess_mapping(kind, headers)
+        req = [t for t in imp.targets(kind) if t.required]
+        covered = sum(1 for t in req if m.columns[t.name]) / len(req)
+        used = sum(1 for v in m.columns.values() if v) / max(1, len(headers))
+        score = 10 * covered + used
+        if score > best_score:
+            best, best_score = kind, score
+    return best
+
+
 # --------------------------------------------------------------------------- prepare
 
 

@@ -342,3 +342,12 @@ def test_an_older_workspace_gains_account_ids_name_keys_and_the_change_log(tmp_p
         History(ws).run(EditPartner(ED, old.id, "source_id", "ACC-1"))
         assert store.partner_by_source_id(ws, "ACC-1").name == "Old Partner GmbH"
         assert store.program_revisions(ws, "partner")[0]["new"] == "ACC-1"
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("sfdc_partner_accounts.csv", "partners"), ("sfdc_partner_accounts_v2.csv", "partners"),
+    ("program_costs_finance.csv", "costs"), *ACTUALS])
+def test_the_wizard_detects_partner_lists_and_cost_files_among_the_actuals(name, kind):
+    from jbp import importers
+
+    assert ip.guess_kind(importers.read_table(DATA / name).headers) == kind

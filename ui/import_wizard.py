@@ -71,7 +71,7 @@ def read_step(path: Path, ws_path: Path, kind: str | None, *, state) -> dict[str
     from jbp.store import Workspace
 
     table = imp.read_table(path, state=state)
-    kind = kind or imp.guess_kind(table.headers)
+    kind = kind or lists.guess_kind(table.headers)  # actuals, partner lists and costs
     with Workspace.open(ws_path) as ws:
         mapping, source, saved = imp.mapping_for(ws, kind, table)
     return {"table": table, "kind": kind, "mapping": mapping, "source": source,
