@@ -111,3 +111,29 @@ def by_unit(value: Any, unit: str, currency: str = "", *, short: bool = False) -
     if unit == "bool":
         return "yes" if value else "no"
     return MISSING if missing(value) else str(value)
+
+
+def kpi_value(value: float | None, unit: str, *, short: bool = False) -> str:
+    """A KPI value in its KPI unit: currency with thousands separators (or 12.5k / 1.2M
+    when ``short``), percent from a fraction (0.25 → "25%"), days and counts as numbers;
+    "" when missing (a KPI cell left empty)."""
+    if missing(value):
+        return ""
+    if unit == "percent":
+        return f"{value * 100:.1f}%".replace(".0%", "%")
+    if unit == "currency":
+        if short:
+            for div, suffix in ((1e6, "M"), (1e3, "k")):
+                if abs(value) >= div:
+                    return f"{value / div:.1f}{suffix}".replace(".0" + suffix, suffix)
+        return f"{value:,.0f}"
+    if unit == "days":
+        return f"{value:,.0f} d" if short else f"{value:,.0f}"
+    if float(value).is_integer() or abs(value) >= 10:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+def attainment(value: float | None) -> str:
+    """Attainment fraction as percent text ("" when there is nothing to judge)."""
+    return "" if missing(value) else f"{value * 100:.0f}%"
