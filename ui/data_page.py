@@ -79,13 +79,9 @@ class DataPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         ctx.workspace_changed.connect(self.reload)
-        ctx.data_changed.connect(self._data_changed)
+        ctx.data_changed.connect(lambda what: what == "actuals" and self.reload())
         ctx.as_of_changed.connect(self.reload)
         self.reload()
-
-    def _data_changed(self, what: str) -> None:
-        if what == "actuals":
-            self.reload()
 
     def reload(self) -> None:
         from jbp.importers import past_imports
