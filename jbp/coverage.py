@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from .store import Workspace
 
 
+#: Short names of the kinds, for sentences and the coverage strip.
+SHORT_NAMES = {"deals": "deals", "registrations": "registrations", "logins": "logins",
+               "certifications": "certifications", "mdf": "MDF", "program_costs": "costs"}
+
+
 def month_end(day: dt.date) -> dt.date:
     """The last day of ``day``'s month."""
     nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
@@ -133,8 +138,12 @@ class Coverage:
         if not self.uneven():
             day = next(iter(ends.values()))
             return f"Every source is complete through {day}."
-        parts = ", ".join(f"{KINDS[k].label.lower()} {d}" for k, d in ends.items())
-        return f"Sources end on different days ({parts}); each is read only to its own end."
+        by_day: dict[dt.date, list[str]] = {}
+        for k, d in ends.items():
+            by_day.setdefault(d, []).append(SHORT_NAMES[k])
+        parts = "; ".join(f"{', '.join(names)} to {d}" for d, names in sorted(
+            by_day.items(), reverse=True))
+        return f"Sources end on different days ({parts}): each is read only to its own end."
 
 
 def coverage_of(ws: Workspace) -> Coverage:

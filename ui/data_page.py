@@ -64,6 +64,7 @@ class DataPage(QWidget):
         self.totals.setWordWrap(True)
         self.as_of_label = QLabel(self)
         self.as_of_label.setObjectName("data_as_of")
+        self.as_of_label.setWordWrap(True)
         self.coverage_strip = CoverageStrip(self)
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("<span style='font-size:14pt;font-weight:600'>Data</span>"))

@@ -315,6 +315,7 @@ class PortfolioPage(QWidget):
 
         self.as_of_label = QLabel(self)  # the one "as of" and where each source ends
         self.as_of_label.setObjectName("portfolio_as_of")
+        self.as_of_label.setWordWrap(True)
         self.coverage_strip = CoverageStrip(self)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
