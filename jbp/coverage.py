@@ -125,7 +125,9 @@ class Coverage:
                 continue
             note = ""
             if as_of is not None and s.end < as_of:
-                note = f"  ({(as_of - s.end).days} days before the as-of: not read as zero)"
+                gap = (as_of - s.end).days
+                note = (f"  ({gap} day{'s' if gap != 1 else ''} before the as-of: "
+                        "not read as zero)")
             given = f", extract date {s.extract}" if s.extract else ""
             out.append(f"  {s.label:<26} {s.first} – {s.end}  ({s.rows:,} rows{given}){note}")
         return out

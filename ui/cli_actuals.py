@@ -138,7 +138,7 @@ def run_import(args: argparse.Namespace) -> int:
                 ws, as_of=as_of.date, editor=bindings.import_editor(args.file))
             if command is not None:
                 History(ws).run(command)
-            print(f"Updated {len(updates)} bound KPI actuals ({as_of.label()}), recorded "
+            print(f"Updated {len(updates)} bound KPI actuals {as_of.label()}, recorded "
                   f"under \"{bindings.import_editor(args.file).author}\".")
     return 0
 
