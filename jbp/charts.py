@@ -10,6 +10,9 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+# The KPI formatters live with every other unit's in jbp.formatting; the old names stay.
+from .formatting import attainment as format_attainment
+from .formatting import kpi_value as format_kpi_value
 from .kpi import KpiStatus, is_additive
 from .model import Kpi
 
@@ -22,29 +25,32 @@ TARGET_COLOR = "#c9ced6"
 FORECAST_COLOR = "#8fb0d3"
 
 
-def format_kpi_value(value: float | None, unit: str, *, short: bool = False) -> str:
-    """A KPI value as people read it: currency with thousands separators (or 12.5k / 1.2M
-    when ``short``), percent from a fraction (0.25 → "25%"), days and counts as numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if unit == "percent":
-        return f"{value * 100:.1f}%".replace(".0%", "%")
-    if unit == "currency":
-        if short:
-            for div, suffix in ((1e6, "M"), (1e3, "k")):
-                if abs(value) >= div:
-                    return f"{value / div:.1f}{suffix}".replace(".0" + suffix, suffix)
-        return f"{value:,.0f}"
-    if unit == "days":
-        return f"{value:,.0f} d" if short else f"{value:,.0f}"
-    if float(value).is_integer() or abs(value) >= 10:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
-def format_attainment(attainment: float | None) -> str:
-    """Attainment fraction as percent text ("" when there is nothing to judge)."""
-    return "" if attainment is None else f"{attainment * 100:.0f}%"
+PARTIAL_ALPHA = 0.35
+
+
+def kpi_chart_data(kpi: Kpi, status: KpiStatus,
+                   quarter_labels: Sequence[str]) -> list[dict]:
+    """What a KPI chart draws, per quarter: ``label``, ``target`` (the quarter's),
+    ``target_to_date`` (pro-rated to the day measured for the quarter in progress of an
+    additive KPI; the target otherwise), ``actual``, and ``partial`` — True for the quarter
+    in progress, drawn "to date" (outlined and hatched, labelled "Q4 to date, 45 of 92
+    days"), never as a finished quarter."""
+    partial = status.partial
+    out = []
+    for q in range(4):
+        target = kpi.targets[q]
+        is_partial = partial is not None and partial.quarter == q
+        to_date = target
+        if is_partial and target is not None and is_additive(kpi):
+            to_date = target * partial.fraction
+        label = list(quarter_labels)[q] if q < len(quarter_labels) else f"Q{q + 1}"
+        out.append({"quarter": q, "label": label, "target": target,
+                    "target_to_date": to_date, "actual": kpi.actuals[q],
+                    "partial": is_partial,
+                    "partial_label": partial.label() if is_partial else ""})
+    return out
 
 
 def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str],
@@ -52,23 +58,41 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
     """Draw one KPI: target and actual per quarter, and the run-rate forecast.
 
     Grey bars are the quarterly targets; coloured bars the actuals (coloured by the KPI's
-    RAG to date); hatched bars fill the quarters without an actual at the run-rate the
-    forecast implies (for additive units: what is still needed spread evenly, i.e.
+    RAG to date). The quarter in progress (:func:`kpi_chart_data`) is drawn "to date": its
+    actual outlined and hatched against the pro-rated target (solid grey, the full
+    quarter's target as an outline), labelled "Q4 to date, 45 of 92 days". Dashed bars fill
+    the quarters without an actual at the run-rate the forecast implies (for additive units: what is still needed spread evenly, i.e.
     (forecast − actual to date) ÷ remaining quarters; for rate units: the latest actual).
     The title carries attainment to date and the forecast against the full-year target.
     """
     from matplotlib.ticker import FuncFormatter
 
-    targets = [t if t is not None else 0.0 for t in kpi.targets]
+    data = kpi_chart_data(kpi, status, quarter_labels)
     actuals = kpi.actuals
     x = list(range(4))
     width = 0.38
     color = RAG_COLORS.get(status.rag, RAG_COLORS[""])
-    ax.bar([i - width / 2 for i in x], targets, width, color=TARGET_COLOR, label="Target",
+    to_date = [d["target_to_date"] if d["target_to_date"] is not None else 0.0 for d in data]
+    ax.bar([i - width / 2 for i in x], to_date, width, color=TARGET_COLOR, label="Target",
            zorder=2)
-    reported = [i for i in x if actuals[i] is not None]
-    ax.bar([i + width / 2 for i in reported], [actuals[i] for i in reported], width,
+    partial = next((d for d in data if d["partial"]), None)
+    if partial is not None and partial["target"] is not None and (
+            partial["target_to_date"] != partial["target"]):
+        q = partial["quarter"]  # the whole quarter's target, as an outline
+        ax.bar([q - width / 2], [partial["target"]], width, color="none",
+               edgecolor=TARGET_COLOR, linewidth=1.0, linestyle="--", zorder=2)
+    done = [i for i in x if actuals[i] is not None and not data[i]["partial"]]
+    ax.bar([i + width / 2 for i in done], [actuals[i] for i in done], width,
            color=color, label="Actual", zorder=2)
+    if partial is not None and actuals[partial["quarter"]] is not None:
+        q = partial["quarter"]
+        ax.bar([q + width / 2], [actuals[q]], width, color=color, alpha=PARTIAL_ALPHA,
+               edgecolor=color, hatch="//", linewidth=1.2, zorder=2,
+               label="To date" if compact else partial["partial_label"])
+        ax.annotate("to date" if compact else partial["partial_label"],
+                    (q + width / 2, actuals[q]), textcoords="offset points", xytext=(0, 3),
+                    ha="center", va="bottom", fontsize=7, color="#555555")
+    reported = [i for i in x if actuals[i] is not None]
     missing = [i for i in x if actuals[i] is None]
     if status.forecast is not None and missing and reported:
         if is_additive(kpi):
@@ -77,11 +101,13 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
         else:
             per_quarter = status.forecast
         ax.bar([i + width / 2 for i in missing], [per_quarter] * len(missing), width,
-               color="none", edgecolor=FORECAST_COLOR, hatch="///", linewidth=1.0,
+               color="none", edgecolor=FORECAST_COLOR, linestyle=":", linewidth=1.2,
                label="Run-rate forecast", zorder=2)
     labels = list(quarter_labels)[:4]
     if compact:  # "Q1 (Jan–Mar)" → "Q1"
         labels = [label.split(" ")[0] for label in labels]
+    if partial is not None:
+        labels[partial["quarter"]] += " to date"
     ax.set_xticks(x)
     ax.set_xticklabels(labels)
     ax.yaxis.set_major_formatter(FuncFormatter(

@@ -1,6 +1,8 @@
 """Trend charts of one partner's actuals, drawn on a caller's matplotlib ``Axes``.
 
-The data is :func:`jbp.metrics.monthly_series` (one row per month). The same functions draw
+The data is :func:`jbp.metrics.monthly_series` (one row per month). A month after a
+source's data ends is empty (no bar: no data is not zero); the month a source ends in is
+"to date" (``monthly.attrs["partial"]``): its bars are hatched and its label says so. The same functions draw
 into the GUI's canvas, an exported image or a test's ``Figure``; nothing here imports Qt or
 pyplot.
 """
@@ -23,8 +25,30 @@ MDF_APPROVED = "#bcb8b1"
 MDF_CLAIMED = "#e9c46a"
 
 
-def _labels(ax: Axes, monthly: pd.DataFrame) -> list[str]:
+def partial_index(monthly: pd.DataFrame, column: str) -> int | None:
+    """Position of the month ``column``'s source ends inside (None: it ends on a month's
+    last day, or outside the chart)."""
+    month = monthly.attrs.get("partial", {}).get(column)
+    if month is None or month not in monthly.index:
+        return None
+    return int(monthly.index.get_loc(month))
+
+
+def _hatch(bars, index: int | None) -> None:
+    """Mark the bar of the month in progress: hatched, lighter, never a finished month."""
+    if index is None:
+        return
+    patch = bars.patches[index]
+    patch.set_hatch("//")
+    patch.set_alpha(0.5)
+    patch.set_edgecolor("#333333")
+
+
+def _labels(ax: Axes, monthly: pd.DataFrame, column: str | None = None) -> list[str]:
     labels = [m.strftime("%b %y") for m in monthly.index]
+    at = partial_index(monthly, column) if column else None
+    if at is not None:
+        labels[at] += " to date"
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
@@ -48,10 +72,11 @@ def draw_revenue(ax: Axes, monthly: pd.DataFrame, currency: str = "") -> None:
     from matplotlib.ticker import FuncFormatter
 
     x = range(len(monthly))
-    ax.bar(x, monthly["sourced_revenue"], color=SOURCED, label="Sourced")
-    ax.bar(x, monthly["influenced_revenue"], bottom=monthly["sourced_revenue"],
-           color=INFLUENCED, label="Influenced")
-    _labels(ax, monthly)
+    at = partial_index(monthly, "sourced_revenue")
+    _hatch(ax.bar(x, monthly["sourced_revenue"], color=SOURCED, label="Sourced"), at)
+    _hatch(ax.bar(x, monthly["influenced_revenue"], bottom=monthly["sourced_revenue"],
+                  color=INFLUENCED, label="Influenced"), at)
+    _labels(ax, monthly, "sourced_revenue")
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_title(f"Revenue by month{f' ({currency})' if currency else ''}", fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
@@ -61,11 +86,15 @@ def draw_activity(ax: Axes, monthly: pd.DataFrame) -> None:
     """Portal logins (left axis) and deal registrations (right axis) per month (counts)."""
     x = list(range(len(monthly)))
     ax.plot(x, monthly["logins"], color=LOGINS, marker="o", markersize=3, label="Logins")
-    _labels(ax, monthly)
+    at = partial_index(monthly, "logins")
+    if at is not None:  # the month in progress: an open marker, not a finished month
+        ax.plot([at], [monthly["logins"].iloc[at]], marker="o", markersize=6,
+                markerfacecolor="white", color=LOGINS)
+    _labels(ax, monthly, "logins")
     ax.set_ylim(bottom=0)
     right = ax.twinx()
-    right.bar(x, monthly["registrations"], color=REGISTRATIONS, alpha=0.45,
-              label="Registrations")
+    _hatch(right.bar(x, monthly["registrations"], color=REGISTRATIONS, alpha=0.45,
+                     label="Registrations"), partial_index(monthly, "registrations"))
     right.set_ylim(bottom=0)
     right.tick_params(axis="y", labelsize=7)
     right.spines["top"].set_visible(False)
@@ -81,10 +110,11 @@ def draw_activity(ax: Axes, monthly: pd.DataFrame) -> None:
 def draw_certifications(ax: Axes, monthly: pd.DataFrame) -> None:
     """Distinct certified people to each month's end (line) and new completions (bars)."""
     x = list(range(len(monthly)))
-    ax.bar(x, monthly["certifications"], color=CERTIFIED, alpha=0.35, label="Completions")
+    _hatch(ax.bar(x, monthly["certifications"], color=CERTIFIED, alpha=0.35,
+                  label="Completions"), partial_index(monthly, "certifications"))
     ax.step(x, monthly["certified_people"], where="mid", color=CERTIFIED,
             label="Certified people")
-    _labels(ax, monthly)
+    _labels(ax, monthly, "certifications")
     ax.set_ylim(bottom=0)
     ax.set_title("Certifications", fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
@@ -96,11 +126,12 @@ def draw_mdf(ax: Axes, monthly: pd.DataFrame, currency: str = "") -> None:
 
     x = [i for i in range(len(monthly))]
     width = 0.4
-    ax.bar([i - width / 2 for i in x], monthly["mdf_approved"], width, color=MDF_APPROVED,
-           label="Approved")
-    ax.bar([i + width / 2 for i in x], monthly["mdf_claimed"], width, color=MDF_CLAIMED,
-           label="Claimed (paid)")
-    _labels(ax, monthly)
+    at = partial_index(monthly, "mdf_claimed")
+    _hatch(ax.bar([i - width / 2 for i in x], monthly["mdf_approved"], width,
+                  color=MDF_APPROVED, label="Approved"), at)
+    _hatch(ax.bar([i + width / 2 for i in x], monthly["mdf_claimed"], width,
+                  color=MDF_CLAIMED, label="Claimed (paid)"), at)
+    _labels(ax, monthly, "mdf_claimed")
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_title(f"MDF{f' ({currency})' if currency else ''}", fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="upper left")

@@ -26,6 +26,7 @@ from .commands import (
     SetField,
     SignOffPlan,
 )
+from .metrics import METRICS, Actuals
 from .model import QUARTERS, Partner, Program, TargetAccount, Tier, fiscal_quarter_bounds
 from .plans import CreatePlan, draft_from_template, draft_rolled_forward
 from .store import Workspace
@@ -287,12 +288,14 @@ def _store_actuals(ws, deals, regs, logins, certs, mdf, costs) -> None:
                 [_key("ext", m[0]) for m in mdf]),
     }
     stamp = f"{AS_OF.isoformat()} 08:30:00"
+    # The exports were pulled for October: each source is complete through its last day.
+    extracted = _days(dt.date(AS_OF.year, AS_OF.month, 1), -1).isoformat()
     with ws.transaction():
         for kind, (rows, keys) in tables.items():
             import_id = ws.execute(
                 "INSERT INTO imports (kind, file, imported_at, rows_taken, rows_rejected, "
-                "rows_duplicate) VALUES (?, ?, ?, ?, 0, 0)",
-                (kind, _DEMO_FILES[kind], stamp, len(rows))).lastrowid
+                "rows_duplicate, extract_date) VALUES (?, ?, ?, ?, 0, 0, ?)",
+                (kind, _DEMO_FILES[kind], stamp, len(rows), extracted)).lastrowid
             ws.insert_actuals(kind, rows, keys, import_id)
         ws.insert_actuals("program_costs", [(iso(m), c, a, p) for m, c, a, p in costs], [])
 
@@ -310,40 +313,13 @@ def _assign_tiers(ws, partners, ids, deals, certified, end) -> None:
             ws.execute("UPDATE partners SET tier = ? WHERE id = ?", (p.tier, ids[i]))
 
 
-def _quarter_sum(rows, pid, date_idx, value_idx, bounds, pred=lambda r: True):
-    out = []
-    for lo, hi in bounds:
-        out.append(sum((r[value_idx] if value_idx is not None else 1) for r in rows
-                       if r[1] == pid and lo <= r[date_idx] <= hi and pred(r)))
-    return out
-
-
 def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
     vendor = Editor("Dana Whitfield", "vendor")
     hist = History(ws)
-    rng = np.random.default_rng(SEED + 1)
     fy = AS_OF.year
     bounds = fiscal_quarter_bounds(fy, PROGRAM.fiscal_year_start_month)
     done_quarters = [i for i, (_, hi) in enumerate(bounds) if hi < AS_OF]
     top = [int(i) for i in order[:6] if partners[int(i)].churned_on is None][:4]
-
-    def quarter_values(pid: int, fiscal_bounds) -> dict[str, list]:
-        """What each bindable metric of the template measured, quarter by quarter."""
-        won = _quarter_sum(regs, pid, 2, None, fiscal_bounds, lambda r: r[4] == "won")
-        closed = _quarter_sum(regs, pid, 2, None, fiscal_bounds,
-                              lambda r: r[4] in ("won", "lost"))
-        return {
-            "sourced_revenue": _quarter_sum(deals, pid, 5, 3, fiscal_bounds,
-                                            lambda r: r[7] == "sourced"),
-            "influenced_revenue": _quarter_sum(deals, pid, 5, 3, fiscal_bounds,
-                                               lambda r: r[7] == "influenced"),
-            "registrations": _quarter_sum(regs, pid, 2, None, fiscal_bounds),
-            "certified_people": [sum(1 for c in certs if c[0] == pid and c[3] <= hi)
-                                 for _, hi in fiscal_bounds],
-            "portal_logins": [sum(1 for lg in logins if lg[0] == pid and lo <= lg[1] <= hi)
-                              for lo, hi in fiscal_bounds],
-            "win_rate": [w / c if c else None for w, c in zip(won, closed, strict=True)],
-        }
 
     importer = Editor("Actuals import", "vendor")
 
@@ -360,31 +336,56 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
             for q in qs:
                 value = (kpi.targets[q] or 0) * float(
                     np.random.default_rng(kpi.id * 7 + q).uniform(0.9, 1.15))
+                if kpi.unit == "percent":
+                    value = min(1.0, value)  # a rate is never above 100%
                 ws_value = round(float(value), 3 if kpi.unit == "percent" else 0)
                 with ws.transaction(plan_id):
                     ws.write_field("kpi", kpi.id, f"actual_{QUARTERS[q]}", ws_value)
 
-    def set_targets(draft, pid: int, fiscal_bounds) -> None:
-        """Targets a partner manager would set: near what the partner does, a stretch for
-        some KPIs and too easy for others, so the demo shows every RAG colour."""
-        values = quarter_values(pid, fiscal_bounds)
-        first_open_month = dt.date(AS_OF.year, AS_OF.month, 1)
-        closed = [hi < first_open_month for _, hi in fiscal_bounds]
+    actuals = Actuals.load(ws)
+    data_start = actuals.coverage.first("deals") or AS_OF
+    data_end = actuals.coverage.end("deals") or AS_OF
+
+    def set_targets(draft, pid: int, fiscal_year: int, growth: float) -> None:
+        """Targets near what the partner does: its run-rate over the demo's data (from four
+        months after the data starts, once the first registrations have had time to close,
+        to the data's end) plus
+        the plan's stated ``growth``, ramping through the year (×0.94, 0.98, 1.02, 1.06 of
+        the mean quarter). Rates stay rates: a win rate aims a few points higher, never
+        above 90%; days to close aim ``growth``/2 shorter."""
+        lo, hi = _days(data_start, 120), data_end
+        span = (hi - lo).days + 1
+        ramp = (0.94, 0.98, 1.02, 1.06)
         for g, (goal, kpis) in enumerate(draft.goals):
             for k, kpi in enumerate(kpis):
-                series = values.get(kpi.metric or "")
-                if not series:
+                metric = METRICS.get(kpi.metric or "")
+                if metric is None:
                     continue
-                # A quarter still open has only part of its actuals: plan it at the average.
-                series = [v if closed[q] else None for q, v in enumerate(series)]
-                known = [v for v in series if v]
-                base = sum(known) / len(known) if known else 1.0
-                stretch = float(rng.uniform(0.8, 1.35))
-                digits = 2 if kpi.unit == "percent" else (-3 if kpi.unit == "currency" else 0)
-                targets = [round(max(v or base, 0.5 * base) * stretch, digits) for v in series]
+                value = metric.value(actuals, pid, lo, hi)
+                if kpi.unit == "percent":
+                    rate = 0.3 if value is None else float(value)
+                    targets = [round(min(0.9, rate + 0.05 + 0.01 * q), 2) for q in range(4)]
+                elif kpi.unit == "days":
+                    days = 90.0 if value is None else float(value)
+                    targets = [round(days * (1 - growth / 2) * (1.02 - 0.01 * q))
+                               for q in range(4)]
+                elif kpi.to_date == "latest quarter":  # a stock: certified people
+                    stock = float(value or 0)
+                    targets = [float(np.ceil(max(stock, 1) * (1 + growth * (q + 1) / 4)))
+                               for q in range(4)]
+                else:
+                    quarter = float(value or 0) * 91.25 / span
+                    digits = -3 if kpi.unit == "currency" else 0
+                    floor = 5_000.0 if kpi.unit == "currency" else 1.0
+                    targets = [max(floor, round(quarter * (1 + growth) * r, digits))
+                               for r in ramp]
                 kpis[k] = kpi.replace(**{f"target_{q}": targets[n]
                                          for n, q in enumerate(QUARTERS)})
             draft.goals[g] = (goal, kpis)
+        draft.plan.executive_summary = (
+            (draft.plan.executive_summary or "").rstrip()
+            + f"\n\nTargets: the run-rate of {lo:%b %Y}–{hi:%b %Y} plus {growth:.0%} growth, "
+              "ramping through the year.").strip()
 
     # 1. Closed plan of last year and the Active plan of this year for the top partner.
     plans_made = []
@@ -399,7 +400,7 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
                                     partner_owner=partner_person)
         draft.plan.vendor_sponsor = "Grace Holloway (CRO)"
         draft.plan.partner_sponsor = f"{['Ines', 'Raj', 'Kim', 'Lars'][rank]} (CEO)"
-        set_targets(draft, pid, bounds)
+        set_targets(draft, pid, fy, _GROWTH[rank])
         cust = [f"{_CUSTOMER_WORDS[(i + k * 5) % 24]} {_INDUSTRIES[k % 8].split()[0]} Corp"
                 for k in range(4)]
         draft.accounts = [TargetAccount(plan_id=0, name=c, industry=_INDUSTRIES[(i + k) % 8],
@@ -413,15 +414,11 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
         plan_id = create.plan_id
         plans_made.append(plan_id)
         doc = ws.plan_document(plan_id)
-        hist.run(AddComment(partner_editor, plan_id, "goal", doc.goals[0].id,
-                            "Q1 is light for us: our new sellers start in February. Can we "
-                            "shift 10% of the Q1 target into Q3?"))
-        hist.run(AddComment(vendor, plan_id, "goal", doc.goals[0].id,
-                            "Agreed in principle; let's keep the annual number and revisit "
-                            "at the Q1 QBR."))
-        hist.run(AddComment(partner_editor, plan_id, "initiative", doc.initiatives[0].id,
-                            "We'd like MDF approved before the end of January to book the "
-                            "venue."))
+        for side, kind, index, text in _comments(rank, p, doc):
+            who = partner_editor if side == "partner" else Editor(p.manager or vendor.author,
+                                                                 "vendor")
+            element = (doc.goals if kind == "goal" else doc.initiatives)[index]
+            hist.run(AddComment(who, plan_id, kind, element.id, text))
         if status == "Draft":
             continue
         hist.run(ChangeStatus(vendor, plan_id, "In review"))
@@ -453,7 +450,7 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
     pid = ids[i]
     last = draft_from_template(ws, pid, fy - 1, vendor_owner=partners[i].manager,
                                partner_owner="Alex Meyer")
-    set_targets(last, pid, fiscal_quarter_bounds(fy - 1, PROGRAM.fiscal_year_start_month))
+    set_targets(last, pid, fy - 1, 0.10)
     create = hist.run(CreatePlan(vendor, last))
     old_id = create.plan_id
     partner_editor = Editor("Alex Meyer", "partner")
@@ -466,3 +463,89 @@ def _make_plans(ws, partners, ids, order, deals, regs, certs, logins) -> None:
     fill_actuals(old_id, [1, 2, 3])
     hist.run(ChangeStatus(vendor, old_id, "Closed"))
     hist.run(CreatePlan(vendor, draft_rolled_forward(ws, plans_made[0])))
+    _date_history(ws, fy)
+    # The October exports were imported this morning: every open plan's bound KPIs were
+    # refreshed from them, one entry per plan under the import.
+    command, _ = bindings.refresh_macro(ws, as_of=AS_OF, editor=importer)
+    if command is not None:
+        command.at = f"{AS_OF.isoformat()} 08:31:00"
+        hist.run(command)
+
+
+#: Growth over the run-rate each plan of this year states, by the partner's rank.
+_GROWTH = (0.15, 0.12, 0.20, 0.10)
+
+
+def _comments(rank: int, partner: Partner, doc) -> list[tuple[str, str, int, str]]:
+    """The comment thread of one plan: (side, element kind, index, text), written for
+    that partner and plan."""
+    goal = doc.goals[0].title
+    webinar = doc.initiatives[0].title
+    bootcamp = doc.initiatives[1].title if len(doc.initiatives) > 1 else webinar
+    kpi = doc.kpis[0]
+    q1 = f"{(kpi.target_q1 or 0):,.0f}"
+    threads = [
+        [("partner", "goal", 0, f"Q1 is light for {partner.name}: our new sellers start in "
+          f"February. Can we move part of the Q1 target ({q1}) for '{goal}' into Q3?"),
+         ("vendor", "goal", 0, "Agreed in principle; we keep the annual number and revisit "
+          "the split at the Q1 QBR."),
+         ("partner", "initiative", 0, f"For '{webinar}' we need MDF approved before the end "
+          "of January to book the venue.")],
+        [("vendor", "initiative", 1, f"{partner.name}: can you name the six people for "
+          f"'{bootcamp}'? The February cohort closes on the 20th."),
+         ("partner", "initiative", 1, "Four from sales, two pre-sales; names by Friday.")],
+        [("partner", "goal", 0, f"'{goal}' assumes the {partner.region} public-sector "
+          "tender lands in Q2. If it slips, we would rather re-phase than cut the target."),
+         ("vendor", "goal", 0, "Fine with re-phasing; flag it at the Q2 review."),
+         ("partner", "initiative", 0, f"'{webinar}': we would co-host with a customer "
+          "speaker if you can cover the platform fee.")],
+        [("vendor", "goal", 0, f"Draft for {partner.name}: the targets are last year's "
+          "run-rate plus 10%. Tell us where that looks wrong before we send it for review.")],
+    ]
+    return threads[rank % len(threads)]
+
+
+def _date_history(ws: Workspace, fy: int) -> None:
+    """Give the plans' history the dates it would have had: each plan's revisions,
+    comments and sign-offs spread, in the order they were made, over the weeks that plan
+    was worked on — every one on or before the demo's "today" (the generator ran in a
+    second of real time; real edits keep real time)."""
+    windows = {}
+    for plan in ws.plans():
+        if plan.fiscal_year < fy:
+            lo, hi = dt.datetime(fy - 2, 12, 1, 9), dt.datetime(fy - 1, 12, 18, 17)
+        elif plan.fiscal_year > fy:
+            lo, hi = dt.datetime(fy, 11, 2, 9), dt.datetime(fy, 11, 13, 17)
+        else:
+            lo, hi = dt.datetime(fy - 1, 12, 1, 9), dt.datetime(fy, 11, 13, 17)
+        windows[plan.id] = (lo, hi)
+    with ws.transaction():
+        for plan_id, (lo, hi) in windows.items():
+            events = [("revisions", "at", r[0], r[1]) for r in ws.rows(
+                "SELECT id, at FROM revisions WHERE plan_id = ?", (plan_id,))]
+            events += [("comments", "created_at", r[0], r[1]) for r in ws.rows(
+                "SELECT id, created_at FROM comments WHERE plan_id = ?", (plan_id,))]
+            events += [("signoffs", "signed_at", r[0], r[1]) for r in ws.rows(
+                "SELECT id, signed_at FROM signoffs WHERE plan_id = ?", (plan_id,))]
+            events.sort(key=lambda e: (e[3], e[0] != "revisions", e[2]))
+            # Planning (drafting, comments, sign-off) takes the first ten weeks; what
+            # follows the first refresh of actuals (amendments) spreads over the rest.
+            refreshed = ws.rows("SELECT MIN(id) FROM revisions WHERE plan_id = ? AND "
+                                "action = 'refresh'", (plan_id,))[0][0]
+            split = next((k for k, e in enumerate(events)
+                          if e[0] == "revisions" and e[2] == refreshed), len(events))
+            planning_end = min(hi, lo + dt.timedelta(days=70))
+            for k, (table, col, row_id, _) in enumerate(events):
+                if k < split:
+                    when = lo + (planning_end - lo) * (k / max(1, split))
+                else:
+                    start = lo + (hi - lo) * 0.6
+                    when = start + (hi - start) * ((k - split) / max(1, len(events) - split))
+                ws.execute(f"UPDATE {table} SET {col} = ? WHERE id = ?",
+                           (when.replace(microsecond=0).isoformat(sep=" "), row_id))
+            approved = ws.rows("SELECT at FROM revisions WHERE plan_id = ? AND field = "
+                               "'status' AND new = '\"Approved\"' ORDER BY id LIMIT 1",
+                               (plan_id,))
+            if approved:
+                ws.execute("UPDATE plans SET approved_at = ? WHERE id = ?",
+                           (approved[0][0], plan_id))

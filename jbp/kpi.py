@@ -7,10 +7,15 @@ levels (currency or count measured at the "latest quarter") and rates (percent a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .model import Kpi, Program, fiscal_quarter_bounds
+
+if TYPE_CHECKING:
+    from .coverage import Coverage
 
 ADDITIVE_UNITS = ("currency", "count")
 
@@ -57,6 +62,34 @@ def ratio(actual: float, target: float, direction: str) -> float | None:
 
 
 @dataclass(frozen=True)
+class PartialQuarter:
+    """The quarter in progress on the day a KPI is measured to: quarter index 0-3, days
+    elapsed (the day itself counts) of the quarter's days."""
+
+    quarter: int
+    days: int
+    total: int
+    through: dt.date
+
+    @property
+    def fraction(self) -> float:
+        return self.days / self.total
+
+    def label(self) -> str:
+        """"Q4 to date, 45 of 92 days"."""
+        return f"Q{self.quarter + 1} to date, {self.days} of {self.total} days"
+
+
+def partial_quarter(bounds: list[tuple[dt.date, dt.date]], day: dt.date) -> PartialQuarter | None:
+    """The quarter ``day`` falls in when it is not the quarter's last day (None when
+    ``day`` is outside the year or ends its quarter)."""
+    for q, (start, end) in enumerate(bounds):
+        if start <= day < end:
+            return PartialQuarter(q, (day - start).days + 1, (end - start).days + 1, day)
+    return None
+
+
+@dataclass(frozen=True)
 class KpiStatus:
     """Where a KPI stands on a date.
 
@@ -73,6 +106,22 @@ class KpiStatus:
     forecast: float | None
     full_target: float | None
     forecast_attainment: float | None
+    #: The quarter in progress on the day measured to (None when every quarter with an
+    #: actual is over): tables and charts show it "to date", never as a finished quarter.
+    partial: PartialQuarter | None = None
+    #: The day the KPI is measured to (see :func:`status_on`).
+    through: dt.date | None = None
+
+
+def status_on(kpi: Kpi, program: Program, fiscal_year: int, as_of: dt.date,
+              coverage: Coverage | None = None) -> KpiStatus:
+    """A KPI's status on a view "as of" ``as_of``: the one computation the plan page, the
+    QBR and the Portfolio's plan attainment share. A KPI bound to a metric is measured to the
+    end of its source's data when that is earlier (:func:`jbp.coverage.measured_through`),
+    so the days after it are neither counted as zero actual nor added to the target."""
+    from .coverage import measured_through
+
+    return kpi_status(kpi, program, fiscal_year, measured_through(kpi, coverage, as_of))
 
 
 def kpi_status(kpi: Kpi, program: Program, fiscal_year: int, as_of: dt.date) -> KpiStatus:
@@ -85,6 +134,15 @@ def kpi_status(kpi: Kpi, program: Program, fiscal_year: int, as_of: dt.date) -> 
     the forecast is that latest actual; the full-year target is the last quarter's.
     """
     bounds = fiscal_quarter_bounds(fiscal_year, program.fiscal_year_start_month)
+    status = _kpi_status(kpi, program, bounds, as_of)
+    partial = partial_quarter(bounds, as_of)
+    if partial is not None and kpi.actuals[partial.quarter] is None:
+        partial = None  # nothing reported for it: nothing drawn as "to date"
+    return dataclasses.replace(status, partial=partial, through=as_of)
+
+
+def _kpi_status(kpi: Kpi, program: Program, bounds: list[tuple[dt.date, dt.date]],
+                as_of: dt.date) -> KpiStatus:
     progress = quarter_progress(bounds, as_of)
     targets, actuals = kpi.targets, kpi.actuals
     if is_additive(kpi):

@@ -7,11 +7,14 @@ give the formula and the unit.
 
 Conventions
 -----------
-* ``as_of`` is a date; a row counts when its date is on or before ``as_of``. The default
-  ``as_of`` is the last day of the last month that has any actuals (see :func:`default_as_of`),
-  so a scorecard read on 15 November from exports that end on 31 October describes
-  31 October, not a half-empty November.
-* T12M (trailing twelve months) is the window ``(as_of - 365 days, as_of]``.
+* ``as_of`` is the date the view describes, decided once by :func:`jbp.asof.resolve_as_of`
+  (set by the user, else the workspace's pinned date, else today). It is not capped at the
+  end of the data: each source of actuals is read only *through* the earlier of ``as_of``
+  and the end of its own coverage (:mod:`jbp.coverage`), so a scorecard read on
+  15 November from logins that end on 31 October measures logins to 31 October and never
+  reads the first half of November as fifteen days without a login.
+* Windows end on their source's "through" day ``t``: T12M (trailing twelve months) is
+  ``(t - 365 days, t]``; the 90-day windows of leading indicators likewise.
 * Money is in the program currency; fractions are 0-1; durations are days.
 * Revenue is the deal amount (the ARR of a recurring deal, the value of a one-off deal), on
   the close date.
@@ -28,19 +31,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .coverage import Coverage, coverage_from_frames, month_end
+from .kinds import ACTIVITY, KINDS
 from .model import Program, fiscal_quarter_bounds
 from .tiers import TierStanding, assess_tier, gaps, next_tier
 
 if TYPE_CHECKING:
     from .store import Workspace
 
+__all__ = ["month_end"]  # re-exported: callers measured months with it before coverage
+
 #: Days in the trailing window of revenue, new logos, investment (T12M).
 YEAR_DAYS = 365
 #: Days in the window of leading indicators (logins, registrations, certifications).
 RECENT_DAYS = 90
-#: Days before the recent window that serve as the baseline of a trend (rate-normalised to
-#: RECENT_DAYS, so a trend compares like with like).
-BASELINE_DAYS = 180
+#: Days of the baseline window of a trend: the window just before the recent one, of the
+#: same length, so a trend compares two equal windows (both inside the source's coverage).
+BASELINE_DAYS = RECENT_DAYS
 #: Days of recent sourced revenue, new logos and certifications used as the run-rate for
 #: the tier projection.
 RUN_RATE_DAYS = 180
@@ -81,18 +88,27 @@ class Actuals:
     program_costs: pd.DataFrame
     #: The plans' KPIs (see :func:`kpis_frame`); None when not loaded.
     kpis: pd.DataFrame | None = None
+    #: Extract dates given at import, per kind (they extend a source's coverage).
+    extract_dates: dict[str, dt.date] | None = None
 
     @classmethod
     def load(cls, ws: Workspace) -> Actuals:
-        """Read the program, the partners, the plans' KPIs and every actuals table in one
-        transaction."""
+        """Read the program, the partners, the plans' KPIs, every actuals table and the
+        imports' extract dates in one transaction."""
         with ws.transaction():
             program = ws.program()
             partners = partners_frame(ws)
-            frames = {k: ws.actuals(k) for k in (
-                "deals", "registrations", "logins", "certifications", "mdf", "program_costs")}
+            frames = {k: ws.actuals(k) for k in KINDS}
             kpis = kpis_frame(ws)
-        return cls(program=program, partners=partners, kpis=kpis, **frames)
+            extracts = ws.extract_dates()
+        return cls(program=program, partners=partners, kpis=kpis, extract_dates=extracts,
+                   **frames)
+
+    @property
+    def coverage(self) -> Coverage:
+        """Through which day each source is complete (:mod:`jbp.coverage`)."""
+        return coverage_from_frames({k: getattr(self, k) for k in KINDS},
+                                    self.extract_dates)
 
     def last_date(self) -> dt.date | None:
         """The latest date found in any actuals table (None when there are none)."""
@@ -141,27 +157,13 @@ def kpis_frame(ws: Workspace) -> pd.DataFrame:
     return pd.DataFrame([dict(r) for r in rows], columns=list(KPI_COLUMNS))
 
 
-def month_end(day: dt.date) -> dt.date:
-    """The last day of ``day``'s month."""
-    nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
-def default_as_of(actuals: Actuals, today: dt.date | None = None) -> dt.date:
-    """The end of the last month with actuals; ``today`` (default: the system date) when the
-    workspace has no actuals yet."""
-    last = actuals.last_date()
-    if last is None:
-        return today or dt.date.today()
-    return month_end(last)
-
-
-def effective_as_of(actuals: Actuals, requested: dt.date | None) -> dt.date:
-    """The date a view measures on: the requested date (e.g. the app's "today"), but never
-    past the end of the last month with actuals — a scorecard read on 15 November from
-    exports that end on 31 October describes 31 October."""
-    default = default_as_of(actuals)
-    return default if requested is None else min(requested, default)
+def _as_of(actuals: Actuals, as_of: dt.date | None) -> dt.date:
+    """``as_of`` when given. Without one (a script or test reading a snapshot, which has no
+    workspace to ask :func:`jbp.asof.resolve_as_of`), the latest end of any source: every
+    source is then read to its own end."""
+    if as_of is not None:
+        return as_of
+    return actuals.coverage.latest_end() or dt.date.today()
 
 
 def _ts(day: dt.date) -> pd.Timestamp:
@@ -311,15 +313,15 @@ def scorecard(ws: Workspace, as_of: dt.date | None = None) -> pd.DataFrame:
     """One row per partner with every scorecard metric on ``as_of`` (see the module doc and
     :func:`scorecard_from` for the columns and their units).
 
-    ``as_of`` is capped by :func:`effective_as_of`: days after the last month of actuals
-    would read as inactivity that is only missing data. The date used is in
-    ``frame.attrs["as_of"]``.
+    ``as_of`` None means the workspace's own "as of" (:func:`jbp.asof.resolve_as_of`). The
+    date used is in ``frame.attrs["as_of"]``, the coverage in ``frame.attrs["coverage"]``.
     """
+    from .asof import resolve_as_of
+
     actuals = Actuals.load(ws)
-    as_of = effective_as_of(actuals, as_of)
-    frame = scorecard_from(actuals, as_of)
-    frame.attrs["as_of"] = as_of
-    return frame
+    if as_of is None:
+        as_of = resolve_as_of(ws).date
+    return scorecard_from(actuals, as_of)
 
 
 def _trend(current: pd.Series, previous: pd.Series) -> pd.Series:
@@ -334,24 +336,26 @@ def risk_components(logins_now: pd.Series, logins_before: pd.Series, regs_now: p
     """The three parts of the churn-risk score, each 0-1.
 
     * ``logins_decline`` = clip(1 - (L90 + 1) / (B90 + 1), 0, 1): the fall in portal
-      logins of the last 90 days against the baseline B90 = logins in the 180 days before
-      them × 90/180 (the +1 keeps a quiet partner with no logins in either window at 0);
+      logins of the 90 days to the logins' through day against the baseline B90 = logins in
+      the 90 days before them (the +1 keeps a quiet partner with no logins in either window
+      at 0; 0 when the baseline window starts before the logins data does);
     * ``registrations_decline``: the same for deal registrations;
     * ``inactivity`` = clip(days since the last login, registration, won deal or
-      certification / 90, 0, 1).
+      certification (:func:`idle_days`) / 90, 0, 1) (0 when no source has data).
     """
     def decline(now: pd.Series, before: pd.Series) -> pd.Series:
-        return (1.0 - (now + 1.0) / (before + 1.0)).clip(0.0, 1.0)
+        # A baseline outside the source's coverage (NaN) is not judged: no decline.
+        return (1.0 - (now + 1.0) / (before + 1.0)).clip(0.0, 1.0).fillna(0.0)
 
     return pd.DataFrame({
         "logins_decline": decline(logins_now, logins_before),
         "registrations_decline": decline(regs_now, regs_before),
-        "inactivity": (idle_days / RECENT_DAYS).clip(0.0, 1.0),
+        "inactivity": (idle_days / RECENT_DAYS).clip(0.0, 1.0).fillna(0.0),
     })
 
 
 def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFrame:
-    """The scorecard of every partner on ``as_of`` (default :func:`default_as_of`).
+    """The scorecard of every partner on ``as_of`` (default: every source read to its own end).
 
     Columns (money in the program currency, fractions 0-1, T12M = the 365 days to ``as_of``):
 
@@ -373,20 +377,28 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
       ``cac`` = (investment + margins + rebates) / new_logos.
     * ``time_to_first_revenue_days``: first sourced deal's close date − sign-up date (NaN
       when the partner signed up before the actuals begin, or has no deal yet).
-    * ``logins_90d``, ``registrations_90d``, ``certifications_90d``: counts in the last 90
-      days; ``*_trend``: relative change against the baseline (the 180 days before, per 90
-      days; fraction, NaN when the baseline is empty); ``certified_people``: distinct people certified to date.
+    * ``logins_90d``, ``registrations_90d``, ``certifications_90d``: counts in the 90 days
+      to the source's through day; ``*_trend``: relative change against the baseline, the
+      90 days before them (fraction; NaN when the baseline is empty or starts before the
+      source's data does); ``certified_people``: distinct people certified to date.
     * ``mdf_approved``: approved MDF requests in T12M; ``mdf_utilisation`` = mdf_spent ÷
       mdf_approved.
     * ``tier``/``next_tier``: by :func:`jbp.tiers.assess_tier` on (sourced_revenue,
       certified_people, new_logos); ``gap_*``: what the next tier still needs;
       ``projected_next_tier_date``: :func:`project_tier_date`.
-    * ``days_since_activity``, ``risk_score`` (:func:`risk_components` weighted by
-      RISK_WEIGHTS), ``at_risk`` (active and score ≥ RISK_THRESHOLD or idle ≥ INACTIVE_DAYS
-      days), ``risk_reasons``.
+    * ``days_since_activity``: days from the partner's last login, registration, deal or
+      certification (or its sign-up) to the *common end* of those four sources
+      (:meth:`jbp.coverage.Coverage.activity_end`), 0 when it was active after that day;
+      ``risk_score`` (:func:`risk_components` weighted by RISK_WEIGHTS), ``at_risk``
+      (active and score ≥ RISK_THRESHOLD or idle ≥ INACTIVE_DAYS days), ``risk_reasons``.
+
+    Each source is read through ``coverage.through(kind, as_of)`` (the module doc);
+    ``frame.attrs`` holds ``as_of``, ``coverage`` and ``through`` (kind → day read to).
     """
-    if as_of is None:
-        as_of = default_as_of(actuals)
+    as_of = _as_of(actuals, as_of)
+    cov = actuals.coverage
+    through = {k: cov.through(k, as_of) for k in KINDS}
+    t_deals, t_certs = through["deals"], through["certifications"]
     program = actuals.program
     partners = actuals.partners
     idx = pd.Index(partners["id"].astype(int).to_numpy(), name="partner_id")
@@ -403,8 +415,8 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
                              np.where(signup > _ts(as_of), "not signed up", "active"))
     out["stored_tier"] = partners["tier"].fillna("").to_numpy()
 
-    deals = _upto(actuals.deals, "close_date", as_of)
-    d12 = _window(deals, "close_date", as_of, YEAR_DAYS)
+    deals = _upto(actuals.deals, "close_date", t_deals)
+    d12 = _window(deals, "close_date", t_deals, YEAR_DAYS)
     src12 = d12[d12["attribution"] == "sourced"]
     inf12 = d12[d12["attribution"] == "influenced"]
     out["sourced_revenue"] = _per_partner(src12.groupby("partner_id")["amount"].sum(), idx)
@@ -412,7 +424,7 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
     out["attributed_revenue"] = (out["sourced_revenue"]
                                  + program.influence_weight * out["influenced_revenue"])
 
-    certs = _upto(actuals.certifications, "cert_date", as_of)
+    certs = _upto(actuals.certifications, "cert_date", t_certs)
     out["certified_people"] = _per_partner(
         certs.groupby("partner_id")["person"].nunique(), idx).astype(int)
     out["new_logos"] = _per_partner(src12.groupby("partner_id")["customer"].nunique(),
@@ -420,7 +432,9 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
 
     # Tier by the program's rules, the next tier and the gaps.
     tiers, nexts, gap_rev, gap_cert, gap_logo, proj = [], [], [], [], [], []
-    rr = run_rates(actuals, as_of, idx)
+    rr = run_rates(actuals, t_deals, idx, t_certs)
+    # The tier is measured to the earlier of its two sources; it is projected from there.
+    tier_day = min(t_deals, t_certs)
     for pid in idx:
         standing = TierStanding(float(out.at[pid, "sourced_revenue"]),
                                 int(out.at[pid, "certified_people"]),
@@ -439,7 +453,7 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
         gap_rev.append(g["sourced_revenue"])
         gap_cert.append(g["certified_people"])
         gap_logo.append(g["new_logos"])
-        day = project_tier_date(standing, nxt, as_of,
+        day = project_tier_date(standing, nxt, tier_day,
                                 revenue_run_rate=float(rr.at[pid, "revenue_per_year"]),
                                 logos_run_rate=float(rr.at[pid, "logos_per_year"]),
                                 certs_per_day=float(rr.at[pid, "certs_per_day"]))
@@ -452,12 +466,12 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
     out["rebates"] = rebate * out["sourced_revenue"]
     out["net_revenue"] = out["attributed_revenue"] - out["margins"] - out["rebates"]
 
-    mdf = _upto(actuals.mdf, "mdf_date", as_of)
-    m12 = _window(mdf, "mdf_date", as_of, YEAR_DAYS)
+    mdf = _upto(actuals.mdf, "mdf_date", through["mdf"])
+    m12 = _window(mdf, "mdf_date", through["mdf"], YEAR_DAYS)
     claims = m12[(m12["kind"] == "claim") & (m12["status"] == "paid")]
     approved = m12[(m12["kind"] == "request") & (m12["status"].isin(["approved", "paid"]))]
     out["mdf_spent"] = _per_partner(claims.groupby("partner_id")["amount"].sum(), idx)
-    out["program_costs"] = allocated_costs(actuals, as_of).sum(axis=1).reindex(idx).fillna(0.0)
+    out["program_costs"] = allocated_costs(actuals, through["program_costs"]).sum(axis=1).reindex(idx).fillna(0.0)
     out["investment"] = out["mdf_spent"] + out["program_costs"]
     inv = out["investment"].where(out["investment"] > 0)
     out["ropi"] = (out["net_revenue"] - out["investment"]) / inv
@@ -471,30 +485,38 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
 
     first = deals[deals["attribution"] == "sourced"].groupby("partner_id")["close_date"].min()
     first = first.reindex(idx)
-    start = actuals.first_date()
+    start = cov.first("deals")
     ttfr = (first - signup).dt.days.astype(float)
     if start is not None:
         ttfr = ttfr.where(signup >= _ts(start))
     out["time_to_first_revenue_days"] = ttfr
 
-    logins = _upto(actuals.logins, "login_date", as_of)
-    regs = _upto(actuals.registrations, "reg_date", as_of)
+    logins = _upto(actuals.logins, "login_date", through["logins"])
+    regs = _upto(actuals.registrations, "reg_date", through["registrations"])
 
-    def count(frame: pd.DataFrame, col: str, days: int = RECENT_DAYS,
+    def count(kind: str, frame: pd.DataFrame, col: str, days: int = RECENT_DAYS,
               offset: int = 0) -> pd.Series:
-        w = _window(frame, col, as_of, days, offset)
+        w = _window(frame, col, through[kind], days, offset)
         return _per_partner(w.groupby("partner_id").size(), idx).astype(int)
 
-    per = RECENT_DAYS / BASELINE_DAYS
-    l_now = count(logins, "login_date")
-    l_before = count(logins, "login_date", BASELINE_DAYS, RECENT_DAYS) * per
-    r_now = count(regs, "reg_date")
-    r_before = count(regs, "reg_date", BASELINE_DAYS, RECENT_DAYS) * per
+    def baseline(kind: str, frame: pd.DataFrame, col: str) -> pd.Series:
+        """The equal window before the recent one; NaN when it starts before the source's
+        data does (a window without data is not a quiet window)."""
+        first = cov.first(kind)
+        lo = through[kind] - dt.timedelta(days=RECENT_DAYS + BASELINE_DAYS - 1)
+        if first is None or lo < first:
+            return pd.Series(np.nan, index=idx)
+        return count(kind, frame, col, BASELINE_DAYS, RECENT_DAYS).astype(float)
+
+    l_now = count("logins", logins, "login_date")
+    l_before = baseline("logins", logins, "login_date")
+    r_now = count("registrations", regs, "reg_date")
+    r_before = baseline("registrations", regs, "reg_date")
     out["logins_90d"] = l_now
     out["logins_trend"] = _trend(l_now, l_before)
     out["registrations_90d"] = r_now
     out["registrations_trend"] = _trend(r_now, r_before)
-    out["certifications_90d"] = count(certs, "cert_date")
+    out["certifications_90d"] = count("certifications", certs, "cert_date")
     out["mdf_approved"] = _per_partner(approved.groupby("partner_id")["amount"].sum(), idx)
     out["mdf_utilisation"] = out["mdf_spent"] / out["mdf_approved"].where(
         out["mdf_approved"] > 0)
@@ -503,13 +525,7 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
     out["gap_new_logos"] = gap_logo
     out["projected_next_tier_date"] = pd.to_datetime(pd.Series(proj, index=idx))
 
-    last = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
-    for frame, col in ((logins, "login_date"), (regs, "reg_date"), (deals, "close_date"),
-                       (certs, "cert_date")):
-        latest = frame.groupby("partner_id")[col].max().reindex(idx)
-        last = pd.concat([last, latest], axis=1).max(axis=1)
-    since = pd.concat([last, signup], axis=1).max(axis=1)
-    idle = (_ts(as_of) - since).dt.days.clip(lower=0).astype(float)
+    idle = idle_days(actuals, as_of, idx, signup)
     out["days_since_activity"] = idle
     parts = risk_components(l_now, l_before, r_now, r_before, idle)
     w = RISK_WEIGHTS
@@ -518,9 +534,37 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
     active = out["status"] == "active"
     out["risk_score"] = score.where(active)
     out["at_risk"] = active & ((score >= RISK_THRESHOLD) | (idle >= INACTIVE_DAYS))
-    out["risk_reasons"] = _reasons(out, parts, churned)
+    out["risk_reasons"] = _reasons(out, parts, churned, through)
     _plan_columns(out, actuals, as_of)
-    return out.reset_index(drop=True)[list(SCORECARD_COLUMNS)]
+    frame = out.reset_index(drop=True)[list(SCORECARD_COLUMNS)]
+    frame.attrs.update(as_of=as_of, coverage=cov, through=through)
+    return frame
+
+
+def idle_days(actuals: Actuals, as_of: dt.date, idx: pd.Index,
+              signup: pd.Series | None = None) -> pd.Series:
+    """Days since each partner's last activity (login, registration, deal, certification,
+    or its sign-up), measured to the common end of the activity sources
+    (:meth:`jbp.coverage.Coverage.activity_end`); 0 for a partner active after that day; NaN
+    when no activity source has data. Each source is read through its own end.
+
+    Measuring to the *earliest* end means a source whose data ends earlier than the others
+    cannot make a partner look idle, and rows added to a source that ends later than the
+    others (a few November deals) change only the partners they belong to."""
+    cov = actuals.coverage
+    end = cov.activity_end(as_of)
+    if signup is None:
+        signup = pd.Series(actuals.partners["signup_date"].to_numpy(), index=idx)
+    if end is None:
+        return pd.Series(np.nan, index=idx)
+    last = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    for name in ACTIVITY:
+        col = KINDS[name].date_column
+        frame = _upto(getattr(actuals, name), col, cov.through(name, as_of))
+        latest = frame.groupby("partner_id")[col].max().reindex(idx)
+        last = pd.concat([last, latest], axis=1).max(axis=1)
+    since = pd.concat([last, signup], axis=1).max(axis=1)
+    return (_ts(end) - since).dt.days.clip(lower=0).astype(float)
 
 
 #: Which plan of a partner the scorecard reads, best first.
@@ -535,20 +579,19 @@ def fiscal_year_of(day: dt.date, start_month: int) -> int:
 def kpi_attainment(actuals: Actuals, as_of: dt.date | None = None,
                    plan_ids: list[int] | None = None) -> pd.DataFrame:
     """Attainment, RAG and run-rate forecast of every KPI of the plans (default: the plans
-    of the fiscal year containing ``as_of``), by :func:`jbp.kpi.kpi_status`.
-
-    A KPI bound to a metric is judged on the metric's values for the quarters that have
-    started (what "Refresh KPI actuals" would store); an unbound KPI on its stored actuals.
-    Columns: plan_id, partner_id, fiscal_year, plan_status, kpi_id, name, metric, unit,
+    of the fiscal year containing ``as_of``), by :func:`jbp.kpi.status_on` — the very
+    computation the plan page and the QBR make, on the plan's stored actuals (bound KPIs are
+    refreshed from the imports when they are imported, :mod:`jbp.bindings`), so the
+    Portfolio and the plan cannot disagree. Columns: plan_id, partner_id, fiscal_year, plan_status, kpi_id, name, metric, unit,
     direction, target_to_date, actual_to_date (KPI unit), attainment (fraction), rag,
     forecast (KPI unit), full_target, forecast_attainment (fraction).
     """
-    from .kpi import kpi_status
-    from .model import QUARTERS, Kpi
+    from .kpi import status_on
+    from .model import Kpi
 
-    if as_of is None:
-        as_of = default_as_of(actuals)
+    as_of = _as_of(actuals, as_of)
     program = actuals.program
+    cov = actuals.coverage
     cols = ["plan_id", "partner_id", "fiscal_year", "plan_status", "kpi_id", "name", "metric",
             "unit", "direction", "target_to_date", "actual_to_date", "attainment", "rag",
             "forecast", "full_target", "forecast_attainment"]
@@ -565,15 +608,9 @@ def kpi_attainment(actuals: Actuals, as_of: dt.date | None = None,
         values = {k: (None if pd.isna(r[k]) else float(r[k]))
                   for k in r if k.startswith(("target_q", "actual_q"))}
         metric = r["metric"] or ""
-        if metric in METRICS:
-            measured = quarterly_values(actuals, metric, int(r["partner_id"]),
-                                        int(r["fiscal_year"]), as_of)
-            for q, v in zip(QUARTERS, measured, strict=True):
-                if v is not None:
-                    values[f"actual_{q}"] = v
         kpi = Kpi(goal_id=0, name=r["name"], kind=r["kind"], unit=r["unit"],
                   direction=r["direction"], to_date=r["to_date"], metric=metric, **values)
-        st = kpi_status(kpi, program, int(r["fiscal_year"]), as_of)
+        st = status_on(kpi, program, int(r["fiscal_year"]), as_of, cov)
         rows.append({"plan_id": int(r["plan_id"]), "partner_id": int(r["partner_id"]),
                      "fiscal_year": int(r["fiscal_year"]), "plan_status": r["plan_status"],
                      "kpi_id": int(r["kpi_id"]), "name": r["name"], "metric": metric,
@@ -620,7 +657,8 @@ def _plan_columns(out: pd.DataFrame, actuals: Actuals, as_of: dt.date) -> None:
                 np.nan if h["forecast_attainment"] is None else h["forecast_attainment"])
 
 
-def _reasons(out: pd.DataFrame, parts: pd.DataFrame, churned: pd.Series) -> list[str]:
+def _reasons(out: pd.DataFrame, parts: pd.DataFrame, churned: pd.Series,
+             through: dict[str, dt.date]) -> list[str]:
     reasons = []
     for pid in out.index:
         if out.at[pid, "status"] == "churned":
@@ -631,11 +669,11 @@ def _reasons(out: pd.DataFrame, parts: pd.DataFrame, churned: pd.Series) -> list
             continue
         why = []
         if parts.at[pid, "logins_decline"] >= 0.25:
-            why.append(f"logins down {parts.at[pid, 'logins_decline']:.0%} on the "
-                       "prior 6 months")
+            why.append(f"logins down {parts.at[pid, 'logins_decline']:.0%} in the 90 "
+                       f"days to {through['logins']} on the 90 before")
         if parts.at[pid, "registrations_decline"] >= 0.25:
             why.append(f"registrations down {parts.at[pid, 'registrations_decline']:.0%} "
-                       "on the prior 6 months")
+                       f"in the 90 days to {through['registrations']} on the 90 before")
         idle = out.at[pid, "days_since_activity"]
         if idle >= 30:
             why.append(f"no activity for {int(idle)} days")
@@ -670,7 +708,8 @@ def customer_values(deals: pd.DataFrame, program: Program,
     return per[["partner_id", "customer", "value"]]
 
 
-def run_rates(actuals: Actuals, as_of: dt.date, idx: pd.Index) -> pd.DataFrame:
+def run_rates(actuals: Actuals, as_of: dt.date, idx: pd.Index,
+              certs_as_of: dt.date | None = None) -> pd.DataFrame:
     """Recent pace per partner, from the last RUN_RATE_DAYS days:
 
     ``revenue_per_year`` = sourced revenue in the window × 365 / RUN_RATE_DAYS (currency per
@@ -680,9 +719,10 @@ def run_rates(actuals: Actuals, as_of: dt.date, idx: pd.Index) -> pd.DataFrame:
     deals = _window(actuals.deals, "close_date", as_of, RUN_RATE_DAYS)
     src = deals[deals["attribution"] == "sourced"]
     scale = YEAR_DAYS / RUN_RATE_DAYS
-    certs = _upto(actuals.certifications, "cert_date", as_of)
+    certs_as_of = certs_as_of or as_of
+    certs = _upto(actuals.certifications, "cert_date", certs_as_of)
     firsts = certs.sort_values("cert_date").drop_duplicates(["partner_id", "person"])
-    recent = _window(firsts, "cert_date", as_of, RUN_RATE_DAYS)
+    recent = _window(firsts, "cert_date", certs_as_of, RUN_RATE_DAYS)
     return pd.DataFrame({
         "revenue_per_year": _per_partner(src.groupby("partner_id")["amount"].sum(), idx) * scale,
         "logos_per_year": _per_partner(src.groupby("partner_id")["customer"].nunique(), idx)
@@ -745,15 +785,16 @@ def program_summary_from(actuals: Actuals, as_of: dt.date | None = None) -> dict
       direct CAC (an input); ``cac_ratio`` = cac_channel / cac_direct (below 1: the channel
       acquires customers more cheaply).
     """
-    if as_of is None:
-        as_of = default_as_of(actuals)
+    as_of = _as_of(actuals, as_of)
     card = scorecard_from(actuals, as_of)
+    through = card.attrs["through"]
     program = actuals.program
-    costs = _window(actuals.program_costs, "month", as_of, YEAR_DAYS)
+    costs = _window(actuals.program_costs, "month", through["program_costs"], YEAR_DAYS)
     by_cat = costs.groupby("category")["amount"].sum()
     out: dict[str, Any] = {
         "as_of": as_of,
-        "window_start": as_of - dt.timedelta(days=YEAR_DAYS - 1),
+        "deals_through": through["deals"],
+        "window_start": through["deals"] - dt.timedelta(days=YEAR_DAYS - 1),
         "currency": program.currency,
         "partners": len(card),
         "active_partners": int((card["status"] == "active").sum()),
@@ -771,9 +812,10 @@ def program_summary_from(actuals: Actuals, as_of: dt.date | None = None) -> dict
     out["ropi"] = (out["net_revenue"] - inv) / inv if inv > 0 else math.nan
     out["mdf_roi"] = (out["attributed_revenue"] / out["mdf_spent"] if out["mdf_spent"] > 0
                       else math.nan)
-    deals = _upto(actuals.deals, "close_date", as_of)
+    deals = _upto(actuals.deals, "close_date", through["deals"])
     firsts = deals.sort_values("close_date", kind="stable").drop_duplicates("customer")
-    new = _window(firsts[firsts["attribution"] == "sourced"], "close_date", as_of, YEAR_DAYS)
+    new = _window(firsts[firsts["attribution"] == "sourced"], "close_date", through["deals"],
+                  YEAR_DAYS)
     out["new_channel_customers"] = len(new)
     out["channel_cost"] = inv + out["margins"] + out["rebates"]
     out["cac_channel"] = (out["channel_cost"] / len(new)) if len(new) else math.nan
@@ -792,17 +834,24 @@ def monthly_series(actuals: Actuals, partner_id: int, as_of: dt.date | None = No
     to ``as_of``. Index: month start (datetime64). Columns: sourced_revenue,
     influenced_revenue (currency), registrations, logins, certifications (counts of the
     month), certified_people (distinct people to the month's end), mdf_claimed (paid claims,
-    currency), mdf_approved (approved requests, currency)."""
-    if as_of is None:
-        as_of = default_as_of(actuals)
+    currency), mdf_approved (approved requests, currency).
+
+    Each column reads its source through its own end: a month after it is NaN (no data,
+    not zero). ``frame.attrs["partial"]`` maps each column to the month its source ends
+    inside (that month is "to date"; charts mark it) and ``attrs["through"]`` to the day."""
+    as_of = _as_of(actuals, as_of)
+    cov = actuals.coverage
     last = pd.Timestamp(as_of.year, as_of.month, 1)
     index = pd.date_range(end=last, periods=months, freq="MS")
 
     def monthly(frame: pd.DataFrame, col: str, value: str | None = None) -> pd.Series:
-        mine = frame[(frame["partner_id"] == partner_id) & (frame[col] <= _ts(as_of))]
+        kind = next(k for k, v in KINDS.items() if v.date_column == col)
+        through = _ts(cov.through(kind, as_of))
+        mine = frame[(frame["partner_id"] == partner_id) & (frame[col] <= through)]
         key = mine[col].dt.to_period("M").dt.to_timestamp()
         series = mine.groupby(key)[value].sum() if value else mine.groupby(key).size()
-        return series.reindex(index, fill_value=0).astype(float)
+        series = series.reindex(index, fill_value=0).astype(float)
+        return series.where(index <= through)
 
     deals = actuals.deals
     mdf = actuals.mdf
@@ -826,6 +875,16 @@ def monthly_series(actuals: Actuals, partner_id: int, as_of: dt.date | None = No
                                 "mdf_date", "amount"),
     }, index=index)
     frame.index.name = "month"
+    sources = {"sourced_revenue": "deals", "influenced_revenue": "deals",
+               "registrations": "registrations", "logins": "logins",
+               "certifications": "certifications", "certified_people": "certifications",
+               "mdf_claimed": "mdf", "mdf_approved": "mdf"}
+    through = {c: cov.through(k, as_of) for c, k in sources.items()}
+    frame["certified_people"] = frame["certified_people"].where(
+        frame["certifications"].notna())
+    frame.attrs["through"] = through
+    frame.attrs["partial"] = {c: pd.Timestamp(d.year, d.month, 1) for c, d in through.items()
+                              if d != month_end(d)}
     return frame
 
 
@@ -887,6 +946,8 @@ class BindableMetric:
     direction: str
     value: Callable[[Actuals, int, dt.date, dt.date], float | None]
     description: str = ""
+    #: The kind of actuals it reads (its coverage bounds what it measures).
+    source: str = "deals"
 
 
 def _in(frame: pd.DataFrame, col: str, partner_id: int, start: dt.date,
@@ -965,59 +1026,60 @@ def _days_to_close(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float 
 METRICS: dict[str, BindableMetric] = {m.name: m for m in (
     BindableMetric("sourced_revenue", "Partner-sourced revenue", "currency", "lagging",
                    "higher", _deal_sum("sourced"),
-                   "Σ amount of sourced deals closed in the quarter"),
+                   "Σ amount of sourced deals closed in the quarter", source="deals"),
     BindableMetric("influenced_revenue", "Influenced revenue", "currency", "lagging", "higher",
                    _deal_sum("influenced"),
-                   "Σ amount of influenced deals closed in the quarter"),
+                   "Σ amount of influenced deals closed in the quarter", source="deals"),
     BindableMetric("attributed_revenue", "Attributed revenue", "currency", "lagging",
                    "higher", _attributed,
-                   "sourced + influence weight × influenced, closed in the quarter"),
+                   "sourced + influence weight × influenced, closed in the quarter", source="deals"),
     BindableMetric("registrations", "Registered deals", "count", "leading", "higher",
-                   _registrations, "deal registrations dated in the quarter"),
+                   _registrations, "deal registrations dated in the quarter", source="registrations"),
     BindableMetric("win_rate", "Win rate of registered deals", "percent", "lagging", "higher",
                    _win_rate,
-                   "won ÷ (won + lost) of the registrations dated in the quarter"),
+                   "won ÷ (won + lost) of the registrations dated in the quarter", source="registrations"),
     BindableMetric("certified_people", "Certified people", "count", "leading", "higher",
                    _certified_people,
-                   "distinct people certified by the quarter's end (a running total)"),
+                   "distinct people certified by the quarter's end (a running total)", source="certifications"),
     BindableMetric("certifications", "New certified people", "count", "leading", "higher",
-                   _new_certifications, "people first certified in the quarter"),
+                   _new_certifications, "people first certified in the quarter", source="certifications"),
     BindableMetric("portal_logins", "Portal logins", "count", "leading", "higher", _logins,
-                   "portal logins in the quarter"),
+                   "portal logins in the quarter", source="logins"),
     BindableMetric("new_logos", "New logos", "count", "lagging", "higher", _new_logos,
-                   "distinct customers of sourced deals closed in the quarter"),
+                   "distinct customers of sourced deals closed in the quarter", source="deals"),
     BindableMetric("mdf_claimed", "MDF claimed (paid)", "currency", "leading", "higher",
-                   _mdf_claimed, "paid MDF claims dated in the quarter"),
+                   _mdf_claimed, "paid MDF claims dated in the quarter", source="mdf"),
     BindableMetric("mdf_utilisation", "MDF utilisation", "percent", "leading", "higher",
-                   _mdf_utilisation, "paid claims ÷ approved requests in the quarter"),
+                   _mdf_utilisation, "paid claims ÷ approved requests in the quarter", source="mdf"),
     BindableMetric("days_to_close", "Days to close (sourced deals)", "days", "lagging",
                    "lower", _days_to_close,
-                   "mean days from creation to close of sourced deals closed in the quarter"),
+                   "mean days from creation to close of sourced deals closed in the quarter", source="deals"),
 )}
 
 
 def quarterly_values(actuals: Actuals, metric: str, partner_id: int, fiscal_year: int,
                      as_of: dt.date | None = None) -> list[float | None]:
     """The bound metric's value in each fiscal quarter of ``fiscal_year`` for a partner;
-    None for quarters that have not started on ``as_of`` and for quarters that ended before
-    the workspace's actuals begin (no data is not zero). A running quarter is measured to
-    ``as_of``. Values are rounded as a KPI shows them (3 decimals for percent, whole numbers
+    None for quarters that have not started on the day its source is read through
+    (``coverage.through(source, as_of)``) and for quarters that ended before the source's
+    data begins (no data is not zero). A running quarter is measured to that day. Values are rounded as a KPI shows them (3 decimals for percent, whole numbers
     otherwise... days to one decimal)."""
     if metric not in METRICS:
         from .errors import ValidationError
 
         raise ValidationError("Bound metric", f"unknown metric {metric!r}; known: "
                                               f"{', '.join(METRICS)}")
-    if as_of is None:
-        as_of = default_as_of(actuals)
+    as_of = _as_of(actuals, as_of)
     m = METRICS[metric]
-    first = actuals.first_date()
+    cov = actuals.coverage
+    first = cov.first(m.source)
+    through = cov.through(m.source, as_of)
     out: list[float | None] = []
     for start, end in fiscal_quarter_bounds(fiscal_year, actuals.program.fiscal_year_start_month):
-        if start > as_of or (first is not None and end < first):
+        if start > through or first is None or end < first:
             out.append(None)
             continue
-        v = m.value(actuals, partner_id, start, min(end, as_of))
+        v = m.value(actuals, partner_id, start, min(end, through))
         if v is not None:
             v = round(float(v), {"percent": 3, "days": 1}.get(m.unit, 0))
         out.append(v)

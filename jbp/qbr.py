@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .kpi import KpiStatus, kpi_status
+from .kpi import KpiStatus, status_on
 from .model import Comment, Goal, Initiative, Kpi, PlanDocument, Program, fiscal_quarter_bounds
+
+if TYPE_CHECKING:
+    from .coverage import Coverage
 
 #: An initiative ending within this many days of "as of" counts as due.
 DUE_WITHIN_DAYS = 45
@@ -18,6 +22,15 @@ class KpiLine:
     goal: Goal
     kpi: Kpi
     status: KpiStatus
+
+    @property
+    def period(self) -> str:
+        """What "to date" means for this KPI: "Q4 to date, 45 of 92 days" while a quarter
+        is in progress, "full year to Q3" when the last reported quarter is over."""
+        if self.status.partial is not None:
+            return self.status.partial.label()
+        reported = [q for q in range(4) if self.kpi.actuals[q] is not None]
+        return f"to Q{reported[-1] + 1} (complete)" if reported else ""
 
 
 @dataclass
@@ -50,8 +63,10 @@ def quarter_labels(fiscal_year: int, start_month: int) -> list[str]:
 
 
 def plan_scorecard(doc: PlanDocument, program: Program, as_of: dt.date,
-                   due_within_days: int = DUE_WITHIN_DAYS) -> Scorecard:
-    """Every KPI's status (``jbp.kpi.kpi_status``), initiatives due (ending within
+                   due_within_days: int = DUE_WITHIN_DAYS,
+                   coverage: Coverage | None = None) -> Scorecard:
+    """Every KPI's status (:func:`jbp.kpi.status_on`: a bound KPI measured to the end of its
+    source's data, ``coverage``), initiatives due (ending within
     ``due_within_days`` days of ``as_of``, not done or cancelled) or late (ended before
     ``as_of`` and not done or cancelled), and unresolved comments, newest first."""
     fy = doc.plan.fiscal_year
@@ -59,7 +74,7 @@ def plan_scorecard(doc: PlanDocument, program: Program, as_of: dt.date,
                      quarter_labels=quarter_labels(fy, program.fiscal_year_start_month))
     for goal in doc.goals:
         for kpi in doc.kpis_of(goal.id):
-            card.kpis.append(KpiLine(goal, kpi, kpi_status(kpi, program, fy, as_of)))
+            card.kpis.append(KpiLine(goal, kpi, status_on(kpi, program, fy, as_of, coverage)))
     horizon = as_of + dt.timedelta(days=due_within_days)
     for init in doc.initiatives:
         if init.status in ("Done", "Cancelled") or init.end_date is None:

@@ -187,6 +187,14 @@ CREATE TABLE program_revisions (
 CREATE INDEX program_revisions_element ON program_revisions(element_kind, element_id, id)
 """
 
+
+# Coverage (issue 10): the day an export was extracted, when the user gives it at import.
+# A source's data is complete through the later of its last row's date and this date, so a
+# file extracted on the 14th whose last deal closed on the 10th says "no deals 11th-14th".
+_V_COVERAGE = """
+ALTER TABLE imports ADD COLUMN extract_date TEXT
+"""
+
 #: MIGRATIONS[n] turns schema n into schema n + 1 (index 0 creates schema 1).
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V_PARTNERS]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V_PARTNERS, _V_COVERAGE]
 CURRENT_VERSION = len(MIGRATIONS)

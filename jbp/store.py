@@ -577,6 +577,35 @@ class Workspace:
             found.update(r[0] for r in rows)
         return found
 
+    # ------------------------------------------------------------------ coverage
+
+    def actuals_span(self, kind: str) -> tuple[int, dt.date | None, dt.date | None]:
+        """Rows of actuals table ``kind`` and the first and last day of its data (by the
+        kind's date column, :mod:`jbp.kinds`)."""
+        from .kinds import kind as kind_of
+
+        k = kind_of(kind)
+        n, lo, hi = self._conn.execute(
+            f"SELECT COUNT(*), MIN({k.date_column}), MAX({k.date_column}) FROM {k.name}"
+        ).fetchone()
+        day = lambda v: dt.date.fromisoformat(str(v)[:10]) if v else None  # noqa: E731
+        return int(n), day(lo), day(hi)
+
+    def extract_dates(self) -> dict[str, dt.date]:
+        """The latest extract date given at import, per kind of actuals."""
+        rows = self._conn.execute(
+            "SELECT kind, MAX(extract_date) FROM imports WHERE extract_date IS NOT NULL "
+            "GROUP BY kind").fetchall()
+        # A cost file is imported as kind "costs" (jbp.import_partners) into program_costs.
+        named = {"costs": "program_costs"}
+        return {named.get(r[0], r[0]): dt.date.fromisoformat(r[1]) for r in rows if r[1]}
+
+    def set_extract_date(self, import_id: int, day: dt.date | None) -> None:
+        """Record the day the export of import ``import_id`` was extracted."""
+        with self.transaction():
+            self._conn.execute("UPDATE imports SET extract_date = ? WHERE id = ?",
+                               (day.isoformat() if day else None, import_id))
+
     # ------------------------------------------------------------------ summary
 
     def info(self) -> dict[str, Any]:

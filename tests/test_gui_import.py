@@ -26,7 +26,7 @@ def go_next(qtbot, wizard, page_id_before: int) -> None:
 def test_wizard_maps_reports_and_imports(qtbot, ctx, tmp_path):
     from ui.import_wizard import ImportWizard
 
-    f = deals_file(tmp_path, "X-1,Acme Integration,New Co,12000,ARR,2026-10-03,sourced\n"
+    f = deals_file(tmp_path, "X-1,Cascade Integrators,New Co,12000,ARR,2026-10-03,sourced\n"
                              "X-2,Nobody Ltd,Other Co,500,ARR,2026-10-03,sourced\n"
                              "X-3,Acme Integration,Third Co,abc,ARR,2026-10-04,influenced\n")
     wizard = ImportWizard(ctx, path=str(f), kind="deals")
@@ -144,7 +144,7 @@ def test_data_page_lists_imports_and_refreshes_kpis(qtbot, ctx, tmp_path):
     qtbot.addWidget(page)
     assert page.table.rowCount() == 5                    # the demo's own five exports
     assert "deals" in page.totals.text()
-    f = deals_file(tmp_path, "W-1,Acme Integration,A Co,100,ARR,2026-10-03,sourced\n")
+    f = deals_file(tmp_path, "W-1,Cascade Integrators,A Co,100,ARR,2026-10-03,sourced\n")
     table = importers.read_table(f)
     mapping = importers.guess_mapping("deals", table.headers)
     mapping.columns.update(partner="Reseller", close_date="Won On", attribution="Role")

@@ -31,7 +31,9 @@ def test_scorecard_lists_active_partners_with_program_summary(page):
     assert "ROPI" in page.summary.text() and "CAC via channel" in page.summary.text()
     assert "MDF ROI (revenue ÷ MDF" in page.summary.text()
     assert "45 of 50 partners shown" in page.count.text()
-    assert "as of 2026-10-31" in page.count.text()
+    assert "as of 2026-11-15" in page.count.text()
+    assert "as of 2026-11-15 (pinned by the workspace)" in page.as_of_label.text()
+    assert "Every source is complete through 2026-10-31" in page.as_of_label.text()
 
 
 def test_sorting_by_a_money_column(page):

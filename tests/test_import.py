@@ -433,14 +433,19 @@ def test_cli_import_dry_run_and_exit_codes(small_ws, tmp_path, capsys):
 
 def test_cli_scorecard(demo_path, capsys):
     assert cli(["scorecard", str(demo_path), "--json"]) == 0
-    records = json.loads(capsys.readouterr().out)
+    out = json.loads(capsys.readouterr().out)
+    assert (out["as_of"], out["as_of_reason"]) == ("2026-11-15", "pinned by the workspace")
+    assert {c["kind"]: c["through"] for c in out["coverage"]}["deals"] == "2026-10-31"
+    records = out["partners"]
     assert len(records) == 50 and "ropi" in records[0] and "at_risk" in records[0]
     assert cli(["scorecard", str(demo_path), "--csv"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("partner_id,partner,type,region")
     assert len(out.splitlines()) == 51
     assert cli(["scorecard", str(demo_path)]) == 0
-    assert "Scorecard as of 2026-10-31" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "Figures as of 2026-11-15 (pinned by the workspace)" in text
+    assert "revenue T12M to 2026-10-31" in text
     assert cli(["scorecard", str(demo_path), "--program", "--json"]) == 0
     assert "cac_channel" in json.loads(capsys.readouterr().out)
 
@@ -455,9 +460,12 @@ def test_cli_import_then_refresh_kpis(demo_path, tmp_path, capsys):
 
 
 def test_cli_refresh_kpis(demo_path, capsys):
-    # The demo's Active plan (1) was filled by this same refresh; the Approved one (2) not yet.
+    # The demo's plans were filled from its imports by this same refresh.
     assert cli(["refresh-kpis", str(demo_path), "--plan", "1"]) == 0
     assert "up to date" in capsys.readouterr().out
+    with Workspace.open(demo_path) as ws, ws.transaction():
+        ws.execute("UPDATE kpis SET actual_q1 = NULL WHERE goal_id IN "
+                   "(SELECT id FROM goals WHERE plan_id = 2)")
     assert cli(["refresh-kpis", str(demo_path), "--plan", "2", "--dry-run"]) == 0
     assert "would change" in capsys.readouterr().out
     assert cli(["refresh-kpis", str(demo_path), "--plan", "2"]) == 0

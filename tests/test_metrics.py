@@ -1,8 +1,8 @@
 """Every metric on a small fixed data set, against values worked out by hand.
 
 The data set (tests/data/small/*.csv, imported through the real importers) is worked through
-in docs/metrics.md. as_of = 2026-06-30 (the end of the last month with actuals), so T12M is
-(2025-06-30, 2026-06-30].
+in docs/metrics.md. Every export was extracted on 2026-06-30 (given at import), so each source
+is complete through that day and T12M is (2025-06-30, 2026-06-30] whatever the "as of" after it.
 """
 
 from __future__ import annotations
@@ -41,7 +41,11 @@ def build_small(path: Path) -> Workspace:
         report, result = importers.run_import(ws, DATA / f"{kind}.csv", kind)
         assert not report.errors, report.text()
         assert result is not None and result.inserted == report.rows
+        ws.set_extract_date(result.import_id, AS_OF)
     with ws.transaction():
+        ws.execute("INSERT INTO imports (kind, file, imported_at, rows_taken, rows_rejected, "
+                   "rows_duplicate, extract_date) VALUES ('program_costs', 'costs.csv', "
+                   "'2026-07-01 09:00:00', 4, 0, 0, ?)", (AS_OF.isoformat(),))
         ws.insert_actuals("program_costs", [
             ("2025-05-01", "people", 999.0, None),       # before the window
             ("2026-01-01", "people", 3000.0, None),      # shared by 3 partners
@@ -63,8 +67,13 @@ def card(small) -> pd.DataFrame:
     return metrics.scorecard(small).set_index("partner")
 
 
-def test_default_as_of_is_end_of_last_month_with_actuals(small):
-    assert metrics.default_as_of(metrics.Actuals.load(small)) == AS_OF
+def test_each_source_is_read_through_its_extract_date(small, card):
+    cov = metrics.Actuals.load(small).coverage
+    assert {k: cov.end(k) for k in cov.sources} == {k: AS_OF for k in cov.sources}
+    assert not cov.uneven()
+    # Not pinned and not set: the as-of is today; every source is read to 2026-06-30.
+    assert card.attrs["as_of"] == dt.date.today()
+    assert set(card.attrs["through"].values()) == {AS_OF}
 
 
 def test_revenue(card):
@@ -116,9 +125,10 @@ def test_cltv_cac_time_to_first_revenue(card):
 def test_leading_indicators_and_mdf(card):
     a, b = card.loc["Alpha Partners"], card.loc["Beta Systems"]
     assert a.logins_90d == 4 and b.logins_90d == 3
-    assert a.logins_trend == pytest.approx((4 - 6) / 6)   # baseline 12 per 180 days = 6 / 90
-    assert math.isnan(b.logins_trend)
-    assert a.registrations_90d == 1 and a.registrations_trend == pytest.approx(0.0)
+    # The baseline (the 90 days before, from 2026-01-02) starts before the first login
+    # (2026-01-10): a window without data is not a quiet window, so no trend.
+    assert math.isnan(a.logins_trend) and math.isnan(b.logins_trend)
+    assert a.registrations_90d == 1 and math.isnan(a.registrations_trend)
     assert a.certifications_90d == 0
     assert a.mdf_approved == 20_000 and a.mdf_utilisation == pytest.approx(0.75)
 
@@ -126,10 +136,9 @@ def test_leading_indicators_and_mdf(card):
 def test_risk(card):
     a, b, c = card.loc["Alpha Partners"], card.loc["Beta Systems"], card.loc["Gamma Cloud"]
     assert a.days_since_activity == 51                  # last activity D2 on 2026-05-10
-    expected = 0.6 * (1 - 5 / 7) + 0.2 * 0 + 0.2 * (51 / 90)
-    assert a.risk_score == pytest.approx(expected)
-    assert a.at_risk and "logins down 29%" in a.risk_reasons
-    assert "no activity for 51 days" in a.risk_reasons
+    # No trend can be judged (see above): only inactivity counts.
+    assert a.risk_score == pytest.approx(0.2 * (51 / 90))
+    assert not a.at_risk and a.risk_reasons == ""
     assert b.risk_score == pytest.approx(0.2 * 10 / 90) and not b.at_risk
     assert c.status == "churned" and not c.at_risk and math.isnan(c.risk_score)
     assert c.risk_reasons == "churned on 2026-05-01"
@@ -198,9 +207,20 @@ def test_monthly_series(small):
 def test_refresh_bound_kpis_is_one_undoable_step(demo_ws):
     before = {k.id: k.actuals for p in demo_ws.plans() for k in
               demo_ws.plan_document(p.id).kpis}
-    macro, updates = bindings.refresh_macro(demo_ws)
-    assert macro is not None and updates
+    # The demo's plans were refreshed from its imports when it was built.
+    assert bindings.refresh_macro(demo_ws) == (None, [])
+    # Erase the bound actuals (as if never refreshed): one refresh fills them again.
+    with demo_ws.transaction():
+        demo_ws.execute("UPDATE kpis SET actual_q2 = NULL, actual_q3 = NULL "
+                        "WHERE metric != ''")
+    before = {k.id: k.actuals for p in demo_ws.plans() for k in
+              demo_ws.plan_document(p.id).kpis}
+    macro, updates = bindings.refresh_macro(demo_ws, editor=bindings.import_editor(
+        "/tmp/crm/deals.csv"))
+    assert macro is not None and len(updates) > 20
     assert all(u.new is not None for u in updates)
+    plans = {u.plan_id for u in updates}
+    counts = {p: len(demo_ws.revisions(p)) for p in plans}
     hist = History(demo_ws)
     hist.run(macro)
     again, more = bindings.refresh_macro(demo_ws)
@@ -209,8 +229,15 @@ def test_refresh_bound_kpis_is_one_undoable_step(demo_ws):
     doc = demo_ws.plan_document(u.plan_id)
     kpi = next(k for k in doc.kpis if k.id == u.kpi_id)
     assert kpi.actuals[u.quarter] == u.new
-    revs = demo_ws.revisions(u.plan_id, element_kind="kpi")
-    assert revs[-1].author == "Actuals import"
+    # One history entry per plan, credited to the import, holding every cell it changed.
+    for p in plans:
+        revs = demo_ws.revisions(p)
+        assert len(revs) == counts[p] + 1
+        entry = revs[-1]
+        assert (entry.author, entry.action) == ("Actuals import: deals.csv", "refresh")
+        cells = bindings.refresh_cells(entry)
+        assert len(cells) == sum(1 for x in updates if x.plan_id == p)
+        assert all(old is None and new is not None for _, old, new in cells)
     hist.undo()
     after = {k.id: k.actuals for p in demo_ws.plans() for k in
              demo_ws.plan_document(p.id).kpis}
@@ -247,7 +274,7 @@ def test_kpi_attainment_reuses_kpi_status_with_metric_values(demo_ws):
     from jbp.kpi import kpi_status
 
     a = metrics.Actuals.load(demo_ws)
-    as_of = metrics.default_as_of(a)
+    as_of = dt.date(2026, 10, 31)
     status = metrics.kpi_attainment(a, as_of)
     assert set(status["fiscal_year"]) == {2026}
     row = status[(status["plan_id"] == 1) & (status["metric"] == "sourced_revenue")].iloc[0]

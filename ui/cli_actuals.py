@@ -1,6 +1,8 @@
 """``jbp import``, ``jbp scorecard`` and ``jbp refresh-kpis``: actuals in, metrics out.
 
-Headless: nothing here imports Qt.
+Every command that computes figures takes ``--as-of`` (:func:`add_as_of`), resolves it with
+:func:`jbp.asof.resolve_as_of` (the same rule as the app and the workbooks) and states the
+date it used, its reason and each source's coverage. Headless: nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -12,9 +14,36 @@ import math
 import sys
 from pathlib import Path
 
-KINDS = ("deals", "registrations", "logins", "certifications", "mdf")
+from jbp.kinds import IMPORTABLE as KINDS
+
 #: The partner list and program costs (jbp.import_partners), imported the same way.
 LIST_KINDS = ("partners", "costs")
+
+AS_OF_HELP = ("the date the figures are as of, YYYY-MM-DD (default: the workspace's pinned "
+              "date, else today); each source is read only to the end of its own data")
+
+
+def add_as_of(parser: argparse.ArgumentParser) -> None:
+    """``--as-of``, meaning the same on every command that computes figures."""
+    parser.add_argument("--as-of", type=_iso_date, metavar="YYYY-MM-DD", help=AS_OF_HELP)
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def as_of_lines(as_of, coverage) -> list[str]:
+    """What every figure-computing command prints first: the as-of with its reason, then
+    one line per source with the day it is complete through."""
+    lines = [f"Figures {as_of.label()}; each source is read only to the end of its data:"]
+    lines += coverage.lines(as_of.date)
+    if coverage.uneven():
+        lines.append("  Sources end on different days: days after a source's end are not "
+                     "read as zero activity.")
+    return lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,9 +66,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
     imp.add_argument("--skip-bad", action="store_true",
                      help="take the valid rows even when some rows were rejected")
-    imp.add_argument("--refresh-kpis", action="store_true",
-                     help="then fill the plans' KPI actuals bound to a metric (as "
-                          "refresh-kpis does)")
+    imp.add_argument("--refresh-kpis", action="store_true", default=True,
+                     help="then fill the plans' KPI actuals bound to a metric, recorded "
+                          "under the import (the default)")
+    imp.add_argument("--no-refresh-kpis", dest="refresh_kpis", action="store_false",
+                     help="leave the plans' bound KPI actuals as they are")
+    imp.add_argument("--extract-date", type=_iso_date, metavar="YYYY-MM-DD",
+                     help="the day the export was pulled: the source is complete through "
+                          "it (default: the file's last date)")
+    add_as_of(imp)
     imp.add_argument("--show-mapping", action="store_true",
                      help="print the column mapping used (JSON, reusable with --mapping)")
     imp.set_defaults(func=run_import)
@@ -49,8 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     fmt = card.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON records")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
-    card.add_argument("--as-of", type=dt.date.fromisoformat,
-                      help="date YYYY-MM-DD (default: end of the last month with actuals)")
+    add_as_of(card)
     card.add_argument("--program", action="store_true",
                       help="print the program summary (ROPI, CAC) instead")
     card.set_defaults(func=run_scorecard)
@@ -60,8 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ref.add_argument("workspace", type=Path, help="workspace file")
     ref.add_argument("--plan", type=int, action="append",
                      help="plan id (repeatable; default: every plan not Closed)")
-    ref.add_argument("--as-of", type=dt.date.fromisoformat,
-                     help="date YYYY-MM-DD (default: end of the last month with actuals)")
+    add_as_of(ref)
     ref.add_argument("--dry-run", action="store_true", help="list the changes only")
     ref.set_defaults(func=run_refresh)
 
@@ -93,16 +126,28 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"Nothing was imported: {report.rejected} rows were rejected "
                   "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
             return 1
+        if args.extract_date is not None:  # refused before anything is written
+            from jbp.coverage import check_extract_date, last_date_of_records
+
+            check_extract_date(args.extract_date,
+                               last_date_of_records(args.kind, getattr(prepared, "records", [])),
+                               args.file.name)
         result = steps.commit(ws, prepared, allow_rejected=True, source=source)
+        if args.extract_date is not None and result.import_id is not None:
+            ws.set_extract_date(result.import_id, args.extract_date)
         print(result.text())
         if args.refresh_kpis:
             from jbp import bindings
+            from jbp.asof import resolve_as_of
             from jbp.commands import History
 
-            macro, updates = bindings.refresh_macro(ws)
-            if macro is not None:
-                History(ws).run(macro)
-            print(f"Updated {len(updates)} bound KPI actuals.")
+            as_of = resolve_as_of(ws, args.as_of)
+            command, updates = bindings.refresh_macro(
+                ws, as_of=as_of.date, editor=bindings.import_editor(args.file))
+            if command is not None:
+                History(ws).run(command)
+            print(f"Updated {len(updates)} bound KPI actuals {as_of.label()}, recorded "
+                  f"under \"{bindings.import_editor(args.file).author}\".")
     return 0
 
 
@@ -126,42 +171,68 @@ def _jsonable(v):
 
 
 def run_scorecard(args: argparse.Namespace) -> int:
+    from jbp import formatting as fmt
     from jbp import metrics
+    from jbp.asof import resolve_as_of
     from jbp.store import Workspace
 
     with Workspace.open(args.workspace) as ws:
         actuals = metrics.Actuals.load(ws)
+        as_of = resolve_as_of(ws, args.as_of)
+    coverage = actuals.coverage
+    head = {**as_of.as_dict(), "coverage": coverage.as_list()}
     if args.program:
-        summary = metrics.program_summary_from(actuals, args.as_of)
+        summary = metrics.program_summary_from(actuals, as_of.date)
         if args.json:
-            print(json.dumps({k: _jsonable(v) for k, v in summary.items()}, indent=2))
+            print(json.dumps({**head, **{k: _jsonable(v) for k, v in summary.items()
+                                         if k != "as_of"}}, indent=2))
         else:
+            print("\n".join(as_of_lines(as_of, coverage)))
             for k, v in summary.items():
-                print(f"{k:<24} {_fmt(v)}")
+                print(f"{k:<24} {_summary_value(k, v, summary.get('currency', ''))}")
         return 0
-    card = metrics.scorecard_from(actuals, args.as_of)
+    card = metrics.scorecard_from(actuals, as_of.date)
     if args.json:
         records = [{k: _jsonable(v) for k, v in row.items()}
                    for row in card.to_dict(orient="records")]
-        print(json.dumps(records, indent=2))
+        print(json.dumps({**head, "partners": records}, indent=2))
         return 0
     if args.csv:
         out = card.copy()
         out["projected_next_tier_date"] = out["projected_next_tier_date"].dt.strftime("%Y-%m-%d")
         out.to_csv(sys.stdout, index=False, float_format="%.4f")
+        print(f"# {as_of.label()}", file=sys.stderr)
         return 0
-    as_of = args.as_of or metrics.default_as_of(actuals)
-    print(f"Scorecard as of {as_of} (T12M = the 365 days to then)")
+    print("\n".join(as_of_lines(as_of, coverage)))
+    t = card.attrs["through"]
+    print(f"Scorecard: revenue T12M to {t['deals']}, leading indicators 90 days to each "
+          f"source's end; {int(card['at_risk'].sum())} partners at risk.")
     print(f"{'Partner':<26}{'Tier':<11}{'Sourced':>12}{'Influenced':>12}{'ROPI':>9}"
           f"{'Logins90':>9}{'Certs':>6}  {'Next tier gap':<44}{'Risk'}")
     for row in card.sort_values("sourced_revenue", ascending=False).itertuples():
         gap = _gap_text(row)
         risk = ("AT RISK: " + row.risk_reasons) if row.at_risk else (
             row.risk_reasons if row.status != "active" else "")
-        print(f"{row.partner[:25]:<26}{row.tier[:10]:<11}{row.sourced_revenue:>12,.0f}"
-              f"{row.influenced_revenue:>12,.0f}{_percent(row.ropi):>9}{row.logins_90d:>9}"
-              f"{row.certified_people:>6}  {gap[:43]:<44}{risk}")
+        print(f"{row.partner[:25]:<26}{row.tier[:10]:<11}{fmt.money(row.sourced_revenue):>12}"
+              f"{fmt.money(row.influenced_revenue):>12}{fmt.percent(row.ropi):>9}"
+              f"{fmt.count(row.logins_90d):>9}"
+              f"{fmt.count(row.certified_people):>6}  {gap[:43]:<44}{risk}")
     return 0
+
+
+def _summary_value(key: str, value, currency: str) -> str:
+    """A program summary figure by the formatter of its unit (ROPI as a percent)."""
+    from jbp import formatting as fmt
+
+    if key in ("ropi",):
+        return fmt.percent(value)
+    if key in ("mdf_roi", "cac_ratio"):
+        return fmt.ratio(value)
+    if key == "influence_weight":
+        return fmt.percent(value)
+    if isinstance(value, float):
+        return fmt.money(value, currency)
+    return fmt.date(value) if isinstance(value, dt.date) else str(value)
 
 
 def _gap_text(row) -> str:
@@ -179,28 +250,17 @@ def _gap_text(row) -> str:
     return f"{row.next_tier}: {', '.join(parts) or 'met'} ({eta})"
 
 
-def _percent(v) -> str:
-    """ROPI and other fractions as the percent finance reads (1.5 -> 150%)."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "-"
-    return f"{v * 100:,.0f}%"
-
-
-def _fmt(v, digits: int = 2) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "-"
-    if isinstance(v, float):
-        return f"{v:,.{digits}f}" if abs(v) < 100 else f"{v:,.0f}"
-    return str(v)
-
-
 def run_refresh(args: argparse.Namespace) -> int:
     from jbp import bindings
+    from jbp.asof import resolve_as_of
     from jbp.commands import History
+    from jbp.coverage import coverage_of
     from jbp.store import Workspace
 
     with Workspace.open(args.workspace) as ws:
-        macro, updates = bindings.refresh_macro(ws, args.plan, args.as_of)
+        as_of = resolve_as_of(ws, args.as_of)
+        print("\n".join(as_of_lines(as_of, coverage_of(ws))))
+        macro, updates = bindings.refresh_macro(ws, args.plan, as_of.date)
         for u in updates:
             old = "-" if u.old is None else f"{u.old:g}"
             print(f"plan {u.plan_id}  {u.kpi_name:<32} Q{u.quarter + 1}  {old} -> {u.new:g}")

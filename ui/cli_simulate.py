@@ -49,6 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     base.add_argument("--seed", type=int, default=None)
     base.add_argument("--name", default="Baseline")
     base.add_argument("--force", action="store_true", help="replace an existing file")
+    from ui.cli_actuals import add_as_of
+
+    add_as_of(base)
     base.set_defaults(func=run_baseline)
 
     var = ssub.add_parser(
@@ -254,12 +257,32 @@ def run_baseline(args: argparse.Namespace) -> int:
     _refuse_existing(args.file, args.force)
     if not args.workspace.exists():
         raise WorkspaceError(args.workspace, "no such workspace file")
+    _state_as_of(args)
     cal = baseline_from_file(args.workspace, name=args.name, horizon_months=args.months,
                              replications=args.replications, seed=args.seed)
     cal.scenario.save(args.file)
     print(cal.report())
     print(f"Scenario written to {args.file}")
     return 0
+
+
+def _state_as_of(args: argparse.Namespace) -> None:
+    """Print the baseline's "as of" and coverage; refuse an as-of before the end of the data
+    (the calibration reads every source to its end, it cannot yet stop earlier)."""
+    from jbp.asof import resolve_as_of
+    from jbp.coverage import coverage_of
+    from jbp.errors import ValidationError
+    from jbp.store import Workspace
+    from ui.cli_actuals import as_of_lines
+
+    with Workspace.open(args.workspace) as ws:
+        as_of = resolve_as_of(ws, args.as_of)
+        coverage = coverage_of(ws)
+    latest = coverage.latest_end()
+    if args.as_of is not None and latest is not None and args.as_of < latest:
+        raise ValidationError("--as-of", f"{args.as_of} is before the end of the data "
+                              f"({latest}); a baseline is calibrated from all the actuals")
+    print("\n".join(as_of_lines(as_of, coverage)))
 
 
 def run_variant(args: argparse.Namespace) -> int:

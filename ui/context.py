@@ -79,19 +79,39 @@ class AppContext(QObject):
         #: message at the field that was edited.
         self.last_error: Exception | None = None
         self._as_of: dt.date | None = None
+        self._coverage = None
         self._pending: dict[int, tuple[Any, str]] = {}
 
     @property
+    def as_of_info(self):
+        """The view's "as of" with its reason (:func:`jbp.asof.resolve_as_of`): the date set
+        in View ▸ Set "as of", else the workspace's pinned date, else today."""
+        from jbp.asof import resolve_as_of
+
+        return resolve_as_of(self.workspace, self._as_of)
+
+    @property
     def as_of(self) -> dt.date:
-        """The date attainment, RAG and forecasts are computed for: today, unless set
-        (the demo workspace sets its own "today", ``jbp.demo.AS_OF``)."""
-        return self._as_of or dt.date.today()
+        """The date every figure of the app is "as of" (see :attr:`as_of_info`)."""
+        return self.as_of_info.date
 
     @as_of.setter
     def as_of(self, value: dt.date | None) -> None:
+        """Set the "as of" (None: back to the workspace's own)."""
         if value != self._as_of:
             self._as_of = value
             self.as_of_changed.emit()
+
+    def coverage(self):
+        """Through which day each source of the open workspace is complete (cached until the
+        actuals change)."""
+        from jbp.coverage import coverage_of
+
+        if self.workspace is None:
+            return None
+        if self._coverage is None:
+            self._coverage = coverage_of(self.workspace)
+        return self._coverage
 
     # ------------------------------------------------------------------ pending edits
 
@@ -130,6 +150,7 @@ class AppContext(QObject):
             old.unsubscribe(self._on_store_event)
         self.undo_stack.clear()
         self.workspace = ws
+        self._coverage = None
         self.editor = None
         if ws is not None:
             ws.subscribe(self._on_store_event)
@@ -142,6 +163,8 @@ class AppContext(QObject):
         self.editor_changed.emit()
 
     def _on_store_event(self, what: str, plan_id: int | None) -> None:
+        if what == "actuals":
+            self._coverage = None
         if what in ("plan", "plans"):
             self.plan_changed.emit(plan_id or 0 if what == "plan" else 0)
         else:

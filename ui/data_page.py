@@ -1,9 +1,9 @@
-"""The Data page: past imports of actuals, the import wizard, and filling bound KPI actuals
-of the plans from the imports (one undoable step)."""
+"""The Data page: where each source's data ends (the coverage strip), past imports of
+actuals, the import wizard, and filling bound KPI actuals of the plans from the imports (one
+undoable step, :mod:`jbp.bindings`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -21,37 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
-from ui.workers import Task, TaskState, start_task
+from ui.widgets.coverage_strip import CoverageStrip
+from ui.workers import Task, start_task
 
 IMPORT_COLUMNS = [("id", "#"), ("imported_at", "Imported at"), ("kind", "Kind"),
                   ("file", "File"), ("rows_taken", "Taken"), ("rows_duplicate", "Duplicates"),
-                  ("rows_rejected", "Rejected")]
-
-
-def kpi_updates(path: Path, as_of: dt.date | None, *, state: TaskState) -> list:
-    """The bound KPI actuals that differ from the imports (own connection)."""
-    from jbp import bindings, metrics
-    from jbp.store import Workspace
-
-    state.set_progress(0.1, "reading actuals")
-    with Workspace.open(path) as ws:
-        actuals = metrics.Actuals.load(ws)
-        state.check_cancelled()
-        as_of = metrics.effective_as_of(actuals, as_of)
-        return bindings.bound_updates(ws, None, as_of, actuals)
-
-
-def apply_kpi_updates(ctx: AppContext, updates: list) -> bool:
-    """Apply bound-KPI updates as one undoable step under the current editor (or "Actuals
-    import"). False when the context refused it (the message went to ``ctx.error``)."""
-    from jbp import bindings
-    from jbp.commands import Macro
-
-    if not updates:
-        return True
-    editor = ctx.editor or bindings.IMPORT_EDITOR
-    return ctx.run(Macro("Refresh KPI actuals from imports",
-                         bindings.refresh_commands(updates, editor)))
+                  ("rows_rejected", "Rejected"), ("extract_date", "Extracted on")]
 
 
 class DataPage(QWidget):
@@ -86,6 +61,11 @@ class DataPage(QWidget):
         self.status.setWordWrap(True)
         self.totals = QLabel(self)
         self.totals.setObjectName("actuals_totals")
+        self.totals.setWordWrap(True)
+        self.as_of_label = QLabel(self)
+        self.as_of_label.setObjectName("data_as_of")
+        self.as_of_label.setWordWrap(True)
+        self.coverage_strip = CoverageStrip(self)
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("<span style='font-size:14pt;font-weight:600'>Data</span>"))
         buttons.addStretch(1)
@@ -93,12 +73,15 @@ class DataPage(QWidget):
         buttons.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addWidget(self.as_of_label)
+        layout.addWidget(self.coverage_strip)
         layout.addWidget(self.totals)
         layout.addWidget(QLabel("Past imports", self))
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         ctx.workspace_changed.connect(self.reload)
         ctx.data_changed.connect(lambda what: what == "actuals" and self.reload())
+        ctx.as_of_changed.connect(self.reload)
         self.reload()
 
     def reload(self) -> None:
@@ -113,6 +96,9 @@ class DataPage(QWidget):
             self.totals.clear()
             return
         frame = past_imports(ws)
+        extracts = {r["id"]: r["extract_date"] for r in ws.rows(
+            "SELECT id, extract_date FROM imports")}
+        frame["extract_date"] = [extracts.get(i) or "" for i in frame["id"]]
         self.table.setRowCount(len(frame))
         for r, rec in enumerate(frame.to_dict("records")):
             for c, (key, _) in enumerate(IMPORT_COLUMNS):
@@ -126,10 +112,16 @@ class DataPage(QWidget):
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        info = ws.info()["actuals"]
+        from jbp import formatting as fmt
+
+        coverage = self.ctx.coverage()
+        as_of = self.ctx.as_of_info
+        self.as_of_label.setText(f"Figures {as_of.label()} · {coverage.summary(as_of.date)}")
+        self.coverage_strip.set_coverage(coverage, as_of.date)
         self.totals.setText("Actuals in this workspace: " + ", ".join(
-            f"{kind} {a['rows']:,}" + (f" ({a['from']} – {a['to']})" if a["rows"] else "")
-            for kind, a in info.items()))
+            f"{s.label.lower()} {fmt.count(s.rows)}"
+            + (f" ({s.first} – {s.end})" if s.rows else "")
+            for s in coverage.sources.values()))
 
     def open_wizard(self, path: str | None = None, kind: str | None = None):
         from ui.import_wizard import ImportWizard
@@ -147,8 +139,10 @@ class DataPage(QWidget):
             return
         self.refresh_button.setEnabled(False)
         self.status.setText("Computing bound KPI actuals…")
-        task = start_task(kpi_updates, ws.path, self.ctx.as_of, title="Refresh KPI actuals",
-                          parent=self)
+        from jbp.bindings import updates_for_file
+
+        task = start_task(updates_for_file, ws.path, self.ctx.as_of,
+                          title="Refresh KPI actuals", parent=self)
         self.task = task
         task.succeeded.connect(self._apply_updates)
         task.failed.connect(lambda msg, _e: self.status.setText(f"Could not refresh: {msg}"))
@@ -160,7 +154,9 @@ class DataPage(QWidget):
             self.status.setText("Bound KPI actuals are up to date.")
             self.kpis_refreshed.emit(0)
             return
-        if apply_kpi_updates(self.ctx, updates):
+        from jbp.bindings import refresh_command
+
+        if self.ctx.run(refresh_command(updates)):
             plans = len({u.plan_id for u in updates})
             self.status.setText(f"Updated {len(updates)} KPI actuals in {plans} plans "
                                 "(Edit › Undo takes them back).")

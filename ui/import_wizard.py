@@ -7,13 +7,15 @@ domain steps are :mod:`jbp.importers`' pure functions; nothing here parses a val
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -88,14 +90,22 @@ def prepare_step(ws_path: Path, table: imp.RawTable, mapping: imp.ColumnMapping,
         return imp.prepare(ws, table, mapping, state)
 
 
-def commit_step(ws_path: Path, prepared: imp.PreparedImport, source: str, *,
-                state) -> imp.ImportResult:
+def commit_step(ws_path: Path, prepared: imp.PreparedImport, source: str,
+                extract_date=None, *, state) -> imp.ImportResult:
+    from jbp.coverage import check_extract_date, last_date_of_records
     from jbp.store import Workspace
 
+    if extract_date is not None:  # refused before anything is written
+        check_extract_date(extract_date, last_date_of_records(prepared.kind, getattr(prepared, "records", [])),
+                           Path(str(prepared.file)).name)
     with Workspace.open(ws_path) as ws:
         if prepared.kind in lists.KINDS:
-            return lists.commit(ws, prepared, source=source)
-        return imp.commit(ws, prepared, allow_rejected=True, source=source, state=state)
+            result = lists.commit(ws, prepared, source=source)
+        else:
+            result = imp.commit(ws, prepared, allow_rejected=True, source=source, state=state)
+        if extract_date is not None:
+            ws.set_extract_date(result.import_id, extract_date)
+        return result
 
 
 class _TaskPage(QWizardPage):
@@ -344,6 +354,21 @@ class ReportPage(_TaskPage):
                                       "metric (one undoable step)", self)
         self.refresh_kpis.setObjectName("refresh_kpis_after_import")
         self.refresh_kpis.setChecked(True)
+        # Coverage: the day the export was pulled (the source is complete through it).
+        self.extract_given = QCheckBox("The export was extracted on", self)
+        self.extract_given.setObjectName("extract_date_given")
+        self.extract_given.setToolTip("The source then counts as complete through this day, "
+                                      "even where its last row is older")
+        self.extract_date = QDateEdit(QDate.currentDate(), self)
+        self.extract_date.setObjectName("extract_date")
+        self.extract_date.setCalendarPopup(True)
+        self.extract_date.setDisplayFormat("yyyy-MM-dd")
+        self.extract_date.setEnabled(False)
+        self.extract_given.toggled.connect(self.extract_date.setEnabled)
+        extract_row = QHBoxLayout()
+        extract_row.addWidget(self.extract_given)
+        extract_row.addWidget(self.extract_date)
+        extract_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(self.task_row)
         layout.addWidget(self.status)
@@ -351,7 +376,15 @@ class ReportPage(_TaskPage):
         layout.addWidget(self.errors, 1)
         layout.addWidget(self.take_valid)
         layout.addWidget(self.refresh_kpis)
+        layout.addLayout(extract_row)
         self.prepared: imp.PreparedImport | None = None
+
+    def extract_day(self):
+        """The extract date the user gave (None when not given)."""
+        if not self.extract_given.isChecked():
+            return None
+        q = self.extract_date.date()
+        return dt.date(q.year(), q.month(), q.day())
 
     def initializePage(self) -> None:
         self.prepared = None
@@ -420,7 +453,8 @@ class ResultPage(_TaskPage):
         self.result = None
         self.status.setText("Writing…")
         self.run_task(commit_step, self.wiz.ctx.workspace.path, self.wiz.report_page.prepared,
-                      self.wiz.mapping_page.source.text().strip(), title="Importing actuals",
+                      self.wiz.mapping_page.source.text().strip(),
+                      self.wiz.report_page.extract_day(), title="Importing actuals",
                       on_done=self._done)
 
     def _done(self, result: imp.ImportResult) -> None:
@@ -432,9 +466,9 @@ class ResultPage(_TaskPage):
         self.wiz.imported.emit(result)
         if ws is not None and self.wiz.report_page.refresh_kpis.isChecked() and (
                 result.inserted or result.updated):
-            from ui.data_page import kpi_updates
+            from jbp.bindings import updates_for_file
 
-            task = start_task(kpi_updates, ws.path, self.wiz.ctx.as_of,
+            task = start_task(updates_for_file, ws.path, self.wiz.ctx.as_of,
                               title="Refresh KPI actuals", parent=self)
             self.task = task
             task.succeeded.connect(self._kpis)
@@ -444,12 +478,14 @@ class ResultPage(_TaskPage):
             self.completeChanged.emit()
 
     def _kpis(self, updates: list) -> None:
-        from ui.data_page import apply_kpi_updates
+        from jbp.bindings import import_editor, refresh_command
 
         text = self.result.text() if self.result else ""
-        if not updates:
+        command = refresh_command(updates, import_editor(self.result.file if self.result
+                                                         else None))
+        if command is None:
             self.status.setText(f"{text}<br>The bound KPI actuals were already up to date.")
-        elif apply_kpi_updates(self.wiz.ctx, updates):
+        elif self.wiz.ctx.run(command):
             plans = len({u.plan_id for u in updates})
             self.status.setText(f"{text}<br>Updated {len(updates)} KPI actuals in {plans} "
                                 "plans (Edit › Undo takes them back).")

@@ -119,6 +119,9 @@ class MainWindow(QMainWindow):
         self.identity = IdentityBadge(self.ctx, self)
         self.identity.switch_requested.connect(lambda: _none(self.switch_editor()))
         self.workspace_label = QLabel(self)
+        self.as_of_label = QLabel(self)  # the one "as of" every page's figures use
+        self.as_of_label.setObjectName("as_of_label")
+        self.statusBar().addPermanentWidget(self.as_of_label)
         self.statusBar().addPermanentWidget(self.busy)
         self.statusBar().addPermanentWidget(self.identity)
         self.statusBar().addPermanentWidget(self.workspace_label)
@@ -128,6 +131,8 @@ class MainWindow(QMainWindow):
         self.ctx.stale_write.connect(self._stale_write)
         self.ctx.pending_changed.connect(self._pending_changed)
         self.ctx.workspace_changed.connect(self._workspace_changed)
+        self.ctx.workspace_changed.connect(self._show_as_of)
+        self.ctx.as_of_changed.connect(self._show_as_of)
         self._restore_state()
 
     # ------------------------------------------------------------------ menus
@@ -293,7 +298,7 @@ class MainWindow(QMainWindow):
         return task
 
     def _set_workspace(self, ws: Workspace) -> None:
-        self.ctx.as_of = ws.pinned_as_of
+        self.ctx.as_of = None  # the workspace's own "as of" (pinned, else today)
         self.ctx.set_workspace(ws)
         if ws.backup is not None:
             self.show_message(f"Workspace upgraded; the original is kept at {ws.backup}",
@@ -376,6 +381,10 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _show_as_of(self) -> None:
+        ws = self.ctx.workspace
+        self.as_of_label.setText("" if ws is None else "Figures " + self.ctx.as_of_info.label())
+
     def choose_as_of(self) -> None:
         dialog = QDialog(self)
         dialog.setWindowTitle("As of date")
@@ -384,7 +393,10 @@ class MainWindow(QMainWindow):
         edit.setDisplayFormat("yyyy-MM-dd")
         d = self.ctx.as_of
         edit.setDate(QDate(d.year, d.month, d.day))
-        text = QLabel("Attainment, RAG, forecasts and the QBR are computed as of this date.",
+        text = QLabel("Every figure (scorecards, attainment, RAG, forecasts, the QBR) is "
+                      "computed as of this date; each source is read only to the end of its "
+                      "data. \u201cWorkspace default\u201d goes back to the workspace's pinned "
+                      "date, else today.",
                       dialog)
         text.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -392,9 +404,10 @@ class MainWindow(QMainWindow):
                                    | QDialogButtonBox.StandardButton.Reset, dialog)
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
-        buttons.button(QDialogButtonBox.StandardButton.Reset).setText("Today")
+        reset: list[bool] = []
+        buttons.button(QDialogButtonBox.StandardButton.Reset).setText("Workspace default")
         buttons.button(QDialogButtonBox.StandardButton.Reset).clicked.connect(
-            lambda: edit.setDate(QDate.currentDate()))
+            lambda: (reset.append(True), dialog.reject()))
         layout = QVBoxLayout(dialog)
         layout.addWidget(text)
         layout.addWidget(edit)
@@ -402,6 +415,8 @@ class MainWindow(QMainWindow):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             q = edit.date()
             self.ctx.as_of = dt.date(q.year(), q.month(), q.day())
+        elif reset:
+            self.ctx.as_of = None
 
     # ------------------------------------------------------------------ pending, stale
 

@@ -7,7 +7,6 @@ computed off the GUI thread on a connection of their own.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,6 @@ def partner_data(path: Path, partner_id: int, as_of: dt.date | None, *,
     with Workspace.open(path) as ws:
         actuals = metrics.Actuals.load(ws)
     state.check_cancelled()
-    as_of = metrics.effective_as_of(actuals, as_of)
     card = metrics.scorecard_from(actuals, as_of)
     state.set_progress(0.6, "trends")
     row = card[card["partner_id"] == partner_id]
@@ -45,19 +43,14 @@ def partner_data(path: Path, partner_id: int, as_of: dt.date | None, *,
         raise JbpError(f"no partner with id {partner_id}")
     monthly = metrics.monthly_series(actuals, partner_id, as_of)
     return {"row": row.iloc[0].to_dict(), "monthly": monthly, "as_of": as_of,
-            "currency": actuals.program.currency}
+            "currency": actuals.program.currency, "coverage": actuals.coverage,
+            "through": card.attrs["through"]}
 
 
-def _money(v: Any) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    return f"{v:,.0f}"
-
-
-def _num(v: Any, fmt: str = "{:.2f}") -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    return fmt.format(v)
+#: The unit of each tile (formatted by :mod:`jbp.formatting`, as on every face).
+TILE_UNITS = {"ropi": "fraction", "mdf_utilisation": "fraction",
+              "time_to_first_revenue_days": "days", "logins_90d": "count",
+              "registrations_90d": "count", "certified_people": "count"}
 
 
 class PartnerPage(QWidget):
@@ -132,14 +125,19 @@ class PartnerPage(QWidget):
         self.data = data
         row = data["row"]
         cur = data["currency"]
+        from jbp import formatting as fmt
+
         self.setWindowTitle(f"{row['partner']} — partner page")
+        through = data["through"]
         self.title.setText(f"<span style='font-size:15pt;font-weight:600'>{row['partner']}"
                            f"</span>  {row['type']} · {row['region']} · "
-                           f"{row['manager'] or 'no manager'} · as of {data['as_of']}")
+                           f"{row['manager'] or 'no manager'} · "
+                           f"{self.ctx.as_of_info.label()} · revenue T12M to "
+                           f"{through['deals']}, logins to {through['logins']}")
         if row["next_tier"]:
             gaps = []
             if row["gap_sourced_revenue"] > 0:
-                gaps.append(f"{_money(row['gap_sourced_revenue'])} {cur} sourced revenue")
+                gaps.append(f"{fmt.money(row['gap_sourced_revenue'], cur)} sourced revenue")
             if row["gap_certified_people"] > 0:
                 gaps.append(f"{row['gap_certified_people']:.0f} certified people")
             if row["gap_new_logos"] > 0:
@@ -156,23 +154,12 @@ class PartnerPage(QWidget):
         self.tier.setText(tier_text)
         if row["at_risk"]:
             self.risk.setText(f"<span style='color:#b3261e'><b>At risk</b> (score "
-                              f"{row['risk_score']:.2f}): {row['risk_reasons']}</span>")
+                              f"{fmt.score(row['risk_score'])}): {row['risk_reasons']}</span>")
         elif row["status"] != "active":
             self.risk.setText(row["risk_reasons"] or row["status"])
         else:
-            self.risk.setText(f"Risk score {_num(row['risk_score'])}: not at risk")
+            self.risk.setText(f"Risk score {fmt.score(row['risk_score'])}: not at risk")
         for key, label in self.values.items():
-            v = row.get(key)
-            if key in ("ropi",):
-                text = _num(v)
-            elif key == "mdf_utilisation":
-                text = _num(v, "{:.0%}")
-            elif key == "time_to_first_revenue_days":
-                text = _num(v, "{:.0f} days")
-            elif key in ("logins_90d", "registrations_90d", "certified_people"):
-                text = _num(float(v), "{:.0f}")
-            else:
-                text = _money(v)
-            label.setText(text)
+            label.setText(fmt.by_unit(row.get(key), TILE_UNITS.get(key, "currency")))
         draw_partner_trends(self.figure, data["monthly"], cur)
         self.canvas.draw_idle()

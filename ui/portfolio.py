@@ -86,7 +86,6 @@ def portfolio_data(path: Path, as_of: dt.date | None, *, state: TaskState) -> di
     with Workspace.open(path) as ws:
         actuals = metrics.Actuals.load(ws)
     state.check_cancelled()
-    as_of = metrics.effective_as_of(actuals, as_of)
     state.set_progress(0.4, "computing scorecards")
     card = metrics.scorecard_from(actuals, as_of)
     state.check_cancelled()
@@ -95,7 +94,7 @@ def portfolio_data(path: Path, as_of: dt.date | None, *, state: TaskState) -> di
     card["risk_flag"] = ["at risk" if r else "" for r in card["at_risk"]]
     card.loc[card["status"] == "churned", "risk_flag"] = "churned"
     state.set_progress(1.0, "done")
-    return {"card": card, "summary": summary, "as_of": as_of,
+    return {"card": card, "summary": summary, "as_of": as_of, "coverage": actuals.coverage,
             "tier_order": [t.name for t in actuals.program.tiers_by_rank()]}
 
 
@@ -312,8 +311,16 @@ class PortfolioPage(QWidget):
         for w in (self.tier_box, self.region_box, self.type_box, self.risk_box,
                   self.churned_box, self.open_button, self.progress):
             top.addWidget(w)
+        from ui.widgets.coverage_strip import CoverageStrip
+
+        self.as_of_label = QLabel(self)  # the one "as of" and where each source ends
+        self.as_of_label.setObjectName("portfolio_as_of")
+        self.as_of_label.setWordWrap(True)
+        self.coverage_strip = CoverageStrip(self)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.as_of_label)
+        layout.addWidget(self.coverage_strip)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count)
@@ -358,6 +365,9 @@ class PortfolioPage(QWidget):
     def _show(self, data: dict[str, Any]) -> None:
         card = data["card"]
         self.as_of = data["as_of"]
+        self.as_of_label.setText(f"Figures {self.ctx.as_of_info.label()} · "
+                                 f"{data['coverage'].summary(self.as_of)}")
+        self.coverage_strip.set_coverage(data["coverage"], self.as_of)
         self.summary_data = data["summary"]
         self.model.set_frame(card)
         for box, col in ((self.tier_box, "tier"), (self.region_box, "region"),
@@ -440,7 +450,7 @@ def summary_html(s: dict[str, Any]) -> str:
         return "–" if _missing(v) else fmt.format(v)
 
     return (
-        f"<b>Program, T12M to {s['as_of']}</b> ({cur}) — "
+        f"<b>Program, T12M to {s.get('deals_through', s['as_of'])}</b> ({cur}) — "
         f"<b>ROPI {r('ropi', '{:.0%}')}</b> = (net partner revenue {m('net_revenue')} − investment "
         f"{m('investment')}) ÷ investment. Net = attributed {m('attributed_revenue')} "
         f"(sourced {m('sourced_revenue')} + {s['influence_weight']:.0%} × influenced "

@@ -57,8 +57,13 @@ def kpi_summary(kpi: Kpi, status: KpiStatus) -> str:
     if status.actual_to_date is None:
         return (f"<b>{kpi.name}</b>: no actual reported yet; full-year target "
                 f"{format_kpi_value(status.full_target, unit)}.")
+    period = ""
+    if status.partial is not None:  # the quarter in progress: to date, never finished
+        period = f" ({status.partial.label()}, measured to {status.through})"
+    elif status.through is not None:
+        period = f" (measured to {status.through})"
     return (
-        f"<b>{kpi.name}</b> ({kpi.kind}, {kpi.direction} is better): actual to date "
+        f"<b>{kpi.name}</b> ({kpi.kind}, {kpi.direction} is better){period}: actual to date "
         f"<b>{format_kpi_value(status.actual_to_date, unit)}</b> against a pro-rated target "
         f"of {format_kpi_value(status.target_to_date, unit)} — "
         f"<b>{format_attainment(status.attainment)}</b> ({status.rag or 'not judged'}). "

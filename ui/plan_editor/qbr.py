@@ -67,6 +67,9 @@ class QbrView(QWidget):
                    rag=lambda line: line.status.rag),
             Column("Attainment", value=lambda line: format_attainment(line.status.attainment),
                    numeric=True),
+            Column("Period", value=lambda line: line.period,
+                   tooltip="The quarter in progress is measured to date against its "
+                           "pro-rated target, never as a finished quarter"),
             Column("Actual to date", numeric=True, value=lambda line: format_kpi_value(
                 line.status.actual_to_date, line.kpi.unit)),
             Column("Target to date", numeric=True, value=lambda line: format_kpi_value(
@@ -172,11 +175,11 @@ class QbrView(QWidget):
             self.comments.set_elements([])
             self.charts.clear()
             return
-        card = plan_scorecard(doc, program, self.ctx.as_of)
+        card = plan_scorecard(doc, program, self.ctx.as_of, coverage=self.ctx.coverage())
         self.card = card
         self.heading.setText(
             f"<span style='font-size:14pt;font-weight:600'>{doc.plan.title}</span><br>"
-            f"QBR as of {card.as_of.isoformat()} · status {doc.plan.status} · "
+            f"QBR {self.ctx.as_of_info.label()} · status {doc.plan.status} · "
             f"owners {doc.plan.vendor_owner or '–'} (vendor) / "
             f"{doc.plan.partner_owner or '–'} (partner)")
         counts = card.rag_counts()

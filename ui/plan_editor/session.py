@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from jbp.kpi import KpiStatus, kpi_status
+from jbp.kpi import KpiStatus, status_on
 from jbp.model import Kpi, PlanDocument, Program
 from jbp.plans import Amendment, amendments
 from jbp.qbr import quarter_labels
@@ -72,7 +72,8 @@ class PlanSession(QObject):
         load)."""
         cached = self._status.get(kpi.id)
         if cached is None:
-            cached = kpi_status(kpi, self.program, self.doc.plan.fiscal_year, self.ctx.as_of)
+            cached = status_on(kpi, self.program, self.doc.plan.fiscal_year, self.ctx.as_of,
+                               self.ctx.coverage())
             self._status[kpi.id] = cached
         return cached
 
