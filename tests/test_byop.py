@@ -81,7 +81,9 @@ def test_from_nothing_to_scorecard_plan_and_baseline(tmp_path, capsys):
 
     code, out, _ = jbp("scorecard", ws_path, "--json", "--as-of", "2026-10-31", capsys=capsys)
     assert code == 0
-    card = {r["partner"]: r for r in json.loads(out)}
+    doc = json.loads(out)
+    assert doc["as_of"] == "2026-10-31" and doc["coverage"]
+    card = {r["partner"]: r for r in doc["partners"]}
     assert len(card) == 12
     assert card["Harborline Systems"]["sourced_revenue"] > 0
     assert card["Harborline Systems"]["certified_people"] > 0

@@ -106,8 +106,10 @@ def test_rows_of_one_source_never_move_a_flag_that_depends_only_on_others(demo_a
     others = [p for p in before.index if kind == "mdf" or p not in touched]
     for col in RISK:
         assert _same(before.loc[others, col], after.loc[others, col]), (kind, col)
-    # And nobody becomes at risk because a source got more data.
-    assert not (after["at_risk"] & ~before["at_risk"]).any(), kind
+    # And rows dated after the other sources end (the case: a few new deals)
+    # put nobody at risk. Rows inside the windows may: they are the partner's own trend.
+    late_only = [p for p in touched if all(day > END for q, day in rows if q == p)]
+    assert not (after.loc[late_only, "at_risk"] & ~before.loc[late_only, "at_risk"]).any(), kind
 
 
 @settings(max_examples=15, deadline=None,
