@@ -166,6 +166,18 @@ _V4 = """
 DROP INDEX IF EXISTS deals_partner
 """
 
+# Imports of real exports: a partner as a source spells it, confirmed once by the user, maps
+# to a workspace partner on every later import (value maps and filters live in the saved
+# mapping's JSON, import_mappings.mapping).
+_V_IMPORT_MAPS = """
+CREATE TABLE IF NOT EXISTS partner_aliases (
+    alias TEXT PRIMARY KEY,
+    spelled TEXT NOT NULL,
+    partner_id INTEGER NOT NULL REFERENCES partners(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+)
+"""
+
 #: MIGRATIONS[n] turns schema n into schema n + 1 (index 0 creates schema 1).
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V_IMPORT_MAPS]
 CURRENT_VERSION = len(MIGRATIONS)

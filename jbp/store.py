@@ -663,3 +663,25 @@ def _update_element(conn: sqlite3.Connection, table: str, element: Element) -> N
     sets = ", ".join(f"{f.name} = ?" for f in element.FIELDS)
     vals = [f.to_store(getattr(element, f.name)) for f in element.FIELDS]
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*vals, element.id])
+
+
+# ---------------------------------------------------------------------- import: partner aliases
+# (issue 13) A partner as an export spells it → a workspace partner, confirmed by the user.
+
+
+def partner_aliases(ws: Workspace) -> dict[str, int]:
+    """``{alias: partner id}``: each alias as the importers look it up (trimmed, lower
+    case, inner spaces collapsed)."""
+    return {r[0]: r[1] for r in ws.rows("SELECT alias, partner_id FROM partner_aliases")}
+
+
+def save_partner_aliases(ws: Workspace, aliases: dict[str, int]) -> None:
+    """Store ``{spelled: partner id}`` (replacing an alias spelled the same way). Call inside
+    :meth:`Workspace.transaction`."""
+    stamp = now_iso()
+    for spelled, pid in aliases.items():
+        key = " ".join(str(spelled).lower().split())
+        ws.execute("INSERT OR REPLACE INTO partner_aliases (alias, spelled, partner_id, "
+                     "created_at) VALUES (?, ?, ?, ?)", (key, str(spelled).strip(), int(pid),
+                                                         stamp))
+

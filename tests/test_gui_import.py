@@ -36,9 +36,9 @@ def test_wizard_maps_reports_and_imports(qtbot, ctx, tmp_path):
     go_next(qtbot, wizard, 0)                                 # reads the file off-thread
     mapping = wizard.mapping_page
     assert wizard.currentPage() is mapping
-    # "Reseller" and "Won On" are not guessed: the user maps them.
+    # "Reseller" and "Won On" are not guessed: the user maps them ("Role" is guessed).
     assert not mapping.isComplete()
-    assert mapping.missing.text() == "Still to map: Close date, Sourced or influenced"
+    assert mapping.missing.text() == "Still to map: Close date"
     mapping.combos["partner"].setCurrentIndex(mapping.combos["partner"].findData("Reseller"))
     mapping.combos["close_date"].setCurrentIndex(
         mapping.combos["close_date"].findData("Won On"))

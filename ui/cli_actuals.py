@@ -12,8 +12,6 @@ import math
 import sys
 from pathlib import Path
 
-KINDS = ("deals", "registrations", "logins", "certifications", "mdf")
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     imp = sub.add_parser(
@@ -24,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "recognised by their natural key and counted once.")
     imp.add_argument("workspace", type=Path, help="workspace file")
     imp.add_argument("file", type=Path, help="CSV or XLSX export")
+    from jbp.importers.spec import KINDS  # every registered kind (no pandas loaded)
+
     imp.add_argument("--kind", required=True, choices=KINDS, help="what the file holds")
     imp.add_argument("--mapping", type=Path,
                      help="JSON column mapping: {\"field\": \"column header\", ...} "
@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--refresh-kpis", action="store_true",
                      help="then fill the plans' KPI actuals bound to a metric (as "
                           "refresh-kpis does)")
+    imp.add_argument("--alias", action="append", default=[], metavar="'AS SPELLED=PARTNER'",
+                     help="a partner as the file spells it = a workspace partner (name or "
+                          "id); repeatable; stored in the workspace when rows are imported")
     imp.add_argument("--show-mapping", action="store_true",
                      help="print the column mapping used (JSON, reusable with --mapping)")
     imp.set_defaults(func=run_import)
@@ -68,12 +71,21 @@ def run_import(args: argparse.Namespace) -> int:
     from jbp.store import Workspace
 
     mapping = imp.ColumnMapping.from_file(args.mapping, args.kind) if args.mapping else None
+    aliases = {}
+    for item in args.alias:
+        spelled, sep, partner = item.rpartition("=")
+        if not sep or not spelled.strip() or not partner.strip():
+            print(f"--alias {item!r}: write it 'AS THE FILE SPELLS IT=Workspace partner'",
+                  file=sys.stderr)
+            return 2
+        aliases[spelled.strip()] = partner.strip()
     with Workspace.open(args.workspace) as ws:
         table = imp.read_table(args.file, sheet=args.sheet)
         if mapping is None:
             mapping, source, _ = imp.mapping_for(ws, args.kind, table, args.source)
         else:
             source = args.source or imp.mapping_source(args.kind, table)
+        mapping.aliases.update(aliases)
         if args.show_mapping:
             print(mapping.to_json())
         prepared = imp.prepare(ws, table, mapping)
@@ -87,6 +99,9 @@ def run_import(args: argparse.Namespace) -> int:
                   "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
             return 1
         result = imp.commit(ws, prepared, allow_rejected=True, source=source)
+        if not result.taken:
+            print(result.text(), file=sys.stderr)
+            return 1
         print(result.text())
         if args.refresh_kpis:
             from jbp import bindings

@@ -32,37 +32,9 @@ from PySide6.QtWidgets import (
 
 from jbp import importers as imp
 from ui.context import AppContext
-from ui.workers import Cancelled, Progress, Task, start_task
+from ui.workers import Task, start_task
 
 NONE = "(not in this file)"
-
-
-class _Bridge(imp.TaskState):
-    """The importers' progress/cancel protocol on top of a worker's Progress."""
-
-    def __init__(self, state: Progress):
-        self.state = state
-        self.text = ""
-
-    def set_status(self, text: str) -> None:
-        self.text = text
-        self.state.report(self.state.fraction, text)
-
-    def set_progress_value(self, percent: float) -> None:
-        self.state.report(percent / 100.0, self.text)
-
-    def is_interruption_requested(self) -> bool:
-        return self.state.cancelled
-
-
-def _bridged(fn):
-    def run(*args: Any, state: Progress, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, state=_Bridge(state), **kwargs)
-        except imp.Cancelled:
-            raise Cancelled() from None
-    run.__name__ = getattr(fn, "__name__", "import")
-    return run
 
 
 def read_step(path: Path, ws_path: Path, kind: str | None, *, state) -> dict[str, Any]:
@@ -120,7 +92,7 @@ class _TaskPage(QWizardPage):
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
-        task = start_task(_bridged(fn), *args, title=title, parent=self)
+        task = start_task(fn, *args, title=title, parent=self)
         self.task = task
         task.progress.connect(self._progress)
         task.succeeded.connect(lambda result, t=task: t is self.task and on_done(result))
