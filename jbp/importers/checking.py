@@ -14,7 +14,7 @@ import numpy as np
 
 from ..progress import Progress
 from .aliases import load_aliases, resolve_partners
-from .dates import _parse_dates
+from .dates import _TIME_TAIL, _parse_dates
 from .keys import _natural_keys, _same, _stored_rows
 from .mapping import ColumnMapping
 from .parsing import (
@@ -103,6 +103,7 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
     frame = table.frame
     n = len(frame)
     errors = _Errors(table)
+    date_format = _file_date_format(table, mapping, specs)
     parsed: dict[str, np.ndarray] = {}
     columns: dict[str, _Column] = {}
     for i, t in enumerate(specs):
@@ -126,7 +127,8 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
             parsed[t.name] = _parse_money(col, program.currency, errors, t.required,
                                           mapping.decimal)
         elif t.type == "date":
-            parsed[t.name] = _parse_dates(col, mapping.date_format, errors, t.required, path)
+            parsed[t.name] = _parse_dates(col, date_format.get(t.name, mapping.date_format),
+                                          errors, t.required, path, t.name in date_format)
         elif t.type == "enum":
             parsed[t.name] = _parse_enum(col, t, errors, t.required,
                                          mapping.value_maps.get(t.name))
@@ -225,8 +227,9 @@ def assumptions(table: RawTable, mapping: ColumnMapping, columns: dict[str, _Col
 
     names = dict(partners)
     if table.text_only:
-        out = [f"encoding: {table.encoding or 'utf-8'}"
-               f"{' (byte-order mark)' if _has_bom(table) else ''}",
+        encoding = table.encoding or "utf-8"
+        out = [f"encoding: {'utf-8 with a byte-order mark' if _has_bom(table) else 'utf-8'}"
+               if encoding.startswith("utf-8") else f"encoding: {encoding}",
                f"delimiter: {_delim_name(table.delimiter or ',')}"]
     else:
         out = [f"workbook sheet: {table.sheet}"]
@@ -273,4 +276,30 @@ def _shown(v: Any) -> str:
 def _has_bom(table: RawTable) -> bool:
     with open(table.path, "rb") as fh:
         return fh.read(3) == b"\xef\xbb\xbf"
+
+
+def _file_date_format(table: RawTable, mapping: ColumnMapping, specs: tuple) -> dict[str, str]:
+    """Per date field, the format to read it in when the mapping leaves it to detection and
+    the column alone cannot tell (a created-date column whose days are all 12 or less): the
+    format the file's date columns agree on together. Empty when each column decides."""
+    from .dates import _date_format
+
+    if mapping.date_format != "auto" or not table.text_only:
+        return {}
+    fields = [t.name for t in specs if t.type == "date" and mapping.columns.get(t.name)]
+    if len(fields) < 2:
+        return {}
+    texts = [str(v).strip() for f in fields for v in table.frame[mapping.columns[f]].tolist()]
+    try:
+        fmt, _ = _date_format([_TIME_TAIL.sub("", t) for t in texts], "", table.path)
+    except ImportFileError:
+        return {}
+    out = {}
+    for f in fields:
+        own = [_TIME_TAIL.sub("", str(v).strip()) for v in table.frame[mapping.columns[f]]]
+        try:
+            _date_format(own, "", table.path)
+        except ImportFileError:
+            out[f] = fmt  # this column could be either: the file's other dates decide
+    return out
 

@@ -70,7 +70,7 @@ def _date_format(texts: list[str], label: str, path: Path) -> tuple[str, str]:
 
 
 def _parse_dates(col: _Column, fmt: str, errors: _Errors, required: bool,
-                 path: Path) -> np.ndarray:
+                 path: Path, given_by_file: bool = False) -> np.ndarray:
     """ISO date strings (YYYY-MM-DD) per row, or None; the time of day is dropped.
     Impossible dates (2026-02-30), another format and implausible years are refused."""
     texts = [_TIME_TAIL.sub("", t) if not isinstance(r, dt.date) else t
@@ -81,6 +81,9 @@ def _parse_dates(col: _Column, fmt: str, errors: _Errors, required: bool,
         col.date_note = f"{DATE_FORMATS.get(fmt, fmt)} (detected: {why_fmt})"
     else:
         col.date_note = f"{DATE_FORMATS.get(fmt, fmt)} (as the mapping says)"
+        if given_by_file:
+            col.date_note = (f"{DATE_FORMATS.get(fmt, fmt)} (every value fits either way; "
+                             "decided by the file's other date columns)")
     if not any(isinstance(r, str) and r for r in col.raw):
         col.date_note = "date cells of the workbook"
     shown = DATE_FORMATS.get(fmt, fmt)

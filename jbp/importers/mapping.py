@@ -239,7 +239,7 @@ def complete_mapping(mapping: ColumnMapping, table: RawTable) -> ColumnMapping:
     """Add what the file's values tell: a value map entry for each text of a choice column
     that is not a choice as it stands ("Reseller (Sourced)" → sourced), and, when the
     mapping has no filters yet, a filter on a status or stage column nobody mapped."""
-    from .values import guess_filters, guess_value_map
+    from .values import guess_filters, guess_value, guess_value_map
 
     for t in SPECS[mapping.kind]:
         header = mapping.columns.get(t.name)
@@ -247,6 +247,12 @@ def complete_mapping(mapping: ColumnMapping, table: RawTable) -> ColumnMapping:
             continue
         texts = [str(v) for v in table.frame[header].dropna().unique().tolist()]
         known = mapping.value_maps.get(t.name, {})
+        if (not t.required and mapping.path is None and texts and not known
+                and not any(guess_value(t, x) is not None for x in texts if x.strip())):
+            # An optional column guessed from its header whose values mean none of the
+            # field's choices (a CRM's "Type: New Business" is no ARR/one-off): not mapped.
+            mapping.columns[t.name] = None
+            continue
         guessed = {k: v for k, v in guess_value_map(t, texts).items() if k not in known}
         if guessed:
             mapping.value_maps[t.name] = {**known, **guessed}

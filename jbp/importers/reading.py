@@ -228,7 +228,9 @@ def _delim_name(d: str) -> str:
 def _header_name(h: Any, i: int) -> str:
     # A LibreOffice conversion of a UTF-8 CSV keeps the byte-order mark inside the first
     # header; non-breaking spaces come from copy and paste.
+    # (read as Windows-1252 by a default conversion, the mark becomes "ï»¿").
     text = str(h).replace("\ufeff", "").replace("\u00a0", " ").strip()
+    text = text.removeprefix("ï»¿").strip()
     if not text or text.startswith("Unnamed:"):
         return f"(column {i + 1})"
     return text
