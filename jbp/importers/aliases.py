@@ -34,7 +34,8 @@ def _core(name: str) -> str:
 
 def similarity(a: str, b: str) -> float:
     """0-1: how alike two company names are, legal words ("Ltd", "GmbH") left out; a name
-    whose words all start the other ("Acme" in "ACME Integration Ltd") scores at least 0.8."""
+    whose words all start the other ("Acme" in "Acme Ltd") scores at least 0.8, one with the
+    same first word at least 0.75."""
     ca, cb = _core(a), _core(b)
     if not ca or not cb:
         return 0.0
@@ -43,6 +44,10 @@ def similarity(a: str, b: str) -> float:
     short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
     if long_[:len(short)] == short:
         score = max(score, 0.8 + 0.2 * len(short) / len(long_))
+    elif wa[0] == wb[0] and len(wa[0]) > 2:
+        # The brand comes first: "ACME Integration Ltd" is nearer "Acme Cloud Partners"
+        # than "Northwind Integration".
+        score = max(score, 0.75 + 0.05 * difflib.SequenceMatcher(None, ca, cb).ratio())
     return score
 
 
