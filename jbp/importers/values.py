@@ -159,3 +159,49 @@ def filter_rows(frame: pd.DataFrame, filters: list[Filter]) -> tuple[Any, list[s
                          f"{f.column} = {shown}")
         taken &= keeps
     return taken, notes
+
+
+@dataclass
+class ValueSummary:
+    """What the wizard's values step shows: per choice field its texts (text, rows, stored
+    choice or None); per filter column its values (text, rows, taken); the unknown partner
+    texts with suggestions."""
+
+    choices: dict[str, list[tuple[str, int, Any]]]
+    filters: dict[str, list[tuple[str, int, bool]]]
+    partners: list[Any]
+
+
+def value_summary(ws: Any, table: Any, mapping: Any) -> ValueSummary:
+    """The distinct texts of the mapping's choice, filter and partner columns, with what the
+    mapping (and its guesses) makes of each. Nothing is written."""
+    from .aliases import alias_suggestions, load_aliases, resolve_partners
+    from .mapping import complete_mapping
+    from .spec import SPECS
+
+    mapping = complete_mapping(mapping, table)
+    frame = table.frame
+    choices: dict[str, list[tuple[str, int, Any]]] = {}
+    for t in SPECS[mapping.kind]:
+        header = mapping.columns.get(t.name)
+        if t.type != "enum" or not header:
+            continue
+        vmap = {**t.choice_map, **mapping.value_maps.get(t.name, {})}
+        counts = frame[header].map(lambda v: "" if v is None else str(v).strip()).value_counts()
+        choices[t.name] = [(text, int(n), vmap.get(value_key(text)))
+                           for text, n in counts.items() if text]
+    filters = {}
+    for f in mapping.filters:
+        counts = frame[f.column].map(lambda v: "" if v is None else str(v).strip()
+                                     ).value_counts()
+        keep = {value_key(k) for k in f.keep}
+        filters[f.column] = [(text, int(n), value_key(text) in keep) for text, n in
+                             counts.items()]
+    partners = []
+    header = mapping.columns.get("partner")
+    if header:
+        counts = frame[header].map(lambda v: "" if v is None else str(v).strip()).value_counts()
+        given = resolve_partners(ws, mapping.aliases) if mapping.aliases else {}
+        partners = alias_suggestions(ws, {t: int(n) for t, n in counts.items() if t},
+                                     {**load_aliases(ws), **given})
+    return ValueSummary(choices, filters, partners)
