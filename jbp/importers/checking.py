@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from ..progress import Progress
 from .aliases import load_aliases, resolve_partners
@@ -289,17 +290,21 @@ def _file_date_format(table: RawTable, mapping: ColumnMapping, specs: tuple) -> 
     fields = [t.name for t in specs if t.type == "date" and mapping.columns.get(t.name)]
     if len(fields) < 2:
         return {}
-    texts = [str(v).strip() for f in fields for v in table.frame[mapping.columns[f]].tolist()]
+    # Distinct texts only (a column of 100,000 dates has a few hundred).
+    texts = {f: [_TIME_TAIL.sub("", str(v).strip())
+                 for v in pd.unique(table.frame[mapping.columns[f]])] for f in fields}
+    undecided = []
+    for f in fields:
+        try:
+            _date_format(texts[f], "", table.path)
+        except ImportFileError:
+            undecided.append(f)  # this column could be either: the file's other dates decide
+    if not undecided:
+        return {}
     try:
-        fmt, _ = _date_format([_TIME_TAIL.sub("", t) for t in texts], "", table.path)
+        fmt, _ = _date_format([t for f in fields for t in texts[f]], "", table.path)
     except ImportFileError:
         return {}
-    out = {}
-    for f in fields:
-        own = [_TIME_TAIL.sub("", str(v).strip()) for v in table.frame[mapping.columns[f]]]
-        try:
-            _date_format(own, "", table.path)
-        except ImportFileError:
-            out[f] = fmt  # this column could be either: the file's other dates decide
+    out = dict.fromkeys(undecided, fmt)
     return out
 
