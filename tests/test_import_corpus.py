@@ -396,3 +396,22 @@ def test_a_new_kind_plugs_in_with_one_registration():
         for registry in (imp.KIND_SPECS, imp.KIND_LABELS, imp.SPECS, imp.FALLBACK_KEYS):
             registry.pop("test_widgets", None)
         imp.KINDS.remove("test_widgets")
+
+
+def test_a_dotted_amount_that_could_be_either_is_asked(ws_path, tmp_path):
+    """12.500 in a file where no amount says which separator it uses is 12.5 or 12,500:
+    refused (named), never guessed; the mapping's decimal separator settles it."""
+    text = ("Partner;Customer;Amount;Close Date;Partner Role\n"
+            "Bluepeak Systems;C1;12.500;2026-01-05;Sourced\n"
+            "Bluepeak Systems;C2;900;2026-01-06;Sourced\n")
+    f = write(tmp_path / "eu.csv", text)
+    with Workspace.open(ws_path) as ws:
+        table = imp.read_table(f)
+        mapping = imp.guess_mapping("deals", table.headers)
+        report = imp.prepare(ws, table, mapping).report
+        assert [(e.row, e.value) for e in report.errors] == [(2, "12.500")]
+        assert "thousands dot" in report.errors[0].reason
+        mapping.decimal = ","
+        prepared = imp.prepare(ws, table, mapping)
+        assert prepared.report.errors == []
+        assert sorted(r[3] for r in prepared.records) == [900.0, 12500.0]

@@ -125,17 +125,29 @@ _COMMA_DECIMAL = re.compile(r"\d,\d{1,2}(?!\d)(?![.,])|\.\d{3},\d")
 _POINT_DECIMAL = re.compile(r"\d\.\d{1,2}(?!\d)(?![.,])|,\d{3}\.\d")
 
 
-def decimal_separator(texts: list[str]) -> tuple[str, str]:
-    """("." or ",", why): the decimal separator of a column of amounts, from the values that
-    tell (12.500,00 or 99,5 say comma; 12,500.00 or 99.5 say point; 12,500 and 1234 say
-    nothing). Point unless more values say comma."""
+_POINT_SAYS = re.compile(r"\.\d{1,2}(?!\d)|\.\d{4,}")
+_DOT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d.,])")
+
+
+def decimal_separator(texts: list[str]) -> tuple[str, str, bool]:
+    """("." or ",", why, ambiguous): the decimal separator of a column of amounts, from the
+    values that tell (12.500,00 or 99,5 say comma; 12,500.00 or 99.5 say point; 12,500 and
+    1234 say nothing). Point unless more values say comma. ``ambiguous``: nothing told, and
+    some values are dotted groups of three (12.500: 12.5 or 12,500?) — those are asked."""
+    joined = "\x00".join(texts)
+    if "," not in joined:  # the usual export: looked at as one text, not value by value
+        if "." not in joined:
+            return ".", "no value has decimals", False
+        if _POINT_SAYS.search(joined):
+            return ".", "values have a decimal point and no comma", False
+        return ".", "no value tells", bool(_DOT_GROUPS.search(joined))
     comma = sum(1 for t in texts if _COMMA_DECIMAL.search(t))
     point = sum(1 for t in texts if _POINT_DECIMAL.search(t))
     if comma > point:
-        return ",", f"{comma} values have a decimal comma, {point} a decimal point"
+        return ",", f"{comma} values have a decimal comma, {point} a decimal point", False
     if point:
-        return ".", f"{point} values have a decimal point, {comma} a decimal comma"
-    return ".", "no value has decimals"
+        return ".", f"{point} values have a decimal point, {comma} a decimal comma", False
+    return ".", "no value tells", bool(_DOT_GROUPS.search(joined))
 
 
 def _money(raw: Any, text: str, currency: str, decimal: str = "."
@@ -187,8 +199,9 @@ def _parse_money(col: _Column, currency: str, errors: _Errors, required: bool,
     values: list[float | None] = [None] * n
     why: list[str | None] = [None] * n
     todo = range(n)
+    ambiguous = False
     if decimal == "auto":
-        decimal, because = decimal_separator(col.texts)
+        decimal, because, ambiguous = decimal_separator(col.texts)
         col.decimal_note = f"{DECIMALS[decimal]} (detected: {because})"
     else:
         col.decimal_note = f"{DECIMALS[decimal]} (as the mapping says)"
@@ -215,6 +228,13 @@ def _parse_money(col: _Column, currency: str, errors: _Errors, required: bool,
             why[i] = "an amount is required" if required else None
             continue
         values[i], why[i] = _money(col.raw[i], text, currency, decimal)
+    if ambiguous:
+        for i, text in enumerate(col.texts):
+            if isinstance(col.raw[i], str) and _DOT_GROUPS.search(text):
+                values[i] = None
+                why[i] = (f"{text!r} could be read with a decimal point or a thousands dot "
+                          "(no other value tells); choose the decimal separator in the "
+                          "column mapping")
     errors.add_codes(col, why)
     return col.take(values)
 
