@@ -415,3 +415,41 @@ def test_a_dotted_amount_that_could_be_either_is_asked(ws_path, tmp_path):
         prepared = imp.prepare(ws, table, mapping)
         assert prepared.report.errors == []
         assert sorted(r[3] for r in prepared.records) == [900.0, 12500.0]
+
+
+def test_did_you_mean_ignores_legal_words_and_prefers_the_brand():
+    from jbp.importers.aliases import Suggester
+
+    find = Suggester([(1, "Acme Cloud Partners"), (2, "Northwind Integration"),
+                      (3, "Bluepeak Systems")])
+    assert [s[0] for s in find("ACME Integration Ltd")][:1] == ["Acme Cloud Partners"]
+    assert find("Bluepeak Systems GmbH")[0][:2] == ("Bluepeak Systems", 3)
+    assert find("Umbrella Health") == ()                 # nothing alike: no suggestion
+
+
+def test_count_rows_and_title_lines_of_a_report_are_not_data(tmp_path):
+    f = write(tmp_path / "lms.csv", "Course completion report\nGenerated 2026-04-02\n\n"
+              "Company,Learner,Course,Completion Date,Status\n"
+              "Bluepeak Systems,a,SA,2026-01-05,Completed\n"
+              "Bluepeak Systems,b,SA,,In Progress\n\nCount: 2\n")
+    table = imp.read_table(f)
+    assert table.headers == ["Company", "Learner", "Course", "Completion Date", "Status"]
+    assert len(table.frame) == 2 and list(table.rows) == [5, 6]
+    assert any("'Count: 2'" in n for n in table.notes)
+    assert any("2 report lines above it" in n for n in table.notes)
+
+
+def test_title_rows_above_an_xlsx_table_are_not_data(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append(["Opportunities report"])
+    sheet.append([])
+    sheet.append(["Partner", "User", "Login Date"])
+    sheet.append(["Bluepeak Systems", "a", dt.datetime(2026, 1, 5)])
+    sheet.append(["Grand Total", None, None])
+    wb.save(tmp_path / "x.xlsx")
+    table = imp.read_table(tmp_path / "x.xlsx")
+    assert table.headers == ["Partner", "User", "Login Date"]
+    assert len(table.frame) == 1 and list(table.rows) == [4]

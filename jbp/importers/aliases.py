@@ -65,13 +65,40 @@ class AliasSuggestion:
         return self.suggestions[0] if self.suggestions else None
 
 
+class Suggester:
+    """Finds the workspace partners a name may mean, best first. Names are compared only
+    with partners that share a word with it (an index built once), else with the names
+    difflib finds close: a workspace of 20,000 partners is not compared pair by pair."""
+
+    def __init__(self, partners: list[tuple[int, str]]):
+        self.partners = partners
+        self.cores = {pid: _core(name) for pid, name in partners}
+        self.by_word: dict[str, list[int]] = {}
+        for pid, core in self.cores.items():
+            for w in set(core.split()):
+                self.by_word.setdefault(w, []).append(pid)
+        self.by_core: dict[str, list[int]] = {}
+        for pid, core in self.cores.items():
+            self.by_core.setdefault(core, []).append(pid)
+        self.names = dict(partners)
+
+    def __call__(self, name: str, limit: int = 3) -> tuple[tuple[str, int, float], ...]:
+        core = _core(name)
+        candidates = {pid for w in core.split() for pid in self.by_word.get(w, ())}
+        if not candidates:
+            close = difflib.get_close_matches(core, list(self.by_core), n=limit,
+                                              cutoff=MIN_SCORE)
+            candidates = {pid for c in close for pid in self.by_core[c]}
+        scored = sorted(((similarity(name, self.names[pid]), pid) for pid in candidates),
+                        key=lambda x: (-x[0], self.names[x[1]]))
+        return tuple((self.names[pid], pid, round(sc, 2)) for sc, pid in scored[:limit]
+                     if sc >= MIN_SCORE)
+
+
 def suggest(name: str, partners: list[tuple[int, str]], limit: int = 3
             ) -> tuple[tuple[str, int, float], ...]:
-    """The workspace partners ``name`` may mean, best first."""
-    scored = sorted(((similarity(name, pname), pid, pname) for pid, pname in partners),
-                    reverse=True)
-    return tuple((pname, pid, round(s, 2)) for s, pid, pname in scored[:limit]
-                 if s >= MIN_SCORE)
+    """The workspace partners ``name`` may mean, best first (see :class:`Suggester`)."""
+    return Suggester(partners)(name, limit)
 
 
 def load_aliases(ws: Workspace) -> dict[str, int]:
@@ -119,9 +146,10 @@ def alias_suggestions(ws: Workspace, texts: dict[str, int],
     known = {value_key(n) for _, n in partners} | set(aliases or {})
     ids = {str(pid) for pid, _ in partners}
     out = []
+    find = Suggester(partners)
     for text, rows in texts.items():
         key = value_key(text)
         if not key or key in known or re.sub(r"\.0$", "", key) in ids:
             continue
-        out.append(AliasSuggestion(text, rows, suggest(text, partners)))
+        out.append(AliasSuggestion(text, rows, find(text)))
     return sorted(out, key=lambda s: (-s.rows, s.spelled.lower()))

@@ -317,9 +317,11 @@ def _parse_partner(col: _Column, errors: _Errors, by_name: dict[str, int],
                    names: list[tuple[int, str]] | None = None) -> np.ndarray:
     """Each text as a partner id: an alias (as the source spells it), a partner's name, its
     id. An unknown text is a row error with a "did you mean …?"."""
-    from .aliases import suggest
+    from .aliases import Suggester
 
     aliases = aliases or {}
+    find: Suggester | None = None
+    hinted = 0  # names given a suggestion (bounded: a file of unknown names stays fast)
     values: list[int | None] = []
     why: list[str | None] = []
     for text in col.texts:
@@ -333,7 +335,11 @@ def _parse_partner(col: _Column, errors: _Errors, by_name: dict[str, int],
         if text == "":
             why.append("a partner is required")
         elif pid is None:
-            near = suggest(text, names or [])
+            near: tuple = ()
+            if hinted < 200:
+                find = find or Suggester(names or [])
+                near = find(text)
+                hinted += 1
             hint = (f"; did you mean {near[0][0]!r}? (confirm it as an alias: --alias "
                     f"\"{text}={near[0][0]}\")" if near else "")
             why.append(f"unknown partner {text!r} (not a partner name, id or alias in this "
