@@ -453,3 +453,18 @@ def test_title_rows_above_an_xlsx_table_are_not_data(tmp_path):
     table = imp.read_table(tmp_path / "x.xlsx")
     assert table.headers == ["Partner", "User", "Login Date"]
     assert len(table.frame) == 1 and list(table.rows) == [4]
+
+
+def test_a_saved_mapping_without_filters_is_not_filtered_again(ws_path):
+    """The user removed the filter and saved the mapping: next time no filter is guessed."""
+    f = EXPORTS / "docebo_course_report.csv"
+    with Workspace.open(ws_path) as ws:
+        table = imp.read_table(f)
+        mapping, source, saved = imp.mapping_for(ws, "certifications", table, "LMS")
+        assert not saved and mapping.filters
+        mapping.filters = []
+        imp.save_mapping(ws, source, mapping)
+        again, _, saved = imp.mapping_for(ws, "certifications", table, "LMS")
+        assert saved and again.filters == []
+        report = imp.prepare(ws, table, again).report
+        assert report.filtered == 0 and report.rejected == 27   # no completion date

@@ -61,7 +61,8 @@ class ValuesPage(QWizardPage):
         base.aliases = dict(read_mapping.aliases)
         base.origin = read_mapping.origin
         ws = self.wiz.ctx.workspace
-        summary = value_summary(ws, self.wiz.read["table"], base)
+        summary = value_summary(ws, self.wiz.read["table"], base,
+                                guessed=not self.wiz.read["saved"])
         self.base = base
         labels = {t.name: t.label for t in imp.targets(base.kind)}
         rows = [(f, text, n, v) for f, items in summary.choices.items()
@@ -123,7 +124,7 @@ class ValuesPage(QWizardPage):
             if box.currentData() is not None:
                 aliases[spelled] = box.currentData()
         return imp.ColumnMapping(m.kind, dict(m.columns), m.date_format, m.decimal,
-                                 maps or m.value_maps,
+                                 maps if self.value_boxes else m.value_maps,
                                  [Filter(c, tuple(k)) for c, k in keep.items()]
                                  if self.filter_boxes else list(m.filters), aliases, m.origin)
 

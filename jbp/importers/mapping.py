@@ -231,14 +231,17 @@ def mapping_for(ws: Workspace, kind: str, table: RawTable,
     source = source or mapping_source(kind, table)
     saved = load_mapping(ws, source)
     if saved is not None and saved.kind == kind:
-        return complete_mapping(saved, table), source, True
+        return complete_mapping(saved, table, guessed=False), source, True
     return complete_mapping(guess_mapping(kind, table.headers), table), source, False
 
 
-def complete_mapping(mapping: ColumnMapping, table: RawTable) -> ColumnMapping:
+def complete_mapping(mapping: ColumnMapping, table: RawTable, *,
+                     guessed: bool = True) -> ColumnMapping:
     """Add what the file's values tell: a value map entry for each text of a choice column
-    that is not a choice as it stands ("Reseller (Sourced)" → sourced), and, when the
-    mapping has no filters yet, a filter on a status or stage column nobody mapped."""
+    that is not a choice as it stands ("Reseller (Sourced)" → sourced). For a mapping
+    ``guessed`` from the headers (not one the user saved or wrote) also: an optional choice
+    column whose values mean none of the choices is not mapped, and a status or stage column
+    nobody mapped becomes a filter."""
     from .values import guess_filters, guess_value, guess_value_map
 
     for t in SPECS[mapping.kind]:
@@ -247,16 +250,16 @@ def complete_mapping(mapping: ColumnMapping, table: RawTable) -> ColumnMapping:
             continue
         texts = [str(v) for v in table.frame[header].dropna().unique().tolist()]
         known = mapping.value_maps.get(t.name, {})
-        if (not t.required and mapping.path is None and texts and not known
+        if (guessed and not t.required and mapping.path is None and texts and not known
                 and not any(guess_value(t, x) is not None for x in texts if x.strip())):
             # An optional column guessed from its header whose values mean none of the
             # field's choices (a CRM's "Type: New Business" is no ARR/one-off): not mapped.
             mapping.columns[t.name] = None
             continue
-        guessed = {k: v for k, v in guess_value_map(t, texts).items() if k not in known}
-        if guessed:
-            mapping.value_maps[t.name] = {**known, **guessed}
-    if not mapping.filters:
+        new = {k: v for k, v in guess_value_map(t, texts).items() if k not in known}
+        if new:
+            mapping.value_maps[t.name] = {**known, **new}
+    if guessed and not mapping.filters:
         mapped = {c for c in mapping.columns.values() if c}
         mapping.filters = guess_filters(mapping.kind, table.frame, table.headers, mapped)
     return mapping

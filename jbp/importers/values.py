@@ -172,14 +172,14 @@ class ValueSummary:
     partners: list[Any]
 
 
-def value_summary(ws: Any, table: Any, mapping: Any) -> ValueSummary:
+def value_summary(ws: Any, table: Any, mapping: Any, *, guessed: bool = True) -> ValueSummary:
     """The distinct texts of the mapping's choice, filter and partner columns, with what the
     mapping (and its guesses) makes of each. Nothing is written."""
     from .aliases import alias_suggestions, load_aliases, resolve_partners
     from .mapping import complete_mapping
     from .spec import SPECS
 
-    mapping = complete_mapping(mapping, table)
+    mapping = complete_mapping(mapping, table, guessed=guessed)
     frame = table.frame
     choices: dict[str, list[tuple[str, int, Any]]] = {}
     for t in SPECS[mapping.kind]:
