@@ -59,7 +59,7 @@ class ValuesPage(QWizardPage):
         base.value_maps = {k: dict(v) for k, v in read_mapping.value_maps.items()}
         base.filters = list(read_mapping.filters)
         base.aliases = dict(read_mapping.aliases)
-        base.origin = read_mapping.origin
+        base.origin = f"checked in the import wizard (started as: {read_mapping.origin})"
         ws = self.wiz.ctx.workspace
         summary = value_summary(ws, self.wiz.read["table"], base,
                                 guessed=not self.wiz.read["saved"])

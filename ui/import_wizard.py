@@ -7,6 +7,7 @@ domain steps are :mod:`jbp.importers`' pure functions; nothing here parses a val
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -343,9 +344,12 @@ class ReportPage(_TaskPage):
             f"<b>{report.rows:,}</b> rows: <b>{report.new:,}</b> new, "
             f"<b>{report.changed:,}</b> changed since the last import, "
             f"<b>{report.duplicates + report.in_file_duplicates:,}</b> already imported "
-            f"(counted once), <b>{report.rejected:,}</b> rejected."
+            f"(counted once), <b>{report.filtered:,}</b> filtered out, "
+            f"<b>{report.rejected:,}</b> rejected."
             + "".join(f"<br>Note: {n}" for n in report.notes)
-            + "<br><b>Assumed</b>: " + "; ".join(a.strip() for a in report.assumed))
+            + "<br><b>Assumed</b>:<br>" + "<br>".join(
+                ("&nbsp;" * 4 if a.startswith("  ") else "") + html.escape(a.strip(), quote=False)
+                for a in report.assumed))
         errors = report.errors
         self.errors.setRowCount(len(errors))
         for r, e in enumerate(errors):
