@@ -3,6 +3,7 @@ choices, the key used when a row has no record id, and the date formats."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,8 +271,19 @@ def kind_spec(kind: str) -> KindSpec:
 
 
 # The actuals kinds: names, labels and stored columns come from jbp.kinds (one registry).
+# A kind listed there whose targets live in another module registers itself from it.
 for _name in _kinds.IMPORTABLE:
+    if _name not in _TARGETS:
+        continue
     _k = _kinds.KINDS[_name]
     register_kind(KindSpec(_name, _k.label, _TARGETS[_name], _k.columns, _FALLBACK[_name],
                            {"deals": "deal|", "registrations": "reg|", "mdf": "mdf|"}
                            .get(_name, "")))
+
+#: Modules (dotted names) that register more kinds with :func:`register_kind` when imported
+#: (e.g. partners, costs). Imported here, so every face lists them; at import time such a
+#: module uses only this module (no pandas), as the CLI builds its parser from the registry.
+EXTRA_KIND_MODULES: tuple[str, ...] = ()
+
+for _module in EXTRA_KIND_MODULES:
+    importlib.import_module(_module)
