@@ -143,7 +143,8 @@ def test_dynamics365_export_with_one_saved_mapping(ws_path, tmp_path, capsys):
         len(won), round(total, 2))
     # Next month the saved mapping is used; guessed, the file shows its decimal comma and
     # day-first dates by itself.
-    assert import_(ws_path, "dynamics365_opportunities.csv", "deals", "--dry-run") == 0
+    # (exit 1: a dry run says what the run would do, and every row was imported before)
+    assert import_(ws_path, "dynamics365_opportunities.csv", "deals", "--dry-run") == 1
     assert "mapping: the mapping saved in the workspace as 'deals:" in capsys.readouterr().out
     with Workspace.open(ws_path) as ws:
         table = imp.read_table(EXPORTS / "dynamics365_opportunities.csv")

@@ -93,7 +93,8 @@ def run_import(args: argparse.Namespace) -> int:
         print(report.text())
         if args.dry_run:
             print("Dry run: nothing was written.")
-            return 1 if report.errors else 0
+            # The exit code the import would have (a run that takes no rows fails).
+            return 1 if report.errors or not (report.new or report.changed) else 0
         if report.errors and not args.skip_bad:
             print(f"Nothing was imported: {report.rejected} rows were rejected "
                   "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
