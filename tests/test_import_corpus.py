@@ -469,3 +469,10 @@ def test_a_saved_mapping_without_filters_is_not_filtered_again(ws_path):
         assert saved and again.filters == []
         report = imp.prepare(ws, table, again).report
         assert report.filtered == 0 and report.rejected == 27   # no completion date
+
+
+def test_every_name_the_package_lists_is_there():
+    """``from jbp.importers import X`` keeps working for every listed name (loaded lazily)."""
+    missing = [n for n in imp.__all__ if not hasattr(imp, n)]
+    assert missing == []
+    assert imp.ImportFileError.__module__ == "jbp.importers.spec"

@@ -65,7 +65,7 @@ _LAZY = {
     "mapping": ("ColumnMapping", "guess_kind", "guess_mapping", "load_mapping",
                 "mapping_for", "mapping_source", "save_mapping", "saved_mappings"),
     "reading": ("RawTable", "normalise", "read_table"),
-    "report": ("Assumptions", "PreparedImport", "RowError", "ValidationReport"),
+    "report": ("PreparedImport", "RowError", "ValidationReport"),
     "values": ("Filter", "guess_filters", "guess_value_map"),
 }
 _HOME = {name: module for module, names in _LAZY.items() for name in names}
