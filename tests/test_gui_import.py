@@ -217,3 +217,31 @@ def test_values_step_maps_roles_filters_stages_and_confirms_aliases(qtbot, ctx, 
     from jbp import importers
 
     assert "acme integration ltd" in importers.load_aliases(ctx.workspace)
+
+
+def test_decimal_separator_is_chosen_on_the_mapping_page(qtbot, ctx, tmp_path):
+    """12.500 with no other amount telling is asked; choosing the decimal comma settles it."""
+    from ui.import_wizard import ImportWizard
+
+    f = tmp_path / "eu.csv"
+    f.write_text("Deal ID;Partner;Customer;Amount;Close Date;Sourced or influenced\n"
+                 "E-1;Acme Integration;Globex;12.500;2026-10-03;sourced\n", encoding="utf-8")
+    wizard = ImportWizard(ctx, path=str(f), kind="deals")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    go_next(qtbot, wizard, 0)
+    page = wizard.mapping_page
+    assert page.decimal.currentData() == "auto"
+    go_next(qtbot, wizard, 1)
+    go_next(qtbot, wizard, 2)
+    report = wizard.report_page
+    qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
+    assert "thousands dot" in report.errors.item(0, 3).text()
+    wizard.back()
+    wizard.back()
+    page.decimal.setCurrentIndex(page.decimal.findData(","))
+    go_next(qtbot, wizard, 1)
+    go_next(qtbot, wizard, 2)
+    qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
+    assert report.prepared.report.errors == []
+    assert report.prepared.records[0][3] == 12500.0

@@ -218,6 +218,11 @@ class MappingPage(QWizardPage):
         form = QFormLayout()
         form.addRow("Source name", self.source)
         form.addRow("Dates are written", self.date_format)
+        self.decimal = QComboBox(self)
+        self.decimal.setObjectName("decimal_separator")
+        for key, label in imp.DECIMALS.items():
+            self.decimal.addItem(label, key)
+        form.addRow("Amounts are written", self.decimal)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.note)
@@ -247,6 +252,7 @@ class MappingPage(QWizardPage):
             + ("".join(f"<br>Note: {n}" for n in table.notes)))
         self.date_format.setCurrentIndex(max(0, self.date_format.findData(
             mapping.date_format)))
+        self.decimal.setCurrentIndex(max(0, self.decimal.findData(mapping.decimal)))
         specs = imp.targets(read["kind"])
         self.table.setRowCount(len(specs))
         self.combos = {}
@@ -282,7 +288,7 @@ class MappingPage(QWizardPage):
         kind = self.wiz.read["kind"]
         return imp.ColumnMapping(kind, {name: box.currentData() for name, box in
                                         self.combos.items()},
-                                 self.date_format.currentData())
+                                 self.date_format.currentData(), self.decimal.currentData())
 
     def isComplete(self) -> bool:
         if not self.combos:
