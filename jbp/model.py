@@ -113,6 +113,7 @@ class Partner(Element):
         Field("tier", "text", "Tier", max_length=60),
         Field("churned_on", "date", "Churned on"),
         Field("manager", "text", "Partner manager", max_length=120),
+        Field("source_id", "text", "Account ID in the source", max_length=120),
     )
 
     name: str
@@ -126,6 +127,10 @@ class Partner(Element):
     churned_on: dt.date | None = None
     manager: str | None = ""
     id: int | None = None
+    #: The PRM's or CRM's account id (a re-import of the partner list matches on it).
+    source_id: str | None = None
+    #: Archived partners keep their history but leave the lists (see jbp.partners).
+    archived: bool = False
 
     def check(self) -> None:
         if self.churned_on and self.churned_on < self.signup_date:

@@ -332,8 +332,9 @@ class Workspace:
         return _element_from_row(Partner, row)
 
     def partner_by_name(self, name: str) -> Partner | None:
-        row = self._conn.execute("SELECT * FROM partners WHERE name = ? COLLATE NOCASE",
-                                 (name.strip(),)).fetchone()
+        # Through the indexed name key (see name_key); COLLATE NOCASE would scan the table.
+        row = self._conn.execute("SELECT * FROM partners WHERE name_key = ?",
+                                 (name_key(name),)).fetchone()
         return _element_from_row(Partner, row) if row else None
 
     def add_partner(self, partner: Partner) -> int:
@@ -663,6 +664,133 @@ def _update_element(conn: sqlite3.Connection, table: str, element: Element) -> N
     sets = ", ".join(f"{f.name} = ?" for f in element.FIELDS)
     vals = [f.to_store(getattr(element, f.name)) for f in element.FIELDS]
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*vals, element.id])
+
+
+# ---------------------------------------------------------------------- partners and program
+# Issue 11 (partners the user brings, the editable program, program costs). Functions of a
+# workspace rather than methods, used by jbp.partners, jbp.program_edit, jbp.import_partners
+# and jbp.setup. Writers run inside Workspace.transaction and send no event.
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def name_key(name: str) -> str:
+    """A partner name as the indexed ``partners.name_key`` column holds it: SQLite's
+    ``lower(trim(name))`` (ASCII letters lower-cased), runs of white space made one space as
+    names are stored (:func:`tidy_name`)."""
+    return tidy_name(name).translate(_ASCII_LOWER)
+
+
+def tidy_name(name: str) -> str:
+    """A name as it is stored: trimmed, inner runs of white space made one space."""
+    return " ".join(str(name).split())
+
+
+def _partners_where(ws: Workspace, where: str = "", args: tuple = ()) -> list[Partner]:
+    out = []
+    for r in ws._conn.execute(f"SELECT * FROM partners {where} ORDER BY name", args):
+        p = _element_from_row(Partner, r)
+        p.archived = bool(r["archived"])
+        out.append(p)
+    return out
+
+
+def partner_list(ws: Workspace, include_archived: bool = False) -> list[Partner]:
+    """Partners by name with their archived flag; archived ones only when asked."""
+    return _partners_where(ws, "" if include_archived else "WHERE archived = 0")
+
+
+def partner_full(ws: Workspace, partner_id: int) -> Partner:
+    """One partner with its archived flag."""
+    found = _partners_where(ws, "WHERE id = ?", (partner_id,))
+    if not found:
+        raise ValidationError("Partner", f"no partner with id {partner_id}")
+    return found[0]
+
+
+def partner_by_source_id(ws: Workspace, source_id: str) -> Partner | None:
+    found = _partners_where(ws, "WHERE source_id = ?", (str(source_id).strip(),))
+    return found[0] if found else None
+
+
+def partner_id_by_name(ws: Workspace, name: str) -> int | None:
+    """The id of the partner called ``name`` (case of ASCII letters and spacing aside),
+    looked up through the ``partners_name_key`` index."""
+    row = ws._conn.execute("SELECT id FROM partners WHERE name_key = ?",
+                           (name_key(name),)).fetchone()
+    return row[0] if row else None
+
+
+def insert_partner(ws: Workspace, partner: Partner, partner_id: int | None = None) -> int:
+    return _insert_element(ws._conn, "partners", partner, {"archived": int(partner.archived)},
+                           partner_id)
+
+
+def write_partner(ws: Workspace, partner: Partner) -> None:
+    """Replace a stored partner's fields and archived flag."""
+    _update_element(ws._conn, "partners", partner)
+    ws._conn.execute("UPDATE partners SET archived = ? WHERE id = ?",
+                     (int(partner.archived), partner.id))
+
+
+def delete_partner(ws: Workspace, partner_id: int) -> None:
+    """Delete a partner row; refused while plans or actuals refer to it."""
+    try:
+        ws._conn.execute("DELETE FROM partners WHERE id = ?", (partner_id,))
+    except sqlite3.IntegrityError:
+        raise ValidationError("Partner", "has plans or actuals now; archive it instead of "
+                              "removing it") from None
+
+
+def add_program_revision(ws: Workspace, author: str, side: str, element_kind: str,
+                         element_id: Any, field: str, old: Any, new: Any, action: str) -> None:
+    """A row of the program's change log (program, tier, partner, cost)."""
+    ws._conn.execute(
+        "INSERT INTO program_revisions (author, side, at, element_kind, element_id, field, "
+        "old, new, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (author, side, now_iso(), element_kind, str(element_id), field,
+         json.dumps(old, default=str), json.dumps(new, default=str), action))
+
+
+def program_revisions(ws: Workspace, element_kind: str | None = None,
+                      element_id: Any = None) -> list[dict[str, Any]]:
+    """The program's change log, oldest first (old/new decoded from JSON)."""
+    sql, args = "SELECT * FROM program_revisions WHERE 1", []
+    if element_kind:
+        sql += " AND element_kind = ?"
+        args.append(element_kind)
+    if element_id is not None:
+        sql += " AND element_id = ?"
+        args.append(str(element_id))
+    return [{**dict(r), "old": json.loads(r["old"]), "new": json.loads(r["new"])}
+            for r in ws._conn.execute(sql + " ORDER BY id", args)]
+
+
+def write_program(ws: Workspace, program: Program) -> None:
+    """Replace the stored program and its tiers."""
+    ws._write_program(program)
+
+
+def holds_amounts(ws: Workspace) -> bool:
+    """Whether any amount in the program currency is stored (deals, registrations, MDF,
+    program costs): the workspace currency cannot change then."""
+    return any(ws._conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
+               for t in ("deals", "registrations", "mdf", "program_costs"))
+
+
+def cost_rows(ws: Workspace, month: str, category: str,
+              partner_id: int | None = None) -> list[tuple[int, float]]:
+    """Stored program-cost rows (id, amount) of one month, category and partner."""
+    return [(r[0], float(r[1])) for r in ws._conn.execute(
+        "SELECT id, amount FROM program_costs WHERE month = ? AND category = ? AND "
+        "partner_id IS ? ORDER BY id", (month, category, partner_id))]
+
+
+def cost_table(ws: Workspace) -> list[tuple[str, str, float]]:
+    """Program costs summed by (month, category), months in order."""
+    return [(r[0], r[1], float(r[2])) for r in ws._conn.execute(
+        "SELECT month, category, SUM(amount) FROM program_costs GROUP BY month, category "
+        "ORDER BY month, category")]
 
 
 # ---------------------------------------------------------------------- import: partner aliases

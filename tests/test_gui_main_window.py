@@ -162,18 +162,19 @@ def test_about_names_versions_and_how_saving_works(make_window):
     box.close()
 
 
-def test_new_workspace_from_file_menu_uses_the_chosen_path(make_window, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog
-
+def test_new_workspace_from_file_menu_uses_the_chosen_path(make_window, tmp_path):
     win = make_window(ask_identity=False)
     target = tmp_path / "acme-program"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "")))
-    win.new_workspace()
+    win.new_workspace()  # the setup wizard (tests/test_gui_byop.py drives all of it)
+    page = win.setup_wizard.program_page
+    page.path.setText(str(target))
+    page.name.setText("Acme program")
+    win.setup_wizard.next()
     assert win.ctx.workspace is not None
     assert win.ctx.workspace.path == Path(str(target) + ".jbp")
     assert win.windowTitle() == "JBP Studio — acme-program[*]"
     assert len(win.ctx.workspace.program().tiers) == 4
+    win.setup_wizard.reject()
 
 
 def test_a_second_demo_can_be_made_from_the_file_menu(make_window, tmp_path, monkeypatch):

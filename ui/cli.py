@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "ui.cli_actuals",
     "ui.cli_simulate",
     "ui.cli_export",
+    "ui.cli_program",   # jbp new, jbp program (issue 11)
+    "ui.cli_partners",  # jbp partners (issue 11)
 ]
 
 

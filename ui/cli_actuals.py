@@ -12,6 +12,9 @@ import math
 import sys
 from pathlib import Path
 
+#: The partner list and program costs (jbp.import_partners), imported the same way.
+LIST_KINDS = ("partners", "costs")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     imp = sub.add_parser(
@@ -24,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path, help="CSV or XLSX export")
     from jbp.importers.spec import KINDS  # every registered kind (no pandas loaded)
 
-    imp.add_argument("--kind", required=True, choices=KINDS, help="what the file holds")
+    imp.add_argument("--kind", required=True,
+                     choices=[*KINDS, *(k for k in LIST_KINDS if k not in KINDS)],
+                     help="what the file holds")
     imp.add_argument("--mapping", type=Path,
                      help="JSON column mapping: {\"field\": \"column header\", ...} "
                           "(default: the mapping saved for this source, else a guess)")
@@ -70,6 +75,10 @@ def run_import(args: argparse.Namespace) -> int:
     from jbp import importers as imp
     from jbp.store import Workspace
 
+    steps = imp
+    if args.kind in LIST_KINDS:  # the same steps, with their own prepare and commit
+        from jbp import import_partners as steps
+
     mapping = imp.ColumnMapping.from_file(args.mapping, args.kind) if args.mapping else None
     aliases = {}
     for item in args.alias:
@@ -88,20 +97,21 @@ def run_import(args: argparse.Namespace) -> int:
         mapping.aliases.update(aliases)
         if args.show_mapping:
             print(mapping.to_json())
-        prepared = imp.prepare(ws, table, mapping)
+        prepared = steps.prepare(ws, table, mapping)
         report = prepared.report
         print(report.text())
         if args.dry_run:
             print("Dry run: nothing was written.")
             # The exit code the import would have (a run that takes no rows fails).
-            return 1 if report.errors or not (report.new or report.changed) else 0
+            nothing = not (report.new or report.changed) and args.kind not in LIST_KINDS
+            return 1 if report.errors or nothing else 0
         if report.errors and not args.skip_bad:
             print(f"Nothing was imported: {report.rejected} rows were rejected "
                   "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
             return 1
-        result = imp.commit(ws, prepared, allow_rejected=True, source=source)
-        if not result.taken:
-            print(result.text(), file=sys.stderr)
+        result = steps.commit(ws, prepared, allow_rejected=True, source=source)
+        if not (result.inserted or result.updated) and args.kind not in LIST_KINDS:
+            print(result.text(), file=sys.stderr)  # a run that takes no rows stored nothing
             return 1
         print(result.text())
         if args.refresh_kpis:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from jbp import import_partners as lists  # the partner list and costs (issue 11)
 from jbp import importers as imp
 from ui.context import AppContext
 from ui.import_values_page import ValuesPage
@@ -44,7 +45,7 @@ def read_step(path: Path, ws_path: Path, kind: str | None, *, state) -> dict[str
     from jbp.store import Workspace
 
     table = imp.read_table(path, state=state)
-    kind = kind or imp.guess_kind(table.headers)
+    kind = kind or lists.guess_kind(table.headers)  # actuals, partner lists and costs
     with Workspace.open(ws_path) as ws:
         mapping, source, saved = imp.mapping_for(ws, kind, table)
     return {"table": table, "kind": kind, "mapping": mapping, "source": source,
@@ -56,6 +57,8 @@ def prepare_step(ws_path: Path, table: imp.RawTable, mapping: imp.ColumnMapping,
     from jbp.store import Workspace
 
     with Workspace.open(ws_path) as ws:
+        if mapping.kind in lists.KINDS:
+            return lists.prepare(ws, table, mapping)
         return imp.prepare(ws, table, mapping, state)
 
 
@@ -64,6 +67,8 @@ def commit_step(ws_path: Path, prepared: imp.PreparedImport, source: str, *,
     from jbp.store import Workspace
 
     with Workspace.open(ws_path) as ws:
+        if prepared.kind in lists.KINDS:
+            return lists.commit(ws, prepared, source=source)
         return imp.commit(ws, prepared, allow_rejected=True, source=source, state=state)
 
 
@@ -142,7 +147,7 @@ class FilePage(_TaskPage):
         self.kind = QComboBox(self)
         self.kind.setObjectName("import_kind")
         self.kind.addItem("Detect from the columns", "")
-        for k in imp.KINDS:
+        for k in (*imp.KINDS, *lists.KINDS):
             self.kind.addItem(imp.KIND_LABELS[k], k)
         self.kind.currentIndexChanged.connect(self._changed)
         pick = QHBoxLayout()
@@ -289,6 +294,17 @@ class MappingPage(QWizardPage):
         return imp.ColumnMapping(kind, {name: box.currentData() for name, box in
                                         self.combos.items()},
                                  self.date_format.currentData(), self.decimal.currentData())
+
+    def nextId(self) -> int:
+        """The values step reviews what the importers' own checking reads (value maps,
+        filters, aliases); a partner list or cost file (jbp.import_partners) goes straight to
+        its report."""
+        pages = self.wiz.pageIds()
+        here = pages.index(self.wiz.currentId()) if self.wiz.currentId() in pages else 1
+        kind = self.wiz.read.get("kind")
+        if kind is not None and kind not in imp.KIND_SPECS:
+            return pages[here + 2]
+        return pages[here + 1]
 
     def isComplete(self) -> bool:
         if not self.combos:

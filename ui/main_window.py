@@ -65,6 +65,7 @@ PAGES: list[tuple[str, PageFactory]] = [
     ("Plans", page("ui.plan_editor.page", "PlansPage")),
     ("Scenario Lab", page("ui.scenario_lab", "ScenarioLabPage")),
     ("Program", page("ui.program_page", "ProgramPage")),
+    ("Partners", page("ui.partners_page", "PartnersPage")),
     ("Data", page("ui.data_page", "DataPage")),
 ]
 
@@ -316,21 +317,14 @@ class MainWindow(QMainWindow):
             self.open_workspace(path)
 
     def new_workspace(self) -> None:
-        from jbp.demo import PROGRAM
-        from jbp.errors import JbpError
+        """File ▸ New workspace: the setup wizard (program, partners, actuals), kept in
+        :attr:`setup_wizard`."""
+        from ui.setup_wizard import SetupWizard
 
-        path, _ = QFileDialog.getSaveFileName(self, "New workspace", self._last_dir(),
-                                              WORKSPACE_FILTER)
-        if not path:
-            return
-        path = path if path.endswith(".jbp") else path + ".jbp"
-        try:
-            # An empty program needs tiers to be useful; start from the standard one.
-            ws = Workspace.create(path, PROGRAM.replace(name="Partner program"))
-        except (JbpError, OSError) as exc:
-            self.show_error("Cannot create workspace", str(exc))
-            return
-        self._set_workspace(ws)
+        self.setup_wizard = SetupWizard(self.ctx, self, start_dir=self._last_dir())
+        self.setup_wizard.workspace_created.connect(self._set_workspace)
+        self.setup_wizard.finished_on_portfolio.connect(lambda: self.show_page("Portfolio"))
+        self.setup_wizard.show()
 
     def new_demo_workspace(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New demo workspace", self._last_dir(),

@@ -47,6 +47,7 @@ from .spec import (
     KIND_SPECS,
     KINDS,
     SPECS,
+    YEAR_RANGE,
     ImportFileError,
     KindSpec,
     Target,
@@ -71,7 +72,7 @@ _LAZY = {
 _HOME = {name: module for module, names in _LAZY.items() for name in names}
 
 __all__ = ["CHUNK", "DATE_FORMATS", "DECIMALS", "FALLBACK_KEYS", "KINDS", "KIND_LABELS",
-           "KIND_SPECS", "SPECS", "Cancelled", "ImportFileError", "KindSpec", "Progress",
+           "KIND_SPECS", "SPECS", "YEAR_RANGE", "Cancelled", "ImportFileError", "KindSpec", "Progress",
            "Target", "kind_spec", "register_kind", "targets", *_HOME]
 
 
