@@ -147,14 +147,13 @@ def refresh_macro(ws: Workspace, plan_ids: list[int] | None = None,
 def _report(state: Any, fraction: float, text: str) -> None:
     if state is None:
         return
-    report = getattr(state, "report", None) or state.set_progress
-    report(fraction, text)
+    state.report(fraction, text)
 
 
 def _check(state: Any) -> None:
     if state is None:
         return
-    (getattr(state, "check", None) or state.check_cancelled)()
+    state.check()
 
 
 def updates_for_file(path: str | Path, as_of: dt.date | None, *,

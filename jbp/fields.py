@@ -163,7 +163,9 @@ def _coerce_number(value: Any, kind: str, err) -> float:
         cleaned = text.strip("()").replace(",", "").replace(" ", "")
         cleaned = cleaned.lstrip("$€£")
         scale = 1.0
-        if kind == "money" and cleaned[-1:] in ("k", "K", "m", "M"):
+        # "$600k" and "1.2M" are how people type money; a KPI target is a "float" whose unit
+        # may be money (the user guide promises "$120k"), so both kinds take the suffix.
+        if kind in ("money", "float") and cleaned[-1:] in ("k", "K", "m", "M"):
             scale = 1e3 if cleaned[-1] in "kK" else 1e6
             cleaned = cleaned[:-1]
         try:

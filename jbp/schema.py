@@ -187,7 +187,6 @@ CREATE TABLE program_revisions (
 CREATE INDEX program_revisions_element ON program_revisions(element_kind, element_id, id)
 """
 
-
 # Coverage (issue 10): the day an export was extracted, when the user gives it at import.
 # A source's data is complete through the later of its last row's date and this date, so a
 # file extracted on the 14th whose last deal closed on the 10th says "no deals 11th-14th".
@@ -195,6 +194,18 @@ _V_COVERAGE = """
 ALTER TABLE imports ADD COLUMN extract_date TEXT
 """
 
+# Imports of real exports: a partner as a source spells it, confirmed once by the user, maps
+# to a workspace partner on every later import (value maps and filters live in the saved
+# mapping's JSON, import_mappings.mapping).
+_V_IMPORT_MAPS = """
+CREATE TABLE IF NOT EXISTS partner_aliases (
+    alias TEXT PRIMARY KEY,
+    spelled TEXT NOT NULL,
+    partner_id INTEGER NOT NULL REFERENCES partners(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+)
+"""
+
 #: MIGRATIONS[n] turns schema n into schema n + 1 (index 0 creates schema 1).
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V_PARTNERS, _V_COVERAGE]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V_PARTNERS, _V_COVERAGE, _V_IMPORT_MAPS]
 CURRENT_VERSION = len(MIGRATIONS)

@@ -820,3 +820,25 @@ def cost_table(ws: Workspace) -> list[tuple[str, str, float]]:
     return [(r[0], r[1], float(r[2])) for r in ws._conn.execute(
         "SELECT month, category, SUM(amount) FROM program_costs GROUP BY month, category "
         "ORDER BY month, category")]
+
+
+# ---------------------------------------------------------------------- import: partner aliases
+# (issue 13) A partner as an export spells it → a workspace partner, confirmed by the user.
+
+
+def partner_aliases(ws: Workspace) -> dict[str, int]:
+    """``{alias: partner id}``: each alias as the importers look it up (trimmed, lower
+    case, inner spaces collapsed)."""
+    return {r[0]: r[1] for r in ws.rows("SELECT alias, partner_id FROM partner_aliases")}
+
+
+def save_partner_aliases(ws: Workspace, aliases: dict[str, int]) -> None:
+    """Store ``{spelled: partner id}`` (replacing an alias spelled the same way). Call inside
+    :meth:`Workspace.transaction`."""
+    stamp = now_iso()
+    for spelled, pid in aliases.items():
+        key = " ".join(str(spelled).lower().split())
+        ws.execute("INSERT OR REPLACE INTO partner_aliases (alias, spelled, partner_id, "
+                     "created_at) VALUES (?, ?, ?, ?)", (key, str(spelled).strip(), int(pid),
+                                                         stamp))
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -125,3 +126,20 @@ def test_linked_goal_ids_refuse_with_a_validation_error(value):
         assert exc.field == "Linked goals"
     else:
         assert all(isinstance(i, int) for i in out)
+
+
+@pytest.mark.parametrize("text, value", [("$600k", 600_000.0), ("600k", 600_000.0),
+                                         ("$1.2M", 1_200_000.0), ("120,000", 120_000.0)])
+def test_kpi_target_takes_money_as_the_user_guide_types_it(text, value):
+    """The user guide says money can be typed "$120k"; a KPI target in currency is a float
+    field, which refused it."""
+    field = Kpi.field("target_q1")
+    assert field.kind == "float"
+    assert field.coerce(text) == value
+    assert Kpi(goal_id=1, name="Sourced revenue", unit="currency", target_q1=text).target_q1 \
+        == value
+
+
+def test_kpi_target_still_refuses_text():
+    with pytest.raises(ValidationError):
+        Kpi.field("target_q1").coerce("600 thousand")

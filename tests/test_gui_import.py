@@ -36,9 +36,9 @@ def test_wizard_maps_reports_and_imports(qtbot, ctx, tmp_path):
     go_next(qtbot, wizard, 0)                                 # reads the file off-thread
     mapping = wizard.mapping_page
     assert wizard.currentPage() is mapping
-    # "Reseller" and "Won On" are not guessed: the user maps them.
+    # "Reseller" and "Won On" are not guessed: the user maps them ("Role" is guessed).
     assert not mapping.isComplete()
-    assert mapping.missing.text() == "Still to map: Close date, Sourced or influenced"
+    assert mapping.missing.text() == "Still to map: Close date"
     mapping.combos["partner"].setCurrentIndex(mapping.combos["partner"].findData("Reseller"))
     mapping.combos["close_date"].setCurrentIndex(
         mapping.combos["close_date"].findData("Won On"))
@@ -48,6 +48,7 @@ def test_wizard_maps_reports_and_imports(qtbot, ctx, tmp_path):
     assert mapping.isComplete() and mapping.missing.text() == ""
     mapping.source.setText("Salesforce deals")
     go_next(qtbot, wizard, 1)
+    go_next(qtbot, wizard, 2)                                 # values, filters, partners
     report = wizard.report_page
     qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
     assert report.errors.rowCount() == 2
@@ -93,6 +94,7 @@ def test_saved_mapping_is_reused_and_detects_kind(qtbot, ctx, tmp_path):
     assert wizard.read["kind"] == "deals" and wizard.read["saved"]
     assert wizard.mapping_page.isComplete()
     go_next(qtbot, wizard, 1)
+    go_next(qtbot, wizard, 2)                                 # values, filters, partners
     qtbot.waitUntil(lambda: wizard.report_page.prepared is not None, timeout=20_000)
     assert wizard.report_page.isComplete()               # no rejected rows
     wizard.reject()
@@ -128,6 +130,7 @@ def test_cancel_while_checking(qtbot, ctx, tmp_path):
         m.combos[name].setCurrentIndex(m.combos[name].findData(header))
     before = len(ctx.workspace.actuals("deals"))
     go_next(qtbot, wizard, 1)
+    go_next(qtbot, wizard, 2)                                 # values, filters, partners
     wizard.report_page.cancel_task()
     finish_tasks()
     qtbot.waitUntil(lambda: not wizard.report_page.busy(), timeout=20_000)
@@ -173,3 +176,72 @@ def test_data_page_opens_the_wizard(qtbot, ctx):
     page.import_button.click()
     assert page.wizard is not None and page.wizard.isVisible()
     page.wizard.reject()
+
+
+def test_values_step_maps_roles_filters_stages_and_confirms_aliases(qtbot, ctx, tmp_path):
+    """The wizard's values step: role texts mapped to sourced/influenced, the Stage filter,
+    an unknown partner with its "did you mean" suggestion; the alias is stored on import."""
+    from ui.import_wizard import ImportWizard
+
+    f = tmp_path / "sf.csv"
+    f.write_text("Opportunity ID,Partner Account,Account Name,Amount,Close Date,Partner Role,"
+                 "Stage\n"
+                 "O-1,Acme Integration Ltd,Globex,1000,2026-10-03,Reseller (Sourced),Closed Won\n"
+                 "O-2,Acme Integration,Initech,2000,2026-10-04,Influencer,Closed Won\n"
+                 "O-3,Acme Integration,Hooli,3000,2026-10-05,Influencer,Closed Lost\n",
+                 encoding="utf-8")
+    wizard = ImportWizard(ctx, path=str(f), kind="deals")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    go_next(qtbot, wizard, 0)
+    go_next(qtbot, wizard, 1)
+    values = wizard.values_page
+    assert wizard.currentPage() is values
+    maps = {(f_, t): b.currentData() for f_, t, b in values.value_boxes}
+    assert maps[("attribution", "Reseller (Sourced)")] == "sourced"
+    assert maps[("attribution", "Influencer")] == "influenced"
+    takes = {t: tick.isChecked() for _c, t, tick in values.filter_boxes}
+    assert takes == {"Closed Won": True, "Closed Lost": False}
+    [(spelled, box)] = values.alias_boxes
+    assert spelled == "Acme Integration Ltd"
+    assert box.itemData(1) == "Acme Integration"          # the best suggestion first
+    box.setCurrentIndex(1)
+    go_next(qtbot, wizard, 2)
+    report = wizard.report_page
+    qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
+    assert report.prepared.report.errors == [] and report.prepared.report.filtered == 1
+    assert "filter: take rows whose 'Stage' is 'Closed Won'" in report.summary.text()
+    with qtbot.waitSignal(wizard.imported, timeout=20_000) as sig:
+        wizard.next()
+    assert sig.args[0].inserted == 2
+    from jbp import importers
+
+    assert "acme integration ltd" in importers.load_aliases(ctx.workspace)
+
+
+def test_decimal_separator_is_chosen_on_the_mapping_page(qtbot, ctx, tmp_path):
+    """12.500 with no other amount telling is asked; choosing the decimal comma settles it."""
+    from ui.import_wizard import ImportWizard
+
+    f = tmp_path / "eu.csv"
+    f.write_text("Deal ID;Partner;Customer;Amount;Close Date;Sourced or influenced\n"
+                 "E-1;Acme Integration;Globex;12.500;2026-10-03;sourced\n", encoding="utf-8")
+    wizard = ImportWizard(ctx, path=str(f), kind="deals")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    go_next(qtbot, wizard, 0)
+    page = wizard.mapping_page
+    assert page.decimal.currentData() == "auto"
+    go_next(qtbot, wizard, 1)
+    go_next(qtbot, wizard, 2)
+    report = wizard.report_page
+    qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
+    assert "thousands dot" in report.errors.item(0, 3).text()
+    wizard.back()
+    wizard.back()
+    page.decimal.setCurrentIndex(page.decimal.findData(","))
+    go_next(qtbot, wizard, 1)
+    go_next(qtbot, wizard, 2)
+    qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
+    assert report.prepared.report.errors == []
+    assert report.prepared.records[0][3] == 12500.0

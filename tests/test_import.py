@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from jbp import importers as imp
 from jbp.demo import PROGRAM
 from jbp.errors import JbpError
+from jbp.importers import writing as commit_step
 from jbp.model import Partner
+from jbp.progress import Progress
 from jbp.store import Workspace
 from ui.cli import main as cli
 
@@ -216,24 +218,31 @@ def test_rejected_rows_import_nothing_unless_allowed(small_ws, tmp_path):
         imp.commit(small_ws, prepared, allow_rejected=False)
     assert counts(small_ws) == before
     result = imp.commit(small_ws, prepared, skip_rows=[2])   # the user left row 2 out too
-    assert result.inserted == 0 and counts(small_ws)["imports"] == before["imports"] + 1
+    # A run that takes no rows stores nothing: no import record, no mapping (issue 13).
+    assert result.inserted == 0 and result.import_id is None and counts(small_ws) == before
+    assert "Nothing was imported" in result.text()
     result = imp.commit(small_ws, prepared)
     assert result.inserted == 1
     row = small_ws.rows("SELECT * FROM imports ORDER BY id DESC LIMIT 1")[0]
     assert (row["kind"], row["rows_taken"], row["rows_rejected"]) == ("deals", 1, 1)
 
 
-class CancelAfter(imp.TaskState):
+class CancelAfter(Progress):
+    """The user presses Cancel after ``checks`` checks."""
+
     def __init__(self, checks: int):
+        super().__init__()
         self.left = checks
 
-    def is_interruption_requested(self) -> bool:
+    def check(self) -> None:
         self.left -= 1
-        return self.left < 0
+        if self.left < 0:
+            self.cancel()
+        super().check()
 
 
 def test_cancel_during_write_leaves_nothing(small_ws, tmp_path, monkeypatch):
-    monkeypatch.setattr(imp, "CHUNK", 2)
+    monkeypatch.setattr(commit_step, "CHUNK", 2)
     rows = "".join(f"A{i},Acme,C{i},10,ARR,2026-01-05,sourced\n" for i in range(9))
     f = write(tmp_path / "d.csv", HEADER + rows)
     table = imp.read_table(f)
@@ -416,8 +425,9 @@ def test_cli_import_dry_run_and_exit_codes(small_ws, tmp_path, capsys):
     assert "Nothing was imported" in captured.err
     assert cli(["import", str(path), str(good), "--kind", "deals"]) == 0
     assert "Imported 1 new" in capsys.readouterr().out
-    assert cli(["import", str(path), str(good), "--kind", "deals"]) == 0
-    assert "1 duplicates skipped" in capsys.readouterr().out
+    # Again: every row was imported before, so the run takes none: exit 1, nothing stored.
+    assert cli(["import", str(path), str(good), "--kind", "deals"]) == 1
+    assert "1 imported before; nothing was stored" in capsys.readouterr().err
     assert cli(["import", str(path), str(bad), "--kind", "deals", "--skip-bad"]) == 0
     assert cli(["import", str(path), str(tmp_path / "empty.csv"), "--kind", "deals"]) == 2
     assert "no such file" in capsys.readouterr().err
@@ -425,8 +435,10 @@ def test_cli_import_dry_run_and_exit_codes(small_ws, tmp_path, capsys):
                                                      "customer": "Customer",
                                                      "amount": "Amount", "close_date": "Close Date",
                                                      "attribution": "Sourced or Influenced"}))
+    # A dry run exits as the run would: 1, as every row was imported before.
     assert cli(["import", str(path), str(good), "--kind", "deals", "--mapping",
-                str(mapping)]) == 0
+                str(mapping), "--dry-run"]) == 1
+    assert "mapping: the mapping file m.json" in capsys.readouterr().out
     with Workspace.open(path) as ws:
         assert len(ws.actuals("deals")) == 2
 

@@ -14,8 +14,6 @@ import math
 import sys
 from pathlib import Path
 
-from jbp.kinds import IMPORTABLE as KINDS
-
 #: The partner list and program costs (jbp.import_partners), imported the same way.
 LIST_KINDS = ("partners", "costs")
 
@@ -55,7 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "recognised by their natural key and counted once.")
     imp.add_argument("workspace", type=Path, help="workspace file")
     imp.add_argument("file", type=Path, help="CSV or XLSX export")
-    imp.add_argument("--kind", required=True, choices=KINDS + LIST_KINDS,
+    from jbp.importers.spec import KINDS  # every registered kind (no pandas loaded)
+
+    imp.add_argument("--kind", required=True,
+                     choices=[*KINDS, *(k for k in LIST_KINDS if k not in KINDS)],
                      help="what the file holds")
     imp.add_argument("--mapping", type=Path,
                      help="JSON column mapping: {\"field\": \"column header\", ...} "
@@ -75,6 +76,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="the day the export was pulled: the source is complete through "
                           "it (default: the file's last date)")
     add_as_of(imp)
+    imp.add_argument("--alias", action="append", default=[], metavar="'AS SPELLED=PARTNER'",
+                     help="a partner as the file spells it = a workspace partner (name or "
+                          "id); repeatable; stored in the workspace when rows are imported")
     imp.add_argument("--show-mapping", action="store_true",
                      help="print the column mapping used (JSON, reusable with --mapping)")
     imp.set_defaults(func=run_import)
@@ -108,12 +112,21 @@ def run_import(args: argparse.Namespace) -> int:
         from jbp import import_partners as steps
 
     mapping = imp.ColumnMapping.from_file(args.mapping, args.kind) if args.mapping else None
+    aliases = {}
+    for item in args.alias:
+        spelled, sep, partner = item.rpartition("=")
+        if not sep or not spelled.strip() or not partner.strip():
+            print(f"--alias {item!r}: write it 'AS THE FILE SPELLS IT=Workspace partner'",
+                  file=sys.stderr)
+            return 2
+        aliases[spelled.strip()] = partner.strip()
     with Workspace.open(args.workspace) as ws:
         table = imp.read_table(args.file, sheet=args.sheet)
         if mapping is None:
             mapping, source, _ = imp.mapping_for(ws, args.kind, table, args.source)
         else:
             source = args.source or imp.mapping_source(args.kind, table)
+        mapping.aliases.update(aliases)
         if args.show_mapping:
             print(mapping.to_json())
         prepared = steps.prepare(ws, table, mapping)
@@ -121,7 +134,9 @@ def run_import(args: argparse.Namespace) -> int:
         print(report.text())
         if args.dry_run:
             print("Dry run: nothing was written.")
-            return 1 if report.errors else 0
+            # The exit code the import would have (a run that takes no rows fails).
+            nothing = not (report.new or report.changed) and args.kind not in LIST_KINDS
+            return 1 if report.errors or nothing else 0
         if report.errors and not args.skip_bad:
             print(f"Nothing was imported: {report.rejected} rows were rejected "
                   "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
@@ -133,6 +148,9 @@ def run_import(args: argparse.Namespace) -> int:
                                last_date_of_records(args.kind, getattr(prepared, "records", [])),
                                args.file.name)
         result = steps.commit(ws, prepared, allow_rejected=True, source=source)
+        if not (result.inserted or result.updated) and args.kind not in LIST_KINDS:
+            print(result.text(), file=sys.stderr)  # a run that takes no rows stored nothing
+            return 1
         if args.extract_date is not None and result.import_id is not None:
             ws.set_extract_date(result.import_id, args.extract_date)
         print(result.text())

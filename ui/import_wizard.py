@@ -8,6 +8,7 @@ domain steps are :mod:`jbp.importers`' pure functions; nothing here parses a val
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 from typing import Any
 
@@ -35,37 +36,10 @@ from PySide6.QtWidgets import (
 from jbp import import_partners as lists  # the partner list and costs (issue 11)
 from jbp import importers as imp
 from ui.context import AppContext
-from ui.workers import Cancelled, Task, TaskState, start_task
+from ui.import_values_page import ValuesPage
+from ui.workers import Task, start_task
 
 NONE = "(not in this file)"
-
-
-class _Bridge(imp.TaskState):
-    """The importers' progress/cancel protocol on top of a worker's TaskState."""
-
-    def __init__(self, state: TaskState):
-        self.state = state
-        self.text = ""
-
-    def set_status(self, text: str) -> None:
-        self.text = text
-        self.state.set_progress(self.state.last_progress[0], text)
-
-    def set_progress_value(self, percent: float) -> None:
-        self.state.set_progress(percent / 100.0, self.text)
-
-    def is_interruption_requested(self) -> bool:
-        return self.state.cancelled
-
-
-def _bridged(fn):
-    def run(*args: Any, state: TaskState, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, state=_Bridge(state), **kwargs)
-        except imp.Cancelled:
-            raise Cancelled() from None
-    run.__name__ = getattr(fn, "__name__", "import")
-    return run
 
 
 def read_step(path: Path, ws_path: Path, kind: str | None, *, state) -> dict[str, Any]:
@@ -135,7 +109,7 @@ class _TaskPage(QWizardPage):
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
-        task = start_task(_bridged(fn), *args, title=title, parent=self)
+        task = start_task(fn, *args, title=title, parent=self)
         self.task = task
         task.progress.connect(self._progress)
         task.succeeded.connect(lambda result, t=task: t is self.task and on_done(result))
@@ -259,6 +233,11 @@ class MappingPage(QWizardPage):
         form = QFormLayout()
         form.addRow("Source name", self.source)
         form.addRow("Dates are written", self.date_format)
+        self.decimal = QComboBox(self)
+        self.decimal.setObjectName("decimal_separator")
+        for key, label in imp.DECIMALS.items():
+            self.decimal.addItem(label, key)
+        form.addRow("Amounts are written", self.decimal)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.note)
@@ -288,6 +267,7 @@ class MappingPage(QWizardPage):
             + ("".join(f"<br>Note: {n}" for n in table.notes)))
         self.date_format.setCurrentIndex(max(0, self.date_format.findData(
             mapping.date_format)))
+        self.decimal.setCurrentIndex(max(0, self.decimal.findData(mapping.decimal)))
         specs = imp.targets(read["kind"])
         self.table.setRowCount(len(specs))
         self.combos = {}
@@ -323,7 +303,18 @@ class MappingPage(QWizardPage):
         kind = self.wiz.read["kind"]
         return imp.ColumnMapping(kind, {name: box.currentData() for name, box in
                                         self.combos.items()},
-                                 self.date_format.currentData())
+                                 self.date_format.currentData(), self.decimal.currentData())
+
+    def nextId(self) -> int:
+        """The values step reviews what the importers' own checking reads (value maps,
+        filters, aliases); a partner list or cost file (jbp.import_partners) goes straight to
+        its report."""
+        pages = self.wiz.pageIds()
+        here = pages.index(self.wiz.currentId()) if self.wiz.currentId() in pages else 1
+        kind = self.wiz.read.get("kind")
+        if kind is not None and kind not in imp.KIND_SPECS:
+            return pages[here + 2]
+        return pages[here + 1]
 
     def isComplete(self) -> bool:
         if not self.combos:
@@ -393,7 +384,7 @@ class ReportPage(_TaskPage):
         self.take_valid.hide()
         self.take_valid.setChecked(False)
         self.status.setText("Checking…")
-        mapping = self.wiz.mapping_page.mapping()
+        mapping = self.wiz.values_page.mapping()
         self.run_task(prepare_step, self.wiz.ctx.workspace.path, self.wiz.read["table"],
                       mapping, title="Checking export", on_done=self._show)
 
@@ -408,8 +399,12 @@ class ReportPage(_TaskPage):
             f"<b>{report.rows:,}</b> rows: <b>{report.new:,}</b> new, "
             f"<b>{report.changed:,}</b> changed since the last import, "
             f"<b>{report.duplicates + report.in_file_duplicates:,}</b> already imported "
-            f"(counted once), <b>{report.rejected:,}</b> rejected."
-            + "".join(f"<br>Note: {n}" for n in report.notes))
+            f"(counted once), <b>{report.filtered:,}</b> filtered out, "
+            f"<b>{report.rejected:,}</b> rejected."
+            + "".join(f"<br>Note: {n}" for n in report.notes)
+            + "<br><b>Assumed</b>:<br>" + "<br>".join(
+                ("&nbsp;" * 4 if a.startswith("  ") else "") + html.escape(a.strip(), quote=False)
+                for a in report.assumed))
         errors = report.errors
         self.errors.setRowCount(len(errors))
         for r, e in enumerate(errors):
@@ -511,9 +506,11 @@ class ImportWizard(QWizard):
         self.setObjectName("import_wizard")
         self.file_page = FilePage(self)
         self.mapping_page = MappingPage(self)
+        self.values_page = ValuesPage(self)
         self.report_page = ReportPage(self)
         self.result_page = ResultPage(self)
-        for page in (self.file_page, self.mapping_page, self.report_page, self.result_page):
+        for page in (self.file_page, self.mapping_page, self.values_page, self.report_page,
+                     self.result_page):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.NextButton, "Next >")
         self.report_page.setButtonText(QWizard.WizardButton.NextButton, "Import")

@@ -1,0 +1,207 @@
+"""Value maps and row filters: a column's own texts onto a field's choices, and which rows
+count at all.
+
+A CRM writes a partner's role as "Reseller (Sourced)" or "Implementation Partner
+(Influenced)", a stage as "Closed Won", an LMS a course status as "In Progress". A *value
+map* says, per field, which stored choice each of the file's texts means; a *filter* keeps
+only the rows that count (won deals, completed courses). Both are guessed from the values
+themselves, shown and edited in the wizard and the mapping file, and saved with the mapping.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .spec import Target
+
+
+def value_key(text: Any) -> str:
+    """How a value is looked up in a value map: trimmed, lower case, inner spaces collapsed."""
+    return " ".join(str(text).lower().split())
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _stem(word: str) -> str:
+    return word[:6]
+
+
+def guess_value(target: Target, text: str) -> Any | None:
+    """The stored choice ``text`` most likely means, or None when no choice or more than one
+    fits. A text that is a choice (or a synonym) is that choice; otherwise a choice whose
+    words all appear in the text (by their first six letters: "Influencer" → influenced)."""
+    choices = target.choice_map
+    key = value_key(text)
+    if key in choices:
+        return choices[key]
+    words = {_stem(w) for w in _words(text)}
+    if not words:
+        return None
+    found = set()
+    for choice, stored in target.choices:
+        cw = _words(choice)
+        if cw and all(_stem(w) in words for w in cw):
+            found.add(stored)
+    return found.pop() if len(found) == 1 else None
+
+
+def guess_value_map(target: Target, texts: list[str]) -> dict[str, Any]:
+    """``{value_key(text): stored}`` for each of a column's texts that is not a choice as it
+    stands but whose meaning :func:`guess_value` can tell."""
+    out: dict[str, Any] = {}
+    for text in texts:
+        key = value_key(text)
+        if not key or key in target.choice_map:
+            continue
+        v = guess_value(target, text)
+        if v is not None:
+            out[key] = v
+    return out
+
+
+# --------------------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Take only the rows whose ``column`` holds one of ``keep`` (compared as
+    :func:`value_key`); the others are *filtered out*, counted per value in the report."""
+
+    column: str
+    keep: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"column": self.column, "keep": list(self.keep)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Filter:
+        from ..errors import JbpError
+
+        if (not isinstance(data, dict) or not isinstance(data.get("column"), str)
+                or not isinstance(data.get("keep"), list)):
+            raise JbpError('a filter is written {"column": "Stage", "keep": ["Closed Won"]}')
+        return cls(data["column"], tuple(str(v) for v in data["keep"]))
+
+    def keeps(self, values: pd.Series) -> pd.Series:
+        """Per row: whether the row is taken."""
+        wanted = {value_key(v) for v in self.keep}
+        keys = values.map(lambda v: value_key("" if v is None else v))
+        return keys.isin(wanted)
+
+
+#: Headers (normalised) of columns that say whether a row counts, per kind, and how to tell
+#: a value that counts: (words that must be there, words that must not).
+FILTER_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "deals": (("stage", "deal stage", "opportunity stage", "sales stage", "status",
+               "opportunity status", "deal status", "won", "is won", "status reason"),
+              ("won",), ("lost", "not")),
+    "certifications": (("status", "completion status", "enrollment status", "course status",
+                        "learning status", "completion", "result", "training status"),
+                       ("complet", "passed", "certified", "achieved"),
+                       ("not", "incomplete", "progress", "failed", "expired")),
+}
+
+
+def counts_as_taken(kind: str, text: str) -> bool:
+    """Whether a status or stage text means the row counts for ``kind`` ("Closed Won" for a
+    deal, "Completed" for a certification)."""
+    _, yes, no = FILTER_COLUMNS[kind]
+    words = _words(text)
+    if words in (["true"], ["yes"], ["1"]):
+        return True
+    joined = " ".join(words)
+    return any(y in joined for y in yes) and not any(
+        re.search(rf"\b{n}", joined) for n in no)
+
+
+def guess_filters(kind: str, frame: pd.DataFrame, headers: list[str],
+                  mapped: set[str]) -> list[Filter]:
+    """A filter for each unmapped status or stage column of the file whose values say which
+    rows count (and some rows do not)."""
+    from .reading import normalise
+
+    if kind not in FILTER_COLUMNS:
+        return []
+    names = FILTER_COLUMNS[kind][0]
+    out = []
+    for h in headers:
+        if h in mapped or normalise(h) not in names:
+            continue
+        values = [v for v in pd.unique(frame[h].map(lambda v: "" if v is None else str(v)))
+                  if str(v).strip()]
+        keep = [v for v in values if counts_as_taken(kind, v)]
+        if keep:
+            out.append(Filter(h, tuple(sorted(keep, key=str.lower))))
+    return out
+
+
+def filter_rows(frame: pd.DataFrame, filters: list[Filter]) -> tuple[Any, list[str]]:
+    """(mask of rows taken, notes "filtered out: 24 rows with Status = In Progress")."""
+    import numpy as np
+
+    taken = np.ones(len(frame), dtype=bool)
+    notes = []
+    for f in filters:
+        if f.column not in frame.columns:
+            continue
+        values = frame[f.column]
+        keeps = f.keeps(values).to_numpy(dtype=bool)
+        dropped = values[taken & ~keeps].map(lambda v: "" if v is None else str(v).strip())
+        for text, n in dropped.value_counts(sort=True).items():
+            shown = text if text else "(blank)"
+            notes.append(f"filtered out: {n} {'row' if n == 1 else 'rows'} with "
+                         f"{f.column} = {shown}")
+        taken &= keeps
+    return taken, notes
+
+
+@dataclass
+class ValueSummary:
+    """What the wizard's values step shows: per choice field its texts (text, rows, stored
+    choice or None); per filter column its values (text, rows, taken); the unknown partner
+    texts with suggestions."""
+
+    choices: dict[str, list[tuple[str, int, Any]]]
+    filters: dict[str, list[tuple[str, int, bool]]]
+    partners: list[Any]
+
+
+def value_summary(ws: Any, table: Any, mapping: Any, *, guessed: bool = True) -> ValueSummary:
+    """The distinct texts of the mapping's choice, filter and partner columns, with what the
+    mapping (and its guesses) makes of each. Nothing is written."""
+    from .aliases import alias_suggestions, load_aliases, resolve_partners
+    from .mapping import complete_mapping
+    from .spec import SPECS
+
+    mapping = complete_mapping(mapping, table, guessed=guessed)
+    frame = table.frame
+    choices: dict[str, list[tuple[str, int, Any]]] = {}
+    for t in SPECS[mapping.kind]:
+        header = mapping.columns.get(t.name)
+        if t.type != "enum" or not header:
+            continue
+        vmap = {**t.choice_map, **mapping.value_maps.get(t.name, {})}
+        counts = frame[header].map(lambda v: "" if v is None else str(v).strip()).value_counts()
+        choices[t.name] = [(text, int(n), vmap.get(value_key(text)))
+                           for text, n in counts.items() if text]
+    filters = {}
+    for f in mapping.filters:
+        counts = frame[f.column].map(lambda v: "" if v is None else str(v).strip()
+                                     ).value_counts()
+        keep = {value_key(k) for k in f.keep}
+        filters[f.column] = [(text, int(n), value_key(text) in keep) for text, n in
+                             counts.items()]
+    partners = []
+    header = mapping.columns.get("partner")
+    if header:
+        counts = frame[header].map(lambda v: "" if v is None else str(v).strip()).value_counts()
+        given = resolve_partners(ws, mapping.aliases) if mapping.aliases else {}
+        partners = alias_suggestions(ws, {t: int(n) for t, n in counts.items() if t},
+                                     {**load_aliases(ws), **given})
+    return ValueSummary(choices, filters, partners)
