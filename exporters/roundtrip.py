@@ -43,7 +43,7 @@ from jbp.fields import Field
 from jbp.model import PLAN_PARTS, Comment, Element, Kpi, Plan, element_class
 
 from . import plan_workbook as pw
-from .identity import row_check, verify, workspace_identity
+from .workbook_keys import row_check, verify
 
 PART_SHEETS = {pw.INITIATIVES: ("initiative",), pw.ACCOUNTS: ("account",),
                pw.RULES_RISKS: ("rule", "risk"), pw.KPIS: ("goal", "kpi")}
@@ -248,7 +248,7 @@ class _Reader:
             raise WorkbookError(self.path, [
                 f"was written by a newer JBP Studio (workbook format {version}; this version "
                 f"reads up to {pw.FORMAT_VERSION})"])
-        workspace_id, key = workspace_identity(self.ws)
+        workspace_id, key = self.ws.workbook_keys()
         if meta.get("workspace_id") != workspace_id:
             raise WorkbookError(self.path, [
                 f"comes from another workspace ({meta.get('workspace') or 'unknown'}), not "
