@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exporters.progress import ExportCancelled, ExportState
 from exporters.roundtrip import WorkbookChange, WorkbookError, WorkbookReview
+from jbp.progress import Cancelled as ExportCancelled
+from jbp.progress import Progress
 from ui.workers import Cancelled, Task, TaskState, start_task
 
 XLSX_FILTER = "Excel workbook (*.xlsx)"
@@ -72,18 +73,24 @@ def _safe(name: str) -> str:
 # ---------------------------------------------------------------------- exports
 
 
-class _Progress(ExportState):
-    """Hands an exporter's progress to the worker's :class:`TaskState`."""
+class _Progress(Progress):
+    """The exporters' :class:`jbp.progress.Progress`, reporting to the worker's
+    :class:`TaskState` and cancelled by its Cancel button."""
 
     def __init__(self, state: TaskState):
+        super().__init__(state.set_progress)
         self.state = state
 
+    def cancel(self) -> None:
+        self.state.cancel()
+
     @property
-    def cancelled(self) -> bool:  # type: ignore[override]
+    def cancelled(self) -> bool:
         return self.state.cancelled
 
-    def progress(self, fraction: float, text: str = "") -> None:
-        self.state.set_progress(fraction, text)
+    def check(self) -> None:
+        if self.state.cancelled:
+            raise ExportCancelled()
 
 
 def _write(write: Callable[..., Path], data: Any, path: Path, *, state: TaskState) -> Path:
@@ -178,7 +185,6 @@ def export_portfolio(parent: QWidget | None, ctx, path: Path | None = None,
                      as_of: dt.date | None = None) -> Task | None:
     """File → Export portfolio: every partner's scorecard, a sheet per tier, charts."""
     from exporters.portfolio_workbook import collect_portfolio, write_portfolio
-    from jbp.errors import JbpError
 
     ws = ctx.workspace
     if ws is None:
@@ -188,12 +194,16 @@ def export_portfolio(parent: QWidget | None, ctx, path: Path | None = None,
         path = ask_save_path(parent, "Export portfolio to Excel", suggested)
         if path is None:
             return None
-    try:
-        data = collect_portfolio(ws, as_of or getattr(ctx, "as_of", None))
-    except JbpError as exc:
-        _refuse(parent, "Export portfolio", exc)
-        return None
-    return run_export(parent, "Export portfolio", write_portfolio, data, path)
+    as_of = as_of or getattr(ctx, "as_of", None)
+
+    def collect_and_write(ws, path: Path, state: Progress) -> Path:
+        # Worker thread: the scorecard of every partner is computed here, not in the GUI.
+        state.report(0.0, "Computing the scorecards")
+        data = collect_portfolio(ws, as_of)
+        state.check()
+        return write_portfolio(data, path, state)
+
+    return run_export(parent, "Export portfolio", collect_and_write, ws, path)
 
 
 def export_scenarios(parent: QWidget | None, ctx, names: list[str],
