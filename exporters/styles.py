@@ -194,13 +194,15 @@ def page_setup(sheet, header: str, *, title_rows: str | None = None,
     sheet.print_options.horizontalCentered = False
     if title_rows:
         sheet.print_title_rows = title_rows
-    if last_col is not None:
-        sheet.print_area = f"A1:{get_column_letter(last_col)}{max(1, sheet.max_row)}"
+    # A print area always: without one, text running past the last column (a subtitle, a
+    # long value) widens the printed range and shrinks everything on the page.
+    last = last_col or sheet.max_column
+    sheet.print_area = f"A1:{get_column_letter(last)}{max(1, sheet.max_row)}"
     for part, text in ((sheet.oddHeader.left, header),
                        (sheet.oddFooter.left, footer or sheet.title),
                        (sheet.oddFooter.right, "Page &P of &N")):
         part.text = text.replace("&", "&&") if "&P" not in text else text
-        part.size = 8
+        part.size = 9
         part.font = "Calibri"
 
 
