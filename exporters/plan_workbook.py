@@ -501,7 +501,7 @@ class _Builder:
             f"quarters against the target pro-rated to date; levels (Year to date = latest "
             f"quarter), percent and days KPIs on the latest reported quarter. "
             f"Green at {g:.0%} or more, Amber at {a:.0%} or more."))
-        headers = {K_NAME: (KPI_GOAL_HEADER, 32), K_REF: (KPI_REF_HEADER, 6),
+        headers = {K_NAME: (KPI_GOAL_HEADER, 38), K_REF: (KPI_REF_HEADER, 6),
                    K_KIND: ("Kind", 8), K_UNIT: ("Unit", 8.5), K_DIR: ("Direction", 9),
                    K_FULL: ("Full-year target", 12), K_TTD: ("Target to date", 12),
                    K_ATD: ("Actual to date", 12), K_ATT: ("Attainment", 10.5),
@@ -612,13 +612,14 @@ class _Builder:
             kpi = kpis[kpi_id]
             chart = _TemplateChart(self._chart_template(kpi.unit), r,
                                    f"{kpi.name} ({ref('kpi', kpi.id)})")
-            chart.height, chart.width = 6.2, 11.5
+            chart.height, chart.width = 6.0, 11.5
             anchor_col = "A" if n % 2 == 0 else "H"
             ws.add_chart(chart, f"{anchor_col}{4 + 13 * (n // 2)}")
-        # Two rows of charts per page, a page break between them: no chart is cut.
+        # Two rows of charts (6 cm = 11.3 rows each, 13 rows apart) per page; each break
+        # leaves an empty row above the next charts, so none is cut or touches a break.
         pairs = (len(self.kpi_rows) + 1) // 2
         for k in range(2, pairs, 2):
-            ws.row_breaks.append(Break(id=3 + 13 * k))
+            ws.row_breaks.append(Break(id=2 + 13 * k))
         self.page_setup(ws, last_col=15)
         if not self.doc.kpis:
             ws["A4"] = "This plan has no KPIs yet."
@@ -643,7 +644,7 @@ class _Builder:
         chart = LineChart()
         chart.title = styles.chart_title(title)
         chart.style = 2
-        chart.height, chart.width = 6.2, 11.5
+        chart.height, chart.width = 6.0, 11.5
         for name, col, colour, dash in (("Target", K_TARGET, "7F7F7F", "dash"),
                                         ("Actual", K_ACTUAL, "1F3864", None)):
             values = Reference(kpi_ws, min_col=col, max_col=col + 3, min_row=r, max_row=r)

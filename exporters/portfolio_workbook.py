@@ -399,6 +399,7 @@ def _summary(ws, data: PortfolioExport, formats, columns, layout: _Layout,
         metric_values = values(metric)
         order = sorted(range(n), key=lambda i: -(metric_values[i] or 0))[:15]
         row += 1
+        ws.row_breaks.append(Break(id=row - 1))  # the top partners on a page of their own
         top = row
         ws.cell(row, 1, "Top partners").style = "jbp header"
         ws.cell(row, 2, column_format(metric).label).style = "jbp header"

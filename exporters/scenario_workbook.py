@@ -21,7 +21,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.worksheet.pagebreak import Break
 
 from jbp.errors import ValidationError
@@ -163,8 +163,7 @@ def _comparison(ws, data: ScenarioExport, table, metrics, prov: Provenance,
     reps = ", ".join(f"{r.name}: {r.replications} replications" for r in results)
     _heading(ws, "Scenario comparison",
              f"Totals over {base.months} months (flows summed, stocks at the last month); "
-             f"mean with its 95% confidence interval; Δ is against {base.name}. {reps}. "
-             f"Exported {data.exported_at}.")
+             f"mean with its 95% confidence interval; Δ is against {base.name}. {reps}.")
     if data.stale:
         ws["A3"] = ("Results of " + ", ".join(data.stale) + " were computed before the "
                     "scenario was last edited; run them again for current figures.")
@@ -290,6 +289,8 @@ def parameter_rows(results: list[Any]) -> tuple[list[ParamRow], list[ParamRow]]:
             for group in _groups(sc):
                 title = type(group).TITLE or "Scenario"
                 for f in type(group).params():
+                    if group is sc and f.name == "name":
+                        continue  # the names head the scenario columns
                     value = getattr(group, f.name)
                     label = f.name.replace("_", " ").capitalize()
                     unit, doc = f.metadata.get("unit", ""), f.metadata.get("doc", "")
@@ -335,6 +336,9 @@ def _plain_value(value: Any) -> Any:
     return str(value)
 
 
+_TOP = Alignment(vertical="top")
+
+
 def _unit_text(unit: str, currency: str) -> str:
     return {"currency": currency, "money": currency, "fraction": "%"}.get(unit, unit)
 
@@ -369,14 +373,19 @@ def _parameters(ws, data: ScenarioExport, prov_header: str) -> None:
             style = {"currency": "money", "money": "money", "fraction": "percent"}.get(
                 p.unit, "decimal")
             for k, value in enumerate(p.values):
-                cell = ws.cell(row, 4 + k, value)
-                cell.style = f"jbp {style}" if isinstance(value, int | float) else "jbp text"
-                if k > 0 and value != p.values[0]:
-                    cell.style = f"jbp changed {style}" if isinstance(value, int | float) \
-                        else "jbp changed text"
+                number = isinstance(value, int | float)
+                kind = ("count" if isinstance(value, int) and style == "decimal" else style) \
+                    if number else "text"
+                changed = k > 0 and value != p.values[0]
+                ws.cell(row, 4 + k, value).style = \
+                    f"jbp changed {kind}" if changed else f"jbp {kind}"
             if with_doc:
                 ws.cell(row, 4 + n, p.doc).style = "jbp wrap"
-                ws.row_dimensions[row].height = 13.5 * max(1, len(p.doc) // 55 + 1)
+                lines = max(1, len(p.doc) // 52 + 1)
+                if lines > 1:
+                    ws.row_dimensions[row].height = 13.5 * lines
+                    for c in range(1, 4 + n):
+                        ws.cell(row, c).alignment = _TOP
             row += 1
 
     table(params, "Group", True)
@@ -384,7 +393,7 @@ def _parameters(ws, data: ScenarioExport, prov_header: str) -> None:
     ws.cell(row - 1, 1, "Tiers: thresholds, margin, rebate and benefits").style = \
         "jbp section"
     table(tiers, "Tier", False)
-    widths = {1: 16, 2: 34, 3: 11, 4 + n: 46}
+    widths = {1: 16, 2: 30, 3: 17, 4 + n: 46}
     for k in range(n):
         widths[4 + k] = 14
     styles.set_widths(ws, widths)

@@ -101,7 +101,7 @@ def register_styles(wb, currency: str) -> None:
                                  font=Font(name="Calibri", size=10, color=INPUT_TEXT),
                                  fill=PatternFill("solid", fgColor=INPUT_FILL)))
     for name, fmt in (("text", "General"), ("money", money), ("percent", PERCENT),
-                      ("decimal", DECIMAL)):
+                      ("decimal", DECIMAL), ("count", COUNT)):
         styles.append(NamedStyle(f"jbp changed {name}", number_format=fmt, border=_BORDER,
                                  font=Font(name="Calibri", size=10, bold=True, color="843C0C"),
                                  fill=PatternFill("solid", fgColor=CHANGED_FILL)))
@@ -170,6 +170,24 @@ def printed_width(sheet, last_col: int | None = None) -> float:
     return px / 96
 
 
+def chart_extent(sheet, chart) -> tuple[int, int]:
+    """(last row, last column) a chart anchored at a cell of ``sheet`` covers (rows of the
+    default 15 pt = 0.529 cm; columns by their widths, 7w + 5 pixels at 96 dpi)."""
+    import math
+
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    anchor = chart.anchor if isinstance(chart.anchor, str) else "A1"
+    row, col = coordinate_to_tuple(anchor.upper())
+    covered = 0.0
+    while covered < chart.width - 0.05:
+        dim = sheet.column_dimensions.get(get_column_letter(col))
+        width = dim.width if dim is not None and dim.width else 8.43
+        covered += (7 * width + 5) / 96 * 2.54
+        col += 1
+    return row + math.ceil(chart.height / 0.529), col - 1
+
+
 def page_setup(sheet, header: str, *, title_rows: str | None = None,
                last_col: int | None = None, footer: str = "") -> None:
     """Print setup of one sheet: the narrowest paper (A4 portrait, A4 landscape, A3
@@ -196,8 +214,11 @@ def page_setup(sheet, header: str, *, title_rows: str | None = None,
         sheet.print_title_rows = title_rows
     # A print area always: without one, text running past the last column (a subtitle, a
     # long value) widens the printed range and shrinks everything on the page.
-    last = last_col or sheet.max_column
-    sheet.print_area = f"A1:{get_column_letter(last)}{max(1, sheet.max_row)}"
+    last, last_row = last_col or sheet.max_column, max(1, sheet.max_row)
+    for chart in sheet._charts:  # the print area must hold the charts drawn below the cells
+        row, col = chart_extent(sheet, chart)
+        last, last_row = max(last, col), max(last_row, row)
+    sheet.print_area = f"A1:{get_column_letter(last)}{last_row}"
     for part, text in ((sheet.oddHeader.left, header),
                        (sheet.oddFooter.left, footer or sheet.title),
                        (sheet.oddFooter.right, "Page &P of &N")):

@@ -12,8 +12,8 @@ import pytest
 from exporters import plan_workbook as pw
 from exporters import portfolio_workbook as fw
 from exporters.atomic import atomic_write
-from jbp.progress import Cancelled, Progress
 from jbp.demo import AS_OF
+from jbp.progress import Cancelled, Progress
 
 
 @pytest.fixture
