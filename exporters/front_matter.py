@@ -80,7 +80,7 @@ def banner(sheet, row: int, prov: Provenance, *, label_col: int = 1) -> int:
 def legend(sheet, row: int, col: int = 1) -> int:
     """The legend of cell styles (input, calculated, total); return the row after it."""
     sheet.cell(row, col, "Legend").style = "jbp label"
-    sheet.cell(row, col + 1, "Input: you may edit it").style = "jbp input"
+    sheet.cell(row, col + 1, "Input: you may edit it").style = "jbp input text"
     row += 1
     put_formula(sheet, row, col + 1, '="Calculated: a formula"', "Calculated: a formula",
                 "jbp calc text")

@@ -324,7 +324,7 @@ class _Builder:
         elif value == "":
             value = None
         cell.value = value
-        self.s(cell, f"jbp {col.style}")
+        self.s(cell, f"jbp input {col.style}")
 
     def table(self, ws, top: int, cols: list[Col], kind: str, elements: list[Element],
               marks_at: int, totals: dict[int, str] | None = None) -> tuple[int, int]:
@@ -390,7 +390,7 @@ class _Builder:
             nonlocal row
             ws.cell(row, 1, label).style = "jbp label"
             cell = ws.cell(row, 2, value if value != "" else None)
-            cell.style = "jbp input" if name else f"jbp calc {style}"
+            cell.style = "jbp input text" if name else f"jbp calc {style}"
             if name:
                 ws.cell(row, 8, FIELD_MARK + name).style = "jbp hidden"
             row += 1
@@ -432,7 +432,7 @@ class _Builder:
         ws.cell(row, 1, Plan.field("executive_summary").label).style = "jbp label"
         ws.cell(row, 1).alignment = Alignment(vertical="top")
         cell = ws.cell(row, 2, plan.executive_summary or None)
-        cell.style = "jbp input"
+        cell.style = "jbp input wrap"
         cell.alignment = _WRAP_TOP
         ws.cell(row, 8, FIELD_MARK + "executive_summary").style = "jbp hidden"
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
@@ -587,12 +587,12 @@ class _Builder:
                 names[K_GOALDESC - 1] = array(ws, "jbp section", _WRAP_TOP)
             else:
                 calc = {K_ATT: "percent", K_RAG: "text"}
-                names = [array(ws, "jbp text", _INDENT), array(ws, "jbp calc text"),
-                         *[array(ws, "jbp text")] * 3,
-                         *[array(ws, f"jbp {number}")] * 8,
+                names = [array(ws, "jbp input text", _INDENT), array(ws, "jbp calc text"),
+                         *[array(ws, "jbp input text")] * 3,
+                         *[array(ws, f"jbp input {number}")] * 8,
                          *[array(ws, f"jbp calc {calc.get(c, number)}")
                            for c in range(K_FULL, K_FORECAST + 1)],
-                         *[array(ws, "jbp text")] * 3]
+                         *[array(ws, "jbp input text")] * 3]
             self.s.arrays[key] = names + [array(ws, "jbp hidden")] * 3
         return self.s.arrays[key]
 
@@ -735,7 +735,7 @@ class _Builder:
                       "yes" if c.resolved else "no")
             for col, value in enumerate(values, start=1):
                 calc = COMMENT_COLS[col - 1].field in (None, "author", "side", "text")
-                self.s(ws.cell(row, col, value), "jbp calc text" if calc else "jbp text")
+                self.s(ws.cell(row, col, value), "jbp calc text" if calc else "jbp input text")
             self.s(ws.cell(row, 5), "jbp wrap")
             ws.row_dimensions[row].height = max(15, 13.5 * (len(c.text) // 80 + 1))
             self.marks(ws, row, marks, "comment", c.id)

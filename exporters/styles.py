@@ -96,10 +96,14 @@ def register_styles(wb, currency: str) -> None:
     styles.append(NamedStyle("jbp total text", font=Font(name="Calibri", size=10, bold=True),
                              fill=PatternFill("solid", fgColor=TOTAL_FILL),
                              border=Border(top=Side(style="thin", color="7F7F7F"))))
-    for name, fmt in (("input", "General"), ("input date", DATE), ("input percent", PERCENT)):
-        styles.append(NamedStyle(f"jbp {name}", number_format=fmt, border=_BORDER,
-                                 font=Font(name="Calibri", size=10, color=INPUT_TEXT),
-                                 fill=PatternFill("solid", fgColor=INPUT_FILL)))
+    # Cells the partner may edit: blue text on pale yellow (the finance convention).
+    inputs = {**numbers, "text": "General", "wrap": "General"}
+    for name, fmt in inputs.items():
+        styles.append(NamedStyle(
+            f"jbp input {name}", number_format=fmt, border=_BORDER,
+            font=Font(name="Calibri", size=10, color=INPUT_TEXT),
+            fill=PatternFill("solid", fgColor=INPUT_FILL),
+            alignment=Alignment(wrap_text=True, vertical="top") if name == "wrap" else None))
     for name, fmt in (("text", "General"), ("money", money), ("percent", PERCENT),
                       ("decimal", DECIMAL), ("count", COUNT)):
         styles.append(NamedStyle(f"jbp changed {name}", number_format=fmt, border=_BORDER,
