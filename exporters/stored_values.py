@@ -96,35 +96,33 @@ def sheet_writer_class() -> type:
                         if cell._comment is not None:
                             self.ws._comments.append(CommentRecord.from_cell(cell))
                         value = cell._value
-                        if value is None and not cell.has_style and not cell._comment:
+                        if not isinstance(value, str):  # numbers, dates, empty cells
+                            if value is not None or cell.has_style or cell._comment:
+                                write_cell(xf, self.ws, cell, cell.has_style)
                             continue
+                        if not value.startswith(FORMULA_STARTS):
+                            write_cell(xf, self.ws, cell, cell.has_style)
+                            continue
+                        key = (cell.row, cell.column)
+                        if cell.data_type == "f" and key in values:
+                            t, v = _value_xml(values[key], epoch)
+                            el_attrs = {"r": cell.coordinate}
+                            if cell.has_style:
+                                el_attrs["s"] = f"{cell.style_id}"
+                            if t != "n":
+                                el_attrs["t"] = t
+                            el = Element("c", el_attrs)
+                            SubElement(el, "f").text = value[1:]
+                            SubElement(el, "v").text = v
+                            xf.write(el)
+                            continue
+                        # Text that a spreadsheet would read as a formula: written as the
+                        # text it is, with the quote prefix that keeps it text when edited.
                         kind = cell.data_type
-                        if kind == "f" and isinstance(value, str):
-                            key = (cell.row, cell.column)
-                            if key in values:
-                                t, v = _value_xml(values[key], epoch)
-                                el_attrs = {"r": cell.coordinate}
-                                if cell.has_style:
-                                    el_attrs["s"] = f"{cell.style_id}"
-                                if t != "n":
-                                    el_attrs["t"] = t
-                                el = Element("c", el_attrs)
-                                SubElement(el, "f").text = value[1:]
-                                SubElement(el, "v").text = v
-                                xf.write(el)
-                                continue
-                            # Text that looks like a formula but is not one of ours.
-                            cell.data_type = "s"
-                            cell.quotePrefix = True
-                            write_cell(xf, self.ws, cell, True)
-                            cell.data_type = "f"
-                            continue
-                        if kind == "s" and isinstance(value, str) and value \
-                                and value.startswith(FORMULA_STARTS):
-                            cell.quotePrefix = True
-                            write_cell(xf, self.ws, cell, True)
-                            continue
-                        write_cell(xf, self.ws, cell, cell.has_style)
+                        cell.data_type = "s"
+                        cell.quotePrefix = True
+                        write_cell(xf, self.ws, cell, True)
+                        cell.data_type = kind
 
         _SHEET_WRITER = SheetWriter
     return _SHEET_WRITER
