@@ -95,15 +95,15 @@ def sources_sheet(wb, prov: Provenance) -> None:
     sheet = wb.create_sheet(SOURCES)
     sheet["A1"] = "Sources"
     sheet["A1"].style = "jbp title"
-    sheet["A2"] = (f"Each import of actuals behind the figures, oldest first. Coverage is the "
-                   f"first and last data date of the rows it brought. Figures are "
-                   f"as of {prov.as_of_text}.")
+    sheet["A2"] = ("Each import of actuals behind the figures, oldest first. Coverage: the "
+                   "first and last data date of the rows it brought.")
     sheet["A2"].style = "jbp subtitle"
     sheet.sheet_view.showGridLines = False
     heads = ("Kind", "File", "Imported at", "Rows", "Rejected", "Coverage from",
              "Coverage to", "Currency")
     for c, text in enumerate(heads, start=1):
         sheet.cell(4, c, text).style = "jbp header"
+    sheet.row_dimensions[4].height = 30
     row = 5
     for s in prov.sources:
         money = s["kind"] in ("deals", "registrations", "mdf", "program_costs")
@@ -116,7 +116,7 @@ def sources_sheet(wb, prov: Provenance) -> None:
     if not prov.sources:
         sheet.cell(row, 1, "No imports: the workspace's figures were entered or generated "
                    "(the demo).").style = "jbp subtitle"
-    styles.set_widths(sheet, {1: 14, 2: 40, 3: 19, 4: 9, 5: 9, 6: 12, 7: 12, 8: 9})
+    styles.set_widths(sheet, {1: 14, 2: 40, 3: 19, 4: 9, 5: 9, 6: 13, 7: 13, 8: 9})
     sheet.freeze_panes = "A5"
     styles.page_setup(sheet, header(prov), title_rows="4:4")
 

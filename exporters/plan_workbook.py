@@ -342,6 +342,9 @@ class _Builder:
                     put_formula(ws, row, c, col.formula(row), col.value(element))
                     self.s(cell, f"jbp calc {col.style}")
             self.marks(ws, row, marks_at, kind, element.id)
+            lines = wrapped_lines(element, cols)
+            if lines > 1:  # a spreadsheet does not grow a row for wrapped text by itself
+                ws.row_dimensions[row].height = 13.5 * lines
             row += 1
         if not elements:
             row += 1  # one empty row to type into (and for the totals' range)
@@ -477,6 +480,7 @@ class _Builder:
             put_formula(ws, row, 5, f"=MAX(0,MIN(C{row}-B{row}+1,{as_of_ref}-B{row}+1))",
                         days, "jbp calc count")
             ws.cell(row, 6, state).style = "jbp calc text"
+            ws.cell(row, 6).alignment = _INDENT
             self._name(f"Elapsed_Q{q + 1}", COVER, 4, row)
             row += 1
         row += 1
@@ -813,6 +817,19 @@ class _Builder:
             ws.cell(r, 5, label)
         ws["G1"] = ("Data JBP Studio needs to take this workbook back. Changing it makes "
                     "the workbook unreadable for the round trip.")
+
+
+def wrapped_lines(element: Element, cols: list[Col]) -> int:
+    """How many lines the tallest wrapped cell of ``element``'s row needs (about one
+    character per unit of column width, so long words are not cut)."""
+    lines = 1
+    for col in cols:
+        if col.style != "wrap" or col.field is None:
+            continue
+        text = str(getattr(element, col.field) or "")
+        per_line = max(1, int(col.width * 1.05))
+        lines = max(lines, sum(-(-max(1, len(p)) // per_line) for p in text.split("\n")))
+    return lines
 
 
 def quarter_state(start: dt.date, end: dt.date, as_of: dt.date) -> str:

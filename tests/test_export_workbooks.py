@@ -236,3 +236,46 @@ def test_exported_workbook_gets_ordinary_file_permissions(tmp_path):
     umask = os.umask(0o022)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def _banner(sheet) -> dict:
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "Version")
+    return {r[0]: r[1] for r in rows[start + 1:start + 7]}
+
+
+def test_plan_and_portfolio_state_one_as_of_with_its_reason_and_their_sources(demo_ws,
+                                                                               tmp_path):
+    from jbp.asof import resolve_as_of
+
+    plan = demo_ws.plans()[0]
+    plan_book = openpyxl.load_workbook(pw.export_plan(demo_ws, plan.id, tmp_path / "p.xlsx"))
+    portfolio = openpyxl.load_workbook(fw.export_portfolio(demo_ws, tmp_path / "f.xlsx"))
+    expected = resolve_as_of(demo_ws)
+    text = f"{expected.date.isoformat()} ({expected.reason})"
+    assert _banner(plan_book[pw.COVER])["As of"] == text
+    assert _banner(portfolio[fw.SUMMARY])["As of"] == text
+    assert set(_banner(plan_book[pw.COVER])) >= {"Exported at", "Exported by", "Workspace",
+                                                 "Exported with"}
+    for book in (plan_book, portfolio):
+        for sheet in book.worksheets:
+            if sheet.sheet_state == "visible":
+                assert text in sheet.oddHeader.left.text, sheet.title
+                assert sheet.oddFooter.right.text == "Page &P of &N"
+                assert sheet.page_setup.fitToWidth == 1 and sheet.print_area
+    sources = list(plan_book["Sources"].iter_rows(min_row=5, values_only=True))
+    imports = demo_ws.import_sources()
+    assert [r[0] for r in sources] == [s["kind"] for s in imports] and imports
+    deals = next(r for r in sources if r[0] == "deals")
+    assert deals[3] > 0 and deals[5] <= deals[6] and deals[7] == demo_ws.program().currency
+
+
+def test_the_quarter_in_progress_is_marked_partial(demo_ws, tmp_path):
+    plan = next(p for p in demo_ws.plans() if p.status == "Active")
+    book = openpyxl.load_workbook(pw.export_plan(demo_ws, plan.id, tmp_path / "p.xlsx",
+                                                 as_of=AS_OF))
+    cover = {r[0]: r for r in book[pw.COVER].iter_rows(values_only=True) if r[0]}
+    assert cover["Q4 to date"][5] == "to date, 46 of 92 days"  # 2026-11-15 in Oct-Dec
+    assert cover["Q3"][5] == "complete" and "Q4" not in cover
+    captions = [c.value for c in book[pw.KPIS][3] if c.value]
+    assert captions == ["Q4 to date, 46 of 92 days"] * 2
