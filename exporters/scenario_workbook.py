@@ -111,7 +111,7 @@ def build_scenario_workbook(data: ScenarioExport,
     if not results:
         raise ValidationError("Scenarios", "nothing to export")
     wb = Workbook()
-    styles.register_styles(wb, data.currency or results[0].currency or "USD")
+    styles.register_styles(wb, data.currency or results[0].currency or "USD", compare=True)
     prov = data.prov or _bare_provenance(data)
     top = header(prov, ", ".join(r.name for r in results))
     state.step(0.05, "Comparison")

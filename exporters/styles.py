@@ -54,7 +54,7 @@ _thin = Side(style="thin", color="BFBFBF")
 _BORDER = Border(bottom=_thin)
 
 
-def register_styles(wb, currency: str) -> None:
+def register_styles(wb, currency: str, *, compare: bool = False) -> None:
     """Add the named styles used by the exporters to ``wb``.
 
     Names: ``jbp title``, ``jbp subtitle``, ``jbp header``, ``jbp section``, ``jbp label``,
@@ -97,15 +97,17 @@ def register_styles(wb, currency: str) -> None:
                              fill=PatternFill("solid", fgColor=TOTAL_FILL),
                              border=Border(top=Side(style="thin", color="7F7F7F"))))
     # Cells the partner may edit: blue text on pale yellow (the finance convention).
-    inputs = {**numbers, "text": "General", "wrap": "General"}
+    inputs = {k: numbers[k] for k in ("money", "count", "decimal", "percent", "date")}
+    inputs.update(text="General", wrap="General")
     for name, fmt in inputs.items():
         styles.append(NamedStyle(
             f"jbp input {name}", number_format=fmt, border=_BORDER,
             font=Font(name="Calibri", size=10, color=INPUT_TEXT),
             fill=PatternFill("solid", fgColor=INPUT_FILL),
             alignment=Alignment(wrap_text=True, vertical="top") if name == "wrap" else None))
+    # Values that differ from the baseline (the scenario workbook, ``compare=True``).
     for name, fmt in (("text", "General"), ("money", money), ("percent", PERCENT),
-                      ("decimal", DECIMAL), ("count", COUNT)):
+                      ("decimal", DECIMAL), ("count", COUNT)) if compare else ():
         styles.append(NamedStyle(f"jbp changed {name}", number_format=fmt, border=_BORDER,
                                  font=Font(name="Calibri", size=10, bold=True, color="843C0C"),
                                  fill=PatternFill("solid", fgColor=CHANGED_FILL)))
