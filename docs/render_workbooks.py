@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-#: image name -> (workbook, sheet (its name in the page footer), dpi, which of its pages)
+#: image name -> (workbook, sheet (its name in the page footer), dpi, which of its pages: a
+#: number, or a text the page shows)
 PAGES = {
     "workbook-plan-cover": ("plan", "Cover", 80, 1),
     "workbook-plan-kpis": ("plan", "Goals & KPIs", 80, 1),
@@ -41,7 +42,7 @@ PAGES = {
     "workbook-scenarios-comparison": ("scenarios", "Comparison", 80, 1),
     "workbook-scenarios-comparison-chart": ("scenarios", "Comparison", 80, 2),
     "workbook-scenarios-parameters": ("scenarios", "Parameters", 80, 1),
-    "workbook-scenarios-tiers": ("scenarios", "Parameters", 80, 2),
+    "workbook-scenarios-tiers": ("scenarios", "Parameters", 80, "Tiers: thresholds"),
     "workbook-scenarios-monthly": ("scenarios", "Monthly ARR", 80, 1),
     "workbook-scenarios-monthly-chart": ("scenarios", "Monthly ARR", 80, 2),
     "workbook-scenarios-definitions": ("scenarios", "Definitions", 80, 1),
@@ -94,8 +95,9 @@ def to_pdf(paths: list[Path], folder: Path) -> None:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def page_of(pdf: Path, sheet: str, nth: int) -> int:
-    """The ``nth`` page (1-based) whose footer names ``sheet``."""
+def page_of(pdf: Path, sheet: str, nth: int | str) -> int:
+    """The ``nth`` page (1-based) whose footer names ``sheet``, or its first page that shows
+    the text ``nth``."""
     pages = int(next(line.split()[-1] for line in subprocess.run(
         ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
         if line.startswith("Pages:")))
@@ -106,7 +108,7 @@ def page_of(pdf: Path, sheet: str, nth: int) -> int:
         footer = [line.strip() for line in text.splitlines() if "Page " in line][-1:]
         if footer and footer[0].startswith(sheet + " "):
             found += 1
-            if found == nth:
+            if found == nth or (isinstance(nth, str) and nth in text):
                 return n
     raise SystemExit(f"{pdf.name}: no page {nth} of sheet {sheet!r}")
 

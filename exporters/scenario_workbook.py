@@ -390,6 +390,7 @@ def _parameters(ws, data: ScenarioExport, prov_header: str) -> None:
 
     table(params, "Group", True)
     row += 2
+    ws.row_breaks.append(Break(id=row - 2))  # the tiers start a page
     ws.cell(row - 1, 1, "Tiers: thresholds, margin, rebate and benefits").style = \
         "jbp section"
     table(tiers, "Tier", False)
