@@ -109,6 +109,18 @@ def test_text_that_looks_like_a_formula_is_text_everywhere_and_round_trips(demo_
     review = read_plan_workbook(ws, path, plan_id=plan.id)
     assert review.changes == [] and review.notes == []
 
+    # The portfolio (All partners, the tier sheets) and the scenario-free workbooks too.
+    from exporters.portfolio_workbook import export_portfolio
+
+    book = export_portfolio(ws, tmp_path / "portfolio.xlsx", as_of=AS_OF)
+    with zipfile.ZipFile(book) as archive:
+        xml = "".join(archive.read(n).decode() for n in archive.namelist()
+                      if n.startswith("xl/worksheets/sheet"))
+    assert "<f>HYPERLINK" not in xml
+    wb = openpyxl.load_workbook(book)
+    hits = [s.title for s in wb for r in s.iter_rows() for c in r if c.value == INJECTION]
+    assert "All partners" in hits and len(hits) >= 2  # and the partner's tier sheet
+
 
 def test_ods_is_refused_with_a_clear_message(demo_ws, tmp_path):
     path = tmp_path / "plan.ods"
