@@ -793,7 +793,11 @@ class _Builder:
             values = (rev.at, rev.author, rev.side, rev.action, element,
                       "" if fname == "*" else fname, _short(rev.old), _short(rev.new))
             for c, value in enumerate(values, start=1):
-                self.s(ws.cell(row, c, value), "jbp text")
+                self.s(ws.cell(row, c, value), "jbp wrap" if c >= 7 else "jbp text")
+            # Old and new values wrap inside their columns (printed, nothing is cut).
+            lines = max(-(-len(values[6]) // 28), -(-len(values[7]) // 28), 1)
+            if lines > 1:
+                ws.row_dimensions[row].height = 13.5 * lines
             row += 1
         styles.set_widths(ws, {1: 18, 2: 18, 3: 9, 4: 9, 5: 40, 6: 20, 7: 28, 8: 28})
         ws.freeze_panes = ws.cell(FIRST_ROW, 1)
