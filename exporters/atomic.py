@@ -60,7 +60,8 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
 def save_workbook(workbook, path: str | Path) -> Path:
     """Save an openpyxl workbook to ``path`` atomically (see :func:`atomic_write`).
 
-    Written as ``workbook.save`` writes it, except that a chart carrying its finished XML
+    Written as ``workbook.save`` writes it, except that formulas carry the values the app
+    computed and user text stays text (:mod:`exporters.stored_values`), and that a chart carrying its finished XML
     (a ``prewritten_xml`` attribute, bytes) is stored as those bytes rather than rebuilt
     and serialised again: a plan's hundred KPI charts are written from one template per
     unit that way (see :mod:`exporters.plan_workbook`)."""
@@ -90,12 +91,29 @@ def _writer_class() -> type:
     openpyxl is imported only when a workbook is saved)."""
     global _WRITER
     if _WRITER is None:
+        from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
         from openpyxl.packaging.relationship import get_rels_path
         from openpyxl.utils.exceptions import InvalidFileException
         from openpyxl.writer.excel import ExcelWriter
         from openpyxl.xml.functions import tostring
 
+        from .stored_values import sheet_writer_class
+
+        sheet_writer = sheet_writer_class()
+
         class Writer(ExcelWriter):
+            def write_worksheet(self, ws) -> None:
+                # As ExcelWriter.write_worksheet, with formulas stored with their values.
+                ws._drawing = SpreadsheetDrawing()
+                ws._drawing.charts = ws._charts
+                ws._drawing.images = ws._images
+                writer = sheet_writer(ws)
+                writer.write()
+                ws._rels = writer._rels
+                self._archive.write(writer.out, ws.path[1:])
+                self.manifest.append(ws)
+                writer.cleanup()
+
             def _write_drawing(self, drawing) -> None:
                 charts = drawing.charts
                 if drawing.images or not charts or not all(
@@ -208,10 +226,11 @@ def _placeholders(text: str, replacements: dict[str, str]) -> str:
 
 def build_and_save(build: Callable, data, path: str | Path, state=None, **options) -> Path:
     """``build(data, state, **options)`` a workbook, then save it atomically, reporting
-    progress (building is 0-90%, saving the rest) through an ``ExportState``."""
-    from .progress import ExportState
+    progress (building is 0-90%, saving the rest) through a :class:`jbp.progress.Progress`;
+    :class:`jbp.progress.Cancelled` leaves nothing under ``path``."""
+    from jbp.progress import Progress
 
-    state = state or ExportState()
+    state = state or Progress()
     workbook = build(data, state, **options)
     state.step(0.9, "Saving")
     out = save_workbook(workbook, path)

@@ -32,8 +32,10 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.xml.functions import fromstring, tostring
 
+from jbp.kpi import kpi_status, quarter_progress
 from jbp.model import (
     DIRECTIONS,
     KPI_KINDS,
@@ -54,11 +56,13 @@ from jbp.model import (
     element_class,
     fiscal_quarter_bounds,
 )
+from jbp.progress import Progress
 
 from . import styles
 from .atomic import build_and_save
-from .identity import row_check, sign, workspace_identity
-from .progress import ExportState
+from .front_matter import Provenance, banner, header, legend, provenance, sources_sheet
+from .stored_values import put_formula, register
+from .workbook_keys import row_check, sign
 
 FORMAT = "jbp-plan-workbook"
 FORMAT_VERSION = 1
@@ -115,6 +119,8 @@ class Col:
     width: float = 14.0
     formula: Callable[[int], str] | None = None
     choices: tuple[str, ...] = ()
+    #: What the formula gives for an element (the value stored beside it).
+    value: Callable[[Any], Any] | None = None
 
 
 def _cols(cls: type[Element], specs: list[tuple]) -> list[Col]:
@@ -130,12 +136,14 @@ def _cols(cls: type[Element], specs: list[tuple]) -> list[Col]:
 
 
 INITIATIVE_COLS = _cols(Initiative, [
-    ("title", "wrap", 38), ("type", "text", 22), ("owner_side", "text", 11),
-    ("owner", "text", 18), ("start_date", "date", 11.5), ("end_date", "date", 11.5),
-    ("status", "text", 12), ("mdf_requested", "money", 14), ("mdf_approved", "money", 14),
-    ("mdf_claimed", "money", 14),
-    Col("MDF open", None, "money", 13,
-        formula=lambda r: f'=IF(COUNT(I{r}:J{r})=0,"",I{r}-J{r})'),
+    ("title", "wrap", 30), ("type", "text", 18), ("owner_side", "text", 9),
+    ("owner", "text", 14), ("start_date", "date", 10.5), ("end_date", "date", 10.5),
+    ("status", "text", 10), ("mdf_requested", "money", 12), ("mdf_approved", "money", 12),
+    ("mdf_claimed", "money", 12),
+    Col("MDF open", None, "money", 12,
+        formula=lambda r: f'=IF(COUNT(I{r}:J{r})=0,"",I{r}-J{r})',
+        value=lambda e: "" if e.mdf_approved is None and e.mdf_claimed is None
+        else (e.mdf_approved or 0) - (e.mdf_claimed or 0)),
     ("goal_ids", "text", 13),
 ])
 ACCOUNT_COLS = _cols(TargetAccount, [
@@ -180,17 +188,20 @@ class PlanExport:
     exported_at: str
     workspace_name: str = ""
     snapshot: dict[str, Any] = field(default_factory=dict)
+    prov: Provenance | None = None
 
 
 def collect_plan(ws, plan_id: int, as_of: dt.date | None = None) -> PlanExport:
-    """Read a plan and what its workbook needs. ``as_of`` defaults to today."""
+    """Read a plan and what its workbook needs. ``as_of`` is the date the user set, if any
+    (:func:`jbp.asof.resolve_as_of` decides the workbook's "as of")."""
     doc = ws.plan_document(plan_id)
-    workspace_id, key = workspace_identity(ws)
+    workspace_id, key = ws.workbook_keys()
+    prov = provenance(ws, as_of)
     return PlanExport(
-        doc=doc, program=ws.program(), as_of=as_of or dt.date.today(),
+        doc=doc, program=ws.program(), as_of=prov.as_of.date,
         revisions=ws.revisions(plan_id), workspace_id=workspace_id, key=key,
-        exported_at=dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
-        workspace_name=ws.name, snapshot=plan_snapshot(doc))
+        exported_at=prov.exported_at, workspace_name=ws.name, snapshot=plan_snapshot(doc),
+        prov=prov)
 
 
 def plan_snapshot(doc: PlanDocument) -> dict[str, Any]:
@@ -204,12 +215,12 @@ def plan_snapshot(doc: PlanDocument) -> dict[str, Any]:
 
 
 def export_plan(ws, plan_id: int, path: str | Path, *, as_of: dt.date | None = None,
-                state: ExportState | None = None) -> Path:
+                state: Progress | None = None) -> Path:
     """Write the plan workbook of ``plan_id`` to ``path`` (atomically) and return the path."""
     return write_plan(collect_plan(ws, plan_id, as_of), path, state)
 
 
-def write_plan(data: PlanExport, path: str | Path, state: ExportState | None = None, *,
+def write_plan(data: PlanExport, path: str | Path, state: Progress | None = None, *,
                charts: bool = True) -> Path:
     """Write the workbook of ``data`` atomically; ``charts=False`` leaves out the chart sheet
     (a lighter file; the round trip is the same)."""
@@ -219,9 +230,9 @@ def write_plan(data: PlanExport, path: str | Path, state: ExportState | None = N
 # ---------------------------------------------------------------------- building
 
 
-def build_plan_workbook(data: PlanExport, state: ExportState | None = None, *,
+def build_plan_workbook(data: PlanExport, state: Progress | None = None, *,
                         charts: bool = True) -> Workbook:
-    state = state or ExportState()
+    state = state or Progress()
     wb = Workbook()
     styles.register_styles(wb, data.program.currency)
     builder = _Builder(wb, data)
@@ -229,7 +240,7 @@ def build_plan_workbook(data: PlanExport, state: ExportState | None = None, *,
              ("Charts", builder.charts), ("Initiatives", builder.initiatives),
              ("Target accounts", builder.accounts), ("Rules & risks", builder.rules_risks),
              ("Comments", builder.comments), ("Revision history", builder.history),
-             ("Hidden data", builder.meta)]
+             ("Sources", builder.sources), ("Hidden data", builder.meta)]
     if not charts:
         steps = [s for s in steps if s[0] != "Charts"]
     for i, (text, step) in enumerate(steps):
@@ -249,6 +260,21 @@ class _Builder:
         self.quarter_label_row = 0
         self.goal_titles = {g.id: g.title for g in self.doc.goals}
         self.s = styles.FastStyles()
+        self.prov = data.prov or _bare_provenance(data)
+        self.header = header(self.prov, data.doc.partner.name, data.doc.plan.title)
+        bounds = fiscal_quarter_bounds(data.doc.plan.fiscal_year,
+                                       data.program.fiscal_year_start_month)
+        self.bounds = bounds
+        self.elapsed = quarter_progress(bounds, data.as_of)
+        self.statuses = {k.id: kpi_status(k, data.program, data.doc.plan.fiscal_year,
+                                          data.as_of) for k in data.doc.kpis}
+
+    def page_setup(self, sheet, title_rows: str | None = None,
+                   last_col: int | None = None) -> None:
+        styles.page_setup(sheet, self.header, title_rows=title_rows, last_col=last_col)
+
+    def sources(self) -> None:
+        sources_sheet(self.wb, self.prov)
 
     # -- helpers ---------------------------------------------------------------
 
@@ -298,7 +324,7 @@ class _Builder:
         elif value == "":
             value = None
         cell.value = value
-        self.s(cell, f"jbp {col.style}")
+        self.s(cell, f"jbp input {col.style}")
 
     def table(self, ws, top: int, cols: list[Col], kind: str, elements: list[Element],
               marks_at: int, totals: dict[int, str] | None = None) -> tuple[int, int]:
@@ -313,9 +339,12 @@ class _Builder:
                 if col.field is not None:
                     self.write_value(cell, element, col)
                 elif col.formula is not None:
-                    cell.value = col.formula(row)
+                    put_formula(ws, row, c, col.formula(row), col.value(element))
                     self.s(cell, f"jbp calc {col.style}")
             self.marks(ws, row, marks_at, kind, element.id)
+            lines = wrapped_lines(element, cols)
+            if lines > 1:  # a spreadsheet does not grow a row for wrapped text by itself
+                ws.row_dimensions[row].height = 13.5 * lines
             row += 1
         if not elements:
             row += 1  # one empty row to type into (and for the totals' range)
@@ -330,7 +359,12 @@ class _Builder:
                 self.s(ws.cell(row, c), "jbp total text")
             for c, style in totals.items():
                 letter = get_column_letter(c)
-                cell = ws.cell(row, c, f"=SUM({letter}{first}:{letter}{last_data})")
+                col = cols[c - 1]
+                parts = [col.value(e) if col.field is None else getattr(e, col.field)
+                         for e in elements]
+                total = sum(v for v in parts if isinstance(v, int | float))
+                cell = put_formula(ws, row, c, f"=SUM({letter}{first}:{letter}{last_data})",
+                                   total)
                 self.s(cell, f"jbp total {style}")
             self.s(ws.cell(row, marks_at, TOTAL), "jbp hidden")
             return first, row
@@ -342,11 +376,10 @@ class _Builder:
         ws = self.wb.active
         ws.title = COVER
         plan, partner, program = self.doc.plan, self.doc.partner, self.program
-        bounds = fiscal_quarter_bounds(plan.fiscal_year, program.fiscal_year_start_month)
-        styles.set_widths(ws, {1: 30, 2: 26, 3: 16, 4: 16, 5: 16, 6: 16, 7: 4, 8: 22})
+        bounds = self.bounds
+        styles.set_widths(ws, {1: 26, 2: 24, 3: 13, 4: 13, 5: 13, 6: 24, 7: 4, 8: 22})
         ws.sheet_view.showGridLines = False
-        ws["A2"] = (f"Joint business plan · {partner.name} × {program.name} · "
-                    f"FY{plan.fiscal_year} · exported {self.data.exported_at} from JBP Studio")
+        ws["A2"] = f"Joint business plan · {partner.name} × {program.name} · FY{plan.fiscal_year}"
         ws["A2"].style = "jbp subtitle"
         ws.row_dimensions[1].height = 26
         row = 4
@@ -360,7 +393,7 @@ class _Builder:
             nonlocal row
             ws.cell(row, 1, label).style = "jbp label"
             cell = ws.cell(row, 2, value if value != "" else None)
-            cell.style = f"jbp {style}" if name else f"jbp calc {style}"
+            cell.style = "jbp input text" if name else f"jbp calc {style}"
             if name:
                 ws.cell(row, 8, FIELD_MARK + name).style = "jbp hidden"
             row += 1
@@ -375,8 +408,7 @@ class _Builder:
         for name in COVER_FIELDS[1:]:
             field_row(Plan.field(name).label, getattr(plan, name), name)
         field_row("Approved at", plan.approved_at or "not approved yet", None)
-        ws["A1"] = f"=B{title_row}"
-        ws["A1"].style = "jbp title"
+        put_formula(ws, 1, 1, f"=B{title_row}", plan.title, "jbp title")
 
         row += 1
         ws.cell(row, 1, "Sign-offs").style = "jbp section"
@@ -403,10 +435,11 @@ class _Builder:
         ws.cell(row, 1, Plan.field("executive_summary").label).style = "jbp label"
         ws.cell(row, 1).alignment = Alignment(vertical="top")
         cell = ws.cell(row, 2, plan.executive_summary or None)
-        cell.style = "jbp wrap"
+        cell.style = "jbp input wrap"
+        cell.alignment = _WRAP_TOP
         ws.cell(row, 8, FIELD_MARK + "executive_summary").style = "jbp hidden"
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
-        lines = sum(max(1, len(p) // 95 + 1) for p in (plan.executive_summary or "").split("\n"))
+        lines = sum(max(1, len(p) // 80 + 1) for p in (plan.executive_summary or "").split("\n"))
         ws.row_dimensions[row].height = max(30, 13.5 * lines)
         row += 2
 
@@ -415,36 +448,50 @@ class _Builder:
             ws.cell(row, c).style = "jbp section"
         row += 1
         ws.cell(row, 1, "Measured as of").style = "jbp label"
-        ws.cell(row, 2, self.data.as_of).style = "jbp date"
-        ws.cell(row, 3, "change it to see attainment on another day").style = "jbp subtitle"
+        ws.cell(row, 2, self.data.as_of).style = "jbp input date"
+        ws.cell(row, 3, f"{self.prov.as_of.reason}; change it to see attainment on "
+                        "another day").style = "jbp subtitle"
         self._name("AsOf", COVER, 2, row)
         as_of_ref = f"$B${row}"
         row += 1
         ws.cell(row, 1, Program.field("rag_green").label).style = "jbp label"
-        ws.cell(row, 2, program.rag_green).style = "jbp percent"
+        ws.cell(row, 2, program.rag_green).style = "jbp input percent"
         self._name("RAG_green", COVER, 2, row)
         row += 1
         ws.cell(row, 1, Program.field("rag_amber").label).style = "jbp label"
-        ws.cell(row, 2, program.rag_amber).style = "jbp percent"
+        ws.cell(row, 2, program.rag_amber).style = "jbp input percent"
         self._name("RAG_amber", COVER, 2, row)
         row += 2
-        for c, text in enumerate(("Quarter", "Starts", "Ends", "Elapsed"), start=1):
+        for c, text in enumerate(("Quarter", "Starts", "Ends", "Elapsed", "Days elapsed",
+                                  "State"), start=1):
             ws.cell(row, c, text).style = "jbp label"
         row += 1
         self.quarter_label_row = row
         for q, (start, end) in enumerate(bounds):
-            ws.cell(row, 1, f"Q{q + 1}").style = "jbp text"
+            state = quarter_state(start, end, self.data.as_of)
+            partial = 0 < self.elapsed[q] < 1
+            ws.cell(row, 1, f"Q{q + 1} to date" if partial else f"Q{q + 1}").style = \
+                "jbp text"
             ws.cell(row, 2, start).style = "jbp date"
             ws.cell(row, 3, end).style = "jbp date"
-            ws.cell(row, 4, f"=MAX(0,MIN(1,({as_of_ref}-B{row}+1)/(C{row}-B{row}+1)))").style = \
-                "jbp calc percent"
+            put_formula(ws, row, 4, f"=MAX(0,MIN(1,({as_of_ref}-B{row}+1)/(C{row}-B{row}+1)))",
+                        self.elapsed[q], "jbp calc percent")
+            days = max(0, min((end - start).days + 1, (self.data.as_of - start).days + 1))
+            put_formula(ws, row, 5, f"=MAX(0,MIN(C{row}-B{row}+1,{as_of_ref}-B{row}+1))",
+                        days, "jbp calc count")
+            ws.cell(row, 6, state).style = "jbp calc text"
+            ws.cell(row, 6).alignment = _INDENT
             self._name(f"Elapsed_Q{q + 1}", COVER, 4, row)
             row += 1
-        ws.cell(row + 1, 1, "White cells can be edited and sent back; grey cells are "
+        row += 1
+        row = legend(ws, row)
+        ws.cell(row, 1, "Yellow cells can be edited and sent back; grey cells are "
                 "calculated. Hidden columns hold the ids JBP Studio needs to take your "
                 "edits back: please keep them.").style = "jbp subtitle"
+        row += 2
+        banner(ws, row, self.prov)
         styles.hide_columns(ws, 8, 8)
-        styles.landscape(ws)
+        self.page_setup(ws, last_col=6)
 
     def _name(self, name: str, sheet: str, col: int, row: int) -> None:
         text = f"'{sheet}'!${get_column_letter(col)}${row}"
@@ -458,18 +505,23 @@ class _Builder:
             f"quarters against the target pro-rated to date; levels (Year to date = latest "
             f"quarter), percent and days KPIs on the latest reported quarter. "
             f"Green at {g:.0%} or more, Amber at {a:.0%} or more."))
-        headers = {K_NAME: (KPI_GOAL_HEADER, 40), K_REF: (KPI_REF_HEADER, 6),
-                   K_KIND: ("Kind", 9), K_UNIT: ("Unit", 9), K_DIR: ("Direction", 9.5),
-                   K_FULL: ("Full-year target", 13), K_TTD: ("Target to date", 13),
-                   K_ATD: ("Actual to date", 13), K_ATT: ("Attainment", 11),
-                   K_VAR: ("Variance", 12), K_RAG: ("RAG", 8),
-                   K_FORECAST: ("Forecast (year end)", 13),
+        headers = {K_NAME: (KPI_GOAL_HEADER, 38), K_REF: (KPI_REF_HEADER, 6),
+                   K_KIND: ("Kind", 8), K_UNIT: ("Unit", 8.5), K_DIR: ("Direction", 9),
+                   K_FULL: ("Full-year target", 12), K_TTD: ("Target to date", 12),
+                   K_ATD: ("Actual to date", 12), K_ATT: ("Attainment", 10.5),
+                   K_VAR: ("Variance", 11.5), K_RAG: ("RAG", 7.5),
+                   K_FORECAST: ("Forecast (year end)", 12),
                    K_METRIC: (Kpi.field("metric").label, 16),
                    K_TODATE: (Kpi.field("to_date").label, 15),
                    K_GOALDESC: (GOAL_DESCRIPTION_HEADER, 40)}
         for q in range(4):
-            headers[K_TARGET + q] = (Kpi.field(f"target_{QUARTERS[q]}").label, 11.5)
-            headers[K_ACTUAL + q] = (Kpi.field(f"actual_{QUARTERS[q]}").label, 11.5)
+            headers[K_TARGET + q] = (Kpi.field(f"target_{QUARTERS[q]}").label, 11)
+            headers[K_ACTUAL + q] = (Kpi.field(f"actual_{QUARTERS[q]}").label, 11)
+            state = quarter_state(*self.bounds[q], self.data.as_of)
+            if state.startswith("to date"):
+                # The quarter in progress: never shown as a finished quarter.
+                for col in (K_TARGET + q, K_ACTUAL + q):
+                    ws.cell(3, col, f"Q{q + 1} {state}").style = "jbp subtitle"
         cols = [Col(headers[c][0], width=headers[c][1]) for c in range(1, K_MARKS)]
         self.header_row(ws, HEADER_ROW, cols, "goal", K_MARKS)
         styles.set_widths(ws, {c: headers[c][1] for c in headers})
@@ -496,7 +548,9 @@ class _Builder:
         ws.freeze_panes = ws.cell(FIRST_ROW, K_KIND)
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(K_TODATE)}{last}"
         styles.hide_columns(ws, K_MARKS, K_MARKS + 2)
-        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+        # Printed: the figures (A..Forecast); metric, goal description and "to date" are
+        # for editing on screen.
+        self.page_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", last_col=K_FORECAST)
 
     # Goal and KPI rows are written whole with ws.append (cells made with their style),
     # which costs a third of setting cells one by one; ws.append writes below the last row,
@@ -511,6 +565,14 @@ class _Builder:
 
     def _kpi_row(self, ws, r: int, kpi: Kpi, number: str) -> None:
         formulas = _kpi_formulas_fast(r)
+        status = self.statuses[kpi.id]
+        values_of = {K_FULL: status.full_target, K_TTD: status.target_to_date,
+                     K_ATD: status.actual_to_date, K_ATT: status.attainment,
+                     K_VAR: None if status.actual_to_date is None or status.target_to_date
+                     is None else status.actual_to_date - status.target_to_date,
+                     K_RAG: status.rag, K_FORECAST: status.forecast}
+        for col, value in values_of.items():
+            register(ws, r, col, value)
         values = [kpi.name, ref("kpi", kpi.id), kpi.kind, kpi.unit, kpi.direction,
                   *kpi.targets, *kpi.actuals,
                   *(formulas[c] for c in range(K_FULL, K_FORECAST + 1)),
@@ -529,12 +591,12 @@ class _Builder:
                 names[K_GOALDESC - 1] = array(ws, "jbp section", _WRAP_TOP)
             else:
                 calc = {K_ATT: "percent", K_RAG: "text"}
-                names = [array(ws, "jbp text", _INDENT), array(ws, "jbp calc text"),
-                         *[array(ws, "jbp text")] * 3,
-                         *[array(ws, f"jbp {number}")] * 8,
+                names = [array(ws, "jbp input text", _INDENT), array(ws, "jbp calc text"),
+                         *[array(ws, "jbp input text")] * 3,
+                         *[array(ws, f"jbp input {number}")] * 8,
                          *[array(ws, f"jbp calc {calc.get(c, number)}")
                            for c in range(K_FULL, K_FORECAST + 1)],
-                         *[array(ws, "jbp text")] * 3]
+                         *[array(ws, "jbp input text")] * 3]
             self.s.arrays[key] = names + [array(ws, "jbp hidden")] * 3
         return self.s.arrays[key]
 
@@ -554,10 +616,15 @@ class _Builder:
             kpi = kpis[kpi_id]
             chart = _TemplateChart(self._chart_template(kpi.unit), r,
                                    f"{kpi.name} ({ref('kpi', kpi.id)})")
-            chart.height, chart.width = 6.2, 11.5
+            chart.height, chart.width = 6.0, 11.5
             anchor_col = "A" if n % 2 == 0 else "H"
             ws.add_chart(chart, f"{anchor_col}{4 + 13 * (n // 2)}")
-        styles.landscape(ws)
+        # Two rows of charts (6 cm = 11.3 rows each, 13 rows apart) per page; each break
+        # leaves an empty row above the next charts, so none is cut or touches a break.
+        pairs = (len(self.kpi_rows) + 1) // 2
+        for k in range(2, pairs, 2):
+            ws.row_breaks.append(Break(id=2 + 13 * k))
+        self.page_setup(ws, last_col=15)
         if not self.doc.kpis:
             ws["A4"] = "This plan has no KPIs yet."
 
@@ -581,7 +648,7 @@ class _Builder:
         chart = LineChart()
         chart.title = styles.chart_title(title)
         chart.style = 2
-        chart.height, chart.width = 6.2, 11.5
+        chart.height, chart.width = 6.0, 11.5
         for name, col, colour, dash in (("Target", K_TARGET, "7F7F7F", "dash"),
                                         ("Actual", K_ACTUAL, "1F3864", None)):
             values = Reference(kpi_ws, min_col=col, max_col=col + 3, min_row=r, max_row=r)
@@ -618,7 +685,7 @@ class _Builder:
         styles.set_widths(ws, {i: c.width for i, c in enumerate(cols, start=1)})
         ws.freeze_panes = ws.cell(FIRST_ROW, 2)
         styles.hide_columns(ws, marks, marks + 2)
-        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+        self.page_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}")
 
     def accounts(self) -> None:
         ws = self.wb.create_sheet(ACCOUNTS)
@@ -631,7 +698,7 @@ class _Builder:
         styles.set_widths(ws, {i: c.width for i, c in enumerate(cols, start=1)})
         ws.freeze_panes = ws.cell(FIRST_ROW, 2)
         styles.hide_columns(ws, marks, marks + 2)
-        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+        self.page_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}")
 
     def rules_risks(self) -> None:
         ws = self.wb.create_sheet(RULES_RISKS)
@@ -655,7 +722,7 @@ class _Builder:
             ws.row_dimensions[r].height = max(15, 13.5 * (len(str(text)) // 95 + 1))
         ws.merge_cells(start_row=HEADER_ROW, start_column=2, end_row=HEADER_ROW, end_column=5)
         styles.hide_columns(ws, marks, marks + 2)
-        styles.landscape(ws)
+        self.page_setup(ws)
 
     def comments(self) -> None:
         ws = self.wb.create_sheet(COMMENTS)
@@ -672,7 +739,7 @@ class _Builder:
                       "yes" if c.resolved else "no")
             for col, value in enumerate(values, start=1):
                 calc = COMMENT_COLS[col - 1].field in (None, "author", "side", "text")
-                self.s(ws.cell(row, col, value), "jbp calc text" if calc else "jbp text")
+                self.s(ws.cell(row, col, value), "jbp calc text" if calc else "jbp input text")
             self.s(ws.cell(row, 5), "jbp wrap")
             ws.row_dimensions[row].height = max(15, 13.5 * (len(c.text) // 80 + 1))
             self.marks(ws, row, marks, "comment", c.id)
@@ -686,7 +753,7 @@ class _Builder:
         styles.set_widths(ws, {i: c.width for i, c in enumerate(COMMENT_COLS, start=1)})
         ws.freeze_panes = ws.cell(FIRST_ROW, 1)
         styles.hide_columns(ws, marks, marks + 2)
-        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+        self.page_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}")
 
     def target_labels(self) -> dict[tuple[str, int], str]:
         """What a comment can be about, as "<ref> · <kind>: <name>" labels."""
@@ -726,13 +793,17 @@ class _Builder:
             values = (rev.at, rev.author, rev.side, rev.action, element,
                       "" if fname == "*" else fname, _short(rev.old), _short(rev.new))
             for c, value in enumerate(values, start=1):
-                self.s(ws.cell(row, c, value), "jbp text")
+                self.s(ws.cell(row, c, value), "jbp wrap" if c >= 7 else "jbp text")
+            # Old and new values wrap inside their columns (printed, nothing is cut).
+            lines = max(-(-len(values[6]) // 28), -(-len(values[7]) // 28), 1)
+            if lines > 1:
+                ws.row_dimensions[row].height = 13.5 * lines
             row += 1
         styles.set_widths(ws, {1: 18, 2: 18, 3: 9, 4: 9, 5: 40, 6: 20, 7: 28, 8: 28})
         ws.freeze_panes = ws.cell(FIRST_ROW, 1)
         if row > FIRST_ROW:
             ws.auto_filter.ref = f"A{HEADER_ROW}:H{row - 1}"
-        styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+        self.page_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}")
 
     def meta(self) -> None:
         ws = self.wb.create_sheet(META)
@@ -750,6 +821,38 @@ class _Builder:
             ws.cell(r, 5, label)
         ws["G1"] = ("Data JBP Studio needs to take this workbook back. Changing it makes "
                     "the workbook unreadable for the round trip.")
+
+
+def wrapped_lines(element: Element, cols: list[Col]) -> int:
+    """How many lines the tallest wrapped cell of ``element``'s row needs (about one
+    character per unit of column width, so long words are not cut)."""
+    lines = 1
+    for col in cols:
+        if col.style != "wrap" or col.field is None:
+            continue
+        text = str(getattr(element, col.field) or "")
+        per_line = max(1, int(col.width * 1.05))
+        lines = max(lines, sum(-(-max(1, len(p)) // per_line) for p in text.split("\n")))
+    return lines
+
+
+def quarter_state(start: dt.date, end: dt.date, as_of: dt.date) -> str:
+    """How far a quarter is on ``as_of``: "complete", "not started" or, for the quarter in
+    progress, "to date, 45 of 92 days" (never shown as a finished quarter)."""
+    if as_of < start:
+        return "not started"
+    if as_of >= end:
+        return "complete"
+    return f"to date, {(as_of - start).days + 1} of {(end - start).days + 1} days"
+
+
+def _bare_provenance(data: PlanExport) -> Provenance:
+    """The provenance of a workbook built from data read without it (tests, scripts)."""
+    from jbp.asof import SET_BY_USER, AsOf
+
+    return Provenance(program=data.program.name, currency=data.program.currency,
+                      workspace=data.workspace_name, as_of=AsOf(data.as_of, SET_BY_USER),
+                      exported_at=data.exported_at, exported_by="", app_version="JBP Studio")
 
 
 def meta_values(data: PlanExport, chunks: int) -> dict[str, Any]:

@@ -23,12 +23,15 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from jbp.model import Program
+from jbp.progress import Progress
 
 from . import styles
 from .atomic import build_and_save
-from .progress import ExportState
+from .front_matter import Provenance, banner, header, legend, provenance, sources_sheet
+from .stored_values import put_formula
 
 SUMMARY = "Summary"
 PARTNERS = "All partners"
@@ -83,6 +86,11 @@ def column_format(name: str, series=None) -> ColumnFormat:
     return ColumnFormat(name, label, unit)
 
 
+#: Columns shown (and printed) first, in this order; the others follow in the scorecard's.
+KEY_COLUMNS = ("partner", "tier", "status", "sourced_revenue", "influenced_revenue",
+               "attributed_revenue", "net_revenue", "investment", "ropi", "at_risk",
+               "plan_attainment", "plan_rag")
+
 _STYLE_OF_UNIT = {"currency": "money", "count": "count", "fraction": "percent",
                   "percent": "percent", "ratio": "ratio", "days": "decimal", "date": "date",
                   "decimal": "decimal", "bool": "text", "": "text"}
@@ -97,28 +105,31 @@ class PortfolioExport:
     as_of: dt.date | None
     exported_at: str
     workspace_name: str = ""
+    prov: Provenance | None = None
 
 
 def collect_portfolio(ws, as_of: dt.date | None = None, frame=None) -> PortfolioExport:
-    """Read the scorecard of every partner (``jbp.metrics.scorecard``) on ``as_of``."""
+    """Read the scorecard of every partner (``jbp.metrics.scorecard``) on the workbook's
+    "as of" (:func:`jbp.asof.resolve_as_of` of ``as_of``, the date the user set, if any).
+
+    This reads the whole workspace: the GUI calls it on its worker thread."""
+    prov = provenance(ws, as_of)
     if frame is None:
         from jbp.metrics import scorecard
 
-        frame = scorecard(ws, as_of)
-        as_of = frame.attrs.get("as_of", as_of)  # the date the scorecard could describe
-    return PortfolioExport(frame=frame, program=ws.program(), as_of=as_of,
-                           exported_at=dt.datetime.now().replace(microsecond=0)
-                           .isoformat(sep=" "), workspace_name=ws.name)
+        frame = scorecard(ws, prov.as_of.date)
+    return PortfolioExport(frame=frame, program=ws.program(), as_of=prov.as_of.date,
+                           exported_at=prov.exported_at, workspace_name=ws.name, prov=prov)
 
 
 def export_portfolio(ws, path: str | Path, *, as_of: dt.date | None = None,
-                     state: ExportState | None = None) -> Path:
+                     state: Progress | None = None) -> Path:
     """Write the portfolio workbook of the workspace to ``path`` (atomically)."""
     return write_portfolio(collect_portfolio(ws, as_of), path, state)
 
 
 def write_portfolio(data: PortfolioExport, path: str | Path,
-                    state: ExportState | None = None) -> Path:
+                    state: Progress | None = None) -> Path:
     return build_and_save(build_portfolio_workbook, data, path, state)
 
 
@@ -133,9 +144,12 @@ def tier_order(frame, program: Program) -> list[str]:
     return names
 
 
-def build_portfolio_workbook(data: PortfolioExport, state: ExportState | None = None) -> Workbook:
-    state = state or ExportState()
+def build_portfolio_workbook(data: PortfolioExport, state: Progress | None = None) -> Workbook:
+    state = state or Progress()
     frame = data.frame
+    key = [c for c in KEY_COLUMNS if c in frame.columns]
+    frame = frame[key + [c for c in frame.columns if c not in key]]
+    prov = data.prov or _bare_provenance(data)
     wb = Workbook()
     styles.register_styles(wb, data.program.currency)
     formats = [column_format(c, frame[c]) for c in frame.columns]
@@ -148,7 +162,7 @@ def build_portfolio_workbook(data: PortfolioExport, state: ExportState | None = 
     state.step(0.05, "All partners")
     sheet = wb.create_sheet(PARTNERS)
     layout = _write_table(sheet, formats, columns, range(n), data, "All partners", state, 0.05,
-                          0.45)
+                          0.45, prov, len(key))
     for k, tier in enumerate(tiers):
         state.step(0.5 + 0.3 * k / max(1, len(tiers)), f"Tier {tier}")
         if tier_col is None:
@@ -157,10 +171,11 @@ def build_portfolio_workbook(data: PortfolioExport, state: ExportState | None = 
         want = "" if tier == NO_TIER else tier
         rows = [i for i in range(n) if (values[i] or "") == want]
         _write_table(wb.create_sheet(_sheet_name(tier, wb)), formats, columns, rows, data,
-                     f"Tier {tier}", None, 0, 0)
+                     f"Tier {tier}", None, 0, 0, prov, len(key))
     state.step(0.82, "Summary")
-    _summary(summary, data, formats, columns, layout, tiers)
-    _definitions(wb.create_sheet(DEFINITIONS), formats)
+    _summary(summary, data, formats, columns, layout, tiers, prov)
+    _definitions(wb.create_sheet(DEFINITIONS), formats, prov)
+    sources_sheet(wb, prov)
     wb.active = 0
     return wb
 
@@ -199,13 +214,24 @@ class _Layout:
     last: int
 
 
+def _bare_provenance(data: PortfolioExport) -> Provenance:
+    """The provenance of a workbook built from data read without it (tests, scripts)."""
+    from jbp.asof import SET_BY_USER, TODAY, AsOf
+
+    as_of = AsOf(data.as_of, SET_BY_USER) if data.as_of else AsOf(dt.date.today(), TODAY)
+    return Provenance(program=data.program.name, currency=data.program.currency,
+                      workspace=data.workspace_name, as_of=as_of,
+                      exported_at=data.exported_at, exported_by="", app_version="JBP Studio")
+
+
 def _write_table(ws, formats, columns, rows, data: PortfolioExport, title: str,
-                 state: ExportState | None, start: float, span: float) -> _Layout:
+                 state: Progress | None, start: float, span: float, prov: Provenance,
+                 printed: int) -> _Layout:
     ws["A1"] = title
     ws["A1"].style = "jbp title"
-    as_of = data.as_of.isoformat() if data.as_of else "the end of the latest month of actuals"
-    ws["A2"] = (f"{data.program.name} · scorecards as of {as_of} · T12M = the 12 months to "
-                f"that date · exported {data.exported_at}")
+    ws["A2"] = (f"{data.program.name} · scorecards as of {prov.as_of_text} · T12M = the 12 "
+                f"months to that date · printed: the first {printed} columns; all "
+                f"{len(formats)} are in the file")
     ws["A2"].style = "jbp subtitle"
     ws.sheet_view.showGridLines = False
     for c, fmt in enumerate(formats, start=1):
@@ -233,8 +259,10 @@ def _write_table(ws, formats, columns, rows, data: PortfolioExport, title: str,
                 continue
             if fmt.unit in ("currency", "count") and not fmt.name.endswith("_id") \
                     and fmt.name not in ("partner_id",):
-                ws.cell(r, c, f"=SUBTOTAL(9,{letter}{FIRST_ROW}:{letter}{last})").style = \
-                    f"jbp total {_STYLE_OF_UNIT[fmt.unit]}"
+                total = sum(v for v in (columns[c - 1][i] for i in rows)
+                            if isinstance(v, int | float) and not isinstance(v, bool))
+                put_formula(ws, r, c, f"=SUBTOTAL(9,{letter}{FIRST_ROW}:{letter}{last})",
+                            total, f"jbp total {_STYLE_OF_UNIT[fmt.unit]}")
             else:
                 ws.cell(r, c).style = "jbp total text"
         if "at_risk" in col_of:
@@ -254,22 +282,23 @@ def _write_table(ws, formats, columns, rows, data: PortfolioExport, title: str,
     styles.set_widths(ws, widths)
     name_col = col_of.get("partner", 1)
     ws.freeze_panes = ws.cell(FIRST_ROW, name_col + 1)
-    styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    styles.page_setup(ws, header(prov), title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
+                      last_col=printed)
     return _Layout(col_of, FIRST_ROW, last)
 
 
 def _summary(ws, data: PortfolioExport, formats, columns, layout: _Layout,
-             tiers: list[str]) -> None:
+             tiers: list[str], prov: Provenance) -> None:
     program = data.program
     ws["A1"] = f"{program.name}: partner portfolio"
     ws["A1"].style = "jbp title"
-    ws["A2"] = (f"Scorecards as of {data.as_of.isoformat() if data.as_of else 'the latest month'}"
-                f" · exported {data.exported_at}. Every figure below is a formula over the "
-                f"'{PARTNERS}' sheet.")
+    ws["A2"] = (f"Scorecards as of {prov.as_of_text}. Every figure below is a formula over "
+                f"the '{PARTNERS}' sheet, stored with the value JBP Studio computed.")
     ws["A2"].style = "jbp subtitle"
     ws.sheet_view.showGridLines = False
     col = layout.col_of
     sheet = f"'{PARTNERS}'"
+    n = layout.last - layout.first + 1
 
     def rng(name: str) -> str | None:
         if name not in col or layout.last < layout.first:
@@ -277,31 +306,51 @@ def _summary(ws, data: PortfolioExport, formats, columns, layout: _Layout,
         letter = get_column_letter(col[name])
         return f"{sheet}!${letter}${layout.first}:${letter}${layout.last}"
 
+    def values(name: str) -> list[Any]:
+        return columns[col[name] - 1][:n] if name in col else []
+
+    def total(name: str, keep=lambda i: True) -> float:
+        return sum(v for i, v in enumerate(values(name))
+                   if keep(i) and isinstance(v, int | float) and not isinstance(v, bool))
+
+    def count(name: str, text: str, keep=lambda i: True) -> int:
+        return sum(1 for i, v in enumerate(values(name))
+                   if keep(i) and str(v or "").lower() == text.lower())
+
     row = 4
     ws.cell(row, 1, "Program").style = "jbp section"
     ws.cell(row, 2).style = "jbp section"
     row += 1
-    figures = [("Partners", f"=COUNTA({rng('partner')})" if rng("partner") else 0, "count")]
+    figures: list[tuple[str, str, Any, str]] = []
+    if rng("partner"):
+        figures.append(("Partners", f"=COUNTA({rng('partner')})",
+                        sum(1 for v in values("partner") if v not in (None, "")), "count"))
     if rng("status"):
-        figures.append(("Active partners", f'=COUNTIF({rng("status")},"active")', "count"))
+        figures.append(("Active partners", f'=COUNTIF({rng("status")},"active")',
+                        count("status", "active"), "count"))
     if rng("at_risk"):
-        figures.append(("At risk", f'=COUNTIF({rng("at_risk")},"Yes")', "count"))
+        figures.append(("At risk", f'=COUNTIF({rng("at_risk")},"Yes")',
+                        count("at_risk", "Yes"), "count"))
     for name in ("sourced_revenue", "influenced_revenue", "attributed_revenue", "net_revenue",
                  "investment", "mdf_spent"):
         if rng(name):
-            figures.append((column_format(name).label, f"=SUM({rng(name)})", "money"))
-    program_rows: dict[str, int] = {}
-    for label, formula, style in figures:
+            figures.append((column_format(name).label, f"=SUM({rng(name)})", total(name),
+                            "money"))
+    for label, formula, value, style in figures:
         ws.cell(row, 1, label).style = "jbp label"
-        ws.cell(row, 2, formula).style = f"jbp calc {style}"
-        program_rows[label] = row
+        put_formula(ws, row, 2, formula, value, f"jbp calc {style}")
         row += 1
     if rng("net_revenue") and rng("investment"):
+        inv, net = total("investment"), total("net_revenue")
         ws.cell(row, 1, "Program ROPI").style = "jbp label"
-        ws.cell(row, 2, f"=IF(SUM({rng('investment')})=0,\"\",(SUM({rng('net_revenue')})-"
-                        f"SUM({rng('investment')}))/SUM({rng('investment')}))").style = \
-            "jbp calc percent"
+        put_formula(ws, row, 2, f"=IF(SUM({rng('investment')})=0,\"\",(SUM({rng('net_revenue')})-"
+                    f"SUM({rng('investment')}))/SUM({rng('investment')}))",
+                    "" if inv == 0 else (net - inv) / inv, "jbp calc percent")
         row += 1
+    row += 1
+    row = legend(ws, row)
+    row += 1
+    row = banner(ws, row, prov)
 
     row += 1
     tier_top = row
@@ -312,26 +361,60 @@ def _summary(ws, data: PortfolioExport, formats, columns, layout: _Layout,
     ws.row_dimensions[row].height = 30
     row += 1
     tier_rng = rng("tier")
+    tier_values = values("tier")
     first_tier_row = row
     for tier in tiers:
         crit = '""' if tier == NO_TIER else f"$A{row}"
+        want = "" if tier == NO_TIER else tier.lower()
+
+        def keep(i: int, want: str = want) -> bool:
+            return str(tier_values[i] or "").lower() == want
+
         ws.cell(row, 1, tier).style = "jbp text"
         if tier_rng:
-            ws.cell(row, 2, f"=COUNTIF({tier_rng},{crit})").style = "jbp calc count"
+            put_formula(ws, row, 2, f"=COUNTIF({tier_rng},{crit})",
+                        sum(1 for i in range(n) if keep(i)), "jbp calc count")
             if rng("at_risk"):
-                ws.cell(row, 3, f'=COUNTIFS({tier_rng},{crit},{rng("at_risk")},"Yes")').style = \
-                    "jbp calc count"
+                put_formula(ws, row, 3, f'=COUNTIFS({tier_rng},{crit},{rng("at_risk")},"Yes")',
+                            count("at_risk", "Yes", keep), "jbp calc count")
+            sums = {}
             for c, name in ((4, "sourced_revenue"), (5, "attributed_revenue"),
                             (6, "net_revenue"), (7, "investment")):
                 if rng(name):
-                    ws.cell(row, c, f"=SUMIF({tier_rng},{crit},{rng(name)})").style = \
-                        "jbp calc money"
-            ws.cell(row, 8, f'=IF(OR(G{row}="",G{row}=0),"",(F{row}-G{row})/G{row})').style = \
-                "jbp calc percent"
+                    sums[c] = total(name, keep)
+                    put_formula(ws, row, c, f"=SUMIF({tier_rng},{crit},{rng(name)})", sums[c],
+                                "jbp calc money")
+            inv, net = sums.get(7), sums.get(6, 0)
+            put_formula(ws, row, 8, f'=IF(OR(G{row}="",G{row}=0),"",(F{row}-G{row})/G{row})',
+                        "" if not inv else (net - inv) / inv, "jbp calc percent")
         row += 1
     last_tier_row = row - 1
-    styles.set_widths(ws, {1: 26, 2: 16, 3: 10, 4: 16, 5: 16, 6: 16, 7: 16, 8: 10})
+    styles.set_widths(ws, {1: 26, 2: 16, 3: 10, 4: 15, 5: 15, 6: 15, 7: 15, 8: 10})
 
+    # Top partners by attributed revenue: live references to their rows.
+    metric = "attributed_revenue" if "attributed_revenue" in col else \
+        "sourced_revenue" if "sourced_revenue" in col else None
+    top = None
+    if metric and "partner" in col and layout.last >= layout.first:
+        metric_values = values(metric)
+        order = sorted(range(n), key=lambda i: -(metric_values[i] or 0))[:15]
+        row += 1
+        ws.row_breaks.append(Break(id=row - 1))  # the top partners on a page of their own
+        top = row
+        ws.cell(row, 1, "Top partners").style = "jbp header"
+        ws.cell(row, 2, column_format(metric).label).style = "jbp header"
+        row += 1
+        name_letter = get_column_letter(col["partner"])
+        metric_letter = get_column_letter(col[metric])
+        names = values("partner")
+        for i in order:
+            src = layout.first + i
+            put_formula(ws, row, 1, f"={sheet}!{name_letter}{src}", names[i], "jbp calc text")
+            put_formula(ws, row, 2, f"={sheet}!{metric_letter}{src}", metric_values[i] or 0,
+                        "jbp calc money")
+            row += 1
+    # The charts go below the tables, each on a page of its own: none is cut by a break.
+    row += 1
     if tiers and tier_rng:
         chart = BarChart()
         chart.type = "col"
@@ -343,46 +426,32 @@ def _summary(ws, data: PortfolioExport, formats, columns, layout: _Layout,
         chart.y_axis.number_format = styles.currency_format(program.currency)
         chart.x_axis.delete = False
         chart.y_axis.delete = False
-        chart.height, chart.width = 7.5, 15
+        chart.height, chart.width = 9, 22
         chart.legend.position = "b"
-        ws.add_chart(chart, "J4")
-
-    # Top partners by attributed revenue: live references to their rows.
-    metric = "attributed_revenue" if "attributed_revenue" in col else \
-        "sourced_revenue" if "sourced_revenue" in col else None
-    if metric and "partner" in col and layout.last >= layout.first:
-        values = columns[col[metric] - 1]
-        order = sorted(range(len(values)), key=lambda i: -(values[i] or 0))[:15]
-        row = max(row, last_tier_row) + 2
-        top = row
-        ws.cell(row, 1, "Top partners").style = "jbp header"
-        ws.cell(row, 2, column_format(metric).label).style = "jbp header"
-        row += 1
-        name_letter = get_column_letter(col["partner"])
-        metric_letter = get_column_letter(col[metric])
-        for i in order:
-            src = layout.first + i
-            ws.cell(row, 1, f"={sheet}!{name_letter}{src}").style = "jbp calc text"
-            ws.cell(row, 2, f"={sheet}!{metric_letter}{src}").style = "jbp calc money"
-            row += 1
+        ws.row_breaks.append(Break(id=row - 1))
+        ws.add_chart(chart, f"A{row}")
+        row += 22
+    if top is not None:
         chart = BarChart()
         chart.type = "bar"
-        chart.title = styles.chart_title(f"Top {len(order)} partners: "
+        chart.title = styles.chart_title(f"Top {row and len(order)} partners: "
                                          f"{column_format(metric).label}")
-        chart.add_data(Reference(ws, min_col=2, min_row=top, max_row=row - 1),
+        chart.add_data(Reference(ws, min_col=2, min_row=top, max_row=top + len(order)),
                        titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=row - 1))
+        chart.set_categories(Reference(ws, min_col=1, min_row=top + 1,
+                                       max_row=top + len(order)))
         chart.y_axis.number_format = styles.currency_format(program.currency)
         chart.x_axis.scaling.orientation = "maxMin"  # largest on top
         chart.x_axis.delete = False
         chart.y_axis.delete = False
         chart.legend = None
-        chart.height, chart.width = 9.5, 15
-        ws.add_chart(chart, "J21")
-    styles.landscape(ws)
+        chart.height, chart.width = 11, 22
+        ws.row_breaks.append(Break(id=row - 1))
+        ws.add_chart(chart, f"A{row}")
+    styles.page_setup(ws, header(prov), last_col=8)
 
 
-def _definitions(ws, formats: list[ColumnFormat]) -> None:
+def _definitions(ws, formats: list[ColumnFormat], prov: Provenance) -> None:
     ws["A1"] = "Definitions"
     ws["A1"].style = "jbp title"
     ws["A2"] = ("Units of each column. Formulas of every metric: docs/metrics.md of JBP "
@@ -395,4 +464,5 @@ def _definitions(ws, formats: list[ColumnFormat]) -> None:
         ws.cell(r, 1, fmt.label).style = "jbp text"
         ws.cell(r, 2, fmt.unit or "text").style = "jbp text"
         ws.cell(r, 3, fmt.name).style = "jbp text"
-    styles.set_widths(ws, {1: 34, 2: 12, 3: 30})
+    styles.set_widths(ws, {1: 40, 2: 12, 3: 30})
+    styles.page_setup(ws, header(prov), title_rows=f"{HEADER_ROW}:{HEADER_ROW}")

@@ -43,7 +43,7 @@ from jbp.fields import Field
 from jbp.model import PLAN_PARTS, Comment, Element, Kpi, Plan, element_class
 
 from . import plan_workbook as pw
-from .identity import row_check, verify, workspace_identity
+from .workbook_keys import row_check, verify
 
 PART_SHEETS = {pw.INITIATIVES: ("initiative",), pw.ACCOUNTS: ("account",),
                pw.RULES_RISKS: ("rule", "risk"), pw.KPIS: ("goal", "kpi")}
@@ -201,6 +201,11 @@ class _Reader:
                 head = fh.read(4)
         except OSError as exc:
             raise WorkbookError(self.path, [f"cannot be read ({exc.strerror or exc})"]) from exc
+        if head == b"PK\x03\x04" and _is_opendocument(self.path):
+            raise WorkbookError(self.path, [
+                "is an OpenDocument spreadsheet (.ods), not an Excel workbook; open it in "
+                "LibreOffice, choose File ▸ Save As ▸ Excel 2007-365 (.xlsx), keep the "
+                "format, and import the .xlsx"])
         if head != b"PK\x03\x04":
             raise WorkbookError(self.path, [
                 "is not an Excel workbook (.xlsx); save it as an Excel workbook and try "
@@ -248,7 +253,7 @@ class _Reader:
             raise WorkbookError(self.path, [
                 f"was written by a newer JBP Studio (workbook format {version}; this version "
                 f"reads up to {pw.FORMAT_VERSION})"])
-        workspace_id, key = workspace_identity(self.ws)
+        workspace_id, key = self.ws.workbook_keys()
         if meta.get("workspace_id") != workspace_id:
             raise WorkbookError(self.path, [
                 f"comes from another workspace ({meta.get('workspace') or 'unknown'}), not "
@@ -333,6 +338,9 @@ class _Diff:
                               for g in json.loads(values.get("goal_ids") or "[]")}
         self.seen: dict[tuple[str, int], tuple[str, int]] = {}
         self.add_keys: dict[tuple[str, int], str] = {}  # (sheet, row) -> change key
+        # (sheet, row) -> id of the element an earlier import of this workbook added for
+        # that row: importing the same workbook again adds nothing twice.
+        self.matched: dict[tuple[str, int], int] = {}
         self.n_keys = 0
 
     def new_key(self) -> str:
@@ -470,10 +478,34 @@ class _Diff:
                 text = text[len(prefix):].strip()
         if not text:
             return
+        if element_id is not None and self.comment_exists(kind, element_id, text):
+            return
         self.changes.append(WorkbookChange(
             "comment", kind, element_id, "comment", None, text, sheet, row,
             self.label(kind, element_id) if element_id else "a new row",
             "Comment", "", self.new_key(), parent, payload={"author": author}))
+
+    def comment_exists(self, kind: str, element_id: int, text: str) -> bool:
+        """True when a comment with this text on this element was added after the export
+        (an earlier import of this workbook took it)."""
+        exported = self.snap.get("comment", {})
+        return any(str(c.id) not in exported and c.element_kind == kind
+                   and c.element_id == element_id and c.text.strip() == text.strip()
+                   for c in self.current_comments.values())
+
+    def added_before(self, element: Element, parent_col: str) -> Element | None:
+        """The element an earlier import of this workbook added with the same values as
+        ``element`` (same kind and parent, not in the exported plan), if any."""
+        cls = type(element)
+        for (kind, eid), current in self.current.items():
+            if not isinstance(current, cls) or str(eid) in self.snap.get(kind, {}):
+                continue
+            if getattr(current, parent_col, None) != getattr(element, parent_col, None):
+                continue
+            if all(f.to_store(getattr(current, f.name)) == f.to_store(getattr(element, f.name))
+                   for f in cls.FIELDS):
+                return current
+        return None
 
     # -- part sheets -------------------------------------------------------------
 
@@ -637,6 +669,8 @@ class _Diff:
         if kind == "kpi":
             if row.parent_goal is not None:
                 parent_value = row.parent_goal
+            elif (sheet_name, row.parent_row or -1) in self.matched:
+                parent_value = self.matched[(sheet_name, row.parent_row or -1)]
             else:
                 parent_key = self.add_keys.get((sheet_name, row.parent_row or -1), "")
                 if not parent_key:
@@ -655,6 +689,13 @@ class _Diff:
         except TypeError as exc:  # a field the class does not have
             self.reader.problem(f"{sheet_name} row {row.number}: {exc}")
             return
+        if parent_value:
+            existing = self.added_before(element, parent_col)
+            if existing is not None:
+                self.matched[(sheet_name, row.number)] = existing.id
+                for _author, note in row.notes:
+                    self.note_comment(kind, existing.id, note, sheet_name, row.number)
+                return
         key = self.new_key()
         self.add_keys[(sheet_name, row.number)] = key
         self.changes.append(WorkbookChange(
@@ -728,6 +769,8 @@ class _Diff:
                 continue
             author = str(get("Author") or "").strip()
             kind, eid = target
+            if self.comment_exists(kind, eid, text):
+                continue
             self.changes.append(WorkbookChange(
                 "comment", kind, eid, "comment", None, text, sheet.title, number,
                 self.label(kind, eid), "Comment", "", self.new_key(),
@@ -781,6 +824,17 @@ class _Diff:
 
 
 _BAD = object()
+
+
+def _is_opendocument(path: Path) -> bool:
+    """True when ``path`` is an OpenDocument file (a zip whose ``mimetype`` says so)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return False
 
 
 def _getter(header: dict[str, int], values: list[Any]) -> Callable[[str], Any]:

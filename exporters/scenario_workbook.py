@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,14 +21,16 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, PatternFill
+from openpyxl.worksheet.pagebreak import Break
 
 from jbp.errors import ValidationError
+from jbp.progress import Progress
 
 from . import styles
 from .atomic import build_and_save
-from .progress import ExportState
+from .front_matter import Provenance, banner, header, legend, provenance, sources_sheet
+from .stored_values import put_formula
 
 COMPARISON = "Comparison"
 PARAMETERS = "Parameters"
@@ -57,6 +58,7 @@ class ScenarioExport:
     exported_at: str
     stale: list[str] = dataclasses.field(default_factory=list)
     workspace_name: str = ""
+    prov: Provenance | None = None
 
 
 def collect_scenarios(ws, names: list[str]) -> ScenarioExport:
@@ -79,8 +81,10 @@ def collect_scenarios(ws, names: list[str]) -> ScenarioExport:
         results.append(ScenarioResult.from_bytes(record.results))
         if record.stale:
             stale.append(record.name)
+    prov = provenance(ws)
     return ScenarioExport(results=results, currency=ws.program().currency,
-                          exported_at=_now(), stale=stale, workspace_name=ws.name)
+                          exported_at=prov.exported_at, stale=stale, workspace_name=ws.name,
+                          prov=prov)
 
 
 def _now() -> str:
@@ -88,37 +92,49 @@ def _now() -> str:
 
 
 def export_scenarios(ws, names: list[str], path: str | Path, *,
-                     state: ExportState | None = None) -> Path:
+                     state: Progress | None = None) -> Path:
     """Write the scenario workbook of the scenarios ``names`` to ``path`` (atomically)."""
     return write_scenarios(collect_scenarios(ws, names), path, state)
 
 
 def write_scenarios(data: ScenarioExport, path: str | Path,
-                    state: ExportState | None = None) -> Path:
+                    state: Progress | None = None) -> Path:
     return build_and_save(build_scenario_workbook, data, path, state)
 
 
 def build_scenario_workbook(data: ScenarioExport,
-                            state: ExportState | None = None) -> Workbook:
+                            state: Progress | None = None) -> Workbook:
     from simulation.results import HEADLINE, METRICS, compare
 
-    state = state or ExportState()
+    state = state or Progress()
     results = data.results
     if not results:
         raise ValidationError("Scenarios", "nothing to export")
     wb = Workbook()
-    styles.register_styles(wb, data.currency or results[0].currency or "USD")
+    styles.register_styles(wb, data.currency or results[0].currency or "USD", compare=True)
+    prov = data.prov or _bare_provenance(data)
+    top = header(prov, ", ".join(r.name for r in results))
     state.step(0.05, "Comparison")
     table = compare(results, list(HEADLINE))
-    _comparison(wb.active, data, table, METRICS)
+    _comparison(wb.active, data, table, METRICS, prov, top)
     state.step(0.25, "Parameters")
-    _parameters(wb.create_sheet(PARAMETERS), data)
+    _parameters(wb.create_sheet(PARAMETERS), data, top)
     for k, name in enumerate(MONTHLY_METRICS):
         state.step(0.35 + 0.5 * k / len(MONTHLY_METRICS), f"Monthly {name}")
-        _monthly(wb, data, name, METRICS[name])
-    _definitions(wb.create_sheet(DEFINITIONS), data, METRICS)
+        _monthly(wb, data, name, METRICS[name], top)
+    _definitions(wb.create_sheet(DEFINITIONS), data, METRICS, top)
+    sources_sheet(wb, prov)
     wb.active = 0
     return wb
+
+
+def _bare_provenance(data: ScenarioExport) -> Provenance:
+    """The provenance of a workbook built from data read without it (tests, scripts)."""
+    from jbp.asof import TODAY, AsOf
+
+    return Provenance(program=data.workspace_name, currency=data.currency,
+                      workspace=data.workspace_name, as_of=AsOf(dt.date.today(), TODAY),
+                      exported_at=data.exported_at, exported_by="", app_version="JBP Studio")
 
 
 def _heading(ws, title: str, subtitle: str) -> None:
@@ -139,15 +155,15 @@ def _num(value: Any) -> Any:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def _comparison(ws, data: ScenarioExport, table, metrics) -> None:
+def _comparison(ws, data: ScenarioExport, table, metrics, prov: Provenance,
+                top_header: str) -> None:
     ws.title = COMPARISON
     results = data.results
     base = results[0]
     reps = ", ".join(f"{r.name}: {r.replications} replications" for r in results)
     _heading(ws, "Scenario comparison",
              f"Totals over {base.months} months (flows summed, stocks at the last month); "
-             f"mean with its 95% confidence interval; Δ is against {base.name}. {reps}. "
-             f"Exported {data.exported_at}.")
+             f"mean with its 95% confidence interval; Δ is against {base.name}. {reps}.")
     if data.stale:
         ws["A3"] = ("Results of " + ", ".join(data.stale) + " were computed before the "
                     "scenario was last edited; run them again for current figures.")
@@ -172,12 +188,17 @@ def _comparison(ws, data: ScenarioExport, table, metrics) -> None:
                 for c in range(6, 12):
                     ws.cell(row, c, "baseline" if c == 6 else None).style = "jbp calc text"
             else:
-                ws.cell(row, 6, f'=IF(OR(C{row}="",C{base_row}=""),"",C{row}-C{base_row})'
-                        ).style = f"jbp calc {style}"
+                mean, base_mean = _num(rec["mean"]), _num(block.iloc[0]["mean"])
+                delta = "" if mean is None or base_mean is None else mean - base_mean
+                put_formula(ws, row, 6,
+                            f'=IF(OR(C{row}="",C{base_row}=""),"",C{row}-C{base_row})',
+                            delta, f"jbp calc {style}")
                 ws.cell(row, 7, _num(rec["delta_ci_low"])).style = f"jbp {style}"
                 ws.cell(row, 8, _num(rec["delta_ci_high"])).style = f"jbp {style}"
-                ws.cell(row, 9, f'=IF(OR(F{row}="",C{base_row}="",C{base_row}=0),"",'
-                                f'F{row}/ABS(C{base_row}))').style = "jbp calc percent"
+                put_formula(ws, row, 9, f'=IF(OR(F{row}="",C{base_row}="",C{base_row}=0),"",'
+                                        f'F{row}/ABS(C{base_row}))',
+                            "" if delta == "" or not base_mean else delta / abs(base_mean),
+                            "jbp calc percent")
                 ws.cell(row, 10, "yes" if rec["paired"] else "no").style = "jbp text"
                 ws.cell(row, 11, "yes" if rec["significant"] else "no").style = "jbp text"
             row += 1
@@ -218,96 +239,170 @@ def _comparison(ws, data: ScenarioExport, table, metrics) -> None:
     chart.height, chart.width = 8, 17
     for k, s in enumerate(chart.series):
         s.graphicalProperties.solidFill = SERIES_COLOURS[k % len(SERIES_COLOURS)]
-    ws.add_chart(chart, "M4")
-    styles.landscape(ws)
+    row += 1
+    row = legend(ws, row)
+    row = banner(ws, row + 1, prov)
+    # The chart below the tables, on a page of its own (no chart is cut by a page break).
+    ws.row_breaks.append(Break(id=row))
+    ws.add_chart(chart, f"A{row + 1}")
+    styles.page_setup(ws, top_header, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", last_col=11)
 
 
-def _flatten(result) -> list[tuple[str, str, Any, str]]:
-    """(path, unit, value, doc) of every parameter of a result's scenario, in file order."""
-    out: list[tuple[str, str, Any, str]] = []
-    try:
-        from simulation.scenario import Scenario
+@dataclass(frozen=True)
+class ParamRow:
+    """One row of the Parameters sheet: where it belongs, what it is, its unit, and the
+    value of each scenario (None where a scenario does not have it)."""
 
-        scenario = Scenario.from_dict(result.scenario)
-    except Exception:  # results of an older parameter set: show them as stored
-        scenario = None
-    if scenario is None:
-        def walk(prefix: str, value: Any) -> None:
-            if isinstance(value, dict):
-                for k, v in value.items():
-                    walk(f"{prefix}.{k}" if prefix else k, v)
-            else:
-                out.append((prefix, "", value, ""))
-        walk("", result.scenario)
-        return out
+    group: str
+    label: str
+    unit: str
+    doc: str
+    values: tuple[Any, ...]
 
-    def group(obj, prefix: str) -> None:
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            path = f"{prefix}.{f.name}" if prefix else f.name
-            if "unit" in f.metadata:
-                out.append((path, f.metadata.get("unit", ""), value, f.metadata.get("doc", "")))
-            elif dataclasses.is_dataclass(value):
-                group(value, path)
-            elif isinstance(value, list | dict):
-                out.append((path, "", value, ""))
-    group(scenario, "")
+
+_TIER_TERMS = (("min_sourced_revenue", "Min T12M sourced revenue", "currency"),
+               ("min_certifications", "Min certified people", "people"),
+               ("min_new_logos", "Min net new logos", "logos"),
+               ("margin", "Margin", "fraction"), ("rebate", "Rebate", "fraction"),
+               ("lead_sharing", "Lead sharing", "yes/no"),
+               ("mdf_eligible", "MDF eligible", "yes/no"),
+               ("priority_support", "Priority support", "yes/no"))
+
+
+def parameter_rows(results: list[Any]) -> tuple[list[ParamRow], list[ParamRow]]:
+    """(parameters, tier terms) of the scenarios of ``results`` side by side: one row per
+    parameter (a table-valued parameter gives a row per key) and one per tier and term
+    (thresholds, margin, rebate, benefits). No JSON: every cell is one number or word."""
+    from simulation.scenario import Scenario
+
+    scenarios = []
+    for r in results:
+        try:
+            scenarios.append(Scenario.from_dict(r.scenario))
+        except Exception:  # results of an older parameter set: shown with the defaults
+            scenarios.append(None)
+    order: dict[tuple[str, str], tuple[str, str]] = {}
+    values: list[dict[tuple[str, str], Any]] = []
+    for sc in scenarios:
+        mine: dict[tuple[str, str], Any] = {}
+        if sc is not None:
+            for group in _groups(sc):
+                title = type(group).TITLE or "Scenario"
+                for f in type(group).params():
+                    if group is sc and f.name == "name":
+                        continue  # the names head the scenario columns
+                    value = getattr(group, f.name)
+                    label = f.name.replace("_", " ").capitalize()
+                    unit, doc = f.metadata.get("unit", ""), f.metadata.get("doc", "")
+                    items = value.items() if isinstance(value, dict) else [(None, value)]
+                    for key, v in items:
+                        name = label if key is None else f"{label}: {key}"
+                        order.setdefault((title, name), (unit, doc))
+                        mine[(title, name)] = _plain_value(v)
+        values.append(mine)
+    params = [ParamRow(g, n, u, d, tuple(v.get((g, n)) for v in values))
+              for (g, n), (u, d) in order.items()]
+    tiers: dict[tuple[str, str], tuple[str, str]] = {}
+    tier_values: list[dict[tuple[str, str], Any]] = []
+    for sc in scenarios:
+        mine = {}
+        for t in (sc.tiers.levels if sc is not None else ()):
+            for name, label, unit in _TIER_TERMS:
+                tiers.setdefault((t.name, label), (unit, name))
+                mine[(t.name, label)] = _plain_value(getattr(t, name, None))
+        tier_values.append(mine)
+    tier_rows = [ParamRow(tier, label, unit, "", tuple(v.get((tier, label))
+                                                        for v in tier_values))
+                 for (tier, label), (unit, _) in tiers.items()]
+    return params, tier_rows
+
+
+def _groups(scenario) -> list[Any]:
+    out = [scenario]
+    for f in dataclasses.fields(scenario):
+        value = getattr(scenario, f.name)
+        if dataclasses.is_dataclass(value) and hasattr(type(value), "params"):
+            out.append(value)
     return out
 
 
-def _cell_value(value: Any) -> Any:
+def _plain_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float | str) or value is None:
         return value
-    if dataclasses.is_dataclass(value):
-        value = dataclasses.asdict(value)
-    if isinstance(value, list):
-        value = [dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for v in value]
-    text = json.dumps(value, default=str)
-    return text if len(text) < 32000 else text[:31990] + "…"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
-def _parameters(ws, data: ScenarioExport) -> None:
+_TOP = Alignment(vertical="top")
+
+
+def _unit_text(unit: str, currency: str) -> str:
+    return {"currency": currency, "money": currency, "fraction": "%"}.get(unit, unit)
+
+
+def _parameters(ws, data: ScenarioExport, prov_header: str) -> None:
     results = data.results
+    base = results[0].name
     _heading(ws, "Scenario parameters",
-             f"Every input of each scenario; cells that differ from {results[0].name} are "
-             "highlighted. Units as in the Scenario Lab (fractions as decimals, money in the "
-             "program currency).")
-    flat = [_flatten(r) for r in results]
-    order = list(dict.fromkeys(p for f in flat for p, *_ in f))
-    lookup = [{p: (u, v, d) for p, u, v, d in f} for f in flat]
-    heads = ["Parameter", "Unit", *[r.name for r in results], "Meaning"]
-    for c, text in enumerate(heads, start=1):
-        ws.cell(HEADER_ROW, c, text).style = "jbp header"
-    row = FIRST_ROW
-    for path in order:
-        unit, doc = "", ""
-        ws.cell(row, 1, path).style = "jbp text"
-        for k, lk in enumerate(lookup):
-            u, v, d = lk.get(path, ("", None, ""))
-            unit, doc = unit or u, doc or d
-            ws.cell(row, 3 + k, _cell_value(v)).style = "jbp text"
-        ws.cell(row, 2, unit).style = "jbp text"
-        ws.cell(row, 3 + len(results), doc).style = "jbp text"
+             f"Every input of each scenario side by side, then the tiers; cells that differ "
+             f"from {base} (the baseline) are highlighted in orange. Money in "
+             f"{data.currency}; % are shares.")
+    params, tiers = parameter_rows(results)
+    n = len(results)
+    changed = sum(1 for p in params + tiers if any(v != p.values[0] for v in p.values[1:]))
+    ws["A3"] = (f"{changed} differences from {base}." if n > 1 else
+                "One scenario: nothing to compare.")
+    ws["A3"].style = "jbp label"
+    row = HEADER_ROW
+
+    def table(rows: list[ParamRow], first_head: str, with_doc: bool) -> None:
+        nonlocal row
+        heads = [first_head, "Parameter" if with_doc else "Term", "Unit",
+                 *[r.name for r in results], *(["Meaning"] if with_doc else [])]
+        for c, text in enumerate(heads, start=1):
+            ws.cell(row, c, text).style = "jbp header"
+        ws.row_dimensions[row].height = 30
         row += 1
-    last = row - 1
-    if len(results) > 1 and last >= FIRST_ROW:
-        first_other = get_column_letter(4)
-        last_other = get_column_letter(2 + len(results))
-        ws.conditional_formatting.add(
-            f"{first_other}{FIRST_ROW}:{last_other}{last}",
-            FormulaRule(formula=[f"{first_other}{FIRST_ROW}<>$C{FIRST_ROW}"],
-                        fill=PatternFill("solid", bgColor="FFEB9C")))
-    widths = {1: 38, 2: 14, 3 + len(results): 70}
-    for k in range(len(results)):
-        widths[3 + k] = 16
+        for p in rows:
+            ws.cell(row, 1, p.group).style = "jbp text"
+            ws.cell(row, 2, p.label).style = "jbp text"
+            ws.cell(row, 3, _unit_text(p.unit, data.currency)).style = "jbp text"
+            style = {"currency": "money", "money": "money", "fraction": "percent"}.get(
+                p.unit, "decimal")
+            for k, value in enumerate(p.values):
+                number = isinstance(value, int | float)
+                kind = ("count" if isinstance(value, int) and style == "decimal" else style) \
+                    if number else "text"
+                changed = k > 0 and value != p.values[0]
+                ws.cell(row, 4 + k, value).style = \
+                    f"jbp changed {kind}" if changed else f"jbp {kind}"
+            if with_doc:
+                ws.cell(row, 4 + n, p.doc).style = "jbp wrap"
+                lines = max(1, len(p.doc) // 52 + 1)
+                if lines > 1:
+                    ws.row_dimensions[row].height = 13.5 * lines
+                    for c in range(1, 4 + n):
+                        ws.cell(row, c).alignment = _TOP
+            row += 1
+
+    table(params, "Group", True)
+    row += 2
+    ws.row_breaks.append(Break(id=row - 2))  # the tiers start a page
+    ws.cell(row - 1, 1, "Tiers: thresholds, margin, rebate and benefits").style = \
+        "jbp section"
+    table(tiers, "Tier", False)
+    widths = {1: 16, 2: 30, 3: 17, 4 + n: 46}
+    for k in range(n):
+        widths[4 + k] = 14
     styles.set_widths(ws, widths)
-    ws.freeze_panes = ws.cell(FIRST_ROW, 3)
-    styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    ws.freeze_panes = ws.cell(FIRST_ROW, 4)
+    styles.page_setup(ws, prov_header, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
 
-def _monthly(wb, data: ScenarioExport, name: str, meta) -> None:
+def _monthly(wb, data: ScenarioExport, name: str, meta, top_header: str) -> None:
     short = {"sourced_revenue": "Sourced revenue", "arr": "ARR",
              "net_partner_revenue": "Net partner revenue", "ropi": "ROPI",
              "partners_active": "Active partners"}.get(name, meta.label)[:22]
@@ -363,16 +458,19 @@ def _monthly(wb, data: ScenarioExport, name: str, meta) -> None:
     chart.y_axis.delete = False
     chart.legend.position = "b"
     chart.height, chart.width = 9, 18
-    ws.add_chart(chart, f"{get_column_letter(col + 1)}4")
+    # Below the months, on a page of its own: no chart is cut by a page break.
+    ws.row_breaks.append(Break(id=last + 1))
+    ws.add_chart(chart, f"A{last + 2}")
     widths = {1: 7}
     for c in range(2, col):
         widths[c] = 13
     styles.set_widths(ws, widths)
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 2)
-    styles.landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    styles.page_setup(ws, top_header, title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
+                      last_col=max(col - 1, 8))
 
 
-def _definitions(ws, data: ScenarioExport, metrics) -> None:
+def _definitions(ws, data: ScenarioExport, metrics, top_header: str) -> None:
     _heading(ws, "Definitions", "Every metric a scenario reports: unit, and how it totals "
              "over the horizon (flow: sum of the months; stock: the last month; ratio: "
              "ratio of the summed parts).")
@@ -382,3 +480,4 @@ def _definitions(ws, data: ScenarioExport, metrics) -> None:
         for c, value in enumerate((m.name, m.label, m.unit, m.kind), start=1):
             ws.cell(r, c, value).style = "jbp text"
     styles.set_widths(ws, {1: 30, 2: 36, 3: 14, 4: 8})
+    styles.page_setup(ws, top_header, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")

@@ -22,7 +22,9 @@ from openpyxl.utils import get_column_letter
 NAVY = "1F3864"
 GREY_TEXT = "595959"
 HEADER_FILL = "1F3864"
-INPUT_FILL = "FFFFFF"
+INPUT_FILL = "FFF9E5"  # pale yellow with blue text: the finance convention for inputs
+INPUT_TEXT = "1F4E9F"
+CHANGED_FILL = "FCE4D6"  # a scenario value that differs from the baseline
 CALC_FILL = "F2F2F2"
 SECTION_FILL = "DDE5F0"
 TOTAL_FILL = "E7E6E6"
@@ -52,7 +54,7 @@ _thin = Side(style="thin", color="BFBFBF")
 _BORDER = Border(bottom=_thin)
 
 
-def register_styles(wb, currency: str) -> None:
+def register_styles(wb, currency: str, *, compare: bool = False) -> None:
     """Add the named styles used by the exporters to ``wb``.
 
     Names: ``jbp title``, ``jbp subtitle``, ``jbp header``, ``jbp section``, ``jbp label``,
@@ -94,6 +96,21 @@ def register_styles(wb, currency: str) -> None:
     styles.append(NamedStyle("jbp total text", font=Font(name="Calibri", size=10, bold=True),
                              fill=PatternFill("solid", fgColor=TOTAL_FILL),
                              border=Border(top=Side(style="thin", color="7F7F7F"))))
+    # Cells the partner may edit: blue text on pale yellow (the finance convention).
+    inputs = {k: numbers[k] for k in ("money", "count", "decimal", "percent", "date")}
+    inputs.update(text="General", wrap="General")
+    for name, fmt in inputs.items():
+        styles.append(NamedStyle(
+            f"jbp input {name}", number_format=fmt, border=_BORDER,
+            font=Font(name="Calibri", size=10, color=INPUT_TEXT),
+            fill=PatternFill("solid", fgColor=INPUT_FILL),
+            alignment=Alignment(wrap_text=True, vertical="top") if name == "wrap" else None))
+    # Values that differ from the baseline (the scenario workbook, ``compare=True``).
+    for name, fmt in (("text", "General"), ("money", money), ("percent", PERCENT),
+                      ("decimal", DECIMAL), ("count", COUNT)) if compare else ():
+        styles.append(NamedStyle(f"jbp changed {name}", number_format=fmt, border=_BORDER,
+                                 font=Font(name="Calibri", size=10, bold=True, color="843C0C"),
+                                 fill=PatternFill("solid", fgColor=CHANGED_FILL)))
     for style in styles:
         wb.add_named_style(style)
 
@@ -138,18 +155,82 @@ def attainment_rules(ws, cell_range: str, first_cell: str, green: str, amber: st
             font=Font(color=font), stopIfTrue=True))
 
 
-def landscape(ws, *, fit_width: bool = True, title_rows: str | None = None) -> None:
-    """Print setup: landscape A4, fit to one page wide, repeat ``title_rows`` (e.g. ``4:4``)."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if fit_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
+#: Printable width (inches, after margins) of each paper choice, narrowest first.
+_PAPERS = (("portrait", 9, 8.27 - 0.8), ("landscape", 9, 11.69 - 0.8),
+           ("landscape", 8, 16.54 - 0.8))  # 9 = A4, 8 = A3
+#: Body text is 10 pt; printed at 82% or more it stays above 8 pt.
+MIN_SCALE = 0.82
+
+
+def printed_width(sheet, last_col: int | None = None) -> float:
+    """Width in inches of the visible columns 1..``last_col`` (default: the last used) at
+    100% (a column of width w characters is 7w + 5 pixels at 96 dpi)."""
+    last_col = last_col or sheet.max_column
+    px = 0.0
+    for col in range(1, last_col + 1):
+        dim = sheet.column_dimensions.get(get_column_letter(col))
+        if dim is not None and dim.hidden:
+            continue
+        width = dim.width if dim is not None and dim.width else 8.43
+        px += 7 * width + 5
+    return px / 96
+
+
+def chart_extent(sheet, chart) -> tuple[int, int]:
+    """(last row, last column) a chart anchored at a cell of ``sheet`` covers (rows of the
+    default 15 pt = 0.529 cm; columns by their widths, 7w + 5 pixels at 96 dpi)."""
+    import math
+
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    anchor = chart.anchor if isinstance(chart.anchor, str) else "A1"
+    row, col = coordinate_to_tuple(anchor.upper())
+    covered = 0.0
+    while covered < chart.width - 0.05:
+        dim = sheet.column_dimensions.get(get_column_letter(col))
+        width = dim.width if dim is not None and dim.width else 8.43
+        covered += (7 * width + 5) / 96 * 2.54
+        col += 1
+    return row + math.ceil(chart.height / 0.529), col - 1
+
+
+def page_setup(sheet, header: str, *, title_rows: str | None = None,
+               last_col: int | None = None, footer: str = "") -> None:
+    """Print setup of one sheet: the narrowest paper (A4 portrait, A4 landscape, A3
+    landscape) on which columns 1..``last_col`` fit one page wide at 82% or more (so 10 pt
+    body text prints at 8 pt or more), as many pages tall as needed; ``title_rows`` (e.g.
+    ``"4:4"``) repeated on every page; margins; ``header`` (program, partner, plan, as of)
+    at the top and "Page x of y" at the bottom."""
+    width = printed_width(sheet, last_col)
+    orientation, paper = _PAPERS[-1][:2]
+    for option in _PAPERS:
+        if width * MIN_SCALE <= option[2]:
+            orientation, paper = option[:2]
+            break
+    sheet.page_setup.orientation = orientation
+    sheet.page_setup.paperSize = paper
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.header = sheet.page_margins.footer = 0.25
+    sheet.print_options.horizontalCentered = False
     if title_rows:
-        ws.print_title_rows = title_rows
+        sheet.print_title_rows = title_rows
+    # A print area always: without one, text running past the last column (a subtitle, a
+    # long value) widens the printed range and shrinks everything on the page.
+    last, last_row = last_col or sheet.max_column, max(1, sheet.max_row)
+    for chart in sheet._charts:  # the print area must hold the charts drawn below the cells
+        row, col = chart_extent(sheet, chart)
+        last, last_row = max(last, col), max(last_row, row)
+    sheet.print_area = f"A1:{get_column_letter(last)}{last_row}"
+    for part, text in ((sheet.oddHeader.left, header),
+                       (sheet.oddFooter.left, footer or sheet.title),
+                       (sheet.oddFooter.right, "Page &P of &N")):
+        part.text = text.replace("&", "&&") if "&P" not in text else text
+        part.size = 9
+        part.font = "Calibri"
 
 
 def chart_title(text: str, size: int = 1000) -> Title:

@@ -642,6 +642,52 @@ class Workspace:
             "scenarios": q("SELECT COUNT(*) FROM scenarios").fetchone()[0],
         }
 
+    # ------------------------------------------------------------ workbooks (issue 15)
+    # What the exporters read: the keys that sign a plan workbook's hidden ids, and the
+    # imports behind the figures (the workbooks' Sources sheet).
+
+    def workbook_keys(self) -> tuple[str, bytes]:
+        """``(workspace_id, key)``: the id a plan workbook names its workspace by and the
+        secret its hidden ids are signed with; made (random) and stored on first use."""
+        import secrets
+        import uuid
+
+        def read() -> dict[str, str]:
+            return {r[0]: r[1] for r in self.rows(
+                "SELECT key, value FROM meta WHERE key IN ('workspace_id', 'workbook_key')")}
+
+        values = read()
+        if "workspace_id" not in values or "workbook_key" not in values:
+            with self.transaction():
+                self.execute("INSERT OR IGNORE INTO meta (key, value) VALUES "
+                             "('workspace_id', ?)", (uuid.uuid4().hex,))
+                self.execute("INSERT OR IGNORE INTO meta (key, value) VALUES "
+                             "('workbook_key', ?)", (secrets.token_hex(32),))
+            values = read()
+        return values["workspace_id"], bytes.fromhex(values["workbook_key"])
+
+    def import_sources(self) -> list[dict[str, Any]]:
+        """Each import of actuals, oldest first: ``kind``, ``file``, ``imported_at``,
+        ``rows`` (taken), ``rejected``, and ``first``/``last`` (ISO dates: the earliest and
+        latest data date of the rows it brought that are still stored, None when none)."""
+        from .kinds import KINDS
+
+        out = []
+        for r in self.rows("SELECT id, kind, file, imported_at, rows_taken, rows_rejected "
+                           "FROM imports ORDER BY imported_at, id"):
+            first = last = None
+            k = KINDS.get(r["kind"])
+            if k is not None:
+                cols = {c[1] for c in self.rows(f"PRAGMA table_info({k.name})")}
+                if "import_id" in cols:
+                    first, last = self.rows(
+                        f"SELECT MIN({k.date_column}), MAX({k.date_column}) FROM {k.name} "
+                        "WHERE import_id = ?", (r["id"],))[0]
+            out.append({"kind": r["kind"], "file": r["file"], "imported_at": r["imported_at"],
+                        "rows": r["rows_taken"], "rejected": r["rows_rejected"],
+                        "first": first, "last": last})
+        return out
+
 
 # ---------------------------------------------------------------------- helpers
 

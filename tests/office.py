@@ -1,8 +1,9 @@
 """LibreOffice headless as the "real spreadsheet program" of the export tests.
 
 :func:`recalculate` opens workbooks in LibreOffice, which recalculates every formula on load
-(openpyxl writes formulas without cached values), and saves them again as xlsx with the
-computed values, which openpyxl (``data_only=True``) or pandas then read. One LibreOffice start
+(its profile is set to "always recalculate", so the values stored by the exporters are not
+simply kept), and saves them again as xlsx with the computed values, which openpyxl
+(``data_only=True``) or pandas then read. One LibreOffice start
 takes a few seconds, so callers pass every file at once; each call uses its own user profile
 so parallel test processes never share one.
 """
@@ -32,6 +33,8 @@ def convert(paths: list[Path], outdir: Path, to: str = "xlsx", timeout: float = 
         raise RuntimeError("soffice is not installed")
     outdir.mkdir(parents=True, exist_ok=True)
     profile = Path(f"/tmp/lo_{os.getpid()}_{uuid.uuid4().hex[:8]}")
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_ALWAYS_RECALCULATE)
     try:
         result = subprocess.run(
             [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
@@ -47,6 +50,18 @@ def convert(paths: list[Path], outdir: Path, to: str = "xlsx", timeout: float = 
         raise RuntimeError(f"LibreOffice did not write {missing}: {result.stdout} "
                            f"{result.stderr}")
     return out
+
+
+# Calc's "recalculation on file load" for Excel and ODF files: 0 = always.
+_ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode"
+ oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode"
+ oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
 
 
 def recalculate(paths: list[Path], outdir: Path) -> dict[Path, Path]:

@@ -12,8 +12,8 @@ import pytest
 from exporters import plan_workbook as pw
 from exporters import portfolio_workbook as fw
 from exporters.atomic import atomic_write
-from exporters.progress import ExportCancelled, ExportState
 from jbp.demo import AS_OF
+from jbp.progress import Cancelled, Progress
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def validations(sheet) -> dict[str, str]:
 def test_plan_workbook_sheets_and_cover(plan_book):
     _, doc, wb = plan_book
     assert wb.sheetnames == [pw.COVER, pw.KPIS, pw.CHARTS, pw.INITIATIVES, pw.ACCOUNTS,
-                             pw.RULES_RISKS, pw.COMMENTS, pw.HISTORY, pw.META]
+                             pw.RULES_RISKS, pw.COMMENTS, pw.HISTORY, "Sources", pw.META]
     assert wb[pw.META].sheet_state == "hidden"
     cover = {row[0]: row[1] for row in wb[pw.COVER].iter_rows(values_only=True) if row[0]}
     assert cover["Status"] == doc.plan.status
@@ -115,7 +115,7 @@ def test_portfolio_workbook_layout(demo_ws, tmp_path):
     path = fw.export_portfolio(demo_ws, tmp_path / "p.xlsx", as_of=AS_OF)
     wb = openpyxl.load_workbook(path)
     tiers = fw.tier_order(frame, demo_ws.program())
-    assert wb.sheetnames == [fw.SUMMARY, fw.PARTNERS, *tiers, fw.DEFINITIONS]
+    assert wb.sheetnames == [fw.SUMMARY, fw.PARTNERS, *tiers, fw.DEFINITIONS, "Sources"]
     sheet = wb[fw.PARTNERS]
     headers = [c.value for c in sheet[fw.HEADER_ROW]]
     col = headers.index("Sourced revenue T12M") + 1
@@ -159,13 +159,12 @@ def test_atomic_write_leaves_no_half_file(tmp_path):
 
 
 def test_cancelled_export_writes_nothing(demo_ws, tmp_path):
-    class CancelAtCharts(ExportState):
-        def progress(self, fraction, text=""):
-            self.cancelled = text == "Charts"
+    state = Progress()
+    state.on_report = lambda fraction, text: state.cancel() if text == "Charts" else None
 
     plan = demo_ws.plans()[0]
-    with pytest.raises(ExportCancelled):
-        pw.export_plan(demo_ws, plan.id, tmp_path / "x.xlsx", state=CancelAtCharts())
+    with pytest.raises(Cancelled):
+        pw.export_plan(demo_ws, plan.id, tmp_path / "x.xlsx", state=state)
     assert os.listdir(tmp_path) == ["demo.jbp"]
 
 
@@ -212,9 +211,17 @@ def test_cli_export_scenarios(demo_path, tmp_path):
                  "--out", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
     assert "Monthly ARR" in wb.sheetnames
-    params = {r[0]: r[2:4] for r in wb["Parameters"].iter_rows(min_row=5, values_only=True)}
-    managers = params["onboarding.managers"]
+    sheet = wb["Parameters"]
+    params = {(r[0], r[1]): r[3:5] for r in sheet.iter_rows(min_row=5, values_only=True)}
+    managers = params[("Onboarding", "Managers")]
     assert managers[1] == managers[0] + 2
+    # The difference is highlighted, the unchanged values are not; no JSON anywhere.
+    row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(r, 2).value == "Managers")
+    assert sheet.cell(row, 5).style.startswith("jbp changed")
+    assert not sheet.cell(row, 4).style.startswith("jbp changed")
+    texts = [c.value for r in sheet.iter_rows() for c in r if isinstance(c.value, str)]
+    assert not any(t.lstrip().startswith(("{", "[")) for t in texts)
+    assert ("Gold", "Margin") in params
     assert main(["export", str(demo_path), "--scenarios", "Never run", "--out",
                  str(tmp_path / "n.xlsx")]) == 2
 
@@ -229,3 +236,46 @@ def test_exported_workbook_gets_ordinary_file_permissions(tmp_path):
     umask = os.umask(0o022)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def _banner(sheet) -> dict:
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "Version")
+    return {r[0]: r[1] for r in rows[start + 1:start + 7]}
+
+
+def test_plan_and_portfolio_state_one_as_of_with_its_reason_and_their_sources(demo_ws,
+                                                                               tmp_path):
+    from jbp.asof import resolve_as_of
+
+    plan = demo_ws.plans()[0]
+    plan_book = openpyxl.load_workbook(pw.export_plan(demo_ws, plan.id, tmp_path / "p.xlsx"))
+    portfolio = openpyxl.load_workbook(fw.export_portfolio(demo_ws, tmp_path / "f.xlsx"))
+    expected = resolve_as_of(demo_ws)
+    text = f"{expected.date.isoformat()} ({expected.reason})"
+    assert _banner(plan_book[pw.COVER])["As of"] == text
+    assert _banner(portfolio[fw.SUMMARY])["As of"] == text
+    assert set(_banner(plan_book[pw.COVER])) >= {"Exported at", "Exported by", "Workspace",
+                                                 "Exported with"}
+    for book in (plan_book, portfolio):
+        for sheet in book.worksheets:
+            if sheet.sheet_state == "visible":
+                assert text in sheet.oddHeader.left.text, sheet.title
+                assert sheet.oddFooter.right.text == "Page &P of &N"
+                assert sheet.page_setup.fitToWidth == 1 and sheet.print_area
+    sources = list(plan_book["Sources"].iter_rows(min_row=5, values_only=True))
+    imports = demo_ws.import_sources()
+    assert [r[0] for r in sources] == [s["kind"] for s in imports] and imports
+    deals = next(r for r in sources if r[0] == "deals")
+    assert deals[3] > 0 and deals[5] <= deals[6] and deals[7] == demo_ws.program().currency
+
+
+def test_the_quarter_in_progress_is_marked_partial(demo_ws, tmp_path):
+    plan = next(p for p in demo_ws.plans() if p.status == "Active")
+    book = openpyxl.load_workbook(pw.export_plan(demo_ws, plan.id, tmp_path / "p.xlsx",
+                                                 as_of=AS_OF))
+    cover = {r[0]: r for r in book[pw.COVER].iter_rows(values_only=True) if r[0]}
+    assert cover["Q4 to date"][5] == "to date, 46 of 92 days"  # 2026-11-15 in Oct-Dec
+    assert cover["Q3"][5] == "complete" and "Q4" not in cover
+    captions = [c.value for c in book[pw.KPIS][3] if c.value]
+    assert captions == ["Q4 to date, 46 of 92 days"] * 2

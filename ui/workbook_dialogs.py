@@ -36,9 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exporters.progress import ExportCancelled, ExportState
 from exporters.roundtrip import WorkbookChange, WorkbookError, WorkbookReview
-from ui.workers import Cancelled, Progress, Task, start_task
+from ui.workers import Progress, Task, start_task
 
 XLSX_FILTER = "Excel workbook (*.xlsx)"
 
@@ -72,26 +71,9 @@ def _safe(name: str) -> str:
 # ---------------------------------------------------------------------- exports
 
 
-class _Progress(ExportState):
-    """Hands an exporter's progress to the worker's :class:`Progress`."""
-
-    def __init__(self, state: Progress):
-        self.state = state
-
-    @property
-    def cancelled(self) -> bool:  # type: ignore[override]
-        return self.state.cancelled
-
-    def progress(self, fraction: float, text: str = "") -> None:
-        self.state.report(fraction, text)
-
-
 def _write(write: Callable[..., Path], data: Any, path: Path, *, state: Progress) -> Path:
     """Worker-thread body: write ``data`` to ``path`` with ``write(data, path, state)``."""
-    try:
-        return write(data, path, _Progress(state))
-    except ExportCancelled:
-        raise Cancelled() from None
+    return write(data, path, state)
 
 
 def run_export(parent: QWidget | None, title: str, write: Callable[..., Path], data: Any,
@@ -178,7 +160,6 @@ def export_portfolio(parent: QWidget | None, ctx, path: Path | None = None,
                      as_of: dt.date | None = None) -> Task | None:
     """File → Export portfolio: every partner's scorecard, a sheet per tier, charts."""
     from exporters.portfolio_workbook import collect_portfolio, write_portfolio
-    from jbp.errors import JbpError
 
     ws = ctx.workspace
     if ws is None:
@@ -188,12 +169,16 @@ def export_portfolio(parent: QWidget | None, ctx, path: Path | None = None,
         path = ask_save_path(parent, "Export portfolio to Excel", suggested)
         if path is None:
             return None
-    try:
-        data = collect_portfolio(ws, as_of or getattr(ctx, "as_of", None))
-    except JbpError as exc:
-        _refuse(parent, "Export portfolio", exc)
-        return None
-    return run_export(parent, "Export portfolio", write_portfolio, data, path)
+    as_of = as_of or getattr(ctx, "as_of", None)
+
+    def collect_and_write(ws, path: Path, state: Progress) -> Path:
+        # Worker thread: the scorecard of every partner is computed here, not in the GUI.
+        state.report(0.0, "Computing the scorecards")
+        data = collect_portfolio(ws, as_of)
+        state.check()
+        return write_portfolio(data, path, state)
+
+    return run_export(parent, "Export portfolio", collect_and_write, ws, path)
 
 
 def export_scenarios(parent: QWidget | None, ctx, names: list[str],
