@@ -55,6 +55,7 @@ from functools import partial
 import numpy as np
 import simpy
 
+from .estimators import gamma_pmf_months
 from .policies import highest_met_tier, mdf_policy, tier_policy
 from .scenario import DAYS_PER_MONTH, Scenario
 
@@ -62,7 +63,7 @@ from .scenario import DAYS_PER_MONTH, Scenario
 #: the end so that existing ones keep their numbers.
 STREAMS = ("arrivals", "partners", "onboarding", "registrations", "extra_registrations",
            "conflicts", "pipeline", "wins", "sizes", "influenced", "certifications", "churn",
-           "renewals")
+           "renewals", "churn_bursts")
 
 #: Monthly series recorded per replication (name → unit). Flows are per month, stocks at the
 #: end of the month.
@@ -129,6 +130,14 @@ MAX_BATCH = 24
 
 def hist_bins(horizon_months: int) -> int:
     return math.ceil(horizon_months * DAYS_PER_MONTH / HIST_BIN_DAYS) + 1
+
+
+def cycle_months(mean: float, shape: float) -> int:
+    """Months a gamma sales cycle's ring covers: up to its 99.9th percentile (2 to 60)."""
+    from scipy import stats
+
+    q = stats.gamma.ppf(0.999, shape, scale=max(mean, 1e-9) / shape)
+    return int(min(60, max(2, math.ceil(q) + 1)))
 
 
 def partner_slots(scenario: Scenario) -> int:
@@ -273,9 +282,12 @@ class ProgramModel:
                          * (ch.conflict_multiplier if b & 2 else 1.0)
                          * (ch.inactivity_multiplier if b & 4 else 1.0) for b in range(8)])
         self.churn_p = -np.expm1(-ch.base_hazard * mult)
+        self.churn_rate = ch.base_hazard * mult
+        self.churn_rate_max = float(self.churn_rate.max())
         self.churn_p_max = float(self.churn_p.max()) if ch.base_hazard > 0 else 0.0
 
         self._allocate_arrays()
+        self.burst = np.ones((B, H))  # the month's common churn factor (bursts)
         for b, rep in enumerate(self.reps):
             self._init_replication(b, rep)
         self._init_events()
@@ -325,6 +337,15 @@ class ProgramModel:
         self.alloc_total = np.zeros(B)
         self.geometric = d.sales_cycle_distribution == "geometric"
         self.L = 0 if self.geometric else round(d.sales_cycle_months)
+        # A gamma sales cycle: the probability of closing k whole months after the month of
+        # registration (k = 0 .. L-1, the far tail in the last); the ring holds, for each
+        # coming month, the deals that will close in it.
+        self.cycle_pmf = self.cycle_cdf = None
+        if d.sales_cycle_distribution == "gamma":
+            self.L = cycle_months(d.sales_cycle_months, d.sales_cycle_shape)
+            self.cycle_pmf = gamma_pmf_months(d.sales_cycle_months, d.sales_cycle_shape, self.L)
+            self.cycle_cdf = np.cumsum(self.cycle_pmf)
+            self.cycle_cdf[-1] = np.inf
         # Open deals by month opened: a ring of L arrays of replications × partners.
         self.pipe = [np.zeros((B, W), np.int64) for _ in range(max(self.L, 1))]
         self.open = np.zeros((B, W), np.int64)  # geometric cycle: open deals per partner
@@ -411,7 +432,12 @@ class ProgramModel:
             if sc.enablement.initial_certifications:
                 self.certs[b, :n0] = self.t_min_cert[tier]
         d = sc.deals
-        if n0 and d.initial_pipeline:
+        if n0 and (d.initial_open_by_age or (d.initial_pipeline
+                                             and self.cycle_pmf is not None)):
+            lam = prod[:n0] * d.registrations_per_month * (1 - d.conflict_probability) \
+                * (1 + sc.tiers.lead_sharing_uplift * self.t_lead[self.tier[b, :n0]])
+            self._initial_open(b, lam, rng["pipeline"])
+        elif n0 and d.initial_pipeline:
             lam = prod[:n0] * d.registrations_per_month * (1 - d.conflict_probability) \
                 * (1 + sc.tiers.lead_sharing_uplift * self.t_lead[self.tier[b, :n0]])
             if self.geometric:
@@ -433,10 +459,67 @@ class ProgramModel:
                                    N, H)
         # Churn: one uniform per partner-month; only those below the largest possible churn
         # probability can ever leave, so keep just those candidates.
-        u = rng["churn"].random((H, N))
-        below = u < self.churn_p_max
-        months, who = np.nonzero(below)
-        rep.churn = (months.astype(np.int16), who, u[below])
+        # With bursts, month m's hazards are all multiplied by a gamma factor of mean 1.
+        # Drawn a year at a time, so memory stays that of a year of partners.
+        k = sc.churn.burst_dispersion
+        if k > 0:
+            self.burst[b] = rng["churn_bursts"].gamma(1.0 / k, k, H)
+            p_max = -np.expm1(-self.churn_rate_max * self.burst[b])
+        else:
+            p_max = np.full(H, self.churn_p_max)
+        parts = []
+        for m0 in range(0, H, 12):
+            u = rng["churn"].random((min(12, H - m0), N))
+            below = u < p_max[m0:m0 + 12, None]
+            months, who = np.nonzero(below)
+            parts.append((months.astype(np.int16) + m0, who, u[below]))
+        rep.churn = tuple(np.concatenate(x) for x in zip(*parts, strict=True))
+
+    def _initial_open(self, b: int, lam: np.ndarray, rng: np.random.Generator) -> None:
+        """The starting pipeline: open deals of the starting cohort and the month each will
+        close in. Given by age (``deals.initial_open_by_age``: deals registered ``a`` whole
+        months ago, placed on partners in proportion to their rate ``lam``), or else the
+        steady state of a gamma cycle (Poisson ``lam`` × P(cycle > a) deals of each age).
+        A deal of age ``a`` closes ``k`` months from now with probability ∝ pmf[a + k]."""
+        d = self.sc.deals
+        n0 = len(lam)
+        pmf = self.cycle_pmf
+        if pmf is None:  # fixed cycle: every deal closes L months after its month
+            pmf = np.zeros(max(self.L, 1) + 1)
+            pmf[-1] = 1.0
+        L = len(pmf)
+        if d.initial_open_by_age:
+            ages = np.array([int(float(a)) for a in d.initial_open_by_age], np.int64)
+            counts = np.array(list(d.initial_open_by_age.values()), float).astype(np.int64)
+            age = np.repeat(ages, counts)
+            owner = rng.choice(n0, len(age), p=lam / lam.sum()) if lam.sum() > 0 \
+                else rng.integers(0, n0, len(age))
+        else:
+            surv = 1.0 - np.cumsum(pmf)  # P(closes after month a)
+            per = rng.poisson(lam[None, :] * surv[:, None])  # ages × partners
+            age, owner = np.nonzero(per)
+            age, owner = np.repeat(age, per[age, owner]), np.repeat(owner, per[age, owner])
+        if not len(age):
+            return
+        # Residual cycle: closes k months from now with probability ∝ pmf[a + 1 + k].
+        tail = np.concatenate((pmf, [0.0]))
+        delay = np.zeros(len(age), np.int64)
+        u = rng.random(len(age))
+        for a in np.unique(age).tolist():
+            sel = age == a
+            rest = tail[min(a + 1, L):L]
+            if rest.sum() <= 0:
+                continue  # overdue: closes this month
+            cdf = np.cumsum(rest / rest.sum())
+            cdf[-1] = np.inf
+            delay[sel] = cdf.searchsorted(u[sel], "right")
+        if self.geometric:
+            np.add.at(self.open[b], owner, 1)
+            return
+        if self.L == 0:
+            return
+        for k in np.unique(delay).tolist():
+            np.add.at(self.pipe[k % self.L][b], owner[delay == k], 1)
 
     def _init_events(self) -> None:
         """Merge the replications' pre-drawn events into month-sorted lists of flat indices,
@@ -625,38 +708,50 @@ class ProgramModel:
         return np.bincount(rep, 1.0 - share, self.B)
 
     def _step(self, m: int) -> None:
-        sc, g = self.sc, self.g
-        d, cu = sc.deals, sc.customers
-        B, W = self.B, self.W
+        """One month, as named stages in the order they happen."""
         t1 = (m + 1) * DAYS_PER_MONTH
-        slot = m % 12
-        unexposed = self._activate_due(m, t1) if self.due else np.zeros(B)
-        active, active_f = self.active, self.active_f
+        unexposed = self._activate_due(m, t1) if self.due else np.zeros(self.B)
         # Partners activated during this month are exposed only for part of it.
         exposure_total = self.n_active - unexposed
         vals = self.step_vals[m]
+        self._renew_customers(m)
+        extra, extra_f = self._claim_mdf(vals)
+        accepted, n_accepted = self._register(m, vals, extra, extra_f)
+        closing, n_closing = self._advance_pipeline(m, vals, accepted, n_accepted)
+        once = self._win(m, vals, closing, n_closing)
+        once_inf = self._influenced(m, vals, exposure_total)
+        n_cert = self._certify(m, vals)
+        churned = self._churn_month(m, t1)
+        self._record(m, vals, churned, once, once_inf, n_cert)
 
-        # Customers: the cohort booked 12, 24, ... months ago renews or churns.
+    def _renew_customers(self, m: int) -> None:
+        """Customers: the cohort booked 12, 24, ... months ago renews or churns."""
+        if m < 12:
+            return
+        slot, B = m % 12, self.B
         arr, cust = self.cohort_arr, self.cohort_cust
-        if m >= 12:
-            c = cust[:, :, slot]
-            rows, cols = c.nonzero()
-            if len(rows):
-                n = c[rows, cols]
-                gens = g["renewals"]
-                kept = np.array([gens[b].binomial(k, cu.renewal_rate)
-                                 for b, k in zip(rows.tolist(), n.tolist(), strict=True)],
-                                np.int64)
-                f = np.ones((B, 2))
-                f[rows, cols] = kept / n
-                c[rows, cols] = kept
-                arr[:, :2, slot] *= f
-                arr[:, 2:, slot] *= f[:, :1]
+        c = cust[:, :, slot]
+        rows, cols = c.nonzero()
+        if len(rows):
+            n = c[rows, cols]
+            gens = self.g["renewals"]
+            rate = self.sc.customers.renewal_rate
+            kept = np.array([gens[b].binomial(k, rate)
+                             for b, k in zip(rows.tolist(), n.tolist(), strict=True)],
+                            np.int64)
+            f = np.ones((B, 2))
+            f[rows, cols] = kept / n
+            c[rows, cols] = kept
+            arr[:, :2, slot] *= f
+            arr[:, 2:, slot] *= f[:, :1]
 
-        # MDF claims: each partner spends its allocation evenly over the period, taken from
-        # its replication's fund; the spend adds registrations.
+    def _claim_mdf(self, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """MDF claims: each partner spends its allocation evenly over the period, taken from
+        its replication's fund; the spend adds registrations. Returns the month's extra
+        registration rates (tier benefits and MDF) per partner."""
         extra, extra_f = self.extra, self.extra_f
         if self.alloc_total.any():
+            B = self.B
             levels = np.array([fund.level for fund in self.funds])
             total = self.alloc_total * self.mdf_claim_rate
             scale = np.minimum(1.0, np.divide(levels, total, out=np.ones(B), where=total > 0))
@@ -669,11 +764,17 @@ class ProgramModel:
                 self.funds[b].get(float(total[b]))
             vals[_COL["mdf_spent"]] = total
             vals[_COL["mdf_registrations"]] = total * (self.mdf_regs_rate / self.mdf_claim_rate)
+        return extra, extra_f
 
-        # Registrations, split (a thinned Poisson stream is Poisson) into accepted and
-        # conflicted ones, from the partner's own rate (drawn up front per partner-month, so
-        # variants share them) and from tier benefits and MDF (drawn here).
-        pc = d.conflict_probability
+    def _register(self, m: int, vals: np.ndarray, extra: np.ndarray, extra_f: np.ndarray):
+        """Registrations, split (a thinned Poisson stream is Poisson) into accepted and
+        conflicted ones, from the partner's own rate (drawn up front per partner-month, so
+        variants share them) and from tier benefits and MDF (drawn here). Returns the
+        accepted ones per partner and their number per replication (the conflicts per
+        replication are kept in ``n_conf``)."""
+        g, B, W = self.g, self.B, self.W
+        active, active_f = self.active, self.active_f
+        pc = self.sc.deals.conflict_probability
         accepted = np.multiply(self.pre_accepted[m], active, dtype=np.int64)
         lo, hi = self.conf_off[m], self.conf_off[m + 1]
         conf = self.conf_f[lo:hi]  # partner of each conflicted registration
@@ -729,12 +830,39 @@ class ProgramModel:
         n_accepted = accepted.sum(axis=1)
         vals[_COL["registrations"]] = n_accepted + n_conf
         vals[_COL["conflicts"]] = n_conf
+        self.n_conf = n_conf
+        return accepted, n_accepted
 
-        # Pipeline: deals close after the sales cycle.
-        if self.geometric:
+    def _advance_pipeline(self, m: int, vals: np.ndarray, accepted: np.ndarray,
+                          n_accepted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Open deals: this month's accepted registrations join the pipeline; the deals
+        whose sales cycle ends this month close. Returns the closing deals per partner and
+        their number per replication."""
+        d = self.sc.deals
+        B, W = self.B, self.W
+        if self.cycle_pmf is not None:
+            j = m % self.L
+            closing = self.pipe[j]
+            self.pipe[j] = np.zeros_like(closing)
+            if n_accepted.any():
+                # One uniform per accepted registration decides the month it closes in.
+                owner = np.repeat(self._arange_f, accepted.reshape(-1))
+                gens = self.g["pipeline"]
+                u = np.concatenate([gens[b].random(k) for b, k in
+                                    enumerate(n_accepted.tolist())])
+                delay = np.minimum(self.cycle_cdf.searchsorted(u, "right"), self.L - 1)
+                now = delay == 0
+                closing = closing + np.bincount(owner[now], minlength=B * W).reshape(B, W)
+                later = ~now
+                for k in np.unique(delay[later]).tolist():
+                    sel = owner[later][delay[later] == k]
+                    self.pipe[(m + k) % self.L].reshape(-1)[:] += np.bincount(
+                        sel, minlength=B * W)
+            n_closing = closing.sum(axis=1)
+        elif self.geometric:
             p_close = min(1.0, 1.0 / max(d.sales_cycle_months, 1.0))
             owner = np.repeat(self._arange_f, self.open_f)
-            gens = g["pipeline"]
+            gens = self.g["pipeline"]
             u = np.concatenate([gens[b].random(k) for b, k in
                                 enumerate(self.open_total.tolist())])
             closing = np.bincount(owner[u < p_close], minlength=B * W).reshape(B, W)
@@ -748,9 +876,16 @@ class ProgramModel:
             n_closing = closing.sum(axis=1)
         self.open_total += n_accepted - n_closing
         vals[_COL["open_deals"]] = self.open_total
+        return closing, n_closing
 
-        # Wins: one uniform per closing deal against its partner's win probability; sizes: one
-        # lognormal per won deal, a subscription with probability recurring_share.
+    def _win(self, m: int, vals: np.ndarray, closing: np.ndarray, n_closing: np.ndarray):
+        """Wins: one uniform per closing deal against its partner's win probability; sizes:
+        one lognormal per won deal, a subscription with probability recurring_share.
+        Returns this month's one-off (non-recurring) bookings, margins and rebates."""
+        g, B, W = self.g, self.B, self.W
+        d, cu = self.sc.deals, self.sc.customers
+        slot = m % 12
+        arr, cust = self.cohort_arr, self.cohort_cust
         owner = np.repeat(self._arange_f, closing.reshape(-1))  # ascending flat index
         gens = g["wins"]
         u = np.concatenate([gens[b].random(k) for b, k in enumerate(n_closing.tolist())])
@@ -800,12 +935,17 @@ class ProgramModel:
         if len(won):
             np.add.at(self.t12_rev_f, won, sizes)
             np.add.at(self.t12_logos_f, won, 1.0)
+        return once, once_margin, once_rebate
 
-        # Influenced deals: vendor-sourced, partner-touched; one Poisson draw for the month.
+    def _influenced(self, m: int, vals: np.ndarray, exposure_total: np.ndarray):
+        """Influenced deals: vendor-sourced, partner-touched; one Poisson draw for the
+        month. Returns their one-off bookings."""
+        d, cu, B = self.sc.deals, self.sc.customers, self.B
+        arr, cust, slot = self.cohort_arr, self.cohort_cust, m % 12
         once_inf = 0.0
         if d.influenced_per_month > 0:
             lam_inf = d.influenced_per_month * exposure_total
-            gens = g["influenced"]
+            gens = self.g["influenced"]
             k_inf, sizes, recurring = [], [], []
             for b, lam in enumerate(lam_inf.tolist()):
                 k = gens[b].poisson(lam) if lam > 0 else 0
@@ -824,35 +964,42 @@ class ProgramModel:
                 cust[:, 1, slot] += np.bincount(rep_inf, recurring, B).astype(np.int64)
                 once_inf = booked - rec_total
                 vals[_COL["influenced_bookings"]] = booked
+        return once_inf
 
-        # Enablement: certified people per active partner-month (pre-drawn events).
+    def _certify(self, m: int, vals: np.ndarray):
+        """Enablement: certified people per active partner-month (pre-drawn events)."""
         n_cert = 0
         lo, hi = self.cert_off[m], self.cert_off[m + 1]
         if hi > lo:
             who = self.cert_f[lo:hi]
-            who = who[active_f[who]]
+            who = who[self.active_f[who]]
             if len(who):
-                n_cert = np.bincount(who // W, minlength=B)
+                n_cert = np.bincount(who // self.W, minlength=self.B)
                 first_cert = who[self.certs_f[who] == 0]
                 np.add.at(self.certs_f, who, 1.0)
                 if len(first_cert):
                     self.p_win_f[first_cert] = np.minimum(
                         1.0, self.p_win_tier_f[first_cert] * self.cert_factor)
                 vals[_COL["certifications"]] = n_cert
+        return n_cert
 
-        # Partner churn: hazard raised by low profitability, recent conflict, inactivity.
-        churned = 0
+    def _churn_month(self, m: int, t1: float):
+        """Partner churn: hazard raised by low profitability, recent conflict, inactivity.
+        Only partners whose uniform is below the largest possible churn probability can
+        leave; the exact probability is looked up for those few."""
         lo, hi = self.churn_off[m], self.churn_off[m + 1]
         if hi > lo:
-            # Only partners whose uniform is below the largest possible churn probability can
-            # leave; the exact probability is looked up for those few.
             cand, u = self.churn_f[lo:hi], self.churn_u[lo:hi]
-            ok = active_f[cand]
+            ok = self.active_f[cand]
             cand, u = cand[ok], u[ok]
             if len(cand):
-                churned = self._churn(m, t1, cand, u)
+                return self._churn(m, t1, cand, u)
+        return 0
 
-        # Partners by state and tier at the month end.
+    def _record(self, m: int, vals: np.ndarray, churned, once, once_inf, n_cert) -> None:
+        """Partners by state and tier at the month end, recognised revenue, costs."""
+        once, once_margin, once_rebate = once
+        d, co = self.sc.deals, self.sc.costs
         self.tier_counts[:, m] = self.tier_n
         started = np.array(self.n_started)
         vals[_COL["partners_waiting"]] = np.array(self.n_admitted) - started
@@ -860,8 +1007,8 @@ class ProgramModel:
         vals[_COL["partners_active"]] = self.n_active
         vals[_COL["partners_churned"]] = self.n_churned
         vals[_COL["churned"]] = churned
-
         # Recognised revenue: one-off deals when booked, subscriptions monthly (ARR / 12).
+        arr, cust = self.cohort_arr, self.cohort_cust
         sums = arr.sum(axis=2)
         vals[_COL["sourced_revenue"]] = once + sums[:, 0] / 12
         vals[_COL["influenced_revenue"]] = once_inf + sums[:, 1] / 12
@@ -870,10 +1017,8 @@ class ProgramModel:
         vals[_COL["margins"]] = once_margin + sums[:, 2] / 12
         vals[_COL["rebates"]] = once_rebate + sums[:, 3] / 12
         vals[_COL["customers"]] = cust.sum(axis=(1, 2))
-
         # Costs by ROPI investment category (MDF spent is above).
-        co = sc.costs
-        conflict_cost = n_conf * d.conflict_cost
+        conflict_cost = self.n_conf * d.conflict_cost
         vals[_COL["conflict_cost"]] = conflict_cost
         vals[_COL["cost_people"]] = self.people_per_month + conflict_cost
         vals[_COL["cost_enablement"]] = co.enablement_per_month \
@@ -895,7 +1040,11 @@ class ProgramModel:
         window = self.pre_f[max(0, m - ch.inactivity_months + 1):m + 1]
         idle &= ~(window[:, cand] > 0).any(axis=0)
         drivers = (poor + 4 * idle) * seasoned + 2 * recent
-        leave = cand[u < self.churn_p[drivers]]
+        if self.sc.churn.burst_dispersion > 0:
+            p = -np.expm1(-self.churn_rate[drivers] * self.burst[cand // self.W, m])
+        else:
+            p = self.churn_p[drivers]
+        leave = cand[u < p]
         if not len(leave):
             return 0
         B, W = self.B, self.W
