@@ -13,6 +13,7 @@ and last dated actual.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from jbp.progress import Progress
+
+from . import estimators as est
 from .scenario import DAYS_PER_MONTH, Scenario
+from .state_at import certified_on, workspace_at
 
 MIN_REGISTRATIONS = 20
 MIN_DECIDED = 20
@@ -87,19 +92,29 @@ def baseline_from_file(path: str | Path, **kwargs: Any) -> Calibration:
 
 
 def baseline_from_workspace(ws: Any, *, name: str = "Baseline", horizon_months: int = 36,
-                            replications: int = 100, seed: int | None = None) -> Calibration:
+                            replications: int = 100, seed: int | None = None,
+                            as_of: dt.date | None = None,
+                            progress: Progress | None = None) -> Calibration:
     """Calibrate a baseline scenario from workspace ``ws`` (anything with ``program()``,
-    ``partners()`` and ``actuals(kind)`` as :class:`jbp.store.Workspace` has)."""
-    program = ws.program()
-    partners = ws.partners()
-    frames = {}
-    for kind in ("deals", "registrations", "certifications", "mdf", "program_costs"):
-        try:
-            frames[kind] = ws.actuals(kind)
-        except Exception:  # a workspace without that table: nothing to learn from it
-            frames[kind] = None
-    cal = _Calibrator(program, partners, frames)
+    ``partners()`` and ``actuals(kind)`` as :class:`jbp.store.Workspace` has).
+
+    ``as_of``: use only what was known on that date (actuals up to it, partners in their
+    state and tier then, the registrations open then as the starting pipeline); ``None``
+    uses everything and starts from the workspace as it is."""
+    progress = progress or Progress()
+    progress.step(0.0, "reading the workspace")
+    at = workspace_at(ws, as_of)
+    program, partners, frames = at.program, at.partners, at.frames
+    progress.step(0.4, "estimating")
+    cal = _Calibrator(program, partners, frames, as_of)
     changes = cal.estimate()
+    if at.open_by_age:
+        n = sum(at.open_by_age.values())
+        cal.put("deals.initial_open_by_age", {str(a): float(c) for a, c in
+                                               at.open_by_age.items()},
+                f"{n} registrations open on {as_of or 'the last registration date'}, "
+                "by age in months")
+    progress.step(0.9, "building the scenario")
     base = Scenario()
     data = base.to_dict()
     data.update(name=name, horizon_months=horizon_months, replications=replications,
@@ -117,6 +132,7 @@ def baseline_from_workspace(ws: Any, *, name: str = "Baseline", horizon_months: 
             node = node[p]
         node[leaf] = value
     scenario = Scenario.from_dict(data)
+    progress.step(1.0)
     program_items = [
         Estimate("tiers.levels", ", ".join(scenario.tiers.names()), True,
                  "the workspace's program tiers"),
@@ -127,7 +143,8 @@ def baseline_from_workspace(ws: Any, *, name: str = "Baseline", horizon_months: 
 
 
 class _Calibrator:
-    def __init__(self, program, partners, frames):
+    def __init__(self, program, partners, frames, as_of=None):
+        self.as_of = as_of
         self.program = program
         self.partners = partners
         self.f = frames
@@ -167,14 +184,16 @@ class _Calibrator:
             self._onboarding()
             return self.changes
         start, end = window
+        if self.as_of is not None:
+            end = np.datetime64(self.as_of, "ns")
         self.start, self.end = start, end
         self.months = max(1.0, (end - start) / np.timedelta64(1, "D") / DAYS_PER_MONTH)
         self.exposure = self._exposure(start, end)
         self._registrations()
         self._deals()
+        self._recruitment()
         self._onboarding()
         self._churn()
-        self._recruitment()
         self._enablement()
         self._mdf()
         self._costs()
@@ -197,13 +216,14 @@ class _Calibrator:
         util = self.changes.get("mdf.utilisation", sc.mdf.utilisation)
         period = self.changes.get("mdf.period_months", sc.mdf.period_months)
         size = self.changes.get("deals.deal_size_mean", sc.deals.deal_size_mean)
-        mdf_regs = budget * util / period * sc.mdf.pipeline_per_dollar / size
+        ppd = self.changes.get("mdf.pipeline_per_dollar", sc.mdf.pipeline_per_dollar)
+        mdf_regs = budget * util / period * ppd / size
         mdf_per_partner = mdf_regs / max(1, len(active))
         base = max(0.0, (observed - mdf_per_partner) / (1.0 + lead * uplift))
         self.put("deals.registrations_per_month", round(base, 4),
                  f"observed {observed:.3f} per partner-month less what lead sharing "
                  f"({lead:.0%} of partners, +{uplift:.0%}) and MDF "
-                 f"({mdf_per_partner:.3f} per partner-month at {sc.mdf.pipeline_per_dollar:g} "
+                 f"({mdf_per_partner:.3f} per partner-month at {ppd:g} "
                  "pipeline per dollar) add")
         # Keep one line per figure: the last put wins in the report.
         first = next(i for i, e in enumerate(self.items)
@@ -272,9 +292,7 @@ class _Calibrator:
                  f"{int(regs['conflict'].sum())} conflicts in {len(regs):,} registrations")
         decided = regs[regs["status"].isin(["won", "lost"]) & ~regs["conflict"]]
         if len(decided) >= MIN_DECIDED:
-            win = float((decided["status"] == "won").mean())
-            self.put("deals.win_probability", round(win, 4),
-                     f"{len(decided):,} registrations decided won or lost")
+            self._win_rate(decided)
         else:
             self.keep("deals.win_probability", f"only {len(decided)} decided registrations")
         fits = {p.id: (p.ipp_fit or 0) >= IPP_FIT_CUTOFF for p in self.partners}
@@ -292,6 +310,26 @@ class _Calibrator:
         else:
             self.keep("recruitment.ipp_productivity", "too few registrations to compare "
                       "IPP-fit and other partners")
+
+    def _win_rate(self, decided) -> None:
+        """The base win probability net of the uplifts the model applies again: a partner
+        certified on the registration date wins ×(1 + certified uplift), one in a
+        priority-support tier ×(1 + priority uplift) (maximum likelihood, see
+        :func:`simulation.estimators.net_win_rate`)."""
+        sc = self.defaults
+        pids = decided["partner_id"].to_numpy()
+        cert = certified_on(self.f, pids, decided["reg_date"].to_numpy())
+        prio_tiers = {t.name for t in self.program.tiers if t.priority_support}
+        tier_of = {p.id: p.tier for p in self.partners}
+        prio = np.array([tier_of.get(int(i)) in prio_tiers for i in pids])
+        factor = (1 + sc.enablement.certified_win_uplift * cert) \
+            * (1 + sc.tiers.priority_support_win_uplift * prio)
+        won = (decided["status"] == "won").to_numpy()
+        fit = est.net_win_rate(won, factor)
+        self.put("deals.win_probability", round(fit.value, 4),
+                 f"{len(decided):,} registrations decided won or lost ({won.mean():.1%} won), "
+                 f"net of the uplifts of {cert.mean():.0%} certified and {prio.mean():.0%} "
+                 f"priority-support registrations; 95% CI {fit.low:.3f}-{fit.high:.3f}")
 
     def _deals(self) -> None:
         deals = self.f.get("deals")
@@ -326,10 +364,20 @@ class _Calibrator:
         cyc = sourced.dropna(subset=["created_date"])
         if len(cyc) >= MIN_DEALS:
             days = (cyc["close_date"] - cyc["created_date"]).dt.days.to_numpy(float)
-            days = days[days >= 0]
-            months = float(days.mean()) / DAYS_PER_MONTH if len(days) else 0.0
-            self.put("deals.sales_cycle_months", round(months, 2),
-                     f"created-to-close of {len(days)} sourced deals")
+            ok = days >= 0
+            end = np.datetime64(self.end, "D")
+            window = (end - cyc["created_date"].to_numpy().astype("datetime64[D]")) \
+                / np.timedelta64(1, "D")
+            mean, shape = est.fit_sales_cycle(days[ok] / DAYS_PER_MONTH,
+                                              window[ok] / DAYS_PER_MONTH)
+            self.put("deals.sales_cycle_distribution", "gamma",
+                     "a fitted distribution, not a fixed step")
+            self.put("deals.sales_cycle_months", round(mean.value, 3),
+                     f"created-to-close of {int(ok.sum())} sourced deals, gamma fit corrected "
+                     f"for deals still open at the end (95% CI {mean.low:.2f}-"
+                     f"{mean.high:.2f})")
+            self.put("deals.sales_cycle_shape", round(min(100.0, max(0.2, shape.value)), 3),
+                     f"gamma shape, 95% CI {shape.low:.2f}-{shape.high:.2f}")
         else:
             self.keep("deals.sales_cycle_months", f"only {len(cyc)} deals with a created date")
 
@@ -337,16 +385,21 @@ class _Calibrator:
         days = np.array([(p.activated_on - p.signup_date).days for p in self.partners
                          if p.activated_on], float)
         days = days[days > 0]
+        managers = {p.manager for p in self.partners if p.manager}
         if len(days) >= MIN_ONBOARDINGS:
-            self.put("onboarding.mean_days", round(float(days.mean()), 1),
-                     f"sign-up to activation of {len(days)} partners (includes any wait "
-                     "for a partner manager)")
+            sc = self.defaults.onboarding
+            fit, wait = est.onboarding_net_of_wait(
+                days, self.changes.get("recruitment.arrivals_per_month", 0.0),
+                len(managers) or sc.managers, sc.manager_share)
+            self.put("onboarding.mean_days", round(fit.value, 1),
+                     f"sign-up to activation of {len(days)} partners ({days.mean():.1f} days) "
+                     f"less the mean wait for a partner manager the queue adds ({wait:.1f} "
+                     "days, Erlang C)")
             self.put("onboarding.distribution", "lognormal", "sizes of onboarding times")
             self.put("onboarding.sigma", round(min(3.0, float(np.log(days).std(ddof=1))), 4),
                      f"spread of log onboarding days of {len(days)} partners")
         else:
             self.keep("onboarding.mean_days", f"only {len(days)} partners with both dates")
-        managers = {p.manager for p in self.partners if p.manager}
         if managers:
             self.put("onboarding.managers", len(managers),
                      f"distinct partner managers named on {len(self.partners)} partners")
@@ -365,8 +418,28 @@ class _Calibrator:
                      f"{len(churned)} partners churned over {pm:,.0f} active partner-months "
                      "(the drivers raise it further for unprofitable, conflicted or "
                      "inactive partners)")
+            self._churn_bursts(churned)
         else:
             self.keep("churn.base_hazard", f"only {pm:.0f} active partner-months")
+
+    def _churn_bursts(self, churned) -> None:
+        """Bursts: the month-to-month variance of churn counts beyond Poisson."""
+        months = np.arange(self.start.astype("datetime64[M]"),
+                           self.end.astype("datetime64[M]") + 1)
+        if len(months) < 6 or not churned:
+            self.keep("churn.burst_dispersion", "too few months or churned partners")
+            return
+        left = np.array([np.datetime64(p.churned_on, "M") for p in churned])
+        counts = np.array([(left == m).sum() for m in months], float)
+        exposed = np.array([sum(1 for p in self.partners if p.activated_on
+                                and np.datetime64(p.activated_on, "M") < m
+                                and (p.churned_on is None
+                                     or np.datetime64(p.churned_on, "M") >= m))
+                            for m in months], float)
+        _, k = est.churn_dispersion(counts, exposed)
+        self.put("churn.burst_dispersion", round(min(20.0, k.value), 3),
+                 f"monthly churn counts (at most {int(counts.max())} in a month) against "
+                 f"Poisson, negative binomial by moments; 95% CI {k.low:.2f}-{k.high:.2f}")
 
     def _recruitment(self) -> None:
         s, e = self.start.astype("datetime64[D]"), self.end.astype("datetime64[D]")
@@ -405,7 +478,48 @@ class _Calibrator:
                          f"{len(claims)} claims against {len(req)} approved requests")
         else:
             self.keep("mdf.budget_per_period", "no approved MDF requests")
-        self.keep("mdf.pipeline_per_dollar", "not identifiable from actuals")
+        self._pipeline_per_dollar(req)
+
+    def _pipeline_per_dollar(self, req) -> None:
+        """Pipeline per unit of MDF, within partners: registrations in quarters with
+        approved MDF against the same partner's quarters without (see
+        :func:`simulation.estimators.mdf_pipeline_per_dollar`). Used when its 95% CI is
+        narrower than the default; otherwise the default stays, flagged as an assumption
+        with the share of registrations it attributes to MDF (the baseline's sensitivity)."""
+        regs = self.f.get("registrations")
+        default = self.defaults.mdf.pipeline_per_dollar
+        size = self.changes.get("deals.deal_size_mean", self.defaults.deals.deal_size_mean)
+        q = lambda d: (np.datetime64(d, "M").astype(int)) // 3  # noqa: E731
+        q0, q1 = q(self.start), q(self.end)
+        rows = []
+        if regs is not None and len(regs):
+            reg_q = regs["reg_date"].to_numpy().astype("datetime64[M]").astype(int) // 3
+            req_q = req["mdf_date"].to_numpy().astype("datetime64[M]").astype(int) // 3
+            for p in self.partners:
+                if not p.activated_on:
+                    continue
+                a = q(p.activated_on) + 1
+                b = q(p.churned_on) - 1 if p.churned_on else q1 - 1
+                for k in range(max(a, q0), b + 1):
+                    rows.append((p.id, int(((regs["partner_id"] == p.id) & (reg_q == k)).sum()),
+                                 float(req["amount"][(req["partner_id"] == p.id)
+                                                     & (req_q == k)].sum())))
+        fit = est.Fit(math.nan, math.nan, math.nan, 0)
+        if rows:
+            pid, n, spend = (np.array(x) for x in zip(*rows, strict=True))
+            fit = est.mdf_pipeline_per_dollar(n, spend, pid, size)
+        if fit.n >= 8 and math.isfinite(fit.value) and fit.high - fit.low < default:
+            self.put("mdf.pipeline_per_dollar", round(max(0.0, fit.value), 3),
+                     f"registrations in {fit.n} partner-quarters with MDF against the same "
+                     f"partners' quarters without; 95% CI {fit.low:.2f}-{fit.high:.2f}")
+            return
+        why = ("no partner-quarters with and without MDF to compare" if not fit.n else
+               f"{fit.n} partner-quarters with MDF give {fit.value:.2f} (95% CI "
+               f"{fit.low:.2f}-{fit.high:.2f}), too wide")
+        self.keep("mdf.pipeline_per_dollar", f"ASSUMPTION: {why}; the default attributes "
+                  "MDF's share of registrations below (sensitivity: the base rate "
+                  "absorbs it in the baseline; a scenario changing MDF moves registrations "
+                  "by that share per 100% change)")
 
     def _costs(self) -> None:
         costs = self.f.get("program_costs")
