@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jbp.asof import resolve_as_of
 from jbp.errors import ValidationError
 from jbp.progress import Progress
 
@@ -122,7 +123,16 @@ class Rolling:
 
 
 def data_end(ws: Any) -> dt.date:
-    """The last date the workspace's registrations and deals cover."""
+    """The last date the workspace's registrations and deals cover: the end of the month
+    of the latest one when the workspace's "as of" is past that month (the month is
+    complete), else the latest date itself."""
+    last = _last_actual(ws)
+    month_end = (pd.Timestamp(last) + pd.offsets.MonthEnd(0)).date()
+    as_of = resolve_as_of(ws).date
+    return month_end if as_of > month_end else last
+
+
+def _last_actual(ws: Any) -> dt.date:
     ends = []
     for kind, col in (("registrations", "reg_date"), ("deals", "close_date")):
         try:
@@ -150,8 +160,21 @@ def data_start(ws: Any) -> dt.date:
 
 
 def _edges(train_until: dt.date, months: int) -> list[pd.Timestamp]:
+    """Starts of the compared months (and the end of the last): calendar months when
+    ``train_until`` is a month end, else spans of DAYS_PER_MONTH days."""
     t0 = pd.Timestamp(train_until) + pd.Timedelta(days=1)
+    if t0.day == 1:
+        return [t0 + pd.DateOffset(months=k) for k in range(months + 1)]
     return [t0 + pd.Timedelta(days=k * DAYS_PER_MONTH) for k in range(months + 1)]
+
+
+def available_months(ws: Any, train_until: dt.date) -> int:
+    """Whole compared months between ``train_until`` and the end of the data."""
+    end = pd.Timestamp(data_end(ws))
+    k = 0
+    while _edges(train_until, k + 1)[-1] - pd.Timedelta(days=1) <= end:
+        k += 1
+    return k
 
 
 def actual_series(ws: Any, train_until: dt.date, months: int) -> dict[str, np.ndarray]:
@@ -197,7 +220,7 @@ def backtest(ws: Any, train_until: dt.date, months: int = 6, *, replications: in
     compare with the actuals (months beyond the data are left out)."""
     progress = progress or Progress()
     end = data_end(ws)
-    avail = int((pd.Timestamp(end) - pd.Timestamp(train_until)).days // DAYS_PER_MONTH)
+    avail = available_months(ws, train_until)
     if train_until <= data_start(ws):
         raise ValidationError("train_until", f"{train_until} is before the first actuals "
                               f"({data_start(ws)}): nothing to calibrate from")

@@ -48,6 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     base.add_argument("--replications", type=int, default=100)
     base.add_argument("--seed", type=int, default=None)
     base.add_argument("--name", default="Baseline")
+    base.add_argument("--as-of", type=_iso_date, default=None, metavar="DATE",
+                      help="calibrate from what was known on DATE (YYYY-MM-DD): actuals up to "
+                      "it, partners and tiers as they were, its open registrations as the "
+                      "starting pipeline (default: all actuals, the workspace as it is)")
     base.add_argument("--force", action="store_true", help="replace an existing file")
     base.set_defaults(func=run_baseline)
 
@@ -247,6 +251,15 @@ def _refuse_existing(path: Path, force: bool) -> None:
         raise ValidationError("FILE", f"{path} already exists (use --force to replace it)")
 
 
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def run_baseline(args: argparse.Namespace) -> int:
     from jbp.errors import WorkspaceError
     from simulation.calibrate import baseline_from_file
@@ -255,8 +268,11 @@ def run_baseline(args: argparse.Namespace) -> int:
     if not args.workspace.exists():
         raise WorkspaceError(args.workspace, "no such workspace file")
     cal = baseline_from_file(args.workspace, name=args.name, horizon_months=args.months,
-                             replications=args.replications, seed=args.seed)
+                             replications=args.replications, seed=args.seed,
+                             as_of=args.as_of)
     cal.scenario.save(args.file)
+    print(f"Calibrated as of {args.as_of.isoformat()} (set by you)" if args.as_of else
+          "Calibrated from all actuals; the workspace as it is")
     print(cal.report())
     print(f"Scenario written to {args.file}")
     return 0
