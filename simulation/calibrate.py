@@ -209,8 +209,14 @@ class _Calibrator:
         sc = self.defaults
         tiers = {t.name: t for t in self.program.tiers}
         active = [p for p in self.partners if p.churned_on is None and p.activated_on]
-        lead = np.mean([bool(tiers.get(p.tier) and tiers[p.tier].lead_sharing)
-                        for p in active]) if active else 0.0
+        is_lead = np.array([bool(tiers.get(p.tier) and tiers[p.tier].lead_sharing)
+                            for p in active], float)
+        # Lead sharing multiplies each partner's own rate: weigh by productivity, since the
+        # partners in lead-sharing tiers are the productive ones.
+        prod = self.changes.get("recruitment.initial_productivity")
+        weight = np.array(list(prod.values()), float) if prod and len(prod) == len(active) \
+            else np.ones(len(active))
+        lead = float(np.sum(weight * is_lead) / np.sum(weight)) if active else 0.0
         uplift = sc.tiers.lead_sharing_uplift
         budget = self.changes.get("mdf.budget_per_period", sc.mdf.budget_per_period)
         util = self.changes.get("mdf.utilisation", sc.mdf.utilisation)
@@ -222,7 +228,7 @@ class _Calibrator:
         base = max(0.0, (observed - mdf_per_partner) / (1.0 + lead * uplift))
         self.put("deals.registrations_per_month", round(base, 4),
                  f"observed {observed:.3f} per partner-month less what lead sharing "
-                 f"({lead:.0%} of partners, +{uplift:.0%}) and MDF "
+                 f"({lead:.0%} of registrations, +{uplift:.0%}) and MDF "
                  f"({mdf_per_partner:.3f} per partner-month at {ppd:g} "
                  "pipeline per dollar) add")
         # Keep one line per figure: the last put wins in the report.
@@ -295,6 +301,7 @@ class _Calibrator:
             self._win_rate(decided)
         else:
             self.keep("deals.win_probability", f"only {len(decided)} decided registrations")
+        self._productivity(inside)
         fits = {p.id: (p.ipp_fit or 0) >= IPP_FIT_CUTOFF for p in self.partners}
         by_fit = {True: [0, 0.0], False: [0, 0.0]}
         counts = inside["partner_id"].value_counts()
@@ -310,6 +317,27 @@ class _Calibrator:
         else:
             self.keep("recruitment.ipp_productivity", "too few registrations to compare "
                       "IPP-fit and other partners")
+
+    def _productivity(self, regs) -> None:
+        """The starting partners' own registration rates relative to the average, net of
+        the lead sharing their tier adds (the model adds it again), shrunk towards 1."""
+        active = [p for p in self.partners if p.churned_on is None and p.activated_on]
+        if not active:
+            return
+        lead = {t.name for t in self.program.tiers if t.lead_sharing}
+        up = self.defaults.tiers.lead_sharing_uplift
+        counts = regs["partner_id"].value_counts()
+        n = np.array([counts.get(p.id, 0) / (1 + up * (p.tier in lead)) for p in active])
+        e = np.array([self.exposure.get(p.id, 0.0) for p in active])
+        m, var = est.shrunk_productivity(n, e)
+        self.put("recruitment.initial_productivity",
+                 {str(i): round(float(x), 4) for i, x in enumerate(m)},
+                 f"registrations of each of {len(active)} starting partners over its "
+                 f"active months, shrunk towards 1 (variance of true rates {var:.2f})")
+        if var > 0:
+            self.put("recruitment.productivity_sigma",
+                     round(min(3.0, math.sqrt(math.log1p(var))), 4),
+                     "spread of the starting partners' registration rates (lognormal)")
 
     def _win_rate(self, decided) -> None:
         """The base win probability net of the uplifts the model applies again: a partner
@@ -418,6 +446,8 @@ class _Calibrator:
                      f"{len(churned)} partners churned over {pm:,.0f} active partner-months "
                      "(the drivers raise it further for unprofitable, conflicted or "
                      "inactive partners)")
+            self.put("churn.hazard_cv", round(1 / math.sqrt(len(churned) + 0.5), 4),
+                     f"uncertainty of a hazard seen {len(churned)} times (Jeffreys posterior)")
             self._churn_bursts(churned)
         else:
             self.keep("churn.base_hazard", f"only {pm:.0f} active partner-months")
@@ -448,6 +478,8 @@ class _Calibrator:
         self.signups = len(signups)
         self.put("recruitment.arrivals_per_month", round(len(signups) / self.months, 4),
                  f"{len(signups)} sign-ups in {self.months:.1f} months of actuals")
+        self.put("recruitment.arrivals_cv", round(1 / math.sqrt(len(signups) + 0.5), 4),
+                 f"uncertainty of a rate seen {len(signups)} times (Jeffreys posterior)")
 
     def _enablement(self) -> None:
         certs = self.f.get("certifications")

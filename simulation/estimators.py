@@ -228,3 +228,22 @@ def gamma_pmf_months(mean: float, shape: float, months: int) -> np.ndarray:
     pmf = np.diff(cdf)
     pmf[-1] += 1.0 - cdf[-1]
     return pmf
+
+
+def shrunk_productivity(counts: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each partner's registration rate relative to the average (mean 1), from its
+    ``counts`` over ``exposure`` partner-months, shrunk towards 1 by how little data it
+    has (gamma-Poisson empirical Bayes: ``(n + a) / (E r + a)`` with ``1/a`` the variance of
+    the true multipliers, by moments). Returns the multipliers and that variance."""
+    n = np.asarray(counts, float)
+    e = np.asarray(exposure, float)
+    if not len(n) or e.sum() <= 0 or n.sum() <= 0:
+        return np.ones(len(n)), 0.0
+    r = n.sum() / e.sum()
+    ok = e > 0
+    x = np.where(ok, n / np.where(ok, e * r, 1.0), 1.0)
+    var = float(np.mean((x[ok] - 1.0) ** 2) - np.mean(1.0 / (e[ok] * r)))
+    var = max(var, 1e-3)
+    a = 1.0 / var
+    m = (n + a) / (e * r + a)
+    return m / m.mean(), var

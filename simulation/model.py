@@ -145,7 +145,7 @@ def partner_slots(scenario: Scenario) -> int:
     (the Poisson mean over the horizon + 7 standard deviations + 7, exceeded with a
     probability below 1e-11; a replication that exceeds it is given wider arrays)."""
     rec = scenario.recruitment
-    mean = rec.arrivals_per_month * scenario.horizon_months
+    mean = rec.arrivals_per_month * scenario.horizon_months * (1.0 + 3.0 * rec.arrivals_cv)
     return (rec.initial_partners + rec.initial_onboarding
             + math.ceil(mean + 7.0 * math.sqrt(mean) + 7.0))
 
@@ -215,7 +215,11 @@ class Replication:
         rec = scenario.recruitment
         H = scenario.horizon_months
         arr = self.rng["arrivals"]
-        n_arr = int(arr.poisson(rec.arrivals_per_month * H))
+        rate = rec.arrivals_per_month
+        if rec.arrivals_cv > 0:  # the rate itself uncertain: a gamma of mean 1 and that CV
+            shape = 1.0 / rec.arrivals_cv ** 2
+            rate *= arr.gamma(shape, 1.0 / shape)
+        n_arr = int(arr.poisson(rate * H))
         self.arrival_t = np.sort(arr.uniform(0.0, H * DAYS_PER_MONTH, n_arr))
         self.N = rec.initial_partners + rec.initial_onboarding + n_arr
         # Pre-drawn events (month, partner[, uniform]) and the starting cohort's trailing
@@ -385,6 +389,9 @@ class ProgramModel:
         k, share = rec.ipp_productivity, rec.ipp_fit_share
         norm = 1.0 / (1.0 - share + share * k) if (1.0 - share + share * k) > 0 else 1.0
         prod = het * np.where(ipp_fit, k * norm, norm)
+        if len(rec.initial_productivity) == n0 and n0:
+            # The starting cohort's own productivities (the workspace's partners).
+            prod[:n0] = np.array(list(rec.initial_productivity.values()), float)
         tier_u = pr.random(n0)
 
         # Onboarding durations (days) and manager holding times, drawn up front so variants
@@ -461,9 +468,14 @@ class ProgramModel:
         # probability can ever leave, so keep just those candidates.
         # With bursts, month m's hazards are all multiplied by a gamma factor of mean 1.
         # Drawn a year at a time, so memory stays that of a year of partners.
-        k = sc.churn.burst_dispersion
-        if k > 0:
-            self.burst[b] = rng["churn_bursts"].gamma(1.0 / k, k, H)
+        k, cv = sc.churn.burst_dispersion, sc.churn.hazard_cv
+        if k > 0 or cv > 0:
+            bursts = rng["churn_bursts"]
+            if k > 0:
+                self.burst[b] = bursts.gamma(1.0 / k, k, H)
+            if cv > 0:  # the hazard itself uncertain: one gamma factor per replication
+                shape = 1.0 / cv ** 2
+                self.burst[b] *= bursts.gamma(shape, 1.0 / shape)
             p_max = -np.expm1(-self.churn_rate_max * self.burst[b])
         else:
             p_max = np.full(H, self.churn_p_max)
@@ -1040,7 +1052,7 @@ class ProgramModel:
         window = self.pre_f[max(0, m - ch.inactivity_months + 1):m + 1]
         idle &= ~(window[:, cand] > 0).any(axis=0)
         drivers = (poor + 4 * idle) * seasoned + 2 * recent
-        if self.sc.churn.burst_dispersion > 0:
+        if self.sc.churn.burst_dispersion > 0 or self.sc.churn.hazard_cv > 0:
             p = -np.expm1(-self.churn_rate[drivers] * self.burst[cand // self.W, m])
         else:
             p = self.churn_p[drivers]

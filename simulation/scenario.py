@@ -185,6 +185,14 @@ class Recruitment(ParamGroup):
         0, "partners", "Recruits already waiting for onboarding at month 0", lo=0)
     arrivals_per_month: float = param(
         3.0, "partners per month", "Mean of the Poisson stream of newly signed partners", lo=0)
+    arrivals_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the arrival rate: each replication "
+        "multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "1/sqrt(sign-ups + 0.5))", lo=0, hi=5)
+    initial_productivity: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "multiplier per partner", "Registration rate of each starting partner relative "
+        "to deals.registrations_per_month (the workspace's partners, shrunk towards 1); "
+        "used when it has one entry per starting partner, else drawn", lo=0)
     ipp_fit_share: float = param(
         0.4, "fraction", "Share of partners (starting and new) that fit the ideal partner "
         "profile (IPP)", lo=0, hi=1)
@@ -482,6 +490,10 @@ class Churn(ParamGroup):
     grace_months: int = param(
         6, "months", "Months after activation before profitability and inactivity count",
         lo=0)
+    hazard_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the hazard itself: each "
+        "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "1/sqrt(churns + 0.5), its posterior from few churns)", lo=0, hi=5)
     burst_dispersion: float = param(
         0.0, "variance", "Churn in bursts: each month's hazards are multiplied by a common "
         "gamma factor of mean 1 and this variance (0 = smooth churn)", lo=0, hi=20)
