@@ -126,20 +126,19 @@ def onboarding_net_of_wait(days: np.ndarray, arrivals_per_month: float, managers
                            manager_share: float) -> tuple[Fit, float]:
     """Mean onboarding duration (days) net of the mean wait for a manager, and that wait:
     the observed sign-up-to-active days include a wait the model's queue adds again, so
-    ``mean = observed - Wq(mean × manager_share)`` solved by fixed point."""
+    ``observed = mean + Wq(mean × manager_share)`` solved for ``mean`` (the right side
+    grows with it)."""
     d = np.asarray(days, float)
     obs = float(d.mean())
     lam = arrivals_per_month / (365.25 / 12)
-    net, wait = obs, 0.0
-    for _ in range(50):
-        wait = erlang_c_wait(lam, net * manager_share, managers)
-        if not math.isfinite(wait):
-            wait = 0.0
-            break
-        new = max(1.0, obs - wait)
-        if abs(new - net) < 1e-6:
-            break
-        net = new
+
+    def excess(net: float) -> float:  # increasing in net
+        w = erlang_c_wait(lam, net * manager_share, managers)
+        return net + min(w, 1e9) - obs
+
+    lo = min(1.0, obs)
+    net = obs if excess(obs) <= 0 or excess(lo) >= 0 else optimize.brentq(excess, lo, obs)
+    wait = obs - net
     se = float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else 0.0
     return Fit(net, net - 1.96 * se, net + 1.96 * se, len(d)), wait
 
