@@ -55,6 +55,8 @@ from functools import partial
 import numpy as np
 import simpy
 
+from jbp.progress import Cancelled
+
 from .estimators import gamma_pmf_months
 from .policies import highest_met_tier, mdf_policy, tier_policy
 from .scenario import DAYS_PER_MONTH, Scenario
@@ -199,10 +201,6 @@ def _by_month(when: list[np.ndarray], *values: list[np.ndarray], months: int) ->
     order = np.argsort(w, kind="stable")
     off = np.searchsorted(w[order], np.arange(months + 1)).tolist()
     return (off, *(np.concatenate(v)[order] for v in values))
-
-
-class Cancelled(Exception):
-    """Raised inside a run when its state asks for cancellation."""
 
 
 class Replication:

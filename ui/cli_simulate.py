@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from jbp.progress import Progress
 from ui.numbers import interval_text, value_text
 
 
@@ -76,10 +77,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 # --------------------------------------------------------------------------- progress
 
 
-class TerminalProgress:
-    """A progress bar on stderr; the state object of :func:`simulation.runner.run`."""
+class TerminalProgress(Progress):
+    """A progress bar on stderr; the :class:`jbp.progress.Progress` of
+    :func:`simulation.runner.run`."""
 
     def __init__(self, label: str, stream=None, width: int = 30):
+        super().__init__()
         self.label = label
         self.stream = stream or sys.stderr
         self.width = width
@@ -87,6 +90,10 @@ class TerminalProgress:
         self._last = -1.0
         self._done = False
         self.tty = getattr(self.stream, "isatty", lambda: False)()
+
+    def report(self, fraction: float, text: str | None = None) -> None:
+        super().report(fraction, text)
+        self.set_progress(self.fraction)
 
     def set_progress(self, fraction: float) -> None:
         now = time.perf_counter()
@@ -103,8 +110,6 @@ class TerminalProgress:
                           f"{now - self.started:6.1f} s{end}")
         self.stream.flush()
 
-    def is_cancelled(self) -> bool:
-        return False
 
 
 # --------------------------------------------------------------------------- simulate

@@ -24,13 +24,16 @@ leaves work running); :func:`wait_all` cancels and joins them (window close).
 
 from __future__ import annotations
 
-import threading
 import traceback
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
+
+from jbp.progress import Cancelled, Progress
+
+__all__ = ["Cancelled", "Progress", "Task", "TaskState", "start_task"]
 
 _LIVE: weakref.WeakSet[Task] = weakref.WeakSet()
 # Tasks keep themselves alive while their thread runs (a caller may drop the reference).
@@ -54,39 +57,33 @@ def monitor() -> _Monitor:
     return _monitor
 
 
-class Cancelled(Exception):
-    """Raised by :meth:`TaskState.check_cancelled` once the task was cancelled."""
-
-
-class TaskState:
-    """What the work function sees of its task: progress reporting and cancellation.
+class TaskState(Progress):
+    """What the work function sees of its task: a :class:`jbp.progress.Progress` (so it
+    goes straight to ``simulation.runner.run`` and every other long function), plus the
+    older names ``set_progress`` and ``check_cancelled``.
 
     Safe to use from the worker thread. Also usable without Qt (tests pass a plain
     ``TaskState()``; ``on_progress`` then just records the last report).
     """
 
     def __init__(self, on_progress: Callable[[float, str], None] | None = None):
-        self._cancel = threading.Event()
-        self._on_progress = on_progress
+        super().__init__(on_progress)
         self.last_progress: tuple[float, str] = (0.0, "")
+
+    def report(self, fraction: float, text: str | None = None) -> None:
+        self.fraction = min(1.0, max(0.0, float(fraction)))
+        if text is not None:
+            self.text = text
+        self.last_progress = (self.fraction, self.text)
+        if self.on_report is not None:
+            self.on_report(self.fraction, self.text)
 
     def set_progress(self, fraction: float, text: str = "") -> None:
         """Report progress as a fraction 0-1 (clamped) with a short text."""
-        fraction = min(1.0, max(0.0, float(fraction)))
-        self.last_progress = (fraction, text)
-        if self._on_progress is not None:
-            self._on_progress(fraction, text)
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def cancel(self) -> None:
-        self._cancel.set()
+        self.report(fraction, text)
 
     def check_cancelled(self) -> None:
-        if self._cancel.is_set():
-            raise Cancelled()
+        self.check()
 
 
 class _Thread(QThread):
