@@ -38,7 +38,8 @@ def sens(scenario):
     out = sensitivity(scenario, ["deals.win_probability", "onboarding.mean_days",
                                  "onboarding.managers"], outcome="sourced_revenue", pct=0.3,
                       state=Progress(lambda f, _t: seen.append(f)), replications=4)
-    assert seen[-1] == 1.0 and seen == sorted(seen)
+    # Non-decreasing (up to the rounding of start + width × fraction between the runs).
+    assert seen[-1] == 1.0 and all(b >= a - 1e-12 for a, b in zip(seen, seen[1:]))
     return out
 
 
