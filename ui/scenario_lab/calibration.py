@@ -43,6 +43,7 @@ class WorkspaceSnapshot:
             except Exception:
                 self._frames[kind] = None
         self.name = getattr(ws, "name", "")
+        self.pinned_as_of = getattr(ws, "pinned_as_of", None)
 
     def program(self):
         return self._program
@@ -60,12 +61,12 @@ class WorkspaceSnapshot:
 def calibrate(snapshot: WorkspaceSnapshot, *, state: TaskState, **kwargs: Any):
     """Worker-thread half: a :class:`simulation.calibrate.Calibration` of ``snapshot``
     (``kwargs`` go to ``baseline_from_workspace``: name, horizon_months, replications,
-    seed)."""
+    seed, as_of — a past date calibrates from what was known then)."""
     from simulation.calibrate import baseline_from_workspace
 
-    state.set_progress(0.1, "Calibrating the baseline")
-    cal = baseline_from_workspace(snapshot, **kwargs)
-    state.set_progress(1.0, "Calibrated")
+    state.report(0.0, "Calibrating the baseline")
+    cal = baseline_from_workspace(snapshot, progress=state, **kwargs)
+    state.report(1.0, "Calibrated")
     return cal
 
 
