@@ -24,7 +24,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+
+# scipy is imported inside the functions that need it: the model imports this module, and
+# its worker processes should not pay for loading scipy unless a gamma cycle is used.
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ def net_win_rate(won: np.ndarray, factor: np.ndarray) -> Fit:
     uplift factor was ``factor`` (``(1 + certified uplift)`` × ``(1 + priority uplift)``
     when they applied, else 1): the maximum-likelihood ``w`` of ``won ~ Bernoulli(min(1,
     w f))``. CI from the Fisher information."""
+    from scipy import optimize
+
     y = np.asarray(won, float)
     f = np.asarray(factor, float)
     n = len(y)
@@ -69,6 +73,8 @@ def fit_sales_cycle(months: np.ndarray, window: np.ndarray | None = None
     created ``window[i]`` months before the end of the data is seen only when its cycle is
     at most that (right truncation, likelihood ``f(x) / F(window)``). Returns (mean, shape)
     with CIs from the observed information."""
+    from scipy import optimize, stats
+
     x = np.asarray(months, float)
     x = np.maximum(x, 1.0 / 30.0)  # a same-day close: a day
     n = len(x)
@@ -128,6 +134,8 @@ def onboarding_net_of_wait(days: np.ndarray, arrivals_per_month: float, managers
     the observed sign-up-to-active days include a wait the model's queue adds again, so
     ``observed = mean + Wq(mean × manager_share)`` solved for ``mean`` (the right side
     grows with it)."""
+    from scipy import optimize
+
     d = np.asarray(days, float)
     obs = float(d.mean())
     lam = arrivals_per_month / (365.25 / 12)
@@ -222,6 +230,8 @@ def kaplan_meier_mean(times: np.ndarray, observed: np.ndarray,
 def gamma_pmf_months(mean: float, shape: float, months: int) -> np.ndarray:
     """Probability that a gamma sales cycle (mean months, shape) closes in whole month
     ``k`` after registration (k = 0 .. months-1; the tail beyond is put in the last)."""
+    from scipy import special
+
     edges = np.arange(months + 1, dtype=float)
     cdf = special.gammainc(shape, edges * shape / max(mean, 1e-9))
     pmf = np.diff(cdf)
