@@ -416,13 +416,21 @@ class _Calibrator:
         managers = {p.manager for p in self.partners if p.manager}
         if len(days) >= MIN_ONBOARDINGS:
             sc = self.defaults.onboarding
+            # Recruits still onboarding on the date have taken at least this long so far:
+            # a Kaplan-Meier mean counts them (censored) instead of leaving them out.
+            end = self.as_of or np.datetime64(self.end, "D").astype(object)
+            still = np.array([(end - p.signup_date).days for p in self.partners
+                              if not p.activated_on and not p.churned_on], float)
+            times = np.concatenate((days, still))
+            seen = np.concatenate((np.ones(len(days), bool), np.zeros(len(still), bool)))
+            km, _ = est.kaplan_meier_mean(times, seen)
             fit, wait = est.onboarding_net_of_wait(
                 days, self.changes.get("recruitment.arrivals_per_month", 0.0),
-                len(managers) or sc.managers, sc.manager_share)
+                len(managers) or sc.managers, sc.manager_share, observed_mean=km)
             self.put("onboarding.mean_days", round(fit.value, 1),
-                     f"sign-up to activation of {len(days)} partners ({days.mean():.1f} days) "
-                     f"less the mean wait for a partner manager the queue adds ({wait:.1f} "
-                     "days, Erlang C)")
+                     f"sign-up to activation of {len(days)} partners and {len(still)} still "
+                     f"onboarding (Kaplan-Meier mean {km:.1f} days) less the mean wait for a "
+                     f"partner manager the queue adds ({wait:.1f} days, Erlang C)")
             self.put("onboarding.distribution", "lognormal", "sizes of onboarding times")
             self.put("onboarding.sigma", round(min(3.0, float(np.log(days).std(ddof=1))), 4),
                      f"spread of log onboarding days of {len(days)} partners")

@@ -129,15 +129,18 @@ def erlang_c_wait(arrivals_per_day: float, service_days: float, servers: int) ->
 
 
 def onboarding_net_of_wait(days: np.ndarray, arrivals_per_month: float, managers: int,
-                           manager_share: float) -> tuple[Fit, float]:
+                           manager_share: float, observed_mean: float | None = None
+                           ) -> tuple[Fit, float]:
     """Mean onboarding duration (days) net of the mean wait for a manager, and that wait:
     the observed sign-up-to-active days include a wait the model's queue adds again, so
     ``observed = mean + Wq(mean × manager_share)`` solved for ``mean`` (the right side
-    grows with it)."""
+    grows with it). ``observed_mean`` replaces the mean of ``days`` (e.g. a Kaplan-Meier
+    mean that counts those still onboarding)."""
     from scipy import optimize
 
     d = np.asarray(days, float)
-    obs = float(d.mean())
+    obs = float(d.mean()) if observed_mean is None or not math.isfinite(observed_mean) \
+        else float(observed_mean)
     lam = arrivals_per_month / (365.25 / 12)
 
     def excess(net: float) -> float:  # increasing in net

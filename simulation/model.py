@@ -82,6 +82,12 @@ MONTHLY = {
     "onboarding_wait_sum": "days",
     "first_revenues": "partners",
     "days_to_first_revenue_sum": "days",
+    # Censored at the horizon (written in the last month): recruits still waiting for a
+    # manager, and recruits without a first win yet, with the days they have waited so far.
+    "onboarding_censored": "partners",
+    "onboarding_wait_censored_sum": "days",
+    "first_revenue_censored": "partners",
+    "days_to_first_revenue_censored_sum": "days",
     "registrations": "registrations",
     "mdf_registrations": "registrations",
     "conflicts": "registrations",
@@ -1126,6 +1132,17 @@ class ProgramModel:
         out["days_to_first_revenue_sum"][:] = np.bincount(first_m[won], days, H)
         hist_first = np.bincount(np.minimum((days / HIST_BIN_DAYS).astype(np.int64), last),
                                  minlength=last + 1).astype(float)
+        # Censored at the horizon: still waiting for a manager; signed up and not churned
+        # but without a won deal yet. Their days so far make the "at least" means.
+        end = H * DAYS_PER_MONTH
+        signed = np.isfinite(signup)
+        waiting = signed & ~started
+        out["onboarding_censored"][-1] = np.count_nonzero(waiting)
+        out["onboarding_wait_censored_sum"][-1] = float(np.sum(end - signup[waiting]))
+        churned = np.isfinite(act_t) & ~self.active[b, rec]
+        pending = signed & ~won & ~churned
+        out["first_revenue_censored"][-1] = np.count_nonzero(pending)
+        out["days_to_first_revenue_censored_sum"][-1] = float(np.sum(end - signup[pending]))
         out["tier_counts"] = self.tier_counts[b]
         out["hist_first_revenue"] = hist_first
         out["hist_days_active"] = hist_active

@@ -6,6 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import itertools
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -39,7 +41,7 @@ def sens(scenario):
                                  "onboarding.managers"], outcome="sourced_revenue", pct=0.3,
                       state=Progress(lambda f, _t: seen.append(f)), replications=4)
     # Non-decreasing (up to the rounding of start + width × fraction between the runs).
-    assert seen[-1] == 1.0 and all(b >= a - 1e-12 for a, b in zip(seen, seen[1:]))
+    assert seen[-1] == 1.0 and all(b >= a - 1e-12 for a, b in itertools.pairwise(seen))
     return out
 
 

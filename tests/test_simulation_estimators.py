@@ -156,3 +156,22 @@ def test_shrunk_productivity_is_closer_to_the_truth_than_raw_rates():
     raw = counts / months / (counts.sum() / months.sum())
     assert np.mean((m - true) ** 2) < np.mean((raw - true) ** 2)
     assert var == pytest.approx(np.var(true), rel=0.6)
+
+
+def test_waits_count_the_recruits_still_waiting_at_the_horizon():
+    # A heavily loaded queue over a short horizon: many recruits are still waiting at the
+    # end. Their days so far make the total an "at least", closer to the queue's true mean
+    # wait (Erlang C) than the mean of the completed waits alone.
+    arrivals, managers, mean_days = 3.0, 2, 18.0
+    sc = quiet(**{"recruitment.arrivals_per_month": arrivals, "onboarding.managers": managers,
+                  "onboarding.distribution": "exponential", "onboarding.mean_days": mean_days,
+                  "onboarding.manager_share": 1.0, "deals.registrations_per_month": 0.0,
+                  "horizon_months": 18})
+    res = run(sc, replications=40, seed=3)
+    mo = res.monthly
+    completed = mo["onboarding_wait_sum"].sum() / mo["onboarding_starts"].sum()
+    at_least = float(np.nanmean(res.total("mean_onboarding_wait")))
+    true = est.erlang_c_wait(arrivals / (365.25 / 12), mean_days, managers)
+    assert mo["onboarding_censored"].sum() > 0 and res.censored_share("mean_onboarding_wait") > 0
+    assert completed < at_least
+    assert abs(at_least - true) < abs(completed - true)
