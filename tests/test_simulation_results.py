@@ -150,3 +150,24 @@ def test_parallel_run_can_be_cancelled_and_pool_reused(scenario, result):
         run(scenario, state, replications=40, seed=99, workers=2, chunk=1)
     again = run(scenario, replications=8, seed=99, workers=2)
     assert np.array_equal(again.monthly["wins"], result.monthly["wins"])
+
+
+def test_memory_is_linear_in_months():
+    # Peak memory of one replication of 200 partners at 150 and 600 months: four times the
+    # months may take about four times the memory (linear), not sixteen (quadratic).
+    import tracemalloc
+
+    from simulation.model import simulate_replications
+    from simulation.runner import replication_seed
+
+    sc = Scenario().with_changes({"recruitment.initial_partners": 200,
+                                  "recruitment.arrivals_per_month": 0.0,
+                                  "deals.influenced_per_month": 0.0})
+    peaks = []
+    for months in (150, 600):
+        tracemalloc.start()
+        simulate_replications(sc.with_changes({"horizon_months": months}),
+                              [replication_seed(1, 0)])
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] / peaks[0] < 5.0, peaks
