@@ -231,6 +231,15 @@ class _Calibrator:
                  f"({lead:.0%} of registrations, +{uplift:.0%}) and MDF "
                  f"({mdf_per_partner:.3f} per partner-month at {ppd:g} "
                  "pipeline per dollar) add")
+        if "mdf.pipeline_per_dollar" not in self.changes:
+            # The assumption's weight: the share of registrations it gives to MDF. The
+            # baseline's totals do not move with it (the base rate absorbs it), but a
+            # scenario that changes MDF by x% moves registrations by about share × x%.
+            share = mdf_per_partner / observed if observed else 0.0
+            item = next(e for e in self.items if e.path == "mdf.pipeline_per_dollar")
+            item.basis += (f"; at {ppd:g} per dollar MDF makes {share:.0%} of registrations, "
+                           f"so a scenario doubling MDF adds about {share:.0%} to registrations "
+                           "and sourced bookings (0% at 0 per dollar)")
         # Keep one line per figure: the last put wins in the report.
         first = next(i for i, e in enumerate(self.items)
                      if e.path == "deals.registrations_per_month")
@@ -530,7 +539,12 @@ class _Calibrator:
         default = self.defaults.mdf.pipeline_per_dollar
         size = self.changes.get("deals.deal_size_mean", self.defaults.deals.deal_size_mean)
         q = lambda d: (np.datetime64(d, "M").astype(int)) // 3  # noqa: E731
+        # Whole quarters only: a partial first quarter has fewer registrations whatever MDF
+        # did (the last one is left out below for the same reason).
         q0, q1 = q(self.start), q(self.end)
+        first_month = np.datetime64(self.start, "M")
+        if first_month.astype(int) % 3 or np.datetime64(self.start, "D") != first_month:
+            q0 += 1
         rows = []
         if regs is not None and len(regs):
             reg_q = regs["reg_date"].to_numpy().astype("datetime64[M]").astype(int) // 3
@@ -556,10 +570,7 @@ class _Calibrator:
         why = ("no partner-quarters with and without MDF to compare" if not fit.n else
                f"{fit.n} partner-quarters with MDF give {fit.value:.2f} (95% CI "
                f"{fit.low:.2f}-{fit.high:.2f}), too wide")
-        self.keep("mdf.pipeline_per_dollar", f"ASSUMPTION: {why}; the default attributes "
-                  "MDF's share of registrations below (sensitivity: the base rate "
-                  "absorbs it in the baseline; a scenario changing MDF moves registrations "
-                  "by that share per 100% change)")
+        self.keep("mdf.pipeline_per_dollar", f"ASSUMPTION: {why}")
 
     def _costs(self) -> None:
         costs = self.f.get("program_costs")
