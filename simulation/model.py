@@ -14,8 +14,10 @@ calls is paid once per batch, not once per replication.
   onboarding time and releases it. The rest of the onboarding is self-paced and waits on
   nobody, so the moment the recruit becomes active is known when its manager is granted
   (start + duration); the monthly step activates the recruits whose moment fell in the month.
-- ``_months``: at the end of each month, one vectorised step: activations, registrations
-  (Poisson), conflicts, the open-deal pipeline (a ring buffer of registration months),
+- ``_months``: at the end of each month, one vectorised step (named stages, in
+  :mod:`simulation.model_step`; the set-up is in :mod:`simulation.model_setup`):
+  activations, registrations (Poisson), conflicts, the open-deal pipeline (a ring buffer
+  of registration months, or of closing months for a gamma cycle),
   wins (one uniform per closing deal), deal sizes (lognormal, one draw per won deal),
   customers' ARR as 12 anniversary cohorts that renew or churn (binomial), certifications,
   partner churn (a hazard per partner), costs. It then fires ``month_closed``.
