@@ -218,9 +218,10 @@ def actual_series(ws: Any, train_until: dt.date, months: int) -> dict[str, np.nd
         "certifications": count(certs["cert_date"]),
     }
     active = np.zeros(months)
+    partners = ws.partners()
     for k in range(months):
         end = (edges[k + 1] - pd.Timedelta(days=1)).date()
-        active[k] = sum(1 for p in ws.partners() if p.activated_on and p.activated_on <= end
+        active[k] = sum(1 for p in partners if p.activated_on and p.activated_on <= end
                         and (p.churned_on is None or p.churned_on > end))
     out["active_partners"] = active
     return out
