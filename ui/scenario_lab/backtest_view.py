@@ -3,8 +3,8 @@
 Pick the last day of the training data and a number of months: the work (a calibration as
 of that date, a run from the state then, the comparison with the actuals, and optionally the
 same from every month-end origin) is :func:`simulation.backtest.backtest` on a worker
-thread, against a :class:`~ui.scenario_lab.calibration.WorkspaceSnapshot` read on the GUI
-thread. The table sets each metric's actual beside the simulated P10/P50/P90; the charts
+thread, against a :class:`~ui.scenario_lab.calibration.WorkspaceSnapshot` that thread reads
+through its own connection. The table sets each metric's actual beside the simulated P10/P50/P90; the charts
 show the headline series month by month (:func:`simulation.charts.plot_backtest`). "Save as
 baseline" stores the calibration as of that date as a new scenario.
 """
@@ -44,10 +44,14 @@ LABELS = {"sourced_bookings": "Sourced bookings", "influenced_bookings": "Influe
           "certifications": "Certifications", "active_partners": "Active partners"}
 
 
-def run_backtest(snapshot: WorkspaceSnapshot, train_until: dt.date, months: int,
-                 replications: int, with_rolling: bool, *, state: TaskState):
-    """The view's task (no Qt): the back-test and, if asked, the rolling origins."""
+def run_backtest(path: Any, train_until: dt.date, months: int, replications: int,
+                 with_rolling: bool, *, state: TaskState):
+    """The view's task (no Qt): read the workspace at ``path`` (its own connection), then
+    the back-test and, if asked, the rolling origins."""
     from simulation.backtest import backtest, rolling
+
+    state.report(0.0, "Reading the workspace")
+    snapshot = WorkspaceSnapshot.read(path)
 
     share = 0.4 if with_rolling else 1.0
     bt = backtest(snapshot, train_until, months, replications=replications,
@@ -170,9 +174,8 @@ class BacktestView(QWidget):
         ws = self.page.workspace
         if ws is None or self.task is not None:
             return self.task
-        snapshot = WorkspaceSnapshot(ws)
         when = self.chosen_date()
-        self.task = start_task(run_backtest, snapshot, when, self.months.value(),
+        self.task = start_task(run_backtest, ws.path, when, self.months.value(),
                                self.replications.value(), self.with_rolling.isChecked(),
                                title=f"Back-test from {when.isoformat()}", parent=self)
         self.task.progress.connect(lambda f, _t: self.progress.setValue(round(f * 1000)))

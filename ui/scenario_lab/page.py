@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jbp.errors import JbpError, ValidationError
+from jbp.errors import ValidationError
 from jbp.scenarios import (
     CreateScenario,
     DeleteScenario,
@@ -47,7 +47,7 @@ from ui.context import AppContext
 from ui.workers import Task, start_task
 
 from .backtest_view import BacktestView
-from .calibration import CalibrationDialog, WorkspaceSnapshot, calibrate
+from .calibration import CalibrationDialog, calibrate
 from .compare_view import CompareView, Entry
 from .models import ResultStore, ScenarioListModel
 from .params import ParameterEditor
@@ -399,11 +399,7 @@ class ScenarioLabPage(QWidget):
         ws = self.ctx.workspace
         if ws is None or self.calibration_task is not None:
             return self.calibration_task
-        try:
-            snapshot = WorkspaceSnapshot(ws)
-        except JbpError as exc:
-            self.message.emit(f"Cannot read the workspace: {exc}")
-            return None
+        snapshot = ws.path  # read on the worker thread, through its own connection
         name = kwargs.pop("name", None) or unique_name(ws, "Baseline")
         task = start_task(calibrate, snapshot, name=name, title="Calibrating baseline",
                           parent=self, **kwargs)
@@ -462,7 +458,7 @@ class ScenarioLabPage(QWidget):
         ws = self.ctx.workspace
         if ws is None or self.calibration_task is not None:
             return None
-        task = start_task(calibrate, WorkspaceSnapshot(ws), title="Calibrating baseline",
+        task = start_task(calibrate, ws.path, title="Calibrating baseline",
                           parent=self)
         self.calibration_task = task
 
