@@ -72,3 +72,14 @@ def test_baseline_as_of_a_date_from_the_tab(qtbot, lab):
     rec = next(r for r in scenarios(lab.workspace) if "as of 2026-04-30" in r.name)
     sc = Scenario.from_dict(rec.params)
     assert sc.deals.initial_open_by_age and sc.deals.sales_cycle_distribution == "gamma"
+
+
+def test_calibration_reads_the_workspace_on_its_own_thread(demo_path):
+    # The task gets the file's path and reads it through its own connection (no Qt here).
+    from ui.scenario_lab.calibration import calibrate
+    from ui.workers import TaskState
+
+    state = TaskState()
+    cal = calibrate(demo_path, state=state, as_of=dt.date(2026, 4, 30))
+    assert cal.scenario.recruitment.initial_partners > 0
+    assert state.last_progress == (1.0, "Calibrated")
