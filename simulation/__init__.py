@@ -9,9 +9,11 @@ Typical use::
     print(compare([a, b]))
 """
 
+from jbp.progress import Cancelled, Progress
+
 from .results import METRICS, ScenarioResult, compare
-from .runner import RunCancelled, RunState, run, run_many
+from .runner import run, run_many
 from .scenario import Scenario
 
-__all__ = ["METRICS", "RunCancelled", "RunState", "Scenario", "ScenarioResult", "compare",
-           "run", "run_many"]
+__all__ = ["METRICS", "Cancelled", "Progress", "Scenario", "ScenarioResult", "compare", "run",
+           "run_many"]

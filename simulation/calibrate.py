@@ -13,6 +13,7 @@ and last dated actual.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from jbp.progress import Progress
+
+from . import estimators as est
+from .calibrate_net import NetEstimates
 from .scenario import DAYS_PER_MONTH, Scenario
+from .state_at import workspace_at
 
 MIN_REGISTRATIONS = 20
 MIN_DECIDED = 20
@@ -87,19 +93,29 @@ def baseline_from_file(path: str | Path, **kwargs: Any) -> Calibration:
 
 
 def baseline_from_workspace(ws: Any, *, name: str = "Baseline", horizon_months: int = 36,
-                            replications: int = 100, seed: int | None = None) -> Calibration:
+                            replications: int = 100, seed: int | None = None,
+                            as_of: dt.date | None = None,
+                            progress: Progress | None = None) -> Calibration:
     """Calibrate a baseline scenario from workspace ``ws`` (anything with ``program()``,
-    ``partners()`` and ``actuals(kind)`` as :class:`jbp.store.Workspace` has)."""
-    program = ws.program()
-    partners = ws.partners()
-    frames = {}
-    for kind in ("deals", "registrations", "certifications", "mdf", "program_costs"):
-        try:
-            frames[kind] = ws.actuals(kind)
-        except Exception:  # a workspace without that table: nothing to learn from it
-            frames[kind] = None
-    cal = _Calibrator(program, partners, frames)
+    ``partners()`` and ``actuals(kind)`` as :class:`jbp.store.Workspace` has).
+
+    ``as_of``: use only what was known on that date (actuals up to it, partners in their
+    state and tier then, the registrations open then as the starting pipeline); ``None``
+    uses everything and starts from the workspace as it is."""
+    progress = progress or Progress()
+    progress.step(0.0, "reading the workspace")
+    at = workspace_at(ws, as_of)
+    program, partners, frames = at.program, at.partners, at.frames
+    progress.step(0.4, "estimating")
+    cal = _Calibrator(program, partners, frames, as_of)
     changes = cal.estimate()
+    if at.open_by_age:
+        n = sum(at.open_by_age.values())
+        cal.put("deals.initial_open_by_age", {str(a): float(c) for a, c in
+                                               at.open_by_age.items()},
+                f"{n} registrations open on {as_of or 'the last registration date'}, "
+                "by age in months")
+    progress.step(0.9, "building the scenario")
     base = Scenario()
     data = base.to_dict()
     data.update(name=name, horizon_months=horizon_months, replications=replications,
@@ -117,6 +133,7 @@ def baseline_from_workspace(ws: Any, *, name: str = "Baseline", horizon_months: 
             node = node[p]
         node[leaf] = value
     scenario = Scenario.from_dict(data)
+    progress.step(1.0)
     program_items = [
         Estimate("tiers.levels", ", ".join(scenario.tiers.names()), True,
                  "the workspace's program tiers"),
@@ -126,8 +143,9 @@ def baseline_from_workspace(ws: Any, *, name: str = "Baseline", horizon_months: 
     return Calibration(scenario, program_items + cal.items)
 
 
-class _Calibrator:
-    def __init__(self, program, partners, frames):
+class _Calibrator(NetEstimates):
+    def __init__(self, program, partners, frames, as_of=None):
+        self.as_of = as_of
         self.program = program
         self.partners = partners
         self.f = frames
@@ -167,50 +185,22 @@ class _Calibrator:
             self._onboarding()
             return self.changes
         start, end = window
+        if self.as_of is not None:
+            end = np.datetime64(self.as_of, "ns")
         self.start, self.end = start, end
         self.months = max(1.0, (end - start) / np.timedelta64(1, "D") / DAYS_PER_MONTH)
         self.exposure = self._exposure(start, end)
         self._registrations()
         self._deals()
+        self._recruitment()
         self._onboarding()
         self._churn()
-        self._recruitment()
         self._enablement()
         self._mdf()
         self._costs()
         self._net_registrations()
         return self.changes
 
-    def _net_registrations(self) -> None:
-        """The observed rate includes what lead sharing and MDF added; the scenario's rate is
-        before them, so take them out: observed = base × (1 + lead share × uplift) + MDF."""
-        observed = self.changes.get("deals.registrations_per_month")
-        if observed is None:
-            return
-        sc = self.defaults
-        tiers = {t.name: t for t in self.program.tiers}
-        active = [p for p in self.partners if p.churned_on is None and p.activated_on]
-        lead = np.mean([bool(tiers.get(p.tier) and tiers[p.tier].lead_sharing)
-                        for p in active]) if active else 0.0
-        uplift = sc.tiers.lead_sharing_uplift
-        budget = self.changes.get("mdf.budget_per_period", sc.mdf.budget_per_period)
-        util = self.changes.get("mdf.utilisation", sc.mdf.utilisation)
-        period = self.changes.get("mdf.period_months", sc.mdf.period_months)
-        size = self.changes.get("deals.deal_size_mean", sc.deals.deal_size_mean)
-        mdf_regs = budget * util / period * sc.mdf.pipeline_per_dollar / size
-        mdf_per_partner = mdf_regs / max(1, len(active))
-        base = max(0.0, (observed - mdf_per_partner) / (1.0 + lead * uplift))
-        self.put("deals.registrations_per_month", round(base, 4),
-                 f"observed {observed:.3f} per partner-month less what lead sharing "
-                 f"({lead:.0%} of partners, +{uplift:.0%}) and MDF "
-                 f"({mdf_per_partner:.3f} per partner-month at {sc.mdf.pipeline_per_dollar:g} "
-                 "pipeline per dollar) add")
-        # Keep one line per figure: the last put wins in the report.
-        first = next(i for i, e in enumerate(self.items)
-                     if e.path == "deals.registrations_per_month")
-        basis = self.items[first].basis
-        self.items.pop(first)
-        self.items[-1].basis = f"{basis}; {self.items[-1].basis}"
 
     def _exposure(self, start, end) -> dict[int, float]:
         """Active partner-months per partner id inside the window."""
@@ -272,11 +262,10 @@ class _Calibrator:
                  f"{int(regs['conflict'].sum())} conflicts in {len(regs):,} registrations")
         decided = regs[regs["status"].isin(["won", "lost"]) & ~regs["conflict"]]
         if len(decided) >= MIN_DECIDED:
-            win = float((decided["status"] == "won").mean())
-            self.put("deals.win_probability", round(win, 4),
-                     f"{len(decided):,} registrations decided won or lost")
+            self._win_rate(decided)
         else:
             self.keep("deals.win_probability", f"only {len(decided)} decided registrations")
+        self._productivity(inside)
         fits = {p.id: (p.ipp_fit or 0) >= IPP_FIT_CUTOFF for p in self.partners}
         by_fit = {True: [0, 0.0], False: [0, 0.0]}
         counts = inside["partner_id"].value_counts()
@@ -292,6 +281,8 @@ class _Calibrator:
         else:
             self.keep("recruitment.ipp_productivity", "too few registrations to compare "
                       "IPP-fit and other partners")
+
+
 
     def _deals(self) -> None:
         deals = self.f.get("deals")
@@ -326,10 +317,20 @@ class _Calibrator:
         cyc = sourced.dropna(subset=["created_date"])
         if len(cyc) >= MIN_DEALS:
             days = (cyc["close_date"] - cyc["created_date"]).dt.days.to_numpy(float)
-            days = days[days >= 0]
-            months = float(days.mean()) / DAYS_PER_MONTH if len(days) else 0.0
-            self.put("deals.sales_cycle_months", round(months, 2),
-                     f"created-to-close of {len(days)} sourced deals")
+            ok = days >= 0
+            end = np.datetime64(self.end, "D")
+            window = (end - cyc["created_date"].to_numpy().astype("datetime64[D]")) \
+                / np.timedelta64(1, "D")
+            mean, shape = est.fit_sales_cycle(days[ok] / DAYS_PER_MONTH,
+                                              window[ok] / DAYS_PER_MONTH)
+            self.put("deals.sales_cycle_distribution", "gamma",
+                     "a fitted distribution, not a fixed step")
+            self.put("deals.sales_cycle_months", round(mean.value, 3),
+                     f"created-to-close of {int(ok.sum())} sourced deals, gamma fit corrected "
+                     f"for deals still open at the end (95% CI {mean.low:.2f}-"
+                     f"{mean.high:.2f})")
+            self.put("deals.sales_cycle_shape", round(min(100.0, max(0.2, shape.value)), 3),
+                     f"gamma shape, 95% CI {shape.low:.2f}-{shape.high:.2f}")
         else:
             self.keep("deals.sales_cycle_months", f"only {len(cyc)} deals with a created date")
 
@@ -337,16 +338,29 @@ class _Calibrator:
         days = np.array([(p.activated_on - p.signup_date).days for p in self.partners
                          if p.activated_on], float)
         days = days[days > 0]
+        managers = {p.manager for p in self.partners if p.manager}
         if len(days) >= MIN_ONBOARDINGS:
-            self.put("onboarding.mean_days", round(float(days.mean()), 1),
-                     f"sign-up to activation of {len(days)} partners (includes any wait "
-                     "for a partner manager)")
+            sc = self.defaults.onboarding
+            # Recruits still onboarding on the date have taken at least this long so far:
+            # a Kaplan-Meier mean counts them (censored) instead of leaving them out.
+            end = self.as_of or np.datetime64(self.end, "D").astype(object)
+            still = np.array([(end - p.signup_date).days for p in self.partners
+                              if not p.activated_on and not p.churned_on], float)
+            times = np.concatenate((days, still))
+            seen = np.concatenate((np.ones(len(days), bool), np.zeros(len(still), bool)))
+            km, _ = est.kaplan_meier_mean(times, seen)
+            fit, wait = est.onboarding_net_of_wait(
+                days, self.changes.get("recruitment.arrivals_per_month", 0.0),
+                len(managers) or sc.managers, sc.manager_share, observed_mean=km)
+            self.put("onboarding.mean_days", round(fit.value, 1),
+                     f"sign-up to activation of {len(days)} partners and {len(still)} still "
+                     f"onboarding (Kaplan-Meier mean {km:.1f} days) less the mean wait for a "
+                     f"partner manager the queue adds ({wait:.1f} days, Erlang C)")
             self.put("onboarding.distribution", "lognormal", "sizes of onboarding times")
             self.put("onboarding.sigma", round(min(3.0, float(np.log(days).std(ddof=1))), 4),
                      f"spread of log onboarding days of {len(days)} partners")
         else:
             self.keep("onboarding.mean_days", f"only {len(days)} partners with both dates")
-        managers = {p.manager for p in self.partners if p.manager}
         if managers:
             self.put("onboarding.managers", len(managers),
                      f"distinct partner managers named on {len(self.partners)} partners")
@@ -365,8 +379,12 @@ class _Calibrator:
                      f"{len(churned)} partners churned over {pm:,.0f} active partner-months "
                      "(the drivers raise it further for unprofitable, conflicted or "
                      "inactive partners)")
+            self.put("churn.hazard_cv", round(1 / math.sqrt(len(churned) + 0.5), 4),
+                     f"uncertainty of a hazard seen {len(churned)} times (Jeffreys posterior)")
+            self._churn_bursts(churned)
         else:
             self.keep("churn.base_hazard", f"only {pm:.0f} active partner-months")
+
 
     def _recruitment(self) -> None:
         s, e = self.start.astype("datetime64[D]"), self.end.astype("datetime64[D]")
@@ -375,6 +393,8 @@ class _Calibrator:
         self.signups = len(signups)
         self.put("recruitment.arrivals_per_month", round(len(signups) / self.months, 4),
                  f"{len(signups)} sign-ups in {self.months:.1f} months of actuals")
+        self.put("recruitment.arrivals_cv", round(1 / math.sqrt(len(signups) + 0.5), 4),
+                 f"uncertainty of a rate seen {len(signups)} times (Jeffreys posterior)")
 
     def _enablement(self) -> None:
         certs = self.f.get("certifications")
@@ -405,7 +425,8 @@ class _Calibrator:
                          f"{len(claims)} claims against {len(req)} approved requests")
         else:
             self.keep("mdf.budget_per_period", "no approved MDF requests")
-        self.keep("mdf.pipeline_per_dollar", "not identifiable from actuals")
+        self._pipeline_per_dollar(req)
+
 
     def _costs(self) -> None:
         costs = self.f.get("program_costs")

@@ -195,3 +195,24 @@ def plot_tornado(ax, sens, *, top: int | None = None) -> None:
         from matplotlib.ticker import PercentFormatter
 
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+
+
+def plot_backtest(ax, series, *, title: str | None = None, currency: str = "",
+                  color: str = PALETTE[0]) -> None:
+    """A back-tested metric month by month: the simulated P10–P90 band and P50, and the
+    actuals as dots (filled inside the band, hollow outside). ``series`` is a
+    :class:`simulation.backtest.Series`."""
+    rows = series.monthly
+    months = np.array([r["month"] for r in rows])
+    lo, mid, hi = (np.array([r[k] for r in rows]) for k in ("p10", "p50", "p90"))
+    act = np.array([r["actual"] for r in rows])
+    inside = np.array([r["inside_80"] for r in rows], bool)
+    ax.fill_between(months, lo, hi, color=color, alpha=0.2, linewidth=0, label="P10–P90")
+    ax.plot(months, mid, color=color, label="P50")
+    ax.plot(months[inside], act[inside], "o", color="black", label="actual (in band)")
+    ax.plot(months[~inside], act[~inside], "o", mfc="white", color="black",
+            label="actual (outside)")
+    ax.set_xlabel("month after the training date")
+    ax.set_xticks(months)
+    _format_axis(ax, "currency" if "bookings" in series.metric else "", currency)
+    ax.set_title(title or series.metric.replace("_", " ").capitalize())

@@ -14,8 +14,10 @@ calls is paid once per batch, not once per replication.
   onboarding time and releases it. The rest of the onboarding is self-paced and waits on
   nobody, so the moment the recruit becomes active is known when its manager is granted
   (start + duration); the monthly step activates the recruits whose moment fell in the month.
-- ``_months``: at the end of each month, one vectorised step: activations, registrations
-  (Poisson), conflicts, the open-deal pipeline (a ring buffer of registration months),
+- ``_months``: at the end of each month, one vectorised step (named stages, in
+  :mod:`simulation.model_step`; the set-up is in :mod:`simulation.model_setup`):
+  activations, registrations (Poisson), conflicts, the open-deal pipeline (a ring buffer
+  of registration months, or of closing months for a gamma cycle),
   wins (one uniform per closing deal), deal sizes (lognormal, one draw per won deal),
   customers' ARR as 12 anniversary cohorts that renew or churn (binomial), certifications,
   partner churn (a hazard per partner), costs. It then fires ``month_closed``.
@@ -55,14 +57,21 @@ from functools import partial
 import numpy as np
 import simpy
 
+from jbp.progress import Cancelled
+
+from .model_setup import ModelSetup, _lognormal_mu, cycle_months
+from .model_step import _STEP_SERIES, MonthlyStep
 from .policies import highest_met_tier, mdf_policy, tier_policy
 from .scenario import DAYS_PER_MONTH, Scenario
+
+__all__ = ["MONTHLY", "STREAMS", "Cancelled", "ProgramModel", "Replication", "batch_size",
+           "cycle_months", "partner_slots", "simulate_replication", "simulate_replications"]
 
 #: Random streams, spawned in this order from each replication's seed. Append new streams at
 #: the end so that existing ones keep their numbers.
 STREAMS = ("arrivals", "partners", "onboarding", "registrations", "extra_registrations",
            "conflicts", "pipeline", "wins", "sizes", "influenced", "certifications", "churn",
-           "renewals")
+           "renewals", "churn_bursts")
 
 #: Monthly series recorded per replication (name → unit). Flows are per month, stocks at the
 #: end of the month.
@@ -79,6 +88,12 @@ MONTHLY = {
     "onboarding_wait_sum": "days",
     "first_revenues": "partners",
     "days_to_first_revenue_sum": "days",
+    # Censored at the horizon (written in the last month): recruits still waiting for a
+    # manager, and recruits without a first win yet, with the days they have waited so far.
+    "onboarding_censored": "partners",
+    "onboarding_wait_censored_sum": "days",
+    "first_revenue_censored": "partners",
+    "days_to_first_revenue_censored_sum": "days",
     "registrations": "registrations",
     "mdf_registrations": "registrations",
     "conflicts": "registrations",
@@ -105,16 +120,6 @@ MONTHLY = {
     "conflict_cost": "currency",
 }
 
-#: Series the monthly step writes, in the order of its rows of values (the others are
-#: filled from per-partner times at the end of the run, or by the MDF process).
-_STEP_SERIES = (
-    "partners_waiting", "partners_onboarding", "partners_active", "partners_churned",
-    "churned", "registrations", "mdf_registrations", "conflicts", "open_deals", "wins",
-    "sourced_bookings", "influenced_deals", "influenced_bookings", "sourced_revenue",
-    "influenced_revenue", "arr_sourced", "arr_influenced", "customers", "margins", "rebates",
-    "certifications", "mdf_spent", "cost_people", "cost_enablement", "cost_overhead",
-    "conflict_cost")
-_COL = {name: j for j, name in enumerate(_STEP_SERIES)}
 
 #: Width of the bins of the days-to-first-revenue and days-to-active histograms (days).
 HIST_BIN_DAYS = 15.0
@@ -136,7 +141,7 @@ def partner_slots(scenario: Scenario) -> int:
     (the Poisson mean over the horizon + 7 standard deviations + 7, exceeded with a
     probability below 1e-11; a replication that exceeds it is given wider arrays)."""
     rec = scenario.recruitment
-    mean = rec.arrivals_per_month * scenario.horizon_months
+    mean = rec.arrivals_per_month * scenario.horizon_months * (1.0 + 3.0 * rec.arrivals_cv)
     return (rec.initial_partners + rec.initial_onboarding
             + math.ceil(mean + 7.0 * math.sqrt(mean) + 7.0))
 
@@ -144,56 +149,6 @@ def partner_slots(scenario: Scenario) -> int:
 def batch_size(scenario: Scenario) -> int:
     """Replications worth advancing together for this scenario (see :data:`BATCH_SLOTS`)."""
     return max(1, min(MAX_BATCH, BATCH_SLOTS // max(partner_slots(scenario), 1)))
-
-
-def _lognormal_mu(mean: float, sigma: float) -> float:
-    """``mu`` of a lognormal with the given mean and log-scale sigma."""
-    return math.log(mean) - 0.5 * sigma * sigma
-
-
-def _monthly_poisson(rng: np.random.Generator, lam: np.ndarray, months: int) -> np.ndarray:
-    """Independent Poisson counts (months × partners) with mean ``lam[i]`` for partner ``i``
-    in every month: each partner's total over the months (Poisson with mean ``lam[i]`` ×
-    months), spread uniformly over the months — the same distribution, at a fraction of
-    the cost of one Poisson draw per partner-month."""
-    n = len(lam)
-    total = rng.poisson(lam * months)
-    who = np.repeat(np.arange(n, dtype=np.int32), total)
-    cell = rng.integers(0, months, len(who), dtype=np.int16).astype(np.int32)
-    cell *= n
-    cell += who
-    return np.bincount(cell, minlength=months * n).reshape(months, n)
-
-
-def _sparse_events(rng: np.random.Generator, lam: np.ndarray | float, partners: int,
-                   months: int) -> tuple[np.ndarray, np.ndarray]:
-    """Events of independent Poisson streams with mean ``lam[i]`` (or ``lam`` for all) for
-    each of ``partners`` partners in every month, over ``months`` months, drawn at the cost
-    of the events: the month (int16) and the partner of each event."""
-    total = (float(np.sum(lam)) if np.ndim(lam) else lam * partners) * months
-    k = int(rng.poisson(total)) if total > 0 else 0
-    if not k:
-        return np.zeros(0, np.int16), np.zeros(0, np.int64)
-    if np.ndim(lam):
-        c = np.cumsum(lam)
-        who = np.minimum(np.searchsorted(c, rng.random(k) * c[-1], side="right"), partners - 1)
-    else:
-        who = rng.integers(0, partners, k)
-    return rng.integers(0, months, k, dtype=np.int16), who
-
-
-def _by_month(when: list[np.ndarray], *values: list[np.ndarray], months: int) -> tuple:
-    """Events of all replications in one list sorted by month (stable: a replication's events
-    keep their order): the offsets of each month (``off[m]:off[m + 1]``), then each value
-    array in that order."""
-    w = np.concatenate(when)
-    order = np.argsort(w, kind="stable")
-    off = np.searchsorted(w[order], np.arange(months + 1)).tolist()
-    return (off, *(np.concatenate(v)[order] for v in values))
-
-
-class Cancelled(Exception):
-    """Raised inside a run when its state asks for cancellation."""
 
 
 class Replication:
@@ -206,7 +161,11 @@ class Replication:
         rec = scenario.recruitment
         H = scenario.horizon_months
         arr = self.rng["arrivals"]
-        n_arr = int(arr.poisson(rec.arrivals_per_month * H))
+        rate = rec.arrivals_per_month
+        if rec.arrivals_cv > 0:  # the rate itself uncertain: a gamma of mean 1 and that CV
+            shape = 1.0 / rec.arrivals_cv ** 2
+            rate *= arr.gamma(shape, 1.0 / shape)
+        n_arr = int(arr.poisson(rate * H))
         self.arrival_t = np.sort(arr.uniform(0.0, H * DAYS_PER_MONTH, n_arr))
         self.N = rec.initial_partners + rec.initial_onboarding + n_arr
         # Pre-drawn events (month, partner[, uniform]) and the starting cohort's trailing
@@ -217,7 +176,7 @@ class Replication:
         self.history: tuple[np.ndarray, ...] | None = None
 
 
-class ProgramModel:
+class ProgramModel(ModelSetup, MonthlyStep):
     """A batch of replications of one scenario, advanced together. ``run()`` returns one dict
     per replication of monthly arrays (see :data:`MONTHLY`), ``tier_counts`` (months ×
     tiers), and the two histograms.
@@ -273,9 +232,12 @@ class ProgramModel:
                          * (ch.conflict_multiplier if b & 2 else 1.0)
                          * (ch.inactivity_multiplier if b & 4 else 1.0) for b in range(8)])
         self.churn_p = -np.expm1(-ch.base_hazard * mult)
+        self.churn_rate = ch.base_hazard * mult
+        self.churn_rate_max = float(self.churn_rate.max())
         self.churn_p_max = float(self.churn_p.max()) if ch.base_hazard > 0 else 0.0
 
         self._allocate_arrays()
+        self.burst = np.ones((B, H))  # the month's common churn factor (bursts)
         for b, rep in enumerate(self.reps):
             self._init_replication(b, rep)
         self._init_events()
@@ -293,179 +255,8 @@ class ProgramModel:
         self.mdf_lapsed = np.zeros((B, H))
         self.tier_counts = np.zeros((B, H, self.K))
 
-    # ------------------------------------------------------------------ set-up
-
-    def _allocate_arrays(self) -> None:
-        B, W, H = self.B, self.W, self.H
-        d = self.sc.deals
-        self.own_lam = np.zeros((B, W))  # own registrations per month
-        self.active = np.zeros((B, W), bool)  # active (not waiting, onboarding, churned)
-        # Per recruit, written by the SimPy callbacks (plain lists: cheaper there): sign-up
-        # and manager granted (days).
-        self.signup_t = [[math.nan] * r.N for r in self.reps]
-        self.start_t = [[math.nan] * r.N for r in self.reps]
-        self.act_t = np.full((B, W), np.inf)  # became active (days)
-        self.act_m = np.full((B, W), -1, np.int64)  # month of activation (recruits)
-        self.first_m = np.full((B, W), -1, np.int64)  # month of the first won deal
-        self.awaiting = np.zeros((B, W), bool)  # active recruits without a won deal yet
-        self.exposure = np.ones((B, W))  # share of this month a partner was active
-        self.tier = np.zeros((B, W), np.int16)
-        self.certs = np.zeros((B, W))
-        # Trailing 12 months of sourced bookings (row 0) and won deals (row 1) per partner,
-        # kept as running sums; what each month added is kept as events (partner, amount)
-        # and taken off twelve months later.
-        self.t12 = np.zeros((2, B, W))
-        self.t12_events: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * 12
-        # Month of the last registration seen by event (activation, conflict, tier or MDF
-        # registration); the partner's own accepted registrations are read from
-        # pre_accepted when its inactivity is checked.
-        self.last_reg = np.zeros((B, W))
-        self.last_conflict = np.full((B, W), -1e9)
-        self.mdf_alloc = np.zeros((B, W))
-        self.alloc_total = np.zeros(B)
-        self.geometric = d.sales_cycle_distribution == "geometric"
-        self.L = 0 if self.geometric else round(d.sales_cycle_months)
-        # Open deals by month opened: a ring of L arrays of replications × partners.
-        self.pipe = [np.zeros((B, W), np.int64) for _ in range(max(self.L, 1))]
-        self.open = np.zeros((B, W), np.int64)  # geometric cycle: open deals per partner
-        self.pre_accepted = np.zeros((H, B, W), np.int32)
-        # Customers: 12 anniversary cohorts (m % 12) of sourced ARR, influenced ARR, and the
-        # margins and rebates paid on the sourced ARR; customers sourced and influenced.
-        self.cohort_arr = np.zeros((B, 4, 12))
-        self.cohort_cust = np.zeros((B, 2, 12), np.int64)
-        # Flat views (replication-major) for indexing by b * W + i.
-        for name in ("active", "act_t", "act_m", "first_m", "awaiting", "exposure", "tier",
-                     "certs", "last_reg", "last_conflict", "mdf_alloc", "open", "own_lam"):
-            setattr(self, name + "_f", getattr(self, name).reshape(-1))
-        self.t12_rev_f = self.t12[0].reshape(-1)
-        self.t12_logos_f = self.t12[1].reshape(-1)
-        self.pre_f = self.pre_accepted.reshape(H, -1)
-        self._arange_f = np.arange(B * W)
-        self.n_admitted = [0] * B
-        self.n_started = [0] * B
-        self.n_activated = np.zeros(B, np.int64)
-        self.n_churned = np.zeros(B, np.int64)
-        self.due: list[tuple[float, int]] = []  # heap of (activation day, flat partner)
-        self.pending_first = 0  # active recruits still without a first won deal
-        self.thinned: np.ndarray | None = None  # partners activated this month (flat)
-        self.duration: list[list[float]] = []
-        self.hold: list[list[float]] = []
-
-    def _init_replication(self, b: int, rep: Replication) -> None:
-        sc, rng, H, N = self.sc, rep.rng, self.H, rep.N
-        rec = sc.recruitment
-        n0 = rec.initial_partners
-        # Partner attributes: IPP fit and productivity heterogeneity (mean 1).
-        pr = rng["partners"]
-        fit_u = pr.random(N)
-        het = pr.lognormal(-0.5 * rec.productivity_sigma ** 2, rec.productivity_sigma, N)
-        ipp_fit = fit_u < rec.ipp_fit_share
-        # Normalised so that the average partner of the IPP mix registers at the base rate.
-        k, share = rec.ipp_productivity, rec.ipp_fit_share
-        norm = 1.0 / (1.0 - share + share * k) if (1.0 - share + share * k) > 0 else 1.0
-        prod = het * np.where(ipp_fit, k * norm, norm)
-        tier_u = pr.random(n0)
-
-        # Onboarding durations (days) and manager holding times, drawn up front so variants
-        # that change only the mean scale the same underlying numbers.
-        ob = sc.onboarding
-        u = rng["onboarding"].random(N)
-        z = rng["onboarding"].standard_normal(N)
-        mean = ob.effective_mean_days
-        if ob.distribution == "fixed":
-            dur = np.full(N, mean)
-        elif ob.distribution == "exponential":
-            dur = -mean * np.log1p(-u)
-        else:
-            dur = np.exp(_lognormal_mu(mean, ob.sigma) + ob.sigma * z)
-        self.duration.append(dur.tolist())
-        self.hold.append((dur * ob.effective_manager_share).tolist())
-
-        # Starting cohort: active from day 0; tiers by the mix, the most productive partners
-        # holding the highest tiers; trailing history set inside the tier's band.
-        if n0:
-            self.active[b, :n0] = True
-            self.act_t[b, :n0] = -DAYS_PER_MONTH
-            names = sc.tiers.names()
-            mix = rec.initial_tier_mix or {names[0]: 1.0}
-            shares = np.array([mix.get(nm, 0.0) for nm in names])
-            counts = np.floor(shares * n0).astype(int)
-            rest = n0 - counts.sum()
-            if rest:
-                order = np.argsort(-(shares * n0 - counts), kind="stable")
-                counts[order[:rest]] += 1
-            by_prod = np.argsort(prod[:n0], kind="stable")
-            tier = np.zeros(n0, np.int16)
-            tier[by_prod] = np.repeat(np.arange(self.K), counts)
-            self.tier[b, :n0] = tier
-            lo = self.t_min_rev[tier]
-            hi = np.where(tier + 1 < self.K, self.t_min_rev[np.minimum(tier + 1, self.K - 1)],
-                          lo * 1.5)
-            t12 = lo + tier_u * (hi - lo)
-            self.t12[0, b, :n0] = t12
-            logos = self.t_min_logo[tier]
-            self.t12[1, b, :n0] = logos
-            # The history months: a twelfth of the revenue each, the logos spread evenly.
-            rows = np.arange(12)[:, None]
-            rep.history = (t12 / 12, np.floor(logos / 12) + (rows < logos % 12))
-            if sc.enablement.initial_certifications:
-                self.certs[b, :n0] = self.t_min_cert[tier]
-        d = sc.deals
-        if n0 and d.initial_pipeline:
-            lam = prod[:n0] * d.registrations_per_month * (1 - d.conflict_probability) \
-                * (1 + sc.tiers.lead_sharing_uplift * self.t_lead[self.tier[b, :n0]])
-            if self.geometric:
-                self.open[b, :n0] = rng["pipeline"].poisson(lam * max(d.sales_cycle_months, 1.0))
-            elif self.L:
-                pipe = rng["pipeline"].poisson(lam, (self.L, n0))
-                for j in range(self.L):
-                    self.pipe[j][b, :n0] = pipe[j]
-
-        # Per partner-month draws that do not depend on the program, made up front, so
-        # variants of a scenario see the same numbers for the same partner-month.
-        pc = d.conflict_probability
-        own = prod * d.registrations_per_month
-        self.own_lam[b, :N] = own
-        self.pre_accepted[:, b, :N] = _monthly_poisson(rng["registrations"], own * (1.0 - pc), H)
-        # Conflicts and certifications are rare per partner-month: kept as events.
-        rep.conf = _sparse_events(rng["conflicts"], own * pc, N, H)
-        rep.certs = _sparse_events(rng["certifications"], sc.enablement.certification_rate,
-                                   N, H)
-        # Churn: one uniform per partner-month; only those below the largest possible churn
-        # probability can ever leave, so keep just those candidates.
-        u = rng["churn"].random((H, N))
-        below = u < self.churn_p_max
-        months, who = np.nonzero(below)
-        rep.churn = (months.astype(np.int16), who, u[below])
-
-    def _init_events(self) -> None:
-        """Merge the replications' pre-drawn events into month-sorted lists of flat indices,
-        and the starting cohort's trailing history into the first twelve months' events."""
-        W, H = self.W, self.H
-        base = [b * W for b in range(self.B)]
-        self.conf_off, self.conf_f = _by_month(
-            [r.conf[0] for r in self.reps], [r.conf[1] + o for r, o in zip(self.reps, base, strict=True)],
-            months=H)
-        self.cert_off, self.cert_f = _by_month(
-            [r.certs[0] for r in self.reps], [r.certs[1] + o for r, o in zip(self.reps, base, strict=True)],
-            months=H)
-        self.churn_off, self.churn_f, self.churn_u = _by_month(
-            [r.churn[0] for r in self.reps], [r.churn[1] + o for r, o in zip(self.reps, base, strict=True)],
-            [r.churn[2] for r in self.reps], months=H)
-        self.conf_f = self.conf_f.astype(np.int64)
-        self.cert_f = self.cert_f.astype(np.int64)
-        self.churn_f = self.churn_f.astype(np.int64)
-        n0 = self.sc.recruitment.initial_partners
-        if n0:
-            who = (np.arange(n0) + np.array(base)[:, None]).reshape(-1)
-            rev = np.concatenate([r.history[0] for r in self.reps])
-            logos = np.concatenate([r.history[1] for r in self.reps], axis=1)
-            for s in range(12):
-                self.t12_events[s] = (who, rev, logos[s])
-        for r in self.reps:
-            r.conf = r.certs = r.churn = r.history = None
-
     # ------------------------------------------------------------------ processes
+    # (set-up: simulation.model_setup; the monthly step: simulation.model_step)
 
     def _arrivals(self) -> None:
         """Schedule every recruit's sign-up (times drawn up front, in order)."""
@@ -578,351 +369,6 @@ class ProgramModel:
         self.extra = (self.lead_lam + self.mdf_alloc * self.mdf_regs_rate) * self.active
         self.extra_f = self.extra.reshape(-1)
 
-    # ------------------------------------------------------------------ the monthly step
-
-    def _activate_due(self, m: int, t1: float) -> np.ndarray:
-        """Recruits whose onboarding ended by ``t1`` (the end of month ``m``) become active.
-        Returns each replication's unexposed partner-months (the part of the month before
-        its recruits' activation)."""
-        heap, pop = self.due, heapq.heappop
-        at, due = [], []
-        while heap and heap[0][0] <= t1:
-            t, i = pop(heap)
-            at.append(t)
-            due.append(i)
-        if not due:
-            return np.zeros(self.B)
-        W = self.W
-        at, due = np.array(at), np.array(due)
-        self.act_t_f[due] = at
-        self.active_f[due] = True
-        self.awaiting_f[due] = True
-        self.act_m_f[due] = m
-        self.last_reg_f[due] = m
-        self.extra_f[due] = self.lead_lam_f[due]
-        rep = due // W
-        activated = np.bincount(rep, minlength=self.B)
-        self.n_activated += activated
-        self.n_active += activated
-        np.add.at(self.tier_n, (rep, self.tier_f[due]), 1.0)
-        self.pending_first += len(due)
-        # Active for only part of this month: thin its pre-drawn registrations (a thinned
-        # Poisson count is Poisson) by the share of the month left. Conflicts are thinned
-        # event by event in the step.
-        share = (m + 1) - at / DAYS_PER_MONTH
-        np.minimum(share, 1.0, out=share)
-        np.maximum(share, 0.0, out=share)
-        pre = self.pre_f[m]
-        counts = pre[due]
-        nz = counts.nonzero()[0]
-        if len(nz):
-            gens = self.g["registrations"]
-            pre[due[nz]] = [gens[i // W].binomial(c, s) for i, c, s in
-                            zip(due[nz].tolist(), counts[nz].tolist(), share[nz].tolist(),
-                                strict=True)]
-        self.exposure_f[due] = share
-        self.thinned = due
-        return np.bincount(rep, 1.0 - share, self.B)
-
-    def _step(self, m: int) -> None:
-        sc, g = self.sc, self.g
-        d, cu = sc.deals, sc.customers
-        B, W = self.B, self.W
-        t1 = (m + 1) * DAYS_PER_MONTH
-        slot = m % 12
-        unexposed = self._activate_due(m, t1) if self.due else np.zeros(B)
-        active, active_f = self.active, self.active_f
-        # Partners activated during this month are exposed only for part of it.
-        exposure_total = self.n_active - unexposed
-        vals = self.step_vals[m]
-
-        # Customers: the cohort booked 12, 24, ... months ago renews or churns.
-        arr, cust = self.cohort_arr, self.cohort_cust
-        if m >= 12:
-            c = cust[:, :, slot]
-            rows, cols = c.nonzero()
-            if len(rows):
-                n = c[rows, cols]
-                gens = g["renewals"]
-                kept = np.array([gens[b].binomial(k, cu.renewal_rate)
-                                 for b, k in zip(rows.tolist(), n.tolist(), strict=True)],
-                                np.int64)
-                f = np.ones((B, 2))
-                f[rows, cols] = kept / n
-                c[rows, cols] = kept
-                arr[:, :2, slot] *= f
-                arr[:, 2:, slot] *= f[:, :1]
-
-        # MDF claims: each partner spends its allocation evenly over the period, taken from
-        # its replication's fund; the spend adds registrations.
-        extra, extra_f = self.extra, self.extra_f
-        if self.alloc_total.any():
-            levels = np.array([fund.level for fund in self.funds])
-            total = self.alloc_total * self.mdf_claim_rate
-            scale = np.minimum(1.0, np.divide(levels, total, out=np.ones(B), where=total > 0))
-            short = scale < 1.0
-            if short.any():  # never claim more than the fund holds
-                total = total * scale
-                extra = extra - self.mdf_alloc * (self.mdf_regs_rate * (1.0 - scale))[:, None]
-                extra_f = extra.reshape(-1)
-            for b in total.nonzero()[0].tolist():
-                self.funds[b].get(float(total[b]))
-            vals[_COL["mdf_spent"]] = total
-            vals[_COL["mdf_registrations"]] = total * (self.mdf_regs_rate / self.mdf_claim_rate)
-
-        # Registrations, split (a thinned Poisson stream is Poisson) into accepted and
-        # conflicted ones, from the partner's own rate (drawn up front per partner-month, so
-        # variants share them) and from tier benefits and MDF (drawn here).
-        pc = d.conflict_probability
-        accepted = np.multiply(self.pre_accepted[m], active, dtype=np.int64)
-        lo, hi = self.conf_off[m], self.conf_off[m + 1]
-        conf = self.conf_f[lo:hi]  # partner of each conflicted registration
-        if hi > lo:
-            conf = conf[active_f[conf]]
-            if self.thinned is not None and len(conf):
-                part = (self.exposure_f[conf] < 1.0).nonzero()[0]
-                if len(part):
-                    gens = g["registrations"]
-                    keep = np.ones(len(conf), bool)
-                    keep[part] = [gens[i // W].random() < s for i, s in
-                                  zip(conf[part].tolist(), self.exposure_f[conf[part]].tolist(),
-                                      strict=True)]
-                    conf = conf[keep]
-        if self.thinned is not None:
-            self.exposure_f[self.thinned] = 1.0
-            self.thinned = None
-        cum = extra.cumsum(axis=1)
-        totals = cum[:, -1]
-        events, points = [], []
-        gens = g["extra_registrations"]
-        for b in totals.nonzero()[0].tolist():
-            # One Poisson total placed on partners with probability rate / total (the same
-            # distribution), so the cost is that of the events, not of the partners.
-            gen, total = gens[b], totals[b]
-            k = gen.poisson(total)
-            if k:
-                x = gen.random(k) * total
-                who = cum[b, :self.reps[b].N - 1].searchsorted(x, "right")
-                who += b * W
-                events.append(who)
-                points.append(x)
-        if events:
-            events = np.concatenate(events)
-            if pc > 0:
-                # Where an event falls inside its partner's share of the total is a fresh
-                # uniform: below the conflict probability, the registration is rejected.
-                x = np.concatenate(points)
-                cum_f, start = cum.reshape(-1), events % W > 0
-                below = np.where(start, cum_f[events - start], 0.0)
-                frac = np.divide(x - below, extra_f[events], out=np.ones(len(x)),
-                                 where=extra_f[events] > 0)
-                rejected = frac < pc
-                if rejected.any():
-                    conf = np.concatenate((conf, events[rejected]))
-                    events = events[~rejected]
-            np.add.at(accepted.reshape(-1), events, 1)
-            self.last_reg_f[events] = m
-        n_conf = np.bincount(conf // W, minlength=B)
-        if len(conf):
-            self.last_conflict_f[conf] = m
-            self.last_reg_f[conf] = m
-        n_accepted = accepted.sum(axis=1)
-        vals[_COL["registrations"]] = n_accepted + n_conf
-        vals[_COL["conflicts"]] = n_conf
-
-        # Pipeline: deals close after the sales cycle.
-        if self.geometric:
-            p_close = min(1.0, 1.0 / max(d.sales_cycle_months, 1.0))
-            owner = np.repeat(self._arange_f, self.open_f)
-            gens = g["pipeline"]
-            u = np.concatenate([gens[b].random(k) for b, k in
-                                enumerate(self.open_total.tolist())])
-            closing = np.bincount(owner[u < p_close], minlength=B * W).reshape(B, W)
-            n_closing = closing.sum(axis=1)
-            self.open += accepted - closing
-        elif self.L == 0:
-            closing, n_closing = accepted, n_accepted
-        else:
-            j = m % self.L
-            closing, self.pipe[j] = self.pipe[j], accepted
-            n_closing = closing.sum(axis=1)
-        self.open_total += n_accepted - n_closing
-        vals[_COL["open_deals"]] = self.open_total
-
-        # Wins: one uniform per closing deal against its partner's win probability; sizes: one
-        # lognormal per won deal, a subscription with probability recurring_share.
-        owner = np.repeat(self._arange_f, closing.reshape(-1))  # ascending flat index
-        gens = g["wins"]
-        u = np.concatenate([gens[b].random(k) for b, k in enumerate(n_closing.tolist())])
-        p_win = self.p_win_f[owner]
-        hit = (u < p_win).nonzero()[0]
-        won = owner[hit]
-        # Given a win, u / p_win is a fresh uniform: it decides whether the deal recurs.
-        recurring = u[hit] < p_win[hit] * cu.recurring_share
-        rep_won = won // W
-        n_wins = np.bincount(rep_won, minlength=B)
-        vals[_COL["wins"]] = n_wins
-        old = self.t12_events[slot]
-        if len(won):
-            gens = g["sizes"]
-            sizes = np.concatenate([gens[b].lognormal(self.size_mu, d.deal_size_sigma, k)
-                                    for b, k in enumerate(n_wins.tolist())])
-            rec_sizes = sizes * recurring
-            margin, rebate = self.p_margin_f[won], self.p_rebate_f[won]
-            booked = np.bincount(rep_won, sizes, B)
-            rec_total = np.bincount(rep_won, rec_sizes, B)
-            rec_margin = np.bincount(rep_won, rec_sizes * margin, B)
-            rec_rebate = np.bincount(rep_won, rec_sizes * rebate, B)
-            arr[:, 0, slot] += rec_total
-            arr[:, 2, slot] += rec_margin
-            arr[:, 3, slot] += rec_rebate
-            cust[:, 0, slot] += np.bincount(rep_won, recurring, B).astype(np.int64)
-            once = booked - rec_total
-            once_margin = np.bincount(rep_won, sizes * margin, B) - rec_margin
-            once_rebate = np.bincount(rep_won, sizes * rebate, B) - rec_rebate
-            vals[_COL["sourced_bookings"]] = booked
-            # Time to first revenue of recruits: the month of their first won deal.
-            if self.pending_first:
-                first = won[self.awaiting_f[won]]  # ascending, a partner once per win
-                if len(first):
-                    self.awaiting_f[first] = False
-                    self.first_m_f[first] = m
-                    self.pending_first -= 1 + int(np.count_nonzero(first[1:] != first[:-1]))
-            self.t12_events[slot] = (won, sizes, 1.0)
-        else:
-            once = once_margin = once_rebate = 0.0
-            self.t12_events[slot] = None
-        # Trailing-12-month sourced bookings and new logos per partner: add this month's
-        # wins, take off those of twelve months ago.
-        if old is not None:
-            np.subtract.at(self.t12_rev_f, old[0], old[1])
-            np.subtract.at(self.t12_logos_f, old[0], old[2])
-        if len(won):
-            np.add.at(self.t12_rev_f, won, sizes)
-            np.add.at(self.t12_logos_f, won, 1.0)
-
-        # Influenced deals: vendor-sourced, partner-touched; one Poisson draw for the month.
-        once_inf = 0.0
-        if d.influenced_per_month > 0:
-            lam_inf = d.influenced_per_month * exposure_total
-            gens = g["influenced"]
-            k_inf, sizes, recurring = [], [], []
-            for b, lam in enumerate(lam_inf.tolist()):
-                k = gens[b].poisson(lam) if lam > 0 else 0
-                k_inf.append(k)
-                if k:
-                    sizes.append(gens[b].lognormal(self.inf_mu, d.influenced_size_sigma, k))
-                    recurring.append(gens[b].random(k))
-            vals[_COL["influenced_deals"]] = k_inf
-            if sizes:
-                rep_inf = np.repeat(np.arange(B), k_inf)
-                sizes = np.concatenate(sizes)
-                recurring = np.concatenate(recurring) < cu.recurring_share
-                booked = np.bincount(rep_inf, sizes, B)
-                rec_total = np.bincount(rep_inf, sizes * recurring, B)
-                arr[:, 1, slot] += rec_total
-                cust[:, 1, slot] += np.bincount(rep_inf, recurring, B).astype(np.int64)
-                once_inf = booked - rec_total
-                vals[_COL["influenced_bookings"]] = booked
-
-        # Enablement: certified people per active partner-month (pre-drawn events).
-        n_cert = 0
-        lo, hi = self.cert_off[m], self.cert_off[m + 1]
-        if hi > lo:
-            who = self.cert_f[lo:hi]
-            who = who[active_f[who]]
-            if len(who):
-                n_cert = np.bincount(who // W, minlength=B)
-                first_cert = who[self.certs_f[who] == 0]
-                np.add.at(self.certs_f, who, 1.0)
-                if len(first_cert):
-                    self.p_win_f[first_cert] = np.minimum(
-                        1.0, self.p_win_tier_f[first_cert] * self.cert_factor)
-                vals[_COL["certifications"]] = n_cert
-
-        # Partner churn: hazard raised by low profitability, recent conflict, inactivity.
-        churned = 0
-        lo, hi = self.churn_off[m], self.churn_off[m + 1]
-        if hi > lo:
-            # Only partners whose uniform is below the largest possible churn probability can
-            # leave; the exact probability is looked up for those few.
-            cand, u = self.churn_f[lo:hi], self.churn_u[lo:hi]
-            ok = active_f[cand]
-            cand, u = cand[ok], u[ok]
-            if len(cand):
-                churned = self._churn(m, t1, cand, u)
-
-        # Partners by state and tier at the month end.
-        self.tier_counts[:, m] = self.tier_n
-        started = np.array(self.n_started)
-        vals[_COL["partners_waiting"]] = np.array(self.n_admitted) - started
-        vals[_COL["partners_onboarding"]] = started - self.n_activated
-        vals[_COL["partners_active"]] = self.n_active
-        vals[_COL["partners_churned"]] = self.n_churned
-        vals[_COL["churned"]] = churned
-
-        # Recognised revenue: one-off deals when booked, subscriptions monthly (ARR / 12).
-        sums = arr.sum(axis=2)
-        vals[_COL["sourced_revenue"]] = once + sums[:, 0] / 12
-        vals[_COL["influenced_revenue"]] = once_inf + sums[:, 1] / 12
-        vals[_COL["arr_sourced"]] = sums[:, 0]
-        vals[_COL["arr_influenced"]] = sums[:, 1]
-        vals[_COL["margins"]] = once_margin + sums[:, 2] / 12
-        vals[_COL["rebates"]] = once_rebate + sums[:, 3] / 12
-        vals[_COL["customers"]] = cust.sum(axis=(1, 2))
-
-        # Costs by ROPI investment category (MDF spent is above).
-        co = sc.costs
-        conflict_cost = n_conf * d.conflict_cost
-        vals[_COL["conflict_cost"]] = conflict_cost
-        vals[_COL["cost_people"]] = self.people_per_month + conflict_cost
-        vals[_COL["cost_enablement"]] = co.enablement_per_month \
-            + n_cert * co.cost_per_certification
-        vals[_COL["cost_overhead"]] = self.overhead_per_month \
-            + self.n_active * co.overhead_per_partner_month
-
-    def _churn(self, m: int, t1: float, cand: np.ndarray, u: np.ndarray) -> np.ndarray | int:
-        """Churn among the active candidates ``cand`` (flat) with uniforms ``u``: a partner
-        leaves when ``u`` is below its probability for the drivers it has. Returns the
-        partners churned per replication."""
-        ch = self.sc.churn
-        seasoned = self.act_t_f[cand] <= t1 - ch.grace_months * DAYS_PER_MONTH
-        poor = self.t12_rev_f[cand] * self.p_share_f[cand] < ch.low_profit_threshold
-        recent = self.last_conflict_f[cand] > m - ch.conflict_memory_months
-        # Inactive: no registration in the last inactivity_months months — neither one
-        # seen by event nor one of its own accepted ones.
-        idle = self.last_reg_f[cand] <= m - ch.inactivity_months
-        window = self.pre_f[max(0, m - ch.inactivity_months + 1):m + 1]
-        idle &= ~(window[:, cand] > 0).any(axis=0)
-        drivers = (poor + 4 * idle) * seasoned + 2 * recent
-        leave = cand[u < self.churn_p[drivers]]
-        if not len(leave):
-            return 0
-        B, W = self.B, self.W
-        rep = leave // W
-        churned = np.bincount(rep, minlength=B)
-        self.active_f[leave] = False
-        self.extra_f[leave] = 0.0
-        self.alloc_total -= np.bincount(rep, self.mdf_alloc_f[leave], B)
-        self.mdf_alloc_f[leave] = 0.0
-        # Their open deals are lost.
-        if self.geometric:
-            lost = np.bincount(rep, self.open_f[leave], B)
-            self.open_f[leave] = 0
-        else:
-            lost = 0
-            for pipe in self.pipe:
-                flat = pipe.reshape(-1)
-                lost = lost + np.bincount(rep, flat[leave], B)
-                flat[leave] = 0
-        self.open_total -= np.rint(lost).astype(np.int64)
-        np.subtract.at(self.tier_n, (rep, self.tier_f[leave]), 1.0)
-        self.n_active -= churned
-        self.n_churned += churned
-        self.pending_first -= int(np.count_nonzero(self.awaiting_f[leave]))
-        self.awaiting_f[leave] = False
-        return churned
-
     # ------------------------------------------------------------------ results
 
     def _month_of(self, t: np.ndarray) -> np.ndarray:
@@ -967,6 +413,17 @@ class ProgramModel:
         out["days_to_first_revenue_sum"][:] = np.bincount(first_m[won], days, H)
         hist_first = np.bincount(np.minimum((days / HIST_BIN_DAYS).astype(np.int64), last),
                                  minlength=last + 1).astype(float)
+        # Censored at the horizon: still waiting for a manager; signed up and not churned
+        # but without a won deal yet. Their days so far make the "at least" means.
+        end = H * DAYS_PER_MONTH
+        signed = np.isfinite(signup)
+        waiting = signed & ~started
+        out["onboarding_censored"][-1] = np.count_nonzero(waiting)
+        out["onboarding_wait_censored_sum"][-1] = float(np.sum(end - signup[waiting]))
+        churned = np.isfinite(act_t) & ~self.active[b, rec]
+        pending = signed & ~won & ~churned
+        out["first_revenue_censored"][-1] = np.count_nonzero(pending)
+        out["days_to_first_revenue_censored_sum"][-1] = float(np.sum(end - signup[pending]))
         out["tier_counts"] = self.tier_counts[b]
         out["hist_first_revenue"] = hist_first
         out["hist_days_active"] = hist_active

@@ -101,6 +101,14 @@ _RATIO_PARTS = {
     "mean_days_to_first_revenue": ("days_to_first_revenue_sum", "first_revenues"),
     "mean_onboarding_wait": ("onboarding_wait_sum", "onboarding_starts"),
 }
+#: What the horizon censored: a recruit still waiting at the horizon has waited at least
+#: until then. Totals of the two means count them ("at least" means, see
+#: docs/simulation.md, "Censoring").
+_CENSORED_PARTS = {
+    "mean_days_to_first_revenue": ("days_to_first_revenue_censored_sum",
+                                   "first_revenue_censored"),
+    "mean_onboarding_wait": ("onboarding_wait_censored_sum", "onboarding_censored"),
+}
 COST_PARTS = ("mdf_spent", "cost_people", "cost_enablement", "cost_overhead",
               "cost_recruitment")
 
@@ -228,8 +236,22 @@ class ScenarioResult:
             with np.errstate(divide="ignore", invalid="ignore"):
                 return np.where(inv > 0, (net - inv) / inv, np.nan)
         num, den = (self.monthly[k].sum(axis=1) for k in _RATIO_PARTS[name])
+        cnum, cden = _CENSORED_PARTS.get(name, ("", ""))
+        if cnum in self.monthly and cden in self.monthly:  # results stored before lack them
+            num = num + self.monthly[cnum].sum(axis=1)
+            den = den + self.monthly[cden].sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(den > 0, num / den, np.nan)
+
+    def censored_share(self, name: str) -> float:
+        """Share of the recruits in a total of ``mean_onboarding_wait`` or
+        ``mean_days_to_first_revenue`` still waiting at the horizon (their days count up
+        to it, so the total is an "at least"); 0 for other metrics."""
+        if name not in _CENSORED_PARTS or _CENSORED_PARTS[name][1] not in self.monthly:
+            return 0.0
+        cens = self.monthly[_CENSORED_PARTS[name][1]].sum()
+        den = self.monthly[_RATIO_PARTS[name][1]].sum() + cens
+        return float(cens / den) if den else 0.0
 
     def ropi_components(self) -> dict[str, float]:
         """Mean totals of everything ROPI is made of (currency) and ROPI itself (fraction)."""

@@ -1,10 +1,10 @@
 """Running a scenario: replications in parallel processes, progress and cancellation.
 
-:func:`run` is a pure function of a scenario and a state object (STYLE.md item 4): the CLI
-passes a state that draws a progress bar, the GUI one that emits Qt signals from its worker
-thread; tests pass :class:`RunState`. ``state.is_cancelled()`` is checked between slices of
-simulated months, also inside worker processes, and a cancelled run raises
-:class:`RunCancelled`.
+:func:`run` is a pure function of a scenario and a :class:`jbp.progress.Progress` (STYLE.md
+item 4): the CLI passes one that draws a progress bar, the GUI its task's (which emits Qt
+signals from the worker thread); tests pass a plain ``Progress()``. Cancellation is checked
+between slices of simulated months, also inside worker processes (through an event the
+pool shares), and a cancelled run raises :class:`jbp.progress.Cancelled`.
 
 Replications are advanced in batches (:func:`simulation.model.simulate_replications`): one
 monthly step for the whole batch. A worker process runs its chunk of replications as one
@@ -25,68 +25,21 @@ import multiprocessing as mp
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Protocol
 
 import numpy as np
 
-from .model import Cancelled, batch_size, simulate_replications
+from jbp.progress import Cancelled, Progress
+
+from .model import batch_size, simulate_replications
 from .results import ScenarioResult
 from .scenario import Scenario
 
-
-class RunCancelled(Cancelled):
-    """The run was cancelled through its state object; no result was produced."""
-
-
-class State(Protocol):
-    """What :func:`run` needs from its caller: report progress, ask for cancellation."""
-
-    def set_progress(self, fraction: float) -> None: ...
-
-    def is_cancelled(self) -> bool: ...
-
-
-class RunState:
-    """A thread-safe :class:`State`: ``cancel()`` from any thread; ``on_progress`` is called
-    with the fraction done (0..1) from the thread running :func:`run`."""
-
-    def __init__(self, on_progress: Callable[[float], None] | None = None):
-        self._cancel = threading.Event()
-        self.progress = 0.0
-        self.status = ""
-        self.on_progress = on_progress
-
-    def set_progress(self, fraction: float) -> None:
-        self.progress = min(1.0, max(0.0, float(fraction)))
-        if self.on_progress is not None:
-            self.on_progress(self.progress)
-
-    def set_status(self, text: str) -> None:
-        self.status = text
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-
-class SubState:
-    """Maps the progress of one part of a longer job onto ``[start, start + width]`` of the
-    parent's progress; cancellation is the parent's."""
-
-    def __init__(self, parent: State | None, start: float, width: float):
-        self.parent, self.start, self.width = parent, start, width
-
-    def set_progress(self, fraction: float) -> None:
-        if self.parent is not None:
-            self.parent.set_progress(round(self.start + self.width * fraction, 12))
-
-    def is_cancelled(self) -> bool:
-        return self.parent is not None and self.parent.is_cancelled()
+#: The one cancellation exception (:class:`jbp.progress.Cancelled`); the old name stays for
+#: callers not yet moved.
+RunCancelled = Cancelled
 
 
 def replication_seed(seed: int, r: int) -> np.random.SeedSequence:
@@ -141,14 +94,14 @@ def _mp_context():
 # --------------------------------------------------------------------------- run
 
 
-def run(scenario: Scenario, state: State | None = None, *, replications: int | None = None,
+def run(scenario: Scenario, state: Progress | None = None, *, replications: int | None = None,
         seed: int | None = None, workers: int = 1, chunk: int | None = None) -> ScenarioResult:
     """Simulate ``scenario`` and return its :class:`ScenarioResult`.
 
     ``replications`` and ``seed`` override the scenario's. ``workers`` > 1 runs replications
     in that many processes (results are identical to ``workers=1``). Progress goes to
-    ``state.set_progress`` as a fraction; ``state.is_cancelled()`` stops the run with
-    :class:`RunCancelled`.
+    ``state.report`` as a fraction; cancelling ``state`` stops the run with
+    :class:`jbp.progress.Cancelled`.
     """
     reps = int(replications if replications is not None else scenario.replications)
     seed = int(seed if seed is not None else scenario.seed)
@@ -158,7 +111,7 @@ def run(scenario: Scenario, state: State | None = None, *, replications: int | N
         raise ValidationError("replications", "at least one replication is needed")
     started = time.perf_counter()
     if state is not None:
-        state.set_progress(0.0)
+        state.report(0.0)
     workers = max(1, min(int(workers), reps))
     if workers == 1:
         outputs = _run_serial(scenario, seed, reps, state)
@@ -168,20 +121,20 @@ def run(scenario: Scenario, state: State | None = None, *, replications: int | N
         scenario.name, scenario.to_dict(), scenario.tiers.names(), seed, outputs,
         elapsed_s=time.perf_counter() - started)
     if state is not None:
-        state.set_progress(1.0)
+        state.report(1.0)
     return result
 
 
 def _run_serial(scenario, seed, reps, state) -> list[dict[str, np.ndarray]]:
     # Replications are advanced in batches (one monthly step for the whole batch); progress
     # is reported between slices of months, so it moves within a batch too.
-    stop = state.is_cancelled if state is not None else None
+    stop = (lambda: state.cancelled) if state is not None else None
     outputs: list[dict[str, np.ndarray]] = []
     size = math.ceil(reps / math.ceil(reps / batch_size(scenario)))  # batches of equal size
 
     def progress(start: int, k: int, f: float) -> None:
         if state is not None:
-            state.set_progress((start + f * k) / reps)
+            state.report((start + f * k) / reps)
 
     for start in range(0, reps, size):
         indices = range(start, min(reps, start + size))
@@ -190,7 +143,7 @@ def _run_serial(scenario, seed, reps, state) -> list[dict[str, np.ndarray]]:
             outputs += simulate_replications(
                 scenario, [replication_seed(seed, r) for r in indices], stop, batch_progress)
         except Cancelled:
-            raise RunCancelled() from None
+            raise Cancelled() from None
         batch_progress(1.0)
     return outputs
 
@@ -272,9 +225,9 @@ def _run_on(pool: _Pool, scenario, seed, reps, state, chunk) -> list[dict[str, n
                 if out is not None:
                     results.update(out)
             if state is not None:
-                if state.is_cancelled():
-                    raise RunCancelled()
-                state.set_progress(len(results) / reps)
+                if state.cancelled:
+                    raise Cancelled()
+                state.report(len(results) / reps)
     except BaseException as exc:
         pool.cancel.set()
         for fut in pending:
@@ -284,11 +237,11 @@ def _run_on(pool: _Pool, scenario, seed, reps, state, chunk) -> list[dict[str, n
             pool.broken = True
         raise
     if len(results) != reps:  # pragma: no cover - a worker saw the cancel event
-        raise RunCancelled()
+        raise Cancelled()
     return [results[r] for r in range(reps)]
 
 
-def run_many(scenarios: Sequence[Scenario], state: State | None = None, *,
+def run_many(scenarios: Sequence[Scenario], state: Progress | None = None, *,
              replications: int | None = None, seed: int | None = None,
              workers: int = 1) -> list[ScenarioResult]:
     """Run several scenarios one after the other (each in parallel), progress spread evenly.
@@ -296,6 +249,6 @@ def run_many(scenarios: Sequence[Scenario], state: State | None = None, *,
     out = []
     k = len(scenarios)
     for i, sc in enumerate(scenarios):
-        sub = SubState(state, i / k, 1 / k) if state is not None else None
+        sub = state.part(i / k, 1 / k) if state is not None else None
         out.append(run(sc, sub, replications=replications, seed=seed, workers=workers))
     return out

@@ -32,7 +32,7 @@ from jbp.model import Tier, check_tiers
 DAYS_PER_MONTH = 365.25 / 12
 
 DURATION_DISTRIBUTIONS = ("fixed", "exponential", "lognormal")
-SALES_CYCLE_DISTRIBUTIONS = ("fixed", "geometric")
+SALES_CYCLE_DISTRIBUTIONS = ("fixed", "geometric", "gamma")
 
 
 def param(
@@ -185,6 +185,14 @@ class Recruitment(ParamGroup):
         0, "partners", "Recruits already waiting for onboarding at month 0", lo=0)
     arrivals_per_month: float = param(
         3.0, "partners per month", "Mean of the Poisson stream of newly signed partners", lo=0)
+    arrivals_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the arrival rate: each replication "
+        "multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "1/sqrt(sign-ups + 0.5))", lo=0, hi=5)
+    initial_productivity: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "multiplier per partner", "Registration rate of each starting partner relative "
+        "to deals.registrations_per_month (the workspace's partners, shrunk towards 1); "
+        "used when it has one entry per starting partner, else drawn", lo=0)
     ipp_fit_share: float = param(
         0.4, "fraction", "Share of partners (starting and new) that fit the ideal partner "
         "profile (IPP)", lo=0, hi=1)
@@ -276,12 +284,20 @@ class Deals(ParamGroup):
     sales_cycle_months: float = param(
         3.0, "months", "Mean time from registration to close", lo=0)
     sales_cycle_distribution: str = param(
-        "fixed", "choice", "fixed (every deal closes after the rounded mean) or geometric "
-        "(each open deal closes each month with probability 1/mean)",
+        "fixed", "choice", "fixed (every deal closes after the rounded mean), geometric "
+        "(each open deal closes each month with probability 1/mean) or gamma (each deal's "
+        "cycle drawn from a gamma distribution of that mean and sales_cycle_shape)",
         choices=SALES_CYCLE_DISTRIBUTIONS)
+    sales_cycle_shape: float = param(
+        2.0, "gamma shape", "Shape of the gamma sales cycle (1 = exponential; larger is "
+        "narrower: the coefficient of variation is 1/sqrt(shape))", lo=0.2, hi=100)
     initial_pipeline: bool = param(
         True, "flag", "The starting cohort has a steady-state pipeline of open deals at "
         "month 0 (else its first deals close only after the sales cycle)")
+    initial_open_by_age: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "deals per age in months", "Open registrations at month 0 by their age in whole "
+        "months, e.g. {0 = 12, 1 = 9, 2 = 4} (the workspace's pipeline on the calibration "
+        "date); when given it replaces the steady-state initial_pipeline", lo=0)
     deal_size_mean: float = param(
         40000.0, "currency", "Mean first-year value of a won sourced deal", lo=0, lo_open=True)
     deal_size_sigma: float = param(
@@ -474,6 +490,13 @@ class Churn(ParamGroup):
     grace_months: int = param(
         6, "months", "Months after activation before profitability and inactivity count",
         lo=0)
+    hazard_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the hazard itself: each "
+        "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "1/sqrt(churns + 0.5), its posterior from few churns)", lo=0, hi=5)
+    burst_dispersion: float = param(
+        0.0, "variance", "Churn in bursts: each month's hazards are multiplied by a common "
+        "gamma factor of mean 1 and this variance (0 = smooth churn)", lo=0, hi=20)
 
 
 @dataclass(frozen=True)
@@ -520,7 +543,7 @@ class Scenario(ParamGroup):
     name: str = param("Baseline", "text", "Name shown in results and comparisons")
     description: str = param("", "text", "Free text: what this scenario changes")
     horizon_months: int = param(36, "months", "Months simulated (12-60 is the usual 1-5 years)",
-                                lo=1, hi=240)
+                                lo=1, hi=600)
     seed: int = param(
         20240601, "integer", "Root seed; the same seed gives the same numbers, and variants "
         "run with the same seed share random numbers", lo=0)

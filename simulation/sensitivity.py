@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from jbp.errors import ValidationError
+from jbp.progress import Progress
 
 from .results import METRICS, ScenarioResult, delta
-from .runner import State, SubState, run
+from .runner import run
 from .scenario import GROUPS, Scenario
 
 #: Levers a channel chief changes, used when none are named.
@@ -130,7 +131,7 @@ def _moved(scenario: Scenario, path: str, factor: float) -> tuple[Scenario | Non
 
 
 def sensitivity(scenario: Scenario, levers: Sequence[str] | None = None,
-                outcome: str = "ropi", pct: float = 0.2, state: State | None = None, *,
+                outcome: str = "ropi", pct: float = 0.2, state: Progress | None = None, *,
                 replications: int | None = None, seed: int | None = None,
                 workers: int = 1) -> SensitivityResult:
     """Vary each lever by ±``pct`` (fraction, 0.2 = 20%) around ``scenario`` and rank the
@@ -147,9 +148,9 @@ def sensitivity(scenario: Scenario, levers: Sequence[str] | None = None,
     runs = 1 + 2 * len(levers)
     k = 0
 
-    def step() -> SubState | None:
+    def step() -> Progress | None:
         nonlocal k
-        sub = SubState(state, k / runs, 1 / runs) if state is not None else None
+        sub = state.part(k / runs, 1 / runs) if state is not None else None
         k += 1
         return sub
 
@@ -179,5 +180,5 @@ def sensitivity(scenario: Scenario, levers: Sequence[str] | None = None,
                                        lo, hi, lo_d, hi_d, "; ".join(notes)))
     out.effects.sort(key=lambda e: e.swing, reverse=True)
     if state is not None:
-        state.set_progress(1.0)
+        state.report(1.0)
     return out

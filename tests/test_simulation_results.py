@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import scipy.stats
 
+from jbp.progress import Cancelled, Progress
 from simulation.results import COST_PARTS, METRICS, ScenarioResult, compare, mean_ci, t_quantile_975
-from simulation.runner import RunCancelled, RunState, run
+from simulation.runner import run
 from simulation.scenario import Scenario
 
 
@@ -40,7 +41,7 @@ def test_fewer_replications_are_a_prefix(scenario, result):
 
 def test_parallel_workers_give_identical_results(scenario, result):
     states = []
-    par = run(scenario, RunState(on_progress=states.append), replications=8, seed=99,
+    par = run(scenario, Progress(lambda f, _t: states.append(f)), replications=8, seed=99,
               workers=2, chunk=2)
     for k, v in result.monthly.items():
         assert np.array_equal(v, par.monthly[k]), k
@@ -49,23 +50,23 @@ def test_parallel_workers_give_identical_results(scenario, result):
 
 def test_progress_and_cancellation(scenario):
     seen = []
-    state = RunState()
+    state = Progress()
 
-    def progress(f):
+    def progress(f, _text):
         seen.append(f)
         if f >= 0.25:
             state.cancel()
 
-    state.on_progress = progress
-    with pytest.raises(RunCancelled):
+    state.on_report = progress
+    with pytest.raises(Cancelled):
         run(scenario, state, replications=8, seed=1)
     assert 0.25 <= max(seen) < 1.0
 
 
 def test_cancel_before_start_stops_inside_the_first_replication(scenario):
-    state = RunState()
+    state = Progress()
     state.cancel()
-    with pytest.raises(RunCancelled):
+    with pytest.raises(Cancelled):
         run(scenario, state, replications=2)
 
 
@@ -143,9 +144,30 @@ def test_mean_ci_ignores_nan():
 
 
 def test_parallel_run_can_be_cancelled_and_pool_reused(scenario, result):
-    state = RunState()
-    state.on_progress = lambda f: state.cancel() if f > 0 else None
-    with pytest.raises(RunCancelled):
+    state = Progress()
+    state.on_report = lambda f, _t: state.cancel() if f > 0 else None
+    with pytest.raises(Cancelled):
         run(scenario, state, replications=40, seed=99, workers=2, chunk=1)
     again = run(scenario, replications=8, seed=99, workers=2)
     assert np.array_equal(again.monthly["wins"], result.monthly["wins"])
+
+
+def test_memory_is_linear_in_months():
+    # Peak memory of one replication of 200 partners at 150 and 600 months: four times the
+    # months may take about four times the memory (linear), not sixteen (quadratic).
+    import tracemalloc
+
+    from simulation.model import simulate_replications
+    from simulation.runner import replication_seed
+
+    sc = Scenario().with_changes({"recruitment.initial_partners": 200,
+                                  "recruitment.arrivals_per_month": 0.0,
+                                  "deals.influenced_per_month": 0.0})
+    peaks = []
+    for months in (150, 600):
+        tracemalloc.start()
+        simulate_replications(sc.with_changes({"horizon_months": months}),
+                              [replication_seed(1, 0)])
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] / peaks[0] < 5.0, peaks

@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "ui.cli_workspace",
     "ui.cli_actuals",
     "ui.cli_simulate",
+    "ui.cli_backtest",
     "ui.cli_export",
     "ui.cli_program",   # jbp new, jbp program (issue 11)
     "ui.cli_partners",  # jbp partners (issue 11)

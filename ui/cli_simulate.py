@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from jbp.progress import Progress
 from ui.numbers import interval_text, value_text
 
 
@@ -48,6 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     base.add_argument("--replications", type=int, default=100)
     base.add_argument("--seed", type=int, default=None)
     base.add_argument("--name", default="Baseline")
+    base.add_argument("--as-of", type=_iso_date, default=None, metavar="DATE",
+                      help="calibrate from what was known on DATE (YYYY-MM-DD): actuals up to "
+                      "it, partners and tiers as they were, its open registrations as the "
+                      "starting pipeline (default: all actuals, the workspace as it is)")
     base.add_argument("--force", action="store_true", help="replace an existing file")
     from ui.cli_actuals import add_as_of
 
@@ -75,10 +80,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 # --------------------------------------------------------------------------- progress
 
 
-class TerminalProgress:
-    """A progress bar on stderr; the state object of :func:`simulation.runner.run`."""
+class TerminalProgress(Progress):
+    """A progress bar on stderr; the :class:`jbp.progress.Progress` of
+    :func:`simulation.runner.run`."""
 
     def __init__(self, label: str, stream=None, width: int = 30):
+        super().__init__()
         self.label = label
         self.stream = stream or sys.stderr
         self.width = width
@@ -86,6 +93,10 @@ class TerminalProgress:
         self._last = -1.0
         self._done = False
         self.tty = getattr(self.stream, "isatty", lambda: False)()
+
+    def report(self, fraction: float, text: str | None = None) -> None:
+        super().report(fraction, text)
+        self.set_progress(self.fraction)
 
     def set_progress(self, fraction: float) -> None:
         now = time.perf_counter()
@@ -102,8 +113,6 @@ class TerminalProgress:
                           f"{now - self.started:6.1f} s{end}")
         self.stream.flush()
 
-    def is_cancelled(self) -> bool:
-        return False
 
 
 # --------------------------------------------------------------------------- simulate
@@ -250,6 +259,15 @@ def _refuse_existing(path: Path, force: bool) -> None:
         raise ValidationError("FILE", f"{path} already exists (use --force to replace it)")
 
 
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def run_baseline(args: argparse.Namespace) -> int:
     from jbp.errors import WorkspaceError
     from simulation.calibrate import baseline_from_file
@@ -259,8 +277,11 @@ def run_baseline(args: argparse.Namespace) -> int:
         raise WorkspaceError(args.workspace, "no such workspace file")
     _state_as_of(args)
     cal = baseline_from_file(args.workspace, name=args.name, horizon_months=args.months,
-                             replications=args.replications, seed=args.seed)
+                             replications=args.replications, seed=args.seed,
+                             as_of=args.as_of)
     cal.scenario.save(args.file)
+    print(f"Calibrated as of {args.as_of.isoformat()} (set by you)" if args.as_of else
+          "Calibrated from all actuals; the workspace as it is")
     print(cal.report())
     print(f"Scenario written to {args.file}")
     return 0

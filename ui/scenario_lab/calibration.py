@@ -1,9 +1,9 @@
 """A baseline calibrated from the workspace, and the report of what it was estimated from.
 
-The workspace is read on the GUI thread (a handful of queries) into a
-:class:`WorkspaceSnapshot`; :func:`simulation.calibrate.baseline_from_workspace` then runs on
-a worker thread against the snapshot, so the SQLite connection is never shared between
-threads. :class:`CalibrationDialog` shows the report: every figure, whether it was estimated
+The worker thread reads the workspace through a connection of its own
+(:meth:`WorkspaceSnapshot.read`) and :func:`simulation.calibrate.baseline_from_workspace`
+runs there against the snapshot: nothing is read on the GUI thread and the GUI's SQLite
+connection is never shared between threads. :class:`CalibrationDialog` shows the report: every figure, whether it was estimated
 and from how much data, or kept its default and why.
 """
 
@@ -43,6 +43,16 @@ class WorkspaceSnapshot:
             except Exception:
                 self._frames[kind] = None
         self.name = getattr(ws, "name", "")
+        self.pinned_as_of = getattr(ws, "pinned_as_of", None)
+
+    @classmethod
+    def read(cls, path) -> WorkspaceSnapshot:
+        """Read the workspace at ``path`` through a connection of its own: called on the
+        worker thread, so the GUI thread does not wait for the actuals."""
+        from jbp.store import Workspace
+
+        with Workspace.open(path) as ws:
+            return cls(ws)
 
     def program(self):
         return self._program
@@ -57,14 +67,19 @@ class WorkspaceSnapshot:
         return frame
 
 
-def calibrate(snapshot: WorkspaceSnapshot, *, state: Progress, **kwargs: Any):
-    """Worker-thread half: a :class:`simulation.calibrate.Calibration` of ``snapshot``
-    (``kwargs`` go to ``baseline_from_workspace``: name, horizon_months, replications,
-    seed)."""
+def calibrate(snapshot: WorkspaceSnapshot | Any, *, state: Progress, **kwargs: Any):
+    """Worker-thread half: a :class:`simulation.calibrate.Calibration` of ``snapshot`` (or
+    of the workspace file at that path, read here through its own connection: nothing of
+    it is read on the GUI thread). ``kwargs`` go to ``baseline_from_workspace``: name,
+    horizon_months, replications, seed, as_of — a past date calibrates from what was known
+    then."""
     from simulation.calibrate import baseline_from_workspace
 
-    state.report(0.1, "Calibrating the baseline")
-    cal = baseline_from_workspace(snapshot, **kwargs)
+    if not isinstance(snapshot, WorkspaceSnapshot):
+        state.report(0.0, "Reading the workspace")
+        snapshot = WorkspaceSnapshot.read(snapshot)
+    state.report(0.05, "Calibrating the baseline")
+    cal = baseline_from_workspace(snapshot, progress=state, **kwargs)
     state.report(1.0, "Calibrated")
     return cal
 

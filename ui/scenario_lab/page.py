@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jbp.errors import JbpError, ValidationError
+from jbp.errors import ValidationError
 from jbp.scenarios import (
     CreateScenario,
     DeleteScenario,
@@ -46,7 +46,8 @@ from simulation.scenario import Scenario
 from ui.context import AppContext
 from ui.workers import Task, start_task
 
-from .calibration import CalibrationDialog, WorkspaceSnapshot, calibrate
+from .backtest_view import BacktestView
+from .calibration import CalibrationDialog, calibrate
 from .compare_view import CompareView, Entry
 from .models import ResultStore, ScenarioListModel
 from .params import ParameterEditor
@@ -161,6 +162,8 @@ class ScenarioLabPage(QWidget):
         self.tabs.addTab(self.results_view, "Results")
         self.tabs.addTab(self.compare_view, "Compare")
         self.tabs.addTab(self.sensitivity_view, "Sensitivity")
+        self.backtest_view = BacktestView(self)
+        self.tabs.addTab(self.backtest_view, "Back-test")
 
         self.empty = QWidget(self)
         self.empty_text = QLabel(self.empty)
@@ -220,6 +223,7 @@ class ScenarioLabPage(QWidget):
         q.job_done.connect(self._job_done)
         q.idle.connect(self.runs_idle)
         self.sensitivity_view.message.connect(self.message)
+        self.backtest_view.message.connect(self.message)
         run_shortcut = QShortcut(QKeySequence("Ctrl+Shift+R"), self)
         run_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         run_shortcut.activated.connect(lambda: self.run_scenarios(self._selected_ids()))
@@ -271,6 +275,8 @@ class ScenarioLabPage(QWidget):
     def _workspace_changed(self) -> None:
         self.queue.wait()
         self.sensitivity_view.wait()
+        self.backtest_view.wait()
+        self.backtest_view.reset()
         self.store.clear()
         self.calibration = None
         self._current_id = None
@@ -393,11 +399,7 @@ class ScenarioLabPage(QWidget):
         ws = self.ctx.workspace
         if ws is None or self.calibration_task is not None:
             return self.calibration_task
-        try:
-            snapshot = WorkspaceSnapshot(ws)
-        except JbpError as exc:
-            self.message.emit(f"Cannot read the workspace: {exc}")
-            return None
+        snapshot = ws.path  # read on the worker thread, through its own connection
         name = kwargs.pop("name", None) or unique_name(ws, "Baseline")
         task = start_task(calibrate, snapshot, name=name, title="Calibrating baseline",
                           parent=self, **kwargs)
@@ -456,7 +458,7 @@ class ScenarioLabPage(QWidget):
         ws = self.ctx.workspace
         if ws is None or self.calibration_task is not None:
             return None
-        task = start_task(calibrate, WorkspaceSnapshot(ws), title="Calibrating baseline",
+        task = start_task(calibrate, ws.path, title="Calibrating baseline",
                           parent=self)
         self.calibration_task = task
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.workers import Cancelled, Progress, Task, start_task
+from ui.workers import Progress, Task, start_task
 
 
 @dataclass
@@ -42,37 +42,20 @@ class RunOutcome:
     summary: Any = None  # result.summary(HEADLINE), computed off the GUI thread
 
 
-class RunnerState:
-    """Adapts a :class:`ui.workers.Progress` to the state :func:`simulation.runner.run`
-    expects (``set_progress(fraction)``, ``is_cancelled()``)."""
-
-    def __init__(self, state: Progress, text: str = ""):
-        self.state, self.text = state, text
-
-    def set_progress(self, fraction: float) -> None:
-        self.state.report(fraction, self.text)
-
-    def is_cancelled(self) -> bool:
-        return self.state.cancelled
-
-
 def simulate_scenario(params: dict[str, Any], name: str, *, replications: int | None = None,
                       workers: int = 1, state: Progress) -> RunOutcome:
     """Run the scenario stored as ``params`` under the name ``name`` (the list's name wins
     over the one in the document); ``replications`` overrides the scenario's. Raises
-    :class:`ui.workers.Cancelled` when cancelled."""
+    :class:`jbp.progress.Cancelled` when cancelled."""
     from simulation.results import HEADLINE
-    from simulation.runner import RunCancelled, run
+    from simulation.runner import run
     from simulation.scenario import Scenario
 
     scenario = Scenario.from_dict(params)
     if scenario.name != name:
         scenario = dataclasses.replace(scenario, name=name)
-    try:
-        result = run(scenario, RunnerState(state, name), replications=replications,
-                     workers=workers)
-    except RunCancelled:
-        raise Cancelled() from None
+    state.report(0.0, name)
+    result = run(scenario, state, replications=replications, workers=workers)
     blob = result.to_bytes()
     summary = result.summary(list(HEADLINE))  # here, not on the GUI thread
     return RunOutcome(result, blob, params, summary)
@@ -306,4 +289,4 @@ class RunPanel(QWidget):
         return not self.rows and not self.queue.is_busy()
 
 
-__all__ = ["RunJob", "RunOutcome", "RunPanel", "RunQueue", "RunnerState", "simulate_scenario"]
+__all__ = ["RunJob", "RunOutcome", "RunPanel", "RunQueue", "simulate_scenario"]

@@ -34,11 +34,10 @@ from PySide6.QtWidgets import (
 
 from simulation.scenario import GROUPS, Scenario
 from ui.numbers import interval_text, param_text, value_text
-from ui.workers import Cancelled, Progress, Task, start_task
+from ui.workers import Progress, Task, start_task
 
 from .canvas import ChartCanvas
 from .models import Cell, FigureTableModel
-from .runs import RunnerState
 
 #: Tier fields offered as levers, per tier.
 TIER_LEVERS = ("min_sourced_revenue", "margin", "rebate")
@@ -66,16 +65,12 @@ def run_sensitivity(params: dict[str, Any], levers: list[str], outcome: str, pct
                     replications: int | None, workers: int, state: Progress):
     """The work of the view's task (no Qt): :func:`simulation.sensitivity.sensitivity` on
     the scenario stored as ``params``. Raises :class:`ui.workers.Cancelled` when cancelled."""
-    from simulation.runner import RunCancelled
     from simulation.sensitivity import sensitivity
 
     scenario = Scenario.from_dict(params)
-    try:
-        result = sensitivity(scenario, levers, outcome=outcome, pct=pct,
-                             state=RunnerState(state, "Sensitivity"),
-                             replications=replications, workers=workers)
-    except RunCancelled:
-        raise Cancelled() from None
+    state.report(0.0, "Sensitivity")  # the task's state is the run's Progress
+    result = sensitivity(scenario, levers, outcome=outcome, pct=pct, state=state,
+                         replications=replications, workers=workers)
     result.results = {}  # the per-lever runs are not shown; free them
     return result
 

@@ -1,0 +1,120 @@
+"""Calibration as of a date and the back-test, on the demo workspace (issue 18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+
+from jbp.store import Workspace
+from simulation.backtest import HEADLINE, METRICS, actual_series, backtest, mid_pit, origins
+from simulation.calibrate import baseline_from_workspace
+from simulation.state_at import workspace_at
+from ui.cli import main
+
+TRAIN = dt.date(2026, 4, 30)
+
+
+@pytest.fixture(scope="module")
+def ws(demo_master):
+    with Workspace.open(demo_master) as w:
+        yield w
+
+
+def test_workspace_as_of_a_date_sees_nothing_after_it(ws):
+    at = workspace_at(ws, TRAIN)
+    ts = np.datetime64(TRAIN)
+    for kind, col in (("deals", "close_date"), ("registrations", "reg_date"),
+                      ("certifications", "cert_date"), ("mdf", "mdf_date")):
+        assert (at.frames[kind][col].to_numpy() <= ts).all(), kind
+    # Partners: none signed later; activations and churn after the date are not known.
+    assert all(p.signup_date <= TRAIN for p in at.partners)
+    assert all(p.activated_on is None or p.activated_on <= TRAIN for p in at.partners)
+    assert all(p.churned_on is None or p.churned_on <= TRAIN for p in at.partners)
+    now = {p.id: p for p in ws.partners()}
+    assert any(now[p.id].churned_on and not p.churned_on for p in at.partners)
+    # A registration won after the date was still open then; the open ones have ages.
+    regs = at.frames["registrations"]
+    assert (regs["status"] == "approved").sum() > (
+        ws.actuals("registrations").query("reg_date <= @TRAIN")["status"] == "approved").sum()
+    assert sum(at.open_by_age.values()) > 0 and min(at.open_by_age) == 0
+
+
+def test_tiers_then_follow_the_program_rules_not_todays_tier(ws):
+    at = workspace_at(ws, TRAIN)
+    then = {p.id: p.tier for p in at.partners}
+    now = {p.id: p.tier for p in ws.partners()}
+    assert set(then.values()) <= {"", "Registered", "Silver", "Gold", "Platinum"}
+    assert any(then[i] != now[i] for i in then)  # tiers moved since
+    assert workspace_at(ws, None).partners[0].tier == ws.partners()[0].tier
+
+
+def test_calibration_as_of_uses_only_data_up_to_the_date(ws):
+    early = baseline_from_workspace(ws, as_of=dt.date(2026, 1, 31)).scenario
+    late = baseline_from_workspace(ws, as_of=TRAIN).scenario
+    assert early.deals.initial_open_by_age != late.deals.initial_open_by_age
+    assert late.deals.sales_cycle_distribution == "gamma"
+    assert 2.0 < late.deals.sales_cycle_months < 4.0
+    # The base win rate is net of the certification uplift most partners have.
+    cal = baseline_from_workspace(ws, as_of=TRAIN)
+    win = next(e for e in cal.estimates if e.path == "deals.win_probability")
+    assert "net of the uplifts" in win.basis
+    regs = workspace_at(ws, TRAIN).frames["registrations"]
+    decided = regs[regs["status"].isin(["won", "lost"]) & ~regs["conflict"]]
+    assert late.deals.win_probability < (decided["status"] == "won").mean()
+
+
+def test_actual_series_counts_calendar_months_after_the_date(ws):
+    act = actual_series(ws, TRAIN, 6)
+    regs = ws.actuals("registrations")
+    may = regs[(regs["reg_date"] >= "2026-05-01") & (regs["reg_date"] <= "2026-05-31")]
+    assert act["registrations"][0] == len(may)
+    assert set(act) == set(METRICS)
+
+
+def test_mid_pit_counts_ties_half():
+    sim = np.array([1, 2, 2, 2, 3])
+    assert mid_pit(sim, 2) == pytest.approx(0.5)
+    assert mid_pit(sim, 0) == 0.0 and mid_pit(sim, 9) == 1.0
+
+
+def test_backtest_on_the_demo(ws):
+    bt = backtest(ws, TRAIN, 6, replications=60)
+    assert bt.months == 6
+    book = bt.get("sourced_bookings")
+    assert book.inside_80 and abs(book.error) <= 0.10
+    assert bt.get("registrations").inside_80
+    for s in bt.series:
+        assert s.p10 <= s.p50 <= s.p90 and len(s.monthly) == 6
+    assert origins(ws, 6)[0] == dt.date(2025, 11, 30)
+
+
+def test_backtest_cli_json(demo_master, capsys):
+    code = main(["backtest", str(demo_master), "--train-until", "2026-04-30", "--months", "3",
+                 "-n", "30", "--no-rolling", "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["train_until"] == "2026-04-30" and out["months"] == 3
+    first = out["series"][0]
+    assert {"metric", "actual", "p10", "p50", "p90", "inside_80"} <= set(first)
+    assert [s["metric"] for s in out["series"]] == list(METRICS)
+    assert out["rolling"] == {}
+    assert set(HEADLINE) <= set(METRICS)
+
+
+def test_backtest_cli_refuses_dates_outside_the_data(demo_master, capsys):
+    assert main(["backtest", str(demo_master), "--train-until", "2020-01-31"]) == 2
+    assert "before the first actuals" in capsys.readouterr().err
+    assert main(["backtest", str(demo_master), "--train-until", "2026-10-31"]) == 2
+    assert "no full month" in capsys.readouterr().err
+
+
+def test_baseline_as_of_cli(demo_master, tmp_path, capsys):
+    out = tmp_path / "b.toml"
+    assert main(["scenario", "baseline", str(demo_master), str(out), "--as-of",
+                 "2026-04-30"]) == 0
+    text = capsys.readouterr().out
+    assert "Calibrated as of 2026-04-30 (set by you)" in text
+    assert "open on 2026-04-30" in text
