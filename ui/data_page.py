@@ -86,6 +86,7 @@ class DataPage(QWidget):
         self.status.setWordWrap(True)
         self.totals = QLabel(self)
         self.totals.setObjectName("actuals_totals")
+        self.totals.setWordWrap(True)  # a long list must not widen the window
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("<span style='font-size:14pt;font-weight:600'>Data</span>"))
         buttons.addStretch(1)
@@ -98,8 +99,12 @@ class DataPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         ctx.workspace_changed.connect(self.reload)
-        ctx.data_changed.connect(lambda what: what == "actuals" and self.reload())
+        ctx.data_changed.connect(self._on_data_changed)
         self.reload()
+
+    def _on_data_changed(self, what: str) -> None:
+        if what == "actuals":
+            self.reload()
 
     def reload(self) -> None:
         from jbp.importers import past_imports

@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.workspace_label)
         self._build_menus()
 
-        self.ctx.error.connect(lambda msg: self.show_message(msg, 10_000))
+        self.ctx.error.connect(self._show_error_message)
         self.ctx.stale_write.connect(self._stale_write)
         self.ctx.pending_changed.connect(self._pending_changed)
         self.ctx.workspace_changed.connect(self._workspace_changed)
@@ -235,6 +235,9 @@ class MainWindow(QMainWindow):
         self.show_page("Plans")
         if not self.plans().show_partner(partner_id):
             self.plans().new_plan(partner_id=partner_id)
+
+    def _show_error_message(self, text: str) -> None:
+        self.show_message(text, 10_000)
 
     def show_message(self, text: str, msecs: int = 6000) -> None:
         self.statusBar().showMessage(text, msecs)
