@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from gui_support import finish_tasks, no_thread_left, settings  # noqa: F401
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from jbp import demo
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.gui
 def make_window(qtbot, settings):
     made = []
 
-    def make(**kwargs) -> MainWindow:
+    def make(welcome_seen: bool = True, **kwargs) -> MainWindow:
+        if welcome_seen:
+            settings.setValue("welcome/seen", True)
         win = MainWindow(settings=settings, **kwargs)
         qtbot.addWidget(win)
         win.show()
@@ -42,7 +45,9 @@ def test_first_start_creates_and_opens_the_demo_with_real_content(make_window, s
     win.start(None)
     finish_tasks()
     assert target.exists()
-    assert win.windowTitle() == "JBP Studio — demo[*]"
+    assert win.windowTitle() == "demo[*]"
+    # Qt adds the application's name once: "demo — JBP Studio", not "JBP Studio — demo — …"
+    assert win.windowHandle().title().count("JBP Studio") <= 1
     assert win.ctx.as_of == demo.AS_OF
     plans = win.plans()
     assert plans.model.rowCount() == 6
@@ -92,7 +97,7 @@ def test_switch_workspace_then_a_broken_one_falls_back_with_a_message(make_windo
 
     win.open_workspace(small_path)
     finish_tasks()
-    assert win.windowTitle() == "JBP Studio — small[*]"
+    assert win.windowTitle() == "small[*]"
     assert win.ctx.workspace.path == small_path
     assert win.plans().model.rowCount() == 0
     assert win.plans().editor.plan_id is None
@@ -172,7 +177,7 @@ def test_new_workspace_from_file_menu_uses_the_chosen_path(make_window, tmp_path
     win.new_workspace()
     assert win.ctx.workspace is not None
     assert win.ctx.workspace.path == Path(str(target) + ".jbp")
-    assert win.windowTitle() == "JBP Studio — acme-program[*]"
+    assert win.windowTitle() == "acme-program[*]"
     assert len(win.ctx.workspace.program().tiers) == 4
 
 
@@ -232,7 +237,7 @@ def test_run_app_shows_the_main_window_and_exits_cleanly(demo_path, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
-    assert lines == {"TITLE": "JBP Studio — demo[*]", "PLANS": "6", "GOALS": "3"}
+    assert lines == {"TITLE": "demo[*]", "PLANS": "6", "GOALS": "3"}
 
 
 def test_file_menu_export_and_import_call_the_workbook_dialogs(make_window, demo_path,
@@ -252,3 +257,59 @@ def test_file_menu_export_and_import_call_the_workbook_dialogs(make_window, demo
     for action in win.workbook_actions:
         action.trigger()
     assert calls == [("plan", win.current_plan_id()), ("portfolio",), ("import",)]
+
+
+def test_first_start_shows_the_welcome_page_before_asking_who_edits(make_window, demo_path,
+                                                                   settings):
+    win = make_window(welcome_seen=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    assert win.stack.currentWidget() is win.welcome
+    assert win.identity_dialog is None            # nothing on top of the welcome
+    win.welcome.buttons["qbr"].click()
+    assert win.current_page() is win.plans()
+    assert win.plans().editor.tabs.tabText(win.plans().editor.tabs.currentIndex()) == "QBR"
+    assert win.identity_dialog is not None        # asked once the user starts
+    win.identity_dialog.reject()
+    assert settings.value("welcome/seen", False, type=bool)
+    again = make_window()
+    assert again.stack.currentWidget() is not again.welcome
+
+
+def test_command_palette_finds_and_runs_a_menu_action(qtbot, make_window, demo_path):
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    palette = win.show_palette()
+    qtbot.keyClicks(palette.search, "scenario lab")
+    texts = [palette.list.item(i).text() for i in range(palette.list.count())]
+    assert texts == ["View ▸ Scenario Lab    (Ctrl+3)"]
+    qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    assert win.current_page() is win.pages["Scenario Lab"]
+    palette = win.show_palette()
+    qtbot.keyClicks(palette.search, "export portfolio")
+    assert palette.list.count() == 1 and "Export portfolio to Excel" in palette.list.item(
+        0).text()
+    palette.reject()
+
+
+def test_shortcut_list_names_actions_not_their_live_text(make_window, demo_path):
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    rows = dict(win.shortcut_rows())
+    assert "Undo the last edit of what is in view" in rows
+    assert not any(what.startswith("Undo:") for what in rows)
+    assert rows["Post the comment being written"] == "Ctrl+Enter"
+    assert rows["Find a command"] == "Ctrl+K"
+
+
+def test_user_guide_renders_the_docs(qtbot, make_window):
+    win = make_window(ask_identity=False)
+    guide = win.show_guide()
+    assert guide.list.count() >= 5
+    assert "JBP Studio" in guide.browser.toPlainText()
+    guide.list.setCurrentRow(guide.list.count() - 1)
+    assert guide.browser.toPlainText().strip()
+    assert "#" not in guide.browser.toPlainText().splitlines()[0]  # rendered, not raw
+    guide.close()

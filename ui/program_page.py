@@ -21,6 +21,9 @@ class ProgramPage(QWidget):
     """Program-wide settings (currency, influence weight, RAG thresholds, fiscal year start,
     direct CAC) and the tier table with thresholds, margins and benefits."""
 
+    #: Ctrl+Z here acts on the program's history (see ui.context).
+    undo_document = "program"
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
