@@ -79,6 +79,7 @@ def test_identity_dialog_refuses_an_empty_name_and_read_only_mode(make_window, d
     dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()  # "Read only"
     assert "Read only" in win.identity.label.text()
     # edits are refused with a message rather than recorded under nobody
+    win.show_page("Plans")  # the window opens on the Portfolio
     editor = win.plans().editor
     editor.show_tab("Goals & KPIs")
     index = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q1"))
