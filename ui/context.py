@@ -201,10 +201,10 @@ class AppContext(QObject):
                         "undo history of this document was cleared.")
 
     def _clear_history(self) -> None:
+        # Emptied, not deleted: a stack deleted while its group or an undo action still
+        # refers to it crashes Qt, and an empty stack costs nothing.
         for stack in self._stacks.values():
-            self.undo_group.removeStack(stack)
-            stack.deleteLater()
-        self._stacks.clear()
+            stack.clear()
         self._fallback.clear()
         self.undo_group.setActiveStack(self._fallback)
 

@@ -140,11 +140,14 @@ class DataPage(QWidget):
         from ui.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.ctx, self, path=path, kind=kind)
-        wizard.imported.connect(lambda result: self.status.setText(result.text()))
+        wizard.imported.connect(self._imported)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.wizard = wizard
         wizard.open()
         return wizard
+
+    def _imported(self, result) -> None:
+        self.status.setText(result.text())
 
     def refresh_kpis(self) -> None:
         ws = self.ctx.workspace
