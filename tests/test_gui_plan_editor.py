@@ -345,3 +345,46 @@ def test_closing_with_an_edit_still_being_typed_asks(qtbot, window, monkeypatch,
     with Workspace.open(path) as again:
         stored = again.element("kpi", kpi.id).target_q3
     assert (stored == 4242.0) == (answer == "save")
+
+
+def test_discard_in_the_prompt_discards_a_field_that_loses_focus_to_the_prompt(
+        qtbot, window, monkeypatch):
+    """The prompt takes the focus from the field being typed in; that must not save it."""
+
+    editor, _plan_id = open_plan(window, "Ironclad Security", 2026)
+    ws = window.ctx.workspace
+    editor.show_tab("Overview")
+    field = editor.overview.editors["title"]
+    stored = field.text()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClicks(field, " (typo)")
+    assert window.isWindowModified()
+
+    def ask(_items):
+        box = QMessageBox(QMessageBox.Icon.Question, "JBP Studio", "Save?", parent=window)
+        box.show()
+        box.activateWindow()
+        qtbot.waitUntil(lambda: not field.hasFocus(), timeout=2_000)
+        box.close()
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(window, "ask_pending", ask)
+    path = ws.path
+    plan = editor.session.doc.plan
+    assert window.close()
+    with Workspace.open(path) as again:
+        assert again.plan(plan.id).title == stored
+
+
+def test_esc_reverts_a_field(qtbot, window):
+    editor, _plan_id = open_plan(window, "Ironclad Security", 2026)
+    editor.show_tab("Overview")
+    field = editor.overview.editors["title"]
+    stored = field.text()
+    field.setFocus()
+    qtbot.keyClicks(field, " (typo)")
+    assert window.ctx.pending()
+    qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert field.text() == stored
+    assert not window.ctx.pending()

@@ -67,9 +67,9 @@ def test_an_undo_that_fails_is_marked_obsolete_the_history_cleared_and_the_user_
     assert ctx.run(SetField(ctx.editor, "kpi", kpi.id, "target_q1", 650_000))
     assert ctx.run(SetField(ctx.editor, "kpi", kpi.id, "target_q2", 700_000))
     stack = ctx.stack(plan_document(plan_id))
-    with Workspace.open(demo_path) as other:   # another session deletes the KPI
-        with other.transaction(plan_id):
-            other.delete_part("kpi", kpi.id)
+    # another session deletes the KPI
+    with Workspace.open(demo_path) as other, other.transaction(plan_id):
+        other.delete_part("kpi", kpi.id)
     messages = []
     ctx.error.connect(messages.append)
     stack.undo()
