@@ -79,6 +79,10 @@ class PlansPage(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([260, 1100])
         self.splitter = splitter
+        from ui.widgets.side_panels import CollapsingPanel
+
+        # Below ~1650-pixel windows the plan list gives its width to the KPI table.
+        self.list_panel = CollapsingPanel(splitter, 0, below=1500, width=260)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
