@@ -91,10 +91,11 @@ def draw_ropi_waterfall(ax: Axes, steps: Sequence[tuple[str, float]], ropi: floa
     falling bar, ending at the net return (currency). ROPI = net return ÷ investment."""
     from matplotlib.ticker import FuncFormatter
 
-    labels, level = [], 0.0
+    labels, level, top, bottom = [], 0.0, 0.0, 0.0
     for i, (label, amount) in enumerate(steps):
         start = level if i else 0.0
         level = start + amount
+        top, bottom = max(top, start, level), min(bottom, start, level)
         colour = TOTAL if i == 0 else (GAIN if amount >= 0 else LOSS)
         ax.bar(i, amount, bottom=start, color=colour, width=0.7)
         labels.append(label)
@@ -106,6 +107,7 @@ def draw_ropi_waterfall(ax: Axes, steps: Sequence[tuple[str, float]], ropi: floa
     ax.set_xticklabels(labels, rotation=40, ha="right", fontsize=7)
     ax.yaxis.set_major_formatter(FuncFormatter(short_money))
     ax.axhline(0, color="#555555", linewidth=0.6)
-    ax.margins(y=0.12)
+    span = (top - bottom) or 1.0
+    ax.set_ylim(bottom - (0.05 * span if bottom < 0 else 0), top + 0.1 * span)
     ropi_text = "" if ropi != ropi else f", ROPI {ropi:.0%}"  # NaN ≠ NaN
     _style(ax, f"Return{f' ({currency})' if currency else ''}{ropi_text}")

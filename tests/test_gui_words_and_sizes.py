@@ -32,6 +32,10 @@ def window(qtbot, settings, demo_path):
     win.open_workspace(demo_path)
     finish_tasks()
     win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
+    lab = win.pages["Scenario Lab"]   # a baseline, so the lab shows its parameters
+    with qtbot.waitSignal(lab.baseline_created, timeout=30_000):
+        lab.create_baseline(show_report=False, horizon_months=12, replications=4)
+    qtbot.waitUntil(lambda: lab.calibration_task is None, timeout=10_000)
     yield win
     win.ctx.discard_pending()
     win.close()
