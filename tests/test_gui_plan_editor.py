@@ -207,12 +207,16 @@ def test_sign_off_both_sides_approve_then_amend_and_see_the_diff(qtbot, window):
     assert ws.plan(plan_id).status == "In review"
     assert agreement.error_line.text() == ("Approval needs a sign-off from both sides; "
                                            "missing: vendor side, partner side")
+    assert agreement.action_buttons["Approved"].text() == "Approve (needs both sign-offs)"
     agreement.role_edit.setText("Partner manager")
     agreement.sign_button.click()
     assert not agreement.sign_button.isEnabled()  # the vendor side has signed
+    assert agreement.action_buttons["Approved"].text() == (
+        "Approve (needs the partner sign-off)")
     become(window, "Jordan Novak", "partner")
     assert agreement.sign_button.isEnabled()
     agreement.sign_button.click()
+    assert agreement.action_buttons["Approved"].text() == "Approve"  # both signed
     assert {(s.side, s.name) for s in ws.signoffs(plan_id)} == {
         ("vendor", "Dana Whitfield"), ("partner", "Jordan Novak")}
     assert agreement.signoffs.rowCount() == 2
