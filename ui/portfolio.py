@@ -163,6 +163,8 @@ class PortfolioPage(QWidget):
         self.at_risk.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.at_risk.horizontalHeader().setStretchLastSection(True)
         self.at_risk.setWordWrap(False)
+        # The reasons are cut with "…" (full text in the tool tip), never scrolled sideways.
+        self.at_risk.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.at_risk.cellDoubleClicked.connect(self._at_risk_activated)
         self.at_risk.setMinimumWidth(220)
 

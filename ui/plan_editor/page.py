@@ -46,6 +46,7 @@ class PlansPage(QWidget):
         self.list.setObjectName("plan_list")
         self.list.setModel(self.proxy)
         self.list.verticalHeader().setVisible(False)
+        self.list.setWordWrap(False)
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -82,7 +83,7 @@ class PlansPage(QWidget):
         from ui.widgets.side_panels import CollapsingPanel
 
         # Below ~1650-pixel windows the plan list gives its width to the KPI table.
-        self.list_panel = CollapsingPanel(splitter, 0, below=1500, width=260)
+        self.list_panel = CollapsingPanel(splitter, 0, below=1500, width=300)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)

@@ -21,6 +21,7 @@ class CollapsingPanel(QObject):
         self.splitter, self.index, self.below, self.width = splitter, index, below, width
         self.narrow: bool | None = None
         splitter.setCollapsible(index, True)
+        splitter.setStretchFactor(index, 0)  # a wider window widens the main part only
         splitter.setHandleWidth(7)
         splitter.setStyleSheet(HANDLE_STYLE)
         splitter.installEventFilter(self)
@@ -39,7 +40,7 @@ class CollapsingPanel(QObject):
         if len(sizes) <= self.index:
             return
         total = sum(sizes) or width
-        panel = 0 if narrow else min(self.width, total // 3)
+        panel = 0 if narrow else (self.width if total > 2 * self.width else total // 3)
         sizes[self.index] = panel
         others = [i for i in range(len(sizes)) if i != self.index]
         for i in others:
