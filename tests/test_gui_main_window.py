@@ -314,3 +314,28 @@ def test_user_guide_renders_the_docs(qtbot, make_window):
     assert guide.browser.toPlainText().strip()
     assert "#" not in guide.browser.toPlainText().splitlines()[0]  # rendered, not raw
     guide.close()
+
+
+def test_ctrl_z_acts_on_the_document_in_view(make_window, demo_path):
+    from jbp.commands import SetField
+    from jbp.scenarios import CreateScenario
+    from ui.context import SCENARIOS, plan_document
+
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
+    win.show_page("Plans")
+    plan_id = win.current_plan_id()
+    kpi = win.ctx.workspace.plan_document(plan_id).kpis[0]
+    assert win.ctx.run(CreateScenario("Bigger MDF", {}))       # a Scenario Lab edit
+    win.show_page("Plans")
+    assert win.ctx.undo_group.activeStack() is win.ctx.stack(plan_document(plan_id))
+    assert not win.undo_action.isEnabled()        # nothing done to this plan yet
+    assert win.ctx.run(SetField(win.ctx.editor, "kpi", kpi.id, "target_q1", 123))
+    win.show_page("Scenario Lab")
+    assert win.undo_action.text() == "Undo: New scenario Bigger MDF"
+    win.show_page("Plans")
+    assert win.undo_action.text().startswith("Undo: Target Q1 of ")
+    win.undo_action.trigger()
+    assert win.ctx.stack(SCENARIOS).canUndo()     # the scenario edit is still there
