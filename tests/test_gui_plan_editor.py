@@ -392,3 +392,21 @@ def test_esc_reverts_a_field(qtbot, window):
     qtbot.keyClick(field, Qt.Key.Key_Escape)
     assert field.text() == stored
     assert not window.ctx.pending()
+
+
+def test_esc_reverts_a_cell(qtbot, window):
+    editor, _plan_id = open_plan(window, "Ironclad Security", 2026)
+    ws = window.ctx.workspace
+    editor.show_tab("Goals & KPIs")
+    kpi = editor.kpi_model.element(0)
+    index = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q3"))
+    editor.kpis.view.setCurrentIndex(index)
+    editor.kpis.view.edit(index)
+    cell = editor.kpis.delegate.open_editor
+    cell.selectAll()
+    qtbot.keyClicks(cell, "4242")
+    assert window.ctx.pending()
+    qtbot.keyClick(cell, Qt.Key.Key_Escape)
+    assert not window.ctx.pending()
+    assert ws.element("kpi", kpi.id).target_q3 == kpi.target_q3
+    assert index.data() != "4,242"
