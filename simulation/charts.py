@@ -17,7 +17,7 @@ from .results import METRICS, ScenarioResult
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f")
-TIER_COLOURS = ("#b0b7c3", "#9aa5b1", "#d4a017", "#4b6584", "#6a4c93", "#2d6a4f")
+TIER_COLOURS = ("#7fb3d5", "#a6acaf", "#d4a017", "#4b6584", "#6a4c93", "#2d6a4f")
 
 
 def money(value: float, _pos: Any = None) -> str:
@@ -192,9 +192,10 @@ def plot_tornado(ax, sens, *, top: int | None = None) -> None:
 
         ax.xaxis.set_major_formatter(FuncFormatter(money))
     elif sens.unit == "fraction":
-        from matplotlib.ticker import PercentFormatter
+        from matplotlib.ticker import FuncFormatter
 
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        # A change of a fraction is in percentage points, as the table beside it says.
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v * 100:+.0f} pp"))
 
 
 def plot_backtest(ax, series, *, title: str | None = None, currency: str = "",

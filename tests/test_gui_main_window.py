@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from gui_support import finish_tasks, no_thread_left, settings  # noqa: F401
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from jbp import demo
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.gui
 def make_window(qtbot, settings):
     made = []
 
-    def make(**kwargs) -> MainWindow:
+    def make(welcome_seen: bool = True, **kwargs) -> MainWindow:
+        if welcome_seen:
+            settings.setValue("welcome/seen", True)
         win = MainWindow(settings=settings, **kwargs)
         qtbot.addWidget(win)
         win.show()
@@ -42,7 +45,9 @@ def test_first_start_creates_and_opens_the_demo_with_real_content(make_window, s
     win.start(None)
     finish_tasks()
     assert target.exists()
-    assert win.windowTitle() == "JBP Studio — demo[*]"
+    assert win.windowTitle() == "demo[*]"
+    # Qt adds the application's name once: "demo — JBP Studio", not "JBP Studio — demo — …"
+    assert win.windowHandle().title().count("JBP Studio") <= 1
     assert win.ctx.as_of == demo.AS_OF
     plans = win.plans()
     assert plans.model.rowCount() == 6
@@ -74,6 +79,7 @@ def test_identity_dialog_refuses_an_empty_name_and_read_only_mode(make_window, d
     dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()  # "Read only"
     assert "Read only" in win.identity.label.text()
     # edits are refused with a message rather than recorded under nobody
+    win.show_page("Plans")  # the window opens on the Portfolio
     editor = win.plans().editor
     editor.show_tab("Goals & KPIs")
     index = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q1"))
@@ -92,7 +98,7 @@ def test_switch_workspace_then_a_broken_one_falls_back_with_a_message(make_windo
 
     win.open_workspace(small_path)
     finish_tasks()
-    assert win.windowTitle() == "JBP Studio — small[*]"
+    assert win.windowTitle() == "small[*]"
     assert win.ctx.workspace.path == small_path
     assert win.plans().model.rowCount() == 0
     assert win.plans().editor.plan_id is None
@@ -172,7 +178,7 @@ def test_new_workspace_from_file_menu_uses_the_chosen_path(make_window, tmp_path
     win.setup_wizard.next()
     assert win.ctx.workspace is not None
     assert win.ctx.workspace.path == Path(str(target) + ".jbp")
-    assert win.windowTitle() == "JBP Studio — acme-program[*]"
+    assert win.windowTitle() == "acme-program[*]"
     assert len(win.ctx.workspace.program().tiers) == 4
     win.setup_wizard.reject()
 
@@ -233,7 +239,7 @@ def test_run_app_shows_the_main_window_and_exits_cleanly(demo_path, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
-    assert lines == {"TITLE": "JBP Studio — demo[*]", "PLANS": "6", "GOALS": "3"}
+    assert lines == {"TITLE": "demo[*]", "PLANS": "6", "GOALS": "3"}
 
 
 def test_file_menu_export_and_import_call_the_workbook_dialogs(make_window, demo_path,
@@ -253,3 +259,84 @@ def test_file_menu_export_and_import_call_the_workbook_dialogs(make_window, demo
     for action in win.workbook_actions:
         action.trigger()
     assert calls == [("plan", win.current_plan_id()), ("portfolio",), ("import",)]
+
+
+def test_first_start_shows_the_welcome_page_before_asking_who_edits(make_window, demo_path,
+                                                                   settings):
+    win = make_window(welcome_seen=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    assert win.stack.currentWidget() is win.welcome
+    assert win.identity_dialog is None            # nothing on top of the welcome
+    win.welcome.buttons["qbr"].click()
+    assert win.current_page() is win.plans()
+    assert win.plans().editor.tabs.tabText(win.plans().editor.tabs.currentIndex()) == "QBR"
+    assert win.identity_dialog is not None        # asked once the user starts
+    win.identity_dialog.reject()
+    assert settings.value("welcome/seen", False, type=bool)
+    again = make_window()
+    assert again.stack.currentWidget() is not again.welcome
+
+
+def test_command_palette_finds_and_runs_a_menu_action(qtbot, make_window, demo_path):
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    palette = win.show_palette()
+    qtbot.keyClicks(palette.search, "scenario lab")
+    texts = [palette.list.item(i).text() for i in range(palette.list.count())]
+    assert texts == ["View ▸ Scenario Lab    (Ctrl+3)"]
+    qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    assert win.current_page() is win.pages["Scenario Lab"]
+    palette = win.show_palette()
+    qtbot.keyClicks(palette.search, "export portfolio")
+    assert palette.list.count() == 1 and "Export portfolio to Excel" in palette.list.item(
+        0).text()
+    palette.reject()
+
+
+def test_shortcut_list_names_actions_not_their_live_text(make_window, demo_path):
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    rows = dict(win.shortcut_rows())
+    assert "Undo the last edit of what is in view" in rows
+    assert not any(what.startswith("Undo:") for what in rows)
+    assert rows["Post the comment being written"] == "Ctrl+Enter"
+    assert rows["Find a command"] == "Ctrl+K"
+
+
+def test_user_guide_renders_the_docs(qtbot, make_window):
+    win = make_window(ask_identity=False)
+    guide = win.show_guide()
+    assert guide.list.count() >= 5
+    assert "JBP Studio" in guide.browser.toPlainText()
+    guide.list.setCurrentRow(guide.list.count() - 1)
+    assert guide.browser.toPlainText().strip()
+    assert "#" not in guide.browser.toPlainText().splitlines()[0]  # rendered, not raw
+    guide.close()
+
+
+def test_ctrl_z_acts_on_the_document_in_view(make_window, demo_path):
+    from jbp.commands import SetField
+    from jbp.scenarios import CreateScenario
+    from ui.context import SCENARIOS, plan_document
+
+    win = make_window(ask_identity=False)
+    win.open_workspace(demo_path)
+    finish_tasks()
+    win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
+    win.show_page("Plans")
+    plan_id = win.current_plan_id()
+    kpi = win.ctx.workspace.plan_document(plan_id).kpis[0]
+    assert win.ctx.run(CreateScenario("Bigger MDF", {}))       # a Scenario Lab edit
+    win.show_page("Plans")
+    assert win.ctx.undo_group.activeStack() is win.ctx.stack(plan_document(plan_id))
+    assert not win.undo_action.isEnabled()        # nothing done to this plan yet
+    assert win.ctx.run(SetField(win.ctx.editor, "kpi", kpi.id, "target_q1", 123))
+    win.show_page("Scenario Lab")
+    assert win.undo_action.text() == "Undo: New scenario Bigger MDF"
+    win.show_page("Plans")
+    assert win.undo_action.text().startswith("Undo: Target Q1 of ")
+    win.undo_action.trigger()
+    assert win.ctx.stack(SCENARIOS).canUndo()     # the scenario edit is still there

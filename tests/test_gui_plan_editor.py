@@ -207,12 +207,16 @@ def test_sign_off_both_sides_approve_then_amend_and_see_the_diff(qtbot, window):
     assert ws.plan(plan_id).status == "In review"
     assert agreement.error_line.text() == ("Approval needs a sign-off from both sides; "
                                            "missing: vendor side, partner side")
+    assert agreement.action_buttons["Approved"].text() == "Approve (needs both sign-offs)"
     agreement.role_edit.setText("Partner manager")
     agreement.sign_button.click()
     assert not agreement.sign_button.isEnabled()  # the vendor side has signed
+    assert agreement.action_buttons["Approved"].text() == (
+        "Approve (needs the partner sign-off)")
     become(window, "Jordan Novak", "partner")
     assert agreement.sign_button.isEnabled()
     agreement.sign_button.click()
+    assert agreement.action_buttons["Approved"].text() == "Approve"  # both signed
     assert {(s.side, s.name) for s in ws.signoffs(plan_id)} == {
         ("vendor", "Dana Whitfield"), ("partner", "Jordan Novak")}
     assert agreement.signoffs.rowCount() == 2
@@ -345,3 +349,64 @@ def test_closing_with_an_edit_still_being_typed_asks(qtbot, window, monkeypatch,
     with Workspace.open(path) as again:
         stored = again.element("kpi", kpi.id).target_q3
     assert (stored == 4242.0) == (answer == "save")
+
+
+def test_discard_in_the_prompt_discards_a_field_that_loses_focus_to_the_prompt(
+        qtbot, window, monkeypatch):
+    """The prompt takes the focus from the field being typed in; that must not save it."""
+
+    editor, _plan_id = open_plan(window, "Ironclad Security", 2026)
+    ws = window.ctx.workspace
+    editor.show_tab("Overview")
+    field = editor.overview.editors["title"]
+    stored = field.text()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClicks(field, " (typo)")
+    assert window.isWindowModified()
+
+    def ask(_items):
+        box = QMessageBox(QMessageBox.Icon.Question, "JBP Studio", "Save?", parent=window)
+        box.show()
+        box.activateWindow()
+        qtbot.waitUntil(lambda: not field.hasFocus(), timeout=2_000)
+        box.close()
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(window, "ask_pending", ask)
+    path = ws.path
+    plan = editor.session.doc.plan
+    assert window.close()
+    with Workspace.open(path) as again:
+        assert again.plan(plan.id).title == stored
+
+
+def test_esc_reverts_a_field(qtbot, window):
+    editor, _plan_id = open_plan(window, "Ironclad Security", 2026)
+    editor.show_tab("Overview")
+    field = editor.overview.editors["title"]
+    stored = field.text()
+    field.setFocus()
+    qtbot.keyClicks(field, " (typo)")
+    assert window.ctx.pending()
+    qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert field.text() == stored
+    assert not window.ctx.pending()
+
+
+def test_esc_reverts_a_cell(qtbot, window):
+    editor, _plan_id = open_plan(window, "Ironclad Security", 2026)
+    ws = window.ctx.workspace
+    editor.show_tab("Goals & KPIs")
+    kpi = editor.kpi_model.element(0)
+    index = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q3"))
+    editor.kpis.view.setCurrentIndex(index)
+    editor.kpis.view.edit(index)
+    cell = editor.kpis.delegate.open_editor
+    cell.selectAll()
+    qtbot.keyClicks(cell, "4242")
+    assert window.ctx.pending()
+    qtbot.keyClick(cell, Qt.Key.Key_Escape)
+    assert not window.ctx.pending()
+    assert ws.element("kpi", kpi.id).target_q3 == kpi.target_q3
+    assert index.data() != "4,242"

@@ -103,3 +103,22 @@ def test_recomputes_after_an_import(qtbot, ctx, page, tmp_path):
     assert frame.at["Bluepeak Systems", "sourced_revenue"] >= 5_000_000
     assert frame.at["Bluepeak Systems", "tier"] == "Platinum" or frame.at[
         "Bluepeak Systems", "gap_sourced_revenue"] == 0
+
+
+def test_a_partner_window_closed_while_it_computes_raises_nothing(qtbot, ctx, page):
+    """Regression: closing a partner window before its figures arrive (or while the
+    workspace changes) must not call into its deleted widgets (``RuntimeError … QProgressBar
+    already deleted``)."""
+    import shiboken6
+
+    page.view.selectRow(0)
+    dialog = page.open_partner(page.selected_partner())
+    partner_page = dialog.page
+    assert partner_page.task is not None and partner_page.task.running
+    dialog.close()                            # WA_DeleteOnClose: deleted at the next loop
+    qtbot.waitUntil(lambda: not shiboken6.isValid(partner_page), timeout=5_000)
+    ctx.data_changed.emit("actuals")          # a long-lived sender fires after the close
+    ctx.as_of_changed.emit()
+    finish_tasks()                            # the closed window's task ends, too
+    qtbot.wait(50)
+    assert page.partner_pages == []

@@ -177,3 +177,33 @@ def test_export_scenarios_from_the_lab(app, tmp_path):
     assert task.result.exists()
     names = openpyxl.load_workbook(task.result).sheetnames
     assert names[:2] == ["Comparison", "Parameters"]
+
+
+def test_export_dialog_starts_in_documents_remembers_the_folder_and_offers_to_open(
+        app, tmp_path, monkeypatch):
+    window, ctx = app
+    plan = active_plan(ctx)
+    asked = []
+    target = tmp_path / "chosen" / "plan.xlsx"
+    target.parent.mkdir()
+    monkeypatch.setattr(wd, "ask_save_path", lambda *a: asked.append(a[2]) or target)
+    wd.export_plan(window, ctx, plan.id)
+    finish_tasks()
+    suggested = wd.Path(asked[0])
+    assert suggested.parent == wd.documents_folder()       # not the app-data folder
+    assert suggested.parent != wd.Path(ctx.workspace.path).parent
+    assert suggested.name == f"{plan.title}.xlsx"           # "×" kept, readable
+    assert "×" in suggested.name and " _ " not in suggested.name
+    box = next(w for w in QApplication.topLevelWidgets()
+               if w.objectName() == "export_saved" and w.isVisible())
+    buttons = {b.text() for b in box.buttons()}
+    assert {"Open", "Show in folder"} <= buttons
+    box.close()
+    wd.remember_folder(target.parent)                      # what the real dialog does
+    assert wd.start_folder() == target.parent
+
+
+def test_safe_file_names_keep_words_and_drop_only_what_file_systems_refuse():
+    assert wd._safe("Acme × Northwind JBP FY2026") == "Acme × Northwind JBP FY2026"
+    assert wd._safe('Q1: "big" / small?') == "Q1- -big- - small-"
+    assert wd._safe("  ") == "export"

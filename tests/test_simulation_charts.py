@@ -92,3 +92,20 @@ def test_sensitivity_refuses_unknown_lever_and_outcome(scenario):
 def test_money_labels():
     assert charts.money(1_250_000) == "1.2M" and charts.money(350_000) == "350k"
     assert np.isclose(0, 0)
+
+
+def test_tornado_of_a_fraction_speaks_percentage_points_like_its_table():
+    """The tornado's axis says pp (a change of a fraction), as the table beside it does."""
+    from types import SimpleNamespace
+
+    from matplotlib.figure import Figure
+
+    from simulation import charts
+
+    effect = SimpleNamespace(low_delta=(-0.02, 0, 0), high_delta=(0.03, 0, 0), label="Win rate")
+    sens = SimpleNamespace(effects=[effect], pct=0.1, outcome_label="Partner share",
+                           unit="fraction")
+    ax = Figure().subplots()
+    charts.plot_tornado(ax, sens)
+    text = ax.xaxis.get_major_formatter()(0.03, 0)
+    assert text == "+3 pp" and "%" not in text

@@ -1,10 +1,13 @@
 """The state every view of the desktop app shares: the open workspace, who is editing,
-the undo stack, and signals that say what changed.
+the undo history of each document, and signals that say what changed.
 
 Views get an :class:`AppContext` when they are built and never reach into the main window.
 Domain commands (``jbp.commands``) go through :meth:`AppContext.run`, which applies the
 command first (so a refused edit raises before anything is pushed) and then puts it on the
-``QUndoStack`` so Ctrl+Z / Ctrl+Shift+Z undo and redo it.
+``QUndoStack`` of its document (each plan, the scenario set, the program and the workspace's
+data), all held by one ``QUndoGroup``: Ctrl+Z acts on the document in view
+(:meth:`AppContext.activate`). An undo or redo that fails marks its command obsolete, clears
+that document's history and says so (STYLE.md #20): it is never reported as undone.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from jbp.commands import Command, Editor
 from jbp.store import Workspace
@@ -23,19 +26,57 @@ class UndoableCommand(QUndoCommand):
     """A domain command on the Qt undo stack. The first redo() is skipped: the command was
     already applied by :meth:`AppContext.run`."""
 
-    def __init__(self, ctx: AppContext, command: Command):
-        super().__init__(command.text)
-        self.ctx, self.command = ctx, command
+    def __init__(self, ctx: AppContext, command: Command, document: str):
+        from jbp.undo_text import describe
+
+        super().__init__(describe(command, ctx.workspace))
+        self.ctx, self.command, self.document = ctx, command, document
         self._applied = True
 
     def redo(self) -> None:
         if self._applied:
             self._applied = False
             return
-        self.ctx.apply(self.command.do)
+        if not self.ctx.apply(self.command.do):
+            self._failed("redo")
 
     def undo(self) -> None:
-        self.ctx.apply(self.command.undo)
+        if not self.ctx.apply(self.command.undo):
+            self._failed("undo")
+
+    def _failed(self, what: str) -> None:
+        # Qt removes an obsolete command after undo()/redo() returns; the rest of this
+        # document's history may no longer match the workspace, so it goes too.
+        self.setObsolete(True)
+        self.ctx.undo_failed(self.document, what, self.text())
+
+
+#: Document keys (see :func:`document_of`).
+SCENARIOS, PROGRAM, DATA = "scenarios", "program", "data"
+
+
+def plan_document(plan_id: int) -> str:
+    """The undo document of one plan."""
+    return f"plan:{plan_id}"
+
+
+def document_of(command: Command) -> str:
+    """Which document's history ``command`` (already applied) belongs to: its own
+    ``document`` attribute when it has one, else its plan, else the scenario set for the
+    scenario commands, else the workspace's data (imports, refreshes)."""
+    explicit = getattr(command, "document", None)
+    if explicit:
+        return str(explicit)
+    if type(command).__module__ == "jbp.scenarios":
+        return SCENARIOS
+    if "program" in type(command).__name__.lower():
+        return PROGRAM
+    commands = getattr(command, "commands", None)
+    if commands:  # a macro: its parts' plan when they share one, else the data
+        docs = {document_of(c) for c in commands}
+        return docs.pop() if len(docs) == 1 else DATA
+    plan_id = getattr(command, "plan_id", 0)
+    return plan_document(plan_id) if plan_id else DATA
 
 
 class PendingEdit(Protocol):
@@ -74,7 +115,11 @@ class AppContext(QObject):
         super().__init__(parent)
         self.workspace: Workspace | None = None
         self.editor: Editor | None = None
-        self.undo_stack = QUndoStack(self)
+        self.undo_group = QUndoGroup(self)
+        self._stacks: dict[str, QUndoStack] = {}
+        self._fallback = QUndoStack(self)  # active when no document is in view
+        self.undo_group.addStack(self._fallback)
+        self.undo_group.setActiveStack(self._fallback)
         #: The last refusal (a JbpError) seen by :meth:`apply`, for views that show the
         #: message at the field that was edited.
         self.last_error: Exception | None = None
@@ -144,11 +189,50 @@ class AppContext(QObject):
         self._pending.clear()
         self.pending_changed.emit()
 
+    # ------------------------------------------------------------------ undo per document
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The history in view (the group's active stack)."""
+        return self.undo_group.activeStack() or self._fallback
+
+    def stack(self, document: str) -> QUndoStack:
+        """The history of ``document`` (made on first use)."""
+        if document not in self._stacks:
+            stack = QUndoStack(self)
+            stack.setObjectName(f"undo_{document}")
+            self._stacks[document] = stack
+            self.undo_group.addStack(stack)
+        return self._stacks[document]
+
+    def activate(self, document: str | None) -> None:
+        """Make ``document``'s history the one Ctrl+Z acts on (None: nothing in view)."""
+        self.undo_group.setActiveStack(self.stack(document) if document else self._fallback)
+
+    def undo_failed(self, document: str, what: str, text: str) -> None:
+        """An undo or redo of ``text`` in ``document`` failed (the refusal was already
+        emitted by :meth:`apply`): clear that history once Qt has finished with it and tell
+        the user."""
+        stack = self._stacks.get(document)
+        if stack is not None:
+            QTimer.singleShot(0, stack.clear)
+        reason = str(self.last_error) if self.last_error else "it was refused"
+        self.error.emit(f"Could not {what} “{text}”: {reason}. Nothing was changed; the "
+                        "undo history of this document was cleared.")
+
+    def _clear_history(self) -> None:
+        # Emptied, not deleted: a stack deleted while its group or an undo action still
+        # refers to it crashes Qt, and an empty stack costs nothing.
+        for stack in self._stacks.values():
+            stack.clear()
+        self._fallback.clear()
+        self.undo_group.setActiveStack(self._fallback)
+
     def set_workspace(self, ws: Workspace | None) -> None:
         old = self.workspace
         if old is not None:
             old.unsubscribe(self._on_store_event)
-        self.undo_stack.clear()
+        self._clear_history()
         self.workspace = ws
         self._coverage = None
         self.editor = None
@@ -177,7 +261,10 @@ class AppContext(QObject):
             return False
         if not self.apply(command.do):
             return False
-        self.undo_stack.push(UndoableCommand(self, command))
+        document = document_of(command)
+        stack = self.stack(document)
+        self.undo_group.setActiveStack(stack)
+        stack.push(UndoableCommand(self, command, document))
         return True
 
     def apply(self, action) -> bool:

@@ -80,9 +80,13 @@ class DataPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         ctx.workspace_changed.connect(self.reload)
-        ctx.data_changed.connect(lambda what: what == "actuals" and self.reload())
+        ctx.data_changed.connect(self._on_data_changed)
         ctx.as_of_changed.connect(self.reload)
         self.reload()
+
+    def _on_data_changed(self, what: str) -> None:
+        if what == "actuals":
+            self.reload()
 
     def reload(self) -> None:
         from jbp.importers import past_imports
@@ -127,11 +131,14 @@ class DataPage(QWidget):
         from ui.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.ctx, self, path=path, kind=kind)
-        wizard.imported.connect(lambda result: self.status.setText(result.text()))
+        wizard.imported.connect(self._imported)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.wizard = wizard
         wizard.open()
         return wizard
+
+    def _imported(self, result) -> None:
+        self.status.setText(result.text())
 
     def refresh_kpis(self) -> None:
         ws = self.ctx.workspace

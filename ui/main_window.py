@@ -3,7 +3,12 @@ the status bar (who is editing, background work). Wiring only: behaviour lives i
 
 Adding a page is one line in :data:`PAGES`: a title and a factory ``factory(ctx) ->
 QWidget``. The window connects, when a page has them, ``message(str)`` to the status bar
-and ``partner_activated(int)`` to opening that partner's plan on the Plans page.
+and ``partner_activated(int)`` to opening that partner's plan on the Plans page; a page's
+``undo_document`` (a document key, or a method giving one) says which undo history Ctrl+Z
+acts on while it is in view (the workspace's data when it has none).
+
+On first start the welcome page (:mod:`ui.welcome`) covers the pages until the user picks
+something; Help has the user guide, the shortcut list and the command palette (Ctrl+K).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from jbp.store import Workspace
-from ui.context import AppContext
+from ui.context import DATA, AppContext
 from ui.identity import IdentityBadge, IdentityDialog
 from ui.widgets.busy import BusyIndicator
 from ui.workers import Task, start_task, wait_all
@@ -90,7 +95,7 @@ class MainWindow(QMainWindow):
         self.ask_identity = ask_identity
         self.identity_dialog: IdentityDialog | None = None
         self.message_box: QMessageBox | None = None
-        self.setWindowTitle(APP_NAME)
+        self.setWindowTitle("")  # Qt adds the application's display name itself
         self.pages: dict[str, QWidget] = {}
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -107,7 +112,12 @@ class MainWindow(QMainWindow):
                 page.message.connect(self.show_message)
             if hasattr(page, "partner_activated"):
                 page.partner_activated.connect(self.open_partner_plan)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._page_changed)
+        from ui.welcome import WelcomePage
+
+        self.welcome = WelcomePage(self)
+        self.welcome.chosen.connect(self._welcome_chosen)
+        self.stack.addWidget(self.welcome)
         central = QWidget(self)
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -127,7 +137,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.workspace_label)
         self._build_menus()
 
-        self.ctx.error.connect(lambda msg: self.show_message(msg, 10_000))
+        self.ctx.error.connect(self._show_error_message)
         self.ctx.stale_write.connect(self._stale_write)
         self.ctx.pending_changed.connect(self._pending_changed)
         self.ctx.workspace_changed.connect(self._workspace_changed)
@@ -172,12 +182,15 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit, "action_quit")
 
         edit = bar.addMenu("&Edit")
-        undo = self.ctx.undo_stack.createUndoAction(self, "&Undo")
+        # The group follows the document in view; texts read "Undo: Target Q1 of …".
+        undo = self.ctx.undo_group.createUndoAction(self, "Undo:")
         undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        redo = self.ctx.undo_stack.createRedoAction(self, "&Redo")
+        redo = self.ctx.undo_group.createRedoAction(self, "Redo:")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         undo.setObjectName("action_undo")
         redo.setObjectName("action_redo")
+        undo.setProperty("static_text", "Undo the last edit of what is in view")
+        redo.setProperty("static_text", "Redo it")
         edit.addAction(undo)
         edit.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
@@ -206,7 +219,11 @@ class MainWindow(QMainWindow):
         self._action(view, "Set “as of” date…", self.choose_as_of, None, "action_as_of")
 
         helpm = bar.addMenu("&Help")
-        self._action(helpm, "&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(helpm, "&Welcome", self.show_welcome, None, "action_welcome")
+        self._action(helpm, "&User guide", self.show_guide, "F1", "action_user_guide")
+        self._action(helpm, "&Find a command…", self.show_palette, "Ctrl+K", "action_palette")
+        self._action(helpm, "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+F1",
+                     "action_shortcuts")
         self._action(helpm, "&About JBP Studio", self.show_about, None, "action_about")
         self._refresh_recent()
 
@@ -228,7 +245,64 @@ class MainWindow(QMainWindow):
     def show_page(self, index_or_title: int | str) -> None:
         index = (index_or_title if isinstance(index_or_title, int)
                  else [t for t, _ in PAGES].index(index_or_title))
+        if self.nav.currentRow() == index:
+            self._page_changed(index)  # leaving the welcome page for the page selected
         self.nav.setCurrentRow(index)
+
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def _page_changed(self, index: int) -> None:
+        if not 0 <= index < len(PAGES):
+            return
+        page = self.pages[PAGES[index][0]]
+        self.stack.setCurrentWidget(page)
+        document = getattr(page, "undo_document", None)
+        self.ctx.activate((document() if callable(document) else document) or DATA)
+
+    # ------------------------------------------------------------------ welcome, help
+
+    def show_welcome(self) -> None:
+        self.stack.setCurrentWidget(self.welcome)
+
+    def _welcome_chosen(self, choice: str) -> None:
+        self.settings.setValue("welcome/seen", True)
+        if choice == "portfolio":
+            self.show_page("Portfolio")
+        elif choice == "qbr":
+            self.show_page("Plans")
+            plans = self.plans()
+            if plans.editor.plan_id is None and hasattr(plans, "select_first"):
+                plans.select_first()
+            plans.editor.show_tab("QBR")
+        elif choice == "scenarios":
+            self.show_page("Scenario Lab")
+        else:
+            self.show_page(max(self.nav.currentRow(), 0))
+            if choice == "open":
+                self.choose_workspace()
+            elif choice == "new":
+                self.new_workspace()
+        if self.ask_identity and self.ctx.editor is None:
+            self.switch_editor()
+
+    def show_guide(self):
+        from ui.help import UserGuide
+
+        guide = UserGuide(self)
+        guide.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.guide = guide
+        guide.show()
+        return guide
+
+    def show_palette(self):
+        from ui.command_palette import CommandPalette
+
+        palette = CommandPalette(self)
+        palette.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.palette = palette
+        palette.open()
+        return palette
 
     def show_plan_tab(self, title: str) -> None:
         self.show_page("Plans")
@@ -241,6 +315,9 @@ class MainWindow(QMainWindow):
         self.show_page("Plans")
         if not self.plans().show_partner(partner_id):
             self.plans().new_plan(partner_id=partner_id)
+
+    def _show_error_message(self, text: str) -> None:
+        self.show_message(text, 10_000)
 
     def show_message(self, text: str, msecs: int = 6000) -> None:
         self.statusBar().showMessage(text, msecs)
@@ -307,12 +384,13 @@ class MainWindow(QMainWindow):
     def _workspace_changed(self) -> None:
         ws = self.ctx.workspace
         name = ws.name if ws is not None else ""
-        self.setWindowTitle(f"{APP_NAME} — {name}[*]" if name else APP_NAME)
+        # Qt appends " — JBP Studio" (the application display name) itself.
+        self.setWindowTitle(f"{name}[*]" if name else "")
         self.workspace_label.setText(f"{name}.jbp" if name else "")
         if ws is not None:
             self.settings.setValue("workspace/last", str(ws.path))
             self._add_recent(ws.path)
-            if self.ask_identity:
+            if self.ask_identity and self.stack.currentWidget() is not self.welcome:
                 self.switch_editor()
 
     def choose_workspace(self) -> None:
@@ -481,17 +559,31 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ help
 
-    def show_shortcuts(self) -> None:
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(what, keys) of every shortcut: the menus' (named by what they do, not by the
+        live text of the moment) and those that are not on a menu."""
+        from ui.command_palette import menu_actions
+        from ui.help import EXTRA_SHORTCUTS
+
         rows = []
-        for menu in self.menuBar().findChildren(type(self.recent_menu)):
-            for action in menu.actions():
-                keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
-                                 for k in action.shortcuts())
-                if keys:
-                    rows.append(f"<tr><td>{action.text().replace('&', '')}</td>"
-                                f"<td><b>{keys}</b></td></tr>")
-        QMessageBox.information(self, "Keyboard shortcuts",
-                                "<table cellspacing=6>" + "".join(rows) + "</table>")
+        for path, action in menu_actions(self):
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                             for k in action.shortcuts())
+            if keys:
+                static = action.property("static_text")
+                what = static if static else path.split(" ▸ ")[-1].rstrip("…")
+                rows.append((what, keys))
+        return rows + [(what, keys) for keys, what in EXTRA_SHORTCUTS]
+
+    def show_shortcuts(self) -> QMessageBox:
+        table = "".join(f"<tr><td>{what}</td><td><b>{keys}</b></td></tr>"
+                        for what, keys in self.shortcut_rows())
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
+                          "<table cellspacing=4>" + table + "</table>", parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message_box = box
+        box.open()
+        return box
 
     def about_text(self) -> str:
         import platform
@@ -518,7 +610,8 @@ class MainWindow(QMainWindow):
             "transaction, under your name and side — there is no Save command. The only "
             "unsaved changes are an edit still being typed or an unsent comment; the title "
             "bar then shows *, and closing asks whether to save it. Undo/redo "
-            "(Ctrl+Z / Ctrl+Shift+Z) work across everything you did in this session.</p>"
+            "(Ctrl+Z / Ctrl+Shift+Z) act on what is in view: the plan open, the scenarios "
+            "or the program, each with its own history for this session.</p>"
             f"<table>{table}</table>")
 
     def show_about(self) -> QMessageBox:
@@ -544,10 +637,12 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.plans().splitter.restoreState(splitter)
         try:
-            page = int(self.settings.value("window/page", 1))
+            page = int(self.settings.value("window/page", 0))
         except (TypeError, ValueError):
-            page = 1
-        self.show_page(page if 0 <= page < len(PAGES) else 1)
+            page = 0
+        self.show_page(page if 0 <= page < len(PAGES) else 0)
+        if not self.settings.value("welcome/seen", False, type=bool):
+            self.show_welcome()
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

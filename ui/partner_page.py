@@ -99,10 +99,13 @@ class PartnerPage(QWidget):
         layout.addLayout(self.tiles)
         layout.addWidget(self.progress)
         layout.addWidget(self.canvas, 1)
-        ctx.data_changed.connect(lambda what: what in ("actuals", "partners", "program")
-                                 and self.reload())
+        ctx.data_changed.connect(self._on_data_changed)
         ctx.as_of_changed.connect(self.reload)
         self.reload()
+
+    def _on_data_changed(self, what: str) -> None:
+        if what in ("actuals", "partners", "program"):
+            self.reload()
 
     def reload(self) -> None:
         ws = self.ctx.workspace
@@ -111,13 +114,29 @@ class PartnerPage(QWidget):
         if self.task is not None and self.task.running:
             self.task.cancel()
         self.progress.show()
+        # No Qt parent and bound-method slots: a window closed before its figures arrive
+        # is simply not called (a lambda would reach its deleted widgets).
         task = start_task(partner_data, ws.path, self.partner_id, self.ctx.as_of,
-                          title="Partner page", parent=self)
+                          title="Partner page")
         self.task = task
-        task.progress.connect(lambda f, _t: self.progress.setValue(int(f * 100)))
-        task.succeeded.connect(lambda data, t=task: t is self.task and self._show(data))
-        task.failed.connect(lambda msg, _e: self.title.setText(f"Could not compute: {msg}"))
-        task.finished.connect(lambda t=task: t is self.task and self.progress.hide())
+        task.progress.connect(self._task_progress)
+        task.succeeded.connect(self._task_succeeded)
+        task.failed.connect(self._task_failed)
+        task.finished.connect(self._task_finished)
+
+    def _task_progress(self, fraction: float, _text: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+
+    def _task_succeeded(self, data: dict[str, Any]) -> None:
+        if self.sender() is self.task:
+            self._show(data)
+
+    def _task_failed(self, message: str, _exc: object) -> None:
+        self.title.setText(f"Could not compute: {message}")
+
+    def _task_finished(self) -> None:
+        if self.sender() is self.task:
+            self.progress.hide()
 
     def _show(self, data: dict[str, Any]) -> None:
         from jbp.charts_actuals import draw_partner_trends

@@ -1,27 +1,21 @@
-"""The Portfolio page: a scorecard per partner, sortable and filterable, with at-risk flags,
-the tier gap, and the program's ROPI and CAC above it.
+"""The Portfolio page, a dashboard: headline tiles with their change against the prior
+twelve months, charts (revenue by tier and by partner type per quarter, tiers and the moves
+the rules call for, the ROPI waterfall), the at-risk list with its reasons, then the
+scorecard table (Partner column frozen, columns chosen and remembered).
 
-The table is a thin Qt model over the DataFrame of :func:`jbp.metrics.scorecard`; the
-scorecard is computed off the GUI thread on a connection of its own. Double-clicking a
-partner emits :attr:`PortfolioPage.partner_activated`; "Open partner page" shows its
+The figures are :mod:`jbp.dashboard`'s, computed off the GUI thread on a connection of
+their own; the charts are drawn by :mod:`jbp.charts_portfolio`. Double-clicking a partner
+emits :attr:`PortfolioPage.partner_activated`; "Open partner page" shows its
 :class:`~ui.partner_page.PartnerPage` with trend charts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,53 +27,34 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QTableView,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.context import AppContext
+from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table parts)
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    ScorecardFilter,
+    ScorecardModel,
+    display,
+)
+from ui.widgets.column_chooser import ColumnChooser
+from ui.widgets.frozen_table import FrozenTableView
+from ui.widgets.tiles import TileRow
 from ui.workers import Progress, Task, start_task
 
-#: Columns shown, in order: (scorecard column, title, kind). Kinds: text, money, ratio,
-#: fraction, int, days, date, bool.
-COLUMNS: list[tuple[str, str, str]] = [
-    ("partner", "Partner", "text"),
-    ("type", "Type", "text"),
-    ("region", "Region", "text"),
-    ("tier", "Tier", "text"),
-    ("sourced_revenue", "Sourced T12M", "money"),
-    ("influenced_revenue", "Influenced T12M", "money"),
-    ("attributed_revenue", "Attributed T12M", "money"),
-    ("net_revenue", "Net revenue", "money"),
-    ("investment", "Investment", "money"),
-    ("ropi", "ROPI", "fraction"),
-    ("cltv", "CLTV / customer", "money"),
-    ("cac", "CAC", "money"),
-    ("time_to_first_revenue_days", "Days to 1st revenue", "days"),
-    ("logins_90d", "Logins 90d", "int"),
-    ("logins_trend", "Logins trend", "trend"),
-    ("registrations_90d", "Regs 90d", "int"),
-    ("certified_people", "Certified", "int"),
-    ("mdf_utilisation", "MDF used", "fraction"),
-    ("plan_rag", "Plan RAG", "text"),
-    ("plan_attainment", "Plan attainment", "fraction"),
-    ("plan_forecast_attainment", "Plan forecast", "fraction"),
-    ("next_tier", "Next tier", "text"),
-    ("tier_gap", "Gap to next tier", "text"),
-    ("projected_next_tier_date", "Reaches it", "date"),
-    ("risk_score", "Risk", "ratio"),
-    ("risk_flag", "At risk", "text"),
-    ("risk_reasons", "Why", "text"),
-]
-RED = QColor("#b3261e")
-RAG_COLOURS = {"Green": "#cdebd3", "Amber": "#fde9c4", "Red": "#f6cfcc"}
+#: Where the chosen scorecard columns are remembered (QSettings key).
+COLUMNS_KEY = "portfolio/columns"
 
 
 def portfolio_data(path: Path, as_of: dt.date | None, *, state: Progress) -> dict[str, Any]:
-    """The scorecard (with display helper columns) and the program summary, read on a
-    connection of its own (safe off the GUI thread)."""
-    from jbp import metrics
+    """The dashboard's figures (:func:`jbp.dashboard.dashboard_from`) with the scorecard's
+    display helper columns, read on a connection of its own (safe off the GUI thread)."""
+    from jbp import dashboard, metrics
     from jbp.store import Workspace
 
     state.report(0.1, "reading actuals")
@@ -87,15 +62,16 @@ def portfolio_data(path: Path, as_of: dt.date | None, *, state: Progress) -> dic
         actuals = metrics.Actuals.load(ws)
     state.check()
     state.report(0.4, "computing scorecards")
-    card = metrics.scorecard_from(actuals, as_of)
+    data = dashboard.dashboard_from(actuals, as_of)
     state.check()
-    summary = metrics.program_summary_from(actuals, as_of)
+    card = data["card"]
     card["tier_gap"] = [gap_text(r, actuals.program.currency) for r in card.itertuples()]
     card["risk_flag"] = ["at risk" if r else "" for r in card["at_risk"]]
     card.loc[card["status"] == "churned", "risk_flag"] = "churned"
     state.report(1.0, "done")
-    return {"card": card, "summary": summary, "as_of": as_of, "coverage": actuals.coverage,
-            "tier_order": [t.name for t in actuals.program.tiers_by_rank()]}
+    data.update(as_of=as_of, coverage=actuals.coverage, currency=actuals.program.currency,
+                tier_order=[t.name for t in actuals.program.tiers_by_rank()])
+    return data
 
 
 def gap_text(row: Any, currency: str = "") -> str:
@@ -112,143 +88,8 @@ def gap_text(row: Any, currency: str = "") -> str:
     return ", ".join(parts) or "met"
 
 
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) == "NaT"
-
-
-def display(value: Any, kind: str) -> str:
-    if _missing(value):
-        return ""
-    if kind == "money":
-        return f"{value:,.0f}"
-    if kind == "ratio":
-        return f"{value:.2f}"
-    if kind == "fraction":
-        return f"{value:.0%}"
-    if kind == "trend":
-        return f"{value:+.0%}"
-    if kind in ("int", "days"):
-        return f"{value:,.0f}"
-    if kind == "date":
-        return value.date().isoformat() if hasattr(value, "date") else str(value)
-    return str(value)
-
-
-class ScorecardModel(QAbstractTableModel):
-    """The scorecard DataFrame as a read-only table. ``UserRole`` gives a sort key."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        import pandas as pd
-
-        self.frame = pd.DataFrame(columns=[c for c, _, _ in COLUMNS] + ["partner_id",
-                                                                           "at_risk", "status"])
-        self._cols = [c for c, _, _ in COLUMNS]
-
-    def set_frame(self, frame) -> None:
-        self.beginResetModel()
-        self.frame = frame.reset_index(drop=True)
-        self.endResetModel()
-
-    def column_of(self, key: str) -> int:
-        return self._cols.index(key)
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.frame)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        key, title, _ = COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            from jbp.metrics import SCORECARD_LABELS
-
-            label, unit = SCORECARD_LABELS.get(key, (title, ""))
-            return f"{label}{f' ({unit})' if unit else ''}"
-        return None
-
-    def partner_id(self, row: int) -> int:
-        return int(self.frame.at[row, "partner_id"])
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        key, _, kind = COLUMNS[index.column()]
-        value = self.frame.at[index.row(), key]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return display(value, kind)
-        if role == Qt.ItemDataRole.UserRole:
-            if kind in ("text",):
-                return "" if _missing(value) else str(value)
-            if kind == "date":
-                return "9999" if _missing(value) else value.isoformat()
-            return -math.inf if _missing(value) else float(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and kind != "text":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if key in ("risk_flag", "risk_score") and bool(self.frame.at[index.row(),
-                                                                         "at_risk"]):
-                return QBrush(RED)
-            if key == "ropi" and not _missing(value) and value < 0:
-                return QBrush(RED)
-            if key == "logins_trend" and not _missing(value) and value < -0.25:
-                return QBrush(RED)
-        if role == Qt.ItemDataRole.BackgroundRole and key == "plan_rag" and value:
-            return QBrush(QColor(RAG_COLOURS.get(str(value), "#ffffff")))
-        if role == Qt.ItemDataRole.ToolTipRole and key in ("risk_flag", "risk_reasons",
-                                                           "tier_gap"):
-            return str(self.frame.at[index.row(), "risk_reasons"] if key != "tier_gap"
-                       else value)
-        return None
-
-
-class ScorecardFilter(QSortFilterProxyModel):
-    """Filters by text (partner, manager), tier, region, type, at-risk only, and hides
-    churned partners unless asked."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.text = ""
-        self.tier = ""
-        self.region = ""
-        self.ptype = ""
-        self.at_risk_only = False
-        self.show_churned = False
-        self.setSortRole(Qt.ItemDataRole.UserRole)
-
-    def set(self, **changes: Any) -> None:
-        self.beginFilterChange()
-        for k, v in changes.items():
-            setattr(self, k, v)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
-        frame = self.sourceModel().frame
-        if source_row >= len(frame):
-            return False
-        row = frame.iloc[source_row]
-        if self.text:
-            hay = f"{row['partner']} {row.get('manager', '')}".lower()
-            if self.text.lower() not in hay:
-                return False
-        if self.tier and row["tier"] != self.tier:
-            return False
-        if self.region and row["region"] != self.region:
-            return False
-        if self.ptype and row["type"] != self.ptype:
-            return False
-        if self.at_risk_only and not bool(row["at_risk"]):
-            return False
-        return self.show_churned or row["status"] != "churned"
-
-
 class PortfolioPage(QWidget):
-    """Partner scorecards with the program summary; see the module doc."""
+    """The portfolio dashboard; see the module doc."""
 
     partner_activated = Signal(int)
     #: Emitted after each recomputation (rows shown).
@@ -258,13 +99,14 @@ class PortfolioPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.task: Task | None = None
+        self.data: dict[str, Any] = {}
         self.summary_data: dict[str, Any] = {}
         self.as_of: dt.date | None = None
         self.partner_pages: list[QDialog] = []
         self.model = ScorecardModel(self)
         self.proxy = ScorecardFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTableView(self)
+        self.view = FrozenTableView(self)
         self.view.setObjectName("scorecard_table")
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
@@ -275,29 +117,33 @@ class PortfolioPage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.doubleClicked.connect(self._activated)
+        self.chooser = ColumnChooser(self.view, [c for c, _, _ in COLUMNS],
+                                     [self.model.title(i) for i in range(len(COLUMNS))],
+                                     DEFAULT_COLUMNS, COLUMNS_KEY, locked=["partner"])
 
         self.search = QLineEdit(self)
         self.search.setObjectName("scorecard_search")
         self.search.setPlaceholderText("Filter by partner or manager…")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda t: self.proxy.set(text=t.strip()))
+        self.search.textChanged.connect(self._search_changed)
         self.tier_box = self._combo("All tiers", "tier")
         self.region_box = self._combo("All regions", "region")
         self.type_box = self._combo("All types", "ptype")
         self.risk_box = QCheckBox("At risk only", self)
         self.risk_box.setObjectName("scorecard_at_risk_only")
-        self.risk_box.toggled.connect(lambda on: self.proxy.set(at_risk_only=on))
+        self.risk_box.toggled.connect(self._risk_toggled)
         self.churned_box = QCheckBox("Show churned", self)
-        self.churned_box.toggled.connect(lambda on: self.proxy.set(show_churned=on))
+        self.churned_box.toggled.connect(self._churned_toggled)
         self.open_button = QPushButton("Open partner page", self)
         self.open_button.setObjectName("open_partner_page")
         self.open_button.clicked.connect(self.open_selected)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(180)
+        self.progress.setMaximumWidth(140)
         self.progress.hide()
         self.summary = QLabel(self)
         self.summary.setObjectName("program_summary")
@@ -305,11 +151,28 @@ class PortfolioPage(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.count = QLabel(self)
 
+        self.tiles = TileRow(6, self)
+        self.tiles.setObjectName("headline_tiles")
+        self.charts = self._charts()
+        self.at_risk = QTableWidget(0, 2, self)
+        self.at_risk.setObjectName("at_risk_list")
+        self.at_risk.setHorizontalHeaderLabels(["At risk", "Why"])
+        self.at_risk.verticalHeader().hide()
+        self.at_risk.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.at_risk.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.at_risk.horizontalHeader().setStretchLastSection(True)
+        self.at_risk.setWordWrap(False)
+        # The reasons are cut with "…" (full text in the tool tip), never scrolled sideways.
+        self.at_risk.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.at_risk.cellDoubleClicked.connect(self._at_risk_activated)
+        self.at_risk.setMinimumWidth(220)
+
         top = QHBoxLayout()
         top.addWidget(QLabel("<span style='font-size:14pt;font-weight:600'>Portfolio</span>"))
         top.addWidget(self.search, 1)
         for w in (self.tier_box, self.region_box, self.type_box, self.risk_box,
-                  self.churned_box, self.open_button, self.progress):
+                  self.churned_box, self.chooser.button(self), self.open_button,
+                  self.progress):
             top.addWidget(w)
         from ui.widgets.coverage_strip import CoverageStrip
 
@@ -317,12 +180,28 @@ class PortfolioPage(QWidget):
         self.as_of_label.setObjectName("portfolio_as_of")
         self.as_of_label.setWordWrap(True)
         self.coverage_strip = CoverageStrip(self)
+        # Charts and table share the height; the charts collapse to the splitter's handle.
+        self.upper = QSplitter(Qt.Orientation.Horizontal, self)
+        self.upper.addWidget(self.charts)
+        self.upper.addWidget(self.at_risk)
+        self.upper.setStretchFactor(0, 4)
+        self.upper.setStretchFactor(1, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("portfolio_splitter")
+        self.splitter.addWidget(self.upper)
+        self.splitter.addWidget(self.view)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        for s in (self.upper, self.splitter):
+            s.setCollapsible(0, True)
+            s.setHandleWidth(6)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.as_of_label)
         layout.addWidget(self.coverage_strip)
+        layout.addWidget(self.tiles)
         layout.addWidget(self.summary)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.count)
         self.proxy.rowsInserted.connect(self._count)
         self.proxy.rowsRemoved.connect(self._count)
@@ -330,19 +209,44 @@ class PortfolioPage(QWidget):
         self.proxy.layoutChanged.connect(self._count)
 
         ctx.workspace_changed.connect(self.reload)
-        ctx.data_changed.connect(lambda what: what in ("partners", "actuals", "program")
-                                 and self.reload())
-        if hasattr(ctx, "as_of_changed"):
-            ctx.as_of_changed.connect(self.reload)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.as_of_changed.connect(self.reload)
         self.reload()
+
+    def _charts(self) -> QWidget:
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=(10, 2.6), dpi=90)
+        canvas = FigureCanvasQTAgg(self.figure)
+        canvas.setObjectName("portfolio_charts")
+        canvas.setMinimumHeight(150)
+        return canvas
 
     def _combo(self, everything: str, attr: str) -> QComboBox:
         box = QComboBox(self)
         box.setObjectName(f"scorecard_{attr}")
+        box.setProperty("filter_attr", attr)
         box.addItem(everything, "")
-        box.currentIndexChanged.connect(
-            lambda _i, b=box, a=attr: self.proxy.set(**{a: b.currentData() or ""}))
+        box.currentIndexChanged.connect(self._combo_changed)
         return box
+
+    def _combo_changed(self, _index: int) -> None:
+        box = self.sender()
+        self.proxy.set(**{str(box.property("filter_attr")): box.currentData() or ""})
+
+    def _search_changed(self, text: str) -> None:
+        self.proxy.set(text=text.strip())
+
+    def _risk_toggled(self, on: bool) -> None:
+        self.proxy.set(at_risk_only=on)
+
+    def _churned_toggled(self, on: bool) -> None:
+        self.proxy.set(show_churned=on)
+
+    def _on_data_changed(self, what: str) -> None:
+        if what in ("partners", "actuals", "program"):
+            self.reload()
 
     # ------------------------------------------------------------------ data
 
@@ -353,22 +257,36 @@ class PortfolioPage(QWidget):
         if ws is None:
             return
         self.progress.show()
-        task = start_task(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards",
-                          parent=self)
+        task = start_task(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards")
         self.task = task
-        task.progress.connect(lambda f, _t: self.progress.setValue(int(f * 100)))
-        task.succeeded.connect(lambda data, t=task: t is self.task and self._show(data))
-        task.failed.connect(lambda msg, _e: self.summary.setText(
-            f"Could not compute the scorecards: {msg}"))
-        task.finished.connect(lambda t=task: t is self.task and self.progress.hide())
+        task.progress.connect(self._task_progress)
+        task.succeeded.connect(self._task_succeeded)
+        task.failed.connect(self._task_failed)
+        task.finished.connect(self._task_finished)
+
+    def _task_progress(self, fraction: float, _text: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+
+    def _task_succeeded(self, data: dict[str, Any]) -> None:
+        if self.sender() is self.task:
+            self._show(data)
+
+    def _task_failed(self, message: str, _exc: object) -> None:
+        self.summary.setText(f"Could not compute the scorecards: {message}")
+
+    def _task_finished(self) -> None:
+        if self.sender() is self.task:
+            self.progress.hide()
 
     def _show(self, data: dict[str, Any]) -> None:
         card = data["card"]
+        self.data = data
         self.as_of = data["as_of"]
         self.as_of_label.setText(f"Figures {self.ctx.as_of_info.label()} · "
                                  f"{data['coverage'].summary(self.as_of)}")
         self.coverage_strip.set_coverage(data["coverage"], self.as_of)
         self.summary_data = data["summary"]
+        self.model.currency = data["currency"]
         self.model.set_frame(card)
         for box, col in ((self.tier_box, "tier"), (self.region_box, "region"),
                          (self.type_box, "type")):
@@ -386,11 +304,51 @@ class PortfolioPage(QWidget):
             box.setCurrentIndex(max(idx, 0))
             box.blockSignals(False)
         self.proxy.set()
+        prior = f"in the 12 months to {data['prior_as_of']:%d %b %Y}"
+        for widget, tile in zip(self.tiles.tiles, data["tiles"], strict=True):
+            widget.show_tile(tile, data["currency"], prior)
         self.summary.setText(summary_html(self.summary_data))
+        self._draw(data)
+        self._fill_at_risk(data["at_risk"])
         self.view.resizeColumnsToContents()
-        self.view.setColumnWidth(self.model.column_of("risk_reasons"), 320)
+        # The last column stretches; the others keep to a width that fits 1366 pixels.
+        for key, width in (("risk_reasons", 160), ("tier_gap", 190), ("partner", 170)):
+            col = self.model.column_of(key)
+            self.view.setColumnWidth(col, min(self.view.columnWidth(col), width))
         self._count()
         self.refreshed.emit()
+
+    def _draw(self, data: dict[str, Any]) -> None:
+        from jbp.charts_portfolio import (
+            TIER_COLOURS,
+            draw_revenue_by,
+            draw_ropi_waterfall,
+            draw_tier_moves,
+        )
+
+        cur = data["currency"]
+        fig = self.figure
+        fig.clear()
+        axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1.2, 1.2, 0.9, 1.2]})
+        draw_revenue_by(axes[0], data["by_tier"], "Revenue by tier", cur, TIER_COLOURS)
+        draw_revenue_by(axes[1], data["by_type"], "Revenue by partner type", cur)
+        draw_tier_moves(axes[2], data["moves"])
+        draw_ropi_waterfall(axes[3], data["ropi_steps"], data["summary"]["ropi"], cur)
+        fig.subplots_adjust(left=0.04, right=0.99, top=0.88, bottom=0.27, wspace=0.35)
+        fig.canvas.draw_idle()
+
+    def _fill_at_risk(self, risky) -> None:
+        self.at_risk.setRowCount(len(risky))
+        self.at_risk.setHorizontalHeaderLabels([f"At risk ({len(risky)})", "Why"])
+        for r, row in enumerate(risky.itertuples()):
+            name = QTableWidgetItem(row.partner)
+            name.setData(Qt.ItemDataRole.UserRole, int(row.partner_id))
+            name.setToolTip(f"{row.partner} ({row.tier}): risk score {row.risk_score:.2f}")
+            why = QTableWidgetItem(row.risk_reasons)
+            why.setToolTip(row.risk_reasons)
+            self.at_risk.setItem(r, 0, name)
+            self.at_risk.setItem(r, 1, why)
+        self.at_risk.resizeColumnToContents(0)
 
     def _count(self, *_args) -> None:
         total = len(self.model.frame)
@@ -411,6 +369,11 @@ class PortfolioPage(QWidget):
         pid = self.model.partner_id(self.proxy.mapToSource(index).row())
         self.partner_activated.emit(pid)
 
+    def _at_risk_activated(self, row: int, _col: int) -> None:
+        item = self.at_risk.item(row, 0)
+        if item is not None:
+            self.open_partner(int(item.data(Qt.ItemDataRole.UserRole)))
+
     def open_selected(self) -> None:
         pid = self.selected_partner()
         if pid is not None:
@@ -425,40 +388,43 @@ class PortfolioPage(QWidget):
         page = PartnerPage(self.ctx, partner_id, dialog)
         layout = QVBoxLayout(dialog)
         layout.addWidget(page)
-        dialog.resize(1000, 760)
+        dialog.resize(1000, 720)
         dialog.setWindowTitle("Partner")
         dialog.page = page  # type: ignore[attr-defined]
         self.partner_pages.append(dialog)
-        dialog.destroyed.connect(lambda *_a, d=dialog: d in self.partner_pages
-                                 and self.partner_pages.remove(d))
+        dialog.destroyed.connect(self._partner_window_closed)
         dialog.show()
         return dialog
 
+    def _partner_window_closed(self, dialog) -> None:
+        self.partner_pages = [d for d in self.partner_pages if d is not dialog
+                              and _alive(d)]
+
+
+def _alive(widget: QWidget) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(widget)
+
 
 def summary_html(s: dict[str, Any]) -> str:
-    """The program's ROPI with its components and CAC via channel vs direct."""
+    """One line under the tiles: CAC via channel against direct, and MDF ROI."""
     if not s:
         return ""
     cur = s.get("currency", "")
 
     def m(key: str) -> str:
-        v = s.get(key)
-        return "–" if _missing(v) else f"{v:,.0f}"
+        from jbp.charts_portfolio import short_money
 
-    def r(key: str, fmt: str = "{:.2f}") -> str:
         v = s.get(key)
-        return "–" if _missing(v) else fmt.format(v)
+        return "–" if v is None or v != v else f"{short_money(v)} {cur}"
 
-    return (
-        f"<b>Program, T12M to {s.get('deals_through', s['as_of'])}</b> ({cur}) — "
-        f"<b>ROPI {r('ropi', '{:.0%}')}</b> = (net partner revenue {m('net_revenue')} − investment "
-        f"{m('investment')}) ÷ investment. Net = attributed {m('attributed_revenue')} "
-        f"(sourced {m('sourced_revenue')} + {s['influence_weight']:.0%} × influenced "
-        f"{m('influenced_revenue')}) − margins {m('margins')} − rebates {m('rebates')}. "
-        f"Investment = MDF {m('mdf_spent')} + people {m('people')} + enablement "
-        f"{m('enablement')} + overhead {m('overhead')} + recruitment {m('recruitment')}.<br>"
-        f"CAC via channel {m('cac_channel')} vs direct {m('cac_direct')} "
-        f"(ratio {r('cac_ratio')}; {s.get('new_channel_customers', 0)} new channel "
-        f"customers). MDF ROI (revenue ÷ MDF, no costs subtracted) {r('mdf_roi', '{:.1f}')}. "
-        f"{s.get('at_risk_partners', 0)} of {s.get('active_partners', 0)} active partners "
-        f"at risk.")
+    ratio = s.get("cac_ratio")
+    ratio_text = "" if ratio is None or ratio != ratio else f" ({ratio:.2f}× direct)"
+    roi = s.get("mdf_roi")
+    roi_text = "–" if roi is None or roi != roi else f"{roi:.1f}"
+    return (f"<span style='color:#5f6368'>Twelve months to {s['as_of']:%d %b %Y} · "
+            f"CAC via channel {m('cac_channel')} vs direct {m('cac_direct')}{ratio_text}, "
+            f"{s.get('new_channel_customers', 0)} new channel customers · MDF ROI "
+            f"(revenue ÷ MDF) {roi_text} · ROPI = (net partner revenue − investment) ÷ "
+            "investment</span>")

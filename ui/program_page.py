@@ -140,6 +140,9 @@ class ProgramPage(QWidget):
 
     message = Signal(str)
 
+    #: Ctrl+Z here acts on the program's history (see ui.context).
+    undo_document = "program"
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx

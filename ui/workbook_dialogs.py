@@ -46,26 +46,91 @@ XLSX_FILTER = "Excel workbook (*.xlsx)"
 # Module functions so tests can replace them (no native dialogs in tests).
 
 
+#: Where the folder of the last export or import is remembered (QSettings key).
+LAST_FOLDER_KEY = "files/last_folder"
+
+
 def ask_save_path(parent: QWidget | None, caption: str, suggested: str) -> Path | None:
     path, _ = QFileDialog.getSaveFileName(parent, caption, suggested, XLSX_FILTER)
     if not path:
         return None
     path = Path(path)
+    remember_folder(path.parent)
     return path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
 
 
 def ask_open_path(parent: QWidget | None, caption: str) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, caption, "", XLSX_FILTER + ";;All files (*)")
-    return Path(path) if path else None
+    path, _ = QFileDialog.getOpenFileName(parent, caption, str(start_folder()),
+                                          XLSX_FILTER + ";;All files (*)")
+    if not path:
+        return None
+    remember_folder(Path(path).parent)
+    return Path(path)
 
 
-def _folder(ctx) -> Path:
-    ws = ctx.workspace
-    return Path(ws.path).parent if ws is not None else Path.home()
+def documents_folder() -> Path:
+    """The user's documents folder (the home folder where there is none)."""
+    from PySide6.QtCore import QStandardPaths
+
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found and Path(found).is_dir() else Path.home()
+
+
+def start_folder() -> Path:
+    """Where a file dialog opens: the folder used last, else the documents folder — never
+    the hidden app-data folder the demo workspace lives in."""
+    from PySide6.QtCore import QSettings
+
+    last = QSettings().value(LAST_FOLDER_KEY, "")
+    if last and Path(str(last)).is_dir():
+        return Path(str(last))
+    return documents_folder()
+
+
+def remember_folder(folder: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue(LAST_FOLDER_KEY, str(folder))
+
+
+def _folder(_ctx) -> Path:
+    return start_folder()
+
+
+#: Characters no file system takes in a name (Windows is the strictest).
+_FORBIDDEN = set('<>:"/\\|?*')
 
 
 def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in " -_." else "_" for c in name).strip() or "export"
+    """A readable file name from a title: keeps letters of any script, "×", "&" and
+    spaces; replaces only what a file system refuses (and control characters) by "-"."""
+    text = "".join("-" if c in _FORBIDDEN or ord(c) < 32 else c for c in name)
+    text = " ".join(text.split()).strip(" .")
+    return text or "export"
+
+
+def saved(parent: QWidget | None, path: Path) -> QMessageBox:
+    """After an export: say where the file is, with "Open" and "Show in folder"."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    _tell(parent, f"Saved {path.name}")
+    box = QMessageBox(QMessageBox.Icon.Information, "Export finished",
+                      f"Saved {path.name}", QMessageBox.StandardButton.Close, parent)
+    box.setObjectName("export_saved")
+    box.setInformativeText(f"in {path.parent}")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    open_button = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
+    folder_button = box.addButton("Show in folder", QMessageBox.ButtonRole.ActionRole)
+    open_button.setObjectName("export_open")
+    folder_button.setObjectName("export_show_folder")
+    open_button.clicked.connect(
+        lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
+    folder_button.clicked.connect(
+        lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+    box.setDefaultButton(open_button)
+    box.open()
+    return box
 
 
 # ---------------------------------------------------------------------- exports
@@ -97,7 +162,7 @@ def run_export(parent: QWidget | None, title: str, write: Callable[..., Path], d
         dialog.deleteLater()
 
     task.finished.connect(done)
-    task.succeeded.connect(lambda p: _tell(parent, f"Saved {Path(p).name}"))
+    task.succeeded.connect(lambda p: saved(parent, Path(p)))
     task.failed.connect(lambda msg, _exc: message(parent, title, msg))
     task.was_cancelled.connect(lambda: _tell(parent, f"{title} cancelled; no file written"))
     return task

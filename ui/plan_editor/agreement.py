@@ -36,6 +36,17 @@ ACTION_TEXT = {
     (PlanStatus.CLOSED, PlanStatus.ACTIVE): "Reopen",
 }
 
+def approve_text(signed: set[str]) -> str:
+    """The Approve button says which sign-offs are still missing, and nothing once both
+    sides have signed."""
+    missing = [side for side in ("vendor", "partner") if side not in signed]
+    if not missing:
+        return "Approve"
+    if len(missing) == 2:
+        return "Approve (needs both sign-offs)"
+    return f"Approve (needs the {missing[0]} sign-off)"
+
+
 STATUS_COLORS = {"Draft": "#6b7280", "In review": "#b7791f", "Approved": "#2e7d32",
                  "Active": "#1f5fa8", "Closed": "#374151"}
 
@@ -151,7 +162,10 @@ class AgreementPanel(QWidget):
                     "listed below.")
         self.explain.setText(text)
         for target in TRANSITIONS[PlanStatus(plan.status)]:
-            button = QPushButton(ACTION_TEXT.get((plan.status, target), f"Set {target}"), self)
+            text = ACTION_TEXT.get((plan.status, target), f"Set {target}")
+            if target == PlanStatus.APPROVED:
+                text = approve_text(set(signed))
+            button = QPushButton(text, self)
             button.setObjectName(f"status_{target.value.replace(' ', '_').lower()}")
             button.clicked.connect(lambda _=False, t=target.value: self._status_clicked(t))
             self.actions_row.addWidget(button)

@@ -33,6 +33,9 @@ from ui.plan_editor.qbr import QbrView
 from ui.plan_editor.session import PlanSession
 from ui.widgets.part_table import PartTable
 
+#: The quarterly target and actual columns of the KPI table.
+KPI_QUARTER_FIELDS = [f"{kind}_{q}" for kind in ("target", "actual")
+                      for q in ("q1", "q2", "q3", "q4")]
 
 class PlanEditor(QWidget):
     """Edits the plan given to :meth:`open_plan`. Tabs: Overview, Goals & KPIs,
@@ -63,6 +66,11 @@ class PlanEditor(QWidget):
         self.goals = PartTable(ctx, self.goal_model, "goal", self.add_goal, self.delete, self)
         self.kpi_model = KpiTableModel(ctx, s.status_of, self)
         self.kpis = PartTable(ctx, self.kpi_model, "KPI", self.add_kpi, self.delete, self)
+        # Targets and actuals fit without scrolling sideways; unit, kind, direction, the
+        # year-to-date rule and the bound metric are in the column chooser.
+        self.kpis.choose_columns(["name", "RAG", "Attainment", *KPI_QUARTER_FIELDS,
+                                  "To date", "Forecast"], "plan/kpi_columns")
+        self.kpis.compact_columns(KPI_QUARTER_FIELDS, 70)
         self.chart = KpiChart(self)
         self.initiative_model = InitiativeTableModel(ctx, self)
         self.initiatives = PartTable(ctx, self.initiative_model, "initiative",
@@ -113,6 +121,9 @@ class PlanEditor(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([900, 280])
         self.splitter = splitter
+        from ui.widgets.side_panels import CollapsingPanel
+
+        self.comments_panel = CollapsingPanel(splitter, 1, below=1300, width=280)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()

@@ -3,6 +3,7 @@ side and by kind of element."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -25,12 +26,40 @@ ELEMENT_FILTERS = [("All elements", "")] + [(cls.LABEL, kind)
 SIDE_FILTERS = [("Both sides", ""), ("Vendor side", "vendor"), ("Partner side", "partner")]
 
 
-def _value(v: Any) -> str:
+def _value(r: Revision, v: Any) -> str:
+    """A logged value in words: numbers with separators, a bound metric by its label, and
+    a whole part (added or deleted) as its name and its filled-in fields."""
+    from jbp.undo_text import value_words
+
     if v is None:
         return ""
+    cls = ELEMENT_CLASSES.get(r.element_kind)
+
+    def field(name: str):
+        try:
+            return cls.field(name) if cls is not None else None
+        except KeyError:
+            return None
+
+    def words(name: str, w: Any) -> str:
+        f = field(name)
+        if f is None:
+            return f"{w:,.2f}".rstrip("0").rstrip(".") if isinstance(w, float) else str(w)
+        with contextlib.suppress(Exception):  # an old row in an older shape: as stored
+            w = f.from_store(w)
+        return value_words(f, w)
+
     if isinstance(v, dict):
-        return ", ".join(f"{k}={w}" for k, w in v.items() if w not in (None, "", []))[:160]
-    return str(v)
+        parts = []
+        for k, w in v.items():
+            f = field(k)
+            if w in (None, "", []) or f is None or k.endswith("_id") or k == "position":
+                continue
+            text = words(k, w)
+            parts.append(text if cls is not None and k == cls.FIELDS[0].name
+                         else f"{f.label.lower()} {text}")
+        return ", ".join(parts)[:160]
+    return words(r.field, v)
 
 
 class HistoryPanel(QWidget):
@@ -53,7 +82,7 @@ class HistoryPanel(QWidget):
         self.model = RecordTableModel([
             ("When", lambda r: r.at), ("Who", lambda r: r.author), ("Side", lambda r: r.side),
             ("Element", self._element), ("Field", self._field), ("Action", lambda r: r.action),
-            ("Old", lambda r: _value(r.old)), ("New", lambda r: _value(r.new))], self)
+            ("Old", lambda r: _value(r, r.old)), ("New", lambda r: _value(r, r.new))], self)
         self.view = QTableView(self)
         self.view.setObjectName("table_history")
         self.view.setModel(self.model)

@@ -29,6 +29,7 @@ from jbp.commands import SetField
 from jbp.errors import JbpError
 from jbp.fields import Field
 from jbp.model import Element, Kpi, element_class
+from jbp.undo_text import choice_label
 from ui.context import AppContext
 
 ERROR_BRUSH = QBrush(QColor("#f8d7d4"))
@@ -59,7 +60,7 @@ def field_columns(cls: type[Element], names: Sequence[str] | None = None) -> lis
     for f in fields:
         tip = f.label + (f" ({f.unit})" if f.unit else "")
         if f.kind == "enum":
-            tip += ": " + ", ".join(f.choices)
+            tip += ": " + ", ".join(choice_label(f.name, c) for c in f.choices)
         out.append(Column(f.label, field=f, tooltip=tip,
                           numeric=f.kind in ("int", "float", "money", "fraction")))
     return out
@@ -133,6 +134,8 @@ class ElementTableModel(QAbstractTableModel):
         return None
 
     def display_value(self, element: Any, field: Field) -> str:
+        if field.kind == "enum":
+            return choice_label(field.name, getattr(element, field.name))
         return field.display(getattr(element, field.name))
 
     def data(self, index: _INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -3,7 +3,7 @@ the executive summary. Each field is saved when the user leaves it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -51,7 +51,10 @@ class OverviewForm(QWidget):
                 editor.textChanged.connect(lambda n=name: self._typed(n))
             else:
                 editor = QLineEdit(self)
-                editor.editingFinished.connect(lambda n=name: self._commit_slot(n))
+                # Enter commits; leaving the field commits in eventFilter (not when a
+                # dialog takes the focus: the unsaved-edit prompt's Discard must discard).
+                editor.returnPressed.connect(lambda n=name: self._commit_slot(n))
+                editor.installEventFilter(self)
                 editor.textEdited.connect(lambda _t, n=name: self._typed(n))
             editor.setObjectName(f"plan_{name}")
             editor.setToolTip(f.label + (f" ({f.unit})" if f.unit else ""))
@@ -164,9 +167,22 @@ class OverviewForm(QWidget):
             self._show_stored(name)
         self.ctx.set_pending(self, None)
 
+    def revert(self, name: str) -> None:
+        """Esc: show the stored value again and forget what was typed."""
+        self._show_stored(name)
+        self.errors[name].show_message("")
+        self.editors[name].setStyleSheet("")
+        self._typed(name)
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusOut:
-            for name, editor in self.editors.items():
-                if editor is obj:
-                    self._commit_slot(name)
+        name = next((n for n, e in self.editors.items() if e is obj), None)
+        if name is None:
+            return super().eventFilter(obj, event)
+        if (event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape
+                and self.is_dirty(name)):
+            self.revert(name)
+            return True
+        if event.type() == QEvent.Type.FocusOut and event.reason() not in (
+                Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.PopupFocusReason):
+            self._commit_slot(name)
         return super().eventFilter(obj, event)

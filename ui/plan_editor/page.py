@@ -46,6 +46,7 @@ class PlansPage(QWidget):
         self.list.setObjectName("plan_list")
         self.list.setModel(self.proxy)
         self.list.verticalHeader().setVisible(False)
+        self.list.setWordWrap(False)
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -79,13 +80,36 @@ class PlansPage(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([260, 1100])
         self.splitter = splitter
+        from ui.widgets.side_panels import CollapsingPanel
+
+        # Below ~1650-pixel windows the plan list gives its width to the KPI table.
+        self.list_panel = CollapsingPanel(splitter, 0, below=1500, width=300)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
         self.list.selectionModel().currentRowChanged.connect(self._selected)
+        self.editor.session.loaded.connect(self._sync_undo)
         ctx.plan_changed.connect(self._plans_changed)
         ctx.workspace_changed.connect(self.reload)
         self.reload()
+
+    # ------------------------------------------------------------------ undo
+
+    def undo_document(self) -> str | None:
+        """Ctrl+Z here acts on the open plan's history."""
+        from ui.context import plan_document
+
+        plan_id = self.editor.plan_id
+        return plan_document(plan_id) if plan_id is not None else None
+
+    def _sync_undo(self) -> None:
+        if self.isVisible():
+            self.ctx.activate(self.undo_document())
+
+    def select_first(self) -> None:
+        """Open the first plan of the list (when none is open)."""
+        if self.model.elements:
+            self.select_plan(self.model.elements[0].id)
 
     # ------------------------------------------------------------------ list
 

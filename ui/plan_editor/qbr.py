@@ -137,6 +137,7 @@ class QbrView(QWidget):
         layout.addWidget(vertical, 1)
         session.loaded.connect(self._invalidate)
         self._chart_width = 0
+        self._chart_height = 0
 
     def _comment_target(self, c) -> str:
         doc = self.session.doc
@@ -158,7 +159,9 @@ class QbrView(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.card is not None and abs(self._chart_width - self._wanted_width()) > 40:
+        if self.card is not None and (
+                abs(self._chart_width - self._wanted_width()) > 40
+                or abs(self._chart_height - self.chart_scroll.viewport().height()) > 30):
             self._draw_charts()
 
     def _wanted_width(self) -> int:
@@ -206,9 +209,15 @@ class QbrView(QWidget):
         items = [(line.kpi, line.status) for line in self.card.kpis]
         self.progress.show()
         columns = 4 if width >= 1100 else 3 if width >= 760 else 2
+        # The QBR is one screen: the rows of charts share the height there is (down to a
+        # readable minimum) rather than scrolling.
+        height = self.chart_scroll.viewport().height()
+        self._chart_height = height
+        rows = max(1, -(-len(items) // columns))
+        row_height = max(150, min(260, (height - 12) // rows))
         task = start_task(render_kpi_grid, items, self.card.quarter_labels, width,
-                          columns=columns, title="Drawing KPI charts", uses_state=False,
-                          parent=self)
+                          columns=columns, row_height_px=row_height,
+                          title="Drawing KPI charts", uses_state=False, parent=self)
         self.task = task
         task.succeeded.connect(lambda result, t=task: self._charts_ready(t, result))
         task.finished.connect(lambda t=task: self._task_done(t))

@@ -32,7 +32,10 @@ class PlanSession(QObject):
         ctx.plan_changed.connect(self._on_plan_changed)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.as_of_changed.connect(self.reload)
-        ctx.workspace_changed.connect(lambda: self.open(None))
+        ctx.workspace_changed.connect(self._on_workspace_changed)
+
+    def _on_workspace_changed(self) -> None:
+        self.open(None)
 
     def open(self, plan_id: int | None) -> None:
         self.plan_id = plan_id

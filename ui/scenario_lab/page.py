@@ -60,6 +60,9 @@ class ScenarioLabPage(QWidget):
     """What-if modelling of the partner program (issue 6). See the module docstring and
     docs/scenario-lab.md."""
 
+    #: Ctrl+Z here acts on the scenario set's history (see ui.context).
+    undo_document = "scenarios"
+
     #: A message for the status bar (the main window connects it).
     message = Signal(str)
     #: A scenario's run finished and its results are stored (scenario id).

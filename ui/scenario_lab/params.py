@@ -82,6 +82,19 @@ def policy_choices(path: str) -> tuple[str, ...] | None:
     return None
 
 
+def field_text(path: str, value: Any) -> str:
+    """A parameter's value in its field: a seed is an identifier, not an amount
+    (20240601, not "20,240,601")."""
+    if path.split(".")[-1] == "seed" and isinstance(value, int):
+        return str(value)
+    return param_text(value)
+
+
+def unit_text(unit: str, currency: str) -> str:
+    """A unit in the user's words: "currency per month" → "USD per month"."""
+    return unit.replace("currency", currency) if currency and unit else unit
+
+
 def field_tooltip(meta: dict[str, Any]) -> str:
     rng = []
     if meta.get("lo") is not None:
@@ -126,7 +139,7 @@ class FieldRow:
                 self.editor.setPlaceholderText("e.g. Gold: 0.2, Silver: 0.3 (empty: none)")
         self.editor.setObjectName(f"param_{path}")
         self.editor.setToolTip(tip)
-        self.unit = QLabel(meta["unit"], parent)
+        self.unit = QLabel(unit_text(meta["unit"], editor_owner.currency()), parent)
         self.unit.setStyleSheet("color:#555555;")
         self.baseline = QLabel(parent)
         self.baseline.setObjectName(f"baseline_{path}")
@@ -160,14 +173,14 @@ class FieldRow:
                 ed.addItem(str(value))
             ed.setCurrentText(str(value))
         else:
-            ed.setText(param_text(value))
+            ed.setText(field_text(self.path, value))
             ed.setCursorPosition(0)
         ed.blockSignals(False)
         if baseline is _NO_BASELINE:
             self.baseline.setText("")
             differs = False
         else:
-            self.baseline.setText(param_text(baseline) if baseline != "" else "—")
+            self.baseline.setText(field_text(self.path, baseline) if baseline != "" else "—")
             differs = baseline != value and self.path not in NOT_COMPARED
         self.baseline.setToolTip("The baseline's value" if baseline is not _NO_BASELINE
                                  else "")
@@ -203,7 +216,7 @@ class FieldRow:
         return text
 
     def _finished(self) -> None:
-        if not self.pending and param_text(self.value) == self.editor.text():
+        if not self.pending and field_text(self.path, self.value) == self.editor.text():
             return
         self.owner.commit(self.path, self.typed())
 
@@ -225,6 +238,16 @@ class ParameterEditor(QWidget):
     #: A change was stored (path).
     changed = Signal(str)
 
+    def currency(self) -> str:
+        """The workspace currency (read once), for the units beside the fields."""
+        if self._currency is None:
+            ws = self.ctx.workspace
+            try:
+                self._currency = ws.program().currency if ws is not None else ""
+            except Exception:  # a workspace without a program yet
+                self._currency = ""
+        return self._currency
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -233,6 +256,7 @@ class ParameterEditor(QWidget):
         self.baseline: Scenario | None = None
         self.record_name = ""
         self.rows: dict[str, FieldRow] = {}
+        self._currency: str | None = None
         self.heading = QLabel(self)
         self.heading.setObjectName("param_heading")
         self.heading.setWordWrap(True)

@@ -68,10 +68,13 @@ class FieldDelegate(QStyledItemDelegate):
         if field is None:
             return None
         if field.kind == "enum":
+            from jbp.undo_text import choice_label
+
             editor: QWidget = QComboBox(parent)
             if not field.required:  # the blank first item clears the value
-                editor.addItem("")
-            editor.addItems(list(field.choices))
+                editor.addItem("", "")
+            for choice in field.choices:  # shown in words, stored by key
+                editor.addItem(choice_label(field.name, choice) or choice, choice)
         elif field.kind == "date":
             editor = QDateEdit(parent)
             editor.setCalendarPopup(True)
@@ -92,7 +95,7 @@ class FieldDelegate(QStyledItemDelegate):
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
-            editor.setCurrentIndex(max(0, editor.findText(str(value or ""))))
+            editor.setCurrentIndex(max(0, editor.findData(str(value or ""))))
         elif isinstance(editor, QDateEdit):
             editor.setDate(value if isinstance(value, QDate) and value.isValid() else NO_DATE)
         elif isinstance(editor, IdListEditor):
@@ -102,7 +105,8 @@ class FieldDelegate(QStyledItemDelegate):
 
     def editor_value(self, editor: QWidget) -> Any:
         if isinstance(editor, QComboBox):
-            return editor.currentText()
+            data = editor.currentData()
+            return editor.currentText() if data is None else data
         if isinstance(editor, QDateEdit):
             return None if editor.date() == NO_DATE else editor.date()
         if isinstance(editor, IdListEditor):

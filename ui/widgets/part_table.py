@@ -41,6 +41,11 @@ class ErrorLine(QLabel):
         self.setVisible(bool(text))
 
 
+def column_key(column) -> str:
+    """A column's key for the chooser: its field's name, else its title."""
+    return column.field.name if getattr(column, "field", None) is not None else column.title
+
+
 class PartTable(QWidget):
     """A :class:`PartTableModel` in a table view with Add / Delete buttons.
 
@@ -86,6 +91,8 @@ class PartTable(QWidget):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
+        self.buttons = buttons
+        self.chooser = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
@@ -134,6 +141,7 @@ class PartTable(QWidget):
             f = self.model.columns[col].field
             limit = 360 if f is not None and f.kind in ("text", "longtext") else 180
             header.resizeSection(col, min(limit, max(64, header.sectionSize(col) + 12)))
+        self._apply_compact()
 
     def _show_refusal(self, index: QModelIndex, message: str) -> None:
         self.error_line.show_message(message)
@@ -152,3 +160,27 @@ class PartTable(QWidget):
         if event.key() == Qt.Key.Key_Escape:
             self.error_line.show_message("")
         super().keyPressEvent(event)
+
+    def choose_columns(self, default: list[str], settings_key: str,
+                       locked: list[str] | None = None) -> None:
+        """Show only ``default`` columns (keys: field names, else titles) until the user
+        chooses others with the "Columns" button (the choice is remembered)."""
+        from ui.widgets.column_chooser import ColumnChooser
+
+        columns = self.model.columns
+        self.chooser = ColumnChooser(self.view, [column_key(c) for c in columns],
+                                     [c.title for c in columns], default, settings_key,
+                                     locked=locked or [column_key(columns[0])])
+        self.buttons.addWidget(self.chooser.button(self))
+
+    def compact_columns(self, keys: list[str], width: int) -> None:
+        """Keep the columns named by ``keys`` at ``width`` pixels (numbers fit; the title
+        is in the header's tooltip), so more of them fit side by side."""
+        self._compact = ({column_key(c) for c in self.model.columns} & set(keys), width)
+        self._apply_compact()
+
+    def _apply_compact(self) -> None:
+        keys, width = getattr(self, "_compact", (set(), 0))
+        for i, c in enumerate(self.model.columns):
+            if column_key(c) in keys:
+                self.view.setColumnWidth(i, width)

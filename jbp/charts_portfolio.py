@@ -1,0 +1,113 @@
+"""The Portfolio dashboard's charts, drawn on a caller's matplotlib ``Axes``.
+
+The data comes from :mod:`jbp.dashboard`. The same functions draw into the GUI's canvas, an
+exported image or a test's ``Figure``; nothing here imports Qt or pyplot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+#: Tier colours, lowest tier first: distinct hues, not shades of one grey.
+TIER_COLOURS = ("#7fb3d5", "#a6acaf", "#d4a017", "#4b6584", "#6a4c93", "#2d6a4f")
+#: Partner type colours.
+TYPE_COLOURS = ("#1f6f8b", "#e56b6f", "#99c1b9", "#6d597a", "#e9c46a", "#2a9d8f", "#bc6c25")
+UP, DOWN, STAY = "#2e9d57", "#d1453b", "#9aa5b1"
+GAIN, LOSS, TOTAL = "#2e9d57", "#d1453b", "#1f6f8b"
+
+
+def short_money(value: float, _pos: object = None) -> str:
+    """12.4M, 350k, 870: an axis tick in the currency (code shown in the title)."""
+    a = abs(value)
+    sign = "−" if value < 0 else ""
+    if a >= 1e6:
+        return f"{sign}{a / 1e6:.1f}M"
+    if a >= 1e3:
+        return f"{sign}{a / 1e3:.0f}k"
+    return f"{sign}{a:.0f}"
+
+
+def _style(ax: Axes, title: str) -> None:
+    ax.set_title(title, fontsize=9, loc="left")
+    ax.tick_params(axis="both", labelsize=7)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def draw_revenue_by(ax: Axes, table: pd.DataFrame, title: str, currency: str = "",
+                    colours: Sequence[str] = TYPE_COLOURS) -> None:
+    """Stacked quarterly bars of revenue (currency) with one colour per column of
+    ``table`` (rows: quarter labels)."""
+    from matplotlib.ticker import FuncFormatter
+
+    x = list(range(len(table)))
+    bottom = [0.0] * len(table)
+    for i, col in enumerate(table.columns):
+        values = [float(v) for v in table[col]]
+        ax.bar(x, values, bottom=bottom, color=colours[i % len(colours)], label=str(col),
+               width=0.7)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_xticks(x)
+    ax.set_xticklabels(list(table.index), fontsize=7)
+    ax.yaxis.set_major_formatter(FuncFormatter(short_money))
+    _style(ax, f"{title}{f' ({currency})' if currency else ''}")
+    if len(table.columns):
+        ax.legend(fontsize=6, frameon=False, loc="upper left", ncol=2)
+    ax.margins(y=0.25)
+
+
+def draw_tier_moves(ax: Axes, moves: pd.DataFrame) -> None:
+    """Active partners per tier held, split into those who stay, would move up and would
+    move down under the program's rules (counts)."""
+    y = list(range(len(moves)))
+    left = [0] * len(moves)
+    for col, colour, label in (("stay", STAY, "stay"), ("up", UP, "would move up"),
+                               ("down", DOWN, "would move down")):
+        values = [int(v) for v in moves[col]]
+        ax.barh(y, values, left=left, color=colour, label=label, height=0.6)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    for yi, total in zip(y, left, strict=True):
+        ax.text(total, yi, f" {total}", va="center", fontsize=7)
+    ax.set_yticks(y)
+    ax.set_yticklabels(list(moves.index), fontsize=7)
+    ax.set_xlabel("partners", fontsize=7)
+    _style(ax, "Tiers and moves (partners)")
+    ax.grid(axis="y", alpha=0)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=6, frameon=False, loc="upper right")
+    ax.margins(x=0.15)
+
+
+def draw_ropi_waterfall(ax: Axes, steps: Sequence[tuple[str, float]], ropi: float,
+                        currency: str = "") -> None:
+    """Attributed revenue, then each deduction (margins, rebates, each investment) as a
+    falling bar, ending at the net return (currency). ROPI = net return ÷ investment."""
+    from matplotlib.ticker import FuncFormatter
+
+    labels, level, top, bottom = [], 0.0, 0.0, 0.0
+    for i, (label, amount) in enumerate(steps):
+        start = level if i else 0.0
+        level = start + amount
+        top, bottom = max(top, start, level), min(bottom, start, level)
+        colour = TOTAL if i == 0 else (GAIN if amount >= 0 else LOSS)
+        ax.bar(i, amount, bottom=start, color=colour, width=0.7)
+        labels.append(label)
+    n = len(steps)
+    ax.bar(n, level, color=TOTAL if level >= 0 else LOSS, width=0.7)
+    ax.text(n, level, short_money(level), ha="center", va="bottom", fontsize=7)
+    labels.append("Net return")
+    ax.set_xticks(range(n + 1))
+    ax.set_xticklabels(labels, rotation=40, ha="right", fontsize=7)
+    ax.yaxis.set_major_formatter(FuncFormatter(short_money))
+    ax.axhline(0, color="#555555", linewidth=0.6)
+    span = (top - bottom) or 1.0
+    ax.set_ylim(bottom - (0.05 * span if bottom < 0 else 0), top + 0.1 * span)
+    ropi_text = "" if ropi != ropi else f", ROPI {ropi:.0%}"  # NaN ≠ NaN
+    _style(ax, f"Return{f' ({currency})' if currency else ''}{ropi_text}")

@@ -1,0 +1,87 @@
+"""Headline tiles: a figure in large type, its label, and its change against the prior
+period coloured good (green) or bad (red). The words come from :mod:`jbp.dashboard`."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+GOOD, BAD, NEUTRAL = "#1b7f3b", "#b3261e", "#5f6368"
+
+
+def tile_value(value: float, unit: str, currency: str = "") -> str:
+    """A tile's figure: money in the workspace currency, ROPI and utilisation in percent."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "currency":
+        from jbp.charts_portfolio import short_money
+
+        return f"{short_money(value)} {currency}".strip()
+    if unit in ("ratio", "fraction"):
+        return f"{value:.0%}"
+    return f"{value:,.0f}"
+
+
+def change_text(change: float, unit: str, currency: str = "") -> str:
+    """The change against the prior period: +1.2M USD, +10 pp, −2."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "no prior figure"
+    if change == 0:
+        return "no change"
+    sign = "+" if change > 0 else "−"
+    if unit == "currency":
+        from jbp.charts_portfolio import short_money
+
+        return f"{sign}{short_money(abs(change))} {currency}".strip()
+    if unit in ("ratio", "fraction"):
+        return f"{sign}{abs(change) * 100:.0f} pp"
+    return f"{sign}{abs(change):,.0f}"
+
+
+class Tile(QFrame):
+    """One headline figure."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("tile")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("QFrame#tile{background:#f6f8fa;border:1px solid #dde1e6;"
+                           "border-radius:6px;}")
+        self.label = QLabel(self)
+        self.label.setStyleSheet("color:#5f6368;font-size:8pt;")
+        self.value = QLabel("…", self)
+        self.value.setStyleSheet("font-size:15pt;font-weight:600;")
+        self.change = QLabel(self)
+        self.change.setStyleSheet("font-size:8pt;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 4)
+        layout.setSpacing(0)
+        for w in (self.label, self.value, self.change):
+            # Narrow windows clip a tile's words rather than widen the window.
+            w.setMinimumWidth(1)
+            layout.addWidget(w)
+
+    def show_tile(self, tile, currency: str, prior_text: str) -> None:
+        self.label.setText(tile.label)
+        self.value.setText(tile_value(tile.value, tile.unit, currency))
+        colour = {True: GOOD, False: BAD, None: NEUTRAL}[tile.improved]
+        self.change.setText(f"<span style='color:{colour}'>"
+                            f"{change_text(tile.change, tile.unit, currency)}</span> "
+                            f"<span style='color:{NEUTRAL}'>on the year before</span>")
+        self.setToolTip(f"{tile.label}: {tile_value(tile.value, tile.unit, currency)} in the "
+                        f"last 12 months, {tile_value(tile.prior, tile.unit, currency)} "
+                        f"{prior_text}")
+
+
+class TileRow(QWidget):
+    """A row of :class:`Tile` (wrapping to two rows when narrow is not needed: six fit)."""
+
+    def __init__(self, count: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        self.tiles = [Tile(self) for _ in range(count)]
+        for i, t in enumerate(self.tiles):
+            layout.addWidget(t, 0, i)
