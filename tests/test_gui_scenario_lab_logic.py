@@ -11,7 +11,7 @@ from simulation.scenario import Scenario
 from simulation.tier_edits import add_tier, remove_tier, rename_tier
 from ui.numbers import param_text, parse_number, parse_table, value_text
 from ui.scenario_lab.runs import simulate_scenario
-from ui.workers import Cancelled, TaskState
+from ui.workers import Cancelled, Progress
 
 MIX = {"Registered": 0.5, "Silver": 0.3, "Gold": 0.15, "Platinum": 0.05}
 
@@ -59,15 +59,15 @@ def test_an_added_tier_sits_above_the_top_with_higher_thresholds():
 
 def test_a_run_is_a_plain_function_of_its_state():
     params = scenario().to_dict()
-    state = TaskState()
+    state = Progress()
     out = simulate_scenario(params, "Renamed", replications=3, workers=1, state=state)
     assert out.result.name == "Renamed" and out.result.replications == 3
-    assert out.params is params and state.last_progress == (1.0, "Renamed")
+    assert out.params is params and (state.fraction, state.text) == (1.0, "Renamed")
     from simulation.results import ScenarioResult
 
     again = ScenarioResult.from_bytes(out.blob)
     assert again.total("sourced_revenue").tolist() == out.result.total("sourced_revenue").tolist()
-    state = TaskState()
+    state = Progress()
     state.cancel()
     with pytest.raises(Cancelled):
         simulate_scenario(params, "x", replications=3, workers=1, state=state)

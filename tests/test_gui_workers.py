@@ -9,24 +9,24 @@ from gui_support import no_thread_left  # noqa: F401
 
 from jbp.errors import ValidationError
 from ui import workers
-from ui.workers import Cancelled, TaskState, start_task
+from ui.workers import Cancelled, Progress, start_task
 
 pytestmark = pytest.mark.gui
 
 
-def count_to(n: int, *, state: TaskState) -> int:
+def count_to(n: int, *, state: Progress) -> int:
     total = 0
     for i in range(n):
-        state.check_cancelled()
+        state.check()
         total += i
-        state.set_progress((i + 1) / n, f"step {i + 1}")
+        state.report((i + 1) / n, f"step {i + 1}")
     return total
 
 
 def test_the_work_function_runs_without_qt():
-    state = TaskState()
+    state = Progress()
     assert count_to(4, state=state) == 6
-    assert state.last_progress == (1.0, "step 4")
+    assert (state.fraction, state.text) == (1.0, "step 4")
     state.cancel()
     with pytest.raises(Cancelled):
         count_to(4, state=state)
@@ -60,7 +60,7 @@ def test_cancel_stops_cooperatively(qtbot):
 
     def wait_for_gate(*, state):
         gate.wait(5)
-        state.check_cancelled()
+        state.check()
         return "not reached"
 
     task = start_task(wait_for_gate, title="Waiting")
@@ -76,3 +76,19 @@ def test_plain_functions_run_with_uses_state_false(qtbot):
     task = start_task(sorted, [3, 1, 2], uses_state=False)
     assert task.wait(5000)
     assert task.result == [1, 2, 3] and task.done
+
+
+def test_the_tasks_state_is_the_shared_progress_and_its_parts_forward(qtbot):
+    from jbp import progress
+
+    def halves(*, state: Progress) -> None:
+        state.part(0.0, 0.5).step(1.0, "first half")
+        state.part(0.5, 0.5).report(0.5, "second half")
+
+    seen = []
+    task = start_task(halves)
+    assert isinstance(task.state, progress.Progress) and Cancelled is progress.Cancelled
+    task.progress.connect(lambda f, text: seen.append((f, text)))
+    with qtbot.waitSignal(task.succeeded):
+        pass
+    assert seen == [(0.5, "first half"), (0.75, "second half")]

@@ -21,22 +21,22 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
-from ui.workers import Task, TaskState, start_task
+from ui.workers import Progress, Task, start_task
 
 IMPORT_COLUMNS = [("id", "#"), ("imported_at", "Imported at"), ("kind", "Kind"),
                   ("file", "File"), ("rows_taken", "Taken"), ("rows_duplicate", "Duplicates"),
                   ("rows_rejected", "Rejected")]
 
 
-def kpi_updates(path: Path, as_of: dt.date | None, *, state: TaskState) -> list:
+def kpi_updates(path: Path, as_of: dt.date | None, *, state: Progress) -> list:
     """The bound KPI actuals that differ from the imports (own connection)."""
     from jbp import bindings, metrics
     from jbp.store import Workspace
 
-    state.set_progress(0.1, "reading actuals")
+    state.report(0.1, "reading actuals")
     with Workspace.open(path) as ws:
         actuals = metrics.Actuals.load(ws)
-        state.check_cancelled()
+        state.check()
         as_of = metrics.effective_as_of(actuals, as_of)
         return bindings.bound_updates(ws, None, as_of, actuals)
 

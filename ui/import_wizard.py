@@ -32,31 +32,31 @@ from PySide6.QtWidgets import (
 
 from jbp import importers as imp
 from ui.context import AppContext
-from ui.workers import Cancelled, Task, TaskState, start_task
+from ui.workers import Cancelled, Progress, Task, start_task
 
 NONE = "(not in this file)"
 
 
 class _Bridge(imp.TaskState):
-    """The importers' progress/cancel protocol on top of a worker's TaskState."""
+    """The importers' progress/cancel protocol on top of a worker's Progress."""
 
-    def __init__(self, state: TaskState):
+    def __init__(self, state: Progress):
         self.state = state
         self.text = ""
 
     def set_status(self, text: str) -> None:
         self.text = text
-        self.state.set_progress(self.state.last_progress[0], text)
+        self.state.report(self.state.fraction, text)
 
     def set_progress_value(self, percent: float) -> None:
-        self.state.set_progress(percent / 100.0, self.text)
+        self.state.report(percent / 100.0, self.text)
 
     def is_interruption_requested(self) -> bool:
         return self.state.cancelled
 
 
 def _bridged(fn):
-    def run(*args: Any, state: TaskState, **kwargs: Any) -> Any:
+    def run(*args: Any, state: Progress, **kwargs: Any) -> Any:
         try:
             return fn(*args, state=_Bridge(state), **kwargs)
         except imp.Cancelled:

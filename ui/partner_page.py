@@ -22,22 +22,22 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
-from ui.workers import Task, TaskState, start_task
+from ui.workers import Progress, Task, start_task
 
 
 def partner_data(path: Path, partner_id: int, as_of: dt.date | None, *,
-                 state: TaskState) -> dict[str, Any]:
+                 state: Progress) -> dict[str, Any]:
     """Scorecard row, monthly series and currency of one partner (own connection)."""
     from jbp import metrics
     from jbp.store import Workspace
 
-    state.set_progress(0.1, "reading actuals")
+    state.report(0.1, "reading actuals")
     with Workspace.open(path) as ws:
         actuals = metrics.Actuals.load(ws)
-    state.check_cancelled()
+    state.check()
     as_of = metrics.effective_as_of(actuals, as_of)
     card = metrics.scorecard_from(actuals, as_of)
-    state.set_progress(0.6, "trends")
+    state.report(0.6, "trends")
     row = card[card["partner_id"] == partner_id]
     if row.empty:
         from jbp.errors import JbpError

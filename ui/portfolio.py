@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
-from ui.workers import Task, TaskState, start_task
+from ui.workers import Progress, Task, start_task
 
 #: Columns shown, in order: (scorecard column, title, kind). Kinds: text, money, ratio,
 #: fraction, int, days, date, bool.
@@ -76,25 +76,25 @@ RED = QColor("#b3261e")
 RAG_COLOURS = {"Green": "#cdebd3", "Amber": "#fde9c4", "Red": "#f6cfcc"}
 
 
-def portfolio_data(path: Path, as_of: dt.date | None, *, state: TaskState) -> dict[str, Any]:
+def portfolio_data(path: Path, as_of: dt.date | None, *, state: Progress) -> dict[str, Any]:
     """The scorecard (with display helper columns) and the program summary, read on a
     connection of its own (safe off the GUI thread)."""
     from jbp import metrics
     from jbp.store import Workspace
 
-    state.set_progress(0.1, "reading actuals")
+    state.report(0.1, "reading actuals")
     with Workspace.open(path) as ws:
         actuals = metrics.Actuals.load(ws)
-    state.check_cancelled()
+    state.check()
     as_of = metrics.effective_as_of(actuals, as_of)
-    state.set_progress(0.4, "computing scorecards")
+    state.report(0.4, "computing scorecards")
     card = metrics.scorecard_from(actuals, as_of)
-    state.check_cancelled()
+    state.check()
     summary = metrics.program_summary_from(actuals, as_of)
     card["tier_gap"] = [gap_text(r, actuals.program.currency) for r in card.itertuples()]
     card["risk_flag"] = ["at risk" if r else "" for r in card["at_risk"]]
     card.loc[card["status"] == "churned", "risk_flag"] = "churned"
-    state.set_progress(1.0, "done")
+    state.report(1.0, "done")
     return {"card": card, "summary": summary, "as_of": as_of,
             "tier_order": [t.name for t in actuals.program.tiers_by_rank()]}
 

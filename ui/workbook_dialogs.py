@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from exporters.progress import ExportCancelled, ExportState
 from exporters.roundtrip import WorkbookChange, WorkbookError, WorkbookReview
-from ui.workers import Cancelled, Task, TaskState, start_task
+from ui.workers import Cancelled, Progress, Task, start_task
 
 XLSX_FILTER = "Excel workbook (*.xlsx)"
 
@@ -73,9 +73,9 @@ def _safe(name: str) -> str:
 
 
 class _Progress(ExportState):
-    """Hands an exporter's progress to the worker's :class:`TaskState`."""
+    """Hands an exporter's progress to the worker's :class:`Progress`."""
 
-    def __init__(self, state: TaskState):
+    def __init__(self, state: Progress):
         self.state = state
 
     @property
@@ -83,10 +83,10 @@ class _Progress(ExportState):
         return self.state.cancelled
 
     def progress(self, fraction: float, text: str = "") -> None:
-        self.state.set_progress(fraction, text)
+        self.state.report(fraction, text)
 
 
-def _write(write: Callable[..., Path], data: Any, path: Path, *, state: TaskState) -> Path:
+def _write(write: Callable[..., Path], data: Any, path: Path, *, state: Progress) -> Path:
     """Worker-thread body: write ``data`` to ``path`` with ``write(data, path, state)``."""
     try:
         return write(data, path, _Progress(state))

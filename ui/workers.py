@@ -1,13 +1,14 @@
 """Run long work off the GUI thread, with progress and cooperative cancel.
 
-The work is a plain function that takes a :class:`TaskState` as its ``state`` keyword
-argument (Orange's pattern: a pure ``run(..., state)`` testable without an event loop)::
+The work is a plain function that takes a :class:`jbp.progress.Progress` as its ``state``
+keyword argument (Orange's pattern: a pure ``run(..., state)`` testable without an event
+loop; the CLI and tests pass a plain ``Progress()``)::
 
-    def generate(path, *, state):
+    def generate(path, *, state: Progress):
         for i, step in enumerate(steps):
-            state.check_cancelled()            # raises Cancelled when the user cancelled
+            state.check()                      # raises jbp.progress.Cancelled when cancelled
             ...
-            state.set_progress((i + 1) / len(steps), f"step {i + 1}")
+            state.report((i + 1) / len(steps), f"step {i + 1}")
         return result
 
     task = start_task(generate, path, title="Creating demo workspace", parent=window)
@@ -24,13 +25,17 @@ leaves work running); :func:`wait_all` cancels and joins them (window close).
 
 from __future__ import annotations
 
-import threading
 import traceback
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
+
+from jbp.progress import Cancelled, Progress
+
+__all__ = ["Cancelled", "Progress", "Task", "error_message", "monitor", "running_tasks",
+           "start_task", "wait_all"]
 
 _LIVE: weakref.WeakSet[Task] = weakref.WeakSet()
 # Tasks keep themselves alive while their thread runs (a caller may drop the reference).
@@ -52,41 +57,6 @@ def monitor() -> _Monitor:
     if _monitor is None:
         _monitor = _Monitor()
     return _monitor
-
-
-class Cancelled(Exception):
-    """Raised by :meth:`TaskState.check_cancelled` once the task was cancelled."""
-
-
-class TaskState:
-    """What the work function sees of its task: progress reporting and cancellation.
-
-    Safe to use from the worker thread. Also usable without Qt (tests pass a plain
-    ``TaskState()``; ``on_progress`` then just records the last report).
-    """
-
-    def __init__(self, on_progress: Callable[[float, str], None] | None = None):
-        self._cancel = threading.Event()
-        self._on_progress = on_progress
-        self.last_progress: tuple[float, str] = (0.0, "")
-
-    def set_progress(self, fraction: float, text: str = "") -> None:
-        """Report progress as a fraction 0-1 (clamped) with a short text."""
-        fraction = min(1.0, max(0.0, float(fraction)))
-        self.last_progress = (fraction, text)
-        if self._on_progress is not None:
-            self._on_progress(fraction, text)
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def check_cancelled(self) -> None:
-        if self._cancel.is_set():
-            raise Cancelled()
 
 
 class _Thread(QThread):
@@ -132,7 +102,8 @@ class Task(QObject):
         self.fn, self.args, self.kwargs = fn, args, kwargs
         self.title = title or getattr(fn, "__name__", "Working")
         self.uses_state = uses_state
-        self.state = TaskState(self._report)
+        # The work's Progress: its reports travel to the GUI thread through a queued signal.
+        self.state = Progress(self._report)
         self.result: Any = None
         self.error: BaseException | None = None
         self.done = False
@@ -155,7 +126,7 @@ class Task(QObject):
         return self
 
     def cancel(self) -> None:
-        """Ask the work to stop; it does so at its next ``check_cancelled``."""
+        """Ask the work to stop; it does so at its next ``state.check()``."""
         self.state.cancel()
 
     @property

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.numbers import param_text
-from ui.workers import TaskState
+from ui.workers import Progress
 
 from .models import Cell, FigureTableModel
 
@@ -57,15 +57,15 @@ class WorkspaceSnapshot:
         return frame
 
 
-def calibrate(snapshot: WorkspaceSnapshot, *, state: TaskState, **kwargs: Any):
+def calibrate(snapshot: WorkspaceSnapshot, *, state: Progress, **kwargs: Any):
     """Worker-thread half: a :class:`simulation.calibrate.Calibration` of ``snapshot``
     (``kwargs`` go to ``baseline_from_workspace``: name, horizon_months, replications,
     seed)."""
     from simulation.calibrate import baseline_from_workspace
 
-    state.set_progress(0.1, "Calibrating the baseline")
+    state.report(0.1, "Calibrating the baseline")
     cal = baseline_from_workspace(snapshot, **kwargs)
-    state.set_progress(1.0, "Calibrated")
+    state.report(1.0, "Calibrated")
     return cal
 
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.workers import Cancelled, Task, TaskState, start_task
+from ui.workers import Cancelled, Progress, Task, start_task
 
 
 @dataclass
@@ -43,21 +43,21 @@ class RunOutcome:
 
 
 class RunnerState:
-    """Adapts a :class:`ui.workers.TaskState` to the state :func:`simulation.runner.run`
+    """Adapts a :class:`ui.workers.Progress` to the state :func:`simulation.runner.run`
     expects (``set_progress(fraction)``, ``is_cancelled()``)."""
 
-    def __init__(self, state: TaskState, text: str = ""):
+    def __init__(self, state: Progress, text: str = ""):
         self.state, self.text = state, text
 
     def set_progress(self, fraction: float) -> None:
-        self.state.set_progress(fraction, self.text)
+        self.state.report(fraction, self.text)
 
     def is_cancelled(self) -> bool:
         return self.state.cancelled
 
 
 def simulate_scenario(params: dict[str, Any], name: str, *, replications: int | None = None,
-                      workers: int = 1, state: TaskState) -> RunOutcome:
+                      workers: int = 1, state: Progress) -> RunOutcome:
     """Run the scenario stored as ``params`` under the name ``name`` (the list's name wins
     over the one in the document); ``replications`` overrides the scenario's. Raises
     :class:`ui.workers.Cancelled` when cancelled."""

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from simulation.scenario import GROUPS, Scenario
 from ui.numbers import interval_text, param_text, value_text
-from ui.workers import Cancelled, Task, TaskState, start_task
+from ui.workers import Cancelled, Progress, Task, start_task
 
 from .canvas import ChartCanvas
 from .models import Cell, FigureTableModel
@@ -63,7 +63,7 @@ def lever_paths(scenario: Scenario) -> list[str]:
 
 
 def run_sensitivity(params: dict[str, Any], levers: list[str], outcome: str, pct: float, *,
-                    replications: int | None, workers: int, state: TaskState):
+                    replications: int | None, workers: int, state: Progress):
     """The work of the view's task (no Qt): :func:`simulation.sensitivity.sensitivity` on
     the scenario stored as ``params``. Raises :class:`ui.workers.Cancelled` when cancelled."""
     from simulation.runner import RunCancelled
