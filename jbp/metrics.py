@@ -85,8 +85,8 @@ class Actuals:
     @classmethod
     def load(cls, ws: Workspace) -> Actuals:
         """Read the program, the partners, the plans' KPIs and every actuals table in one
-        transaction."""
-        with ws.transaction():
+        read-only snapshot (no write lock: a background load never holds up an edit)."""
+        with ws.read():
             program = ws.program()
             partners = partners_frame(ws)
             frames = {k: ws.actuals(k) for k in (
