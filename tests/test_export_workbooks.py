@@ -166,7 +166,8 @@ def test_cancelled_export_writes_nothing(demo_ws, tmp_path):
     plan = demo_ws.plans()[0]
     with pytest.raises(ExportCancelled):
         pw.export_plan(demo_ws, plan.id, tmp_path / "x.xlsx", state=CancelAtCharts())
-    assert os.listdir(tmp_path) == ["demo.jbp"]
+    # Only the open workspace (with its WAL files) is there: no workbook, no temporary file.
+    assert sorted(os.listdir(tmp_path)) == ["demo.jbp", "demo.jbp-shm", "demo.jbp-wal"]
 
 
 def test_cli_export(demo_path, tmp_path, capsys):
