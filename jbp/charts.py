@@ -66,8 +66,8 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
     color = RAG_COLORS.get(status.rag, RAG_COLORS[""])
     ax.bar([i - width / 2 for i in x], targets, width, color=TARGET_COLOR, label="Target",
            zorder=2)
-    reported = [i for i in x if actuals[i] is not None]
-    ax.bar([i + width / 2 for i in reported], [actuals[i] for i in reported], width,
+    reported = [(i, a) for i, a in enumerate(actuals) if a is not None]
+    ax.bar([i + width / 2 for i, _ in reported], [a for _, a in reported], width,
            color=color, label="Actual", zorder=2)
     missing = [i for i in x if actuals[i] is None]
     if status.forecast is not None and missing and reported:

@@ -21,6 +21,7 @@ from .model import (
     SIDES,
     Comment,
     Element,
+    Initiative,
     Plan,
     PlanStatus,
     Revision,
@@ -56,6 +57,14 @@ class Command:
 
     def undo(self, ws: Workspace) -> None:
         raise NotImplementedError
+
+    @staticmethod
+    def _stored(element_id: int | None) -> int:
+        """The id of a stored row: set by :meth:`do` (undo runs only after it) or read from
+        the store."""
+        if element_id is None:
+            raise RuntimeError("no stored id: undo before do, or an element never saved")
+        return element_id
 
     def _revision(self, ws: Workspace, editor: Editor, kind: str, element_id: int, field: str,
                   old: Any, new: Any, action: str) -> None:
@@ -117,7 +126,7 @@ class AddPart(Command):
         if element.KIND not in PLAN_PARTS:
             raise ValidationError("Element", f"cannot add a {element.KIND}")
         self.editor, self.element = editor, element
-        self.element_id: int | None = element.id
+        self.element_id: int | None = getattr(element, "id", None)  # every plan part has one
         self.plan_id = 0
         self.text = f"Add {element.LABEL.lower()}"
 
@@ -135,9 +144,10 @@ class AddPart(Command):
 
     def undo(self, ws: Workspace) -> None:
         kind = self.element.KIND
+        element_id = self._stored(self.element_id)
         with ws.transaction(self.plan_id):
-            ws.delete_part(kind, self.element_id)
-            self._revision(ws, self.editor, kind, self.element_id, "*", None, None, "undo")
+            ws.delete_part(kind, element_id)
+            self._revision(ws, self.editor, kind, element_id, "*", None, None, "undo")
         ws.notify("plan", self.plan_id)
 
 
@@ -150,7 +160,7 @@ class DeletePart(Command):
             raise ValidationError("Element", f"cannot delete a {kind}")
         self.editor, self.kind, self.element_id = editor, kind, element_id
         self.plan_id = 0
-        self.saved: list[tuple[Element, int]] = []
+        self.saved: list[tuple[Element, int, int]] = []  # (element, id, position)
         self.saved_comments: list[Comment] = []
         self.unlinked: list[tuple[int, list[int]]] = []
         self.text = f"Delete {element_class(kind).LABEL.lower()}"
@@ -160,24 +170,26 @@ class DeletePart(Command):
         with ws.transaction(self.plan_id):
             element = ws.element(self.kind, self.element_id)
             position = ws.part_position(self.kind, self.element_id)
-            self.saved = [(element, position)]
+            self.saved = [(element, self.element_id, position)]
             ids = {(self.kind, self.element_id)}
             if self.kind == "goal":
                 for kpi_id, kpi_position in ws.goal_kpis(self.element_id):
-                    self.saved.append((ws.element("kpi", kpi_id), kpi_position))
+                    self.saved.append((ws.element("kpi", kpi_id), kpi_id, kpi_position))
                     ids.add(("kpi", kpi_id))
             self.saved_comments = [c for c in ws.comments(self.plan_id)
                                    if (c.element_kind, c.element_id) in ids]
             self.unlinked = []
             if self.kind == "goal":  # initiatives stop pointing at the deleted goal
                 for initiative_id in ws.initiative_ids(self.plan_id):
-                    links = ws.element("initiative", initiative_id).goal_ids
+                    initiative = ws.element("initiative", initiative_id)
+                    assert isinstance(initiative, Initiative)
+                    links = initiative.goal_ids
                     if self.element_id in links:
                         self.unlinked.append((initiative_id, links))
                         ws.write_field("initiative", initiative_id, "goal_ids",
                                        [g for g in links if g != self.element_id])
             for c in self.saved_comments:
-                ws.delete_comment(c.id)
+                ws.delete_comment(self._stored(c.id))
             ws.delete_part(self.kind, self.element_id)
             stored = {f.name: f.to_store(getattr(element, f.name)) for f in element.FIELDS}
             self._revision(ws, self.editor, self.kind, self.element_id, "*", stored, None,
@@ -186,8 +198,8 @@ class DeletePart(Command):
 
     def undo(self, ws: Workspace) -> None:
         with ws.transaction(self.plan_id):
-            for element, position in self.saved:
-                ws.insert_part(element, element.id, position)
+            for element, element_id, position in self.saved:
+                ws.insert_part(element, element_id, position)
             for c in self.saved_comments:
                 ws.insert_comment(c, c.id)
             for initiative_id, links in self.unlinked:
@@ -225,7 +237,7 @@ class AddComment(Command):
 
     def undo(self, ws: Workspace) -> None:
         with ws.transaction(self.plan_id):
-            ws.delete_comment(self.comment_id)
+            ws.delete_comment(self._stored(self.comment_id))
             self._revision(ws, self.editor, self.comment.element_kind, self.comment.element_id,
                            "comment", self.comment.text, None, "undo")
         ws.notify("plan", self.plan_id)
@@ -347,7 +359,7 @@ class SignOffPlan(Command):
 
     def undo(self, ws: Workspace) -> None:
         with ws.transaction(self.plan_id):
-            ws.delete_signoff(self.signoff_id)
+            ws.delete_signoff(self._stored(self.signoff_id))
             self._revision(ws, self.editor, "plan", self.plan_id, f"sign-off {self.editor.side}",
                            self.editor.author, None, "undo")
         ws.notify("plan", self.plan_id)

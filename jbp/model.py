@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from .errors import ValidationError
 from .fields import Field
@@ -69,6 +69,8 @@ class Element:
     KIND: ClassVar[str] = ""
     LABEL: ClassVar[str] = ""
     FIELDS: ClassVar[tuple[Field, ...]] = ()
+    if TYPE_CHECKING:  # every subclass is a dataclass
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     def __post_init__(self) -> None:
         label = self.LABEL or type(self).__name__
@@ -89,7 +91,7 @@ class Element:
     def values(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in self.FIELDS}
 
-    def replace(self, **changes: Any):
+    def replace(self, **changes: Any) -> Self:
         return dataclasses.replace(self, **changes)
 
 
@@ -600,18 +602,21 @@ class PlanDocument:
     comments: list[Comment] = field(default_factory=list)
     signoffs: list[SignOff] = field(default_factory=list)
 
-    def kpis_of(self, goal_id: int) -> list[Kpi]:
+    def kpis_of(self, goal_id: int | None) -> list[Kpi]:
+        """The KPIs under a goal (none for a goal not yet saved)."""
         return [k for k in self.kpis if k.goal_id == goal_id]
 
-    def parts(self, kind: str) -> list[Element]:
-        return {
+    def parts(self, kind: str) -> list[Any]:
+        """The document's list of ``kind`` (goals, KPIs, ...), itself: appending adds a part."""
+        lists: dict[str, list[Any]] = {
             "goal": self.goals,
             "kpi": self.kpis,
             "initiative": self.initiatives,
             "account": self.accounts,
             "rule": self.rules,
             "risk": self.risks,
-        }[kind]
+        }
+        return lists[kind]
 
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Field values of the plan and every part, keyed kind → id → field (stored form).

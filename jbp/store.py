@@ -543,7 +543,7 @@ class Workspace:
             "field, old, new, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rev.plan_id, rev.author, rev.side, rev.at, rev.element_kind, rev.element_id,
              rev.field, json.dumps(rev.old), json.dumps(rev.new), rev.action))
-        return cur.lastrowid
+        return _new_id(cur)
 
     def revisions(self, plan_id: int, side: str | None = None,
                   element_kind: str | None = None) -> list[Revision]:
@@ -727,8 +727,7 @@ class Workspace:
             "updated_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (scenario_id, name, json.dumps(params), results, int(stale),
              created_at or stamp, updated_at or stamp, position))
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        return _new_id(cur)
 
     def delete_scenario(self, scenario_id: int) -> None:
         self.execute("DELETE FROM scenarios WHERE id = ?", (scenario_id,))
@@ -791,10 +790,17 @@ def _insert_element(conn: sqlite3.Connection, table: str, element: Element,
         vals.append(element_id)
     cur = conn.execute(
         f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals)
-    return cur.lastrowid if element_id is None else element_id
+    return _new_id(cur) if element_id is None else element_id
 
 
-def _update_element(conn: sqlite3.Connection, table: str, element: Element) -> None:
+def _new_id(cur: sqlite3.Cursor) -> int:
+    """The id SQLite gave the row an INSERT just added."""
+    if cur.lastrowid is None:  # only after a statement that inserted nothing
+        raise RuntimeError("the INSERT added no row")
+    return cur.lastrowid
+
+
+def _update_element(conn: sqlite3.Connection, table: str, element: Partner) -> None:
     sets = ", ".join(f"{f.name} = ?" for f in element.FIELDS)
     vals = [f.to_store(getattr(element, f.name)) for f in element.FIELDS]
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*vals, element.id])
