@@ -111,7 +111,7 @@ class Partner(Element):
         Field("signup_date", "date", "Sign-up date", required=True),
         Field("activated_on", "date", "Onboarded on"),
         Field("ipp_fit", "fraction", "IPP fit", minimum=0, maximum=1, unit="fraction 0-1"),
-        Field("certifications", "text", "Competencies", max_length=500),
+        Field("competencies", "text", "Competencies", max_length=500),
         Field("tier", "text", "Tier", max_length=60),
         Field("churned_on", "date", "Churned on"),
         Field("manager", "text", "Partner manager", max_length=120),
@@ -123,7 +123,8 @@ class Partner(Element):
     signup_date: dt.date
     activated_on: dt.date | None = None
     ipp_fit: float | None = 0.5
-    certifications: str | None = ""
+    #: Competency names separated by ";" (e.g. "Security;Data"); see :attr:`competency_list`.
+    competencies: str | None = ""
     tier: str | None = ""
     churned_on: dt.date | None = None
     manager: str | None = ""
@@ -140,8 +141,8 @@ class Partner(Element):
         return self.churned_on is None
 
     @property
-    def competencies(self) -> list[str]:
-        return [c.strip() for c in (self.certifications or "").split(";") if c.strip()]
+    def competency_list(self) -> list[str]:
+        return [c.strip() for c in (self.competencies or "").split(";") if c.strip()]
 
 
 # --------------------------------------------------------------------------- program

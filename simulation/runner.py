@@ -1,6 +1,6 @@
 """Running a scenario: replications in parallel processes, progress and cancellation.
 
-:func:`run` is a pure function of a scenario and a state object (STYLE.md item 4): the CLI
+:func:`run` is a pure function of a scenario and a state object (see jbp.progress): the CLI
 passes a state that draws a progress bar, the GUI one that emits Qt signals from its worker
 thread; tests pass :class:`RunState`. ``state.is_cancelled()`` is checked between slices of
 simulated months, also inside worker processes, and a cancelled run raises
