@@ -14,10 +14,10 @@ import os
 import sys
 
 COMMAND_MODULES = [
-    "ui.cli_workspace",
-    "ui.cli_actuals",
-    "ui.cli_simulate",
-    "ui.cli_export",
+    "ui.cli.workspace",
+    "ui.cli.actuals",
+    "ui.cli.simulate",
+    "ui.cli.export",
 ]
 
 
@@ -77,6 +77,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jbp {args.command}: interrupted", file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())
