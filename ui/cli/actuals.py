@@ -6,11 +6,13 @@ Headless: nothing here imports Qt.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import math
 import sys
 from pathlib import Path
+
+from ui.cli.args import add_as_of, add_workspace, open_workspace
+from ui.cli.args import as_of as resolved_as_of
 
 KINDS = ("deals", "registrations", "logins", "certifications", "mdf")
 
@@ -22,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "or MDF requests/claims. Prints the validation report. A file with rejected rows "
         "imports nothing (exit 1) unless --skip-bad is given; rows imported before are "
         "recognised by their natural key and counted once.")
-    imp.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(imp)
     imp.add_argument("file", type=Path, help="CSV or XLSX export")
     imp.add_argument("--kind", required=True, choices=KINDS, help="what the file holds")
     imp.add_argument("--mapping", type=Path,
@@ -42,33 +44,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=run_import)
 
     card = sub.add_parser("scorecard", help="partner scorecards from the actuals")
-    card.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(card)
     fmt = card.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON records")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
-    card.add_argument("--as-of", type=dt.date.fromisoformat,
-                      help="date YYYY-MM-DD (default: end of the last month with actuals)")
+    add_as_of(card)
     card.add_argument("--program", action="store_true",
                       help="print the program summary (ROPI, CAC) instead")
     card.set_defaults(func=run_scorecard)
 
     ref = sub.add_parser("refresh-kpis",
                          help="fill bound KPI actuals of plans from the imported actuals")
-    ref.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(ref)
     ref.add_argument("--plan", type=int, action="append",
                      help="plan id (repeatable; default: every plan not Closed)")
-    ref.add_argument("--as-of", type=dt.date.fromisoformat,
-                     help="date YYYY-MM-DD (default: end of the last month with actuals)")
+    add_as_of(ref)
     ref.add_argument("--dry-run", action="store_true", help="list the changes only")
     ref.set_defaults(func=run_refresh)
 
 
 def run_import(args: argparse.Namespace) -> int:
     from jbp import importers as imp
-    from jbp.store import Workspace
 
     mapping = imp.ColumnMapping.from_file(args.mapping, args.kind) if args.mapping else None
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         table = imp.read_table(args.file, sheet=args.sheet)
         if mapping is None:
             mapping, source, _ = imp.mapping_for(ws, args.kind, table, args.source)
@@ -89,13 +88,15 @@ def run_import(args: argparse.Namespace) -> int:
         result = imp.commit(ws, prepared, allow_rejected=True, source=source)
         print(result.text())
         if args.refresh_kpis:
-            from jbp import bindings
+            from jbp import bindings, metrics
             from jbp.commands import History
 
-            macro, updates = bindings.refresh_macro(ws)
+            actuals = metrics.Actuals.load(ws)
+            as_of = resolved_as_of(ws, args, actuals)
+            macro, updates = bindings.refresh_macro(ws, None, as_of.date, actuals=actuals)
             if macro is not None:
                 History(ws).run(macro)
-            print(f"Updated {len(updates)} bound KPI actuals.")
+            print(f"Updated {len(updates)} bound KPI actuals ({as_of.label()}).")
     return 0
 
 
@@ -120,19 +121,19 @@ def _jsonable(v):
 
 def run_scorecard(args: argparse.Namespace) -> int:
     from jbp import metrics
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         actuals = metrics.Actuals.load(ws)
+        as_of = resolved_as_of(ws, args, actuals)
     if args.program:
-        summary = metrics.program_summary_from(actuals, args.as_of)
+        summary = metrics.program_summary_from(actuals, as_of.date)
         if args.json:
             print(json.dumps({k: _jsonable(v) for k, v in summary.items()}, indent=2))
         else:
             for k, v in summary.items():
                 print(f"{k:<24} {_fmt(v)}")
         return 0
-    card = metrics.scorecard_from(actuals, args.as_of)
+    card = metrics.scorecard_from(actuals, as_of.date)
     if args.json:
         records = [{k: _jsonable(v) for k, v in row.items()}
                    for row in card.to_dict(orient="records")]
@@ -143,8 +144,7 @@ def run_scorecard(args: argparse.Namespace) -> int:
         out["projected_next_tier_date"] = out["projected_next_tier_date"].dt.strftime("%Y-%m-%d")
         out.to_csv(sys.stdout, index=False, float_format="%.4f")
         return 0
-    as_of = args.as_of or metrics.default_as_of(actuals)
-    print(f"Scorecard as of {as_of} (T12M = the 365 days to then)")
+    print(f"Scorecard {as_of.label()} (T12M = the 365 days to then)")
     print(f"{'Partner':<26}{'Tier':<11}{'Sourced':>12}{'Influenced':>12}{'ROPI':>9}"
           f"{'Logins90':>9}{'Certs':>6}  {'Next tier gap':<44}{'Risk'}")
     for row in card.sort_values("sourced_revenue", ascending=False).itertuples():
@@ -188,12 +188,14 @@ def _fmt(v, digits: int = 2) -> str:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
-    from jbp import bindings
+    from jbp import bindings, metrics
     from jbp.commands import History
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
-        macro, updates = bindings.refresh_macro(ws, args.plan, args.as_of)
+    with open_workspace(args.workspace) as ws:
+        actuals = metrics.Actuals.load(ws)
+        as_of = resolved_as_of(ws, args, actuals)
+        macro, updates = bindings.refresh_macro(ws, args.plan, as_of.date, actuals=actuals)
+        print(f"KPI actuals {as_of.label()}")
         for u in updates:
             old = "-" if u.old is None else f"{u.old:g}"
             print(f"plan {u.plan_id}  {u.kpi_name:<32} Q{u.quarter + 1}  {old} -> {u.new:g}")

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from ui.cli.args import add_workspace, open_workspace
 from ui.numbers import interval_text, value_text
 
 
@@ -42,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     base = ssub.add_parser(
         "baseline", help="write a workspace's program as a baseline scenario, calibrated from "
         "its actuals")
-    base.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(base)
     base.add_argument("file", type=Path, help="scenario file to write (.toml or .json)")
     base.add_argument("--months", type=int, default=36, help="horizon in months (default 36)")
     base.add_argument("--replications", type=int, default=100)
@@ -248,12 +249,10 @@ def _refuse_existing(path: Path, force: bool) -> None:
 
 
 def run_baseline(args: argparse.Namespace) -> int:
-    from jbp.errors import WorkspaceError
     from simulation.calibrate import baseline_from_file
 
     _refuse_existing(args.file, args.force)
-    if not args.workspace.exists():
-        raise WorkspaceError(args.workspace, "no such workspace file")
+    open_workspace(args.workspace).close()  # a clean refusal of a missing or damaged file
     cal = baseline_from_file(args.workspace, name=args.name, horizon_months=args.months,
                              replications=args.replications, seed=args.seed)
     cal.scenario.save(args.file)
