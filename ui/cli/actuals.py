@@ -11,10 +11,12 @@ import math
 import sys
 from pathlib import Path
 
+from jbp.kinds import IMPORTABLE
 from ui.cli.args import add_as_of, add_workspace, open_workspace
 from ui.cli.args import as_of as resolved_as_of
 
-KINDS = ("deals", "registrations", "logins", "certifications", "mdf")
+#: What ``jbp import --kind`` takes: the registry's importable kinds (jbp.kinds).
+KINDS = IMPORTABLE
 
 
 def register(sub: argparse._SubParsersAction) -> None:
