@@ -1,4 +1,4 @@
-"""Benchmark of the partner-program simulation (issue 5, DESIGN.md section 6).
+"""Benchmark of the partner-program simulation (issue 5).
 
 Prints, measured in one run on this machine:
 

@@ -21,6 +21,7 @@ from .model import (
     SIDES,
     Comment,
     Element,
+    Initiative,
     Plan,
     PlanStatus,
     Revision,
@@ -56,6 +57,14 @@ class Command:
 
     def undo(self, ws: Workspace) -> None:
         raise NotImplementedError
+
+    @staticmethod
+    def _stored(element_id: int | None) -> int:
+        """The id of a stored row: set by :meth:`do` (undo runs only after it) or read from
+        the store."""
+        if element_id is None:
+            raise RuntimeError("no stored id: undo before do, or an element never saved")
+        return element_id
 
     def _revision(self, ws: Workspace, editor: Editor, kind: str, element_id: int, field: str,
                   old: Any, new: Any, action: str) -> None:
@@ -117,7 +126,7 @@ class AddPart(Command):
         if element.KIND not in PLAN_PARTS:
             raise ValidationError("Element", f"cannot add a {element.KIND}")
         self.editor, self.element = editor, element
-        self.element_id: int | None = element.id
+        self.element_id: int | None = getattr(element, "id", None)  # every plan part has one
         self.plan_id = 0
         self.text = f"Add {element.LABEL.lower()}"
 
@@ -135,9 +144,10 @@ class AddPart(Command):
 
     def undo(self, ws: Workspace) -> None:
         kind = self.element.KIND
+        element_id = self._stored(self.element_id)
         with ws.transaction(self.plan_id):
-            ws.delete_part(kind, self.element_id)
-            self._revision(ws, self.editor, kind, self.element_id, "*", None, None, "undo")
+            ws.delete_part(kind, element_id)
+            self._revision(ws, self.editor, kind, element_id, "*", None, None, "undo")
         ws.notify("plan", self.plan_id)
 
 
@@ -150,7 +160,7 @@ class DeletePart(Command):
             raise ValidationError("Element", f"cannot delete a {kind}")
         self.editor, self.kind, self.element_id = editor, kind, element_id
         self.plan_id = 0
-        self.saved: list[tuple[Element, int]] = []
+        self.saved: list[tuple[Element, int, int]] = []  # (element, id, position)
         self.saved_comments: list[Comment] = []
         self.unlinked: list[tuple[int, list[int]]] = []
         self.text = f"Delete {element_class(kind).LABEL.lower()}"
@@ -159,28 +169,27 @@ class DeletePart(Command):
         self.plan_id = ws.plan_id_of(self.kind, self.element_id)
         with ws.transaction(self.plan_id):
             element = ws.element(self.kind, self.element_id)
-            position = ws.rows(f"SELECT position FROM {PLAN_PARTS[self.kind][1]} WHERE id = ?",
-                               (self.element_id,))[0][0]
-            self.saved = [(element, position)]
+            position = ws.part_position(self.kind, self.element_id)
+            self.saved = [(element, self.element_id, position)]
             ids = {(self.kind, self.element_id)}
             if self.kind == "goal":
-                for row in ws.rows("SELECT id, position FROM kpis WHERE goal_id = ?",
-                                   (self.element_id,)):
-                    self.saved.append((ws.element("kpi", row[0]), row[1]))
-                    ids.add(("kpi", row[0]))
+                for kpi_id, kpi_position in ws.goal_kpis(self.element_id):
+                    self.saved.append((ws.element("kpi", kpi_id), kpi_id, kpi_position))
+                    ids.add(("kpi", kpi_id))
             self.saved_comments = [c for c in ws.comments(self.plan_id)
                                    if (c.element_kind, c.element_id) in ids]
             self.unlinked = []
             if self.kind == "goal":  # initiatives stop pointing at the deleted goal
-                for row in ws.rows("SELECT id FROM initiatives WHERE plan_id = ?",
-                                   (self.plan_id,)):
-                    links = ws.element("initiative", row[0]).goal_ids
+                for initiative_id in ws.initiative_ids(self.plan_id):
+                    initiative = ws.element("initiative", initiative_id)
+                    assert isinstance(initiative, Initiative)
+                    links = initiative.goal_ids
                     if self.element_id in links:
-                        self.unlinked.append((row[0], links))
-                        ws.write_field("initiative", row[0], "goal_ids",
+                        self.unlinked.append((initiative_id, links))
+                        ws.write_field("initiative", initiative_id, "goal_ids",
                                        [g for g in links if g != self.element_id])
             for c in self.saved_comments:
-                ws.execute("DELETE FROM comments WHERE id = ?", (c.id,))
+                ws.delete_comment(self._stored(c.id))
             ws.delete_part(self.kind, self.element_id)
             stored = {f.name: f.to_store(getattr(element, f.name)) for f in element.FIELDS}
             self._revision(ws, self.editor, self.kind, self.element_id, "*", stored, None,
@@ -189,8 +198,8 @@ class DeletePart(Command):
 
     def undo(self, ws: Workspace) -> None:
         with ws.transaction(self.plan_id):
-            for element, position in self.saved:
-                ws.insert_part(element, element.id, position)
+            for element, element_id, position in self.saved:
+                ws.insert_part(element, element_id, position)
             for c in self.saved_comments:
                 ws.insert_comment(c, c.id)
             for initiative_id, links in self.unlinked:
@@ -228,7 +237,7 @@ class AddComment(Command):
 
     def undo(self, ws: Workspace) -> None:
         with ws.transaction(self.plan_id):
-            ws.execute("DELETE FROM comments WHERE id = ?", (self.comment_id,))
+            ws.delete_comment(self._stored(self.comment_id))
             self._revision(ws, self.editor, self.comment.element_kind, self.comment.element_id,
                            "comment", self.comment.text, None, "undo")
         ws.notify("plan", self.plan_id)
@@ -242,13 +251,11 @@ class ResolveComment(Command):
 
     def _set(self, ws: Workspace, value: bool, action: str) -> None:
         with ws.transaction(self.plan_id):
-            row = ws.rows("SELECT element_kind, element_id FROM comments WHERE id = ? AND "
-                          "plan_id = ?", (self.comment_id, self.plan_id))
-            if not row:
+            target = ws.comment_target(self.plan_id, self.comment_id)
+            if target is None:
                 raise ValidationError("Comment", f"no comment {self.comment_id} in this plan")
-            ws.execute("UPDATE comments SET resolved = ? WHERE id = ?",
-                       (int(value), self.comment_id))
-            self._revision(ws, self.editor, row[0][0], row[0][1], "comment resolved",
+            ws.set_comment_resolved(self.comment_id, value)
+            self._revision(ws, self.editor, target[0], target[1], "comment resolved",
                            not value, value, action)
         ws.notify("plan", self.plan_id)
 
@@ -305,7 +312,7 @@ class ChangeStatus(Command):
                 approved_at = now_iso()
             if self.status == PlanStatus.IN_REVIEW:
                 self.withdrawn = ws.signoffs(self.plan_id)
-                ws.execute("DELETE FROM signoffs WHERE plan_id = ?", (self.plan_id,))
+                ws.delete_signoffs(self.plan_id)
             ws.write_plan_state(self.plan_id, self.status, baseline, approved_at)
             self._revision(ws, self.editor, "plan", self.plan_id, "status", plan.status,
                            self.status, "status")
@@ -352,7 +359,7 @@ class SignOffPlan(Command):
 
     def undo(self, ws: Workspace) -> None:
         with ws.transaction(self.plan_id):
-            ws.execute("DELETE FROM signoffs WHERE id = ?", (self.signoff_id,))
+            ws.delete_signoff(self._stored(self.signoff_id))
             self._revision(ws, self.editor, "plan", self.plan_id, f"sign-off {self.editor.side}",
                            self.editor.author, None, "undo")
         ws.notify("plan", self.plan_id)

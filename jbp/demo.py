@@ -146,7 +146,7 @@ def _fill(ws: Workspace, rng: np.random.Generator) -> None:
         partners.append(Partner(
             name=name, type=_TYPES[i], region=_REGIONS[i], signup_date=signup,
             activated_on=activated if activated <= end else None,
-            ipp_fit=round(fit, 2), certifications=competencies, churned_on=churned,
+            ipp_fit=round(fit, 2), competencies=competencies, churned_on=churned,
             manager=_MANAGERS[i % len(_MANAGERS)]))
     ids = []
     with ws.transaction():

@@ -181,16 +181,24 @@ def _coerce_number(value: Any, kind: str, err) -> float:
     return number
 
 
+#: The one date form typed text may take: YYYY-MM-DD (ASCII digits), optionally followed by a
+#: time. Python's ``date.fromisoformat`` alone also takes 20260105 and 2026-W01-1.
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _coerce_date(value: Any, err) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    if "T" in text or " " in text:
-        text = text.replace("T", " ").split(" ")[0]
+    day, sep, time = text.replace("T", " ", 1).partition(" ")
     try:
-        return dt.date.fromisoformat(text)
+        if not _ISO_DAY.fullmatch(day):
+            raise ValueError(day)
+        if sep:
+            dt.time.fromisoformat(time.strip())
+        return dt.date.fromisoformat(day)
     except ValueError:
         raise err(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 

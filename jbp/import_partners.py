@@ -110,7 +110,7 @@ PARTNER_TARGETS: tuple[Target, ...] = (
         "partner manager", "channel manager", "partner account manager", "pam",
         "account owner", "owner", "partner owner", "account manager", "cam",
         "channel account manager")),
-    Target("certifications", "Competencies", "text", False, (
+    Target("competencies", "Competencies", "text", False, (
         "competencies", "competency", "specializations", "specialisations",
         "specialization", "certifications", "designations", "solution areas",
         "expertise")),
@@ -217,7 +217,7 @@ def _prepare_partners(ws: Workspace, table: imp.RawTable,
                 if values["region"] is None:
                     bad("region", raw, f"{cell_text(raw)!r} is not a region or a country of one "
                                        f"({', '.join(REGIONS)})")
-            elif t.name == "certifications":
+            elif t.name == "competencies":
                 parts = [p.strip() for p in re.split(r"[;,|]", cell_text(raw)) if p.strip()]
                 values[t.name] = "; ".join(parts)
             elif t.name == "tier":

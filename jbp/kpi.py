@@ -156,19 +156,19 @@ def _kpi_status(kpi: Kpi, program: Program, bounds: list[tuple[dt.date, dt.date]
         # (an actual entered for a quarter that has not begun counts the whole quarter)
         weights = [(progress[q] or 1.0) if actuals[q] is not None else 0.0 for q in range(4)]
         target_to_date = sum((targets[q] or 0.0) * weights[q] for q in range(4))
-        actual_to_date = sum(actuals[q] for q in reported)
+        actual_to_date = sum(a for a in actuals if a is not None)
         elapsed = sum(weights) / 4.0
         forecast = actual_to_date / elapsed if elapsed > 0 else None
         att = ratio(actual_to_date, target_to_date, kpi.direction) if target_to_date else None
         f_att = ratio(forecast, full, kpi.direction) if forecast is not None and full else None
         return KpiStatus(target_to_date, actual_to_date, att, rag(att, program), forecast,
                          full, f_att)
-    reported = [q for q in range(4) if actuals[q] is not None]
+    latest = [(q, a) for q, a in enumerate(actuals) if a is not None]
     full = next((t for t in reversed(targets) if t is not None), None)
-    if not reported:
+    if not latest:
         return KpiStatus(None, None, None, "", None, full, None)
-    last = reported[-1]
-    target, actual = targets[last], actuals[last]
+    last, actual = latest[-1]
+    target = targets[last]
     att = ratio(actual, target, kpi.direction) if target is not None else None
     f_att = ratio(actual, full, kpi.direction) if full is not None else None
     return KpiStatus(target, actual, att, rag(att, program), actual, full, f_att)

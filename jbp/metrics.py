@@ -94,8 +94,9 @@ class Actuals:
     @classmethod
     def load(cls, ws: Workspace) -> Actuals:
         """Read the program, the partners, the plans' KPIs, every actuals table and the
-        imports' extract dates in one transaction."""
-        with ws.transaction():
+        imports' extract dates in one read-only snapshot
+        (no write lock: a background load never holds up an edit)."""
+        with ws.read():
             program = ws.program()
             partners = partners_frame(ws)
             frames = {k: ws.actuals(k) for k in KINDS}

@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from .errors import ValidationError
 from .fields import Field
@@ -69,6 +69,8 @@ class Element:
     KIND: ClassVar[str] = ""
     LABEL: ClassVar[str] = ""
     FIELDS: ClassVar[tuple[Field, ...]] = ()
+    if TYPE_CHECKING:  # every subclass is a dataclass
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     def __post_init__(self) -> None:
         label = self.LABEL or type(self).__name__
@@ -89,7 +91,7 @@ class Element:
     def values(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in self.FIELDS}
 
-    def replace(self, **changes: Any):
+    def replace(self, **changes: Any) -> Self:
         return dataclasses.replace(self, **changes)
 
 
@@ -109,7 +111,7 @@ class Partner(Element):
         Field("signup_date", "date", "Sign-up date", required=True),
         Field("activated_on", "date", "Onboarded on"),
         Field("ipp_fit", "fraction", "IPP fit", minimum=0, maximum=1, unit="fraction 0-1"),
-        Field("certifications", "text", "Competencies", max_length=500),
+        Field("competencies", "text", "Competencies", max_length=500),
         Field("tier", "text", "Tier", max_length=60),
         Field("churned_on", "date", "Churned on"),
         Field("manager", "text", "Partner manager", max_length=120),
@@ -122,7 +124,8 @@ class Partner(Element):
     signup_date: dt.date
     activated_on: dt.date | None = None
     ipp_fit: float | None = 0.5
-    certifications: str | None = ""
+    #: Competency names separated by ";" (e.g. "Security;Data"); see :attr:`competency_list`.
+    competencies: str | None = ""
     tier: str | None = ""
     churned_on: dt.date | None = None
     manager: str | None = ""
@@ -143,8 +146,8 @@ class Partner(Element):
         return self.churned_on is None
 
     @property
-    def competencies(self) -> list[str]:
-        return [c.strip() for c in (self.certifications or "").split(";") if c.strip()]
+    def competency_list(self) -> list[str]:
+        return [c.strip() for c in (self.competencies or "").split(";") if c.strip()]
 
 
 # --------------------------------------------------------------------------- program
@@ -605,18 +608,21 @@ class PlanDocument:
     comments: list[Comment] = field(default_factory=list)
     signoffs: list[SignOff] = field(default_factory=list)
 
-    def kpis_of(self, goal_id: int) -> list[Kpi]:
+    def kpis_of(self, goal_id: int | None) -> list[Kpi]:
+        """The KPIs under a goal (none for a goal not yet saved)."""
         return [k for k in self.kpis if k.goal_id == goal_id]
 
-    def parts(self, kind: str) -> list[Element]:
-        return {
+    def parts(self, kind: str) -> list[Any]:
+        """The document's list of ``kind`` (goals, KPIs, ...), itself: appending adds a part."""
+        lists: dict[str, list[Any]] = {
             "goal": self.goals,
             "kpi": self.kpis,
             "initiative": self.initiatives,
             "account": self.accounts,
             "rule": self.rules,
             "risk": self.risks,
-        }[kind]
+        }
+        return lists[kind]
 
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Field values of the plan and every part, keyed kind → id → field (stored form).

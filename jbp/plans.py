@@ -20,6 +20,7 @@ from .model import (
     Plan,
     PlanDocument,
     PlanStatus,
+    Revision,
     Risk,
     Rule,
     TargetAccount,
@@ -207,10 +208,10 @@ def amendments(ws: Workspace, doc: PlanDocument) -> list[Amendment]:
     latest change to that field (from the revision log).
     """
     baseline = doc.plan.baseline
-    if not baseline:
+    if not baseline or doc.plan.id is None:
         return []
     current = doc.snapshot()
-    last: dict[tuple[str, int, str], Any] = {}
+    last: dict[tuple[str, int, str], Revision] = {}
     for rev in ws.revisions(doc.plan.id):
         if doc.plan.approved_at and rev.at < doc.plan.approved_at:
             continue
@@ -224,19 +225,22 @@ def amendments(ws: Workspace, doc: PlanDocument) -> list[Amendment]:
             b, a = before.get(eid), after.get(eid)
             key = int(eid)
             if b is None or a is None:
-                values = a if b is None else b
-                rev = last.get((kind, key, "*"))
+                values = a if a is not None else b
+                assert values is not None  # eid is a key of one of the two
+                latest = last.get((kind, key, "*"))
                 out.append(Amendment(
                     kind, key, _label(kind, values), "(added)" if b is None else "(removed)",
                     "" if b is None else "present", "present" if b is None else "",
-                    rev.author if rev else "", rev.side if rev else "", rev.at if rev else ""))
+                    latest.author if latest else "", latest.side if latest else "",
+                    latest.at if latest else ""))
                 continue
             for f in cls.FIELDS:
                 if f.name == "status" or b.get(f.name) == a.get(f.name):
                     continue
-                rev = last.get((kind, key, f.name))
+                latest = last.get((kind, key, f.name))
                 out.append(Amendment(
                     kind, key, _label(kind, a), f.label,
                     f.display(f.from_store(b.get(f.name))), f.display(f.from_store(a.get(f.name))),
-                    rev.author if rev else "", rev.side if rev else "", rev.at if rev else ""))
+                    latest.author if latest else "", latest.side if latest else "",
+                    latest.at if latest else ""))
     return out

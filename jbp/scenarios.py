@@ -13,13 +13,14 @@ revision rows.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from .commands import Command
 from .errors import ValidationError
 from .fields import Field
-from .store import Workspace, now_iso
+from .store import Workspace
 
 _NAME = Field("name", "text", "Scenario name", required=True, max_length=80)
 
@@ -44,23 +45,22 @@ class ScenarioRecord:
 
 
 def scenarios(ws: Workspace) -> list[ScenarioRecord]:
-    rows = ws.rows("SELECT * FROM scenarios ORDER BY position, id")
-    return [_record(r) for r in rows]
+    return [_record(r) for r in ws.scenario_rows()]
 
 
 def scenario(ws: Workspace, scenario_id: int) -> ScenarioRecord:
-    rows = ws.rows("SELECT * FROM scenarios WHERE id = ?", (scenario_id,))
-    if not rows:
+    row = ws.scenario_row(scenario_id)
+    if row is None:
         raise ValidationError("Scenario", f"no scenario with id {scenario_id}")
-    return _record(rows[0])
+    return _record(row)
 
 
 def scenario_by_name(ws: Workspace, name: str) -> ScenarioRecord | None:
-    rows = ws.rows("SELECT * FROM scenarios WHERE name = ? COLLATE NOCASE", (name.strip(),))
-    return _record(rows[0]) if rows else None
+    row = ws.scenario_row_by_name(name)
+    return _record(row) if row is not None else None
 
 
-def _record(r) -> ScenarioRecord:
+def _record(r: sqlite3.Row) -> ScenarioRecord:
     return ScenarioRecord(id=r["id"], name=r["name"], params=json.loads(r["params"]),
                           results=r["results"], stale=bool(r["results_stale"]),
                           created_at=r["created_at"], updated_at=r["updated_at"],
@@ -98,19 +98,14 @@ class CreateScenario(Command):
     def do(self, ws: Workspace) -> None:
         with ws.transaction():
             name = _check_name(ws, self.name)
-            stamp = now_iso()
-            position = ws.rows("SELECT COALESCE(MAX(position), -1) + 1 FROM scenarios")[0][0]
-            cur = ws.execute(
-                "INSERT INTO scenarios (id, name, params, results, results_stale, created_at, "
-                "updated_at, position) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
-                (self.scenario_id, name, json.dumps(self.params), self.results, stamp, stamp,
-                 position))
-            self.scenario_id = cur.lastrowid
+            self.scenario_id = ws.insert_scenario(self.scenario_id, name, self.params,
+                                                  self.results)
         ws.notify("scenarios")
 
     def undo(self, ws: Workspace) -> None:
+        assert self.scenario_id is not None
         with ws.transaction():
-            ws.execute("DELETE FROM scenarios WHERE id = ?", (self.scenario_id,))
+            ws.delete_scenario(self.scenario_id)
         ws.notify("scenarios")
 
 
@@ -126,8 +121,7 @@ class RenameScenario(Command):
         with ws.transaction():
             current = scenario(ws, self.scenario_id)
             name = _check_name(ws, name, self.scenario_id)
-            ws.execute("UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?",
-                       (name, now_iso(), self.scenario_id))
+            ws.rename_scenario(self.scenario_id, name)
         return current.name
 
     def do(self, ws: Workspace) -> None:
@@ -149,18 +143,16 @@ class DeleteScenario(Command):
     def do(self, ws: Workspace) -> None:
         with ws.transaction():
             self.saved = scenario(ws, self.scenario_id)
-            ws.execute("DELETE FROM scenarios WHERE id = ?", (self.scenario_id,))
+            ws.delete_scenario(self.scenario_id)
         ws.notify("scenarios")
 
     def undo(self, ws: Workspace) -> None:
         s = self.saved
         assert s is not None
         with ws.transaction():
-            ws.execute(
-                "INSERT INTO scenarios (id, name, params, results, results_stale, created_at, "
-                "updated_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (s.id, s.name, json.dumps(s.params), s.results, int(s.stale), s.created_at,
-                 s.updated_at, s.position))
+            ws.insert_scenario(s.id, s.name, s.params, s.results, stale=s.stale,
+                               created_at=s.created_at, updated_at=s.updated_at,
+                               position=s.position)
         ws.notify("scenarios")
 
 
@@ -178,18 +170,14 @@ class SetScenarioParams(Command):
             current = scenario(ws, self.scenario_id)
             self.before = (current.params, current.stale)
             stale = current.results is not None and current.params != self.params
-            ws.execute("UPDATE scenarios SET params = ?, results_stale = ?, updated_at = ? "
-                       "WHERE id = ?", (json.dumps(self.params), int(stale or current.stale),
-                                        now_iso(), self.scenario_id))
+            ws.set_scenario_params(self.scenario_id, self.params, stale or current.stale)
         ws.notify("scenarios")
 
     def undo(self, ws: Workspace) -> None:
         assert self.before is not None
         params, stale = self.before
         with ws.transaction():
-            ws.execute("UPDATE scenarios SET params = ?, results_stale = ?, updated_at = ? "
-                       "WHERE id = ?", (json.dumps(params), int(stale), now_iso(),
-                                        self.scenario_id))
+            ws.set_scenario_params(self.scenario_id, params, stale)
         ws.notify("scenarios")
 
 
@@ -200,6 +188,5 @@ def save_results(ws: Workspace, scenario_id: int, params: dict[str, Any],
     with ws.transaction():
         current = scenario(ws, scenario_id)
         stale = current.params != params
-        ws.execute("UPDATE scenarios SET results = ?, results_stale = ?, updated_at = ? "
-                   "WHERE id = ?", (results, int(stale), now_iso(), scenario_id))
+        ws.set_scenario_results(scenario_id, results, stale)
     ws.notify("scenarios")

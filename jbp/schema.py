@@ -206,6 +206,13 @@ CREATE TABLE IF NOT EXISTS partner_aliases (
 )
 """
 
+# Issue 12 (names): a partner's column "certifications" held its competencies (Security;
+# Data), not certifications (those are the actuals table of that name).
+_V_COMPETENCIES = """
+ALTER TABLE partners RENAME COLUMN certifications TO competencies
+"""
+
 #: MIGRATIONS[n] turns schema n into schema n + 1 (index 0 creates schema 1).
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V_PARTNERS, _V_COVERAGE, _V_IMPORT_MAPS]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V_PARTNERS, _V_COVERAGE, _V_IMPORT_MAPS,
+                         _V_COMPETENCIES]
 CURRENT_VERSION = len(MIGRATIONS)

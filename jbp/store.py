@@ -9,6 +9,13 @@ Concurrency: every plan has a ``version`` that each committed edit increments. A
 remembers the version it last read; an edit made on top of an older version raises
 :class:`StaleWriteError` instead of overwriting the other session's work. Writes take SQLite's
 write lock up front (``BEGIN IMMEDIATE``) so two processes are serialised, never interleaved.
+Reads take no lock: :meth:`Workspace.read` begins ``DEFERRED`` and the file is in WAL mode, so
+a long read (a background actuals load) sees one snapshot and never holds up an edit, and an
+edit never holds up a read. While a workspace is open SQLite keeps ``-wal`` and ``-shm`` files
+beside it; closing the last connection folds them back into the file.
+
+SQL lives here: the domain's modules call methods (the sections at the end of the class),
+not SQL of their own.
 """
 
 from __future__ import annotations
@@ -77,6 +84,20 @@ def inspect_file(path: Path) -> int:
         head = fh.read(16)
     if head != SQLITE_MAGIC:
         raise WorkspaceError(path, "is not a JBP Studio workspace (not an SQLite database)")
+    # A read-only connection to a WAL-mode file leaves the -wal/-shm files it had to create;
+    # a refused file gets those removed again (none existed before), so it is left alone.
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    made = [p for p in sidecars if not p.exists()]
+    try:
+        return _inspect(path)
+    except WorkspaceError:
+        for p in made:
+            if p.name.endswith("-shm") or (p.exists() and p.stat().st_size == 0):
+                p.unlink(missing_ok=True)
+        raise
+
+
+def _inspect(path: Path) -> int:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
@@ -124,6 +145,7 @@ class Workspace:
         self._depth = 0
         self._seen: dict[int, int] = {}
         self._bumped: dict[int, int] = {}
+        self._read_only = False
         self._listeners: list[Callable[[str, int | None], None]] = []
         self.backup: Path | None = None
 
@@ -232,17 +254,26 @@ class Workspace:
     # ------------------------------------------------------------------ transactions
 
     @contextlib.contextmanager
-    def transaction(self, plan_id: int | None = None) -> Iterator[sqlite3.Connection]:
+    def transaction(self, plan_id: int | None = None, *,
+                    write: bool = True) -> Iterator[sqlite3.Connection]:
         """One all-or-nothing unit of work; nested calls join the outer one.
 
         With ``plan_id``, first checks that nobody else changed that plan since this
         session last read it, and bumps the plan's version on commit.
+
+        ``write=False`` (or :meth:`read`) is a read-only snapshot: it begins ``DEFERRED``
+        and takes no write lock, so it never blocks another session's edit. Writing inside
+        it raises ``RuntimeError``; a read nested in a write joins the write.
         """
         conn = self._conn
         outer = self._depth == 0
+        if not outer and write and self._read_only:
+            raise RuntimeError("a write inside a read-only transaction; open the write "
+                               "transaction first")
         if outer:
-            conn.execute("BEGIN IMMEDIATE")
-            self._bumped: dict[int, int] = {}
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
+            self._read_only = not write
+            self._bumped = {}
         self._depth += 1
         try:
             if plan_id is not None:
@@ -264,6 +295,13 @@ class Workspace:
             raise
         finally:
             self._depth -= 1
+            if outer:
+                self._read_only = False
+
+    def read(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """A read-only snapshot (``transaction(write=False)``): several reads that agree
+        with each other, without the write lock."""
+        return self.transaction(write=False)
 
     def _check_fresh(self, plan_id: int) -> None:
         row = self._conn.execute("SELECT version, title FROM plans WHERE id = ?",
@@ -379,7 +417,7 @@ class Workspace:
 
     def plan_document(self, plan_id: int) -> PlanDocument:
         """The plan with every part, read in one snapshot; marks it seen for edits."""
-        with self.transaction():
+        with self.read():
             plan = self.plan(plan_id)
             doc = PlanDocument(plan=plan, partner=self.partner(plan.partner_id))
             doc.goals = self._parts("goal", "plan_id = ?", (plan_id,))
@@ -473,8 +511,8 @@ class Workspace:
 
     def execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         """Raw write access for the domain's own modules, inside :meth:`transaction`."""
-        if self._depth == 0:
-            raise RuntimeError("write outside a transaction")
+        if self._depth == 0 or self._read_only:
+            raise RuntimeError("write outside a write transaction")
         return self._conn.execute(sql, args)
 
     # ------------------------------------------------------------------ comments, sign-offs
@@ -506,7 +544,7 @@ class Workspace:
             "field, old, new, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rev.plan_id, rev.author, rev.side, rev.at, rev.element_kind, rev.element_id,
              rev.field, json.dumps(rev.old), json.dumps(rev.new), rev.action))
-        return cur.lastrowid
+        return _new_id(cur)
 
     def revisions(self, plan_id: int, side: str | None = None,
                   element_kind: str | None = None) -> list[Revision]:
@@ -610,6 +648,10 @@ class Workspace:
 
     def info(self) -> dict[str, Any]:
         """What the workspace holds: counts by tier and status, date range of actuals."""
+        with self.read():
+            return self._info()
+
+    def _info(self) -> dict[str, Any]:
         q = self._conn.execute
         tiers = {r[0] or "(none)": r[1] for r in q(
             "SELECT tier, COUNT(*) FROM partners WHERE churned_on IS NULL GROUP BY tier")}
@@ -689,6 +731,96 @@ class Workspace:
         return out
 
 
+    # ================================================================== issue 12: SQL that
+    # lived in jbp.commands and jbp.scenarios. Call the writers inside transaction().
+
+    # ---- plan parts, comments, sign-offs (jbp.commands)
+
+    def part_position(self, kind: str, element_id: int) -> int:
+        """Where a plan part sits among its siblings."""
+        row = self._conn.execute(f"SELECT position FROM {_TABLE_OF[kind]} WHERE id = ?",
+                                 (element_id,)).fetchone()
+        if row is None:
+            raise ValidationError(kind, f"no {kind} with id {element_id}")
+        return int(row[0])
+
+    def goal_kpis(self, goal_id: int) -> list[tuple[int, int]]:
+        """``(kpi id, position)`` of the KPIs under a goal."""
+        return [(r[0], r[1]) for r in self._conn.execute(
+            "SELECT id, position FROM kpis WHERE goal_id = ? ORDER BY position, id",
+            (goal_id,))]
+
+    def initiative_ids(self, plan_id: int) -> list[int]:
+        return [r[0] for r in self._conn.execute(
+            "SELECT id FROM initiatives WHERE plan_id = ? ORDER BY position, id", (plan_id,))]
+
+    def delete_comment(self, comment_id: int) -> None:
+        self.execute("DELETE FROM comments WHERE id = ?", (comment_id,))
+
+    def comment_target(self, plan_id: int, comment_id: int) -> tuple[str, int] | None:
+        """``(element kind, element id)`` a comment of ``plan_id`` is about, or None."""
+        row = self._conn.execute(
+            "SELECT element_kind, element_id FROM comments WHERE id = ? AND plan_id = ?",
+            (comment_id, plan_id)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def set_comment_resolved(self, comment_id: int, resolved: bool) -> None:
+        self.execute("UPDATE comments SET resolved = ? WHERE id = ?",
+                     (int(resolved), comment_id))
+
+    def delete_signoff(self, signoff_id: int) -> None:
+        self.execute("DELETE FROM signoffs WHERE id = ?", (signoff_id,))
+
+    def delete_signoffs(self, plan_id: int) -> None:
+        """Withdraw every sign-off of a plan."""
+        self.execute("DELETE FROM signoffs WHERE plan_id = ?", (plan_id,))
+
+    # ---- scenarios (jbp.scenarios keeps the records and the commands)
+
+    def scenario_rows(self) -> list[sqlite3.Row]:
+        return self._conn.execute("SELECT * FROM scenarios ORDER BY position, id").fetchall()
+
+    def scenario_row(self, scenario_id: int) -> sqlite3.Row | None:
+        return self._conn.execute("SELECT * FROM scenarios WHERE id = ?",
+                                  (scenario_id,)).fetchone()
+
+    def scenario_row_by_name(self, name: str) -> sqlite3.Row | None:
+        """The scenario called ``name`` (case-insensitive, surrounding blanks ignored)."""
+        return self._conn.execute("SELECT * FROM scenarios WHERE name = ? COLLATE NOCASE",
+                                  (name.strip(),)).fetchone()
+
+    def insert_scenario(self, scenario_id: int | None, name: str, params: dict[str, Any],
+                        results: bytes | None, *, stale: bool = False,
+                        created_at: str | None = None, updated_at: str | None = None,
+                        position: int | None = None) -> int:
+        """Store a scenario (at the end of the list unless ``position``); returns its id."""
+        stamp = now_iso()
+        if position is None:
+            position = self._conn.execute(
+                "SELECT COALESCE(MAX(position), -1) + 1 FROM scenarios").fetchone()[0]
+        cur = self.execute(
+            "INSERT INTO scenarios (id, name, params, results, results_stale, created_at, "
+            "updated_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (scenario_id, name, json.dumps(params), results, int(stale),
+             created_at or stamp, updated_at or stamp, position))
+        return _new_id(cur)
+
+    def delete_scenario(self, scenario_id: int) -> None:
+        self.execute("DELETE FROM scenarios WHERE id = ?", (scenario_id,))
+
+    def rename_scenario(self, scenario_id: int, name: str) -> None:
+        self.execute("UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?",
+                     (name, now_iso(), scenario_id))
+
+    def set_scenario_params(self, scenario_id: int, params: dict[str, Any],
+                            stale: bool) -> None:
+        self.execute("UPDATE scenarios SET params = ?, results_stale = ?, updated_at = ? "
+                     "WHERE id = ?", (json.dumps(params), int(stale), now_iso(), scenario_id))
+
+    def set_scenario_results(self, scenario_id: int, results: bytes, stale: bool) -> None:
+        self.execute("UPDATE scenarios SET results = ?, results_stale = ?, updated_at = ? "
+                     "WHERE id = ?", (results, int(stale), now_iso(), scenario_id))
+
 # ---------------------------------------------------------------------- helpers
 
 
@@ -698,6 +830,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
+    # Readers see a snapshot and do not block the writer (nor it them); see the module doc.
+    conn.execute("PRAGMA journal_mode = WAL")
     return conn
 
 
@@ -732,10 +866,17 @@ def _insert_element(conn: sqlite3.Connection, table: str, element: Element,
         vals.append(element_id)
     cur = conn.execute(
         f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals)
-    return cur.lastrowid if element_id is None else element_id
+    return _new_id(cur) if element_id is None else element_id
 
 
-def _update_element(conn: sqlite3.Connection, table: str, element: Element) -> None:
+def _new_id(cur: sqlite3.Cursor) -> int:
+    """The id SQLite gave the row an INSERT just added."""
+    if cur.lastrowid is None:  # only after a statement that inserted nothing
+        raise RuntimeError("the INSERT added no row")
+    return cur.lastrowid
+
+
+def _update_element(conn: sqlite3.Connection, table: str, element: Partner) -> None:
     sets = ", ".join(f"{f.name} = ?" for f in element.FIELDS)
     vals = [f.to_store(getattr(element, f.name)) for f in element.FIELDS]
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*vals, element.id])

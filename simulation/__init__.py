@@ -1,4 +1,4 @@
-"""The partner-program simulation (DESIGN.md section 6). No Qt here.
+"""The partner-program simulation. No Qt here.
 
 Typical use::
 

@@ -23,11 +23,12 @@ TIER_COLOURS = ("#7fb3d5", "#a6acaf", "#d4a017", "#4b6584", "#6a4c93", "#2d6a4f"
 def money(value: float, _pos: Any = None) -> str:
     """Axis label for an amount: 1.2M, 350k."""
     a = abs(value)
-    if a >= 1e9:
+    # A value that rounds up to 1000 of one unit is shown in the next (1.0M, not 1000k).
+    if a >= 1e9 or round(a / 1e6, 1) >= 1000:
         return f"{value / 1e9:.1f}B"
-    if a >= 1e6:
+    if a >= 1e6 or round(a / 1e3) >= 1000:
         return f"{value / 1e6:.1f}M"
-    if a >= 1e3:
+    if a >= 1e3 or round(a) >= 1000:
         return f"{value / 1e3:.0f}k"
     return f"{value:.0f}"
 

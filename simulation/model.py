@@ -1,6 +1,6 @@
 """The partner-program model: replications of a :class:`~simulation.scenario.Scenario`.
 
-Shape (DESIGN.md section 6): SimPy processes for what truly queues or waits, and one monthly
+Shape: SimPy processes for what truly queues or waits, and one monthly
 process that advances every partner at once with vectorised numpy draws. A
 :class:`ProgramModel` advances a *batch* of independent replications in one SimPy
 environment: each replication has its own partner managers (a ``simpy.Resource``), its own

@@ -207,7 +207,10 @@ class ScenarioResult:
         if name == "net_partner_revenue":
             return self.series("attributed_revenue") - mo["margins"] - mo["rebates"]
         if name == "investment":
-            return sum(mo[k] for k in COST_PARTS)
+            total = np.zeros_like(mo[COST_PARTS[0]])
+            for k in COST_PARTS:  # the same sums, in the same order, as sum() from 0
+                total = total + mo[k]
+            return total
         if name == "partners_in_program":
             return mo["partners_waiting"] + mo["partners_onboarding"] + mo["partners_active"]
         if name == "ropi":
@@ -338,7 +341,8 @@ class ScenarioResult:
     def to_bytes(self) -> bytes:
         """Compact binary form (numpy ``.npz`` with the metadata as JSON), for a database blob."""
         buf = io.BytesIO()
-        arrays = {f"monthly/{k}": v for k, v in self.monthly.items()}
+        # Any: the keys are "monthly/…", never one of savez's own keywords (allow_pickle).
+        arrays: dict[str, Any] = {f"monthly/{k}": v for k, v in self.monthly.items()}
         np.savez_compressed(
             buf, meta=np.frombuffer(json.dumps(self._meta()).encode("utf-8"), np.uint8),
             tier_counts=self.tier_counts, hist_first_revenue=self.hist_first_revenue,

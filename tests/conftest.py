@@ -8,9 +8,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Hypothesis: "ci" (set by .ci/test) draws the same examples on every run, so a failure in
+# CI is the one a developer gets; "dev" (the default) explores new examples each run. Both
+# print the @reproduce_failure blob of a failure and have no deadline (the machine is
+# shared; speed is measured in benchmarks/, not asserted in tests).
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None,
+                          database=None)
+settings.register_profile("dev", print_blob=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,65 @@ def test_the_rule_check_catches_a_violation(tmp_path):
     assert (2, "PySide6.QtCore") in imports_of(bad)
 
 
+#: The one import in ui/cli/ that may reach Qt: starting the desktop app when ``jbp`` is run
+#: without a command.
+GUI_LAUNCH = ("ui/cli/__init__.py", "ui.app")
+
+
+def _module_file(module: str) -> Path | None:
+    base = ROOT.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def qt_reached_from(start: list[Path], allowed: tuple[str, str] = GUI_LAUNCH) -> list[str]:
+    """Imports of Qt reachable from ``start`` through our own modules (statically, every
+    import in the file, at any depth of a function), but the ``allowed`` (file, module)."""
+    problems, seen, todo = [], set(), list(start)
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        rel = path.relative_to(ROOT).as_posix()
+        for line, module in _imports_and_submodules(path):
+            if (rel, module) == allowed:
+                continue
+            if module.startswith(QT_MODULES):
+                problems.append(f"{rel}:{line} imports {module}")
+            elif module.split(".")[0] in OURS:
+                found = _module_file(module)
+                if found is not None:
+                    todo.append(found)
+    return problems
+
+
+def _imports_and_submodules(path: Path) -> list[tuple[int, str]]:
+    """:func:`imports_of`, plus ``X.Y`` for each ``from X import Y`` (Y may be a module)."""
+    found = imports_of(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found += [(node.lineno, f"{node.module}.{a.name}") for a in node.names]
+    return found
+
+
+def test_the_command_line_never_imports_qt():
+    """Everything ui/cli/ imports, and what that imports, is Qt-free; only the desktop
+    launch (``jbp`` with no command) reaches Qt."""
+    files = sorted((ROOT / "ui" / "cli").rglob("*.py"))
+    assert files and (ROOT / "ui" / "cli" / "__init__.py") in files
+    problems = qt_reached_from(files)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_cli_rule_catches_qt_reached_through_another_module():
+    # ui/cli/__init__.py launching the app: with no allowance, Qt is reached through ui.app.
+    problems = qt_reached_from([ROOT / "ui" / "cli" / "__init__.py"], allowed=("", ""))
+    assert any("PySide6" in p for p in problems), problems
+
+
 def test_headless_commands_never_load_qt(demo_master):
     code = (
         "import sys\n"

@@ -66,7 +66,7 @@ def test_from_nothing_to_scorecard_plan_and_baseline(tmp_path, capsys):
         harbor = ws.partner_by_name("HARBORLINE systems")
         assert (harbor.type, harbor.region, harbor.tier) == ("Reseller", "North America",
                                                             "Platinum")
-        assert ws.partner_by_name("Kestrel Managed Services").certifications == \
+        assert ws.partner_by_name("Kestrel Managed Services").competencies == \
             "Managed Security; Backup"
         assert ws.partner_by_name("Redstone Networks Inc.").churned_on.isoformat() == \
             "2025-06-30"

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from jbp import demo
 from jbp.charts import draw_kpi, format_kpi_value, render_kpi_grid
 from jbp.kpi import kpi_status
-from jbp.model import Kpi
+from jbp.model import Initiative, Kpi, Partner, Plan, PlanDocument
 from jbp.qbr import plan_scorecard, quarter_labels
 
 
@@ -75,3 +75,31 @@ def test_scorecard_of_the_active_demo_plan(demo_ws):
         assert demo.AS_OF <= init.end_date <= demo.AS_OF + dt.timedelta(days=45)
     assert [c.id for c in card.open_comments] == sorted(
         (c.id for c in doc.comments if not c.resolved), reverse=True)
+
+
+def test_due_means_open_and_ending_within_45_days_of_as_of():
+    """The rule on data built around its edges (the demo's plans have nothing due)."""
+    as_of = dt.date(2026, 5, 15)
+    doc = PlanDocument(plan=Plan(partner_id=1, title="Edges", fiscal_year=2026),
+                       partner=Partner(name="Acme", type="Reseller", region="EMEA",
+                                       signup_date=dt.date(2024, 3, 1)))
+
+    def ending(title: str, days: int, status: str = "In progress") -> Initiative:
+        init = Initiative(plan_id=1, title=title, status=status,
+                          start_date=as_of - dt.timedelta(days=90),
+                          end_date=as_of + dt.timedelta(days=days))
+        doc.initiatives.append(init)
+        return init
+
+    today, last_day, too_far = ending("today", 0), ending("day 45", 45), ending("day 46", 46)
+    done, cancelled = ending("done", 10, "Done"), ending("cancelled", 10, "Cancelled")
+    yesterday, open_ended = ending("yesterday", -1), Initiative(plan_id=1, title="no end")
+    doc.initiatives.append(open_ended)
+    card = plan_scorecard(doc, demo.PROGRAM, as_of)
+    assert [i.title for i in card.due] == ["today", "day 45"]
+    assert [i.title for i in card.late] == ["yesterday"]
+    for left_out in (too_far, done, cancelled, open_ended):
+        assert left_out not in card.due and left_out not in card.late
+    assert today in card.due and last_day in card.due and yesterday in card.late
+    # A shorter window is honoured too.
+    assert [i.title for i in plan_scorecard(doc, demo.PROGRAM, as_of, 0).due] == ["today"]

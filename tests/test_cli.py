@@ -70,3 +70,55 @@ def test_gui_without_a_display_says_so(tmp_path: Path):
                          timeout=60, env=env)
     assert out.returncode == 2
     assert "no display" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_every_command_declares_workspace_and_as_of_the_shared_way():
+    """`workspace` and `--as-of` come from ui.cli.args: one spelling, one meaning."""
+    import argparse
+
+    from ui.cli import build_parser
+    from ui.cli.args import AS_OF_HELP, iso_date
+
+    def commands(parser, prefix=""):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, command in action.choices.items():
+                    yield f"{prefix}{name}", command
+                    yield from commands(command, f"{prefix}{name} ")
+
+    workspaces, as_ofs = [], []
+    for name, command in commands(build_parser()):
+        for action in command._actions:
+            if action.dest == "workspace":
+                workspaces.append(name)
+                assert action.metavar == "WORKSPACE" and not action.option_strings, name
+            if "--as-of" in action.option_strings:
+                as_ofs.append(name)
+                assert action.type is iso_date and action.help == AS_OF_HELP, name
+    assert {"info", "import", "scorecard", "refresh-kpis", "export", "import-plan",
+            "scenario baseline"} <= set(workspaces)
+    assert {"scorecard", "refresh-kpis", "export"} <= set(as_ofs)
+
+
+def test_as_of_is_stated_with_its_reason_and_a_bad_date_is_refused(demo_path, capsys):
+    import re
+
+    from ui.cli import main
+
+    assert main(["scorecard", str(demo_path)]) == 0
+    # The demo's pinned "today", capped at the end of its data: the line says which.
+    assert re.match(r"Scorecard as of \d{4}-\d{2}-\d{2} \((pinned by the workspace|the end "
+                    r"of the last month with actuals)\)", capsys.readouterr().out)
+    assert main(["scorecard", str(demo_path), "--as-of", "2026-06-30"]) == 0
+    assert capsys.readouterr().out.startswith("Scorecard as of 2026-06-30 (set by you)")
+    out = jbp("scorecard", str(demo_path), "--as-of", "20260630")
+    assert out.returncode == 2 and "'20260630' is not a date (use YYYY-MM-DD)" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_a_missing_or_foreign_workspace_is_refused_cleanly(tmp_path):
+    for args in (["info", str(tmp_path / "nope.jbp")],
+                 ["refresh-kpis", str(tmp_path / "nope.jbp")]):
+        out = jbp(*args)
+        assert out.returncode == 2 and "nope.jbp: no such file" in out.stderr
+        assert "Traceback" not in out.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 import pytest
 from hypothesis import given
@@ -54,14 +55,31 @@ def test_dates_round_trip_as_iso_text(d):
     assert date.from_store(date.to_store(d)) == d
 
 
-@given(st.text(max_size=20))
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@given(st.one_of(st.text(max_size=20), st.from_regex(r"\A[0-9W:T -]{8,19}\Z"),
+                 st.dates().map(lambda d: d.isoformat().replace("-", "")),
+                 st.dates().map(lambda d: "{:04d}-W{:02d}-{:d}".format(*d.isocalendar()))))
 def test_date_text_is_strict(text):
+    """Typed dates are YYYY-MM-DD (optionally with a time), nothing else."""
     try:
         out = date.coerce(text)
     except ValidationError as exc:
-        assert "Close date" in str(exc)
+        assert str(exc).startswith("Close date: ")
+        assert "YYYY-MM-DD" in str(exc) or not text.strip()
     else:
-        assert isinstance(out, dt.date)
+        day = text.strip().replace("T", " ", 1).partition(" ")[0]
+        assert ISO_DAY.fullmatch(day) and out.isoformat() == day
+
+
+def test_date_text_refuses_the_other_iso_forms():
+    for text in ("20260105", "2026-W01-1", "2026W011", "2026-005", "2026-01-05 noon",
+                 "２０２６-01-05"):
+        with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+            date.coerce(text)
+    assert date.coerce(" 2026-01-05 ") == date.coerce("2026-01-05T09:30:00") == dt.date(
+        2026, 1, 5)
 
 
 @given(st.text(max_size=12))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from gui_support import ctx, finish_tasks, no_thread_left  # noqa: F401
 from PySide6.QtWidgets import QWizard
+
+from ui import workers
 
 pytestmark = pytest.mark.gui
 DATA = Path(__file__).parent / "data" / "small"
@@ -130,11 +133,30 @@ def test_cancel_while_checking(qtbot, ctx, tmp_path):
         m.combos[name].setCurrentIndex(m.combos[name].findData(header))
     before = len(ctx.workspace.actuals("deals"))
     go_next(qtbot, wizard, 1)
-    go_next(qtbot, wizard, 2)                                 # values, filters, partners
-    wizard.report_page.cancel_task()
+    # Hold the check at its first progress report (the task is announced before its thread
+    # runs), so the Cancel button is pressed while it is checking, whatever the machine's speed.
+    gate = threading.Event()
+
+    def hold_at_first_report(task):
+        forward = task.state.on_report
+
+        def report(fraction, text):
+            gate.wait(20)
+            forward(fraction, text)
+        task.state.on_report = report
+
+    workers.monitor().started.connect(hold_at_first_report)
+    try:
+        go_next(qtbot, wizard, 2)                             # values, filters, partners
+    finally:
+        workers.monitor().started.disconnect(hold_at_first_report)
+    assert wizard.report_page.busy()
+    wizard.report_page.cancel_button.click()
+    gate.set()
     finish_tasks()
     qtbot.waitUntil(lambda: not wizard.report_page.busy(), timeout=20_000)
-    assert wizard.report_page.prepared is None or wizard.report_page.prepared.report.rows
+    assert wizard.report_page.prepared is None
+    assert "Cancelled; nothing was imported." in wizard.report_page.status.text()
     assert len(ctx.workspace.actuals("deals")) == before
     wizard.reject()
 

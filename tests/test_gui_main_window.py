@@ -14,6 +14,7 @@ from jbp import demo
 from jbp.commands import Editor
 from jbp.store import Workspace
 from ui.main_window import PAGES, MainWindow, demo_workspace_path
+from ui.portfolio import PortfolioPage
 
 pytestmark = pytest.mark.gui
 
@@ -54,8 +55,8 @@ def test_first_start_creates_and_opens_the_demo_with_real_content(make_window, s
     assert plans.editor.plan_id is not None  # a plan is open, not an empty editor
     assert plans.editor.goal_model.rowCount() > 0
     portfolio = win.pages["Portfolio"]
-    if hasattr(portfolio, "model"):
-        assert portfolio.model.rowCount() >= 40
+    assert isinstance(portfolio, PortfolioPage)  # built with the window, scorecards loaded
+    assert portfolio.model.rowCount() >= 40
     # the identity is asked once the workspace is open; the last name is the next default
     dialog = win.identity_dialog
     assert dialog is not None and dialog.isVisible()

@@ -408,3 +408,22 @@ def test_opening_another_workspace_cancels_the_runs_of_this_one(qtbot, lab, demo
     assert not page.is_running() and page.run_panel.is_idle()
     assert no_worker_left()
     assert page.records == [] and page.stack.currentWidget() is page.empty
+
+
+def test_unreadable_numbers_are_refused_at_the_field_not_raised_in_the_slot(qtbot, lab):
+    """``inf``, ``nan`` and ``1,5`` (a decimal comma; it used to read as 15) get a message."""
+    page = lab
+    make_baseline(qtbot, page)
+    page.duplicate()
+    variant_id = page.current_id()
+    base_days = page.scenario(variant_id).onboarding.mean_days
+    before = page.ctx.undo_stack.count()
+    for text, says in (("inf", "not a finite number"), ("nan", "not a finite number"),
+                       ("1,5", "a comma only groups thousands")):
+        type_into_field(qtbot, page, "onboarding.mean_days", text)
+        assert says in page.editor.error_text("onboarding.mean_days")
+        assert page.scenario(variant_id).onboarding.mean_days == base_days
+    assert page.ctx.undo_stack.count() == before
+    type_into_field(qtbot, page, "onboarding.mean_days", "1,500")
+    assert page.editor.error_text("onboarding.mean_days") == ""
+    assert page.scenario(variant_id).onboarding.mean_days == 1500

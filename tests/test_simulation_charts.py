@@ -8,8 +8,9 @@ matplotlib.use("Agg")
 
 import itertools
 
-import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from jbp.errors import ValidationError
@@ -91,7 +92,21 @@ def test_sensitivity_refuses_unknown_lever_and_outcome(scenario):
 
 def test_money_labels():
     assert charts.money(1_250_000) == "1.2M" and charts.money(350_000) == "350k"
-    assert np.isclose(0, 0)
+    # Each step of the scale, its boundaries, and losses keep their sign.
+    assert [charts.money(v) for v in (0, 999, 999.7, 1_000, 999_999, 999_960_000,
+                                      3_200_000_000)] == [
+        "0", "999", "1k", "1k", "1.0M", "1.0B", "3.2B"]
+    assert charts.money(-2_500_000) == "-2.5M" and charts.money(-400) == "-400"
+
+
+@given(st.floats(min_value=-5e11, max_value=5e11, allow_nan=False))
+def test_money_labels_read_back_to_the_value(value):
+    """A label is under 1000 of its unit and within half its last digit of the value."""
+    label = charts.money(value)
+    unit, step = {"B": (1e9, 0.05), "M": (1e6, 0.05), "k": (1e3, 0.5)}.get(label[-1], (1, 0.5))
+    number = float(label[:-1] if label[-1] in "BMk" else label)
+    assert abs(number) < 1000 or label.endswith("B")
+    assert abs(number * unit - value) <= step * unit + 1e-9 * abs(value)
 
 
 def test_tornado_of_a_fraction_speaks_percentage_points_like_its_table():

@@ -126,7 +126,7 @@ def test_simulation_never_imports_qt():
     import sys
 
     code = ("import sys, simulation.runner, simulation.charts, simulation.sensitivity, "
-            "simulation.calibrate, ui.cli_simulate; "
+            "simulation.calibrate, ui.cli.simulate; "
             "sys.exit(any(m.startswith(('PySide6', 'shiboken6')) for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], cwd=DOCS.parents[1]).returncode == 0
 

@@ -55,7 +55,7 @@ def test_every_domain_object_round_trips(small_ws: Workspace, tmp_path: Path):
     ws.save_program(program)
     partner = Partner(name="Cobalt", type="MSP", region="LATAM",
                       signup_date=dt.date(2023, 5, 2), activated_on=dt.date(2023, 7, 1),
-                      ipp_fit=0.8, certifications="Security;Data", tier="Top",
+                      ipp_fit=0.8, competencies="Security;Data", tier="Top",
                       churned_on=dt.date(2026, 1, 31), manager="Tom")
     pid = ws.add_partner(partner)
     plan = Plan(title="Cobalt FY26", partner_id=pid, fiscal_year=2026, vendor_owner="Tom",
@@ -222,11 +222,17 @@ def test_concurrent_processes_serialise_writes(small_ws: Workspace, tmp_path: Pa
         "import sys\n"
         "from jbp.store import Workspace\n"
         "from jbp.commands import AddPart, Editor, History\n"
+        "from jbp.errors import StaleWriteError\n"
         "from jbp.model import Goal\n"
-        "ws = Workspace.open(sys.argv[1]); h = History(ws)\n"
+        "ws = Workspace.open(sys.argv[1]); h = History(ws); pid = int(sys.argv[3])\n"
         "for i in range(25):\n"
-        "    h.run(AddPart(Editor(sys.argv[2], 'vendor'), Goal(plan_id=int(sys.argv[3]),"
+        "    while True:  # the other writer changed the plan: reload it, add again\n"
+        "        try:\n"
+        "            h.run(AddPart(Editor(sys.argv[2], 'vendor'), Goal(plan_id=pid,"
         " title=f'{sys.argv[2]} {i}')))\n"
+        "            break\n"
+        "        except StaleWriteError:\n"
+        "            ws.plan_document(pid)\n"
         "ws.close()\n")
     procs = [subprocess.Popen([sys.executable, str(script), str(small_ws.path), who,
                                str(plan_id)]) for who in ("A", "B")]

@@ -8,7 +8,10 @@ Display only: no figure is computed here. Units are the simulation's (``currency
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
+
+from jbp.errors import ValidationError
 
 #: Metrics where a fall is good news (the comparison colours a significant fall green).
 LOWER_IS_BETTER = frozenset({
@@ -74,11 +77,24 @@ def param_text(value: Any) -> str:
     return str(value)
 
 
+#: Digits grouped by commas in threes (1,500,000.25): the only commas a number may hold.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+
+
 def parse_number(text: str) -> float | str:
     """A number typed by a user: ``1,500,000``, ``150k``, ``1.5M``, ``25%`` (= 0.25).
     Text that is not a number comes back unchanged, so the scenario's own check refuses it
-    with its message."""
-    t = text.strip().replace(",", "").replace(" ", "").replace("_", "")
+    with its message. Raises :class:`ValidationError` for what reads as a number but is
+    not one to use: infinity, not-a-number, or a comma that does not group thousands
+    (``1,5`` would otherwise read as 15)."""
+    t = text.strip().replace(" ", "").replace("_", "")
+    core = t[:-1] if t[-1:] in ("%", "k", "K", "m", "M") else t
+    if "," in core:
+        if not _GROUPED.fullmatch(core):
+            raise ValidationError(
+                "Number", f"{text.strip()!r}: a comma only groups thousands (1,500); "
+                          "write decimals with a point (1.5)")
+        t = t.replace(",", "")
     scale = 1.0
     if t.endswith("%"):
         t, scale = t[:-1], 0.01
@@ -90,6 +106,8 @@ def parse_number(text: str) -> float | str:
         number = float(t) * scale
     except ValueError:
         return text.strip()
+    if not math.isfinite(number):
+        raise ValidationError("Number", f"{text.strip()!r} is not a finite number")
     if number == int(number) and abs(number) < 2**53 and scale != 0.01 and "." not in t:
         return int(number)
     return number

@@ -41,7 +41,7 @@ from ui.widgets.field_delegate import FieldDelegate
 from ui.widgets.part_table import ErrorLine
 
 COLUMNS = ("name", "source_id", "type", "region", "tier", "manager", "signup_date",
-           "activated_on", "churned_on", "certifications")
+           "activated_on", "churned_on", "competencies")
 
 
 class _Proxy(QSortFilterProxyModel):

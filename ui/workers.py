@@ -121,8 +121,9 @@ class Task(QObject):
         self._thread.reported.connect(self.progress)
         self._thread.finished.connect(self._on_finished)
         _RUNNING.add(self)
-        self._thread.start()
+        # Announced before the thread runs: a listener sees the task before any of its work.
         monitor().started.emit(self)
+        self._thread.start()
         return self
 
     def cancel(self) -> None:

@@ -1,4 +1,4 @@
-"""Qt item models over the domain: one thin table model per collection (STYLE.md item 3).
+"""Qt item models over the domain: one thin table model per collection.
 
 Columns come from the domain's :class:`~jbp.fields.Field` specs (label, kind, choices,
 unit); computed columns (attainment, RAG, forecast) call functions of ``jbp/``. An edit

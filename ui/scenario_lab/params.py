@@ -218,7 +218,12 @@ class FieldRow:
     def _finished(self) -> None:
         if not self.pending and field_text(self.path, self.value) == self.editor.text():
             return
-        self.owner.commit(self.path, self.typed())
+        try:
+            value = self.typed()
+        except ValidationError as exc:  # e.g. "1,5" or "inf" typed for a number
+            self.show_error(exc.reason)
+            return
+        self.owner.commit(self.path, value)
 
     # ------------------------------------------------------------------ errors
 
@@ -542,7 +547,13 @@ class ParameterEditor(QWidget):
         ok = True
         for path, row in self.rows.items():
             if row.pending:
-                ok = self.commit(path, row.typed()) and ok
+                try:
+                    value = row.typed()
+                except ValidationError as exc:
+                    row.show_error(exc.reason)
+                    ok = False
+                    continue
+                ok = self.commit(path, value) and ok
         return ok
 
     def discard_pending(self) -> None:

@@ -14,13 +14,13 @@ import os
 import sys
 
 COMMAND_MODULES = [
-    "ui.cli_workspace",
-    "ui.cli_actuals",
-    "ui.cli_simulate",
-    "ui.cli_backtest",
-    "ui.cli_export",
-    "ui.cli_program",   # jbp new, jbp program (issue 11)
-    "ui.cli_partners",  # jbp partners (issue 11)
+    "ui.cli.workspace",
+    "ui.cli.actuals",
+    "ui.cli.simulate",
+    "ui.cli.export",
+    "ui.cli.backtest",
+    "ui.cli.program",   # jbp new, jbp program (issue 11)
+    "ui.cli.partners",  # jbp partners (issue 11)
 ]
 
 
@@ -80,6 +80,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jbp {args.command}: interrupted", file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,9 +6,11 @@ Headless: nothing here imports Qt, and openpyxl is imported only when a command 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
+
+from ui.cli.args import add_as_of, add_workspace, open_workspace
+from ui.cli.args import as_of as resolved_as_of
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,16 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "it can be edited and imported back with jbp import-plan), the partner portfolio "
         "(scorecards, a sheet per tier, charts) or a comparison of scenarios. The file is "
         "written whole or not at all.")
-    exp.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(exp)
     what = exp.add_mutually_exclusive_group(required=True)
     what.add_argument("--plan", type=int, metavar="ID", help="plan id (see jbp info)")
     what.add_argument("--portfolio", action="store_true", help="every partner's scorecard")
     what.add_argument("--scenarios", nargs="+", metavar="NAME",
                       help="scenario names; the first is the baseline of the comparison")
     exp.add_argument("--out", type=Path, required=True, help="workbook to write (.xlsx)")
-    exp.add_argument("--as-of", type=dt.date.fromisoformat,
-                     help="date YYYY-MM-DD the figures are measured on (plan: default "
-                          "today; portfolio: default the end of the last month of actuals)")
+    add_as_of(exp)
     exp.add_argument("--force", action="store_true", help="replace an existing file")
     exp.set_defaults(func=run_export)
 
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "written; otherwise each change is asked about (or pick them with --accept). A "
         "workbook from another plan or workspace, with changed ids, wrong values or a "
         "damaged file is refused with one message per problem, and nothing changes.")
-    imp.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(imp)
     imp.add_argument("file", type=Path, help="the edited workbook (.xlsx)")
     mode = imp.add_mutually_exclusive_group()
     mode.add_argument("--accept-all", action="store_true", help="apply every change")
@@ -57,24 +57,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     from jbp.errors import ValidationError
-    from jbp.store import Workspace
 
     out: Path = args.out
     if out.suffix.lower() != ".xlsx":
         raise ValidationError("--out", f"{out}: give a file name ending in .xlsx")
     if out.exists() and not args.force:
         raise ValidationError("--out", f"{out} already exists (use --force to replace it)")
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
+        as_of = resolved_as_of(ws, args)
         if args.plan is not None:
             from exporters.plan_workbook import export_plan
 
             ws.plan(args.plan)  # a clear error for an unknown id
-            export_plan(ws, args.plan, out, as_of=args.as_of)
-            what = f"plan {args.plan}"
+            export_plan(ws, args.plan, out, as_of=as_of.date)
+            what = f"plan {args.plan} ({as_of.label()})"
         elif args.portfolio:
             from exporters.portfolio_workbook import export_portfolio
 
-            export_portfolio(ws, out, as_of=args.as_of)
+            export_portfolio(ws, out, as_of=as_of.date)
             what = "portfolio"
         else:
             from exporters.scenario_workbook import export_scenarios
@@ -110,9 +110,8 @@ def run_import_plan(args: argparse.Namespace) -> int:
     from exporters.roundtrip import apply_import, read_plan_workbook, review_as_text
     from jbp.commands import Editor
     from jbp.errors import JbpError
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         review = read_plan_workbook(ws, args.file, plan_id=args.plan)
         print(review_as_text(review))
         if not review.changes or args.dry_run:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from jbp.progress import Progress
+from ui.cli.args import add_workspace, open_workspace
 from ui.numbers import interval_text, value_text
 
 
@@ -43,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     base = ssub.add_parser(
         "baseline", help="write a workspace's program as a baseline scenario, calibrated from "
         "its actuals")
-    base.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(base)
     base.add_argument("file", type=Path, help="scenario file to write (.toml or .json)")
     base.add_argument("--months", type=int, default=36, help="horizon in months (default 36)")
     base.add_argument("--replications", type=int, default=100)
@@ -54,9 +55,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                       "it, partners and tiers as they were, its open registrations as the "
                       "starting pipeline (default: all actuals, the workspace as it is)")
     base.add_argument("--force", action="store_true", help="replace an existing file")
-    from ui.cli_actuals import add_as_of
-
-    add_as_of(base)
     base.set_defaults(func=run_baseline)
 
     var = ssub.add_parser(
@@ -269,12 +267,10 @@ def _iso_date(text: str):
 
 
 def run_baseline(args: argparse.Namespace) -> int:
-    from jbp.errors import WorkspaceError
     from simulation.calibrate import baseline_from_file
 
     _refuse_existing(args.file, args.force)
-    if not args.workspace.exists():
-        raise WorkspaceError(args.workspace, "no such workspace file")
+    open_workspace(args.workspace).close()  # a clean refusal of a missing or damaged file
     _state_as_of(args)
     cal = baseline_from_file(args.workspace, name=args.name, horizon_months=args.months,
                              replications=args.replications, seed=args.seed,
@@ -288,21 +284,16 @@ def run_baseline(args: argparse.Namespace) -> int:
 
 
 def _state_as_of(args: argparse.Namespace) -> None:
-    """Print the baseline's "as of" and coverage; refuse an as-of before the end of the data
-    (the calibration reads every source to its end, it cannot yet stop earlier)."""
+    """Print the baseline's "as of" and each source's coverage (a past date calibrates from
+    what was known then: simulation.state_at)."""
     from jbp.asof import resolve_as_of
     from jbp.coverage import coverage_of
-    from jbp.errors import ValidationError
     from jbp.store import Workspace
-    from ui.cli_actuals import as_of_lines
+    from ui.cli.actuals import as_of_lines
 
     with Workspace.open(args.workspace) as ws:
         as_of = resolve_as_of(ws, args.as_of)
         coverage = coverage_of(ws)
-    latest = coverage.latest_end()
-    if args.as_of is not None and latest is not None and args.as_of < latest:
-        raise ValidationError("--as-of", f"{args.as_of} is before the end of the data "
-                              f"({latest}); a baseline is calibrated from all the actuals")
     print("\n".join(as_of_lines(as_of, coverage)))
 
 

@@ -14,23 +14,10 @@ import math
 import sys
 from pathlib import Path
 
+from ui.cli.args import add_as_of, add_workspace, iso_date, open_workspace
+
 #: The partner list and program costs (jbp.import_partners), imported the same way.
 LIST_KINDS = ("partners", "costs")
-
-AS_OF_HELP = ("the date the figures are as of, YYYY-MM-DD (default: the workspace's pinned "
-              "date, else today); each source is read only to the end of its own data")
-
-
-def add_as_of(parser: argparse.ArgumentParser) -> None:
-    """``--as-of``, meaning the same on every command that computes figures."""
-    parser.add_argument("--as-of", type=_iso_date, metavar="YYYY-MM-DD", help=AS_OF_HELP)
-
-
-def _iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def as_of_lines(as_of, coverage) -> list[str]:
@@ -51,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "or MDF requests/claims. Prints the validation report. A file with rejected rows "
         "imports nothing (exit 1) unless --skip-bad is given; rows imported before are "
         "recognised by their natural key and counted once.")
-    imp.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(imp)
     imp.add_argument("file", type=Path, help="CSV or XLSX export")
     from jbp.importers.spec import KINDS  # every registered kind (no pandas loaded)
 
@@ -72,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "under the import (the default)")
     imp.add_argument("--no-refresh-kpis", dest="refresh_kpis", action="store_false",
                      help="leave the plans' bound KPI actuals as they are")
-    imp.add_argument("--extract-date", type=_iso_date, metavar="YYYY-MM-DD",
+    imp.add_argument("--extract-date", type=iso_date, metavar="YYYY-MM-DD",
                      help="the day the export was pulled: the source is complete through "
                           "it (default: the file's last date)")
     add_as_of(imp)
@@ -84,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=run_import)
 
     card = sub.add_parser("scorecard", help="partner scorecards from the actuals")
-    card.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(card)
     fmt = card.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON records")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
@@ -95,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ref = sub.add_parser("refresh-kpis",
                          help="fill bound KPI actuals of plans from the imported actuals")
-    ref.add_argument("workspace", type=Path, help="workspace file")
+    add_workspace(ref)
     ref.add_argument("--plan", type=int, action="append",
                      help="plan id (repeatable; default: every plan not Closed)")
     add_as_of(ref)
@@ -105,7 +92,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     from jbp import importers as imp
-    from jbp.store import Workspace
 
     steps = imp
     if args.kind in LIST_KINDS:  # the same steps, with their own prepare and commit
@@ -120,7 +106,7 @@ def run_import(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         aliases[spelled.strip()] = partner.strip()
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         table = imp.read_table(args.file, sheet=args.sheet)
         if mapping is None:
             mapping, source, _ = imp.mapping_for(ws, args.kind, table, args.source)
@@ -192,9 +178,8 @@ def run_scorecard(args: argparse.Namespace) -> int:
     from jbp import formatting as fmt
     from jbp import metrics
     from jbp.asof import resolve_as_of
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         actuals = metrics.Actuals.load(ws)
         as_of = resolve_as_of(ws, args.as_of)
     coverage = actuals.coverage
@@ -273,9 +258,8 @@ def run_refresh(args: argparse.Namespace) -> int:
     from jbp.asof import resolve_as_of
     from jbp.commands import History
     from jbp.coverage import coverage_of
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         as_of = resolve_as_of(ws, args.as_of)
         print("\n".join(as_of_lines(as_of, coverage_of(ws))))
         macro, updates = bindings.refresh_macro(ws, args.plan, as_of.date)

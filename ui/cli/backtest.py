@@ -17,7 +17,7 @@ from ui.numbers import value_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ui.cli_simulate import _iso_date
+    from ui.cli.simulate import _iso_date
 
     bt = sub.add_parser(
         "backtest", help="back-test the calibrated model on held-out actuals",

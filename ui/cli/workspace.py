@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from ui.cli.args import add_workspace, open_workspace
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="write a demo workspace (a realistic partner program)")
@@ -15,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.set_defaults(func=run_demo)
 
     info = sub.add_parser("info", help="what a workspace holds")
-    info.add_argument("path", type=Path, help="workspace file")
+    add_workspace(info)
     info.add_argument("--json", action="store_true", help="print JSON")
     info.set_defaults(func=run_info)
 
@@ -37,9 +39,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from jbp.store import Workspace
-
-    with Workspace.open(args.path) as ws:
+    with open_workspace(args.workspace) as ws:
         info = ws.info()
     if args.json:
         print(json.dumps(info, indent=2))

@@ -92,7 +92,7 @@ def run_add(args: argparse.Namespace) -> int:
     partner = Partner(name=args.name, type=args.type, region=args.region,
                       signup_date=args.signup_date, activated_on=args.onboarded or None,
                       tier=args.tier, manager=args.manager,
-                      certifications=args.competencies, source_id=args.account_id)
+                      competencies=args.competencies, source_id=args.account_id)
     with Workspace.open(args.workspace) as ws:
         cmd = History(ws).run(AddPartner(_editor(), partner))
     print(f"Added partner {cmd.partner.name} (id {cmd.partner_id}).")

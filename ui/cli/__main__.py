@@ -1,0 +1,7 @@
+"""``python -m ui.cli``: the same as the ``jbp`` command."""
+
+import sys
+
+from ui.cli import main
+
+sys.exit(main())
