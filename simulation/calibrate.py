@@ -343,7 +343,13 @@ class _Calibrator(NetEstimates):
             sc = self.defaults.onboarding
             # Recruits still onboarding on the date have taken at least this long so far:
             # a Kaplan-Meier mean counts them (censored) instead of leaving them out.
-            end = self.as_of or np.datetime64(self.end, "D").astype(object)
+            if self.as_of is not None:
+                end = self.as_of
+            elif getattr(self, "end", None) is not None:
+                end = np.datetime64(self.end, "D").astype(object)
+            else:  # no dated actuals: the recruits' own latest date is what is known
+                end = max(d for p in self.partners
+                          for d in (p.signup_date, p.activated_on, p.churned_on) if d)
             still = np.array([(end - p.signup_date).days for p in self.partners
                               if not p.activated_on and not p.churned_on], float)
             times = np.concatenate((days, still))

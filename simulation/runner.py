@@ -1,7 +1,7 @@
 """Running a scenario: replications in parallel processes, progress and cancellation.
 
-:func:`run` is a pure function of a scenario and a :class:`jbp.progress.Progress` (STYLE.md
-item 4): the CLI passes one that draws a progress bar, the GUI its task's (which emits Qt
+:func:`run` is a pure function of a scenario and a :class:`jbp.progress.Progress` (one
+protocol): the CLI passes one that draws a progress bar, the GUI its task's (which emits Qt
 signals from the worker thread); tests pass a plain ``Progress()``. Cancellation is checked
 between slices of simulated months, also inside worker processes (through an event the
 pool shares), and a cancelled run raises :class:`jbp.progress.Cancelled`.

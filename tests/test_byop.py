@@ -353,3 +353,17 @@ def test_the_wizard_detects_partner_lists_and_cost_files_among_the_actuals(name,
     from jbp import importers
 
     assert ip.guess_kind(importers.read_table(DATA / name).headers) == kind
+
+
+def test_a_baseline_calibrates_from_a_partner_list_before_any_actuals(tmp_path):
+    """The first day with your own program: partners imported, no actuals yet. The
+    baseline (and the Program page's "Try it in the Scenario Lab first") still calibrates,
+    keeping the defaults it cannot estimate and saying so."""
+    from simulation.calibrate import baseline_from_workspace
+
+    ws = new_workspace(tmp_path / "own.jbp", name="Own program", currency="GBP")
+    ip.run_import(ws, DATA / "sfdc_partner_accounts.csv", "partners")
+    cal = baseline_from_workspace(ws, name="First")
+    assert cal.scenario.recruitment.initial_partners > 0
+    assert "no dated actuals" in cal.report()
+    ws.close()

@@ -106,11 +106,11 @@ def test_as_of_is_stated_with_its_reason_and_a_bad_date_is_refused(demo_path, ca
     from ui.cli import main
 
     assert main(["scorecard", str(demo_path)]) == 0
-    # The demo's pinned "today", capped at the end of its data: the line says which.
-    assert re.match(r"Scorecard as of \d{4}-\d{2}-\d{2} \((pinned by the workspace|the end "
-                    r"of the last month with actuals)\)", capsys.readouterr().out)
+    # The demo's pinned "today" (not capped: each source is read to its own end, listed).
+    assert re.match(r"Figures as of \d{4}-\d{2}-\d{2} \(pinned by the workspace\)",
+                    capsys.readouterr().out)
     assert main(["scorecard", str(demo_path), "--as-of", "2026-06-30"]) == 0
-    assert capsys.readouterr().out.startswith("Scorecard as of 2026-06-30 (set by you)")
+    assert capsys.readouterr().out.startswith("Figures as of 2026-06-30 (set by you)")
     out = jbp("scorecard", str(demo_path), "--as-of", "20260630")
     assert out.returncode == 2 and "'20260630' is not a date (use YYYY-MM-DD)" in out.stderr
     assert "Traceback" not in out.stderr

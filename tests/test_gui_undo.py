@@ -1,4 +1,4 @@
-"""Undo per document (STYLE.md #20): each plan, the scenario set and the program keep their
+"""Undo per document (as Qt's QUndoGroup intends): each plan, the scenario set and the program keep their
 own history in one QUndoGroup, Ctrl+Z acts on the one in view, texts are in words, and an
 undo that fails is never reported as undone."""
 

@@ -1,4 +1,4 @@
-"""Signals of long-lived senders reach only bound methods (STYLE.md #19).
+"""Signals of long-lived senders reach only bound methods (a lambda keeps a dead widget's slot alive).
 
 PySide drops a connection to a bound method when its receiver is deleted; a lambda that
 captures a widget keeps calling it after the widget is gone (the closed partner window's

@@ -7,7 +7,7 @@ command first (so a refused edit raises before anything is pushed) and then puts
 ``QUndoStack`` of its document (each plan, the scenario set, the program and the workspace's
 data), all held by one ``QUndoGroup``: Ctrl+Z acts on the document in view
 (:meth:`AppContext.activate`). An undo or redo that fails marks its command obsolete, clears
-that document's history and says so (STYLE.md #20): it is never reported as undone.
+that document's history and says so (Qt's QUndoGroup pattern): it is never reported as undone.
 """
 
 from __future__ import annotations

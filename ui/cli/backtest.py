@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from ui.numbers import value_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ui.cli.simulate import _iso_date
+    from ui.cli.args import add_workspace, iso_date
 
     bt = sub.add_parser(
         "backtest", help="back-test the calibrated model on held-out actuals",
@@ -25,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "simulate the next --months months from the state then, and compare month by month "
         "with the actuals: P10/P50/P90 against actual, inside the 80%% band, median error; "
         "then the same from every month-end origin (rolling).")
-    bt.add_argument("workspace", type=Path, help="workspace file")
-    bt.add_argument("--train-until", type=_iso_date, required=True, metavar="DATE",
+    add_workspace(bt)
+    bt.add_argument("--train-until", type=iso_date, required=True, metavar="DATE",
                     help="last day of the training data (YYYY-MM-DD)")
     bt.add_argument("--months", type=int, default=6, help="months to compare (default 6)")
     bt.add_argument("--replications", "-n", type=int, default=200,
@@ -39,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_backtest(args: argparse.Namespace) -> int:
     from jbp.errors import ValidationError, WorkspaceError
-    from jbp.store import Workspace
     from simulation.backtest import METRICS, backtest, rolling
+    from ui.cli.args import open_workspace
 
     if not args.workspace.exists():
         raise WorkspaceError(args.workspace, "no such workspace file")
@@ -48,7 +47,7 @@ def run_backtest(args: argparse.Namespace) -> int:
         raise ValidationError("--months", f"must be 1-600, not {args.months}")
     if not 1 <= args.replications <= 100_000:
         raise ValidationError("--replications", f"must be 1-100000, not {args.replications}")
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         bt = backtest(ws, args.train_until, args.months, replications=args.replications,
                       seed=args.seed)
         roll = None if args.no_rolling else rolling(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
+
+from ui.cli.args import add_workspace, open_workspace
 
 CLI_AUTHOR = "Command line"
 
@@ -19,13 +20,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     par = sub.add_parser("partners", help="list, add, edit or archive partners")
     psub = par.add_subparsers(dest="partners_command", metavar="ACTION", required=True)
     ls = psub.add_parser("list", help="the partners (archived ones with --all)")
-    ls.add_argument("workspace", type=Path)
+    add_workspace(ls)
     ls.add_argument("--all", action="store_true", help="include archived partners")
     ls.add_argument("--json", action="store_true", help="print JSON records")
     ls.set_defaults(func=run_list)
 
     add = psub.add_parser("add", help="add a partner")
-    add.add_argument("workspace", type=Path)
+    add_workspace(add)
     add.add_argument("name")
     add.add_argument("--type", required=True, help=", ".join(PARTNER_TYPES))
     add.add_argument("--region", required=True, help=", ".join(REGIONS))
@@ -38,14 +39,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(func=run_add)
 
     ed = psub.add_parser("edit", help="change fields of a partner, e.g. --set tier=Gold")
-    ed.add_argument("workspace", type=Path)
+    add_workspace(ed)
     ed.add_argument("partner", help="id, account id or name")
     ed.add_argument("--set", dest="changes", action="append", default=[], required=True,
                     metavar="FIELD=VALUE", help="field: " + ", ".join(_fields()))
     ed.set_defaults(func=run_edit)
 
     ar = psub.add_parser("archive", help="archive a partner (its history stays)")
-    ar.add_argument("workspace", type=Path)
+    add_workspace(ar)
     ar.add_argument("partner", help="id, account id or name")
     ar.add_argument("--restore", action="store_true", help="bring an archived partner back")
     ar.set_defaults(func=run_archive)
@@ -65,9 +66,8 @@ def _editor():
 
 def run_list(args: argparse.Namespace) -> int:
     from jbp import store
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         partners = store.partner_list(ws, include_archived=args.all)
     if args.json:
         print(json.dumps([{**{f.name: f.to_store(getattr(p, f.name)) for f in p.FIELDS},
@@ -87,13 +87,12 @@ def run_add(args: argparse.Namespace) -> int:
     from jbp.commands import History
     from jbp.model import Partner
     from jbp.partners import AddPartner
-    from jbp.store import Workspace
 
     partner = Partner(name=args.name, type=args.type, region=args.region,
                       signup_date=args.signup_date, activated_on=args.onboarded or None,
                       tier=args.tier, manager=args.manager,
                       competencies=args.competencies, source_id=args.account_id)
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         cmd = History(ws).run(AddPartner(_editor(), partner))
     print(f"Added partner {cmd.partner.name} (id {cmd.partner_id}).")
     return 0
@@ -103,9 +102,8 @@ def run_edit(args: argparse.Namespace) -> int:
     from jbp.commands import History, Macro
     from jbp.errors import JbpError
     from jbp.partners import EditPartner, find_partner
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         partner = find_partner(ws, args.partner)
         commands = []
         for change in args.changes:
@@ -121,9 +119,8 @@ def run_edit(args: argparse.Namespace) -> int:
 def run_archive(args: argparse.Namespace) -> int:
     from jbp.commands import History
     from jbp.partners import ArchivePartner, find_partner
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         partner = find_partner(ws, args.partner)
         History(ws).run(ArchivePartner(_editor(), partner.id, not args.restore))
     print(f"{'Restored' if args.restore else 'Archived'} partner {partner.name}.")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ui.cli.args import add_workspace, open_workspace
+
 #: Who the command line edits as (the change log names them).
 CLI_AUTHOR = "Command line"
 
@@ -37,17 +39,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     prog = sub.add_parser("program", help="show or edit the program's settings and tiers")
     psub = prog.add_subparsers(dest="program_command", metavar="ACTION", required=True)
     show = psub.add_parser("show", help="the program's settings and tiers")
-    show.add_argument("workspace", type=Path)
+    add_workspace(show)
     show.set_defaults(func=run_show)
     st = psub.add_parser("set", help="change one program setting, e.g. influence_weight 0.4")
-    st.add_argument("workspace", type=Path)
+    add_workspace(st)
     st.add_argument("field", help="setting: " + ", ".join(_program_fields()))
     st.add_argument("value")
     st.set_defaults(func=run_set)
     tier = psub.add_parser("tier", help="change one field of a tier (shows who moves first)",
                            description="Prints how many of today's partners the change moves "
                            "up or down, then applies it (unless --preview).")
-    tier.add_argument("workspace", type=Path)
+    add_workspace(tier)
     tier.add_argument("tier", help="tier name")
     tier.add_argument("field", help="field: " + ", ".join(_tier_fields()))
     tier.add_argument("value")
@@ -55,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                              "nothing")
     tier.set_defaults(func=run_tier)
     cost = psub.add_parser("cost", help="set the program-wide cost of one month and category")
-    cost.add_argument("workspace", type=Path)
+    add_workspace(cost)
     cost.add_argument("month", help="YYYY-MM")
     cost.add_argument("category", help="people, enablement, overhead or recruitment")
     cost.add_argument("amount", help="amount in the workspace currency (0 removes it)")
@@ -108,9 +110,8 @@ def format_program(program) -> str:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         print(format_program(ws.program()))
     return 0
 
@@ -118,9 +119,8 @@ def run_show(args: argparse.Namespace) -> int:
 def run_set(args: argparse.Namespace) -> int:
     from jbp.commands import History
     from jbp.program_edit import SetProgramField
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         History(ws).run(SetProgramField(_editor(), args.field, args.value))
         print(format_program(ws.program()))
     return 0
@@ -129,9 +129,8 @@ def run_set(args: argparse.Namespace) -> int:
 def run_tier(args: argparse.Namespace) -> int:
     from jbp.commands import History
     from jbp.program_edit import SetTierField, changed_tier_program, tier_preview
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         changed = changed_tier_program(ws.program(), args.tier, args.field, args.value)
         print(tier_preview(ws, changed).text())
         if args.preview:
@@ -145,9 +144,8 @@ def run_tier(args: argparse.Namespace) -> int:
 def run_cost(args: argparse.Namespace) -> int:
     from jbp.commands import History
     from jbp.program_edit import SetCost
-    from jbp.store import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_workspace(args.workspace) as ws:
         cmd = History(ws).run(SetCost(_editor(), args.month, args.category, args.amount))
         print(f"{cmd.category} cost of {cmd.month[:7]}: {cmd.amount:,.2f} "
               f"{ws.program().currency}")

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from jbp.progress import Progress
-from ui.cli.args import add_workspace, open_workspace
+from ui.cli.args import add_as_of, add_workspace, open_workspace
 from ui.numbers import interval_text, value_text
 
 
@@ -50,11 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     base.add_argument("--replications", type=int, default=100)
     base.add_argument("--seed", type=int, default=None)
     base.add_argument("--name", default="Baseline")
-    base.add_argument("--as-of", type=_iso_date, default=None, metavar="DATE",
-                      help="calibrate from what was known on DATE (YYYY-MM-DD): actuals up to "
-                      "it, partners and tiers as they were, its open registrations as the "
-                      "starting pipeline (default: all actuals, the workspace as it is)")
     base.add_argument("--force", action="store_true", help="replace an existing file")
+    add_as_of(base)  # calibrates from what was known then: actuals up to it, partners and
+    # tiers as they were, its open registrations as the starting pipeline
     base.set_defaults(func=run_baseline)
 
     var = ssub.add_parser(
@@ -255,15 +253,6 @@ def _refuse_existing(path: Path, force: bool) -> None:
 
     if path.exists() and not force:
         raise ValidationError("FILE", f"{path} already exists (use --force to replace it)")
-
-
-def _iso_date(text: str):
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def run_baseline(args: argparse.Namespace) -> int:
