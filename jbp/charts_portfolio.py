@@ -49,13 +49,21 @@ def draw_revenue_by(ax: Axes, table: pd.DataFrame, title: str, currency: str = "
 
     x = list(range(len(table)))
     bottom = [0.0] * len(table)
+    partial = table.attrs.get("partial")
     for i, col in enumerate(table.columns):
         values = [float(v) for v in table[col]]
-        ax.bar(x, values, bottom=bottom, color=colours[i % len(colours)], label=str(col),
-               width=0.7)
+        bars = ax.bar(x, values, bottom=bottom, color=colours[i % len(colours)],
+                      label=str(col), width=0.7)
+        if partial and len(bars):  # the quarter in progress: hatched, never a finished one
+            bars[-1].set_alpha(0.45)
+            bars[-1].set_hatch("//")
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    if partial and len(x):
+        ax.annotate(f"{partial['days']}/{partial['of']} d", (x[-1], bottom[-1]),
+                    textcoords="offset points", xytext=(0, 3), ha="center", va="bottom",
+                    fontsize=6, color="#555555")
     ax.set_xticks(x)
-    ax.set_xticklabels(list(table.index), fontsize=7)
+    ax.set_xticklabels([str(q).replace(" to date", "\nto date") for q in table.index], fontsize=7)
     ax.yaxis.set_major_formatter(FuncFormatter(short_money))
     _style(ax, f"{title}{f' ({currency})' if currency else ''}")
     if len(table.columns):

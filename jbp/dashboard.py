@@ -95,13 +95,18 @@ def revenue_by(actuals: Actuals, card: pd.DataFrame, as_of: dt.date, by: str,
                quarters: int = 6, order: list[str] | None = None) -> pd.DataFrame:
     """Partner-sourced plus influenced revenue closed per calendar quarter (rows: quarter
     labels like "Q3 26"; columns: the partners' current ``by`` — "tier" or "type"), to
-    ``as_of``. Currency."""
+    ``as_of``, read no further than the deals' coverage. Currency.
+
+    The quarter in progress is to date: its label says so ("Q4 26 to date") and
+    ``table.attrs["partial"]`` gives the days counted and the quarter's days, so charts
+    mark it instead of drawing a finished quarter that collapsed."""
     import pandas as pd
 
-    starts = quarter_starts(as_of, quarters)
+    through = actuals.coverage.through("deals", as_of)
+    starts = quarter_starts(through, quarters)
     deals = actuals.deals
     deals = deals[(deals["close_date"] >= pd.Timestamp(starts[0]))
-                  & (deals["close_date"] <= pd.Timestamp(as_of))
+                  & (deals["close_date"] <= pd.Timestamp(through))
                   & deals["attribution"].isin(["sourced", "influenced"])]
     group = card.set_index("partner_id")[by].fillna("").replace("", "none")
     keyed = deals.assign(group=deals["partner_id"].map(group).fillna("none"),
@@ -114,7 +119,15 @@ def revenue_by(actuals: Actuals, card: pd.DataFrame, as_of: dt.date, by: str,
     if order:
         columns = [c for c in order if c in columns] + [c for c in columns if c not in order]
     table = table[columns].astype(float)
-    table.index = [f"Q{p.quarter} {p.year % 100:02d}" for p in periods]
+    labels = [f"Q{p.quarter} {p.year % 100:02d}" for p in periods]
+    last = periods[-1]
+    q_end = last.end_time.date()
+    if through < q_end:
+        q_start = last.start_time.date()
+        days, total = (through - q_start).days + 1, (q_end - q_start).days + 1
+        labels[-1] += " to date"
+        table.attrs["partial"] = {"label": labels[-1], "days": days, "of": total}
+    table.index = labels
     return table
 
 

@@ -288,3 +288,24 @@ def test_partial_quarter_is_drawn_hatched(demo_ws):
     hatched = [p for p in ax.patches if p.get_hatch() == "//"]
     assert len(hatched) == 1 and hatched[0].get_height() == line.kpi.actual_q4
     assert ax.get_xticklabels()[3].get_text().endswith("to date")
+
+
+def test_the_dashboards_quarter_in_progress_is_marked_to_date(demo_actuals):
+    """The Portfolio's revenue charts end on the deals' coverage, and the quarter in
+    progress is labelled and flagged as to date, not drawn as a finished quarter."""
+    from matplotlib.figure import Figure
+
+    from jbp import dashboard
+    from jbp.charts_portfolio import draw_revenue_by
+
+    card = metrics.scorecard_from(demo_actuals, demo.AS_OF)
+    table = dashboard.revenue_by(demo_actuals, card, demo.AS_OF, "type")
+    assert table.index[-1] == "Q4 26 to date"
+    assert table.attrs["partial"] == {"label": "Q4 26 to date", "days": 31, "of": 92}
+    ax = Figure().subplots()
+    draw_revenue_by(ax, table, "Revenue by partner type")
+    last = [p for p in ax.patches if abs(p.get_x() + p.get_width() / 2 - (len(table) - 1)) < 1e-9]
+    assert last and all(p.get_hatch() == "//" for p in last)
+    # A finished quarter is not marked.
+    done = dashboard.revenue_by(demo_actuals, card, dt.date(2026, 9, 30), "type")
+    assert "partial" not in done.attrs and not done.index[-1].endswith("to date")
