@@ -122,3 +122,26 @@ def test_a_missing_or_foreign_workspace_is_refused_cleanly(tmp_path):
         out = jbp(*args)
         assert out.returncode == 2 and "nope.jbp: no such file" in out.stderr
         assert "Traceback" not in out.stderr
+
+
+def test_workbooks_and_the_scorecard_state_one_as_of_with_one_reason(demo_path, tmp_path, capsys):
+    """`jbp scorecard --json`, the portfolio workbook and the plan workbook of one workspace
+    state the same "as of" and the same reason (the demo is pinned; nothing was set)."""
+    import json
+
+    import openpyxl
+
+    from ui.cli import main
+
+    assert main(["scorecard", str(demo_path), "--json"]) == 0
+    card = json.loads(capsys.readouterr().out)
+    stated = f"{card['as_of']} ({card['as_of_reason']})"
+    assert stated == "2026-11-15 (pinned by the workspace)"
+    for args in (["--portfolio"], ["--plan", "1"]):
+        out = tmp_path / f"{args[0].strip('-')}.xlsx"
+        assert main(["export", str(demo_path), *args, "--out", str(out)]) == 0
+        assert stated in capsys.readouterr().out
+        texts = [c.value for sheet in openpyxl.load_workbook(out).worksheets
+                 for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+        assert any(stated in t for t in texts), (args, [t for t in texts if "as of" in t.lower()])
+        assert not any("set by you" in t for t in texts)

@@ -136,6 +136,12 @@ class AppContext(QObject):
         return resolve_as_of(self.workspace, self._as_of)
 
     @property
+    def as_of_set(self) -> dt.date | None:
+        """The date the user set with View ▸ Set "as of", or None (what an export passes on,
+        so the workbook states the same reason as the app)."""
+        return self._as_of
+
+    @property
     def as_of(self) -> dt.date:
         """The date every figure of the app is "as of" (see :attr:`as_of_info`)."""
         return self.as_of_info.date

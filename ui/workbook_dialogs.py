@@ -214,7 +214,7 @@ def export_plan(parent: QWidget | None, ctx, plan_id: int, path: Path | None = N
         if path is None:
             return None
     try:
-        data = collect_plan(ws, plan_id, as_of or getattr(ctx, "as_of", None))
+        data = collect_plan(ws, plan_id, as_of or getattr(ctx, "as_of_set", None))
     except JbpError as exc:
         _refuse(parent, "Export plan", exc)
         return None
@@ -234,7 +234,7 @@ def export_portfolio(parent: QWidget | None, ctx, path: Path | None = None,
         path = ask_save_path(parent, "Export portfolio to Excel", suggested)
         if path is None:
             return None
-    as_of = as_of or getattr(ctx, "as_of", None)
+    as_of = as_of or getattr(ctx, "as_of_set", None)
 
     def collect_and_write(ws, path: Path, state: Progress) -> Path:
         # Worker thread: the scorecard of every partner is computed here, not in the GUI.

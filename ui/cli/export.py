@@ -69,13 +69,13 @@ def run_export(args: argparse.Namespace) -> int:
             from exporters.plan_workbook import export_plan
 
             ws.plan(args.plan)  # a clear error for an unknown id
-            export_plan(ws, args.plan, out, as_of=as_of.date)
+            export_plan(ws, args.plan, out, as_of=args.as_of)
             what = f"plan {args.plan} ({as_of.label()})"
         elif args.portfolio:
             from exporters.portfolio_workbook import export_portfolio
 
-            export_portfolio(ws, out, as_of=as_of.date)
-            what = "portfolio"
+            export_portfolio(ws, out, as_of=args.as_of)
+            what = f"portfolio ({as_of.label()})"
         else:
             from exporters.scenario_workbook import export_scenarios
 
