@@ -41,15 +41,16 @@ def kpi_chart_data(kpi: Kpi, status: KpiStatus,
     out = []
     for q in range(4):
         target = kpi.targets[q]
-        is_partial = partial is not None and partial.quarter == q
+        this = partial if partial is not None and partial.quarter == q else None
+        is_partial = this is not None
         to_date = target
-        if is_partial and target is not None and is_additive(kpi):
-            to_date = target * partial.fraction
+        if this is not None and target is not None and is_additive(kpi):
+            to_date = target * this.fraction
         label = list(quarter_labels)[q] if q < len(quarter_labels) else f"Q{q + 1}"
         out.append({"quarter": q, "label": label, "target": target,
                     "target_to_date": to_date, "actual": kpi.actuals[q],
                     "partial": is_partial,
-                    "partial_label": partial.label() if is_partial else ""})
+                    "partial_label": this.label() if this is not None else ""})
     return out
 
 
@@ -81,8 +82,8 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
         q = partial["quarter"]  # the whole quarter's target, as an outline
         ax.bar([q - width / 2], [partial["target"]], width, color="none",
                edgecolor=TARGET_COLOR, linewidth=1.0, linestyle="--", zorder=2)
-    done = [i for i in x if actuals[i] is not None and not data[i]["partial"]]
-    ax.bar([i + width / 2 for i in done], [actuals[i] for i in done], width,
+    done = [(i, a) for i in x if (a := actuals[i]) is not None and not data[i]["partial"]]
+    ax.bar([i + width / 2 for i, _ in done], [a for _, a in done], width,
            color=color, label="Actual", zorder=2)
     if partial is not None and actuals[partial["quarter"]] is not None:
         q = partial["quarter"]

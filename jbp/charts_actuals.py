@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
@@ -31,7 +33,10 @@ def partial_index(monthly: pd.DataFrame, column: str) -> int | None:
     month = monthly.attrs.get("partial", {}).get(column)
     if month is None or month not in monthly.index:
         return None
-    return int(monthly.index.get_loc(month))
+    loc = monthly.index.get_loc(month)
+    # The months are unique, so get_loc gives a position (not a slice or a mask).
+    assert not isinstance(loc, slice | np.ndarray)
+    return int(loc)
 
 
 def _hatch(bars, index: int | None) -> None:

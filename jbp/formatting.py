@@ -119,6 +119,7 @@ def kpi_value(value: float | None, unit: str, *, short: bool = False) -> str:
     "" when missing (a KPI cell left empty)."""
     if missing(value):
         return ""
+    assert value is not None  # missing() is true for None
     if unit == "percent":
         return f"{value * 100:.1f}%".replace(".0%", "%")
     if unit == "currency":
@@ -136,4 +137,7 @@ def kpi_value(value: float | None, unit: str, *, short: bool = False) -> str:
 
 def attainment(value: float | None) -> str:
     """Attainment fraction as percent text ("" when there is nothing to judge)."""
-    return "" if missing(value) else f"{value * 100:.0f}%"
+    if missing(value):
+        return ""
+    assert value is not None  # missing() is true for None
+    return f"{value * 100:.0f}%"

@@ -74,8 +74,9 @@ def prepare_costs(ws: Workspace, table: imp.RawTable,
     prepared = PreparedList("costs", str(table.path), report, mapping)
     fmt = date_format(cells["month"], mapping.date_format, mapping.columns["month"],
                        table.path)
-    totals: dict[tuple, float] = {}
-    first_row: dict[tuple, int] = {}
+    # (month, category, partner id or None) → total amount, first row
+    totals: dict[tuple[str, str, int | None], float] = {}
+    first_row: dict[tuple[str, str, int | None], int] = {}
     for i, row_no in enumerate(table.rows.tolist()):
         errors: list[imp.RowError] = []
 
@@ -111,6 +112,8 @@ def prepare_costs(ws: Workspace, table: imp.RawTable,
         if errors:
             report.errors.extend(errors)
             continue
+        # A row without a month, category or amount has an error above.
+        assert month is not None and category is not None and amount is not None
         key = (month.replace(day=1).isoformat(), category, pid)
         totals[key] = totals.get(key, 0.0) + float(amount)
         first_row.setdefault(key, int(row_no))

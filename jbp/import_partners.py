@@ -329,6 +329,7 @@ def commit(ws: Workspace, prepared: PreparedList, *, allow_rejected: bool = True
                          (prepared.kind, prepared.file, store.now_iso(),
                           len(new) + len(updates), report.rejected + len(skip),
                           report.duplicates + report.in_file_duplicates))
+        assert cur.lastrowid is not None  # set by the INSERT
         import_id = int(cur.lastrowid)
         if prepared.kind == "partners":
             for p in new:

@@ -67,6 +67,7 @@ class AddPartner(Command):
         ws.notify("partners")
 
     def undo(self, ws: Workspace) -> None:
+        assert self.partner_id is not None  # do() stored the partner and kept its id
         with ws.transaction():
             store.delete_partner(ws, self.partner_id)
             _log(ws, self.editor, self.partner_id, "*", _stored(self.partner), None, "undo")

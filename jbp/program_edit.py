@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from . import store
 from .commands import Command, Editor
@@ -323,8 +323,9 @@ def tier_preview(ws: Workspace, new_program: Program,
         if b == a:
             continue
         # Up or down by position among the tiers (ranks may differ between the programs).
-        pos_b = sorted(rank_old, key=rank_old.get).index(b) if b else -1
-        pos_a = sorted(rank_new, key=rank_new.get).index(a) if a else -1
-        moves.append(TierMove(int(pid), str(row["partner"]), b, a, pos_a > pos_b))
+        pos_b = sorted(rank_old, key=lambda n: rank_old[n]).index(b) if b else -1
+        pos_a = sorted(rank_new, key=lambda n: rank_new[n]).index(a) if a else -1
+        # The scorecard is indexed by partner id.
+        moves.append(TierMove(int(cast(int, pid)), str(row["partner"]), b, a, pos_a > pos_b))
     moves.sort(key=lambda m: (not m.up, m.partner))
     return TierPreview(day, len(active), moves)

@@ -11,15 +11,44 @@ Poisson, and MDF's pipeline per dollar within partners (docs/simulation.md, "Cal
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import estimators as est
 from .state_at import certified_on
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from jbp.model import Partner
+
+    from .calibrate import Estimate
+    from .scenario import Scenario
+
 
 class NetEstimates:
     """Estimates that undo what the model applies itself (see the module docstring)."""
+
+    # The calibrator's state this mixin reads (set by ``_Calibrator``; start and end once
+    # the window of the actuals is known).
+    program: Any  # the workspace's program as of the date (jbp.model.Program)
+    partners: list[Partner]
+    f: dict[str, pd.DataFrame | None]
+    exposure: dict[int, float]
+    changes: dict[str, Any]
+    defaults: Scenario
+    items: list[Estimate]
+    start: np.datetime64
+    end: np.datetime64
+
+    def put(self, path: str, value: Any, basis: str) -> None:
+        """Record an estimate (the calibrator's)."""
+        raise NotImplementedError
+
+    def keep(self, path: str, why: str) -> None:
+        """Keep the default, saying why (the calibrator's)."""
+        raise NotImplementedError
 
     def _net_registrations(self) -> None:
         """The observed rate includes what lead sharing and MDF added; the scenario's rate is
@@ -78,7 +107,8 @@ class NetEstimates:
         up = self.defaults.tiers.lead_sharing_uplift
         counts = regs["partner_id"].value_counts()
         n = np.array([counts.get(p.id, 0) / (1 + up * (p.tier in lead)) for p in active])
-        e = np.array([self.exposure.get(p.id, 0.0) for p in active])
+        e = np.array([self.exposure.get(p.id, 0.0) if p.id is not None else 0.0
+                      for p in active])
         m, var = est.shrunk_productivity(n, e)
         self.put("recruitment.initial_productivity",
                  {str(i): round(float(x), 4) for i, x in enumerate(m)},
@@ -141,8 +171,8 @@ class NetEstimates:
         # Whole quarters only: a partial first quarter has fewer registrations whatever MDF
         # did (the last one is left out below for the same reason).
         q0, q1 = q(self.start), q(self.end)
-        first_month = np.datetime64(self.start, "M")
-        if first_month.astype(int) % 3 or np.datetime64(self.start, "D") != first_month:
+        first_month = self.start.astype("datetime64[M]")
+        if first_month.astype(int) % 3 or self.start.astype("datetime64[D]") != first_month:
             q0 += 1
         rows = []
         if regs is not None and len(regs):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .estimators import gamma_pmf_months
+from .model_state import ModelState
 from .scenario import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -73,7 +74,14 @@ def _by_month(when: list[np.ndarray], *values: list[np.ndarray], months: int) ->
     return (off, *(np.concatenate(v)[order] for v in values))
 
 
-class ModelSetup:
+def _drawn(events: tuple[np.ndarray, ...] | None) -> tuple[np.ndarray, ...]:
+    """A replication's pre-drawn events (or history), which ``_init_replication`` sets before
+    the batch merges them in ``_init_events``."""
+    assert events is not None, "the replication was not initialised"
+    return events
+
+
+class ModelSetup(ModelState):
     """The set-up half of :class:`simulation.model.ProgramModel`."""
 
     def _allocate_arrays(self) -> None:
@@ -96,7 +104,7 @@ class ModelSetup:
         # kept as running sums; what each month added is kept as events (partner, amount)
         # and taken off twelve months later.
         self.t12 = np.zeros((2, B, W))
-        self.t12_events: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * 12
+        self.t12_events = [None] * 12
         # Month of the last registration seen by event (activation, conflict, tier or MDF
         # registration); the partner's own accepted registrations are read from
         # pre_accepted when its inactivity is checked.
@@ -135,9 +143,9 @@ class ModelSetup:
         self.n_started = [0] * B
         self.n_activated = np.zeros(B, np.int64)
         self.n_churned = np.zeros(B, np.int64)
-        self.due: list[tuple[float, int]] = []  # heap of (activation day, flat partner)
+        self.due = []  # heap of (activation day, flat partner)
         self.pending_first = 0  # active recruits still without a first won deal
-        self.thinned: np.ndarray | None = None  # partners activated this month (flat)
+        self.thinned = None  # partners activated this month (flat)
         self.duration: list[list[float]] = []
         self.hold: list[list[float]] = []
 
@@ -303,23 +311,26 @@ class ModelSetup:
         and the starting cohort's trailing history into the first twelve months' events."""
         W, H = self.W, self.H
         base = [b * W for b in range(self.B)]
+        conf = [_drawn(r.conf) for r in self.reps]
+        certs = [_drawn(r.certs) for r in self.reps]
+        churn = [_drawn(r.churn) for r in self.reps]
         self.conf_off, self.conf_f = _by_month(
-            [r.conf[0] for r in self.reps], [r.conf[1] + o for r, o in zip(self.reps, base, strict=True)],
+            [c[0] for c in conf], [c[1] + o for c, o in zip(conf, base, strict=True)],
             months=H)
         self.cert_off, self.cert_f = _by_month(
-            [r.certs[0] for r in self.reps], [r.certs[1] + o for r, o in zip(self.reps, base, strict=True)],
+            [c[0] for c in certs], [c[1] + o for c, o in zip(certs, base, strict=True)],
             months=H)
         self.churn_off, self.churn_f, self.churn_u = _by_month(
-            [r.churn[0] for r in self.reps], [r.churn[1] + o for r, o in zip(self.reps, base, strict=True)],
-            [r.churn[2] for r in self.reps], months=H)
+            [c[0] for c in churn], [c[1] + o for c, o in zip(churn, base, strict=True)],
+            [c[2] for c in churn], months=H)
         self.conf_f = self.conf_f.astype(np.int64)
         self.cert_f = self.cert_f.astype(np.int64)
         self.churn_f = self.churn_f.astype(np.int64)
         n0 = self.sc.recruitment.initial_partners
         if n0:
             who = (np.arange(n0) + np.array(base)[:, None]).reshape(-1)
-            rev = np.concatenate([r.history[0] for r in self.reps])
-            logos = np.concatenate([r.history[1] for r in self.reps], axis=1)
+            rev = np.concatenate([_drawn(r.history)[0] for r in self.reps])
+            logos = np.concatenate([_drawn(r.history)[1] for r in self.reps], axis=1)
             for s in range(12):
                 self.t12_events[s] = (who, rev, logos[s])
         for r in self.reps:

@@ -12,6 +12,7 @@ import heapq
 
 import numpy as np
 
+from .model_state import ModelState
 from .scenario import DAYS_PER_MONTH
 
 #: Series the monthly step writes, in the order of its rows of values (the others are
@@ -26,7 +27,7 @@ _STEP_SERIES = (
 _COL = {name: j for j, name in enumerate(_STEP_SERIES)}
 
 
-class MonthlyStep:
+class MonthlyStep(ModelState):
     """The monthly half of :class:`simulation.model.ProgramModel`."""
 
     def _activate_due(self, m: int, t1: float) -> np.ndarray:
@@ -34,15 +35,16 @@ class MonthlyStep:
         Returns each replication's unexposed partner-months (the part of the month before
         its recruits' activation)."""
         heap, pop = self.due, heapq.heappop
-        at, due = [], []
+        at_days: list[float] = []
+        due_flat: list[int] = []
         while heap and heap[0][0] <= t1:
             t, i = pop(heap)
-            at.append(t)
-            due.append(i)
-        if not due:
+            at_days.append(t)
+            due_flat.append(i)
+        if not due_flat:
             return np.zeros(self.B)
         W = self.W
-        at, due = np.array(at), np.array(due)
+        at, due = np.array(at_days), np.array(due_flat)
         self.act_t_f[due] = at
         self.active_f[due] = True
         self.awaiting_f[due] = True
@@ -160,7 +162,8 @@ class MonthlyStep:
             self.thinned = None
         cum = extra.cumsum(axis=1)
         totals = cum[:, -1]
-        events, points = [], []
+        found: list[np.ndarray] = []
+        points: list[np.ndarray] = []
         gens = g["extra_registrations"]
         for b in totals.nonzero()[0].tolist():
             # One Poisson total placed on partners with probability rate / total (the same
@@ -171,10 +174,10 @@ class MonthlyStep:
                 x = gen.random(k) * total
                 who = cum[b, :self.reps[b].N - 1].searchsorted(x, "right")
                 who += b * W
-                events.append(who)
+                found.append(who)
                 points.append(x)
-        if events:
-            events = np.concatenate(events)
+        if found:
+            events = np.concatenate(found)
             if pc > 0:
                 # Where an event falls inside its partner's share of the total is a fresh
                 # uniform: below the conflict probability, the registration is rejected.
@@ -207,6 +210,7 @@ class MonthlyStep:
         d = self.sc.deals
         B, W = self.B, self.W
         if self.cycle_pmf is not None:
+            assert self.cycle_cdf is not None  # set with cycle_pmf (a gamma cycle)
             j = m % self.L
             closing = self.pipe[j]
             self.pipe[j] = np.zeros_like(closing)
@@ -264,6 +268,9 @@ class MonthlyStep:
         n_wins = np.bincount(rep_won, minlength=B)
         vals[_COL["wins"]] = n_wins
         old = self.t12_events[slot]
+        once: np.ndarray | float
+        once_margin: np.ndarray | float
+        once_rebate: np.ndarray | float
         if len(won):
             gens = g["sizes"]
             sizes = np.concatenate([gens[b].lognormal(self.size_mu, d.deal_size_sigma, k)
@@ -308,22 +315,25 @@ class MonthlyStep:
         month. Returns their one-off bookings."""
         d, cu, B = self.sc.deals, self.sc.customers, self.B
         arr, cust, slot = self.cohort_arr, self.cohort_cust, m % 12
-        once_inf = 0.0
+        once_inf: np.ndarray | float = 0.0
         if d.influenced_per_month > 0:
             lam_inf = d.influenced_per_month * exposure_total
             gens = self.g["influenced"]
-            k_inf, sizes, recurring = [], [], []
+            k_inf: list[int] = []
+            size_draws: list[np.ndarray] = []
+            recurring_draws: list[np.ndarray] = []
             for b, lam in enumerate(lam_inf.tolist()):
                 k = gens[b].poisson(lam) if lam > 0 else 0
                 k_inf.append(k)
                 if k:
-                    sizes.append(gens[b].lognormal(self.inf_mu, d.influenced_size_sigma, k))
-                    recurring.append(gens[b].random(k))
+                    size_draws.append(gens[b].lognormal(self.inf_mu, d.influenced_size_sigma,
+                                                        k))
+                    recurring_draws.append(gens[b].random(k))
             vals[_COL["influenced_deals"]] = k_inf
-            if sizes:
+            if size_draws:
                 rep_inf = np.repeat(np.arange(B), k_inf)
-                sizes = np.concatenate(sizes)
-                recurring = np.concatenate(recurring) < cu.recurring_share
+                sizes = np.concatenate(size_draws)
+                recurring = np.concatenate(recurring_draws) < cu.recurring_share
                 booked = np.bincount(rep_inf, sizes, B)
                 rec_total = np.bincount(rep_inf, sizes * recurring, B)
                 arr[:, 1, slot] += rec_total
@@ -334,7 +344,7 @@ class MonthlyStep:
 
     def _certify(self, m: int, vals: np.ndarray):
         """Enablement: certified people per active partner-month (pre-drawn events)."""
-        n_cert = 0
+        n_cert: np.ndarray | int = 0
         lo, hi = self.cert_off[m], self.cert_off[m + 1]
         if hi > lo:
             who = self.cert_f[lo:hi]
@@ -421,6 +431,7 @@ class MonthlyStep:
         self.alloc_total -= np.bincount(rep, self.mdf_alloc_f[leave], B)
         self.mdf_alloc_f[leave] = 0.0
         # Their open deals are lost.
+        lost: np.ndarray | int
         if self.geometric:
             lost = np.bincount(rep, self.open_f[leave], B)
             self.open_f[leave] = 0

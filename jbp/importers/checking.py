@@ -197,11 +197,12 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
         olds = list(map(stored.get, keys))
         # Whole tuples compare in C; only rows that differ are looked at one by one (a
         # float stored with rounding noise is not a change).
-        missing = np.fromiter(map(operator.not_, olds), dtype=bool, count=n_keys)
+        unstored = np.fromiter(map(operator.not_, olds), dtype=bool, count=n_keys)
         equal = np.fromiter(map(operator.eq, olds, records), dtype=bool, count=n_keys)
-        upd_idx = [i for i in np.flatnonzero(~missing & ~equal).tolist()
-                   if not _same(olds[i], records[i])]
-        new_idx = np.flatnonzero(missing)
+        # (a row stored before has a stored tuple: the `is not None` only tells mypy so)
+        upd_idx = [i for i in np.flatnonzero(~unstored & ~equal).tolist()
+                   if (old := olds[i]) is not None and not _same(old, records[i])]
+        new_idx = np.flatnonzero(unstored)
         report.duplicates += n_keys - len(new_idx) - len(upd_idx)
         new_records = [records[i] for i in new_idx.tolist()]
         new_keys = [keys[i] for i in new_idx.tolist()]

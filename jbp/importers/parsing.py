@@ -198,7 +198,7 @@ def _parse_money(col: _Column, currency: str, errors: _Errors, required: bool,
     n = len(col.texts)
     values: list[float | None] = [None] * n
     why: list[str | None] = [None] * n
-    todo = range(n)
+    todo: list[int] | range = range(n)
     ambiguous = False
     if decimal == "auto":
         decimal, because, ambiguous = decimal_separator(col.texts)

@@ -237,13 +237,16 @@ def _header_name(h: Any, i: int) -> str:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    calamine: type[CalamineWorkbook] | None
     try:
         from python_calamine import CalamineWorkbook
+        calamine = CalamineWorkbook
     except ImportError:  # pragma: no cover - calamine is a dependency
-        CalamineWorkbook = None
+        calamine = None
+    name: str | None
     try:
-        if CalamineWorkbook is not None:
-            book = CalamineWorkbook.from_path(str(path))
+        if calamine is not None:
+            book = calamine.from_path(str(path))
             names = book.sheet_names
             name = sheet or names[0]
             if name not in names:

@@ -131,14 +131,13 @@ class _Errors:
             # Only the blank-cell code (a required field), the usual case: its rows only.
             positions = np.flatnonzero(column.codes == len(why) - 1)
         else:
-            reasons = np.empty(len(why), dtype=object)
-            reasons[:] = why
-            positions = np.flatnonzero(np.not_equal(reasons, None)[column.codes])
+            has_reason = np.fromiter((w is not None for w in why), dtype=bool, count=len(why))
+            positions = np.flatnonzero(has_reason[column.codes])
         if not len(positions):  # only values no row has (the blank-cell code) were bad
             return
         codes = column.codes[positions].tolist()
         self.add_rows(positions, column.label, [column.texts[c] for c in codes],
-                      [why[c] for c in codes])  # type: ignore[misc]
+                      [why[c] for c in codes])
 
     def add_mask(self, mask: np.ndarray, column: _Column, reason: str) -> None:
         positions = np.flatnonzero(mask)

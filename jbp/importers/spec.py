@@ -48,7 +48,8 @@ class Target:
     type: str
     required: bool = False
     synonyms: tuple[str, ...] = ()
-    choices: tuple[tuple[str, str], ...] = ()  # (accepted text lower-case, stored value)
+    # (accepted text lower-case, stored value: the enum's text, or a flag for a yes/no enum)
+    choices: tuple[tuple[str, str | bool], ...] = ()
     default: Any = None
 
     @property

@@ -97,6 +97,7 @@ def commit(ws: Workspace, prepared: PreparedImport, *, allow_rejected: bool = Tr
                          "rows_rejected, rows_duplicate) VALUES (?, ?, ?, 0, ?, ?)",
                          (kind, str(prepared.file), now_iso(), report.rejected + len(skip),
                           report.duplicates + report.in_file_duplicates))
+        assert cur.lastrowid is not None  # set by the INSERT
         import_id = int(cur.lastrowid)
         write = spec.commit or write_actuals
         inserted, updated = write(ws, prepared, records=records, keys=keys, updates=updates,
