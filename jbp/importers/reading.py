@@ -148,6 +148,8 @@ def _read_csv(path: Path, head: bytes) -> RawTable:
                                 index_col=False, skiprows=skip)
             encoding = "cp1252"
             notes.append("the file is not UTF-8; read as Windows-1252")
+        except pd.errors.EmptyDataError:
+            raise ImportFileError(path, "has no header row") from None
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise ImportFileError(path, f"cannot be read as text ({exc})") from exc
     except pd.errors.EmptyDataError:
