@@ -618,10 +618,9 @@ class Scenario(ParamGroup):
         text = to_json(self) if path.suffix.lower() == ".json" else to_toml(self)
         if path.suffix.lower() not in (".json", ".toml"):
             raise ValidationError("file", f"{path.name}: a scenario file ends in .toml or .json")
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        return path
+        from jbp.atomic import write_text
+
+        return write_text(path, text)
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:

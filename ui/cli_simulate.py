@@ -157,12 +157,12 @@ def write_results(results, path: Path, *, compare: bool = False) -> None:
     scenarios, the comparison) or CSV (one row per scenario, replication and month)."""
     import pandas as pd
 
+    from jbp.atomic import atomic_write, write_text
     from simulation.results import compare as compare_results
 
-    tmp = path.with_name(path.name + ".tmp")
     if path.suffix.lower() == ".csv":
         frame = pd.concat([r.to_frame() for r in results], ignore_index=True)
-        frame.to_csv(tmp, index=False)
+        atomic_write(path, lambda fh: frame.to_csv(fh, index=False))
     else:
         if len(results) == 1 and not compare:
             text = results[0].to_json()
@@ -171,8 +171,7 @@ def write_results(results, path: Path, *, compare: bool = False) -> None:
             doc = {"results": [json.loads(r.to_json()) for r in results],
                    "comparison": json.loads(table.to_json(orient="records"))}
             text = json.dumps(doc)
-        tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+        write_text(path, text)
 
 
 # --------------------------------------------------------------------------- formatting
