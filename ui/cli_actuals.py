@@ -69,6 +69,8 @@ def run_import(args: argparse.Namespace) -> int:
 
     mapping = imp.ColumnMapping.from_file(args.mapping, args.kind) if args.mapping else None
     with Workspace.open(args.workspace) as ws:
+        if not args.dry_run:
+            ws.require_writable()  # before the file is read and validated, not after
         table = imp.read_table(args.file, sheet=args.sheet)
         if mapping is None:
             mapping, source, _ = imp.mapping_for(ws, args.kind, table, args.source)
@@ -89,12 +91,7 @@ def run_import(args: argparse.Namespace) -> int:
         result = imp.commit(ws, prepared, allow_rejected=True, source=source)
         print(result.text())
         if args.refresh_kpis:
-            from jbp import bindings
-            from jbp.commands import History
-
-            macro, updates = bindings.refresh_macro(ws)
-            if macro is not None:
-                History(ws).run(macro)
+            updates = refresh_retrying(ws)
             print(f"Updated {len(updates)} bound KPI actuals.")
     return 0
 
@@ -187,22 +184,50 @@ def _fmt(v, digits: int = 2) -> str:
     return str(v)
 
 
-def run_refresh(args: argparse.Namespace) -> int:
+#: How many times a batch refresh re-reads and retries when another session changed a plan
+#: between its reading and its writing.
+REFRESH_ATTEMPTS = 5
+
+
+def refresh_retrying(ws, plan_ids=None, as_of=None, *, dry_run: bool = False):
+    """Compute the bound KPI updates and apply them as one step; when another session changed
+    a plan meanwhile (StaleWriteError), re-read and compute them again (a batch command has no
+    user to ask to "reload and make it again"). Returns the updates applied (or, with
+    ``dry_run``, those that would be)."""
     from jbp import bindings
     from jbp.commands import History
+    from jbp.errors import StaleWriteError
+
+    for attempt in range(1, REFRESH_ATTEMPTS + 1):
+        macro, updates = bindings.refresh_macro(ws, plan_ids, as_of)
+        if macro is None or dry_run:
+            return updates
+        try:
+            History(ws).run(macro)
+            return updates
+        except StaleWriteError:
+            if attempt == REFRESH_ATTEMPTS:
+                raise
+            print(f"jbp refresh-kpis: a plan changed in another session meanwhile; "
+                  f"re-reading (attempt {attempt + 1} of {REFRESH_ATTEMPTS})", file=sys.stderr)
+    return []  # pragma: no cover - the loop returns or raises
+
+
+def run_refresh(args: argparse.Namespace) -> int:
     from jbp.store import Workspace
 
     with Workspace.open(args.workspace) as ws:
-        macro, updates = bindings.refresh_macro(ws, args.plan, args.as_of)
+        if not args.dry_run:
+            ws.require_writable()
+        updates = refresh_retrying(ws, args.plan, args.as_of, dry_run=args.dry_run)
         for u in updates:
             old = "-" if u.old is None else f"{u.old:g}"
             print(f"plan {u.plan_id}  {u.kpi_name:<32} Q{u.quarter + 1}  {old} -> {u.new:g}")
-        if macro is None:
+        if not updates:
             print("Bound KPI actuals are up to date.")
             return 0
         if args.dry_run:
             print(f"Dry run: {len(updates)} actuals would change.")
             return 0
-        History(ws).run(macro)
     print(f"Updated {len(updates)} KPI actuals.")
     return 0

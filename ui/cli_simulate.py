@@ -115,8 +115,11 @@ def run_simulate(args: argparse.Namespace) -> int:
         raise ValidationError("SCENARIO", "give --compare to run several scenarios together")
     if args.out is not None and args.out.suffix.lower() not in (".json", ".csv"):
         raise ValidationError("--out", f"{args.out.name}: results go to a .json or .csv file")
-    if args.replications is not None and args.replications < 1:
-        raise ValidationError("--replications", "at least one replication is needed")
+    check_run_flags(args)
+    if args.out is not None:
+        from ui.cli_export import check_writable_target
+
+        check_writable_target("--out", args.out)
     scenarios = []
     for path in args.scenarios:
         sc = Scenario.load(path)
@@ -141,6 +144,20 @@ def run_simulate(args: argparse.Namespace) -> int:
         write_results(results, args.out, compare=args.compare)
         print(f"Results written to {args.out}")
     return 0
+
+
+def check_run_flags(args: argparse.Namespace) -> None:
+    """Check the size flags against the one set of ranges (:mod:`jbp.bounds`) a scenario file
+    and the Scenario Lab are checked against, before any work starts."""
+    from jbp import bounds
+
+    for flag, name, rng in (("--replications", "replications", bounds.REPLICATIONS),
+                            ("--workers", "workers", bounds.WORKERS),
+                            ("--months", "months", bounds.HORIZON_MONTHS),
+                            ("--seed", "seed", bounds.SEED)):
+        value = getattr(args, name, None)
+        if value is not None:
+            bounds.check_range(flag, value, rng)
 
 
 def _unique_names(scenarios, paths) -> None:
@@ -239,11 +256,20 @@ def format_comparison(results) -> str:
 # --------------------------------------------------------------------------- scenario
 
 
+def _check_scenario_suffix(path: Path) -> None:
+    from jbp.errors import ValidationError
+
+    if path.suffix.lower() not in (".toml", ".json"):
+        raise ValidationError("FILE", f"{path.name}: a scenario file ends in .toml or .json")
+
+
 def _refuse_existing(path: Path, force: bool) -> None:
     from jbp.errors import ValidationError
+    from ui.cli_export import check_writable_target
 
     if path.exists() and not force:
         raise ValidationError("FILE", f"{path} already exists (use --force to replace it)")
+    check_writable_target("FILE", path)
 
 
 def run_baseline(args: argparse.Namespace) -> int:
@@ -251,6 +277,8 @@ def run_baseline(args: argparse.Namespace) -> int:
     from simulation.calibrate import baseline_from_file
 
     _refuse_existing(args.file, args.force)
+    _check_scenario_suffix(args.file)
+    check_run_flags(args)
     if not args.workspace.exists():
         raise WorkspaceError(args.workspace, "no such workspace file")
     cal = baseline_from_file(args.workspace, name=args.name, horizon_months=args.months,
@@ -266,12 +294,15 @@ def run_variant(args: argparse.Namespace) -> int:
     from simulation.scenario import Scenario, parse_value
 
     _refuse_existing(args.file, args.force)
+    _check_scenario_suffix(args.file)
     base = Scenario.load(args.base)
     changes = {}
     for item in args.changes:
         if "=" not in item:
             raise ValidationError("--set", f"{item!r} is not PATH=VALUE")
         path, value = item.split("=", 1)
+        if not path.strip():
+            raise ValidationError("--set", f"{item!r} names no field before '='")
         changes[path.strip()] = parse_value(value)
     if args.name:
         changes["name"] = args.name
