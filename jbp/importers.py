@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import import_checks
 from .errors import JbpError
 
 if TYPE_CHECKING:
@@ -338,6 +339,10 @@ def read_table(path: str | Path, *, sheet: str | None = None,
         table = _read_csv(path, head)
     if table.frame.shape[0] == 0:
         raise ImportFileError(path, "has a header but no data rows")
+    # Hostile-input guard (issue 14), kept in its own module.
+    import_checks.refuse_duplicate_headers(
+        path, table.headers, head=None if table.sheet else head, encoding=table.encoding,
+        delimiter=table.delimiter, error=ImportFileError)
     return table
 
 
@@ -923,6 +928,9 @@ def _money(raw: Any, text: str, currency: str) -> tuple[float | None, str | None
         return None, f"{text!r} is not a finite amount"
     if value < 0:
         return None, f"{text!r} is negative; amounts must be 0 or more"
+    too_big = import_checks.amount_problem(text, value)  # issue 14: absurd amounts
+    if too_big:
+        return None, too_big
     return value, None
 
 
@@ -939,7 +947,7 @@ def _parse_money(col: _Column, currency: str, errors: _Errors, required: bool) -
                                  errors="coerce").to_numpy(dtype=float)
         else:
             nums = np.append(plain, np.nan)  # the blank-cell code
-        ok = np.isfinite(nums) & (nums >= 0)
+        ok = np.isfinite(nums) & (nums >= 0) & (nums <= import_checks.MAX_AMOUNT)
         values = np.where(ok, nums, np.nan).tolist()
         todo = np.flatnonzero(~ok).tolist()
         if plain is None and "_" in "\x00".join(col.texts):

@@ -666,6 +666,9 @@ class Scenario(ParamGroup):
 
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
+    if not all(p.strip() for p in parts):
+        raise ValidationError(path or "(no path)", "is not a field path (names joined by "
+                                                    "dots, e.g. deals.win_probability)")
     if parts[0] == "tiers" and len(parts) == 3 and parts[2] in _TIER_FIELD_NAMES:
         for t in data["tiers"]["levels"]:
             if t["name"] == parts[1]:

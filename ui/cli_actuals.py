@@ -67,11 +67,13 @@ def run_import(args: argparse.Namespace) -> int:
     from jbp import importers as imp
     from jbp.store import Workspace
 
-    mapping = imp.ColumnMapping.from_file(args.mapping, args.kind) if args.mapping else None
+    mapping = load_mapping_file(args.mapping, args.kind) if args.mapping else None
     with Workspace.open(args.workspace) as ws:
         if not args.dry_run:
             ws.require_writable()  # before the file is read and validated, not after
         table = imp.read_table(args.file, sheet=args.sheet)
+        if mapping is not None:
+            check_mapping_columns(args.mapping, mapping, table)
         if mapping is None:
             mapping, source, _ = imp.mapping_for(ws, args.kind, table, args.source)
         else:
@@ -94,6 +96,40 @@ def run_import(args: argparse.Namespace) -> int:
             updates = refresh_retrying(ws)
             print(f"Updated {len(updates)} bound KPI actuals.")
     return 0
+
+
+def load_mapping_file(path: Path, kind: str):
+    """A ``--mapping`` file; every refusal names the mapping file and the reason."""
+    from jbp import importers as imp
+    from jbp.errors import JbpError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise JbpError(f"{path}: is not a JSON column mapping (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise JbpError(f"{path}: is not a JSON column mapping ({exc})") from None
+    said = data.get("kind") if isinstance(data, dict) else None
+    if said is not None and said != kind:
+        raise JbpError(f"{path}: is a column mapping for {said}, not for {kind} (--kind)")
+    try:
+        return imp.ColumnMapping.from_dict(data, kind)
+    except JbpError as exc:
+        raise JbpError(f"{path}: {exc}") from None
+
+
+def check_mapping_columns(path: Path, mapping, table) -> None:
+    """Refuse a ``--mapping`` that names a column the file does not have, naming both files,
+    the field and the column."""
+    from jbp.errors import JbpError
+
+    have = set(table.headers)
+    for field, column in mapping.columns.items():
+        if column is not None and column not in have:
+            raise JbpError(
+                f"{path}: maps the field {field} to the column {column!r}, which "
+                f"{table.path.name} does not have (its columns are: "
+                f"{', '.join(repr(h) for h in table.headers)})")
 
 
 def _jsonable(v):

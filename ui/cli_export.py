@@ -62,9 +62,9 @@ def run_export(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.suffix.lower() != ".xlsx":
         raise ValidationError("--out", f"{out}: give a file name ending in .xlsx")
+    check_writable_target("--out", out)
     if out.exists() and not args.force:
         raise ValidationError("--out", f"{out} already exists (use --force to replace it)")
-    check_writable_target("--out", out)
     with Workspace.open(args.workspace) as ws:
         if args.plan is not None:
             from exporters.plan_workbook import export_plan
