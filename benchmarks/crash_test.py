@@ -3,7 +3,8 @@
 Runs ``jbp import``, ``jbp export --force``, ``jbp refresh-kpis``, ``jbp demo --force`` and a
 GUI-path edit (a loop of plan edits through :class:`ui.context.AppContext.run`, the path every
 edit in the app takes, driven headless) as real processes, kills each with SIGKILL after a
-random delay within the command's own duration, then checks what is left:
+random delay within the command's own duration (every other round within its last 40%, where
+the writing happens), then checks what is left:
 
 - **corrupt**: the workspace or the exported workbook is damaged (SQLite integrity check, a
   zip that does not test clean);
@@ -201,10 +202,13 @@ class Bench:
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
 
-    def kill_one(self, op: str, case: Path, tally: Tally) -> bool:
-        """Start ``op`` in ``case``, kill it, check; False when it finished first."""
+    def kill_one(self, op: str, case: Path, tally: Tally, late: bool) -> bool:
+        """Start ``op`` in ``case``, kill it, check; False when it finished first. The moment
+        is uniform over the command's duration, or with ``late`` over its last 40%, where
+        a command that reads first and writes last does its writing."""
         proc = self.start(op, case)
-        time.sleep(self.rng.uniform(0.0, self.durations[op]))
+        d = self.durations[op]
+        time.sleep(self.rng.uniform(0.6 * d if late else 0.0, d))
         if proc.poll() is not None:  # finished before the kill: not a kill, try again
             proc.communicate(timeout=60)
             return False
@@ -296,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             case = work / f"kill-{attempt}"
             case.mkdir()
             attempt += 1
-            kills += bench.kill_one(op, case, tallies[op])
+            kills += bench.kill_one(op, case, tallies[op], late=(kills // len(OPS)) % 2 == 1)
             shutil.rmtree(case, ignore_errors=True)
     cols = ("kills", "corrupt", "half_applied", "unusable", "lost", "recovered", "mid_write",
             "litter")

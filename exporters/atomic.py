@@ -38,7 +38,13 @@ def _save(workbook, fh: BinaryIO) -> None:
     archive = ZipFile(fh, "w", ZIP_DEFLATED, allowZip64=True)
     workbook.properties.modified = datetime.datetime.now(
         tz=datetime.UTC).replace(tzinfo=None)
-    _writer_class()(workbook, archive).save()
+    try:
+        _writer_class()(workbook, archive).save()
+    except BaseException:
+        # The half-written archive is thrown away with its temporary file; without this its
+        # __del__ would try to finish it on the closed file and print "seek of closed file".
+        archive.fp = None
+        raise
 
 
 _WRITER: type | None = None

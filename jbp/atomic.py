@@ -61,6 +61,12 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
         # any new file of this user gets (0644 under the usual umask).
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if exc.filename is None and exc.errno is not None:  # e.g. ENOSPC from a write
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+        raise
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -233,3 +233,87 @@ def test_refresh_kpis_rereads_and_retries_a_plan_changed_meanwhile(demo_path: Pa
         assert len(calls) == 2 and updates
         assert ws.plan(plan_id).partner_owner == "Changed meanwhile"
         assert "re-reading" in capsys.readouterr().err
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real 3 MB file system (tmpfs), when this process may mount one."""
+    import os
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
+            capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small file system here")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_disk_full_is_refused_and_nothing_changes(small_disk: Path, demo_master: Path,
+                                                  tmp_path: Path, capsys):
+    """An import that fills the disk, and an export to a full disk: refused naming the file
+    and the reason (exit 2, no traceback); the workspace and the old export stay as they
+    were, no temporary file is left."""
+    from ui.cli import main
+
+    ws = small_disk / "w.jbp"
+    shutil.copyfile(demo_master, ws)
+    rows = ["Deal ID,Partner,Customer,Amount,Revenue Type,Close Date,Created Date,"
+            "Sourced or Influenced"]
+    rows += [f"F{i},Acme Integration,Customer {i},{1000 + i},ARR,2026-03-15,2026-02-01,"
+             "Sourced" for i in range(20_000)]
+    deals = tmp_path / "deals.csv"
+    deals.write_text("\n".join(rows) + "\n")
+    before = digest(ws)
+    capsys.readouterr()
+    assert main(["import", str(ws), str(deals), "--kind", "deals"]) == 2
+    err = capsys.readouterr().err
+    assert f"{ws}: could not be written: the disk is full; nothing was changed" in err
+    assert "Traceback" not in err
+    assert digest(ws) == before
+    old = small_disk / "out.xlsx"
+    old.write_bytes(b"previous export")
+    filler = small_disk / "filler"
+    with open(filler, "wb") as fh:  # leave a few kilobytes free
+        free = shutil.disk_usage(small_disk).free
+        fh.write(b"\0" * max(0, free - 8192))
+    assert main(["export", str(ws), "--portfolio", "--out", str(old), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "out.xlsx" in err
+    assert old.read_bytes() == b"previous export"
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "out.xlsx", "w.jbp"]
+
+
+KILLED_WRITE = """
+import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA cache_size = 2")
+c.execute("BEGIN IMMEDIATE")
+c.execute("UPDATE deals SET customer = customer || ' (half-written)'")
+os._exit(9)
+"""
+
+
+def test_the_app_opens_an_interrupted_workspace_and_says_it_recovered(qtbot, demo_path: Path,
+                                                                     tmp_path: Path):
+    from gui_support import finish_tasks
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    subprocess.run([sys.executable, "-c", KILLED_WRITE, str(demo_path)], check=False)
+    assert Path(f"{demo_path}-journal").exists()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.open_workspace(demo_path)
+    finish_tasks()
+    assert win.ctx.workspace is not None and win.ctx.workspace.recovered
+    assert "recovered from an interrupted write" in win.statusBar().currentMessage()
+    rows = win.ctx.workspace.rows("SELECT COUNT(*) FROM deals WHERE customer LIKE "
+                                  "'%(half-written)'")
+    assert rows[0][0] == 0
+    win.ctx.discard_pending()
+    win.ctx.set_workspace(None)

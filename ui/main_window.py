@@ -301,6 +301,9 @@ class MainWindow(QMainWindow):
             from jbp.store import RECOVERED
 
             self.show_message(f"{ws.path.name}: {RECOVERED}", 30_000)
+        elif not ws.writable:
+            self.show_message(f"{ws.path.name} is read-only: you can read it, edits will be "
+                              "refused", 30_000)
 
     def _workspace_changed(self) -> None:
         ws = self.ctx.workspace
