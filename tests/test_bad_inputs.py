@@ -226,3 +226,48 @@ def test_hot_journal_is_recovered_and_told(tmp_path: Path, demo_master: Path, ca
     assert "recovered from an interrupted write" in err
     assert not Path(f"{path}-journal").exists()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == saved
+
+
+_csv_cells = st.text(alphabet=st.sampled_from(list("Partner,Amount;|\t\"\n 0123.e-xé€\x00")),
+                     max_size=200)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_csv_cells, encoding=st.sampled_from(["utf-8", "utf-16", "cp1252", "latin-1"]))
+def test_any_text_as_an_export_is_read_or_refused_naming_it(tmp_path, text, encoding):
+    """read_table (with the duplicate-header guard) on any small text: a table, or a
+    JbpError naming the file — never another exception."""
+    from jbp.errors import JbpError
+    from jbp.importers import read_table
+
+    path = tmp_path / "in.csv"
+    path.write_bytes(text.encode(encoding, errors="replace"))
+    try:
+        table = read_table(path)
+    except JbpError as exc:
+        assert "in.csv" in str(exc)
+        return
+    keys = [h.strip().casefold() for h in table.headers]
+    assert len(keys) == len(set(keys))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8)),
+                        lambda kids: st.lists(kids, max_size=3)
+                        | st.dictionaries(st.sampled_from(["kind", "partner", "amount",
+                                                           "columns", "date_format", "x"]),
+                                          kids, max_size=4), max_leaves=8))
+def test_any_json_as_a_mapping_file_is_taken_or_refused_naming_it(tmp_path, doc):
+    import json
+
+    from jbp.errors import JbpError
+    from ui.cli_actuals import load_mapping_file
+
+    path = tmp_path / "map.json"
+    path.write_text(json.dumps(doc))
+    try:
+        load_mapping_file(path, "deals")
+    except JbpError as exc:
+        assert str(path) in str(exc)

@@ -48,8 +48,7 @@ def ask_retry_busy(parent, text: str) -> bool:
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Icon.Warning, "Workspace busy",
-                      f"{text}.\n\nRetry when the other window or command has finished, "
-                      "or cancel this edit.",
+                      f"{text}.\n\nRetry, or Cancel to drop this edit.",
                       QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel,
                       parent)
     box.setObjectName("workspace_busy")

@@ -109,7 +109,18 @@ def load_mapping_file(path: Path, kind: str):
         raise JbpError(f"{path}: is not a JSON column mapping (not UTF-8 text)") from None
     except json.JSONDecodeError as exc:
         raise JbpError(f"{path}: is not a JSON column mapping ({exc})") from None
-    said = data.get("kind") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise JbpError(f"{path}: a column mapping is a JSON object of field → column, not "
+                       f"{type(data).__name__}")
+    columns = data.get("columns", {k: v for k, v in data.items()
+                                   if k not in ("kind", "date_format")})
+    if not isinstance(columns, dict):
+        raise JbpError(f"{path}: \"columns\" must be an object of field → column")
+    for name, value in [*columns.items(), *((k, data[k]) for k in ("kind", "date_format")
+                                            if k in data)]:
+        if value is not None and not isinstance(value, str):
+            raise JbpError(f"{path}: {name}: must be a column name (text), not {value!r}")
+    said = data.get("kind")
     if said is not None and said != kind:
         raise JbpError(f"{path}: is a column mapping for {said}, not for {kind} (--kind)")
     try:
