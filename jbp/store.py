@@ -437,11 +437,14 @@ class Workspace:
     # ------------------------------------------------------------------ transactions
 
     @contextlib.contextmanager
-    def transaction(self, plan_id: int | None = None) -> Iterator[sqlite3.Connection]:
+    def transaction(self, plan_id: int | None = None, *,
+                    read: bool = False) -> Iterator[sqlite3.Connection]:
         """One all-or-nothing unit of work; nested calls join the outer one.
 
         With ``plan_id``, first checks that nobody else changed that plan since this
-        session last read it, and bumps the plan's version on commit.
+        session last read it, and bumps the plan's version on commit. With ``read``, a
+        consistent snapshot to read only: it does not take the write lock, so it does not
+        wait for another process's long write (an import) to finish.
         """
         conn = self._conn
         outer = self._depth == 0
@@ -449,7 +452,7 @@ class Workspace:
             try:
                 # A read-only file still gives a consistent snapshot to read; any write in it
                 # is then refused below as read-only.
-                conn.execute("BEGIN IMMEDIATE" if self.writable else "BEGIN")
+                conn.execute("BEGIN IMMEDIATE" if self.writable and not read else "BEGIN")
             except sqlite3.OperationalError as exc:
                 raise (translate_error(self.path, exc) or exc) from None
             self._bumped: dict[int, int] = {}
@@ -592,7 +595,7 @@ class Workspace:
 
     def plan_document(self, plan_id: int) -> PlanDocument:
         """The plan with every part, read in one snapshot; marks it seen for edits."""
-        with self.transaction():
+        with self.transaction(read=True):
             plan = self.plan(plan_id)
             doc = PlanDocument(plan=plan, partner=self.partner(plan.partner_id))
             doc.goals = self._parts("goal", "plan_id = ?", (plan_id,))

@@ -317,3 +317,17 @@ def test_the_app_opens_an_interrupted_workspace_and_says_it_recovered(qtbot, dem
     assert rows[0][0] == 0
     win.ctx.discard_pending()
     win.ctx.set_workspace(None)
+
+
+def test_reading_a_plan_does_not_wait_for_another_process_writing(demo_path: Path,
+                                                                 short_busy_wait):
+    """A plan is read in a snapshot that does not take the write lock: opening a plan (or
+    exporting it) while another process imports works."""
+    from jbp.store import Workspace
+
+    holder = LockHolder(demo_path)
+    try:
+        with Workspace.open(demo_path) as ws:
+            assert ws.plan_document(1).goals
+    finally:
+        holder.release()
