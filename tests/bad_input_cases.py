@@ -147,12 +147,11 @@ def workspace_cases() -> list[Case]:
                           expect=("{ws}", "read-only"), condition="read_only_file"))
         cases.append(Case(f"ws-readonly-folder-{cmd}", argv, {"deals.csv": GOOD_DEALS},
                           expect=("{ws}", "read-only"), condition="read_only_folder"))
-    cases.append(Case("ws-locked-import-plan",
-                      ["import-plan", "{ws}", "{plan}", "--accept-all", "--author", "Pat"],
+    edited = ["import-plan", "{ws}", "{dir}/changed.xlsx", "--accept-all", "--author", "Pat"]
+    cases.append(Case("ws-locked-import-plan", edited, {"changed.xlsx": _changed_plan},
                       expect=("{ws}", "busy in another process"), condition="locked",
                       env={"JBP_BUSY_TIMEOUT": "0.3"}))
-    cases.append(Case("ws-readonly-import-plan",
-                      ["import-plan", "{ws}", "{plan}", "--accept-all", "--author", "Pat"],
+    cases.append(Case("ws-readonly-import-plan", edited, {"changed.xlsx": _changed_plan},
                       expect=("{ws}", "read-only"), condition="read_only_file"))
     cases.append(Case("demo-force-over-text", ["demo", "{dir}/notes.jbp", "--force"],
                       {"notes.jbp": b"my notes, not a workspace\n"},
