@@ -37,8 +37,9 @@ def run_one(case: Case, root: Path, assets: Assets, code: Path, timeout: float) 
         env = dict(os.environ, PYTHONPATH=str(code), QT_QPA_PLATFORM="offscreen",
                    MPLBACKEND="Agg", **case.env)
         try:
+            # cwd is the checkout: ``python -m`` puts the working folder first on sys.path.
             r = subprocess.run([sys.executable, "-m", "ui.cli", *prepared.argv], env=env,
-                               capture_output=True, text=True, timeout=timeout,
+                               cwd=code, capture_output=True, text=True, timeout=timeout,
                                stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             return "hang"

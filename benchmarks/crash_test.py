@@ -84,7 +84,7 @@ def _env(code: Path) -> dict[str, str]:
 
 
 def jbp(code: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ui.cli", *args], env=_env(code),
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], env=_env(code), cwd=code,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -196,11 +196,12 @@ class Bench:
         else:
             return subprocess.Popen(
                 [sys.executable, "-c", GUI_EDIT, str(ws), str(self.initiative), str(EDITS)],
-                env=_env(self.code), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                text=True, start_new_session=True)
+                env=_env(self.code), cwd=self.code, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        # cwd is the checkout too: ``python -m`` puts the working folder first on sys.path.
         return subprocess.Popen([sys.executable, "-m", "ui.cli", *args], env=_env(self.code),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+                                cwd=self.code, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
 
     def kill_one(self, op: str, case: Path, tally: Tally, late: bool) -> bool:
         """Start ``op`` in ``case``, kill it, check; False when it finished first. The moment

@@ -612,6 +612,8 @@ def make_assets(folder: Path, demo: Path | None = None) -> Assets:
         from jbp import demo as demo_mod
 
         demo = demo_mod.generate(folder / "demo.jbp")
+    else:  # exporting gives a workspace its identity: never write the caller's master
+        demo = Path(shutil.copyfile(demo, folder / "demo.jbp"))
     plan = folder / "plan1.xlsx"
     with Workspace.open(demo) as ws:
         export_plan(ws, 1, plan)
