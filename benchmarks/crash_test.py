@@ -119,6 +119,9 @@ def zip_ok(path: Path) -> bool:
 
 DEALS_SQL = "SELECT natural_key, amount FROM deals ORDER BY natural_key"
 KPIS_SQL = "SELECT * FROM kpis ORDER BY id"
+#: What makes a demo workspace complete (plans and revisions are written last).
+DEMO_SQL = ("SELECT (SELECT COUNT(*) FROM partners), (SELECT COUNT(*) FROM plans), "
+            "(SELECT COUNT(*) FROM revisions), (SELECT COUNT(*) FROM deals)")
 
 
 def make_deals_csv(demo: Path, out: Path, rows: int, seed: int) -> None:
@@ -150,6 +153,7 @@ class Bench:
         conn = sqlite3.connect(self.master)
         self.initiative = conn.execute("SELECT MIN(id) FROM initiatives").fetchone()[0]
         conn.close()
+        self.demo_state = table_hash(self.master, DEMO_SQL)
         self.expected = {
             "import": (table_hash(self.master, DEALS_SQL),
                        table_hash(self.imported, DEALS_SQL)),
@@ -255,11 +259,18 @@ class Bench:
                 note("lost", "reported as saved, not in the workspace")
         elif op == "demo":
             conn = sqlite3.connect(ws)
-            marker = conn.execute(
-                "SELECT value FROM meta WHERE key = 'crash_marker'").fetchone()
-            conn.close()
+            try:
+                marker = conn.execute(
+                    "SELECT value FROM meta WHERE key = 'crash_marker'").fetchone()
+                state = table_hash(ws, DEMO_SQL)
+            except sqlite3.Error:
+                marker, state = None, None
+            finally:
+                conn.close()
             if "Demo workspace written" in out and marker is not None:
                 note("lost", "reported as written, the old workspace is still there")
+            elif marker is None and state != self.demo_state:
+                note("lost", "the old workspace is gone and the new one is unfinished")
         elif op == "gui_edit":
             acknowledged = sum(1 for line in out.splitlines() if line.startswith("ok "))
             conn = sqlite3.connect(ws)
