@@ -8,53 +8,12 @@ file under the user's name; the temporary file is removed on any failure.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-
-def _umask() -> int:
-    """The process's umask. Reading it means setting it, which is not thread-safe, so it
-    is read once (the first export happens long after start-up's threads settle)."""
-    global _UMASK
-    if _UMASK is None:
-        _UMASK = os.umask(0o022)
-        os.umask(_UMASK)
-    return _UMASK
-
-
-_UMASK: int | None = None
-
-
-def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
-    """Call ``write(fh)`` on a temporary file beside ``path``, then move it to ``path``.
-
-    Raises :class:`OSError` (with the destination as ``filename``) when the folder does not
-    exist or cannot be written; the destination is untouched in every failure.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileNotFoundError(2, "the folder does not exist", str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); a workbook is a document to share, so it
-        # gets the permissions any new file of this user gets (0644 under the usual umask).
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-    return path
+# One writer of whole files for the whole program (jbp.atomic); the names stay importable here.
+from jbp.atomic import atomic_write
 
 
 def save_workbook(workbook, path: str | Path) -> Path:
@@ -80,7 +39,13 @@ def _save(workbook, fh: BinaryIO) -> None:
     archive = ZipFile(fh, "w", ZIP_DEFLATED, allowZip64=True)
     workbook.properties.modified = datetime.datetime.now(
         tz=datetime.UTC).replace(tzinfo=None)
-    _writer_class()(workbook, archive).save()
+    try:
+        _writer_class()(workbook, archive).save()
+    except BaseException:
+        # The half-written archive is thrown away with its temporary file; without this its
+        # __del__ would try to finish it on the closed file and print "seek of closed file".
+        archive.fp = None
+        raise
 
 
 _WRITER: type | None = None
@@ -144,18 +109,6 @@ def _writer_class() -> type:
 
         _WRITER = Writer
     return _WRITER
-
-
-def _fsync_folder(folder: Path) -> None:
-    # The rename itself is durable only once the folder entry is on disk (POSIX).
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 _DRAWING_TEMPLATES: tuple[str, str, str, str, str, str] | None = None

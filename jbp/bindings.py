@@ -14,6 +14,7 @@ the import wizard (:func:`updates_for_file` runs off the GUI thread on its own c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,3 +175,34 @@ def refresh_cells(revision: Revision) -> list[tuple[str, Any, Any]]:
         return []
     old, new = revision.old or {}, revision.new or {}
     return [(cell, old.get(cell), new.get(cell)) for cell in new]
+
+
+#: How many times a batch refresh re-reads and retries when another session changed a plan
+#: between its reading and its writing.
+REFRESH_ATTEMPTS = 5
+
+
+def refresh_retrying(ws: Workspace, plan_ids: list[int] | None = None,
+                     as_of: dt.date | None = None, editor: Editor = IMPORT_EDITOR, *,
+                     dry_run: bool = False,
+                     on_retry: Callable[[int], None] | None = None) -> list[KpiUpdate]:
+    """Compute the bound KPI updates and apply them as one step; when another session changed
+    a plan meanwhile (StaleWriteError), re-read and compute them again — a batch command has
+    no user to ask to "reload and make it again". Returns the updates applied (or, with
+    ``dry_run``, those that would be). ``on_retry(attempt)`` is told of each retry."""
+    from .commands import History
+    from .errors import StaleWriteError
+
+    for attempt in range(1, REFRESH_ATTEMPTS + 1):
+        command, updates = refresh_macro(ws, plan_ids, as_of, editor)
+        if command is None or dry_run:
+            return updates
+        try:
+            History(ws).run(command)
+            return updates
+        except StaleWriteError:
+            if attempt == REFRESH_ATTEMPTS:
+                raise
+            if on_retry is not None:
+                on_retry(attempt + 1)
+    return []  # pragma: no cover - the loop returns or raises

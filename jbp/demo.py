@@ -26,6 +26,7 @@ from .commands import (
     SetField,
     SignOffPlan,
 )
+from .errors import WorkspaceError
 from .metrics import METRICS, Actuals
 from .model import QUARTERS, Partner, Program, TargetAccount, Tier, fiscal_quarter_bounds
 from .plans import CreatePlan, draft_from_template, draft_rolled_forward
@@ -100,19 +101,20 @@ def _days(d: dt.date, n: float) -> dt.date:
     return d + dt.timedelta(days=round(n))
 
 
-def generate(path: str | Path, seed: int = SEED) -> Path:
-    """Write the demo workspace to ``path`` (which must not exist) and return the path."""
+def generate(path: str | Path, seed: int = SEED, *, replace: bool = False) -> Path:
+    """Write the demo workspace to ``path`` and return the path. ``path`` must not exist
+    unless ``replace``; the workspace is built beside it and moved over it in one step, so a
+    crash leaves the old file (or none), never half a workspace."""
     rng = np.random.default_rng(seed)
     path = Path(path)
-    ws = Workspace.create(path, PROGRAM)
-    try:
+    if path.exists() and not replace:
+        raise WorkspaceError(path, "already exists; choose another name")
+
+    def fill(ws: Workspace) -> None:
         ws.set_meta("as_of", AS_OF.isoformat())
         _fill(ws, rng)
-    except BaseException:
-        ws.close()
-        path.unlink(missing_ok=True)
-        raise
-    ws.close()
+
+    Workspace.create_atomically(path, fill, PROGRAM)
     return path
 
 

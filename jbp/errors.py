@@ -34,3 +34,8 @@ class StaleWriteError(JbpError):
 
 class TransitionError(JbpError):
     """A plan status change the agreement rules do not allow."""
+
+
+class WorkspaceBusyError(WorkspaceError):
+    """Another process (a second app window or a command) holds the workspace's write lock
+    for longer than we wait; nothing was changed and the action can be tried again."""

@@ -2,17 +2,21 @@
 
 Opening is careful: a file that is not a workspace, is damaged, or comes from a newer schema
 is refused with a :class:`WorkspaceError` naming the file and the reason, and is never
-modified (it is inspected read-only first). An older schema is copied to a backup beside it
-and migrated in one transaction.
+modified (it is inspected read-only first). A write interrupted by a crash (a hot rollback
+journal beside the file) is rolled back on open and reported as recovered, never as damage.
+A file missing a table or column of its schema is refused naming it. An older schema is copied
+to a backup beside it and migrated in one transaction.
 
 Concurrency: every plan has a ``version`` that each committed edit increments. A session
 remembers the version it last read; an edit made on top of an older version raises
 :class:`StaleWriteError` instead of overwriting the other session's work. Writes take SQLite's
-write lock up front (``BEGIN IMMEDIATE``) so two processes are serialised, never interleaved.
-Reads take no lock: :meth:`Workspace.read` begins ``DEFERRED`` and the file is in WAL mode, so
-a long read (a background actuals load) sees one snapshot and never holds up an edit, and an
-edit never holds up a read. While a workspace is open SQLite keeps ``-wal`` and ``-shm`` files
-beside it; closing the last connection folds them back into the file.
+write lock up front (``BEGIN IMMEDIATE``) so two processes are serialised, never interleaved;
+a lock held by another process for longer than :data:`BUSY_TIMEOUT_S` is refused with
+:class:`WorkspaceBusyError`. SQLite errors of the file itself (read-only, disk full, I/O) are
+refused as :class:`WorkspaceError` naming the file, after the transaction is rolled back.
+Reads take no write lock: :meth:`Workspace.read` begins ``DEFERRED`` (a shared lock), so
+a background load never waits for nor holds the write lock; with SQLite's rollback
+journal (docs/workspace.md, "Journal mode") a writer's commit waits for open reads to end.
 
 SQL lives here: the domain's modules call methods (the sections at the end of the class),
 not SQL of their own.
@@ -24,13 +28,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
-import shutil
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import StaleWriteError, ValidationError, WorkspaceError
+from . import atomic
+from .errors import StaleWriteError, ValidationError, WorkspaceBusyError, WorkspaceError
 from .model import (
     PLAN_PARTS,
     Comment,
@@ -47,6 +52,17 @@ from .model import (
 from .schema import APPLICATION_ID, CURRENT_VERSION, MIGRATIONS
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+
+#: How long a write waits for another process's write lock before it is refused as busy
+#: (seconds; the environment variable ``JBP_BUSY_TIMEOUT`` overrides it, e.g. for tests).
+BUSY_TIMEOUT_S = float(os.environ.get("JBP_BUSY_TIMEOUT", "10"))
+
+#: Called with (workspace path, text) when opening had something to tell the user (a
+#: recovered interrupted write); the CLI prints it, the GUI reads ``Workspace.recovered``.
+NOTICE_HANDLERS: list[Callable[[Path, str], None]] = []
+
+RECOVERED = ("recovered from an interrupted write: the unfinished change was rolled back "
+             "and the last saved state is intact")
 
 #: Tables of actuals with their columns (besides id, natural_key and import_id), in order.
 ACTUALS_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -71,45 +87,64 @@ def now_iso() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
 
 
-def inspect_file(path: Path) -> int:
-    """Check ``path`` read-only and return its schema version, or raise WorkspaceError.
+@dataclasses.dataclass(frozen=True)
+class Inspection:
+    """What :func:`inspect` found: the schema version and whether a hot journal left by an
+    interrupted write was rolled back."""
 
-    Nothing is written: the file is opened with SQLite's ``mode=ro``.
+    version: int
+    recovered: bool = False
+
+
+def inspect_file(path: Path) -> int:
+    """Check ``path`` and return its schema version, or raise WorkspaceError (see
+    :func:`inspect`)."""
+    return inspect(path).version
+
+
+def inspect(path: Path) -> Inspection:
+    """Check ``path`` and say what it is, or raise :class:`WorkspaceError`.
+
+    Nothing is written to a file that is not a sound JBP Studio workspace: the file is opened
+    with SQLite's ``mode=ro``. The one write is recovery: when a crash left a hot rollback
+    journal (``NAME-journal``) that a read-only connection cannot roll back, the file, once its
+    header says it is ours, is opened read-write so SQLite rolls the unfinished transaction back,
+    and then checked as any other.
     """
+    path = Path(path)
     if not path.exists():
         raise WorkspaceError(path, "no such file")
     if path.is_dir():
         raise WorkspaceError(path, "is a folder, not a workspace file")
-    with path.open("rb") as fh:
-        head = fh.read(16)
-    if head != SQLITE_MAGIC:
-        raise WorkspaceError(path, "is not a JBP Studio workspace (not an SQLite database)")
-    # A read-only connection to a WAL-mode file leaves the -wal/-shm files it had to create;
-    # a refused file gets those removed again (none existed before), so it is left alone.
-    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
-    made = [p for p in sidecars if not p.exists()]
     try:
-        return _inspect(path)
-    except WorkspaceError:
-        for p in made:
-            if p.name.endswith("-shm") or (p.exists() and p.stat().st_size == 0):
-                p.unlink(missing_ok=True)
-        raise
-
-
-def _inspect(path: Path) -> int:
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise WorkspaceError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if head[:16] != SQLITE_MAGIC:
+        what = "an empty file, not an SQLite database" if not head else "not an SQLite database"
+        raise WorkspaceError(path, f"is not a JBP Studio workspace ({what})")
+    recovered = False
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise WorkspaceError(path, f"cannot be opened: {exc}") from exc
-    try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        check = conn.execute("PRAGMA quick_check").fetchall()
+        found = _read_identity(path, "ro")
     except sqlite3.DatabaseError as exc:
-        raise WorkspaceError(path, f"is damaged and cannot be read ({exc})") from exc
-    finally:
-        conn.close()
+        if getattr(exc, "sqlite_errorname", "") != "SQLITE_READONLY_ROLLBACK":
+            raise _damaged_or_busy(path, exc) from None
+        # A hot journal: the last write was interrupted. Roll it back, if the file is ours.
+        if len(head) < 72 or int.from_bytes(head[68:72], "big") != APPLICATION_ID:
+            raise WorkspaceError(path, "is an SQLite database but not a JBP Studio workspace "
+                                       "(and has an unfinished write); it was not changed") \
+                from None
+        if not _writable(path):
+            raise WorkspaceError(
+                path, "was interrupted during a write and must be recovered, but the file or "
+                "its folder is read-only; make both writable and open it again") from None
+        try:
+            found = _read_identity(path, "rw")
+        except sqlite3.DatabaseError as exc2:
+            raise _damaged_or_busy(path, exc2) from None
+        recovered = True
+    app_id, version, check, tables = found
     if app_id != APPLICATION_ID:
         raise WorkspaceError(path, "is an SQLite database but not a JBP Studio workspace")
     if check != [("ok",)]:
@@ -123,7 +158,110 @@ def _inspect(path: Path) -> int:
         )
     if version < 1:
         raise WorkspaceError(path, "is an empty or unfinished workspace (no schema version)")
-    return version
+    if version == CURRENT_VERSION:
+        check_schema(path, tables)
+    return Inspection(version, recovered)
+
+
+def _read_identity(path: Path, mode: str) -> tuple[int, int, list, dict[str, set[str]]]:
+    """(application id, user version, quick_check rows, {table: columns}) of ``path``."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True,
+                           timeout=BUSY_TIMEOUT_S)
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        check = conn.execute("PRAGMA quick_check").fetchall()
+        tables = _tables(conn) if app_id == APPLICATION_ID and check == [("ok",)] else {}
+    finally:
+        conn.close()
+    return app_id, version, check, tables
+
+
+def _tables(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {n: {r[1] for r in conn.execute(f"PRAGMA table_info({_quote(n)})")} for n in names}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+_EXPECTED: dict[str, set[str]] | None = None
+
+
+def expected_schema() -> dict[str, set[str]]:
+    """{table: columns} of a workspace of the current schema (its migrations run in memory)."""
+    global _EXPECTED
+    if _EXPECTED is None:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            for script in MIGRATIONS:
+                _run_script(conn, script)
+            _EXPECTED = _tables(conn)
+        finally:
+            conn.close()
+    return _EXPECTED
+
+
+def check_schema(path: Path, tables: dict[str, set[str]]) -> None:
+    """Refuse a workspace missing a table or column its schema version promises, naming it.
+
+    (Such a file was changed by another program or damaged; reading it would fail later with
+    "no such table" half-way through a command.)"""
+    for table, columns in expected_schema().items():
+        if table not in tables:
+            raise WorkspaceError(path, f"is missing table '{table}' (a workspace of schema "
+                                       f"{CURRENT_VERSION} has it): the file was changed by "
+                                       "another program or is damaged; it was not changed")
+        missing = sorted(columns - tables[table])
+        if missing:
+            raise WorkspaceError(path, f"table '{table}' is missing column '{missing[0]}' (a "
+                                       f"workspace of schema {CURRENT_VERSION} has it): the "
+                                       "file was changed by another program or is damaged; "
+                                       "it was not changed")
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write ``path``: the file and its folder (for the journal)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
+
+
+def _damaged_or_busy(path: Path, exc: sqlite3.Error) -> WorkspaceError:
+    translated = translate_error(path, exc)
+    if translated is not None:
+        return translated
+    return WorkspaceError(path, f"is damaged and cannot be read ({exc}); it was not changed")
+
+
+def translate_error(path: Path, exc: BaseException) -> WorkspaceError | None:
+    """A user's message for an SQLite error of the file itself (busy, read-only, disk full,
+    I/O, cannot open), or None for any other error."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
+        return WorkspaceBusyError(
+            path, "is busy in another process (another JBP Studio window or command is "
+            f"writing to it; waited {BUSY_TIMEOUT_S:g} s); nothing was changed. Try again "
+            "when it has finished")
+    if name.startswith("SQLITE_READONLY") or "readonly database" in text:
+        return WorkspaceError(path, "is read-only (the file or its folder cannot be "
+                                    "written); nothing was changed")
+    if name == "SQLITE_FULL" or "database or disk is full" in text:
+        return WorkspaceError(path, "could not be written: the disk is full; nothing was "
+                                    "changed")
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        return WorkspaceError(path, f"could not be read or written ({text}); nothing was "
+                                    "changed")
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open database" in text:
+        return WorkspaceError(path, "cannot be opened (permission denied, or the folder "
+                                    "is missing or read-only)")
+    if name.startswith("SQLITE_PERM"):
+        return WorkspaceError(path, "cannot be written: permission denied")
+    return None
 
 
 def backup_path(path: Path, version: int) -> Path:
@@ -148,6 +286,10 @@ class Workspace:
         self._read_only = False
         self._listeners: list[Callable[[str, int | None], None]] = []
         self.backup: Path | None = None
+        #: True when opening rolled back a write interrupted by a crash.
+        self.recovered = False
+        #: Whether this process can write the file and its folder (checked at open).
+        self.writable = _writable(path)
 
     # ------------------------------------------------------------------ open / create
 
@@ -159,7 +301,13 @@ class Workspace:
             raise WorkspaceError(path, "already exists; choose another name")
         if not path.parent.exists():
             raise WorkspaceError(path, f"folder {path.parent} does not exist")
-        conn = _connect(path)
+        if not os.access(path.parent, os.W_OK):
+            raise WorkspaceError(path, f"folder {path.parent} is read-only")
+        try:
+            conn = _connect(path)
+        except sqlite3.Error as exc:
+            raise (translate_error(path, exc) or WorkspaceError(
+                path, f"cannot be created ({exc})")) from None
         ws = cls(path, conn)
         try:
             with ws.transaction():
@@ -176,28 +324,70 @@ class Workspace:
         return ws
 
     @classmethod
+    def create_atomically(cls, path: str | Path, fill: Callable[[Workspace], None],
+                          program: Program | None = None) -> Path:
+        """Build a new workspace beside ``path`` (``fill(ws)`` writes its content), then move
+        it over ``path`` in one step: an existing file at ``path`` stays as it was until the
+        new one is complete, and a crash leaves no half-built workspace under that name."""
+        path = Path(path)
+
+        def build(tmp: Path) -> None:
+            ws = cls.create(tmp, program)
+            try:
+                fill(ws)
+            finally:
+                ws.close()
+
+        # A hot journal of the file being replaced would be "rolled back" into the new one.
+        Path(f"{path}-journal").unlink(missing_ok=True)
+        return atomic.build_then_replace(path, build)
+
+    @classmethod
     def open(cls, path: str | Path) -> Workspace:
         """Open an existing workspace, migrating an older schema after backing it up."""
         path = Path(path)
-        version = inspect_file(path)
+        found = inspect(path)
+        version = found.version
+        if found.recovered:
+            for handler in list(NOTICE_HANDLERS):
+                handler(path, RECOVERED)
         backup = None
         if version < CURRENT_VERSION:
+            if not _writable(path):
+                raise WorkspaceError(path, f"has the older schema {version} and must be "
+                                           "upgraded, but the file or its folder is read-only")
             backup = backup_path(path, version)
-            shutil.copy2(path, backup)
-        conn = _connect(path)
+            try:
+                atomic.copy_file(path, backup)
+            except OSError as exc:
+                raise WorkspaceError(path, f"could not be backed up before its upgrade to "
+                                           f"{backup} ({exc.strerror or exc}); it was not "
+                                           "changed") from None
+        try:
+            conn = _connect(path)
+        except sqlite3.Error as exc:
+            raise (translate_error(path, exc) or WorkspaceError(
+                path, f"cannot be opened ({exc})")) from None
         ws = cls(path, conn)
         ws.backup = backup
+        ws.recovered = found.recovered
         if version < CURRENT_VERSION:
             try:
                 with ws.transaction():
                     for script in MIGRATIONS[version:]:
                         _run_script(conn, script)
                     conn.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, WorkspaceError) as exc:
                 conn.close()
                 raise WorkspaceError(path, f"could not be migrated ({exc}); "
                                            f"the original is kept at {backup}") from exc
         return ws
+
+    def require_writable(self) -> None:
+        """Refuse, before any work starts, to change a workspace this process cannot write."""
+        if not self.writable or not _writable(self.path):
+            raise WorkspaceError(self.path, "is read-only (the file or its folder cannot be "
+                                            "written); nothing was changed")
 
     def close(self) -> None:
         self._conn.close()
@@ -255,23 +445,30 @@ class Workspace:
 
     @contextlib.contextmanager
     def transaction(self, plan_id: int | None = None, *,
-                    write: bool = True) -> Iterator[sqlite3.Connection]:
+                    write: bool = True, read: bool = False) -> Iterator[sqlite3.Connection]:
         """One all-or-nothing unit of work; nested calls join the outer one.
 
         With ``plan_id``, first checks that nobody else changed that plan since this
         session last read it, and bumps the plan's version on commit.
 
-        ``write=False`` (or :meth:`read`) is a read-only snapshot: it begins ``DEFERRED``
-        and takes no write lock, so it never blocks another session's edit. Writing inside
-        it raises ``RuntimeError``; a read nested in a write joins the write.
+        ``write=False`` (also ``read=True``, or :meth:`read`) is a read-only snapshot: it
+        begins ``DEFERRED`` and does not take the write lock, so it does not wait for another
+        process's long write (an import). Writing inside it raises ``RuntimeError``; a read
+        nested in a write joins the write.
         """
         conn = self._conn
         outer = self._depth == 0
+        write = write and not read
         if not outer and write and self._read_only:
             raise RuntimeError("a write inside a read-only transaction; open the write "
                                "transaction first")
         if outer:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
+            try:
+                # A read-only file still gives a consistent snapshot to read; any write in it
+                # is then refused below as read-only.
+                conn.execute("BEGIN IMMEDIATE" if self.writable and write else "BEGIN DEFERRED")
+            except sqlite3.OperationalError as exc:
+                raise (translate_error(self.path, exc) or exc) from None
             self._read_only = not write
             self._bumped = {}
         self._depth += 1
@@ -289,9 +486,13 @@ class Workspace:
                 conn.execute("COMMIT")
                 # Only now is this session's view of those plans the stored one.
                 self._seen.update(self._bumped)
-        except BaseException:
-            if outer:
-                conn.execute("ROLLBACK")
+        except BaseException as exc:
+            if outer and conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            translated = translate_error(self.path, exc) if outer else None
+            if translated is not None:
+                raise translated from None
             raise
         finally:
             self._depth -= 1
@@ -825,13 +1026,15 @@ class Workspace:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0,
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S,
                            check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 10000")
-    # Readers see a snapshot and do not block the writer (nor it them); see the module doc.
-    conn.execute("PRAGMA journal_mode = WAL")
+    # SQLite's default rollback journal, not WAL: see docs/workspace.md ("Journal mode").
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    # Files made while the app briefly used WAL go back to the rollback journal.
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute("PRAGMA journal_mode = DELETE")
     return conn
 
 

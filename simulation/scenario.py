@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from jbp import bounds
 from jbp.errors import ValidationError
 from jbp.model import Tier, check_tiers
 
@@ -50,13 +51,30 @@ def param(
 
     ``lo``/``hi`` bound numbers (inclusive; ``lo_open`` makes the lower bound exclusive),
     ``choices`` bounds text. ``kind`` is the Python type the value is coerced to (taken from
-    the default when omitted).
+    the default when omitted). A number without ``hi`` gets the upper bound of its unit from
+    :mod:`jbp.bounds` (amounts, partners, rates...), so no field is unbounded.
     """
+    if hi is None and (kind or type(default)) in (int, float, dict):
+        hi = _unit_ceiling(unit)
     meta = {"unit": unit, "doc": doc, "lo": lo, "hi": hi, "lo_open": lo_open,
             "choices": choices, "kind": kind or type(default)}
     if isinstance(default, dict | list):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
+
+
+def _unit_ceiling(unit: str) -> float:
+    """The upper bound :mod:`jbp.bounds` sets for a field measured in ``unit``."""
+    if unit.startswith("currency") and "per currency" not in unit:
+        return bounds.MAX_AMOUNT
+    table = {"partners": bounds.PARTNERS, "people": bounds.MANAGERS,
+             "partners per month": bounds.ARRIVALS_PER_MONTH, "days": bounds.DAYS,
+             "months": bounds.MONTHS, "integer": bounds.SEED, "count": bounds.REPLICATIONS}
+    if unit in table:
+        return table[unit][1]
+    if "partner-month" in unit:
+        return bounds.RATE_PER_PARTNER_MONTH[1]
+    return bounds.MULTIPLIER[1]  # multipliers, uplifts, weights
 
 
 def _coerce(path: str, value: Any, meta: Mapping[str, Any]) -> Any:
@@ -153,8 +171,7 @@ class ParamGroup:
         names = {f.name for f in cls.params()}
         for key in data:
             if key not in names:
-                raise ValidationError(f"{cls.SECTION}.{key}" if cls.SECTION else key,
-                                      "is not a scenario field")
+                raise unknown_field(f"{cls.SECTION}.{key}" if cls.SECTION else key)
         return cls(**data)
 
 
@@ -177,7 +194,8 @@ class Recruitment(ParamGroup):
     TITLE: ClassVar[str] = "Recruitment"
 
     initial_partners: int = param(
-        40, "partners", "Active partners at month 0 (the starting cohort)", lo=0)
+        40, "partners", "Active partners at month 0 (the starting cohort)",
+        lo=bounds.PARTNERS[0], hi=bounds.PARTNERS[1])
     initial_tier_mix: dict = param(  # noqa: RUF009 - param() returns a field
         {}, "fraction per tier", "Share of the starting cohort in each tier, by tier name; "
         "must add up to 1. Empty puts everyone in the lowest tier", lo=0, hi=1)
@@ -543,11 +561,12 @@ class Scenario(ParamGroup):
     name: str = param("Baseline", "text", "Name shown in results and comparisons")
     description: str = param("", "text", "Free text: what this scenario changes")
     horizon_months: int = param(36, "months", "Months simulated (12-60 is the usual 1-5 years)",
-                                lo=1, hi=600)
+                                lo=bounds.HORIZON_MONTHS[0], hi=bounds.HORIZON_MONTHS[1])
     seed: int = param(
         20240601, "integer", "Root seed; the same seed gives the same numbers, and variants "
         "run with the same seed share random numbers", lo=0)
-    replications: int = param(100, "count", "Independent replications", lo=1, hi=100000)
+    replications: int = param(100, "count", "Independent replications",
+                              lo=bounds.REPLICATIONS[0], hi=bounds.REPLICATIONS[1])
     currency: str = param("USD", "ISO code", "Currency of every amount")
     influence_weight: float = param(
         0.3, "fraction", "Share of influenced revenue counted in attributed revenue", lo=0,
@@ -599,7 +618,7 @@ class Scenario(ParamGroup):
             elif key in top:
                 kwargs[key] = value
             else:
-                raise ValidationError(key, "is not a scenario field")
+                raise unknown_field(str(key))
         return cls(**kwargs)
 
     # ------------------------------------------------------------------ paths
@@ -641,10 +660,9 @@ class Scenario(ParamGroup):
         text = to_json(self) if path.suffix.lower() == ".json" else to_toml(self)
         if path.suffix.lower() not in (".json", ".toml"):
             raise ValidationError("file", f"{path.name}: a scenario file ends in .toml or .json")
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        return path
+        from jbp.atomic import write_text
+
+        return write_text(path, text)
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
@@ -671,6 +689,9 @@ class Scenario(ParamGroup):
 
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
+    if not all(p.strip() for p in parts):
+        raise ValidationError(path or "(no path)", "is not a field path (names joined by "
+                                                    "dots, e.g. deals.win_probability)")
     if parts[0] == "tiers" and len(parts) == 3 and parts[2] in _TIER_FIELD_NAMES:
         for t in data["tiers"]["levels"]:
             if t["name"] == parts[1]:
@@ -678,16 +699,46 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
                 return
         raise ValidationError(path, f"no tier named {parts[1]!r}")
     node = data
-    for i, p in enumerate(parts[:-1]):
+    for p in parts[:-1]:
         if not isinstance(node.get(p), dict):
-            raise ValidationError(".".join(parts[: i + 1]), "is not a scenario section")
+            raise unknown_field(path, data)
         node = node[p]
     leaf = parts[-1]
     known = dict.fromkeys(node)
     dict_fields = ("initial_tier_mix", "tier_weights")
     if leaf not in known and not (len(parts) >= 2 and parts[-2] in dict_fields):
-        raise ValidationError(path, "is not a scenario field")
+        raise unknown_field(path, data)
     node[leaf] = value
+
+
+def field_paths(data: Mapping[str, Any] | None = None) -> list[str]:
+    """Every dotted path ``--set`` and :meth:`Scenario.with_changes` take (tier fields for the
+    tiers of ``data``, a scenario's dict form, or of the default tiers)."""
+    paths = [r["path"] for r in field_reference()]
+    levels = (data or {}).get("tiers", {}).get("levels") if data else None
+    names = [t["name"] for t in levels] if levels else [t.name for t in default_tiers()]
+    paths += [f"tiers.{n}.{f}" for n in names for f in _TIER_FIELD_NAMES]
+    return paths
+
+
+def unknown_field(path: str, data: Mapping[str, Any] | None = None) -> ValidationError:
+    """The refusal of a path that names no field: the nearest valid paths, else the fields
+    of the section it starts with, else the sections."""
+    import difflib
+
+    paths = field_paths(data)
+    near = difflib.get_close_matches(path, paths, n=4, cutoff=0.6)
+    if near:
+        return ValidationError(path, f"is not a scenario field; did you mean "
+                                     f"{', '.join(near)}?")
+    section = path.split(".")[0]
+    inside = [p for p in paths if p.startswith(section + ".")]
+    if inside:
+        return ValidationError(path, f"is not a scenario field; the fields of [{section}] "
+                                     f"are: {', '.join(p.split('.', 1)[1] for p in inside)}")
+    top = [p for p in paths if "." not in p] + [g.SECTION for g in GROUPS]
+    return ValidationError(path, "is not a scenario field or section; valid names are: "
+                                 + ", ".join(top))
 
 
 def parse_value(text: str) -> Any:
@@ -774,5 +825,24 @@ def field_reference() -> list[dict[str, Any]]:
 def _ref_row(path: str, f: dataclasses.Field, default: Any) -> dict[str, Any]:
     m = f.metadata
     return {"path": path, "unit": m["unit"], "default": default, "doc": m["doc"],
-            "min": m["lo"], "max": m["hi"], "choices": m["choices"],
-            "type": m["kind"].__name__}
+            "min": m["lo"], "max": m["hi"], "lo_open": m["lo_open"], "choices": m["choices"],
+            "type": m["kind"].__name__,
+            "allowed": allowed_text(m["lo"], m["hi"], m["lo_open"], m["choices"])}
+
+
+def _number_text(v: float) -> str:
+    return f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e19 else f"{v:g}"
+
+
+def allowed_text(lo: float | None, hi: float | None, lo_open: bool = False,
+                 choices: tuple[str, ...] | None = None) -> str:
+    """The allowed range of a field as docs/scenario.md and the GUI's tooltips write it:
+    ``0 – 1``, ``> 0 – 3,650`` (the lower bound excluded), ``≥ 0``, or the choices."""
+    if choices:
+        return " / ".join(f"`{c}`" for c in choices)
+    if lo is None and hi is None:
+        return ""
+    if hi is None:
+        return f"{'>' if lo_open else '≥'} {_number_text(lo)}"
+    low = "" if lo is None else f"{'> ' if lo_open else ''}{_number_text(lo)} – "
+    return f"{low}{_number_text(hi)}" if lo is not None else f"≤ {_number_text(hi)}"

@@ -7,6 +7,7 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -214,32 +215,72 @@ def test_two_connections_do_not_lose_each_others_edits(small_ws: Workspace):
         other.close()
 
 
-def test_concurrent_processes_serialise_writes(small_ws: Workspace, tmp_path: Path):
-    """Two processes adding goals at the same time: every goal lands, none is lost."""
-    plan_id = make_plan(small_ws)
+_WRITER = """
+import sys, time
+from pathlib import Path
+from jbp.store import Workspace
+from jbp.commands import AddPart, Editor, History
+from jbp.errors import StaleWriteError
+from jbp.model import Goal
+path, who, plan_id, folder = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+ws = Workspace.open(path); h = History(ws)
+(folder / f"ready-{who}").touch()
+while not (folder / "go").exists():  # the barrier: both start writing together
+    time.sleep(0.001)
+landed = refused = 0
+for i in range(25):
+    try:
+        h.run(AddPart(Editor(who, "vendor"), Goal(plan_id=plan_id, title=f"{who} {i}")))
+        landed += 1
+    except StaleWriteError:
+        refused += 1
+ws.close()
+print(landed, refused)
+"""
+
+
+def _overlapping_writers(ws: Workspace, tmp_path: Path, plans: dict[str, int]) -> dict:
+    """Run one writer process per ``plans`` entry (name -> plan id), released together once
+    both have opened the workspace, so their writes really overlap. Returns name -> (landed,
+    refused)."""
     script = tmp_path / "writer.py"
-    script.write_text(
-        "import sys\n"
-        "from jbp.store import Workspace\n"
-        "from jbp.commands import AddPart, Editor, History\n"
-        "from jbp.errors import StaleWriteError\n"
-        "from jbp.model import Goal\n"
-        "ws = Workspace.open(sys.argv[1]); h = History(ws); pid = int(sys.argv[3])\n"
-        "for i in range(25):\n"
-        "    while True:  # the other writer changed the plan: reload it, add again\n"
-        "        try:\n"
-        "            h.run(AddPart(Editor(sys.argv[2], 'vendor'), Goal(plan_id=pid,"
-        " title=f'{sys.argv[2]} {i}')))\n"
-        "            break\n"
-        "        except StaleWriteError:\n"
-        "            ws.plan_document(pid)\n"
-        "ws.close()\n")
-    procs = [subprocess.Popen([sys.executable, str(script), str(small_ws.path), who,
-                               str(plan_id)]) for who in ("A", "B")]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0]
-    doc = small_ws.plan_document(plan_id)
-    assert len(doc.goals) == 50
-    assert len(small_ws.revisions(plan_id)) == 51
+    script.write_text(_WRITER)
+    procs = {who: subprocess.Popen([sys.executable, str(script), str(ws.path), who,
+                                    str(plan_id), str(tmp_path)], stdout=subprocess.PIPE,
+                                   text=True)
+             for who, plan_id in plans.items()}
+    while not all((tmp_path / f"ready-{who}").exists() for who in plans):
+        assert all(p.poll() is None for p in procs.values()), "a writer died before starting"
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    out = {}
+    for who, p in procs.items():
+        stdout, _ = p.communicate(timeout=120)
+        assert p.returncode == 0
+        out[who] = tuple(int(x) for x in stdout.split())
+    return out
+
+
+def test_concurrent_processes_serialise_writes(small_ws: Workspace, tmp_path: Path):
+    """Two processes adding goals to their own plans at the same moment: the write lock
+    serialises them and every goal lands."""
+    plans = {"A": make_plan(small_ws, 1), "B": make_plan(small_ws, 2)}
+    assert _overlapping_writers(small_ws, tmp_path, plans) == {"A": (25, 0), "B": (25, 0)}
+    for plan_id in plans.values():
+        assert len(small_ws.plan_document(plan_id).goals) == 25
+        assert len(small_ws.revisions(plan_id)) == 26
+
+
+def test_concurrent_edits_of_one_plan_land_or_are_refused(small_ws: Workspace,
+                                                          tmp_path: Path):
+    """Two processes editing one plan at the same moment: an edit made on top of the other's
+    is refused (StaleWriteError), never lost — every edit that says it landed is stored."""
+    plan_id = make_plan(small_ws)
+    out = _overlapping_writers(small_ws, tmp_path, {"A": plan_id, "B": plan_id})
+    landed = sum(n for n, _ in out.values())
+    assert landed + sum(r for _, r in out.values()) == 50
+    assert len(small_ws.plan_document(plan_id).goals) == landed
+    assert len(small_ws.revisions(plan_id)) == landed + 1
 
 
 def test_each_command_is_one_transaction(small_ws: Workspace):

@@ -30,6 +30,7 @@ def run_app(workspace: str | Path | None = None) -> int:
     from ui.main_window import MainWindow
 
     window = MainWindow()
+    window.ctx.ask_retry = lambda text: ask_retry_busy(window, text)
     window.show()
     window.start(workspace)
     code = int(app.exec())
@@ -39,3 +40,17 @@ def run_app(workspace: str | Path | None = None) -> int:
 
     shiboken6.delete(window)
     return code
+
+
+def ask_retry_busy(parent, text: str) -> bool:
+    """Ask whether to try an edit again that another process's write lock refused (another
+    window or a command is writing to the workspace). True to retry."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "Workspace busy",
+                      f"{text}.\n\nRetry, or Cancel to drop this edit.",
+                      QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setObjectName("workspace_busy")
+    box.setDefaultButton(QMessageBox.StandardButton.Retry)
+    return box.exec() == QMessageBox.StandardButton.Retry

@@ -123,6 +123,9 @@ class AppContext(QObject):
         #: The last refusal (a JbpError) seen by :meth:`apply`, for views that show the
         #: message at the field that was edited.
         self.last_error: Exception | None = None
+        #: Asked (with the message) whether to try again when the workspace is busy in
+        #: another process; returns True to retry. None: report the refusal at once.
+        self.ask_retry = None
         self._as_of: dt.date | None = None
         self._coverage = None
         self._pending: dict[int, tuple[Any, str]] = {}
@@ -274,10 +277,16 @@ class AppContext(QObject):
         return True
 
     def apply(self, action) -> bool:
-        from jbp.errors import JbpError, StaleWriteError
+        from jbp.errors import JbpError, StaleWriteError, WorkspaceBusyError
 
         try:
-            action(self.workspace)
+            while True:
+                try:
+                    action(self.workspace)
+                    break
+                except WorkspaceBusyError as exc:
+                    if self.ask_retry is None or not self.ask_retry(str(exc)):
+                        raise
         except JbpError as exc:
             self.last_error = exc
             if isinstance(exc, StaleWriteError):

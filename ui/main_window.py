@@ -380,6 +380,13 @@ class MainWindow(QMainWindow):
         if ws.backup is not None:
             self.show_message(f"Workspace upgraded; the original is kept at {ws.backup}",
                               15_000)
+        if ws.recovered:
+            from jbp.store import RECOVERED
+
+            self.show_message(f"{ws.path.name}: {RECOVERED}", 30_000)
+        elif not ws.writable:
+            self.show_message(f"{ws.path.name} is read-only: you can read it, edits will be "
+                              "refused", 30_000)
 
     def _workspace_changed(self) -> None:
         ws = self.ctx.workspace

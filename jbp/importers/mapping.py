@@ -116,8 +116,11 @@ class ColumnMapping:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except OSError as exc:
             raise ImportFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise ImportFileError(path, "is not a JSON column mapping (not UTF-8 text)") from None
         except json.JSONDecodeError as exc:
             raise ImportFileError(path, f"is not a JSON column mapping ({exc})") from None
+        _check_mapping_shape(path, data, kind)
         try:
             mapping = cls.from_dict(data, kind)
         except ImportFileError:
@@ -273,3 +276,24 @@ def _choice(t: Target, v: Any) -> Any:
         return {"yes": True, "true": True, "arr": True, "recurring": True, "no": False,
                 "false": False, "one-off": False}.get(str(v).strip().lower(), v)
     return str(v).strip().lower()
+
+
+def _check_mapping_shape(path: Path, data: Any, kind: str | None) -> None:
+    """Refuse a mapping file of the wrong shape, naming the file and the field: not an
+    object, columns that are not text, or a mapping made for another kind."""
+    if not isinstance(data, dict):
+        raise ImportFileError(path, "a column mapping is a JSON object of field → column, "
+                                    f"not {type(data).__name__}")
+    settings = ("kind", "date_format", "decimal", "value_maps", "filters", "aliases")
+    columns = data.get("columns", {k: v for k, v in data.items() if k not in settings})
+    if not isinstance(columns, dict):
+        raise ImportFileError(path, '"columns" must be an object of field → column')
+    for name, value in [*columns.items(),
+                        *((k, data[k]) for k in ("kind", "date_format", "decimal")
+                          if k in data)]:
+        if value is not None and not isinstance(value, str):
+            raise ImportFileError(path, f"{name}: must be a column name (text), not {value!r}")
+    said = data.get("kind")
+    if kind is not None and said is not None and said != kind:
+        raise ImportFileError(path, f"is a column mapping for {said}, not for {kind} (--kind)")
+

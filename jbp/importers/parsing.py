@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .. import import_checks
 from .reading import _blank_cell
 from .report import _Errors
 from .spec import _NO, _YES, DECIMALS, Target
@@ -190,6 +191,9 @@ def _money(raw: Any, text: str, currency: str, decimal: str = "."
         return None, f"{text!r} is not a finite amount"
     if value < 0:
         return None, f"{text!r} is negative; amounts must be 0 or more"
+    too_big = import_checks.amount_problem(text, value)  # finite but absurd: sums overflow
+    if too_big:
+        return None, too_big
     return value, None
 
 
@@ -215,7 +219,7 @@ def _parse_money(col: _Column, currency: str, errors: _Errors, required: bool,
                                  errors="coerce").to_numpy(dtype=float)
         else:
             nums = np.append(plain, np.nan)  # the blank-cell code
-        ok = np.isfinite(nums) & (nums >= 0)
+        ok = np.isfinite(nums) & (nums >= 0) & (nums <= import_checks.MAX_AMOUNT)
         values = np.where(ok, nums, np.nan).tolist()
         todo = np.flatnonzero(~ok).tolist()
         if plain is None and "_" in "\x00".join(col.texts):

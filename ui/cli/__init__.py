@@ -3,7 +3,10 @@
 Each group of subcommands lives in a module listed in :data:`COMMAND_MODULES` with a
 ``register(subparsers)`` function that adds its parsers and sets ``func`` (taking the parsed
 arguments and returning an exit code). A user mistake raises :class:`jbp.errors.JbpError`
-(or ``OSError``); it is printed on stderr without a traceback and the exit code is 2.
+(or ``OSError``); it is printed on stderr without a traceback and the exit code is 2. An
+SQLite error of the workspace file (busy in another process, read-only, disk full) is told the
+same way, naming the file. Anything else is a bug of ours: it is reported in one line as an
+internal error (exit 70) and its traceback is printed only when ``JBP_DEBUG`` is set.
 """
 
 from __future__ import annotations
@@ -50,8 +53,6 @@ def _has_display() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from jbp.errors import JbpError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -63,6 +64,29 @@ def main(argv: list[str] | None = None) -> int:
         from ui.app import run_app  # Qt is imported here and nowhere earlier
 
         return run_app(args.workspace)
+    from jbp import store
+
+    def notice(path, text: str) -> None:
+        print(f"jbp {args.command}: {path}: {text}", file=sys.stderr)
+
+    store.NOTICE_HANDLERS.append(notice)
+    try:
+        return _run(args)
+    finally:
+        store.NOTICE_HANDLERS.remove(notice)
+
+
+def _workspace_of(args: argparse.Namespace):
+    """The workspace file a command works on (for messages about the file itself)."""
+    return getattr(args, "workspace", None) or getattr(args, "path", None) or "workspace"
+
+
+def _run(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from jbp.errors import JbpError, WorkspaceError
+    from jbp.store import translate_error
+
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:
@@ -76,7 +100,24 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"jbp {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
+    except sqlite3.Error as exc:
+        path = _workspace_of(args)
+        err = translate_error(path, exc) or WorkspaceError(
+            path, f"cannot be used ({exc}); nothing was changed")
+        print(f"jbp {args.command}: {err}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"jbp {args.command}: ran out of memory; nothing was changed (is a size or "
+              "count far larger than intended?)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"jbp {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: one line, never a traceback, unless asked
+        if os.environ.get("JBP_DEBUG"):
+            raise
+        print(f"jbp {args.command}: internal error ({type(exc).__name__}: {exc}); nothing "
+              "was saved half-way. Please report it; JBP_DEBUG=1 shows the details.",
+              file=sys.stderr)
+        return 70
 

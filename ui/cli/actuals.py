@@ -107,6 +107,8 @@ def run_import(args: argparse.Namespace) -> int:
             return 2
         aliases[spelled.strip()] = partner.strip()
     with open_workspace(args.workspace) as ws:
+        if not args.dry_run:
+            ws.require_writable()  # before the file is read and validated, not after
         table = imp.read_table(args.file, sheet=args.sheet)
         if mapping is None:
             mapping, source, _ = imp.mapping_for(ws, args.kind, table, args.source)
@@ -143,13 +145,11 @@ def run_import(args: argparse.Namespace) -> int:
         if args.refresh_kpis:
             from jbp import bindings
             from jbp.asof import resolve_as_of
-            from jbp.commands import History
 
             as_of = resolve_as_of(ws, args.as_of)
-            command, updates = bindings.refresh_macro(
-                ws, as_of=as_of.date, editor=bindings.import_editor(args.file))
-            if command is not None:
-                History(ws).run(command)
+            updates = bindings.refresh_retrying(ws, None, as_of.date,
+                                                bindings.import_editor(args.file),
+                                                on_retry=_say_retry)
             print(f"Updated {len(updates)} bound KPI actuals {as_of.label()}, recorded "
                   f"under \"{bindings.import_editor(args.file).author}\".")
     return 0
@@ -253,25 +253,33 @@ def _gap_text(row) -> str:
     return f"{row.next_tier}: {', '.join(parts) or 'met'} ({eta})"
 
 
+def _say_retry(attempt: int) -> None:
+    from jbp.bindings import REFRESH_ATTEMPTS
+
+    print(f"jbp refresh-kpis: a plan changed in another session meanwhile; re-reading "
+          f"(attempt {attempt} of {REFRESH_ATTEMPTS})", file=sys.stderr)
+
+
 def run_refresh(args: argparse.Namespace) -> int:
     from jbp import bindings
     from jbp.asof import resolve_as_of
-    from jbp.commands import History
     from jbp.coverage import coverage_of
 
     with open_workspace(args.workspace) as ws:
+        if not args.dry_run:
+            ws.require_writable()
         as_of = resolve_as_of(ws, args.as_of)
         print("\n".join(as_of_lines(as_of, coverage_of(ws))))
-        macro, updates = bindings.refresh_macro(ws, args.plan, as_of.date)
+        updates = bindings.refresh_retrying(ws, args.plan, as_of.date, dry_run=args.dry_run,
+                                            on_retry=_say_retry)
         for u in updates:
             old = "-" if u.old is None else f"{u.old:g}"
             print(f"plan {u.plan_id}  {u.kpi_name:<32} Q{u.quarter + 1}  {old} -> {u.new:g}")
-        if macro is None:
+        if not updates:
             print("Bound KPI actuals are up to date.")
             return 0
         if args.dry_run:
             print(f"Dry run: {len(updates)} actuals would change.")
             return 0
-        History(ws).run(macro)
     print(f"Updated {len(updates)} KPI actuals.")
     return 0

@@ -61,6 +61,7 @@ def run_export(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.suffix.lower() != ".xlsx":
         raise ValidationError("--out", f"{out}: give a file name ending in .xlsx")
+    check_writable_target("--out", out)
     if out.exists() and not args.force:
         raise ValidationError("--out", f"{out} already exists (use --force to replace it)")
     with open_workspace(args.workspace) as ws:
@@ -83,6 +84,23 @@ def run_export(args: argparse.Namespace) -> int:
             what = "scenarios " + ", ".join(args.scenarios)
     print(f"Wrote {what} to {out}")
     return 0
+
+
+def check_writable_target(flag: str, out: Path) -> None:
+    """Refuse, before any work starts, a destination that cannot be written: a folder, a
+    missing or read-only folder, a read-only file."""
+    import os
+
+    from jbp.errors import ValidationError
+
+    folder = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise ValidationError(flag, f"{out} is a folder; give a file name")
+    if not folder.is_dir():
+        raise ValidationError(flag, f"{out}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise ValidationError(flag, f"{out}: permission denied (the folder or file is "
+                                    "read-only)")
 
 
 def _pick(text: str, n: int) -> list[int]:
@@ -112,6 +130,8 @@ def run_import_plan(args: argparse.Namespace) -> int:
     from jbp.errors import JbpError
 
     with open_workspace(args.workspace) as ws:
+        if not args.dry_run:
+            ws.require_writable()
         review = read_plan_workbook(ws, args.file, plan_id=args.plan)
         print(review_as_text(review))
         if not review.changes or args.dry_run:

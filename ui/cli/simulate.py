@@ -123,8 +123,11 @@ def run_simulate(args: argparse.Namespace) -> int:
         raise ValidationError("SCENARIO", "give --compare to run several scenarios together")
     if args.out is not None and args.out.suffix.lower() not in (".json", ".csv"):
         raise ValidationError("--out", f"{args.out.name}: results go to a .json or .csv file")
-    if args.replications is not None and args.replications < 1:
-        raise ValidationError("--replications", "at least one replication is needed")
+    check_run_flags(args)
+    if args.out is not None:
+        from ui.cli.export import check_writable_target
+
+        check_writable_target("--out", args.out)
     scenarios = []
     for path in args.scenarios:
         sc = Scenario.load(path)
@@ -151,6 +154,20 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_run_flags(args: argparse.Namespace) -> None:
+    """Check the size flags against the one set of ranges (:mod:`jbp.bounds`) a scenario file
+    and the Scenario Lab are checked against, before any work starts."""
+    from jbp import bounds
+
+    for flag, name, rng in (("--replications", "replications", bounds.REPLICATIONS),
+                            ("--workers", "workers", bounds.WORKERS),
+                            ("--months", "months", bounds.HORIZON_MONTHS),
+                            ("--seed", "seed", bounds.SEED)):
+        value = getattr(args, name, None)
+        if value is not None:
+            bounds.check_range(flag, value, rng)
+
+
 def _unique_names(scenarios, paths) -> None:
     seen: dict[str, int] = {}
     for sc in scenarios:
@@ -165,12 +182,12 @@ def write_results(results, path: Path, *, compare: bool = False) -> None:
     scenarios, the comparison) or CSV (one row per scenario, replication and month)."""
     import pandas as pd
 
+    from jbp.atomic import atomic_write, write_text
     from simulation.results import compare as compare_results
 
-    tmp = path.with_name(path.name + ".tmp")
     if path.suffix.lower() == ".csv":
         frame = pd.concat([r.to_frame() for r in results], ignore_index=True)
-        frame.to_csv(tmp, index=False)
+        atomic_write(path, lambda fh: frame.to_csv(fh, index=False))
     else:
         if len(results) == 1 and not compare:
             text = results[0].to_json()
@@ -179,8 +196,7 @@ def write_results(results, path: Path, *, compare: bool = False) -> None:
             doc = {"results": [json.loads(r.to_json()) for r in results],
                    "comparison": json.loads(table.to_json(orient="records"))}
             text = json.dumps(doc)
-        tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+        write_text(path, text)
 
 
 # --------------------------------------------------------------------------- formatting
@@ -248,17 +264,28 @@ def format_comparison(results) -> str:
 # --------------------------------------------------------------------------- scenario
 
 
+def _check_scenario_suffix(path: Path) -> None:
+    from jbp.errors import ValidationError
+
+    if path.suffix.lower() not in (".toml", ".json"):
+        raise ValidationError("FILE", f"{path.name}: a scenario file ends in .toml or .json")
+
+
 def _refuse_existing(path: Path, force: bool) -> None:
     from jbp.errors import ValidationError
+    from ui.cli.export import check_writable_target
 
     if path.exists() and not force:
         raise ValidationError("FILE", f"{path} already exists (use --force to replace it)")
+    check_writable_target("FILE", path)
 
 
 def run_baseline(args: argparse.Namespace) -> int:
     from simulation.calibrate import baseline_from_file
 
     _refuse_existing(args.file, args.force)
+    _check_scenario_suffix(args.file)
+    check_run_flags(args)
     open_workspace(args.workspace).close()  # a clean refusal of a missing or damaged file
     _state_as_of(args)
     cal = baseline_from_file(args.workspace, name=args.name, horizon_months=args.months,
@@ -291,12 +318,15 @@ def run_variant(args: argparse.Namespace) -> int:
     from simulation.scenario import Scenario, parse_value
 
     _refuse_existing(args.file, args.force)
+    _check_scenario_suffix(args.file)
     base = Scenario.load(args.base)
     changes = {}
     for item in args.changes:
         if "=" not in item:
             raise ValidationError("--set", f"{item!r} is not PATH=VALUE")
         path, value = item.split("=", 1)
+        if not path.strip():
+            raise ValidationError("--set", f"{item!r} names no field before '='")
         changes[path.strip()] = parse_value(value)
     if args.name:
         changes["name"] = args.name

@@ -32,8 +32,8 @@ def run_demo(args: argparse.Namespace) -> int:
         if not args.force:
             raise WorkspaceError(path, "already exists (use --force to replace it)")
         inspect_file(path)  # only ever replace a workspace, never another kind of file
-        path.unlink()
-    demo.generate(path, seed=args.seed if args.seed is not None else demo.SEED)
+    # Built beside the old file and moved over it in one step: a kill leaves one of the two.
+    demo.generate(path, seed=args.seed if args.seed is not None else demo.SEED, replace=True)
     print(f"Demo workspace written to {path}")
     return 0
 

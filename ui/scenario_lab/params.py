@@ -96,13 +96,11 @@ def unit_text(unit: str, currency: str) -> str:
 
 
 def field_tooltip(meta: dict[str, Any]) -> str:
-    rng = []
-    if meta.get("lo") is not None:
-        rng.append((">" if meta.get("lo_open") else "≥") + f" {meta['lo']:g}")
-    if meta.get("hi") is not None:
-        rng.append(f"≤ {meta['hi']:g}")
+    from simulation.scenario import allowed_text  # the range as docs/scenario.md writes it
+
+    rng = allowed_text(meta.get("lo"), meta.get("hi"), bool(meta.get("lo_open")))
     text = meta["doc"] + (f"\nUnit: {meta['unit']}")
-    return text + (f"\nAllowed: {', '.join(rng)}" if rng else "")
+    return text + (f"\nAllowed: {rng}" if rng else "")
 
 
 class FieldRow:

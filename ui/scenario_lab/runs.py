@@ -202,12 +202,14 @@ class RunPanel(QWidget):
 
     def __init__(self, queue: RunQueue, parent: QWidget | None = None):
         super().__init__(parent)
+        from jbp import bounds
         from simulation.runner import default_workers
 
         self.queue = queue
         self.replications = QSpinBox(self)
         self.replications.setObjectName("run_replications")
-        self.replications.setRange(0, 100_000)
+        # 0 shows "scenario's"; otherwise the range every path checks (jbp.bounds).
+        self.replications.setRange(0, bounds.REPLICATIONS[1])
         self.replications.setSpecialValueText("scenario's")
         self.replications.setValue(0)
         self.replications.setToolTip("Replications of each run (the scenario's own number "
@@ -215,7 +217,7 @@ class RunPanel(QWidget):
                                      "the same seed and replications share random numbers.")
         self.workers = QSpinBox(self)
         self.workers.setObjectName("run_workers")
-        self.workers.setRange(1, 16)
+        self.workers.setRange(*bounds.WORKERS)
         self.workers.setValue(default_workers())
         self.workers.setToolTip("Worker processes that run replications in parallel")
         self.run_button = QPushButton("Run selected", self)
