@@ -185,9 +185,8 @@ def test_atomic_write_leaves_the_target_on_failure(tmp_path: Path):
 
 def test_migration_backup_is_written_whole(tmp_path: Path, demo_master: Path):
     """The copy made before a migration goes through jbp.atomic (no half backup)."""
-    from jbp.store import Workspace
-
     from jbp import schema
+    from jbp.store import Workspace
 
     path = tmp_path / "old.jbp"  # a genuine schema-3 workspace (the first three migrations)
     conn = sqlite3.connect(path)
