@@ -78,7 +78,10 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
 def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` whole or not at all."""
     data = text.encode(encoding)
-    return atomic_write(path, lambda fh: fh.write(data))
+    def write(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    return atomic_write(path, write)
 
 
 def copy_file(source: str | Path, target: str | Path) -> Path:

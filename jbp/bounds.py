@@ -29,6 +29,9 @@ PARTNERS = (0, 100_000)
 MANAGERS = (1, 10_000)
 #: Newly signed partners per month in a simulation.
 ARRIVALS_PER_MONTH = (0, 10_000)
+#: Open registrations of one age in the starting pipeline of a simulation (a 20,000-partner
+#: program has well over 100,000 open at once).
+OPEN_DEALS = (0, 1_000_000)
 #: Worker processes that run replications in parallel.
 WORKERS = (1, 64)
 #: Any other rate per partner-month (registrations, influenced deals, certifications).

@@ -69,7 +69,8 @@ def _unit_ceiling(unit: str) -> float:
         return bounds.MAX_AMOUNT
     table = {"partners": bounds.PARTNERS, "people": bounds.MANAGERS,
              "partners per month": bounds.ARRIVALS_PER_MONTH, "days": bounds.DAYS,
-             "months": bounds.MONTHS, "integer": bounds.SEED, "count": bounds.REPLICATIONS}
+             "months": bounds.MONTHS, "integer": bounds.SEED, "count": bounds.REPLICATIONS,
+             "deals per age in months": bounds.OPEN_DEALS}
     if unit in table:
         return table[unit][1]
     if "partner-month" in unit:
@@ -843,6 +844,7 @@ def allowed_text(lo: float | None, hi: float | None, lo_open: bool = False,
     if lo is None and hi is None:
         return ""
     if hi is None:
+        assert lo is not None  # both None returned above
         return f"{'>' if lo_open else '≥'} {_number_text(lo)}"
     low = "" if lo is None else f"{'> ' if lo_open else ''}{_number_text(lo)} – "
     return f"{low}{_number_text(hi)}" if lo is not None else f"≤ {_number_text(hi)}"
