@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
-from ui.workers import Progress, Task, start_task
+from ui.widgets.figures_task import FiguresTask
+from ui.workers import Progress, Task
 
 
 def partner_data(path: Path, partner_id: int, as_of: dt.date | None, *,
@@ -53,7 +54,7 @@ TILE_UNITS = {"ropi": "fraction", "mdf_utilisation": "fraction",
               "registrations_90d": "count", "certified_people": "count"}
 
 
-class PartnerPage(QWidget):
+class PartnerPage(FiguresTask, QWidget):
     """Scorecard and trend charts of one partner; recomputes when actuals change."""
 
     def __init__(self, ctx: AppContext, partner_id: int, parent: QWidget | None = None):
@@ -62,6 +63,7 @@ class PartnerPage(QWidget):
         self.task: Task | None = None
         self.data: dict[str, Any] | None = None
         self.title = QLabel(self)
+        self._failure_label = self.title
         self.title.setObjectName("partner_title")
         self.tier = QLabel(self)
         self.tier.setObjectName("partner_tier")
@@ -111,32 +113,10 @@ class PartnerPage(QWidget):
         ws = self.ctx.workspace
         if ws is None:
             return
-        if self.task is not None and self.task.running:
-            self.task.cancel()
-        self.progress.show()
         # No Qt parent and bound-method slots: a window closed before its figures arrive
         # is simply not called (a lambda would reach its deleted widgets).
-        task = start_task(partner_data, ws.path, self.partner_id, self.ctx.as_of,
-                          title="Partner page")
-        self.task = task
-        task.progress.connect(self._task_progress)
-        task.succeeded.connect(self._task_succeeded)
-        task.failed.connect(self._task_failed)
-        task.finished.connect(self._task_finished)
-
-    def _task_progress(self, fraction: float, _text: str) -> None:
-        self.progress.setValue(int(fraction * 100))
-
-    def _task_succeeded(self, data: dict[str, Any]) -> None:
-        if self.sender() is self.task:
-            self._show(data)
-
-    def _task_failed(self, message: str, _exc: object) -> None:
-        self.title.setText(f"Could not compute: {message}")
-
-    def _task_finished(self) -> None:
-        if self.sender() is self.task:
-            self.progress.hide()
+        self.start_figures(partner_data, ws.path, self.partner_id, self.ctx.as_of,
+                           title="Partner page")
 
     def _show(self, data: dict[str, Any]) -> None:
         from jbp.charts_actuals import draw_partner_trends

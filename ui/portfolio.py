@@ -43,9 +43,10 @@ from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table pa
     display,
 )
 from ui.widgets.column_chooser import ColumnChooser
+from ui.widgets.figures_task import FiguresTask
 from ui.widgets.frozen_table import FrozenTableView
 from ui.widgets.tiles import TileRow
-from ui.workers import Progress, Task, start_task
+from ui.workers import Progress, Task
 
 #: Where the chosen scorecard columns are remembered (QSettings key).
 COLUMNS_KEY = "portfolio/columns"
@@ -88,7 +89,7 @@ def gap_text(row: Any, currency: str = "") -> str:
     return ", ".join(parts) or "met"
 
 
-class PortfolioPage(QWidget):
+class PortfolioPage(FiguresTask, QWidget):
     """The portfolio dashboard; see the module doc."""
 
     partner_activated = Signal(int)
@@ -146,6 +147,8 @@ class PortfolioPage(QWidget):
         self.progress.setMaximumWidth(140)
         self.progress.hide()
         self.summary = QLabel(self)
+        self._failure_label = self.summary
+        self._failure_text = "Could not compute the scorecards: {message}"
         self.summary.setObjectName("program_summary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -252,31 +255,11 @@ class PortfolioPage(QWidget):
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        if self.task is not None and self.task.running:
-            self.task.cancel()
         if ws is None:
+            if self.task is not None and self.task.running:
+                self.task.cancel()
             return
-        self.progress.show()
-        task = start_task(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards")
-        self.task = task
-        task.progress.connect(self._task_progress)
-        task.succeeded.connect(self._task_succeeded)
-        task.failed.connect(self._task_failed)
-        task.finished.connect(self._task_finished)
-
-    def _task_progress(self, fraction: float, _text: str) -> None:
-        self.progress.setValue(int(fraction * 100))
-
-    def _task_succeeded(self, data: dict[str, Any]) -> None:
-        if self.sender() is self.task:
-            self._show(data)
-
-    def _task_failed(self, message: str, _exc: object) -> None:
-        self.summary.setText(f"Could not compute the scorecards: {message}")
-
-    def _task_finished(self) -> None:
-        if self.sender() is self.task:
-            self.progress.hide()
+        self.start_figures(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards")
 
     def _show(self, data: dict[str, Any]) -> None:
         card = data["card"]
