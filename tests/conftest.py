@@ -74,3 +74,19 @@ def _isolated_settings(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     yield
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread(request):
+    """As the app does (ui.gc_guard): automatic collection is off while a test runs Qt, so a
+    worker thread (a task, the chart renderer) never frees a cycle holding Qt objects; the
+    test's garbage is collected here, on the main (GUI) thread, after each test."""
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
+

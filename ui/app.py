@@ -20,6 +20,9 @@ def create_application(argv: list[str] | None = None):
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    from ui import gc_guard
+
+    gc_guard.install(app)  # cycles holding Qt objects are freed on the GUI thread only
     return app
 
 
