@@ -341,3 +341,25 @@ def test_ctrl_z_acts_on_the_document_in_view(make_window, demo_path):
     assert win.undo_action.text().startswith("Undo: Target Q1 of ")
     win.undo_action.trigger()
     assert win.ctx.stack(SCENARIOS).canUndo()     # the scenario edit is still there
+
+
+def test_the_window_fits_its_screen_on_first_start_and_after_a_bigger_monitor(make_window,
+                                                                             settings):
+    """On a screen smaller than the 1480×900 first-start size (here the offscreen screen) the
+    window shrinks to the screen's available area — as far as its minimum size allows (about
+    1,290 px wide today: a 1366×768 laptop fits, 1024 does not yet) — also when its saved
+    geometry came from a larger monitor."""
+    from PySide6.QtCore import QRect
+
+    def fits(win) -> bool:
+        area, least = win.screen().availableGeometry(), win.minimumSizeHint()
+        return (win.width() <= max(area.width(), least.width())
+                and win.height() <= max(area.height(), least.height()))
+
+    win = make_window()
+    area = win.screen().availableGeometry()
+    assert area.width() < 1480 or area.height() < 900, "the test needs a smaller screen"
+    assert fits(win)
+    win.setGeometry(QRect(0, 0, 2500, 1400))
+    settings.setValue("window/geometry", win.saveGeometry())
+    assert fits(make_window())

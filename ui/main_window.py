@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QDate, QSettings, QStandardPaths, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -631,12 +631,25 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ state, close
 
+    def _fit_to_screen(self) -> None:
+        """Keep the window on its screen: the first-start size, or a size saved on a larger
+        monitor, shrinks to the screen's available area (a 1366×768 laptop included)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        if self.width() <= area.width() and self.height() <= area.height():
+            return
+        self.resize(min(self.width(), area.width()), min(self.height(), area.height()))
+        self.move(area.topLeft())
+
     def _restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1480, 900)
+        self._fit_to_screen()
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
