@@ -71,7 +71,8 @@ def bound_updates(ws: Workspace, plan_ids: list[int] | None = None,
     actuals = actuals or Actuals.load(ws)
     as_of = as_of or resolve_as_of(ws).date
     if plan_ids is None:
-        plan_ids = [p.id for p in ws.plans() if p.status != PlanStatus.CLOSED.value]
+        plan_ids = [p.id for p in ws.plans()
+                    if p.id is not None and p.status != PlanStatus.CLOSED.value]
     out: list[KpiUpdate] = []
     for plan_id in plan_ids:
         doc = ws.plan_document(plan_id)
@@ -87,6 +88,7 @@ def bound_updates(ws: Workspace, plan_ids: list[int] | None = None,
                 old = kpi.actuals[q]
                 if new is None or (old is not None and abs(old - new) < 1e-9):
                     continue
+                assert kpi.id is not None  # KPIs read from the workspace have ids
                 out.append(KpiUpdate(plan_id, kpi.id, kpi.name, q, old, new))
     return out
 

@@ -97,7 +97,7 @@ def _month_starts(end: dt.date, months: int) -> list[dt.date]:
     return out[::-1]
 
 
-def _days(d: dt.date, n: float) -> dt.date:
+def _days(d: dt.date, n: float | np.integer) -> dt.date:
     return d + dt.timedelta(days=round(n))
 
 
@@ -155,7 +155,10 @@ def _fill(ws: Workspace, rng: np.random.Generator) -> None:
         for p in partners:
             ids.append(ws.add_partner(p))
     # ----- actuals, month by month
-    deals, regs, logins, certs, mdf, costs = [], [], [], [], [], []
+    deals: list[tuple[str, int, str, float, bool, dt.date, dt.date, str]] = []
+    regs: list[tuple[str, int, dt.date, float, str, bool]] = []
+    mdf: list[tuple[str, int, str, dt.date, float, str, str]] = []
+    logins, certs, costs = [], [], []
     certified: dict[int, set[str]] = {i: set() for i in range(n)}
     for i, p in enumerate(partners):
         base_people = (int(rng.integers(0, 3)) + int(min(6.0, 1.5 * productivity[i]))
@@ -278,7 +281,7 @@ def _store_actuals(ws, deals, regs, logins, certs, mdf, costs) -> None:
         seen[row] = k + 1
         login_keys.append(_key(*row, k))
     cert_rows = [(p, person, course, iso(d)) for p, person, course, d in certs]
-    tables = {
+    tables: dict[str, tuple[list[tuple], list[str]]] = {
         "deals": ([(e, p, c, a, r, iso(cd), iso(cr), at) for e, p, c, a, r, cd, cr, at in deals],
                   [_key("ext", d[0]) for d in deals]),
         "registrations": ([(e, p, iso(d), v, s, c) for e, p, d, v, s, c in regs],

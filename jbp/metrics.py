@@ -37,6 +37,8 @@ from .model import Program, fiscal_quarter_bounds
 from .tiers import TierStanding, assess_tier, gaps, next_tier
 
 if TYPE_CHECKING:
+    from pandas.api.typing import NaTType
+
     from .store import Workspace
 
 __all__ = ["month_end"]  # re-exported: callers measured months with it before coverage
@@ -219,13 +221,16 @@ def allocated_costs(actuals: Actuals, as_of: dt.date) -> pd.DataFrame:
         return out
     direct = costs[costs["partner_id"].notna()]
     if not direct.empty:
-        d = direct.groupby([direct["partner_id"].astype(int), "category"])["amount"].sum()
-        d = d.unstack(fill_value=0.0).reindex(index=out.index, columns=cats, fill_value=0.0)
+        sums = direct.groupby([direct["partner_id"].astype(int), "category"])["amount"].sum()
+        # pandas takes any scalar fill_value; the stubs allow only int, str or dict.
+        d = sums.unstack(fill_value=0.0)  # type: ignore[arg-type]
+        d = d.reindex(index=out.index, columns=cats, fill_value=0.0)
         out += d.fillna(0.0)
     shared = costs[costs["partner_id"].isna()]
     if shared.empty:
         return out
-    by_month = shared.groupby(["month", "category"])["amount"].sum().unstack(fill_value=0.0)
+    by_month = shared.groupby(["month", "category"])["amount"].sum().unstack(
+        fill_value=0.0)  # type: ignore[arg-type]  # as above: any scalar works
     by_month = by_month.reindex(columns=cats, fill_value=0.0)
     months = by_month.index
     signup = actuals.partners["signup_date"].to_numpy()
@@ -432,14 +437,19 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
                                     idx).astype(int)
 
     # Tier by the program's rules, the next tier and the gaps.
-    tiers, nexts, gap_rev, gap_cert, gap_logo, proj = [], [], [], [], [], []
+    tiers: list[str] = []
+    nexts: list[str] = []
+    gap_rev: list[float] = []
+    gap_cert: list[float] = []
+    gap_logo: list[float] = []
+    proj: list[pd.Timestamp | NaTType] = []
     rr = run_rates(actuals, t_deals, idx, t_certs)
     # The tier is measured to the earlier of its two sources; it is projected from there.
     tier_day = min(t_deals, t_certs)
     for pid in idx:
-        standing = TierStanding(float(out.at[pid, "sourced_revenue"]),
-                                int(out.at[pid, "certified_people"]),
-                                int(out.at[pid, "new_logos"]))
+        standing = TierStanding(float(out["sourced_revenue"].loc[pid]),
+                                int(out["certified_people"].loc[pid]),
+                                int(out["new_logos"].loc[pid]))
         tier = assess_tier(program, standing)
         nxt = next_tier(program, tier)
         tiers.append(tier.name if tier else "")
@@ -455,9 +465,9 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
         gap_cert.append(g["certified_people"])
         gap_logo.append(g["new_logos"])
         day = project_tier_date(standing, nxt, tier_day,
-                                revenue_run_rate=float(rr.at[pid, "revenue_per_year"]),
-                                logos_run_rate=float(rr.at[pid, "logos_per_year"]),
-                                certs_per_day=float(rr.at[pid, "certs_per_day"]))
+                                revenue_run_rate=float(rr["revenue_per_year"].loc[pid]),
+                                logos_run_rate=float(rr["logos_per_year"].loc[pid]),
+                                certs_per_day=float(rr["certs_per_day"].loc[pid]))
         proj.append(pd.Timestamp(day) if day else pd.NaT)
     out["tier"] = tiers
     out["next_tier"] = nexts
@@ -606,8 +616,9 @@ def kpi_attainment(actuals: Actuals, as_of: dt.date | None = None,
         kpis = kpis[kpis["plan_id"].isin(plan_ids)]
     rows = []
     for r in kpis.to_dict("records"):
-        values = {k: (None if pd.isna(r[k]) else float(r[k]))
-                  for k in r if k.startswith(("target_q", "actual_q"))}
+        # Any: the keys are Kpi's float | None fields, which mypy cannot match to **values.
+        values: dict[str, Any] = {str(k): (None if pd.isna(r[k]) else float(r[k]))
+                                  for k in r if str(k).startswith(("target_q", "actual_q"))}
         metric = r["metric"] or ""
         kpi = Kpi(goal_id=0, name=r["name"], kind=r["kind"], unit=r["unit"],
                   direction=r["direction"], to_date=r["to_date"], metric=metric, **values)
@@ -669,17 +680,19 @@ def _reasons(out: pd.DataFrame, parts: pd.DataFrame, churned: pd.Series,
             reasons.append("")
             continue
         why = []
-        if parts.at[pid, "logins_decline"] >= 0.25:
-            why.append(f"logins down {parts.at[pid, 'logins_decline']:.0%} in the 90 "
+        logins_decline = parts["logins_decline"].loc[pid]
+        if logins_decline >= 0.25:
+            why.append(f"logins down {logins_decline:.0%} in the 90 "
                        f"days to {through['logins']} on the 90 before")
-        if parts.at[pid, "registrations_decline"] >= 0.25:
-            why.append(f"registrations down {parts.at[pid, 'registrations_decline']:.0%} "
+        registrations_decline = parts["registrations_decline"].loc[pid]
+        if registrations_decline >= 0.25:
+            why.append(f"registrations down {registrations_decline:.0%} "
                        f"in the 90 days to {through['registrations']} on the 90 before")
-        idle = out.at[pid, "days_since_activity"]
+        idle = out["days_since_activity"].loc[pid]
         if idle >= 30:
             why.append(f"no activity for {int(idle)} days")
         if not why:
-            why.append(f"risk score {out.at[pid, 'risk_score']:.2f}")
+            why.append(f"risk score {out['risk_score'].loc[pid]:.2f}")
         reasons.append("; ".join(why))
     return reasons
 
@@ -703,7 +716,9 @@ def customer_values(deals: pd.DataFrame, program: Program,
         return pd.DataFrame({"partner_id": [], "customer": [], "value": []})
     worth = np.where(mine["recurring"], mine["amount"] / CUSTOMER_CHURN, mine["amount"])
     mine = mine.assign(worth=worth)
-    per = mine.groupby(["partner_id", "customer"], as_index=False)["worth"].sum()
+    # With as_index=False the sum is a frame; the stubs type it as a Series.
+    per: pd.DataFrame = mine.groupby(  # type: ignore[assignment]
+        ["partner_id", "customer"], as_index=False)["worth"].sum()
     margin, rebate = tier_rates(program, per["partner_id"].map(partner_tier))
     per["value"] = (1.0 - margin - rebate) * per["worth"]
     return per[["partner_id", "customer", "value"]]
@@ -916,7 +931,7 @@ def churn_backtest(actuals: Actuals, lead_days: int = RECENT_DAYS) -> dict[str, 
             continue
         others = active[active["partner_id"].isin(stayers)]["risk_score"].to_numpy()
         score = float(me["risk_score"])
-        wins += float((score > others).sum() + 0.5 * (score == others).sum())
+        wins += float((others < score).sum() + 0.5 * (others == score).sum())
         pairs += len(others)
         rank = int((active["risk_score"] > score).sum()) + 1
         rows.append({"partner": p["name"], "churned_on": p["churned_on"].date(),

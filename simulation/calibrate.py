@@ -204,11 +204,12 @@ class _Calibrator(NetEstimates):
 
     def _exposure(self, start, end) -> dict[int, float]:
         """Active partner-months per partner id inside the window."""
-        out = {}
+        out: dict[int, float] = {}
         s, e = start.astype("datetime64[D]"), end.astype("datetime64[D]")
         for p in self.partners:
             if p.activated_on is None:
                 continue
+            assert p.id is not None  # partners come from the workspace, so they have ids
             a = max(np.datetime64(p.activated_on, "D"), s)
             b = min(np.datetime64(p.churned_on, "D"), e) if p.churned_on else e
             days = (b - a) / np.timedelta64(1, "D")
@@ -231,7 +232,7 @@ class _Calibrator(NetEstimates):
             for p in active:
                 counts[p.tier if p.tier in counts else names[0]] += 1
             mix = {k: round(v / len(active), 6) for k, v in counts.items() if v}
-            top = max(mix, key=mix.get)
+            top = max(mix, key=mix.__getitem__)
             mix[top] = round(mix[top] + 1.0 - sum(mix.values()), 6)
             self.put("recruitment.initial_tier_mix", mix,
                      f"current tiers of {len(active)} active partners")
@@ -318,7 +319,7 @@ class _Calibrator(NetEstimates):
         if len(cyc) >= MIN_DEALS:
             days = (cyc["close_date"] - cyc["created_date"]).dt.days.to_numpy(float)
             ok = days >= 0
-            end = np.datetime64(self.end, "D")
+            end = self.end.astype("datetime64[D]")
             window = (end - cyc["created_date"].to_numpy().astype("datetime64[D]")) \
                 / np.timedelta64(1, "D")
             mean, shape = est.fit_sales_cycle(days[ok] / DAYS_PER_MONTH,
@@ -346,7 +347,7 @@ class _Calibrator(NetEstimates):
             if self.as_of is not None:
                 end = self.as_of
             elif getattr(self, "end", None) is not None:
-                end = np.datetime64(self.end, "D").astype(object)
+                end = self.end.astype("datetime64[D]").astype(object)
             else:  # no dated actuals: the recruits' own latest date is what is known
                 end = max(d for p in self.partners
                           for d in (p.signup_date, p.activated_on, p.churned_on) if d)

@@ -188,6 +188,9 @@ class ProgramModel(ModelSetup, MonthlyStep):
     rest of its bookkeeping is kept per event (a won deal, a conflict, an activation).
     """
 
+    #: Fired at the end of each month (set by ``run``); replaced by a fresh event each time.
+    month_closed: simpy.Event
+
     def __init__(self, scenario: Scenario, replications: Sequence[Replication],
                  width: int | None = None):
         self.sc = sc = scenario
