@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from ui.numbers import value_text
-from ui.workers import Progress, Task, start_task
+from ui.workers import Progress, Task
 
 from .calibration import WorkspaceSnapshot
 from .canvas import ChartCanvas
 from .models import Cell, FigureTableModel
+from .run_panel import RunPanel
 
 LABELS = {"sourced_bookings": "Sourced bookings", "influenced_bookings": "Influenced bookings",
           "registrations": "Registrations", "wins": "Wins",
@@ -63,8 +64,10 @@ def run_backtest(path: Any, train_until: dt.date, months: int, replications: int
     return bt, roll
 
 
-class BacktestView(QWidget):
+class BacktestView(RunPanel, QWidget):
     """The Scenario Lab's back-test tab (see the module docstring)."""
+
+    _what = "Back-test"
 
     message = Signal(str)
 
@@ -175,32 +178,10 @@ class BacktestView(QWidget):
         if ws is None or self.task is not None:
             return self.task
         when = self.chosen_date()
-        self.task = start_task(run_backtest, ws.path, when, self.months.value(),
-                               self.replications.value(), self.with_rolling.isChecked(),
-                               title=f"Back-test from {when.isoformat()}", parent=self)
-        self.task.progress.connect(lambda f, _t: self.progress.setValue(round(f * 1000)))
-        self.task.succeeded.connect(self._succeeded)
-        self.task.failed.connect(lambda msg, _e: self._ended(f"Back-test failed: {msg}"))
-        self.task.was_cancelled.connect(lambda: self._ended("Back-test cancelled."))
-        self.task.finished.connect(self._finished)
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress.setValue(0)
-        self.status.setText(f"Calibrating as of {when.isoformat()} and simulating…")
-        return self.task
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-
-    def is_running(self) -> bool:
-        return self.task is not None
-
-    def wait(self, msecs: int = 30_000) -> bool:
-        if self.task is None:
-            return True
-        self.task.cancel()
-        return self.task.wait(msecs)
+        return self.start_run(run_backtest, ws.path, when, self.months.value(),
+                              self.replications.value(), self.with_rolling.isChecked(),
+                              title=f"Back-test from {when.isoformat()}",
+                              status=f"Calibrating as of {when.isoformat()} and simulating…")
 
     def save_as_baseline(self) -> None:
         when = self.chosen_date()
@@ -208,16 +189,8 @@ class BacktestView(QWidget):
 
     # ------------------------------------------------------------------ results
 
-    def _ended(self, text: str) -> None:
-        self.status.setText(text)
-        self.message.emit(text)
-
-    def _finished(self) -> None:
-        task, self.task = self.task, None
-        if task is not None:
-            task.deleteLater()
-        self.run_button.setEnabled(self.page.workspace is not None)
-        self.cancel_button.setEnabled(False)
+    def _can_run(self) -> bool:
+        return self.page.workspace is not None
 
     def _succeeded(self, out) -> None:
         from simulation import charts

@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 
 from simulation.scenario import GROUPS, Scenario
 from ui.numbers import interval_text, param_text, value_text
-from ui.workers import Progress, Task, start_task
+from ui.workers import Progress, Task
 
 from .canvas import ChartCanvas
 from .models import Cell, FigureTableModel
+from .run_panel import RunPanel
 
 #: Tier fields offered as levers, per tier.
 TIER_LEVERS = ("min_sourced_revenue", "margin", "rebate")
@@ -75,9 +76,11 @@ def run_sensitivity(params: dict[str, Any], levers: list[str], outcome: str, pct
     return result
 
 
-class SensitivityView(QWidget):
+class SensitivityView(RunPanel, QWidget):
     """Controls (base scenario, outcome, ± percent, replications, levers), the tornado chart
     and a table of every lever's effect with its 95% confidence intervals."""
+
+    _what = "Sensitivity"
 
     #: The sensitivity finished (SensitivityResult).
     finished = Signal(object)
@@ -267,47 +270,13 @@ class SensitivityView(QWidget):
         outcome = self.outcome.currentData()
         pct = self.pct.value() / 100
         reps = self.replications.value()
-        self.task = start_task(run_sensitivity, scenario.to_dict(), levers, outcome, pct,
-                               replications=reps, workers=self.workers(),
-                               title=f"Sensitivity around {self.base.currentText()}",
-                               parent=self)
-        self.task.progress.connect(self._progress)
-        self.task.succeeded.connect(self._succeeded)
-        self.task.failed.connect(lambda msg, _e: self._ended(f"Sensitivity failed: {msg}"))
-        self.task.was_cancelled.connect(lambda: self._ended("Sensitivity cancelled."))
-        self.task.finished.connect(self._finished)
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress.setValue(0)
-        self.status.setText(f"{1 + 2 * len(levers)} runs of {reps} replications…")
-        return self.task
+        return self.start_run(run_sensitivity, scenario.to_dict(), levers, outcome, pct,
+                              replications=reps, workers=self.workers(),
+                              title=f"Sensitivity around {self.base.currentText()}",
+                              status=f"{1 + 2 * len(levers)} runs of {reps} replications…")
 
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-
-    def is_running(self) -> bool:
-        return self.task is not None
-
-    def wait(self, msecs: int = 30_000) -> bool:
-        if self.task is None:
-            return True
-        self.task.cancel()
-        return self.task.wait(msecs)
-
-    def _progress(self, fraction: float, _text: str) -> None:
-        self.progress.setValue(round(fraction * 1000))
-
-    def _ended(self, text: str) -> None:
-        self.status.setText(text)
-        self.message.emit(text)
-
-    def _finished(self) -> None:
-        task, self.task = self.task, None
-        if task is not None:
-            task.deleteLater()
-        self.run_button.setEnabled(bool(self.scenarios))
-        self.cancel_button.setEnabled(False)
+    def _can_run(self) -> bool:
+        return bool(self.scenarios)
 
     def _succeeded(self, result) -> None:
         from simulation import charts
