@@ -15,13 +15,13 @@ from PySide6.QtGui import QBrush, QColor
 from jbp.commands import Command
 from jbp.errors import JbpError
 from ui.context import AppContext
-from ui.plan_editor.models import ERROR_BRUSH, Column, ElementTableModel
+from ui.plan_editor.models import ERROR_BRUSH, CellRefusals, Column, ElementTableModel
 
 _INDEX = QModelIndex | QPersistentModelIndex
 MUTED = QBrush(QColor("#8a8a8a"))
 
 
-class CommandTableModel(ElementTableModel):
+class CommandTableModel(CellRefusals, ElementTableModel):
     """See the module docstring. ``editable``: the field names a user may change;
     ``confirm(element, field, value)`` may look at an edit first and return False to drop
     it (the tier page shows who a threshold change moves); ``muted(element)`` greys a row."""
@@ -76,37 +76,23 @@ class CommandTableModel(ElementTableModel):
         key = (index.row(), f.name)
         if self.ctx.editor is None:
             return self._refuse(index, key, "Say who you are first (Edit ▸ Switch editor…); "
-                                            "every change is recorded under a name and side.")
+                                            "every change is recorded under a name and side.",
+                                emit_error=True)
         try:
             command = self.make_command(element, f.name, value)
         except JbpError as exc:
-            return self._refuse(index, key, str(exc))
+            return self._refuse(index, key, str(exc), emit_error=True)
         coerced = getattr(command, "value", value)
         if getattr(element, f.name) == coerced:
-            self._clear(index, key)
+            self._clear_error(index, key)
             return True
         if self.confirm is not None:
             try:
                 if not self.confirm(element, f.name, coerced):
                     return False
             except JbpError as exc:
-                return self._refuse(index, key, str(exc))
+                return self._refuse(index, key, str(exc), emit_error=True)
         if not self.ctx.run(command):
-            return self._refuse(index, key, str(self.ctx.last_error or "refused"), emit=False)
-        self._clear(index, key)
+            return self._refuse(index, key, str(self.ctx.last_error or "refused"))
+        self._clear_error(index, key)
         return True
-
-    def _refuse(self, index: _INDEX, key: tuple[int, str], message: str,
-                emit: bool = True) -> bool:
-        self.errors[key] = message
-        idx = self.index(index.row(), index.column())
-        self.dataChanged.emit(idx, idx)
-        if emit:
-            self.ctx.error.emit(message)
-        self.edit_refused.emit(idx, message)
-        return False
-
-    def _clear(self, index: _INDEX, key: tuple[int, str]) -> None:
-        if self.errors.pop(key, None) is not None:
-            idx = self.index(index.row(), index.column())
-            self.dataChanged.emit(idx, idx)

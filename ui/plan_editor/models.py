@@ -194,7 +194,31 @@ class ElementTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
-class PartTableModel(ElementTableModel):
+class CellRefusals:
+    """The refused-value bookkeeping of an editable element table: the message is kept per
+    cell (``errors``: (row key, field) -> message) for the tooltip and the red hint, the cell
+    repaints, and :attr:`ElementTableModel.edit_refused` says so."""
+
+    errors: dict[tuple[int, str], str]
+    ctx: AppContext
+
+    def _refuse(self, index: _INDEX, key: tuple[int, str], message: str,
+                emit_error: bool = False) -> bool:
+        self.errors[key] = message
+        idx = self.index(index.row(), index.column())  # type: ignore[attr-defined]
+        self.dataChanged.emit(idx, idx)  # type: ignore[attr-defined]
+        if emit_error:  # so the status bar shows it like a refusal from ctx.run
+            self.ctx.error.emit(message)
+        self.edit_refused.emit(idx, message)  # type: ignore[attr-defined]
+        return False
+
+    def _clear_error(self, index: _INDEX, key: tuple[int, str]) -> None:
+        if self.errors.pop(key, None) is not None:
+            idx = self.index(index.row(), index.column())  # type: ignore[attr-defined]
+            self.dataChanged.emit(idx, idx)  # type: ignore[attr-defined]
+
+
+class PartTableModel(CellRefusals, ElementTableModel):
     """An editable table of one kind of plan part (goal, KPI, initiative, ...).
 
     ``setData`` turns the typed value into a :class:`SetField` (which coerces it with the
@@ -283,21 +307,6 @@ class PartTableModel(ElementTableModel):
             return self._refuse(index, key, str(self.ctx.last_error or "refused"))
         self._clear_error(index, key)
         return True
-
-    def _refuse(self, index: _INDEX, key: tuple[int, str], message: str,
-                emit_error: bool = False) -> bool:
-        self.errors[key] = message
-        idx = self.index(index.row(), index.column())
-        self.dataChanged.emit(idx, idx)
-        if emit_error:  # so the status bar shows it like a refusal from ctx.run
-            self.ctx.error.emit(message)
-        self.edit_refused.emit(idx, message)
-        return False
-
-    def _clear_error(self, index: _INDEX, key: tuple[int, str]) -> None:
-        if self.errors.pop(key, None) is not None:
-            idx = self.index(index.row(), index.column())
-            self.dataChanged.emit(idx, idx)
 
 
 class KpiTableModel(PartTableModel):
