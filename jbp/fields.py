@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ValidationError
+from .formatting import ENGLISH, NumberStyle
+from .locale_numbers import read_number
 
 #: Field kinds. ``money`` is an amount in the workspace currency; ``fraction`` is 0..1
 #: (shown as percent); ``json`` holds a list of ints or strings.
@@ -126,18 +128,21 @@ class Field:
             return float(raw)
         return raw
 
-    def display(self, value: Any) -> str:
-        """A short text for a table cell or a diff line."""
+    def display(self, value: Any, style: NumberStyle = ENGLISH) -> str:
+        """A short text for a table cell or a diff line, in ``style`` (English by default;
+        the GUI passes the user's locale)."""
         if value is None:
             return ""
         if self.kind == "money":
-            return f"{value:,.0f}"
+            return style.number(f"{value:,.0f}")
         if self.kind == "fraction":
-            return f"{value * 100:.1f}%"
+            return style.number(f"{value * 100:.1f}%")
         if self.kind == "float":
-            return f"{value:,.2f}".rstrip("0").rstrip(".")
+            return style.number(f"{value:,.2f}".rstrip("0").rstrip("."))
+        if self.kind == "int":
+            return str(value)
         if self.kind == "date":
-            return value.isoformat()
+            return style.date(value)
         if self.kind == "bool":
             return "yes" if value else "no"
         if self.kind == "ids":
@@ -155,27 +160,15 @@ def _coerce_number(value: Any, kind: str, err) -> float:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = str(value).strip()
-        percent = text.endswith("%")
-        if percent:
-            text = text[:-1].strip()
-        negative = text.startswith("(") and text.endswith(")")
-        cleaned = text.strip("()").replace(",", "").replace(" ", "")
-        cleaned = cleaned.lstrip("$€£")
-        scale = 1.0
         # "$600k" and "1.2M" are how people type money; a KPI target is a "float" whose unit
         # may be money (the user guide promises "$120k"), so both kinds take the suffix.
-        if kind in ("money", "float") and cleaned[-1:] in ("k", "K", "m", "M"):
-            scale = 1e3 if cleaned[-1] in "kK" else 1e6
-            cleaned = cleaned[:-1]
+        # Text is read in the English form by the one parser of typed numbers; the GUI reads
+        # the user's locale there first and hands a number here.
         try:
-            number = float(cleaned) * scale
-        except ValueError:
-            raise err(f"{value!r} is not a number") from None
-        if negative:
-            number = -number
-        if percent:
-            number /= 100.0
+            number = read_number(str(value), ENGLISH,
+                                 suffixes=kind in ("money", "float")).value
+        except ValidationError as exc:
+            raise err(exc.reason) from None
     if math.isnan(number) or math.isinf(number):
         raise err(f"{value!r} is not a finite number")
     return number

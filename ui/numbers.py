@@ -8,10 +8,10 @@ Display only: no figure is computed here. Units are the simulation's (``currency
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
-from jbp.errors import ValidationError
+from jbp.formatting import ENGLISH, NumberStyle
+from jbp.locale_numbers import NotANumber, read_number, typable
 
 #: Metrics where a fall is good news (the comparison colours a significant fall green).
 LOWER_IS_BETTER = frozenset({
@@ -61,69 +61,52 @@ def interval_text(lo: float, hi: float, unit: str, *, delta: bool = False) -> st
     return f"[{value_text(lo, unit, delta=delta)}, {value_text(hi, unit, delta=delta)}]"
 
 
-def param_text(value: Any) -> str:
-    """A scenario parameter as it is shown in its field (and typed back)."""
+def param_text(value: Any, style: NumberStyle = ENGLISH) -> str:
+    """A scenario parameter as it is shown in its field (and typed back) in ``style``."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
-        return f"{value:,}"
+        return typable(f"{value:,}", style)
     if isinstance(value, float):
         if abs(value) >= 1000:
             text = f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
-            return text
-        return f"{value:.6g}"
+            return typable(text, style)
+        return typable(f"{value:.6g}", style)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {param_text(v)}" for k, v in value.items())
+        sep = "; " if style.decimal == "," else ", "
+        return sep.join(f"{k}: {param_text(v, style)}" for k, v in value.items())
     return str(value)
 
 
-#: Digits grouped by commas in threes (1,500,000.25): the only commas a number may hold.
-_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
-
-
-def parse_number(text: str) -> float | str:
-    """A number typed by a user: ``1,500,000``, ``150k``, ``1.5M``, ``25%`` (= 0.25).
-    Text that is not a number comes back unchanged, so the scenario's own check refuses it
-    with its message. Raises :class:`ValidationError` for what reads as a number but is
-    not one to use: infinity, not-a-number, or a comma that does not group thousands
-    (``1,5`` would otherwise read as 15)."""
-    t = text.strip().replace(" ", "").replace("_", "")
-    core = t[:-1] if t[-1:] in ("%", "k", "K", "m", "M") else t
-    if "," in core:
-        if not _GROUPED.fullmatch(core):
-            raise ValidationError(
-                "Number", f"{text.strip()!r}: a comma only groups thousands (1,500); "
-                          "write decimals with a point (1.5)")
-        t = t.replace(",", "")
-    scale = 1.0
-    if t.endswith("%"):
-        t, scale = t[:-1], 0.01
-    elif t[-1:] in ("k", "K"):
-        t, scale = t[:-1], 1e3
-    elif t[-1:] in ("m", "M"):
-        t, scale = t[:-1], 1e6
+def parse_number(text: str, style: NumberStyle = ENGLISH) -> float | str:
+    """A number typed by a user in ``style``: ``1,500,000``, ``150k``, ``1.5M``, ``25%``
+    (= 0.25); ``1.500.000`` and ``12,5 %`` in German. Read by the one parser of typed numbers
+    (:func:`jbp.locale_numbers.read_number`). Text with no digit comes back unchanged, so the
+    scenario's own check refuses it with its message. Raises :class:`ValidationError` for
+    what reads as a number but is not one to use: infinity, a comma that does not group
+    thousands in English (``1,5`` would otherwise read as 15), text that reads two ways in
+    the locale (``1.234`` in German)."""
     try:
-        number = float(t) * scale
-    except ValueError:
-        return text.strip()
-    if not math.isfinite(number):
-        raise ValidationError("Number", f"{text.strip()!r} is not a finite number")
-    if number == int(number) and abs(number) < 2**53 and scale != 0.01 and "." not in t:
-        return int(number)
-    return number
+        return read_number(text, style, field="Number").plain
+    except NotANumber:
+        if not any(ch.isdigit() for ch in text):
+            return text.strip()
+        raise
 
 
-def parse_table(text: str) -> dict[str, float | str]:
+def parse_table(text: str, style: NumberStyle = ENGLISH) -> dict[str, float | str]:
     """A table typed as ``Gold: 0.2, Silver: 0.3`` (``=`` also separates; ``;`` also
-    splits). Empty text is an empty table."""
+    splits; where the locale's decimal is a comma, only ``;`` splits). Empty text is an
+    empty table."""
     out: dict[str, float | str] = {}
-    for part in text.replace(";", ",").split(","):
+    parts = text.split(";") if style.decimal == "," else text.replace(";", ",").split(",")
+    for part in parts:
         part = part.strip()
         if not part:
             continue
         sep = ":" if ":" in part else "="
         key, _, value = part.partition(sep)
-        out[key.strip()] = parse_number(value) if value.strip() else ""
+        out[key.strip()] = parse_number(value, style) if value.strip() else ""
     return out
 
 
