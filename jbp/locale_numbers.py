@@ -91,7 +91,8 @@ def _unambiguous(value: str, style: NumberStyle) -> str:
     if not frac:
         return whole.lstrip("0") or "0"
     whole = whole.lstrip("0") or "0"
-    if len(frac) == 3 and whole != "0" and len(whole) <= 3:
+    if len(frac) == 3 and whole != "0" and len(whole) <= 3 and (
+            style.decimal, style.group) != (".", ","):
         frac += "0"
     return f"{whole}{style.decimal}{frac}"
 

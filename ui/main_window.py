@@ -19,8 +19,16 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, QSettings, QStandardPaths, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QByteArray,
+    QCoreApplication,
+    QDate,
+    QSettings,
+    QStandardPaths,
+    Qt,
+)
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -64,15 +72,31 @@ def page(module: str, name: str) -> PageFactory:
     return factory
 
 
-#: The pages, in navigation order: (title, factory). Ctrl+1… switches to them.
+#: The pages, in navigation order: (title, factory). Ctrl+1… switches to them. The title is
+#: the page's key in code; it is shown translated (:func:`page_title`).
 PAGES: list[tuple[str, PageFactory]] = [
-    ("Portfolio", page("ui.portfolio", "PortfolioPage")),
-    ("Plans", page("ui.plan_editor.page", "PlansPage")),
-    ("Scenario Lab", page("ui.scenario_lab", "ScenarioLabPage")),
-    ("Program", page("ui.program_page", "ProgramPage")),
-    ("Partners", page("ui.partners_page", "PartnersPage")),
-    ("Data", page("ui.data_page", "DataPage")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Portfolio"), page("ui.portfolio", "PortfolioPage")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Plans"), page("ui.plan_editor.page", "PlansPage")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Scenario Lab"),
+     page("ui.scenario_lab", "ScenarioLabPage")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Program"), page("ui.program_page", "ProgramPage")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Partners"), page("ui.partners_page", "PartnersPage")),
+    (QT_TRANSLATE_NOOP("MainWindow", "Data"), page("ui.data_page", "DataPage")),
 ]
+#: The View menu's entry of each page, with its mnemonic (unique in the menu).
+PAGE_MENU_TEXTS = {
+    "Portfolio": QT_TRANSLATE_NOOP("MainWindow", "&Portfolio"),
+    "Plans": QT_TRANSLATE_NOOP("MainWindow", "P&lans"),
+    "Scenario Lab": QT_TRANSLATE_NOOP("MainWindow", "&Scenario Lab"),
+    "Program": QT_TRANSLATE_NOOP("MainWindow", "Pro&gram"),
+    "Partners": QT_TRANSLATE_NOOP("MainWindow", "Par&tners"),
+    "Data": QT_TRANSLATE_NOOP("MainWindow", "&Data"),
+}
+
+
+def page_title(title: str) -> str:
+    """A page's title in the interface's language (the key of :data:`PAGES` in English)."""
+    return QCoreApplication.translate("MainWindow", title)
 
 
 # ---------------------------------------------------------------------- window
@@ -92,6 +116,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx or AppContext(self)
         self.settings = settings or QSettings()
+        from ui import i18n
+
+        i18n.install(self.settings)  # number style and translator, before any page is built
         self.ask_identity = ask_identity
         self.identity_dialog: IdentityDialog | None = None
         self.message_box: QMessageBox | None = None
@@ -107,7 +134,7 @@ class MainWindow(QMainWindow):
             page.setObjectName(f"page_{title.replace(' ', '_').lower()}")
             self.pages[title] = page
             self.stack.addWidget(page)
-            self.nav.addItem(title)
+            self.nav.addItem(page_title(title))
             if hasattr(page, "message"):
                 page.message.connect(self.show_message)
             if hasattr(page, "partner_activated"):
@@ -158,34 +185,39 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
+        # Every action has a mnemonic unique in its menu (tests/test_gui_locale.py checks it,
+        # in English and German); texts go through self.tr() so a translation can replace them.
         bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "&New workspace…", self.new_workspace, QKeySequence.StandardKey.New,
-                     "action_new_workspace")
-        self._action(file, "&Open workspace…", self.choose_workspace,
+        file = bar.addMenu(self.tr("&File"))
+        file.setObjectName("menu_file")
+        self._action(file, self.tr("&New workspace…"), self.new_workspace,
+                     QKeySequence.StandardKey.New, "action_new_workspace")
+        self._action(file, self.tr("&Open workspace…"), self.choose_workspace,
                      QKeySequence.StandardKey.Open, "action_open_workspace")
-        self.recent_menu = file.addMenu("Open &recent")
-        self._action(file, "New &demo workspace…", self.new_demo_workspace, None,
+        self.recent_menu = file.addMenu(self.tr("Open &recent"))
+        self._action(file, self.tr("New &demo workspace…"), self.new_demo_workspace, None,
                      "action_new_demo")
         file.addSeparator()
         self.workbook_actions = [
-            self._action(file, "&Export plan to Excel…", lambda: self._workbook(
+            self._action(file, self.tr("&Export plan to Excel…"), lambda: self._workbook(
                 "export_plan", self.current_plan_id()), "Ctrl+E", "action_export_plan"),
-            self._action(file, "Export &portfolio to Excel…",
+            self._action(file, self.tr("Export &portfolio to Excel…"),
                          lambda: self._workbook("export_portfolio"), None,
                          "action_export_portfolio"),
-            self._action(file, "&Import partner's plan workbook…",
+            self._action(file, self.tr("&Import partner's plan workbook…"),
                          lambda: self._workbook("import_plan_workbook"), "Ctrl+I",
                          "action_import_plan"),
         ]
         file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit, "action_quit")
+        self._action(file, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit,
+                     "action_quit")
 
-        edit = bar.addMenu("&Edit")
+        edit = bar.addMenu(self.tr("&Edit"))
+        edit.setObjectName("menu_edit")
         # The group follows the document in view; texts read "Undo: Target Q1 of …".
-        undo = self.ctx.undo_group.createUndoAction(self, "Undo:")
+        undo = self.ctx.undo_group.createUndoAction(self, self.tr("&Undo:"))
         undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        redo = self.ctx.undo_group.createRedoAction(self, "Redo:")
+        redo = self.ctx.undo_group.createRedoAction(self, self.tr("&Redo:"))
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         undo.setObjectName("action_undo")
         redo.setObjectName("action_redo")
@@ -195,37 +227,75 @@ class MainWindow(QMainWindow):
         edit.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
         edit.addSeparator()
-        self._action(edit, "&Switch editor…", self.switch_editor, "Ctrl+Shift+E",
+        self._action(edit, self.tr("&Switch editor…"), self.switch_editor, "Ctrl+Shift+E",
                      "action_switch_editor")
 
-        plan = bar.addMenu("&Plan")
-        self._action(plan, "&New plan…", lambda: self.plans().new_plan(), "Ctrl+Shift+N",
+        plan = bar.addMenu(self.tr("&Plan"))
+        plan.setObjectName("menu_plan")
+        self._action(plan, self.tr("&New plan…"), lambda: self.plans().new_plan(), "Ctrl+Shift+N",
                      "action_new_plan")
-        self._action(plan, "&Roll forward to next year…", lambda: self.plans().roll_forward(),
-                     None, "action_roll_forward")
+        self._action(plan, self.tr("&Roll forward to next year…"),
+                     lambda: self.plans().roll_forward(), None, "action_roll_forward")
         plan.addSeparator()
-        for title, key in (("Overview", "Ctrl+Alt+1"), ("Goals && KPIs", "Ctrl+Alt+2"),
-                           ("Agreement", "Ctrl+Alt+3"), ("History", "Ctrl+Alt+4"),
-                           ("QBR", "Ctrl+Alt+5")):
-            self._action(plan, f"Show {title}", lambda t=title: self.show_plan_tab(t), key)
+        for title, text, key in (("Overview", self.tr("Show &Overview"), "Ctrl+Alt+1"),
+                                 ("Goals && KPIs", self.tr("Show &Goals && KPIs"), "Ctrl+Alt+2"),
+                                 ("Agreement", self.tr("Show &Agreement"), "Ctrl+Alt+3"),
+                                 ("History", self.tr("Show &History"), "Ctrl+Alt+4"),
+                                 ("QBR", self.tr("Show &QBR"), "Ctrl+Alt+5")):
+            self._action(plan, text, lambda t=title: self.show_plan_tab(t), key)
         plan.addSeparator()
-        self._action(plan, "Re&load plan", self.reload_plan, QKeySequence.StandardKey.Refresh,
-                     "action_reload")
+        self._action(plan, self.tr("Re&load plan"), self.reload_plan,
+                     QKeySequence.StandardKey.Refresh, "action_reload")
 
-        view = bar.addMenu("&View")
+        view = bar.addMenu(self.tr("&View"))
+        view.setObjectName("menu_view")
         for i, (title, _factory) in enumerate(PAGES):
-            self._action(view, title, lambda i=i: self.show_page(i), f"Ctrl+{i + 1}")
+            self._action(view, self.tr(PAGE_MENU_TEXTS.get(title, title)),
+                         lambda i=i: self.show_page(i), f"Ctrl+{i + 1}")
         view.addSeparator()
-        self._action(view, "Set “as of” date…", self.choose_as_of, None, "action_as_of")
+        self._action(view, self.tr("Set “&as of” date…"), self.choose_as_of, None,
+                     "action_as_of")
+        self._number_format_menu(view)
 
-        helpm = bar.addMenu("&Help")
-        self._action(helpm, "&Welcome", self.show_welcome, None, "action_welcome")
-        self._action(helpm, "&User guide", self.show_guide, "F1", "action_user_guide")
-        self._action(helpm, "&Find a command…", self.show_palette, "Ctrl+K", "action_palette")
-        self._action(helpm, "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+F1",
+        helpm = bar.addMenu(self.tr("&Help"))
+        helpm.setObjectName("menu_help")
+        self._action(helpm, self.tr("&Welcome"), self.show_welcome, None, "action_welcome")
+        self._action(helpm, self.tr("&User guide"), self.show_guide, "F1", "action_user_guide")
+        self._action(helpm, self.tr("&Find a command…"), self.show_palette, "Ctrl+K",
+                     "action_palette")
+        self._action(helpm, self.tr("&Keyboard shortcuts"), self.show_shortcuts, "Ctrl+F1",
                      "action_shortcuts")
-        self._action(helpm, "&About JBP Studio", self.show_about, None, "action_about")
+        self._action(helpm, self.tr("&About JBP Studio"), self.show_about, None, "action_about")
         self._refresh_recent()
+
+    def _number_format_menu(self, view) -> None:
+        """View ▸ Number format: the locale numbers, money and dates are shown and typed in
+        (and the interface's language); it applies from the next start."""
+        from ui import i18n
+
+        menu = view.addMenu(self.tr("&Number format"))
+        menu.setObjectName("menu_number_format")
+        group = QActionGroup(menu)
+        current = str(self.settings.value(i18n.SETTING, "system") or "system")
+        texts = {"system": self.tr("&System"), "en": self.tr("&English"),
+                 "de": self.tr("&German")}
+        for key, text in texts.items():
+            action = QAction(text, menu)
+            action.setCheckable(True)
+            action.setChecked(key == current)
+            action.setObjectName(f"action_number_format_{key}")
+            action.triggered.connect(lambda _checked=False, k=key: _none(
+                self.set_number_format(k)))
+            group.addAction(action)
+            menu.addAction(action)
+
+    def set_number_format(self, key: str) -> None:
+        """Remember View ▸ Number format; it takes effect when the app starts next."""
+        from ui import i18n
+
+        self.settings.setValue(i18n.SETTING, key)
+        self.show_message(self.tr("Number format saved: it applies when JBP Studio "
+                                  "starts next."))
 
     def _workbook(self, name: str, *args) -> None:
         if self.ctx.workspace is None:

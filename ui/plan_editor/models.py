@@ -30,6 +30,7 @@ from jbp.errors import JbpError
 from jbp.fields import Field
 from jbp.model import Element, Kpi, element_class
 from jbp.undo_text import choice_label
+from ui import i18n
 from ui.context import AppContext
 
 ERROR_BRUSH = QBrush(QColor("#f8d7d4"))
@@ -136,7 +137,7 @@ class ElementTableModel(QAbstractTableModel):
     def display_value(self, element: Any, field: Field) -> str:
         if field.kind == "enum":
             return choice_label(field.name, getattr(element, field.name))
-        return field.display(getattr(element, field.name))
+        return field.display(getattr(element, field.name), i18n.number_style())
 
     def data(self, index: _INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -212,6 +213,16 @@ class CellRefusals:
         self.edit_refused.emit(idx, message)  # type: ignore[attr-defined]
         return False
 
+    def refusal_key(self, index: _INDEX) -> tuple[int, str]:
+        """The ``errors`` key of a cell: (row, field name); tables of elements use the id."""
+        return (index.row(), self.field_at(index).name)  # type: ignore[attr-defined]
+
+    def refuse_typed(self, index: _INDEX, message: str) -> bool:
+        """Refuse text the cell editor could not read as the field's kind (a number that
+        reads two ways in the user's locale, a date in no known form): nothing is written,
+        the message shows at the cell and in the status bar."""
+        return self._refuse(index, self.refusal_key(index), message, emit_error=True)
+
     def _clear_error(self, index: _INDEX, key: tuple[int, str]) -> None:
         if self.errors.pop(key, None) is not None:
             idx = self.index(index.row(), index.column())  # type: ignore[attr-defined]
@@ -236,6 +247,9 @@ class PartTableModel(CellRefusals, ElementTableModel):
         #: (element id, field label) -> Amendment (changed since approval).
         self.amended: dict[tuple[int, str], Any] = {}
         self.read_only_reason = ""
+
+    def refusal_key(self, index: _INDEX) -> tuple[int, str]:
+        return (self.elements[index.row()].id, self.field_at(index).name)  # type: ignore[union-attr]
 
     def set_amendments(self, amendments: Sequence[Any]) -> None:
         self.amended = {(a.element_id, a.field): a for a in amendments if a.kind == self.kind}
@@ -339,7 +353,8 @@ class KpiTableModel(PartTableModel):
 
     def display_value(self, element: Any, field: Field) -> str:
         if field.name[:7] in ("target_", "actual_"):
-            return format_kpi_value(getattr(element, field.name), element.unit)
+            return format_kpi_value(getattr(element, field.name), element.unit,
+                                    style=i18n.number_style())
         return super().display_value(element, field)
 
     def edit_value(self, element: Any, field: Field) -> Any:
@@ -352,19 +367,21 @@ class KpiTableModel(PartTableModel):
         s = self.status_of(k)
         if s.actual_to_date is None:
             return ""
-        return (f"{format_kpi_value(s.actual_to_date, k.unit, short=True)} / "
-                f"{format_kpi_value(s.target_to_date, k.unit, short=True)}")
+        style = i18n.number_style()
+        return (f"{format_kpi_value(s.actual_to_date, k.unit, short=True, style=style)} / "
+                f"{format_kpi_value(s.target_to_date, k.unit, short=True, style=style)}")
 
     def _forecast(self, k: Kpi) -> str:
         s = self.status_of(k)
         if s.forecast is None:
             return ""
-        return (f"{format_kpi_value(s.forecast, k.unit, short=True)} / "
-                f"{format_kpi_value(s.full_target, k.unit, short=True)}")
+        style = i18n.number_style()
+        return (f"{format_kpi_value(s.forecast, k.unit, short=True, style=style)} / "
+                f"{format_kpi_value(s.full_target, k.unit, short=True, style=style)}")
 
 
 def _pct(x: float | None) -> str:
-    return "" if x is None else f"{x * 100:.0f}%"
+    return "" if x is None else i18n.number_style().number(f"{x * 100:.0f}%")
 
 
 class InitiativeTableModel(PartTableModel):

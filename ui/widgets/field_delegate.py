@@ -1,5 +1,12 @@
-"""Cell editors chosen by the domain field's kind: a combo box for enums, a date editor for
-dates, a checked list for linked ids, a line edit for everything else.
+"""Cell editors chosen by the domain field's kind: a combo box for enums, a checked list for
+linked ids, a line edit for everything else — dates too (typed in the locale's short form or
+ISO, with a calendar to pick from).
+
+Numbers and dates typed in a line edit are read here in the user's locale
+(:func:`ui.i18n.number_style`) by the one parser of typed input
+(:mod:`jbp.locale_numbers`), and the model is given the number or the day. Text the parser
+refuses (``1.234`` in German reads two ways) is not written: the model's refusal shows the
+message at the cell (``refuse_typed``), as for a value the domain refuses.
 
 While an editor is open the edit is "pending" (registered with the context, so the window
 shows its modified marker and asks before closing); it is committed or discarded on demand.
@@ -7,24 +14,89 @@ shows its modified marker and asks before closing); it is committed or discarded
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
+    QCalendarWidget,
     QComboBox,
-    QDateEdit,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QStyle,
     QStyledItemDelegate,
     QWidget,
 )
 
+from jbp.errors import ValidationError
+from jbp.locale_numbers import number_text, read_date, read_number
+from ui import i18n
 from ui.context import AppContext
 
-#: A QDateEdit cannot be empty; its minimum date stands for "no date".
-NO_DATE = QDate(1999, 12, 31)
+#: Field kinds typed as numbers.
+NUMBER_KINDS = ("int", "float", "money", "fraction")
+
+
+class DateLineEdit(QLineEdit):
+    """A date typed in the locale's short form or ISO (empty for no date), with a calendar
+    (the trailing button, or Alt+Down) to pick one."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        style = i18n.number_style()
+        self.setPlaceholderText(f"{style.date_example} / 2026-12-31"
+                                if style.date_example != "2026-12-31" else "2026-12-31")
+        self.calendar_action = QAction(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown), "Calendar", self)
+        self.calendar_action.setToolTip("Pick the day from a calendar (Alt+Down)")
+        self.calendar_action.triggered.connect(self.show_calendar)
+        self.addAction(self.calendar_action, QLineEdit.ActionPosition.TrailingPosition)
+        self.calendar: QCalendarWidget | None = None
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.show_calendar()
+            return
+        super().keyPressEvent(event)
+
+    def show_calendar(self) -> None:
+        calendar = QCalendarWidget(self)
+        calendar.setWindowFlags(Qt.WindowType.Popup)
+        try:
+            day = read_date(self.text(), i18n.number_style())
+            calendar.setSelectedDate(QDate(day.year, day.month, day.day))
+        except ValidationError:
+            pass
+        calendar.clicked.connect(self._picked)
+        calendar.activated.connect(self._picked)
+        calendar.move(self.mapToGlobal(self.rect().bottomLeft()))
+        calendar.show()
+        self.calendar = calendar
+
+    def _picked(self, day: QDate) -> None:
+        self.setText(i18n.number_style().date(dt.date(day.year(), day.month(), day.day())))
+        if self.calendar is not None:
+            self.calendar.close()
+            self.calendar = None
+        self.setFocus()
+
+
+def localised(text: str) -> str:
+    """A number the model gives in English (``1234.5``, ``12.5%``) as the user's locale
+    writes it for typing over (``1234,5``, ``12,5%``); other text unchanged."""
+    style = i18n.number_style()
+    if not text or (style.decimal, style.group) == (".", ","):
+        return text
+    try:
+        typed = read_number(text)
+    except ValidationError:
+        return text
+    if typed.percent:
+        return number_text(typed.value * 100, style, decimals=6) + "%"
+    return number_text(typed.value, style, decimals=6)
 
 
 class IdListEditor(QListWidget):
@@ -76,11 +148,7 @@ class FieldDelegate(QStyledItemDelegate):
             for choice in field.choices:  # shown in words, stored by key
                 editor.addItem(choice_label(field.name, choice) or choice, choice)
         elif field.kind == "date":
-            editor = QDateEdit(parent)
-            editor.setCalendarPopup(True)
-            editor.setDisplayFormat("yyyy-MM-dd")
-            editor.setMinimumDate(NO_DATE)
-            editor.setSpecialValueText("—")
+            editor = DateLineEdit(parent)
         elif field.kind == "ids" and hasattr(index.model(), "id_choices"):
             editor = IdListEditor(index.model().id_choices(field), parent)
         else:
@@ -96,29 +164,61 @@ class FieldDelegate(QStyledItemDelegate):
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
             editor.setCurrentIndex(max(0, editor.findData(str(value or ""))))
-        elif isinstance(editor, QDateEdit):
-            editor.setDate(value if isinstance(value, QDate) and value.isValid() else NO_DATE)
+        elif isinstance(editor, DateLineEdit):
+            day = value.toPython() if isinstance(value, QDate) and value.isValid() else value
+            editor.setText(i18n.number_style().date(day) if isinstance(day, dt.date) else "")
         elif isinstance(editor, IdListEditor):
             editor.set_ids(list(value or []))
         elif isinstance(editor, QLineEdit):
-            editor.setText("" if value is None else str(value))
+            field = index.model().field_at(index)
+            text = "" if value is None else str(value)
+            editor.setText(localised(text) if field is not None
+                           and field.kind in NUMBER_KINDS else text)
 
-    def editor_value(self, editor: QWidget) -> Any:
+    def editor_value(self, editor: QWidget, field=None) -> Any:
+        """The editor's value for the model: a number or a day where ``field`` is typed as
+        one (read in the user's locale; raises :class:`ValidationError` when refused)."""
         if isinstance(editor, QComboBox):
             data = editor.currentData()
             return editor.currentText() if data is None else data
-        if isinstance(editor, QDateEdit):
-            return None if editor.date() == NO_DATE else editor.date()
         if isinstance(editor, IdListEditor):
             return editor.ids()
         if isinstance(editor, QLineEdit):
-            return editor.text()
+            text = editor.text()
+            kind = getattr(field, "kind", "")
+            if not text.strip() or kind not in (*NUMBER_KINDS, "date"):
+                return text
+            style = i18n.number_style()
+            if kind == "date":
+                return read_date(text, style, field=field.label)
+            return read_number(text, style, field=field.label,
+                               suffixes=kind in ("money", "float"),
+                               currency=self._currency()).value
         return None
+
+    def _currency(self) -> str:
+        """The workspace currency's code, which an amount may carry (1.234,56 EUR)."""
+        ws = self.ctx.workspace
+        return ws.program().currency if ws is not None else ""
+
+    def set_value(self, editor: QWidget, model, index: QModelIndex) -> bool:
+        """Write the editor's value; text the locale's parser refuses goes to the model's
+        refusal (the message at the cell), and nothing is written."""
+        try:
+            value = self.editor_value(editor, model.field_at(index))
+        except ValidationError as exc:
+            message = f"{exc.field}: {exc.reason}"
+            if hasattr(model, "refuse_typed"):
+                model.refuse_typed(index, message)
+            else:
+                self.ctx.error.emit(message)
+            return False
+        return bool(model.setData(index, value, Qt.ItemDataRole.EditRole))
 
     def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
         # A refused value is not written: the model keeps the stored value and shows the
         # domain's message at the cell.
-        model.setData(index, self.editor_value(editor), Qt.ItemDataRole.EditRole)
+        self.set_value(editor, model, index)
 
     def updateEditorGeometry(self, editor: QWidget, option, index: QModelIndex) -> None:
         rect = option.rect
@@ -145,8 +245,7 @@ class FieldDelegate(QStyledItemDelegate):
             self._closed(editor)
             return True
         model = index.model()
-        ok = bool(model.setData(model.index(index.row(), index.column()),
-                                self.editor_value(editor), Qt.ItemDataRole.EditRole))
+        ok = self.set_value(editor, model, model.index(index.row(), index.column()))
         self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
         self._closed(editor)
         return ok
