@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import ValidationError
 from .formatting import ENGLISH, NumberStyle
-from .locale_numbers import read_number
+from .locale_numbers import NotANumber, UnusableNumber, read_number
 
 #: Field kinds. ``money`` is an amount in the workspace currency; ``fraction`` is 0..1
 #: (shown as percent); ``json`` holds a list of ints or strings.
@@ -167,8 +167,10 @@ def _coerce_number(value: Any, kind: str, err) -> float:
         try:
             number = read_number(str(value), ENGLISH,
                                  suffixes=kind in ("money", "float")).value
-        except ValidationError as exc:
+        except UnusableNumber as exc:  # a decimal comma (1,5 once read as 15), infinity
             raise err(exc.reason) from None
+        except NotANumber:
+            raise err(f"{value!r} is not a number") from None
     if math.isnan(number) or math.isinf(number):
         raise err(f"{value!r} is not a finite number")
     return number

@@ -46,6 +46,11 @@ class NotANumber(ValidationError):
     """Text that no form reads as a number."""
 
 
+class UnusableNumber(NotANumber):
+    """Text that reads as a number but not one to use: a decimal comma in English (``1,5``),
+    infinity."""
+
+
 class AmbiguousNumber(ValidationError):
     """Text that the locale's form and the international form read as different numbers."""
 
@@ -160,7 +165,7 @@ def read_number(text: str, style: NumberStyle = ENGLISH, *, field: str = "Number
     if plain is None:
         if (style.decimal, style.group) == (".", ",") and "," in mantissa and _plain(
                 mantissa, ",", ".") is not None:
-            raise NotANumber(field, f"“{raw}”: a comma only groups thousands (1,500); "
+            raise UnusableNumber(field, f"“{raw}”: a comma only groups thousands (1,500); "
                                     "write decimals with a point (1.5)", value=text)
         raise NotANumber(field, f"“{raw}” is not a number", value=text)
     try:
@@ -168,7 +173,7 @@ def read_number(text: str, style: NumberStyle = ENGLISH, *, field: str = "Number
     except (ValueError, OverflowError):
         raise NotANumber(field, f"“{raw}” is not a number", value=text) from None
     if not math.isfinite(number):
-        raise NotANumber(field, f"“{raw}” is not a finite number", value=text)
+        raise UnusableNumber(field, f"“{raw}” is not a finite number", value=text)
     if percent:
         number /= 100.0
     if negative:

@@ -32,7 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from jbp.errors import ValidationError
-from jbp.locale_numbers import number_text, read_date, read_number
+from jbp.locale_numbers import (
+    NotANumber,
+    UnusableNumber,
+    number_text,
+    read_date,
+    read_number,
+)
 from ui import i18n
 from ui.context import AppContext
 
@@ -206,14 +212,22 @@ class FieldDelegate(QStyledItemDelegate):
         refusal (the message at the cell), and nothing is written."""
         try:
             value = self.editor_value(editor, model.field_at(index))
-        except ValidationError as exc:
-            message = f"{exc.field}: {exc.reason}"
-            if hasattr(model, "refuse_typed"):
-                model.refuse_typed(index, message)
-            else:
-                self.ctx.error.emit(message)
-            return False
+        except NotANumber as exc:
+            if isinstance(exc, UnusableNumber):
+                return self._refuse(model, index, exc)
+            value = editor.text()  # no number at all: the domain refuses it in its words
+        except ValidationError as exc:  # reads two ways; a date in no known form
+            return self._refuse(model, index, exc)
         return bool(model.setData(index, value, Qt.ItemDataRole.EditRole))
+
+    def _refuse(self, model, index: QModelIndex, exc: ValidationError) -> bool:
+        element = getattr(getattr(model, "cls", None), "LABEL", "")
+        message = str(ValidationError(exc.field, exc.reason, element=element))
+        if hasattr(model, "refuse_typed"):
+            model.refuse_typed(index, message)
+        else:
+            self.ctx.error.emit(message)
+        return False
 
     def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
         # A refused value is not written: the model keeps the stored value and shows the
