@@ -130,14 +130,15 @@ def read_number(text: str, style: NumberStyle = ENGLISH, *, field: str = "Number
     if t.startswith("(") and t.endswith(")"):
         negative, t = True, t[1:-1]
     code = currency.upper()
-    for _ in range(2):  # a sign and a currency, in either order: -$5, $-5
-        if t[:1] and t[0] in "+-":
-            negative ^= t[0] == "-"
+    signed = symbol = False
+    for _ in range(2):  # one sign and one currency, in either order: -$5, $-5
+        if not signed and t[:1] and t[0] in "+-":
+            negative, signed = negative ^ (t[0] == "-"), True
             t = t[1:]
-        if t[:1] and t[0] in _SYMBOLS:
-            t = t[1:]
-        elif code and t[:3].upper() == code:
-            t = t[3:]
+        if not symbol and t[:1] and t[0] in _SYMBOLS:
+            t, symbol = t[1:], True
+        elif not symbol and code and t[:3].upper() == code:
+            t, symbol = t[3:], True
     if t[-1:] and t[-1] in _SYMBOLS:
         t = t[:-1]
     elif code and len(t) > 3 and t[-3:].upper() == code:

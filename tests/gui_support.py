@@ -14,8 +14,11 @@ from ui import workers
 
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
-    """Settings in a file of the test's own (never the user's)."""
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    """Settings in a file of the test's own (never the user's), in English numbers and
+    words whatever the machine's locale (a test sets View ▸ Number format to German)."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("view/number_format", "en")
+    return settings
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ from jbp.charts import RAG_COLORS, format_kpi_value
 from jbp.commands import SetField
 from jbp.errors import JbpError
 from jbp.fields import Field
+from jbp.locale_numbers import number_text
 from jbp.model import Element, Kpi, element_class
 from jbp.undo_text import choice_label
 from ui import i18n
@@ -359,8 +360,14 @@ class KpiTableModel(PartTableModel):
 
     def edit_value(self, element: Any, field: Field) -> Any:
         if field.name[:7] in ("target_", "actual_"):
-            return format_kpi_value(getattr(element, field.name), element.unit).replace(",",
-                                                                                          "")
+            # the value as stored (not rounded as shown), in English: the cell editor writes
+            # it in the user's locale
+            value = getattr(element, field.name)
+            if value is None:
+                return ""
+            if element.unit == "percent":
+                return number_text(value * 100, decimals=6) + "%"
+            return number_text(value, decimals=6)
         return super().edit_value(element, field)
 
     def _to_date(self, k: Kpi) -> str:
