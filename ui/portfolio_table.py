@@ -6,11 +6,14 @@ At-risk partners are tinted red across the row; the Plan RAG cell carries its co
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
+
+from ui import i18n
 
 #: Columns, in order: (scorecard column, title, kind). Kinds: text, money (workspace
 #: currency, named in the title), ratio, fraction, trend, int, days, date. Titles say the
@@ -58,21 +61,26 @@ def _missing(v: Any) -> bool:
 
 
 def display(value: Any, kind: str) -> str:
+    """A scorecard cell in the user's locale (:func:`ui.i18n.number_style`)."""
     if _missing(value):
         return ""
-    if kind == "money":
-        return f"{value:,.0f}"
-    if kind == "ratio":
-        return f"{value:.2f}"
-    if kind == "fraction":
-        return f"{value:.0%}"
-    if kind == "trend":
-        return f"{value:+.0%}"
-    if kind in ("int", "days"):
-        return f"{value:,.0f}"
+    style = i18n.number_style()
     if kind == "date":
-        return value.date().isoformat() if hasattr(value, "date") else str(value)
-    return str(value)
+        day = value.date() if hasattr(value, "date") else value
+        return style.date(day) if isinstance(day, dt.date) else str(value)
+    if kind == "money":
+        text = f"{value:,.0f}"
+    elif kind == "ratio":
+        text = f"{value:.2f}"
+    elif kind == "fraction":
+        text = f"{value:.0%}"
+    elif kind == "trend":
+        text = f"{value:+.0%}"
+    elif kind in ("int", "days"):
+        text = f"{value:,.0f}"
+    else:
+        return str(value)
+    return style.number(text)
 
 
 class ScorecardModel(QAbstractTableModel):

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from jbp.errors import JbpError, ValidationError
 from jbp.scenarios import SetScenarioParams
 from simulation.scenario import GROUPS, Scenario
+from ui import i18n
 from ui.context import AppContext
 from ui.numbers import humanise, param_text, parse_number, parse_table
 
@@ -87,7 +88,7 @@ def field_text(path: str, value: Any) -> str:
     (20240601, not "20,240,601")."""
     if path.split(".")[-1] == "seed" and isinstance(value, int):
         return str(value)
-    return param_text(value)
+    return param_text(value, i18n.number_style())
 
 
 def unit_text(unit: str, currency: str) -> str:
@@ -208,9 +209,9 @@ class FieldRow:
             return ed.currentText()
         text = ed.text()
         if self.kind is dict:
-            return parse_table(text)
+            return parse_table(text, i18n.number_style())
         if self.kind in (int, float):
-            return parse_number(text)
+            return parse_number(text, i18n.number_style())
         return text
 
     def _finished(self) -> None:
@@ -462,7 +463,7 @@ class ParameterEditor(QWidget):
     @staticmethod
     def _describe(scenario: Scenario, path: str) -> str:
         try:
-            return param_text(scenario.get(path))
+            return param_text(scenario.get(path), i18n.number_style())
         except ValidationError:
             return "?"
 
