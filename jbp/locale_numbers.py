@@ -150,6 +150,8 @@ def read_number(text: str, style: NumberStyle = ENGLISH, *, field: str = "Number
     if suffixes and not percent and t[-1:] and t[-1] in "kKmM":
         scale = 1e3 if t[-1] in "kK" else 1e6
         t = t[:-1]
+    if t.lower() in ("inf", "infinity", "nan"):
+        raise UnusableNumber(field, f"“{raw}” is not a finite number", value=text)
     match = _EXPONENT.fullmatch(t)
     mantissa, exponent = (match.group(1), match.group(2) or "") if match else (t, "")
     local = _plain(mantissa, style.decimal, style.group)

@@ -217,3 +217,28 @@ def test_the_number_format_is_a_setting_that_applies_from_the_next_start(qtbot, 
     action.trigger()
     assert settings.value(i18n.SETTING) == "de"
     assert "next" in english.statusBar().currentMessage()
+
+
+def test_program_settings_and_costs_are_typed_in_german(qtbot, german):
+    german.show_page("Program")
+    page = german.pages["Program"]
+    ws = german.ctx.workspace
+    weight = page.editors["influence_weight"]
+    weight.setFocus()
+    weight.selectAll()
+    qtbot.keyClicks(weight, "12,5 %")
+    qtbot.keyClick(weight, Qt.Key.Key_Return)
+    assert ws.program().influence_weight == pytest.approx(0.125)
+    assert weight.text() == "12,5%"
+    cac = page.editors["direct_cac"]
+    cac.setFocus()
+    cac.selectAll()
+    qtbot.keyClicks(cac, "1.234,5")
+    qtbot.keyClick(cac, Qt.Key.Key_Return)
+    assert ws.program().direct_cac == pytest.approx(1234.5)
+    before = ws.program().direct_cac
+    cac.selectAll()
+    qtbot.keyClicks(cac, "2.500")
+    qtbot.keyClick(cac, Qt.Key.Key_Return)
+    assert ws.program().direct_cac == before
+    assert "reads two ways" in page.settings_error.text()

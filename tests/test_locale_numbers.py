@@ -79,7 +79,8 @@ def test_the_domain_field_reads_text_with_the_same_parser():
         target.coerce("1234,56")  # read as 123456 before
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.2.3,4,5", "1,23,4", "12..5", "--5", "inf"])
+@pytest.mark.parametrize("text", ["", "abc", "1.2.3,4,5", "1,23,4", "12..5", "--5", "inf",
+                                  "NaN%", "1e400"])
 def test_text_that_is_no_number_is_refused(text):
     for style in (ENGLISH, GERMAN):
         with pytest.raises(NotANumber):

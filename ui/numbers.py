@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from jbp.formatting import ENGLISH, NumberStyle
-from jbp.locale_numbers import NotANumber, read_number, typable
+from jbp.locale_numbers import NotANumber, UnusableNumber, read_number, typable
 
 #: Metrics where a fall is good news (the comparison colours a significant fall green).
 LOWER_IS_BETTER = frozenset({
@@ -88,10 +88,10 @@ def parse_number(text: str, style: NumberStyle = ENGLISH) -> float | str:
     the locale (``1.234`` in German)."""
     try:
         return read_number(text, style, field="Number").plain
-    except NotANumber:
-        if not any(ch.isdigit() for ch in text):
-            return text.strip()
-        raise
+    except NotANumber as exc:
+        if isinstance(exc, UnusableNumber) or any(ch.isdigit() for ch in text):
+            raise
+        return text.strip()
 
 
 def parse_table(text: str, style: NumberStyle = ENGLISH) -> dict[str, float | str]:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import i18n
 from ui.context import AppContext
 from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table parts)
     COLUMNS,
@@ -81,7 +82,8 @@ def gap_text(row: Any, currency: str = "") -> str:
         return "top tier"
     parts = []
     if row.gap_sourced_revenue > 0:
-        parts.append(f"{row.gap_sourced_revenue:,.0f} {currency} revenue".replace("  ", " "))
+        amount = i18n.number_style().number(f"{row.gap_sourced_revenue:,.0f}")
+        parts.append(f"{amount} {currency} revenue".replace("  ", " "))
     if row.gap_certified_people > 0:
         parts.append(f"{row.gap_certified_people:.0f} certified")
     if row.gap_new_logos > 0:
@@ -400,12 +402,13 @@ def summary_html(s: dict[str, Any]) -> str:
         from jbp.charts_portfolio import short_money
 
         v = s.get(key)
-        return "–" if v is None or v != v else f"{short_money(v)} {cur}"
+        return "–" if v is None or v != v else f"{n(short_money(v))} {cur}"
 
     ratio = s.get("cac_ratio")
-    ratio_text = "" if ratio is None or ratio != ratio else f" ({ratio:.2f}× direct)"
+    n = i18n.number_style().number
+    ratio_text = "" if ratio is None or ratio != ratio else f" ({n(f'{ratio:.2f}')}× direct)"
     roi = s.get("mdf_roi")
-    roi_text = "–" if roi is None or roi != roi else f"{roi:.1f}"
+    roi_text = "–" if roi is None or roi != roi else n(f"{roi:.1f}")
     return (f"<span style='color:#5f6368'>Twelve months to {s['as_of']:%d %b %Y} · "
             f"CAC via channel {m('cac_channel')} vs direct {m('cac_direct')}{ratio_text}, "
             f"{s.get('new_channel_customers', 0)} new channel customers · MDF ROI "

@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from jbp import store
-from jbp.errors import JbpError
+from jbp.errors import JbpError, ValidationError
+from jbp.fields import Field
+from jbp.locale_numbers import typable
 from jbp.model import Program, Tier
 from jbp.program_edit import (
     COST_CATEGORIES,
@@ -46,12 +48,16 @@ from jbp.program_edit import (
     tier_preview,
 )
 from jbp.setup import MONTHS
+from ui import i18n
 from ui.command_table import CommandTableModel
 from ui.context import AppContext
 from ui.plan_editor.models import field_columns
-from ui.widgets.field_delegate import FieldDelegate
+from ui.widgets.field_delegate import NUMBER_KINDS, FieldDelegate, read_typed
 from ui.widgets.part_table import ErrorLine
 from ui.workers import Task, start_task
+
+#: How a typed cost is read (the domain's SetCost checks it).
+COST_FIELD = Field("amount", "money", "Amount")
 
 #: Tier fields whose change moves partners between tiers (previewed before applying).
 THRESHOLDS = ("min_sourced_revenue", "min_certifications", "min_new_logos")
@@ -286,7 +292,9 @@ class ProgramPage(QWidget):
             if isinstance(editor, QComboBox):
                 editor.setCurrentIndex(int(value) - 1)
             else:
-                editor.setText(f.display(value))
+                style = i18n.number_style()  # typed back: grouped only where unambiguous
+                editor.setText(typable(f.display(value), style) if f.kind in NUMBER_KINDS
+                               else f.display(value, style))
                 editor.setStyleSheet("")
         self.tiers.set_elements(program.tiers_by_rank())
         self.view.resizeRowsToContents()
@@ -309,7 +317,8 @@ class ProgramPage(QWidget):
             self.costs.setItem(r, 0, item)
             for c, cat in enumerate(cats, start=1):
                 value = by_month[month].get(cat)
-                cell = QTableWidgetItem("" if value is None else f"{value:,.2f}")
+                cell = QTableWidgetItem("" if value is None else
+                                        i18n.number_style().number(f"{value:,.2f}"))
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                       | Qt.AlignmentFlag.AlignVCenter)
                 self.costs.setItem(r, c, cell)
@@ -335,7 +344,13 @@ class ProgramPage(QWidget):
     def _line_edited(self, name: str) -> None:
         editor = self.editors[name]
         assert isinstance(editor, QLineEdit)
-        self.set_setting(name, editor.text())
+        try:  # read in the user's locale (ui.i18n); what reads two ways is refused here
+            value = read_typed(editor.text(), Program.field(name))
+        except ValidationError as exc:
+            self._refuse_setting(name, str(ValidationError(exc.field, exc.reason,
+                                                           element="Program")))
+            return
+        self.set_setting(name, value)
 
     def set_setting(self, name: str, value: Any) -> bool:
         """Apply one program setting through the undo stack; a refusal is shown at the
@@ -454,7 +469,13 @@ class ProgramPage(QWidget):
             return
         month = self.costs.item(item.row(), 0).text()
         category = list(COST_CATEGORIES)[item.column() - 1]
-        self.set_cost(month, category, item.text())
+        try:  # read in the user's locale (ui.i18n)
+            amount = read_typed(item.text(), COST_FIELD)
+        except ValidationError as exc:
+            self.cost_error.show_message(str(exc))
+            self._load_costs(self.ctx.workspace, self.ctx.workspace.program().currency)
+            return
+        self.set_cost(month, category, amount)
 
     def set_cost(self, month: str, category: str, amount: Any) -> bool:
         if self.ctx.editor is None:

@@ -90,6 +90,27 @@ class DateLineEdit(QLineEdit):
         self.setFocus()
 
 
+def read_typed(text: str, field, currency: str = "") -> Any:
+    """What a user typed for ``field`` (a :class:`jbp.fields.Field`), read in their locale:
+    a number for number kinds, a day for dates, the text itself otherwise or when it holds
+    no number at all (the domain then refuses it in its own words). Raises
+    :class:`ValidationError` for text that reads two ways, an unusable number (``1,5`` in
+    English, ``inf``) or a date in no known form."""
+    kind = getattr(field, "kind", "")
+    if not text.strip() or kind not in (*NUMBER_KINDS, "date"):
+        return text
+    style = i18n.number_style()
+    if kind == "date":
+        return read_date(text, style, field=field.label)
+    try:
+        return read_number(text, style, field=field.label,
+                           suffixes=kind in ("money", "float"), currency=currency).value
+    except NotANumber as exc:
+        if isinstance(exc, UnusableNumber):
+            raise
+        return text
+
+
 def localised(text: str) -> str:
     """A number the model gives in English (``1234.5``, ``12.5%``) as the user's locale
     writes it for typing over (``1234,5``, ``12,5%``); other text unchanged."""
@@ -190,16 +211,7 @@ class FieldDelegate(QStyledItemDelegate):
         if isinstance(editor, IdListEditor):
             return editor.ids()
         if isinstance(editor, QLineEdit):
-            text = editor.text()
-            kind = getattr(field, "kind", "")
-            if not text.strip() or kind not in (*NUMBER_KINDS, "date"):
-                return text
-            style = i18n.number_style()
-            if kind == "date":
-                return read_date(text, style, field=field.label)
-            return read_number(text, style, field=field.label,
-                               suffixes=kind in ("money", "float"),
-                               currency=self._currency()).value
+            return read_typed(editor.text(), field, self._currency())
         return None
 
     def _currency(self) -> str:
@@ -212,10 +224,6 @@ class FieldDelegate(QStyledItemDelegate):
         refusal (the message at the cell), and nothing is written."""
         try:
             value = self.editor_value(editor, model.field_at(index))
-        except NotANumber as exc:
-            if isinstance(exc, UnusableNumber):
-                return self._refuse(model, index, exc)
-            value = editor.text()  # no number at all: the domain refuses it in its words
         except ValidationError as exc:  # reads two ways; a date in no known form
             return self._refuse(model, index, exc)
         return bool(model.setData(index, value, Qt.ItemDataRole.EditRole))

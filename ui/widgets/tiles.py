@@ -10,6 +10,13 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 GOOD, BAD, NEUTRAL = "#1b7f3b", "#b3261e", "#5f6368"
 
 
+def _n(text: str) -> str:
+    """English digits in the user's number style (ui.i18n)."""
+    from ui import i18n
+
+    return i18n.number_style().number(text)
+
+
 def tile_value(value: float, unit: str, currency: str = "") -> str:
     """A tile's figure: money in the workspace currency, ROPI and utilisation in percent."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -17,10 +24,10 @@ def tile_value(value: float, unit: str, currency: str = "") -> str:
     if unit == "currency":
         from jbp.charts_portfolio import short_money
 
-        return f"{short_money(value)} {currency}".strip()
+        return _n(f"{short_money(value)} {currency}".strip())
     if unit in ("ratio", "fraction"):
-        return f"{value:.0%}"
-    return f"{value:,.0f}"
+        return _n(f"{value:.0%}")
+    return _n(f"{value:,.0f}")
 
 
 def change_text(change: float, unit: str, currency: str = "") -> str:
@@ -33,10 +40,10 @@ def change_text(change: float, unit: str, currency: str = "") -> str:
     if unit == "currency":
         from jbp.charts_portfolio import short_money
 
-        return f"{sign}{short_money(abs(change))} {currency}".strip()
+        return _n(f"{sign}{short_money(abs(change))} {currency}".strip())
     if unit in ("ratio", "fraction"):
-        return f"{sign}{abs(change) * 100:.0f} pp"
-    return f"{sign}{abs(change):,.0f}"
+        return _n(f"{sign}{abs(change) * 100:.0f} pp")
+    return _n(f"{sign}{abs(change):,.0f}")
 
 
 class Tile(QFrame):
