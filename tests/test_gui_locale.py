@@ -242,3 +242,31 @@ def test_program_settings_and_costs_are_typed_in_german(qtbot, german):
     qtbot.keyClick(cac, Qt.Key.Key_Return)
     assert ws.program().direct_cac == before
     assert "reads two ways" in page.settings_error.text()
+
+
+def test_the_scenario_labs_tier_cells_read_german(qtbot):
+    from jbp.demo import PROGRAM
+    from jbp.formatting import GERMAN
+    from ui.scenario_lab.models import TierTableModel
+
+    i18n.set_number_style(GERMAN)
+    try:
+        model = TierTableModel()
+        tiers = PROGRAM.tiers_by_rank()
+        model.set_tiers(tiers, None)
+        edits, refusals = [], []
+        model.edit_requested.connect(lambda path, value: edits.append((path, value)))
+        model.refused.connect(lambda path, message: refusals.append(message))
+        row = next(r for r, t in enumerate(model.tiers) if t.min_sourced_revenue >= 1000)
+        col = model.column_of("min_sourced_revenue")
+        index = model.index(row, col)
+        shown = index.data(Qt.ItemDataRole.EditRole)
+        assert "," not in shown  # German, and without a group that would read two ways
+        assert model.setData(index, "1.234.567,5")
+        assert edits[-1][1] == pytest.approx(1234567.5)
+        assert not model.setData(index, "1.234")
+        assert "reads two ways" in refusals[-1]
+        margin = model.index(row, model.column_of("margin"))
+        assert margin.data() == f"{model.tiers[row].margin * 100:.1f}%".replace(".", ",")
+    finally:
+        i18n.reset()

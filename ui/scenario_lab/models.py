@@ -12,8 +12,11 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from jbp.errors import ValidationError
+from jbp.locale_numbers import typable
 from jbp.model import Tier
 from jbp.scenarios import ScenarioRecord
+from ui import i18n
+from ui.widgets.field_delegate import NUMBER_KINDS, read_typed
 
 DIFFERS = QColor("#fff1c2")  # a value that differs from the baseline
 STALE = QColor("#b35c00")
@@ -301,11 +304,13 @@ class TierTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return None
         elif role == Qt.ItemDataRole.DisplayRole:
+            style = i18n.number_style()
             if differs and base is not _MISSING and f.name != "name":
-                return f"{f.display(value)} (baseline {f.display(base)})"
-            return f.display(value)
-        elif role == Qt.ItemDataRole.EditRole:
-            return f.display(value)
+                return f"{f.display(value, style)} (baseline {f.display(base, style)})"
+            return f.display(value, style)
+        elif role == Qt.ItemDataRole.EditRole:  # typed back: grouped only where unambiguous
+            return (typable(f.display(value), i18n.number_style()) if f.kind in NUMBER_KINDS
+                    else f.display(value, i18n.number_style()))
         if role == Qt.ItemDataRole.BackgroundRole and differs:
             return QBrush(DIFFERS)
         if role == Qt.ItemDataRole.ToolTipRole and self.baseline is not None:
@@ -337,8 +342,9 @@ class TierTableModel(QAbstractTableModel):
             return True
         if role != Qt.ItemDataRole.EditRole:
             return False
-        try:
-            parsed = f.coerce(value, element="Tier")
+        try:  # text read in the user's locale (ui.i18n), then checked by the field
+            typed = read_typed(value, f) if isinstance(value, str) else value
+            parsed = f.coerce(typed, element="Tier")
         except ValidationError as exc:
             self.refused.emit(path, exc.reason)
             return False
