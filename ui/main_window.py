@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from jbp.store import Workspace
+from ui import theme
 from ui.context import DATA, AppContext
 from ui.identity import IdentityBadge, IdentityDialog
 from ui.widgets.busy import BusyIndicator
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
             self._action(view, title, lambda i=i: self.show_page(i), f"Ctrl+{i + 1}")
         view.addSeparator()
         self._action(view, "Set “as of” date…", self.choose_as_of, None, "action_as_of")
+        view.addMenu(theme.theme_menu(self, self.settings))
 
         helpm = bar.addMenu("&Help")
         self._action(helpm, "&Welcome", self.show_welcome, None, "action_welcome")

@@ -46,6 +46,7 @@ from jbp.program_edit import (
     tier_preview,
 )
 from jbp.setup import MONTHS
+from ui import theme
 from ui.command_table import CommandTableModel
 from ui.context import AppContext
 from ui.plan_editor.models import field_columns
@@ -287,7 +288,7 @@ class ProgramPage(QWidget):
                 editor.setCurrentIndex(int(value) - 1)
             else:
                 editor.setText(f.display(value))
-                editor.setStyleSheet("")
+                theme.style(editor, "")
         self.tiers.set_elements(program.tiers_by_rank())
         self.view.resizeRowsToContents()
         self._load_costs(ws, program.currency)
@@ -350,7 +351,7 @@ class ProgramPage(QWidget):
         except JbpError as exc:
             return self._refuse_setting(name, str(exc))
         if getattr(ws.program(), name) == command.value:
-            editor.setStyleSheet("")
+            theme.style(editor, "")
             self.settings_error.show_message("")
             return True
         if not self.ctx.run(command):
@@ -361,7 +362,7 @@ class ProgramPage(QWidget):
     def _refuse_setting(self, name: str, message: str) -> bool:
         editor = self.editors[name]
         self.settings_error.show_message(message)
-        editor.setStyleSheet("border: 2px solid #b3261e;")
+        theme.style(editor, "border: 2px solid $error_text;")
         editor.setToolTip(message)
         return False
 
