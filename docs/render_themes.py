@@ -8,6 +8,9 @@ Run offscreen, once per scale (Qt reads the scale factor when the application st
 Each run writes, for the light and the dark theme, the Portfolio, the plan editor (Goals &
 KPIs of the demo's amended plan, a KPI's chart shown) and the QBR view, in a 1366x768 window
 (2732x1536 pixels at 2x).
+
+For looking rather than for the docs, ``JBP_THEME_OUT=DIR`` (with ``JBP_THEME_SIZE=1920x1080``)
+writes every page and plan tab there, the Scenario Lab with a calibrated baseline.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 IMAGES = ROOT / "docs" / "images"
-SIZE = (1366, 768)
+SIZE = tuple(int(v) for v in os.environ.get("JBP_THEME_SIZE", "1366x768").split("x"))
+OUT = os.environ.get("JBP_THEME_OUT", "")
 
 
 def settle(app, rounds: int = 5) -> None:
@@ -30,6 +34,27 @@ def settle(app, rounds: int = 5) -> None:
         for task in workers.running_tasks():
             task.wait(30_000)
         app.processEvents()
+
+
+def every_page(app, win) -> dict:
+    from ui.main_window import PAGES
+
+    shots = {}
+    lab = win.pages["Scenario Lab"]
+    lab.create_baseline(show_report=False, horizon_months=12, replications=4)
+    settle(app, 10)
+    for title, _ in PAGES:
+        win.show_page(title)
+        settle(app)
+        if title == "Plans":
+            tabs = win.plans().editor.tabs
+            for i in range(tabs.count()):
+                tabs.setCurrentIndex(i)
+                settle(app)
+                shots[f"plans-{i}"] = win.grab()
+        else:
+            shots[title.replace(" ", "-").lower()] = win.grab()
+    return shots
 
 
 def main() -> int:
@@ -72,10 +97,12 @@ def main() -> int:
         editor.qbr.wait_for_charts()
         settle(app)
         shots["qbr"] = win.grab()
+        if OUT:
+            shots = every_page(app, win)
         for name, pixmap in shots.items():
-            out = IMAGES / f"theme-{mode}-{scale}x-{name}.png"
+            out = (Path(OUT) if OUT else IMAGES) / f"theme-{mode}-{scale}x-{name}.png"
             pixmap.save(str(out))
-            print(out.relative_to(ROOT), pixmap.width(), "x", pixmap.height())
+            print(out, pixmap.width(), "x", pixmap.height())
         win.ctx.discard_pending()
         win.close()
         win.deleteLater()

@@ -344,12 +344,14 @@ def apply(mode: str) -> Theme:
         if _system is not None:
             palette, style_name = _system
             _system = None
-            app.setStyle(style_name)
+            if app.style().name() != style_name:
+                app.setStyle(style_name)
             app.setPalette(palette)
     else:
         if _system is None:
             _system = (QPalette(app.palette()), app.style().name())
-        app.setStyle("Fusion")
+        if app.style().name().lower() != "fusion":  # restyling every widget is not cheap
+            app.setStyle("Fusion")
         app.setPalette(dark_palette() if mode == "dark" else light_palette())
     restyle()
     signals().changed.emit()

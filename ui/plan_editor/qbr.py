@@ -244,7 +244,7 @@ class QbrView(QWidget):
 
     def _theme_changed(self) -> None:
         if self.card is not None:
-            self.refresh()
+            self._invalidate()  # redrawn now if in view, else when shown
 
     def _task_done(self, task: Task) -> None:
         if task is self.task:
