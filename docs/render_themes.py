@@ -54,6 +54,14 @@ def every_page(app, win) -> dict:
                 shots[f"plans-{i}"] = win.grab()
         else:
             shots[title.replace(" ", "-").lower()] = win.grab()
+    portfolio = win.pages["Portfolio"]
+    win.show_page("Portfolio")
+    portfolio.view.selectRow(0)
+    partner = portfolio.open_partner(portfolio.selected_partner())
+    partner.resize(*SIZE)
+    settle(app, 10)
+    shots["partner"] = partner.grab()
+    partner.close()
     return shots
 
 

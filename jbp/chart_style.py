@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # matplotlib is heavy; imported where a chart is drawn
     from matplotlib.figure import Figure
+    from matplotlib.typing import ColorType
 
 
 def _light_rag() -> Mapping[str, str]:
@@ -68,6 +69,40 @@ def _neutral_ink(color: object) -> float | None:
     return lum if lum < 0.5 else None
 
 
+def _channel(c: float) -> float:
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def contrast(a: ColorType, b: ColorType) -> float:
+    """WCAG contrast ratio of two matplotlib colours (1 … 21)."""
+    from matplotlib.colors import to_rgb
+
+    def lum(c: ColorType) -> float:
+        r, g, b_ = (_channel(v) for v in to_rgb(c))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+
+    la, lb = lum(a), lum(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def readable(color: ColorType, style: ChartStyle, floor: float = 3.0) -> ColorType:
+    """``color``, mixed towards the foreground until a line of it stands out from the
+    background by ``floor`` (a dark purple line on a dark chart becomes a lighter purple);
+    unchanged when it already does."""
+    from matplotlib.colors import to_rgb
+
+    if contrast(color, style.background) >= floor:
+        return color
+    rgb, fg = to_rgb(color), to_rgb(style.foreground)
+    for step in range(1, 11):
+        t = step / 10
+        mixed = (rgb[0] + (fg[0] - rgb[0]) * t, rgb[1] + (fg[1] - rgb[1]) * t,
+                 rgb[2] + (fg[2] - rgb[2]) * t)
+        if contrast(mixed, style.background) >= floor:
+            return mixed
+    return style.foreground
+
+
 def style_figure(fig: Figure, style: ChartStyle) -> None:
     """Recolour a drawn figure's neutral ink and backgrounds in ``style`` (see the module
     docstring). Call after the chart functions and before the canvas draws."""
@@ -101,6 +136,8 @@ def style_figure(fig: Figure, style: ChartStyle) -> None:
         lum = _neutral_ink(line.get_color())
         if lum is not None:
             line.set_color(ink(lum))
+        elif style.dark:  # a series line: it must stand out from a dark background too
+            line.set_color(readable(line.get_color(), style))
         face = line.get_markerfacecolor()
         if isinstance(face, str) and face in ("white", "w", "#ffffff"):
             line.set_markerfacecolor(style.background)
@@ -112,3 +149,6 @@ def style_figure(fig: Figure, style: ChartStyle) -> None:
             lum = _neutral_ink(patch.get_edgecolor())
             if lum is not None:
                 patch.set_edgecolor(ink(lum))
+        elif style.dark and (alpha := patch.get_alpha()) is not None and alpha < 0.6:
+            # a pale bar behind a line fades into a dark background: more of its colour
+            patch.set_alpha(0.7)
