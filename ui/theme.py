@@ -392,7 +392,27 @@ def theme_menu(parent: QWidget, settings: QSettings) -> QMenu:
     group.triggered.connect(lambda action: _choose(settings, str(action.data())))
     if chosen != "system":
         apply(chosen)
+    global _hooked
+    hints = QGuiApplication.styleHints()
+    if not _hooked and hasattr(hints, "colorSchemeChanged"):
+        _hooked = True  # the desktop switching between light and dark, once per process
+        hints.colorSchemeChanged.connect(_desktop_changed)
     return menu
+
+
+_hooked = False
+
+
+def _desktop_changed(*_args) -> None:
+    if _system is None:  # following the system: refill style sheets once its palette is in
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, _follow_desktop)
+
+
+def _follow_desktop() -> None:
+    restyle()
+    signals().changed.emit()
 
 
 def _choose(settings: QSettings, mode: str) -> None:
