@@ -106,6 +106,7 @@ class IdentityBadge(QWidget):
         layout.addWidget(self.button)
         ctx.editor_changed.connect(self.refresh)
         ctx.workspace_changed.connect(self.refresh)
+        theme.signals().changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:

@@ -67,6 +67,7 @@ class CommentsPanel(QWidget):
         row.addWidget(self.post_button)
         layout.addLayout(row)
         session.loaded.connect(self.refresh)
+        theme.signals().changed.connect(self.refresh)
         session.focus_changed.connect(lambda *_: self.refresh())
         self.setMinimumWidth(240)
 
