@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 # The KPI formatters live with every other unit's in jbp.formatting; the old names stay.
+from .chart_style import LIGHT, ChartStyle, style_figure
 from .formatting import attainment as format_attainment
 from .formatting import kpi_value as format_kpi_value
 from .kpi import KpiStatus, is_additive
@@ -19,10 +20,10 @@ from .model import Kpi
 if TYPE_CHECKING:  # matplotlib is heavy; import it only where a chart is drawn
     from matplotlib.axes import Axes
 
-#: RAG colours shared by charts and tables (hex RGB).
-RAG_COLORS = {"Green": "#2e9d57", "Amber": "#e0a526", "Red": "#d1453b", "": "#5b7fa6"}
-TARGET_COLOR = "#c9ced6"
-FORECAST_COLOR = "#8fb0d3"
+#: RAG colours of the light chart style (hex RGB); the app's tables take theirs from its theme.
+RAG_COLORS = dict(LIGHT.rag)
+TARGET_COLOR = LIGHT.target
+FORECAST_COLOR = LIGHT.forecast
 
 
 
@@ -55,7 +56,7 @@ def kpi_chart_data(kpi: Kpi, status: KpiStatus,
 
 
 def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str],
-             *, compact: bool = False) -> None:
+             *, compact: bool = False, style: ChartStyle = LIGHT) -> None:
     """Draw one KPI: target and actual per quarter, and the run-rate forecast.
 
     Grey bars are the quarterly targets; coloured bars the actuals (coloured by the KPI's
@@ -65,6 +66,7 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
     the quarters without an actual at the run-rate the forecast implies (for additive units: what is still needed spread evenly, i.e.
     (forecast − actual to date) ÷ remaining quarters; for rate units: the latest actual).
     The title carries attainment to date and the forecast against the full-year target.
+    Colours come from ``style`` (the app's theme; workbooks and exports keep ``LIGHT``).
     """
     from matplotlib.ticker import FuncFormatter
 
@@ -72,16 +74,16 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
     actuals = kpi.actuals
     x = list(range(4))
     width = 0.38
-    color = RAG_COLORS.get(status.rag, RAG_COLORS[""])
+    color = style.rag.get(status.rag, style.rag[""])
     to_date = [d["target_to_date"] if d["target_to_date"] is not None else 0.0 for d in data]
-    ax.bar([i - width / 2 for i in x], to_date, width, color=TARGET_COLOR, label="Target",
+    ax.bar([i - width / 2 for i in x], to_date, width, color=style.target, label="Target",
            zorder=2)
     partial = next((d for d in data if d["partial"]), None)
     if partial is not None and partial["target"] is not None and (
             partial["target_to_date"] != partial["target"]):
         q = partial["quarter"]  # the whole quarter's target, as an outline
         ax.bar([q - width / 2], [partial["target"]], width, color="none",
-               edgecolor=TARGET_COLOR, linewidth=1.0, linestyle="--", zorder=2)
+               edgecolor=style.target, linewidth=1.0, linestyle="--", zorder=2)
     done = [(i, a) for i in x if (a := actuals[i]) is not None and not data[i]["partial"]]
     ax.bar([i + width / 2 for i, _ in done], [a for _, a in done], width,
            color=color, label="Actual", zorder=2)
@@ -92,7 +94,7 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
                label="To date" if compact else partial["partial_label"])
         ax.annotate("to date" if compact else partial["partial_label"],
                     (q + width / 2, actuals[q]), textcoords="offset points", xytext=(0, 3),
-                    ha="center", va="bottom", fontsize=7, color="#555555")
+                    ha="center", va="bottom", fontsize=7, color=style.muted)
     reported = [i for i in x if actuals[i] is not None]
     missing = [i for i in x if actuals[i] is None]
     if status.forecast is not None and missing and reported:
@@ -102,7 +104,7 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
         else:
             per_quarter = status.forecast
         ax.bar([i + width / 2 for i in missing], [per_quarter] * len(missing), width,
-               color="none", edgecolor=FORECAST_COLOR, linestyle=":", linewidth=1.2,
+               color="none", edgecolor=style.forecast, linestyle=":", linewidth=1.2,
                label="Run-rate forecast", zorder=2)
     labels = list(quarter_labels)[:4]
     if compact:  # "Q1 (Jan–Mar)" → "Q1"
@@ -113,7 +115,7 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
     ax.set_xticklabels(labels)
     ax.yaxis.set_major_formatter(FuncFormatter(
         lambda v, _pos: format_kpi_value(v, kpi.unit, short=True)))
-    ax.grid(axis="y", color="#e6e8eb", linewidth=0.8, zorder=0)
+    ax.grid(axis="y", color=style.grid, linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -135,7 +137,7 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
                      f"{'/' if compact else 'vs'} "
                      f"{format_kpi_value(status.full_target, kpi.unit, short=True)}")
     ax.text(0.0, 1.02, " · ".join(parts), transform=ax.transAxes, fontsize=size - 1,
-            color="#555555", va="bottom", ha="left")
+            color=style.muted, va="bottom", ha="left")
     ax.tick_params(labelsize=size - 1)
     if not compact:
         ax.legend(fontsize=size - 1, frameon=False, loc="upper left",
@@ -144,9 +146,13 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
 
 def render_kpi_grid(items: Sequence[tuple[Kpi, KpiStatus]], quarter_labels: Sequence[str],
                     width_px: int, dpi: float = 96.0, columns: int = 3,
-                    row_height_px: int = 210) -> tuple[bytes, int, int]:
+                    row_height_px: int = 210, *, style: ChartStyle = LIGHT,
+                    pixel_ratio: float = 1.0) -> tuple[bytes, int, int]:
     """Render small multiples of :func:`draw_kpi` off-screen (Agg) and return
-    ``(rgba_bytes, width_px, height_px)``. Thread-safe: it builds its own figure."""
+    ``(rgba_bytes, width, height)``. ``width_px`` and ``row_height_px`` are logical pixels;
+    the image has ``pixel_ratio`` device pixels per logical pixel (2 on a 2× screen: drawn
+    sharp at that resolution, not stretched), so its width and height are in device pixels.
+    Thread-safe: it builds its own figure."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -155,14 +161,14 @@ def render_kpi_grid(items: Sequence[tuple[Kpi, KpiStatus]], quarter_labels: Sequ
     rows = math.ceil(n / columns)
     width_px = max(300, int(width_px))
     height_px = max(160, rows * row_height_px)
-    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
-    fig.patch.set_facecolor("white")
+    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi * max(1.0, pixel_ratio))
     canvas = FigureCanvasAgg(fig)
     if not items:
         fig.text(0.5, 0.5, "This plan has no KPIs yet", ha="center", va="center")
     for i, (kpi, status) in enumerate(items):
         ax = fig.add_subplot(rows, columns, i + 1)
-        draw_kpi(ax, kpi, status, quarter_labels, compact=True)
+        draw_kpi(ax, kpi, status, quarter_labels, compact=True, style=style)
+    style_figure(fig, style)
     fig.subplots_adjust(left=0.05, right=0.99, top=1 - 52 / height_px,
                         bottom=28 / height_px, wspace=0.3, hspace=0.62)
     canvas.draw()

@@ -14,9 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMenu
 
 from jbp.commands import Editor
-from ui import i18n
+from ui import i18n, theme
 from ui.main_window import MainWindow
-from ui.plan_editor.models import ERROR_BRUSH
 
 pytestmark = pytest.mark.gui
 
@@ -119,12 +118,12 @@ def test_what_reads_two_ways_is_refused_at_the_cell_and_nothing_is_stored(qtbot,
                               "decimals). Nothing was stored; type 1234 or 1,2340")
     index = editor.kpi_model.index(money_row, editor.kpi_model.column_of("target_q2"))
     assert index.data(Qt.ItemDataRole.ToolTipRole) == message
-    assert index.data(Qt.ItemDataRole.BackgroundRole) == ERROR_BRUSH
+    assert index.data(Qt.ItemDataRole.BackgroundRole) == theme.brush(theme.current().error_bg)
     assert german.statusBar().currentMessage() == message
     # typed as the message says, it is stored and the cell's message goes
     edit_cell(qtbot, editor.kpis, money_row, "target_q2", "1234")
     assert stored(german, money.id, "target_q2") == 1234
-    assert index.data(Qt.ItemDataRole.BackgroundRole) != ERROR_BRUSH
+    assert index.data(Qt.ItemDataRole.BackgroundRole) != theme.brush(theme.current().error_bg)
 
 
 def test_a_german_date_is_accepted_and_another_form_refused_with_the_expected_one(qtbot,

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from jbp import demo
 from jbp.commands import Editor, SetField
 from jbp.store import Workspace
+from ui import theme
 from ui.main_window import MainWindow
-from ui.plan_editor.models import AMENDED_BRUSH, ERROR_BRUSH
 
 pytestmark = pytest.mark.gui
 
@@ -130,7 +130,7 @@ def test_bad_input_gets_the_domain_message_at_the_cell_and_keeps_the_old_value(q
     assert editor.kpis.refused_message() == message
     index = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q2"))
     assert index.data(Qt.ItemDataRole.ToolTipRole) == message
-    assert index.data(Qt.ItemDataRole.BackgroundRole) == ERROR_BRUSH
+    assert index.data(Qt.ItemDataRole.BackgroundRole) == theme.brush(theme.current().error_bg)
     assert window.statusBar().currentMessage() == message
 
     # a cross-field rule (the domain refuses it in the command) shows the same way
@@ -237,7 +237,8 @@ def test_sign_off_both_sides_approve_then_amend_and_see_the_diff(qtbot, window):
         (f"KPI: {kpi.name}", "Target Q4", f"{baseline:,.2f}".rstrip("0").rstrip("."),
          "200,000", "Jordan Novak", "partner")]
     index = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q4"))
-    assert index.data(Qt.ItemDataRole.BackgroundRole) == AMENDED_BRUSH
+    assert index.data(Qt.ItemDataRole.BackgroundRole) == theme.brush(
+        theme.current().amended_bg)
     assert "Jordan Novak" in index.data(Qt.ItemDataRole.ToolTipRole)
     assert "1 change to what was agreed" in editor.banner.text()
 

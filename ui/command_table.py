@@ -10,15 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
 
 from jbp.commands import Command
 from jbp.errors import JbpError
+from ui import theme
 from ui.context import AppContext
-from ui.plan_editor.models import ERROR_BRUSH, CellRefusals, Column, ElementTableModel
+from ui.plan_editor.models import CellRefusals, Column, ElementTableModel
 
 _INDEX = QModelIndex | QPersistentModelIndex
-MUTED = QBrush(QColor("#8a8a8a"))
 
 
 class CommandTableModel(CellRefusals, ElementTableModel):
@@ -54,12 +53,14 @@ class CommandTableModel(CellRefusals, ElementTableModel):
             key = (index.row(), f.name if f is not None else "")
             if key in self.errors:
                 if role == Qt.ItemDataRole.BackgroundRole:
-                    return ERROR_BRUSH
+                    return theme.brush(theme.current().error_bg)
+                if role == Qt.ItemDataRole.ForegroundRole:
+                    return theme.brush(theme.current().error_fg)
                 if role == Qt.ItemDataRole.ToolTipRole:
                     return self.errors[key]
             if (role == Qt.ItemDataRole.ForegroundRole and self.muted is not None
                     and self.muted(self.elements[index.row()])):
-                return MUTED
+                return theme.brush(theme.current().muted)
         return super().data(index, role)
 
     def setData(self, index: _INDEX, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

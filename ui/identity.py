@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from jbp.commands import Editor
 from jbp.errors import JbpError
+from ui import theme
 from ui.context import AppContext
 from ui.widgets.part_table import ErrorLine
 
@@ -105,6 +106,7 @@ class IdentityBadge(QWidget):
         layout.addWidget(self.button)
         ctx.editor_changed.connect(self.refresh)
         ctx.workspace_changed.connect(self.refresh)
+        theme.signals().changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
@@ -113,7 +115,7 @@ class IdentityBadge(QWidget):
             self.label.setText("<i>Read only — say who you are to edit</i>")
             self.button.setText("Sign in…")
         else:
-            color = "#1f5fa8" if e.side == "vendor" else "#7a3fb0"
+            role = "vendor_text" if e.side == "vendor" else "partner_text"
             self.label.setText(f"Editing as <b>{e.author}</b> "
-                               f"<span style='color:{color}'>({e.side} side)</span>")
+                               f"{theme.span(f'({e.side} side)', role)}")
             self.button.setText("Switch…")

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from jbp import import_partners as lists  # the partner list and costs (issue 11)
 from jbp import importers as imp
+from ui import theme
 from ui.context import AppContext
 from ui.import_values_page import ValuesPage
 from ui.workers import Task, start_task
@@ -140,7 +141,7 @@ class _TaskPage(QWizardPage):
             self.task.cancel()
 
     def failed(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#b3261e'>{message}</span>")
+        self.status.setText(theme.span(message, "error_text"))
 
 
 class FilePage(_TaskPage):
@@ -244,7 +245,7 @@ class MappingPage(QWizardPage):
         layout.addWidget(self.table, 1)
         self.missing = QLabel(self)
         self.missing.setObjectName("mapping_missing")
-        self.missing.setStyleSheet("color: #b3261e")
+        theme.style(self.missing, "color: $error_text")
         layout.addWidget(self.missing)
         self.completeChanged.connect(self._show_missing)
 

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from jbp.store import Workspace
+from ui import theme
 from ui.context import DATA, AppContext
 from ui.identity import IdentityBadge, IdentityDialog
 from ui.widgets.busy import BusyIndicator
@@ -256,6 +257,7 @@ class MainWindow(QMainWindow):
         self._action(view, self.tr("Set “&as of” date…"), self.choose_as_of, None,
                      "action_as_of")
         self._number_format_menu(view)
+        view.addMenu(theme.theme_menu(self, self.settings))
 
         helpm = bar.addMenu(self.tr("&Help"))
         helpm.setObjectName("menu_help")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
 from ui.context import AppContext
 from ui.widgets.figures_task import FiguresTask
 from ui.workers import Progress, Task
@@ -81,7 +82,7 @@ class PartnerPage(FiguresTask, QWidget):
                  ("certified_people", "Certified people"), ("mdf_utilisation", "MDF used")]
         for i, (key, label) in enumerate(tiles):
             caption = QLabel(label, self)
-            caption.setStyleSheet("color: palette(mid); font-size: 8pt")
+            theme.style(caption, "color: $muted; font-size: 8pt")
             value = QLabel("…", self)
             value.setObjectName(f"tile_{key}")
             value.setStyleSheet("font-size: 12pt; font-weight: 600")
@@ -103,6 +104,7 @@ class PartnerPage(FiguresTask, QWidget):
         layout.addWidget(self.canvas, 1)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.as_of_changed.connect(self.reload)
+        theme.signals().changed.connect(self._theme_changed)
         self.reload()
 
     def _on_data_changed(self, what: str) -> None:
@@ -119,6 +121,7 @@ class PartnerPage(FiguresTask, QWidget):
                            title="Partner page")
 
     def _show(self, data: dict[str, Any]) -> None:
+        from jbp.chart_style import style_figure
         from jbp.charts_actuals import draw_partner_trends
 
         self.data = data
@@ -152,8 +155,8 @@ class PartnerPage(FiguresTask, QWidget):
             tier_text = f"Tier <b>{row['tier']}</b>: the top tier."
         self.tier.setText(tier_text)
         if row["at_risk"]:
-            self.risk.setText(f"<span style='color:#b3261e'><b>At risk</b> (score "
-                              f"{fmt.score(row['risk_score'])}): {row['risk_reasons']}</span>")
+            self.risk.setText(theme.span(f"<b>At risk</b> (score {fmt.score(row['risk_score'])}"
+                                         f"): {row['risk_reasons']}", "error_text"))
         elif row["status"] != "active":
             self.risk.setText(row["risk_reasons"] or row["status"])
         else:
@@ -161,4 +164,9 @@ class PartnerPage(FiguresTask, QWidget):
         for key, label in self.values.items():
             label.setText(fmt.by_unit(row.get(key), TILE_UNITS.get(key, "currency")))
         draw_partner_trends(self.figure, data["monthly"], cur)
+        style_figure(self.figure, theme.current().chart)
         self.canvas.draw_idle()
+
+    def _theme_changed(self) -> None:
+        if self.data is not None:
+            self._show(self.data)

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import i18n
+from ui import i18n, theme
 from ui.context import AppContext
 from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table parts)
     COLUMNS,
@@ -216,6 +216,7 @@ class PortfolioPage(FiguresTask, QWidget):
         ctx.workspace_changed.connect(self.reload)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.as_of_changed.connect(self.reload)
+        theme.signals().changed.connect(self._theme_changed)
         self.reload()
 
     def _charts(self) -> QWidget:
@@ -304,6 +305,7 @@ class PortfolioPage(FiguresTask, QWidget):
         self.refreshed.emit()
 
     def _draw(self, data: dict[str, Any]) -> None:
+        from jbp.chart_style import style_figure
         from jbp.charts_portfolio import (
             TIER_COLOURS,
             draw_revenue_by,
@@ -315,12 +317,20 @@ class PortfolioPage(FiguresTask, QWidget):
         fig = self.figure
         fig.clear()
         axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1.2, 1.2, 0.9, 1.2]})
-        draw_revenue_by(axes[0], data["by_tier"], "Revenue by tier", cur, TIER_COLOURS)
+        style = theme.current().chart
+        draw_revenue_by(axes[0], data["by_tier"], "Revenue by tier", cur,
+                        style.tiers or TIER_COLOURS)
         draw_revenue_by(axes[1], data["by_type"], "Revenue by partner type", cur)
         draw_tier_moves(axes[2], data["moves"])
         draw_ropi_waterfall(axes[3], data["ropi_steps"], data["summary"]["ropi"], cur)
         fig.subplots_adjust(left=0.04, right=0.99, top=0.88, bottom=0.27, wspace=0.35)
+        style_figure(fig, style)
         fig.canvas.draw_idle()
+
+    def _theme_changed(self) -> None:
+        if self.data:
+            self._draw(self.data)
+            self.summary.setText(summary_html(self.summary_data))
 
     def _fill_at_risk(self, risky) -> None:
         self.at_risk.setRowCount(len(risky))
@@ -409,7 +419,7 @@ def summary_html(s: dict[str, Any]) -> str:
     ratio_text = "" if ratio is None or ratio != ratio else f" ({n(f'{ratio:.2f}')}× direct)"
     roi = s.get("mdf_roi")
     roi_text = "–" if roi is None or roi != roi else n(f"{roi:.1f}")
-    return (f"<span style='color:#5f6368'>Twelve months to {s['as_of']:%d %b %Y} · "
+    return (f"<span style='color:{theme.current().muted}'>Twelve months to {s['as_of']:%d %b %Y} · "
             f"CAC via channel {m('cac_channel')} vs direct {m('cac_direct')}{ratio_text}, "
             f"{s.get('new_channel_customers', 0)} new channel customers · MDF ROI "
             f"(revenue ÷ MDF) {roi_text} · ROPI = (net partner revenue − investment) ÷ "

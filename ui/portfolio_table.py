@@ -11,9 +11,8 @@ import math
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor
 
-from ui import i18n
+from ui import i18n, theme
 
 #: Columns, in order: (scorecard column, title, kind). Kinds: text, money (workspace
 #: currency, named in the title), ratio, fraction, trend, int, days, date. Titles say the
@@ -51,9 +50,6 @@ COLUMNS: list[tuple[str, str, str]] = [
 #: columns fit at 1366 pixels without scrolling sideways.
 DEFAULT_COLUMNS = ["partner", "type", "tier", "sourced_revenue", "ropi", "plan_rag",
                    "tier_gap", "risk_flag", "risk_reasons"]
-RED = QColor("#b3261e")
-AT_RISK_ROW = QColor("#fdecea")
-RAG_COLOURS = {"Green": "#cdebd3", "Amber": "#fde9c4", "Red": "#f6cfcc"}
 
 
 def _missing(v: Any) -> bool:
@@ -148,18 +144,24 @@ class ScorecardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and kind != "text":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
+            colours = theme.current()
             if key in ("risk_flag", "risk_score") and bool(self.frame.at[index.row(),
                                                                          "at_risk"]):
-                return QBrush(RED)
+                return theme.brush(colours.bad)
             if key == "ropi" and not _missing(value) and value < 0:
-                return QBrush(RED)
+                return theme.brush(colours.bad)
             if key == "logins_trend" and not _missing(value) and value < -0.25:
-                return QBrush(RED)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if key == "plan_rag" and value:
-                return QBrush(QColor(RAG_COLOURS.get(str(value), "#ffffff")))
+                return theme.brush(colours.bad)
+            if key == "plan_rag" and str(value) in colours.rag_tint:
+                return theme.brush(colours.rag_tint_fg)
             if bool(self.frame.at[index.row(), "at_risk"]):
-                return QBrush(AT_RISK_ROW)
+                return theme.brush(colours.at_risk_fg)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            colours = theme.current()
+            if key == "plan_rag" and str(value) in colours.rag_tint:
+                return theme.brush(colours.rag_tint[str(value)])
+            if bool(self.frame.at[index.row(), "at_risk"]):
+                return theme.brush(colours.at_risk_bg)
         if role == Qt.ItemDataRole.ToolTipRole and key in ("risk_flag", "risk_reasons",
                                                            "tier_gap"):
             return str(self.frame.at[index.row(), "risk_reasons"] if key != "tier_gap"

@@ -48,7 +48,7 @@ from jbp.program_edit import (
     tier_preview,
 )
 from jbp.setup import MONTHS
-from ui import i18n
+from ui import i18n, theme
 from ui.command_table import CommandTableModel
 from ui.context import AppContext
 from ui.plan_editor.models import field_columns
@@ -295,7 +295,7 @@ class ProgramPage(QWidget):
                 style = i18n.number_style()  # typed back: grouped only where unambiguous
                 editor.setText(typable(f.display(value), style) if f.kind in NUMBER_KINDS
                                else f.display(value, style))
-                editor.setStyleSheet("")
+                theme.style(editor, "")
         self.tiers.set_elements(program.tiers_by_rank())
         self.view.resizeRowsToContents()
         self._load_costs(ws, program.currency)
@@ -365,7 +365,7 @@ class ProgramPage(QWidget):
         except JbpError as exc:
             return self._refuse_setting(name, str(exc))
         if getattr(ws.program(), name) == command.value:
-            editor.setStyleSheet("")
+            theme.style(editor, "")
             self.settings_error.show_message("")
             return True
         if not self.ctx.run(command):
@@ -376,7 +376,7 @@ class ProgramPage(QWidget):
     def _refuse_setting(self, name: str, message: str) -> bool:
         editor = self.editors[name]
         self.settings_error.show_message(message)
-        editor.setStyleSheet("border: 2px solid #b3261e;")
+        theme.style(editor, "border: 2px solid $error_text;")
         editor.setToolTip(message)
         return False
 

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
+
 #: The things to try: (action key, button text, what it shows).
 TRIES = (
     ("portfolio", "See the portfolio",
@@ -57,8 +59,8 @@ class WelcomePage(QWidget):
         for col, (key, text, what) in enumerate(TRIES):
             card = QFrame(body)
             card.setObjectName("welcome_card")
-            card.setStyleSheet("QFrame#welcome_card{background:#f6f8fa;border:1px solid "
-                               "#dde1e6;border-radius:6px;}")
+            theme.style(card, "QFrame#welcome_card{background:$tile_bg;border:1px solid "
+                              "$tile_border;border-radius:6px;}")
             label = QLabel(what, card)
             label.setWordWrap(True)
             button = QPushButton(text, card)

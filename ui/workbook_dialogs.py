@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from exporters.roundtrip import WorkbookChange, WorkbookError, WorkbookReview
+from ui import theme
 from ui.workers import Progress, Task, start_task
 
 XLSX_FILTER = "Excel workbook (*.xlsx)"
@@ -305,7 +305,9 @@ class ChangesModel(QAbstractTableModel):
             return (Qt.CheckState.Checked if self.accepted[index.row()]
                     else Qt.CheckState.Unchecked)
         if role == Qt.ItemDataRole.BackgroundRole and c.conflict:
-            return QColor("#FFF2CC")
+            return theme.brush(theme.current().amended_bg)
+        if role == Qt.ItemDataRole.ForegroundRole and c.conflict:
+            return theme.brush(theme.current().amended_fg)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = ("", c.where, {"edit": "change", "add": "add row", "delete": "delete row",
                                     "comment": "comment"}.get(c.action, c.action),
@@ -359,7 +361,7 @@ class WorkbookChangesDialog(QDialog):
         for note in review.notes:
             label = QLabel(f"⚠ {note}")
             label.setWordWrap(True)
-            label.setStyleSheet("color: #9C5700")
+            theme.style(label, "color: $warning_text")
             layout.addWidget(label)
         self.model = ChangesModel(review.changes, self)
         self.table = QTableView(self)
@@ -406,7 +408,7 @@ class WorkbookChangesDialog(QDialog):
         self.error_label = QLabel("", self)
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #9C0006")
+        theme.style(self.error_label, "color: $error_text")
         layout.addWidget(self.error_label)
 
     def _default_author(self, side: str) -> None:

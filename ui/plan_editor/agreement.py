@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from jbp.commands import TRANSITIONS, ChangeStatus, SignOffPlan
 from jbp.errors import JbpError
 from jbp.model import PlanStatus
+from ui import theme
 from ui.plan_editor.models import RecordTableModel
 from ui.plan_editor.session import PlanSession
 from ui.widgets.part_table import ErrorLine
@@ -45,10 +46,6 @@ def approve_text(signed: set[str]) -> str:
     if len(missing) == 2:
         return "Approve (needs both sign-offs)"
     return f"Approve (needs the {missing[0]} sign-off)"
-
-
-STATUS_COLORS = {"Draft": "#6b7280", "In review": "#b7791f", "Approved": "#2e7d32",
-                 "Active": "#1f5fa8", "Closed": "#374151"}
 
 
 def _who(a) -> str:
@@ -145,10 +142,8 @@ class AgreementPanel(QWidget):
             self.amendments.set_elements([])
             return
         plan = doc.plan
-        color = STATUS_COLORS.get(plan.status, "#444")
         self.status_label.setText(
-            f'<span style="font-size:15pt;color:white;background:{color};">'
-            f"&nbsp;{plan.status}&nbsp;</span>"
+            theme.status_badge(plan.status, "font-size:15pt;")
             + (f"&nbsp; approved {plan.approved_at}" if plan.approved_at else ""))
         signed = {s.side for s in doc.signoffs}
         if plan.status == PlanStatus.DRAFT:

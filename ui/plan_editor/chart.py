@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from jbp.charts import format_attainment, format_kpi_value
 from jbp.kpi import KpiStatus
 from jbp.model import Kpi
+from ui import theme
 
 
 class KpiChart(QWidget):
@@ -18,8 +19,8 @@ class KpiChart(QWidget):
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
         from matplotlib.figure import Figure
 
+        # FigureCanvasQTAgg draws at the screen's device pixel ratio itself (sharp at 2×).
         self.figure = Figure(figsize=(5, 3.2), dpi=96)
-        self.figure.patch.set_facecolor("white")
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumHeight(220)
@@ -31,23 +32,32 @@ class KpiChart(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.figures)
         self.kpi: Kpi | None = None
+        self._shown: tuple[Kpi | None, KpiStatus | None, list[str]] = (None, None, [])
         self.show_kpi(None, None, [])
+        theme.signals().changed.connect(self._theme_changed)
+
+    def _theme_changed(self) -> None:
+        self.show_kpi(*self._shown)
 
     def show_kpi(self, kpi: Kpi | None, status: KpiStatus | None,
                  quarter_labels: list[str]) -> None:
+        from jbp.chart_style import style_figure
         from jbp.charts import draw_kpi
 
         self.kpi = kpi
+        self._shown = (kpi, status, quarter_labels)
+        style = theme.current().chart
         self.figure.clear()
         if kpi is None or status is None:
             self.figure.text(0.5, 0.5, "Select a KPI to see its chart", ha="center",
-                             va="center", color="#777777")
+                             va="center", color=style.muted)
             self.figures.setText("")
         else:
             ax = self.figure.add_subplot(1, 1, 1)
-            draw_kpi(ax, kpi, status, quarter_labels)
+            draw_kpi(ax, kpi, status, quarter_labels, style=style)
             self.figure.subplots_adjust(left=0.14, right=0.97, top=0.82, bottom=0.24)
             self.figures.setText(kpi_summary(kpi, status))
+        style_figure(self.figure, style)
         self.canvas.draw_idle()
 
 

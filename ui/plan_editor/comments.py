@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
 from jbp.commands import AddComment, ResolveComment
 from jbp.errors import JbpError
 from jbp.model import Comment
+from ui import theme
 from ui.plan_editor.session import PlanSession
 from ui.widgets.part_table import ErrorLine
-
-SIDE_COLORS = {"vendor": "#1f5fa8", "partner": "#7a3fb0"}
 
 
 class CommentsPanel(QWidget):
@@ -68,6 +67,7 @@ class CommentsPanel(QWidget):
         row.addWidget(self.post_button)
         layout.addLayout(row)
         session.loaded.connect(self.refresh)
+        theme.signals().changed.connect(self.refresh)
         session.focus_changed.connect(lambda *_: self.refresh())
         self.setMinimumWidth(240)
 
@@ -86,20 +86,20 @@ class CommentsPanel(QWidget):
         self.heading.setText(label if doc is not None else "No plan open")
         parts = []
         for c in self.comments():
-            color = SIDE_COLORS.get(c.side, "#444")
+            colours = theme.current()
             action = (f'<a href="reopen:{c.id}">Reopen</a>' if c.resolved
                       else f'<a href="resolve:{c.id}">Resolve</a>')
-            style = "color:#888;" if c.resolved else ""
+            style = f"color:{colours.muted};" if c.resolved else ""
             text = html.escape(c.text).replace("\n", "<br>")
             parts.append(
                 f'<div style="margin-bottom:10px;{style}">'
                 f'<span style="font-weight:600">{html.escape(c.author)}</span> '
-                f'<span style="color:white;background:{color};">&nbsp;{c.side}&nbsp;</span> '
-                f'<span style="color:#777">{html.escape(c.created_at)}</span>'
+                f'{theme.side_badge(c.side)} '
+                f'<span style="color:{colours.muted}">{html.escape(c.created_at)}</span>'
                 f'{" · resolved" if c.resolved else ""}<br>{text}<br>'
                 f'<small>{action}</small></div>')
         if not parts:
-            parts.append('<p style="color:#777">No comments yet.</p>')
+            parts.append(f'<p style="color:{theme.current().muted}">No comments yet.</p>')
         self.thread.setHtml("".join(parts))
         self.post_button.setEnabled(doc is not None)
         self.input.setEnabled(doc is not None)

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 from jbp.commands import AddPart, DeletePart
 from jbp.errors import JbpError
 from jbp.model import Goal, Initiative, Kpi, Risk, Rule, TargetAccount
+from ui import theme
 from ui.context import AppContext
-from ui.plan_editor.agreement import STATUS_COLORS, AgreementPanel
+from ui.plan_editor.agreement import AgreementPanel
 from ui.plan_editor.chart import KpiChart
 from ui.plan_editor.comments import CommentsPanel
 from ui.plan_editor.history import HistoryPanel
@@ -58,7 +59,8 @@ class PlanEditor(QWidget):
         self.banner = QLabel(self)
         self.banner.setObjectName("amendment_banner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background:#fff1c2;border:1px solid #e0c060;padding:4px;")
+        theme.style(self.banner, "background:$banner_bg;color:$banner_fg;"
+                                 "border:1px solid $banner_border;padding:4px;")
         self.banner.hide()
 
         self.overview = OverviewForm(s, self)
@@ -171,10 +173,9 @@ class PlanEditor(QWidget):
             self.chart.show_kpi(None, None, [])
             return
         plan = doc.plan
-        color = STATUS_COLORS.get(plan.status, "#444")
         self.header.setText(
             f"<span style='font-size:15pt;font-weight:600'>{plan.title}</span> &nbsp;"
-            f"<span style='color:white;background:{color};'>&nbsp;{plan.status}&nbsp;</span>"
+            f"{theme.status_badge(plan.status)}"
             f"<br>{doc.partner.name} · FY{plan.fiscal_year} · tier {doc.partner.tier or '–'}"
             f" · as of {self.ctx.as_of.isoformat()}")
         if s.is_amendment:

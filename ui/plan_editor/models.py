@@ -22,20 +22,18 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 
-from jbp.charts import RAG_COLORS, format_kpi_value
+from jbp.charts import format_kpi_value
 from jbp.commands import SetField
 from jbp.errors import JbpError
 from jbp.fields import Field
 from jbp.locale_numbers import number_text
 from jbp.model import Element, Kpi, element_class
 from jbp.undo_text import choice_label
-from ui import i18n
+from ui import i18n, theme
 from ui.context import AppContext
 
-ERROR_BRUSH = QBrush(QColor("#f8d7d4"))
-AMENDED_BRUSH = QBrush(QColor("#fff1c2"))
 _INDEX = QModelIndex | QPersistentModelIndex
 
 
@@ -165,9 +163,10 @@ class ElementTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and col.rag is not None:
             rag = col.rag(element)
             if rag:
-                return QBrush(QColor(RAG_COLORS[rag]))
+                return theme.brush(theme.current().rag_badge[rag])
         if role == Qt.ItemDataRole.ForegroundRole and col.rag is not None and col.rag(element):
-            return QBrush(QColor("white"))
+            colours = theme.current()
+            return theme.brush(colours.on(colours.rag_badge[col.rag(element)]))
         if role == Qt.ItemDataRole.ToolTipRole:
             if f is not None and f.kind == "longtext":
                 return getattr(element, f.name) or None
@@ -274,13 +273,17 @@ class PartTableModel(CellRefusals, ElementTableModel):
                 key = (element.id, f.name)
                 if key in self.errors:
                     if role == Qt.ItemDataRole.BackgroundRole:
-                        return ERROR_BRUSH
+                        return theme.brush(theme.current().error_bg)
+                    if role == Qt.ItemDataRole.ForegroundRole:
+                        return theme.brush(theme.current().error_fg)
                     if role == Qt.ItemDataRole.ToolTipRole:
                         return self.errors[key]
                 amendment = self.amended.get((element.id, f.label))
                 if amendment is not None:
                     if role == Qt.ItemDataRole.BackgroundRole:
-                        return AMENDED_BRUSH
+                        return theme.brush(theme.current().amended_bg)
+                    if role == Qt.ItemDataRole.ForegroundRole:
+                        return theme.brush(theme.current().amended_fg)
                     if role == Qt.ItemDataRole.FontRole:
                         font = QFont()
                         font.setItalic(True)

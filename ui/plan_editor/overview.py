@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from jbp.commands import SetField
 from jbp.errors import JbpError
 from jbp.model import Plan
+from ui import theme
 from ui.plan_editor.session import PlanSession
 from ui.widgets.part_table import ErrorLine
 
@@ -23,7 +24,7 @@ from ui.widgets.part_table import ErrorLine
 FORM_FIELDS = ("title", "fiscal_year", "vendor_owner", "partner_owner", "vendor_sponsor",
                "partner_sponsor", "executive_summary")
 
-_INVALID_STYLE = "border: 1px solid #b3261e; background: #fdf0ef;"
+_INVALID_STYLE = "border: 1px solid $error_text; background: $error_bg; color: $error_fg;"
 
 
 class OverviewForm(QWidget):
@@ -148,11 +149,11 @@ class OverviewForm(QWidget):
                     message = str(self.ctx.last_error or "refused")
         if message:
             error.show_message(message)
-            editor.setStyleSheet(_INVALID_STYLE)
+            theme.style(editor, _INVALID_STYLE)
             self._show_stored(name)  # the stored value stays; the message says why
         else:
             error.show_message("")
-            editor.setStyleSheet("")
+            theme.style(editor, "")
         self._typed(name)
         return not message
 
@@ -171,7 +172,7 @@ class OverviewForm(QWidget):
         """Esc: show the stored value again and forget what was typed."""
         self._show_stored(name)
         self.errors[name].show_message("")
-        self.editors[name].setStyleSheet("")
+        theme.style(self.editors[name], "")
         self._typed(name)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

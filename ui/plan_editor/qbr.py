@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jbp.charts import RAG_COLORS, format_attainment, format_kpi_value, render_kpi_grid
+from jbp.charts import format_attainment, format_kpi_value, render_kpi_grid
 from jbp.qbr import Scorecard, plan_scorecard
+from ui import theme
 from ui.plan_editor.models import Column, ElementTableModel, RecordTableModel
 from ui.plan_editor.session import PlanSession
 from ui.workers import Task, start_task
@@ -136,8 +137,10 @@ class QbrView(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(vertical, 1)
         session.loaded.connect(self._invalidate)
+        theme.signals().changed.connect(self._theme_changed)
         self._chart_width = 0
         self._chart_height = 0
+        self._chart_ratio = 1.0
 
     def _comment_target(self, c) -> str:
         doc = self.session.doc
@@ -186,9 +189,10 @@ class QbrView(QWidget):
             f"owners {doc.plan.vendor_owner or '–'} (vendor) / "
             f"{doc.plan.partner_owner or '–'} (partner)")
         counts = card.rag_counts()
+        rag = theme.current().rag_badge
         self.rag_summary.setText(" ".join(
-            f"<span style='color:white;background:{RAG_COLORS[k]};font-weight:600'>"
-            f"&nbsp;{counts[k]} {k}&nbsp;</span>" for k in ("Green", "Amber", "Red"))
+            theme.badge(f"{counts[k]} {k}", rag[k], "font-weight:600;")
+            for k in ("Green", "Amber", "Red"))
             + (f" &nbsp;{counts['']} not judged" if counts[""] else ""))
         self.scorecard.set_elements(card.kpis)
         _fit_columns(self.scorecard_view, 200)
@@ -206,6 +210,7 @@ class QbrView(QWidget):
             self.task.cancel()
         width = self._wanted_width()
         self._chart_width = width
+        self._chart_ratio = self.pixel_ratio()
         items = [(line.kpi, line.status) for line in self.card.kpis]
         self.progress.show()
         columns = 4 if width >= 1100 else 3 if width >= 760 else 2
@@ -215,8 +220,10 @@ class QbrView(QWidget):
         self._chart_height = height
         rows = max(1, -(-len(items) // columns))
         row_height = max(150, min(260, (height - 12) // rows))
+        # Drawn at the screen's device pixel ratio (sharp at 2×, not a 1× image stretched).
         task = start_task(render_kpi_grid, items, self.card.quarter_labels, width,
                           columns=columns, row_height_px=row_height,
+                          style=theme.current().chart, pixel_ratio=self._chart_ratio,
                           title="Drawing KPI charts", uses_state=False, parent=self)
         self.task = task
         task.succeeded.connect(lambda result, t=task: self._charts_ready(t, result))
@@ -227,7 +234,17 @@ class QbrView(QWidget):
             return  # a newer drawing is on its way
         data, w, h = result
         image = QImage(data, w, h, w * 4, QImage.Format.Format_RGBA8888).copy()
-        self.charts.setPixmap(QPixmap.fromImage(image))
+        pixmap = QPixmap.fromImage(image)
+        pixmap.setDevicePixelRatio(self._chart_ratio)  # the ratio it was drawn at
+        self.charts.setPixmap(pixmap)
+
+    def pixel_ratio(self) -> float:
+        """Device pixels per logical pixel where the charts are shown."""
+        return max(1.0, self.charts.devicePixelRatioF())
+
+    def _theme_changed(self) -> None:
+        if self.card is not None:
+            self._invalidate()  # redrawn now if in view, else when shown
 
     def _task_done(self, task: Task) -> None:
         if task is self.task:

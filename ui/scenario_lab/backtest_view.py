@@ -210,7 +210,7 @@ class BacktestView(RunPanel, QWidget):
                 Cell(value_text(s.p50, unit), s.p50),
                 Cell(value_text(s.p90, unit), s.p90),
                 Cell("yes" if s.inside_80 else "no", s.inside_80,
-                     colour="" if s.inside_80 else "#aa3333", align_right=False),
+                     colour="" if s.inside_80 else "bad", align_right=False),
                 Cell(err, s.error),
                 Cell(f"{s.months_inside()} of {bt.months}", s.months_inside()),
                 Cell(f"{share[s.metric]:.0%}" if s.metric in share else "—",

@@ -107,7 +107,7 @@ class CalibrationDialog(QDialog):
                 Cell(e.path, e.path, align_right=False),
                 Cell(param_text(e.value), e.value, align_right=False),
                 Cell("estimated" if e.estimated else "default", e.estimated,
-                     colour="" if e.estimated else "#8a4b00", align_right=False),
+                     colour="" if e.estimated else "warning_text", align_right=False),
                 Cell(e.basis, e.basis, e.basis, align_right=False),
             ])
         self.model.set_rows(["Field", "Value", "Source", "From what data"], rows,

@@ -27,8 +27,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from jbp.chart_style import LIGHT, ChartStyle, style_figure
+from ui import theme
 
 Plot = Callable[[Any], None]
 
@@ -48,6 +51,8 @@ class RenderJob:
     height: int
     dpi: float
     margins: tuple[int, int, int, int]  # logical pixels
+    style: ChartStyle = LIGHT  # the theme's, taken on the GUI thread
+    error_colour: str = LIGHT.rag["Red"]
 
 
 def render_figure(job: RenderJob) -> tuple[str, bytes]:
@@ -60,11 +65,10 @@ def render_figure(job: RenderJob) -> tuple[str, bytes]:
 
     scale = job.dpi / 96.0
     fig = Figure(figsize=(job.width / job.dpi, job.height / job.dpi), dpi=job.dpi)
-    fig.patch.set_facecolor("white")
     FigureCanvasAgg(fig)
     axes = None
     if job.plot is None:
-        fig.text(0.5, 0.5, job.empty_text, ha="center", va="center", color="#777777",
+        fig.text(0.5, 0.5, job.empty_text, ha="center", va="center", color=job.style.muted,
                  wrap=True)
     else:
         axes = fig.add_subplot(1, 1, 1)
@@ -74,7 +78,7 @@ def render_figure(job: RenderJob) -> tuple[str, bytes]:
             fig.clear()
             axes = None
             fig.text(0.5, 0.5, f"Chart not available: {exc}", ha="center", va="center",
-                     color="#aa3333", wrap=True)
+                     color=job.error_colour, wrap=True)
         else:
             for text in (axes.title, axes.xaxis.label, axes.yaxis.label):
                 text.set_fontsize(9)
@@ -84,6 +88,7 @@ def render_figure(job: RenderJob) -> tuple[str, bytes]:
     if w > 50 and h > 50:
         fig.subplots_adjust(left=min(0.45, left / w), right=max(0.55, 1 - right / w),
                             top=max(0.55, 1 - top / h), bottom=min(0.45, bottom / h))
+    style_figure(fig, job.style)
     fig.canvas.draw()
     title = axes.get_title() if axes is not None else (fig.texts[0].get_text()
                                                         if fig.texts else "")
@@ -134,7 +139,8 @@ class ChartRenderer(QObject):
         width = max(1, round(canvas.width() * ratio))
         height = max(1, round(canvas.height() * ratio))
         job = RenderJob(canvas.key, next(self._generations), canvas.plot, canvas.empty_text,
-                        width, height, 96.0 * ratio, canvas.margins)
+                        width, height, 96.0 * ratio, canvas.margins,
+                        theme.current().chart, theme.current().error_text)
         self._latest[canvas.key] = job.generation
         canvas.pending_generation = job.generation
         self._in_flight += 1
@@ -265,6 +271,12 @@ class ChartCanvas(QWidget):
         self._resize.setSingleShot(True)
         self._resize.setInterval(120)
         self._resize.timeout.connect(self._request)
+        theme.signals().changed.connect(self._theme_changed)
+
+    def _theme_changed(self) -> None:
+        if self.image is not None or self.plot is not None or self.empty_text:
+            self.dirty = True
+            self._request()
 
     def set_plot(self, plot: Plot | None, empty_text: str = "", *,
                  left_labels: list[str] | None = None) -> None:
@@ -295,13 +307,13 @@ class ChartCanvas(QWidget):
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("white"))
+        painter.fillRect(self.rect(), theme.qcolor(theme.current().chart.background))
         if self.image is not None:
             target = QRect(0, 0, self.width(), self.height())
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(target, self.image)
         elif self.error:
-            painter.setPen(QColor("#aa3333"))
+            painter.setPen(theme.qcolor(theme.current().error_text))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.error)
         painter.end()
 

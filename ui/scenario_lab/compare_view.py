@@ -26,13 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
 from ui.numbers import LOWER_IS_BETTER, interval_text, value_text
 
 from .canvas import ChartCanvas
 from .models import Cell, FigureTableModel, figure_table_view
 from .results_view import metric_label
 
-GOOD, BAD = "#1b7f3b", "#b00020"
+GOOD, BAD = "good", "bad"  # roles of ui.theme.Theme
 
 #: (object name, metric, cumulative) of the overlay charts.
 OVERLAYS = (
@@ -142,7 +143,7 @@ class CompareView(QWidget):
             "interval. <b>Bold</b> when the interval excludes zero (green good, red bad).",
             self)
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color:#555555;")
+        theme.style(self.note, "color:$muted;")
         charts = QWidget(self)
         grid = QGridLayout(charts)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -252,8 +253,8 @@ class CompareView(QWidget):
         notes = []
         stale = [e.name for e in runnable if e.stale]
         if stale:
-            notes.append(f"<span style='color:#8a4b00'>Stale (parameters changed since the "
-                         f"run): {', '.join(stale)}.</span>")
+            notes.append(theme.span(f"Stale (parameters changed since the run): "
+                                    f"{', '.join(stale)}.", "warning_text"))
         from simulation.results import is_paired
 
         ref = results[ref_index]

@@ -8,19 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from jbp.errors import ValidationError
 from jbp.locale_numbers import typable
 from jbp.model import Tier
 from jbp.scenarios import ScenarioRecord
-from ui import i18n
+from ui import i18n, theme
 from ui.widgets.field_delegate import NUMBER_KINDS, read_typed
-
-DIFFERS = QColor("#fff1c2")  # a value that differs from the baseline
-STALE = QColor("#b35c00")
-MUTED = QColor("#777777")
 
 
 class ResultStore:
@@ -194,9 +190,9 @@ class ScenarioListModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ForegroundRole and col == self.STATUS:
             if r.id not in self._run_state and r.stale:
-                return QBrush(STALE)
+                return theme.brush(theme.current().warning_text)
             if r.results is None and r.id not in self._run_state:
-                return QBrush(MUTED)
+                return theme.brush(theme.current().muted)
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = "Baseline: its values are shown beside every field and the comparison " \
                   "measures changes from it" if base else ""
@@ -312,7 +308,9 @@ class TierTableModel(QAbstractTableModel):
             return (typable(f.display(value), i18n.number_style()) if f.kind in NUMBER_KINDS
                     else f.display(value, i18n.number_style()))
         if role == Qt.ItemDataRole.BackgroundRole and differs:
-            return QBrush(DIFFERS)
+            return theme.brush(theme.current().amended_bg)
+        if role == Qt.ItemDataRole.ForegroundRole and differs:
+            return theme.brush(theme.current().amended_fg)
         if role == Qt.ItemDataRole.ToolTipRole and self.baseline is not None:
             if base is _MISSING:
                 return f"{tier.name} is not a tier of the baseline"
@@ -372,7 +370,7 @@ class Cell:
     value: Any = None
     tooltip: str = ""
     bold: bool = False
-    colour: str = ""
+    colour: str = ""  # a role of ui.theme.Theme ("good", "bad", "warning_text"), or none
     align_right: bool = True
 
 
@@ -436,7 +434,7 @@ class FigureTableModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole and c.colour:
-            return QBrush(QColor(c.colour))
+            return theme.brush(theme.current().roles()[c.colour])
         if role == Qt.ItemDataRole.TextAlignmentRole and c.align_right and index.column() > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -43,6 +43,7 @@ from jbp.scenarios import (
     unique_name,
 )
 from simulation.scenario import Scenario
+from ui import theme
 from ui.context import AppContext
 from ui.workers import Task, start_task
 
@@ -134,8 +135,9 @@ class ScenarioLabPage(QWidget):
             for b in pair:
                 row.addWidget(b, 1)
             rows.append(row)
-        hint = QLabel("<span style='color:#555'>The first scenario is the <b>baseline</b>. "
-                      "Tick scenarios to compare them.</span>", self)
+        hint = QLabel("The first scenario is the <b>baseline</b>. "
+                      "Tick scenarios to compare them.", self)
+        theme.style(hint, "color:$muted;")
         hint.setWordWrap(True)
         scen_box = QGroupBox("Scenarios", self)
         scen_layout = QVBoxLayout(scen_box)

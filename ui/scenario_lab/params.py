@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from jbp.errors import JbpError, ValidationError
 from jbp.scenarios import SetScenarioParams
 from simulation.scenario import GROUPS, Scenario
-from ui import i18n
+from ui import i18n, theme
 from ui.context import AppContext
 from ui.numbers import humanise, param_text, parse_number, parse_table
 
@@ -62,8 +62,9 @@ _NO_BASELINE = object()
 #: Fields that say what a scenario is rather than how the program works: not highlighted.
 NOT_COMPARED = frozenset({"description"})
 
-ERROR_STYLE = "color:#b00020;"
-DIFF_STYLE = "background:#fff1c2;"
+ERROR_STYLE = "color:$error_text;"
+DIFF_STYLE = "background:$amended_bg;color:$amended_fg;"
+INVALID_STYLE = "border:1px solid $error_text;"
 
 
 def _fields_of(section: str) -> list[dataclasses.Field]:
@@ -139,13 +140,13 @@ class FieldRow:
         self.editor.setObjectName(f"param_{path}")
         self.editor.setToolTip(tip)
         self.unit = QLabel(unit_text(meta["unit"], editor_owner.currency()), parent)
-        self.unit.setStyleSheet("color:#555555;")
+        theme.style(self.unit, "color:$muted;")
         self.baseline = QLabel(parent)
         self.baseline.setObjectName(f"baseline_{path}")
-        self.baseline.setStyleSheet("color:#8a8a8a;")
+        theme.style(self.baseline, "color:$muted;")
         self.error = QLabel(parent)
         self.error.setObjectName(f"error_{path}")
-        self.error.setStyleSheet(ERROR_STYLE)
+        theme.style(self.error, ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
         grid.addWidget(self.label, row, 0)
@@ -195,10 +196,10 @@ class FieldRow:
 
     def _style(self) -> None:
         # a style sheet change restyles the widget: only when it changes
-        style = ("border:1px solid #b00020;" if self.error_message else
+        style = (INVALID_STYLE if self.error_message else
                  DIFF_STYLE if self.differs else "")
-        if self.editor.styleSheet() != style:
-            self.editor.setStyleSheet(style)
+        if (self.editor.property("theme_style") or "") != style:
+            theme.style(self.editor, style)
 
     def typed(self) -> Any:
         """The value in the editor, parsed as far as the UI can (the scenario checks it)."""
@@ -297,7 +298,7 @@ class ParameterEditor(QWidget):
         grid.setColumnStretch(3, 1)
         grid.setHorizontalSpacing(12)
         for col, text in enumerate(("", "Value", "Unit", "Baseline")):
-            head = QLabel(f"<span style='color:#555'>{text}</span>", box)
+            head = QLabel(theme.span(text, "muted"), box)
             grid.addWidget(head, 0, col)
         row = 1
         for f in _fields_of(section):
@@ -330,7 +331,7 @@ class ParameterEditor(QWidget):
         self.tier_view.setMinimumHeight(150)
         self.tier_error = QLabel(box)
         self.tier_error.setObjectName("error_tiers")
-        self.tier_error.setStyleSheet(ERROR_STYLE)
+        theme.style(self.tier_error, ERROR_STYLE)
         self.tier_error.setWordWrap(True)
         self.tier_error.hide()
         self.add_tier_button = QPushButton("Add tier", box)
@@ -348,7 +349,7 @@ class ParameterEditor(QWidget):
                       "baseline (its value is in the tooltip). Margin and rebate are paid on "
                       "sourced revenue at the tier the deal was won in.", box)
         note.setWordWrap(True)
-        note.setStyleSheet("color:#555555;")
+        theme.style(note, "color:$muted;")
         column = QVBoxLayout(box)
         column.addWidget(self.tier_view, 1)
         column.addWidget(self.tier_error)
@@ -369,7 +370,7 @@ class ParameterEditor(QWidget):
         self.record_name = name
         self.tabs.setEnabled(scenario is not None)
         if scenario is None:
-            self.heading.setText(f"<span style='color:#b00020'>{problem}</span>" if problem
+            self.heading.setText(theme.span(problem, "error_text") if problem
                                  else "Select a scenario to edit its parameters.")
             self.tier_model.set_tiers([], None)
             return

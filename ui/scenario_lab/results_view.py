@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
 from ui.numbers import interval_text, value_text
 
 from .canvas import ChartCanvas
@@ -31,8 +32,8 @@ CHARTS = (
     ("chart_first_revenue", "plot_days_to_first_revenue", {}),
 )
 
-STALE_STYLE = ("background:#fff4e0;color:#8a4b00;border:1px solid #f0c080;padding:4px;"
-               "border-radius:3px;")
+STALE_STYLE = ("background:$warning_bg;color:$warning_fg;border:1px solid $warning_border;"
+               "padding:4px;border-radius:3px;")
 
 
 def metric_label(label: str, unit: str, currency: str) -> str:
@@ -82,7 +83,7 @@ class ResultsView(QWidget):
         self.heading.setWordWrap(True)
         self.stale = QLabel(self)
         self.stale.setObjectName("results_stale")
-        self.stale.setStyleSheet(STALE_STYLE)
+        theme.style(self.stale, STALE_STYLE)
         self.stale.setWordWrap(True)
         self.stale.hide()
         charts = QWidget(self)

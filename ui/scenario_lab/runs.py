@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
 from ui.workers import Progress, Task, start_task
 
 
@@ -244,7 +245,8 @@ class RunPanel(QWidget):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.run_checked_button)
         buttons.addWidget(self.cancel_button)
-        self.idle_label = QLabel("<span style='color:#777'>No run in progress.</span>", self)
+        self.idle_label = QLabel("No run in progress.", self)
+        theme.style(self.idle_label, "color:$muted;")
         self.idle_label.setObjectName("run_idle")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from jbp.coverage import Coverage
 from jbp.kinds import KINDS
+from ui import theme
 
-COVERED = QColor("#4f7cac")
-UNCOVERED = QColor("#c9ced6")
 #: Short names for the bars (the kinds' labels are longer than a bar).
 SHORT = {"deals": "Deals", "registrations": "Registrations", "logins": "Logins",
          "certifications": "Certifications", "mdf": "MDF", "program_costs": "Costs"}
@@ -90,6 +89,7 @@ class CoverageStrip(QWidget):
         font.setPointSizeF(max(7.0, font.pointSizeF() - 1.5))
         painter.setFont(font)
         text_pen = QPen(self.palette().color(self.foregroundRole()))
+        colours = theme.current()  # bars: months with data (covered) and without
         for i, (kind, first, end) in enumerate(bars):
             x = i * (width + gap)
             painter.setPen(text_pen)
@@ -99,16 +99,17 @@ class CoverageStrip(QWidget):
                              | Qt.AlignmentFlag.AlignVCenter, label)
             bar = QRectF(x, 20, width, 10)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(UNCOVERED)
+            painter.setBrush(theme.qcolor(colours.uncovered))
             painter.drawRect(bar)
             if first is None or end is None:
                 continue
             x0 = bar.left() + bar.width() * (first - lo).days / span
             x1 = bar.left() + bar.width() * (end - lo).days / span
-            painter.setBrush(COVERED)
+            painter.setBrush(theme.qcolor(colours.covered))
             painter.drawRect(QRectF(x0, bar.top(), max(1.0, x1 - x0), bar.height()))
             if self.as_of is not None and end < self.as_of:
                 xa = bar.left() + bar.width() * (self.as_of - lo).days / span
-                painter.setBrush(QBrush(COVERED, Qt.BrushStyle.BDiagPattern))
+                painter.setBrush(QBrush(theme.qcolor(colours.covered),
+                                        Qt.BrushStyle.BDiagPattern))
                 painter.drawRect(QRectF(x1, bar.top(), max(1.0, xa - x1), bar.height()))
         painter.end()

@@ -7,6 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from ui import theme
+
 
 class FrozenTableView(QTableView):
     """A ``QTableView`` with its first column frozen (see the module doc). Use it like a
@@ -24,7 +26,7 @@ class FrozenTableView(QTableView):
         self.frozen.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.frozen.setStyleSheet("QTableView{border:none;border-right:1px solid #b8bec6;}")
+        theme.style(self.frozen, "QTableView{border:none;border-right:1px solid $frame;}")
         self.viewport().stackUnder(self.frozen)
         self.horizontalHeader().sectionResized.connect(self._section_resized)
         self.verticalHeader().sectionResized.connect(self._row_resized)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
 from ui.context import AppContext
 from ui.plan_editor.models import PartTableModel
 from ui.widgets.field_delegate import FieldDelegate
@@ -32,7 +33,7 @@ class ErrorLine(QLabel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setStyleSheet("color: #b3261e; font-weight: 600;")
+        theme.style(self, "color: $error_text; font-weight: 600;")
         self.setWordWrap(True)
         self.hide()
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QSplitter
 
-HANDLE_STYLE = ("QSplitter::handle{background:#dde1e6;}"
-                "QSplitter::handle:hover{background:#9aa5b1;}")
+from ui import theme
+
+HANDLE_STYLE = ("QSplitter::handle{background:$handle;}"
+                "QSplitter::handle:hover{background:$handle_hover;}")
 
 
 class CollapsingPanel(QObject):
@@ -23,7 +25,7 @@ class CollapsingPanel(QObject):
         splitter.setCollapsible(index, True)
         splitter.setStretchFactor(index, 0)  # a wider window widens the main part only
         splitter.setHandleWidth(7)
-        splitter.setStyleSheet(HANDLE_STYLE)
+        theme.style(splitter, HANDLE_STYLE)
         splitter.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

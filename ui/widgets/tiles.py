@@ -7,7 +7,7 @@ import math
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-GOOD, BAD, NEUTRAL = "#1b7f3b", "#b3261e", "#5f6368"
+from ui import theme
 
 
 def _n(text: str) -> str:
@@ -53,10 +53,10 @@ class Tile(QFrame):
         super().__init__(parent)
         self.setObjectName("tile")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("QFrame#tile{background:#f6f8fa;border:1px solid #dde1e6;"
-                           "border-radius:6px;}")
+        theme.style(self, "QFrame#tile{background:$tile_bg;border:1px solid $tile_border;"
+                          "border-radius:6px;}")
         self.label = QLabel(self)
-        self.label.setStyleSheet("color:#5f6368;font-size:8pt;")
+        theme.style(self.label, "color:$muted;font-size:8pt;")
         self.value = QLabel("…", self)
         self.value.setStyleSheet("font-size:15pt;font-weight:600;")
         self.change = QLabel(self)
@@ -68,14 +68,20 @@ class Tile(QFrame):
             # Narrow windows clip a tile's words rather than widen the window.
             w.setMinimumWidth(1)
             layout.addWidget(w)
+        self._shown: tuple | None = None
+        theme.signals().changed.connect(self._theme_changed)
+
+    def _theme_changed(self) -> None:
+        if self._shown is not None:
+            self.show_tile(*self._shown)
 
     def show_tile(self, tile, currency: str, prior_text: str) -> None:
+        self._shown = (tile, currency, prior_text)
         self.label.setText(tile.label)
         self.value.setText(tile_value(tile.value, tile.unit, currency))
-        colour = {True: GOOD, False: BAD, None: NEUTRAL}[tile.improved]
-        self.change.setText(f"<span style='color:{colour}'>"
-                            f"{change_text(tile.change, tile.unit, currency)}</span> "
-                            f"<span style='color:{NEUTRAL}'>on the year before</span>")
+        role = {True: "good", False: "bad", None: "neutral"}[tile.improved]
+        self.change.setText(f"{theme.span(change_text(tile.change, tile.unit, currency), role)}"
+                            f" {theme.span('on the year before', 'neutral')}")
         self.setToolTip(f"{tile.label}: {tile_value(tile.value, tile.unit, currency)} in the "
                         f"last 12 months, {tile_value(tile.prior, tile.unit, currency)} "
                         f"{prior_text}")
