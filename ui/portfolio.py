@@ -45,6 +45,7 @@ from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table pa
 from ui.widgets.column_chooser import ColumnChooser
 from ui.widgets.figures_task import FiguresTask
 from ui.widgets.frozen_table import FrozenTableView
+from ui.widgets.keyboard import keyboard_view
 from ui.widgets.tiles import TileRow
 from ui.workers import Progress, Task
 
@@ -131,6 +132,8 @@ class PortfolioPage(FiguresTask, QWidget):
         self.search.setPlaceholderText("Filter by partner or manager…")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search_changed)
+        keyboard_view(self.view, "Partner scorecards")
+        self.search.setAccessibleName("Filter by partner or manager")
         self.tier_box = self._combo("All tiers", "tier")
         self.region_box = self._combo("All regions", "region")
         self.type_box = self._combo("All types", "ptype")
@@ -168,6 +171,7 @@ class PortfolioPage(FiguresTask, QWidget):
         # The reasons are cut with "…" (full text in the tool tip), never scrolled sideways.
         self.at_risk.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.at_risk.cellDoubleClicked.connect(self._at_risk_activated)
+        keyboard_view(self.at_risk, "Partners at risk")
         self.at_risk.setMinimumWidth(220)
 
         top = QHBoxLayout()
@@ -223,6 +227,7 @@ class PortfolioPage(FiguresTask, QWidget):
         self.figure = Figure(figsize=(10, 2.6), dpi=90)
         canvas = FigureCanvasQTAgg(self.figure)
         canvas.setObjectName("portfolio_charts")
+        canvas.setAccessibleName("Portfolio charts")
         canvas.setMinimumHeight(150)
         return canvas
 
@@ -302,6 +307,7 @@ class PortfolioPage(FiguresTask, QWidget):
         self.refreshed.emit()
 
     def _draw(self, data: dict[str, Any]) -> None:
+        from jbp.chart_text import portfolio_charts_text
         from jbp.charts_portfolio import (
             TIER_COLOURS,
             draw_revenue_by,
@@ -318,6 +324,7 @@ class PortfolioPage(FiguresTask, QWidget):
         draw_tier_moves(axes[2], data["moves"])
         draw_ropi_waterfall(axes[3], data["ropi_steps"], data["summary"]["ropi"], cur)
         fig.subplots_adjust(left=0.04, right=0.99, top=0.88, bottom=0.27, wspace=0.35)
+        fig.canvas.setAccessibleDescription(portfolio_charts_text(data))
         fig.canvas.draw_idle()
 
     def _fill_at_risk(self, risky) -> None:

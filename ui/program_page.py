@@ -50,6 +50,7 @@ from ui.command_table import CommandTableModel
 from ui.context import AppContext
 from ui.plan_editor.models import field_columns
 from ui.widgets.field_delegate import FieldDelegate
+from ui.widgets.keyboard import keyboard_view
 from ui.widgets.part_table import ErrorLine
 from ui.workers import Task, start_task
 
@@ -200,6 +201,7 @@ class ProgramPage(QWidget):
                                   | QAbstractItemView.EditTrigger.EditKeyPressed
                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        keyboard_view(self.view, "Tiers")
         self.tier_error = ErrorLine(tab)
         self.tier_error.setObjectName("tier_error")
         self.tiers.edit_refused.connect(lambda _i, msg: self.tier_error.show_message(msg))
@@ -231,6 +233,7 @@ class ProgramPage(QWidget):
         self.costs.verticalHeader().setVisible(False)
         self.costs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.costs.itemChanged.connect(self._cost_changed)
+        keyboard_view(self.costs, "Program costs per month")
         self.new_month = QLineEdit(tab)
         self.new_month.setObjectName("cost_new_month")
         self.new_month.setPlaceholderText("YYYY-MM")
@@ -263,6 +266,7 @@ class ProgramPage(QWidget):
         self.log.verticalHeader().setVisible(False)
         self.log.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.log.horizontalHeader().setStretchLastSection(True)
+        keyboard_view(self.log, "Program change log")
         QVBoxLayout(tab).addWidget(self.log)
         return tab
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
+from ui.widgets.keyboard import paint_current_frame
 
 #: A QDateEdit cannot be empty; its minimum date stands for "no date".
 NO_DATE = QDate(1999, 12, 31)
@@ -52,7 +53,12 @@ class IdListEditor(QListWidget):
 
 
 class FieldDelegate(QStyledItemDelegate):
-    """Editors driven by ``model.field_at(index)``; see the module docstring."""
+    """Editors driven by ``model.field_at(index)``; see the module docstring. The current
+    cell is framed (:func:`ui.widgets.keyboard.paint_current_frame`)."""
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        paint_current_frame(painter, option)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
