@@ -239,6 +239,12 @@ def test_sign_off_both_sides_approve_then_amend_and_see_the_diff(qtbot, window):
     index = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q4"))
     assert index.data(Qt.ItemDataRole.BackgroundRole) == AMENDED_BRUSH
     assert "Jordan Novak" in index.data(Qt.ItemDataRole.ToolTipRole)
+    # not by colour alone: a screen reader hears it and an icon shows it
+    assert index.data(Qt.ItemDataRole.AccessibleTextRole) == f"{index.data()} (amended)"
+    assert "Jordan Novak" in index.data(Qt.ItemDataRole.AccessibleDescriptionRole)
+    assert not index.data(Qt.ItemDataRole.DecorationRole).isNull()
+    other = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q1"))
+    assert other.data(Qt.ItemDataRole.DecorationRole) is None
     assert "1 change to what was agreed" in editor.banner.text()
 
     # the history lists every step, filterable by side and element

@@ -15,7 +15,14 @@ from PySide6.QtGui import QBrush, QColor
 from jbp.commands import Command
 from jbp.errors import JbpError
 from ui.context import AppContext
-from ui.plan_editor.models import ERROR_BRUSH, CellRefusals, Column, ElementTableModel
+from ui.plan_editor.models import (
+    ERROR_BRUSH,
+    MARKED_ROLES,
+    CellRefusals,
+    Column,
+    ElementTableModel,
+    marked,
+)
 
 _INDEX = QModelIndex | QPersistentModelIndex
 MUTED = QBrush(QColor("#8a8a8a"))
@@ -57,6 +64,8 @@ class CommandTableModel(CellRefusals, ElementTableModel):
                     return ERROR_BRUSH
                 if role == Qt.ItemDataRole.ToolTipRole:
                     return self.errors[key]
+                if role in MARKED_ROLES:  # never by colour alone
+                    return marked(self, index, role, "refused", self.errors[key])
             if (role == Qt.ItemDataRole.ForegroundRole and self.muted is not None
                     and self.muted(self.elements[index.row()])):
                 return MUTED

@@ -37,6 +37,47 @@ AMENDED_BRUSH = QBrush(QColor("#fff1c2"))
 _INDEX = QModelIndex | QPersistentModelIndex
 
 
+#: The roles that say a cell's state in words and an icon (see :func:`marked`).
+MARKED_ROLES = (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.AccessibleTextRole,
+                Qt.ItemDataRole.AccessibleDescriptionRole)
+#: The glyph drawn in an amended cell's icon; a refused cell shows the warning icon.
+AMENDED_GLYPH = "✎"
+
+
+def state_icon(state: str):
+    """The icon of a cell's state: "amended" (a pencil) or "refused" (the style's
+    warning sign). Drawn once, in the palette's text colour."""
+    from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPixmap
+    from PySide6.QtWidgets import QApplication, QStyle
+
+    cache = state_icon.__dict__.setdefault("cache", {})
+    if state not in cache:
+        if state == "refused":
+            cache[state] = QApplication.style().standardIcon(
+                QStyle.StandardPixmap.SP_MessageBoxWarning)
+        else:
+            pixmap = QPixmap(16, 16)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setPen(QGuiApplication.palette().text().color())
+            painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, AMENDED_GLYPH)
+            painter.end()
+            cache[state] = QIcon(pixmap)
+    return cache[state]
+
+
+def marked(model: QAbstractTableModel, index: _INDEX, role: int, state: str,
+           why: Any) -> Any:
+    """A marked cell's icon (DecorationRole), the text a screen reader says ("… ,
+    amended" / "… , refused") and its description (why)."""
+    if role == Qt.ItemDataRole.DecorationRole:
+        return state_icon(state)
+    if role == Qt.ItemDataRole.AccessibleTextRole:
+        shown = model.data(index, Qt.ItemDataRole.DisplayRole)
+        return f"{shown or ''} ({state})".strip()
+    return str(why or state)
+
+
 @dataclass
 class Column:
     """One column: either an editable domain ``field`` or a computed ``value``.
@@ -262,8 +303,13 @@ class PartTableModel(CellRefusals, ElementTableModel):
                         return ERROR_BRUSH
                     if role == Qt.ItemDataRole.ToolTipRole:
                         return self.errors[key]
+                    if role in MARKED_ROLES:  # never by colour alone
+                        return marked(self, index, role, "refused", self.errors[key])
                 amendment = self.amended.get((element.id, f.label))
                 if amendment is not None:
+                    if role in MARKED_ROLES:
+                        return marked(self, index, role, "amended", self.data(
+                            index, Qt.ItemDataRole.ToolTipRole))
                     if role == Qt.ItemDataRole.BackgroundRole:
                         return AMENDED_BRUSH
                     if role == Qt.ItemDataRole.FontRole:
