@@ -13,9 +13,11 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDateTimeEdit,
     QLineEdit,
     QPlainTextEdit,
     QTabBar,
+    QTabWidget,
     QTextEdit,
     QWidget,
 )
@@ -72,6 +74,10 @@ def accessible_name(widget: QWidget) -> str:
 
 
 def _spot(widget: QWidget | None) -> tuple[int, int]:
+    """Where inside ``widget`` Tab is: the link of a read-only text, the section of a
+    date field (Tab walks those before it leaves)."""
+    if isinstance(widget, QDateTimeEdit):
+        return widget.currentSectionIndex(), -1
     if isinstance(widget, QTextEdit):
         cursor = widget.textCursor()
         return cursor.selectionStart(), cursor.selectionEnd()
@@ -101,10 +107,41 @@ def focus_chain(window: QWidget, start: QWidget, limit: int = 400,
         QApplication.processEvents()
         now = QApplication.focusWidget()
         if now is before:
-            if isinstance(now, QTextEdit) and now.isReadOnly() and _spot(now) != spot:
-                continue  # Tab walks the links of a read-only text: the chain advances
+            if (isinstance(now, QDateTimeEdit) or (isinstance(now, QTextEdit)
+                    and now.isReadOnly())) and _spot(now) != spot:
+                continue  # Tab walks a text's links or a date's sections: it advances
             return chain, now
         if now is start:
             return chain, None
         chain.append(now)
     return chain, chain[-1]
+
+
+def places(win, settle):
+    """Show every page of the main window ``win`` and every tab of the tab widgets on it
+    (the plan editor's, the Scenario Lab's, the Program's) in turn; yields the place's
+    name. ``settle()`` runs after each switch."""
+    from ui.main_window import PAGES
+
+    for title, _ in PAGES:
+        win.show_page(title)
+        settle()
+        page = win.pages[title]
+        tab_widgets = [t for t in page.findChildren(QTabWidget) if t.isVisible()]
+        if not tab_widgets:
+            yield title
+        for tabs in tab_widgets:
+            for i in range(tabs.count()):
+                tabs.setCurrentIndex(i)
+                settle()
+                yield f"{title} ▸ {tabs.tabText(i)}"
+            tabs.setCurrentIndex(0)
+
+
+def with_baseline(qtbot, win) -> None:
+    """Give the Scenario Lab of ``win`` a (small) baseline, so its list has a row and
+    its parameters show."""
+    lab = win.pages["Scenario Lab"]
+    with qtbot.waitSignal(lab.baseline_created, timeout=30_000):
+        lab.create_baseline(show_report=False, horizon_months=12, replications=4)
+    qtbot.waitUntil(lambda: lab.calibration_task is None, timeout=10_000)

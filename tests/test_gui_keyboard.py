@@ -6,14 +6,14 @@ text; the current cell is drawn; Alt+1…9 show the plan's tabs; Delete removes 
 from __future__ import annotations
 
 import pytest
-from gui_access import describe, focus_chain, interactive_widgets
+from gui_access import describe, focus_chain, interactive_widgets, places, with_baseline
 from gui_support import finish_tasks, no_thread_left, settings  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from jbp.commands import Editor
-from ui.main_window import PAGES, MainWindow
+from ui.main_window import MainWindow
 from ui.plan_editor.editor import PlanEditor
 
 pytestmark = pytest.mark.gui
@@ -29,6 +29,7 @@ def window(qtbot, settings, demo_path):
     win.open_workspace(demo_path)
     finish_tasks()
     win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
+    with_baseline(qtbot, win)  # the Scenario Lab's list has a row, its parameters show
     win.activateWindow()
     yield win
     win.ctx.discard_pending()
@@ -40,36 +41,24 @@ def settle(qtbot) -> None:
     qtbot.wait(20)
 
 
-def places(qtbot, win):
-    for title, _ in PAGES:
-        win.show_page(title)
-        settle(qtbot)
-        if title == "Plans":
-            tabs = win.plans().editor.tabs
-            for i in range(tabs.count()):
-                tabs.setCurrentIndex(i)
-                settle(qtbot)
-                yield f"Plans ▸ {tabs.tabText(i)}"
-        else:
-            yield title
-
-
 def test_tab_walks_every_page_back_to_the_start_without_traps(qtbot, window):
     walked = 0
-    for place in places(qtbot, window):
+    for place in places(window, lambda: settle(qtbot)):
+        # what a user can reach as the page shows (a button enabled by picking a row
+        # counts once the row is picked: the walk itself does that)
+        reachable = [w for w in interactive_widgets(window)
+                     if w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
         chain, trap = focus_chain(window, window.nav)
         names = [describe(w) for w in chain]
         assert trap is None, f"{place}: Tab is trapped in {describe(trap)} after {names}"
-        reachable = [w for w in interactive_widgets(window)
-                     if w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
         missed = [describe(w) for w in reachable if w not in chain]
         assert missed == [], f"{place}: Tab never reaches {missed} (chain {names})"
         # Shift+Tab walks the same chain backwards
         back, trap = focus_chain(window, window.nav, backwards=True)
         assert trap is None, f"{place}: Shift+Tab is trapped in {describe(trap)}"
-        assert [chain[0], *reversed(chain[1:])] == back, place
+        assert [chain[0], *reversed(chain[1:])] == [w for w in back if w in chain], place
         walked += len(chain)
-    assert walked > 100  # the walk saw the pages, not an empty window
+    assert walked > 300  # the walk saw the pages, not an empty window
 
 
 def test_plans_page_order_is_list_tab_bar_editor_then_comments(qtbot, window):

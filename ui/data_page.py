@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ui.context import AppContext
 from ui.widgets.coverage_strip import CoverageStrip
-from ui.widgets.keyboard import keyboard_view
+from ui.widgets.keyboard import keyboard_view, tab_order
 from ui.workers import Task, start_task
 
 IMPORT_COLUMNS = [("id", "#"), ("imported_at", "Imported at"), ("kind", "Kind"),
@@ -58,6 +58,7 @@ class DataPage(QWidget):
                                        "the imported actuals (quarters that have started; "
                                        "one undoable step)")
         self.refresh_button.clicked.connect(self.refresh_kpis)
+        tab_order(self, [self.refresh_button, self.table])  # the buttons are above it
         self.status = QLabel(self)
         self.status.setObjectName("data_status")
         self.status.setWordWrap(True)

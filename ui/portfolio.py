@@ -45,7 +45,7 @@ from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table pa
 from ui.widgets.column_chooser import ColumnChooser
 from ui.widgets.figures_task import FiguresTask
 from ui.widgets.frozen_table import FrozenTableView
-from ui.widgets.keyboard import keyboard_view
+from ui.widgets.keyboard import keyboard_view, tab_order
 from ui.widgets.tiles import TileRow
 from ui.workers import Progress, Task
 
@@ -172,6 +172,7 @@ class PortfolioPage(FiguresTask, QWidget):
         self.at_risk.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.at_risk.cellDoubleClicked.connect(self._at_risk_activated)
         keyboard_view(self.at_risk, "Partners at risk")
+        tab_order(self, [self.at_risk, self.view])  # Tab: filters, at risk, scorecards
         self.at_risk.setMinimumWidth(220)
 
         top = QHBoxLayout()

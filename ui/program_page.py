@@ -237,6 +237,7 @@ class ProgramPage(QWidget):
         self.new_month = QLineEdit(tab)
         self.new_month.setObjectName("cost_new_month")
         self.new_month.setPlaceholderText("YYYY-MM")
+        self.new_month.setAccessibleName("New month (YYYY-MM)")
         add = QPushButton("Add month", tab)
         add.setObjectName("cost_add_month")
         add.clicked.connect(self.add_month)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView
 from jbp.errors import ValidationError
 from jbp.model import Tier
 from jbp.scenarios import ScenarioRecord
+from ui.widgets.keyboard import keyboard_view
 
 DIFFERS = QColor("#fff1c2")  # a value that differs from the baseline
 STALE = QColor("#b35c00")
@@ -444,4 +445,5 @@ def figure_table_view(model: FigureTableModel, name: str, parent) -> QTableView:
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(22)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    keyboard_view(table, name.removesuffix("_table").capitalize() + " figures")
     return table

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+import itertools
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -103,3 +105,25 @@ def name_widget(widget: QWidget, name: str, description: str = "") -> None:
     widget.setAccessibleName(name)
     if description:
         widget.setAccessibleDescription(description)
+
+
+class _TabOrderOnceShown(QObject):
+    def __init__(self, page: QWidget, widgets: list[QWidget]):
+        super().__init__(page)
+        self.widgets = widgets
+        page.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ParentChange:
+            for first, second in itertools.pairwise(self.widgets):
+                QWidget.setTabOrder(first, second)
+        return False
+
+
+def tab_order(page: QWidget, widgets: list[QWidget]) -> None:
+    """Tab visits ``widgets`` in this order. While ``page`` is a window of its own its Tab
+    order is a ring without a start (Qt takes "the table after the last button" as
+    already true), so the order is also set again once the page is placed in a window."""
+    for first, second in itertools.pairwise(widgets):
+        QWidget.setTabOrder(first, second)
+    _TabOrderOnceShown(page, widgets)
