@@ -85,3 +85,54 @@ def portfolio_charts_text(data: dict[str, Any]) -> str:
         f"Return: {step_text}; net return {money(net, cur, short=True)}"
         f"{', ROPI ' + percent(ropi) if ropi is not None and ropi == ropi else ''}.",
     ])
+
+
+def _number(value: float) -> str:
+    if value != value:  # NaN
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _series_text(label: str, values: Sequence[float], names: Sequence[str]) -> str:
+    values = [float(v) for v in values]
+    if not values:
+        return f"{label}: no values"
+    if names and len(names) == len(values) and len(values) <= 12:
+        return f"{label}: " + ", ".join(f"{n} {_number(v)}"
+                                        for n, v in zip(names, values, strict=True))
+    finite = [v for v in values if v == v]
+    if not finite:
+        return f"{label}: no values"
+    return (f"{label}: {len(values)} points from {_number(values[0])} to "
+            f"{_number(values[-1])} (lowest {_number(min(finite))}, highest "
+            f"{_number(max(finite))})")
+
+
+def describe_axes(ax: Any) -> str:
+    """A drawn matplotlib ``Axes`` in words, for a screen reader: its title, axis labels,
+    and each labelled line (first and last value, range) and bar series (value per bar,
+    named by the tick labels) — whatever the plotting function drew."""
+    parts = [ax.get_title() or "Chart"]
+    xlabel, ylabel = ax.get_xlabel(), ax.get_ylabel()
+    if xlabel or ylabel:
+        parts.append(f"x: {xlabel or '–'}; y: {ylabel or '–'}")
+    for line in ax.get_lines():
+        label = str(line.get_label())
+        if label.startswith("_"):
+            continue  # matplotlib's unlabelled helpers (reference lines)
+        parts.append(_series_text(label, list(line.get_ydata()), []))
+    for i, container in enumerate(getattr(ax, "containers", [])):
+        patches = list(getattr(container, "patches", []))
+        if not patches:
+            continue
+        horizontal = any(p.get_height() < p.get_width() for p in patches[:1]) and \
+            len({round(p.get_x(), 6) for p in patches}) <= 1 < len(patches)
+        values = [p.get_width() if horizontal else p.get_height() for p in patches]
+        ticks = ax.get_yticklabels() if horizontal else ax.get_xticklabels()
+        names = [t.get_text() for t in ticks if t.get_text()]
+        label = str(container.get_label() or "")
+        parts.append(_series_text(label if label and not label.startswith("_")
+                                  else f"bars {i + 1}", values, names))
+    return ". ".join(parts) + "."

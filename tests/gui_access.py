@@ -29,7 +29,9 @@ INTERACTIVE = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QAbstrac
 
 
 def is_chart(widget: QWidget) -> bool:
-    return type(widget).__name__.startswith("FigureCanvas")
+    """A matplotlib canvas, or the Scenario Lab's canvas of pre-rendered charts."""
+    name = type(widget).__name__
+    return name.startswith("FigureCanvas") or name == "ChartCanvas"
 
 
 def shown(widget: QWidget, window: QWidget) -> bool:

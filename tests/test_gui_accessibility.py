@@ -110,3 +110,25 @@ def test_a_refused_cell_says_so_in_words_and_an_icon(qtbot, window):
     assert index.data(Qt.ItemDataRole.AccessibleDescriptionRole) == index.data(
         Qt.ItemDataRole.ToolTipRole)
     assert not index.data(Qt.ItemDataRole.DecorationRole).isNull()
+
+
+def test_a_scenario_lab_chart_is_named_by_its_title_and_described_by_its_figures(qtbot):
+    from ui.scenario_lab.canvas import ChartCanvas
+
+    canvas = ChartCanvas(name="chart_test", min_height=200)
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 300)
+    canvas.show()
+
+    def plot(ax):
+        ax.plot([1, 2, 3, 4], [100.0, 150.0, 90.0, 2500.0], label="ARR")
+        ax.bar([1, 2], [5, 7], label="Wins")
+        ax.set_xticks([1, 2], ["Jan", "Feb"])
+        ax.set_title("ARR by month")
+
+    canvas.set_plot(plot)
+    qtbot.waitUntil(lambda: canvas.image is not None, timeout=20_000)
+    assert canvas.accessibleName() == "ARR by month"
+    text = canvas.accessibleDescription()
+    assert "ARR: 4 points from 100 to 2,500 (lowest 90, highest 2,500)" in text
+    assert "Wins: Jan 5, Feb 7" in text

@@ -30,6 +30,8 @@ from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from jbp.chart_text import describe_axes
+
 Plot = Callable[[Any], None]
 
 #: Margins around the axes in pixels: left, right, top, bottom.
@@ -50,7 +52,7 @@ class RenderJob:
     margins: tuple[int, int, int, int]  # logical pixels
 
 
-def render_figure(job: RenderJob) -> tuple[str, bytes]:
+def render_figure(job: RenderJob) -> tuple[str, bytes, str]:
     """Build and draw the job's figure with Agg; return the chart's title and the RGBA
     pixels. Pure matplotlib: runs on the render thread (and in tests). The figure is
     cleared afterwards: what it allocated is freed at once rather than left for the
@@ -87,9 +89,10 @@ def render_figure(job: RenderJob) -> tuple[str, bytes]:
     fig.canvas.draw()
     title = axes.get_title() if axes is not None else (fig.texts[0].get_text()
                                                         if fig.texts else "")
+    described = describe_axes(axes) if axes is not None else title  # the text alternative
     data = bytes(fig.canvas.buffer_rgba())
     fig.clear()
-    return title, data
+    return title, data, described
 
 
 class _Bridge(QObject):
@@ -170,11 +173,11 @@ class ChartRenderer(QObject):
                 self._bridge.done.emit(job.key, job.generation, None)  # superseded
                 continue
             try:
-                title, data = render_figure(job)
+                title, data, described = render_figure(job)
                 image = QImage(data, job.width, job.height,
                                QImage.Format.Format_RGBA8888).copy()
                 image.setDevicePixelRatio(job.dpi / 96.0)
-                out = (image, title)
+                out = (image, title, described)
             except Exception as exc:  # never let the thread die
                 out = exc
             self._bridge.done.emit(job.key, job.generation, out)
@@ -261,6 +264,7 @@ class ChartCanvas(QWidget):
         self.title = ""
         self.pending_generation = 0
         self.key = chart_renderer().register(self)
+        self.setAccessibleName("Chart")  # until drawn: then its title and figures in words
         self._resize = QTimer(self)
         self._resize.setSingleShot(True)
         self._resize.setInterval(120)
@@ -289,8 +293,10 @@ class ChartCanvas(QWidget):
             self.error = f"Chart not available: {out}"
             self.image = None
         else:
-            self.image, self.title = out
+            self.image, self.title, described = out
             self.error = ""
+            self.setAccessibleName(self.title or "Chart")
+            self.setAccessibleDescription(described)
         self.update()
 
     def paintEvent(self, event) -> None:
