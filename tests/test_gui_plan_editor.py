@@ -13,7 +13,7 @@ from jbp import demo
 from jbp.commands import Editor, SetField
 from jbp.store import Workspace
 from ui.main_window import MainWindow
-from ui.plan_editor.models import AMENDED_BRUSH, ERROR_BRUSH
+from ui.plan_editor.models import AMENDED_BRUSH, CELL_STATE_ROLE, ERROR_BRUSH
 
 pytestmark = pytest.mark.gui
 
@@ -242,9 +242,10 @@ def test_sign_off_both_sides_approve_then_amend_and_see_the_diff(qtbot, window):
     # not by colour alone: a screen reader hears it and an icon shows it
     assert index.data(Qt.ItemDataRole.AccessibleTextRole) == f"{index.data()} (amended)"
     assert "Jordan Novak" in index.data(Qt.ItemDataRole.AccessibleDescriptionRole)
-    assert not index.data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert index.data(CELL_STATE_ROLE) == "amended"  # the delegate's corner mark
     other = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q1"))
-    assert other.data(Qt.ItemDataRole.DecorationRole) is None
+    assert other.data(CELL_STATE_ROLE) is None
+    assert other.data(Qt.ItemDataRole.AccessibleTextRole) is None
     assert "1 change to what was agreed" in editor.banner.text()
 
     # the history lists every step, filterable by side and element

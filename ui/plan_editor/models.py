@@ -37,41 +37,26 @@ AMENDED_BRUSH = QBrush(QColor("#fff1c2"))
 _INDEX = QModelIndex | QPersistentModelIndex
 
 
-#: The roles that say a cell's state in words and an icon (see :func:`marked`).
-MARKED_ROLES = (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.AccessibleTextRole,
-                Qt.ItemDataRole.AccessibleDescriptionRole)
-#: The glyph drawn in an amended cell's icon; a refused cell shows the warning icon.
-AMENDED_GLYPH = "✎"
-
-
-def state_icon(state: str):
-    """The icon of a cell's state: "amended" (a pencil) or "refused" (the style's
-    warning sign). Drawn once, in the palette's text colour."""
-    from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPixmap
-    from PySide6.QtWidgets import QApplication, QStyle
-
-    cache = state_icon.__dict__.setdefault("cache", {})
-    if state not in cache:
-        if state == "refused":
-            cache[state] = QApplication.style().standardIcon(
-                QStyle.StandardPixmap.SP_MessageBoxWarning)
-        else:
-            pixmap = QPixmap(16, 16)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.setPen(QGuiApplication.palette().text().color())
-            painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, AMENDED_GLYPH)
-            painter.end()
-            cache[state] = QIcon(pixmap)
-    return cache[state]
+#: A cell's state in a word ("amended", "refused") for the delegate that marks it.
+CELL_STATE_ROLE = Qt.ItemDataRole.UserRole + 40
+#: The roles that say a cell's state beyond colour (see :func:`marked`).
+MARKED_ROLES = (CELL_STATE_ROLE, Qt.ItemDataRole.DecorationRole,
+                Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.AccessibleDescriptionRole)
 
 
 def marked(model: QAbstractTableModel, index: _INDEX, role: int, state: str,
            why: Any) -> Any:
-    """A marked cell's icon (DecorationRole), the text a screen reader says ("… ,
-    amended" / "… , refused") and its description (why)."""
+    """A marked cell's state for the delegate (an amended cell gets a corner mark, which
+    keeps its narrow number readable), the warning icon of a refused cell, the text a
+    screen reader says ("… (amended)" / "… (refused)") and its description (why)."""
+    if role == CELL_STATE_ROLE:
+        return state
     if role == Qt.ItemDataRole.DecorationRole:
-        return state_icon(state)
+        if state != "refused":
+            return None
+        from PySide6.QtWidgets import QApplication, QStyle
+
+        return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
     if role == Qt.ItemDataRole.AccessibleTextRole:
         shown = model.data(index, Qt.ItemDataRole.DisplayRole)
         return f"{shown or ''} ({state})".strip()
