@@ -69,6 +69,8 @@ def keyboard_view(view: QAbstractItemView, name: str, description: str = "") -> 
         view.setItemDelegate(CurrentCellDelegate(view))
     if isinstance(view, QTableView) and view.isSortingEnabled():
         sort_by_keyboard(view)
+        view.setAccessibleDescription(" ".join(filter(None, [
+            description, f"{SORT_KEY} sorts by the current cell's column."])))
 
 
 def sort_by_keyboard(view: QTableView) -> QAction:
