@@ -14,6 +14,7 @@ from jbp.commands import Editor, SetField
 from jbp.store import Workspace
 from ui import theme
 from ui.main_window import MainWindow
+from ui.plan_editor.models import CELL_STATE_ROLE
 
 pytestmark = pytest.mark.gui
 
@@ -240,6 +241,13 @@ def test_sign_off_both_sides_approve_then_amend_and_see_the_diff(qtbot, window):
     assert index.data(Qt.ItemDataRole.BackgroundRole) == theme.brush(
         theme.current().amended_bg)
     assert "Jordan Novak" in index.data(Qt.ItemDataRole.ToolTipRole)
+    # not by colour alone: a screen reader hears it and an icon shows it
+    assert index.data(Qt.ItemDataRole.AccessibleTextRole) == f"{index.data()} (amended)"
+    assert "Jordan Novak" in index.data(Qt.ItemDataRole.AccessibleDescriptionRole)
+    assert index.data(CELL_STATE_ROLE) == "amended"  # the delegate's corner mark
+    other = editor.kpi_model.index(0, editor.kpi_model.column_of("target_q1"))
+    assert other.data(CELL_STATE_ROLE) is None
+    assert other.data(Qt.ItemDataRole.AccessibleTextRole) is None
     assert "1 change to what was agreed" in editor.banner.text()
 
     # the history lists every step, filterable by side and element

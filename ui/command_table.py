@@ -15,7 +15,13 @@ from jbp.commands import Command
 from jbp.errors import JbpError
 from ui import theme
 from ui.context import AppContext
-from ui.plan_editor.models import CellRefusals, Column, ElementTableModel
+from ui.plan_editor.models import (
+    MARKED_ROLES,
+    CellRefusals,
+    Column,
+    ElementTableModel,
+    marked,
+)
 
 _INDEX = QModelIndex | QPersistentModelIndex
 
@@ -58,6 +64,8 @@ class CommandTableModel(CellRefusals, ElementTableModel):
                     return theme.brush(theme.current().error_fg)
                 if role == Qt.ItemDataRole.ToolTipRole:
                     return self.errors[key]
+                if role in MARKED_ROLES:  # never by colour alone
+                    return marked(self, index, role, "refused", self.errors[key])
             if (role == Qt.ItemDataRole.ForegroundRole and self.muted is not None
                     and self.muted(self.elements[index.row()])):
                 return theme.brush(theme.current().muted)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ui.context import AppContext
 from ui.widgets.coverage_strip import CoverageStrip
+from ui.widgets.keyboard import keyboard_view, tab_order
 from ui.workers import Task, start_task
 
 IMPORT_COLUMNS = [("id", "#"), ("imported_at", "Imported at"), ("kind", "Kind"),
@@ -47,6 +48,7 @@ class DataPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        keyboard_view(self.table, "Imports")
         self.import_button = QPushButton("Import actuals…", self)
         self.import_button.setObjectName("import_actuals")
         self.import_button.clicked.connect(self.open_wizard)
@@ -56,6 +58,7 @@ class DataPage(QWidget):
                                        "the imported actuals (quarters that have started; "
                                        "one undoable step)")
         self.refresh_button.clicked.connect(self.refresh_kpis)
+        tab_order(self, [self.refresh_button, self.table])  # the buttons are above it
         self.status = QLabel(self)
         self.status.setObjectName("data_status")
         self.status.setWordWrap(True)

@@ -37,6 +37,13 @@ EXTRA_SHORTCUTS = (
     ("Enter", "Save the field or cell being edited"),
     ("Ctrl+Enter", "Post the comment being written"),
     ("Ctrl+Shift+R", "Run the selected scenario (Scenario Lab)"),
+    ("Alt+1 … Alt+9", "Show the plan's tabs: Overview, Goals & KPIs, Initiatives, Target "
+                      "accounts, Rules of engagement, Risks, Agreement, History, QBR"),
+    ("Tab, Shift+Tab", "Move to the next or previous control (out of tables and text boxes)"),
+    ("Arrows", "Move between the cells of a table"),
+    ("F2", "Edit the current cell"),
+    ("Delete", "Delete the selected row of a plan table (Ctrl+Z brings it back)"),
+    ("Ctrl+Shift+S", "Sort a table by the current cell's column (again: reverse)"),
 )
 
 

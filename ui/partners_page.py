@@ -38,6 +38,7 @@ from ui.command_table import CommandTableModel
 from ui.context import AppContext
 from ui.plan_editor.models import field_columns
 from ui.widgets.field_delegate import FieldDelegate
+from ui.widgets.keyboard import keyboard_view, tab_order
 from ui.widgets.part_table import ErrorLine
 
 COLUMNS = ("name", "source_id", "type", "region", "tier", "manager", "signup_date",
@@ -143,6 +144,8 @@ class PartnersPage(QWidget):
         self.search.setObjectName("partners_search")
         self.search.setPlaceholderText("Filter partners…")
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        keyboard_view(self.view, "Partners")
+        self.search.setAccessibleName("Filter partners")
         self.show_archived = QCheckBox("Show archived", self)
         self.show_archived.setObjectName("partners_show_archived")
         self.show_archived.toggled.connect(self.reload)
@@ -155,6 +158,7 @@ class PartnersPage(QWidget):
         imp = QPushButton("Import partner list…", self)
         imp.setObjectName("partners_import")
         imp.clicked.connect(lambda: self.import_partners() and None)
+        tab_order(self, [imp, self.view])  # Tab: the filter and buttons, then the table
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addWidget(self.show_archived)

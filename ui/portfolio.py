@@ -46,6 +46,7 @@ from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table pa
 from ui.widgets.column_chooser import ColumnChooser
 from ui.widgets.figures_task import FiguresTask
 from ui.widgets.frozen_table import FrozenTableView
+from ui.widgets.keyboard import keyboard_view, tab_order
 from ui.widgets.tiles import TileRow
 from ui.workers import Progress, Task
 
@@ -133,6 +134,8 @@ class PortfolioPage(FiguresTask, QWidget):
         self.search.setPlaceholderText("Filter by partner or manager…")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search_changed)
+        keyboard_view(self.view, "Partner scorecards")
+        self.search.setAccessibleName("Filter by partner or manager")
         self.tier_box = self._combo("All tiers", "tier")
         self.region_box = self._combo("All regions", "region")
         self.type_box = self._combo("All types", "ptype")
@@ -170,6 +173,8 @@ class PortfolioPage(FiguresTask, QWidget):
         # The reasons are cut with "…" (full text in the tool tip), never scrolled sideways.
         self.at_risk.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.at_risk.cellDoubleClicked.connect(self._at_risk_activated)
+        keyboard_view(self.at_risk, "Partners at risk")
+        tab_order(self, [self.at_risk, self.view])  # Tab: filters, at risk, scorecards
         self.at_risk.setMinimumWidth(220)
 
         top = QHBoxLayout()
@@ -226,6 +231,7 @@ class PortfolioPage(FiguresTask, QWidget):
         self.figure = Figure(figsize=(10, 2.6), dpi=90)
         canvas = FigureCanvasQTAgg(self.figure)
         canvas.setObjectName("portfolio_charts")
+        canvas.setAccessibleName("Portfolio charts")
         canvas.setMinimumHeight(150)
         return canvas
 
@@ -306,6 +312,7 @@ class PortfolioPage(FiguresTask, QWidget):
 
     def _draw(self, data: dict[str, Any]) -> None:
         from jbp.chart_style import style_figure
+        from jbp.chart_text import portfolio_charts_text
         from jbp.charts_portfolio import (
             TIER_COLOURS,
             draw_revenue_by,
@@ -325,6 +332,7 @@ class PortfolioPage(FiguresTask, QWidget):
         draw_ropi_waterfall(axes[3], data["ropi_steps"], data["summary"]["ropi"], cur)
         fig.subplots_adjust(left=0.04, right=0.99, top=0.88, bottom=0.27, wspace=0.35)
         style_figure(fig, style)
+        fig.canvas.setAccessibleDescription(portfolio_charts_text(data))
         fig.canvas.draw_idle()
 
     def _theme_changed(self) -> None:

@@ -53,6 +53,7 @@ from ui.command_table import CommandTableModel
 from ui.context import AppContext
 from ui.plan_editor.models import field_columns
 from ui.widgets.field_delegate import NUMBER_KINDS, FieldDelegate, read_typed
+from ui.widgets.keyboard import keyboard_view
 from ui.widgets.part_table import ErrorLine
 from ui.workers import Task, start_task
 
@@ -206,6 +207,7 @@ class ProgramPage(QWidget):
                                   | QAbstractItemView.EditTrigger.EditKeyPressed
                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        keyboard_view(self.view, "Tiers")
         self.tier_error = ErrorLine(tab)
         self.tier_error.setObjectName("tier_error")
         self.tiers.edit_refused.connect(lambda _i, msg: self.tier_error.show_message(msg))
@@ -237,9 +239,11 @@ class ProgramPage(QWidget):
         self.costs.verticalHeader().setVisible(False)
         self.costs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.costs.itemChanged.connect(self._cost_changed)
+        keyboard_view(self.costs, "Program costs per month")
         self.new_month = QLineEdit(tab)
         self.new_month.setObjectName("cost_new_month")
         self.new_month.setPlaceholderText("YYYY-MM")
+        self.new_month.setAccessibleName("New month (YYYY-MM)")
         add = QPushButton("Add month", tab)
         add.setObjectName("cost_add_month")
         add.clicked.connect(self.add_month)
@@ -269,6 +273,7 @@ class ProgramPage(QWidget):
         self.log.verticalHeader().setVisible(False)
         self.log.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.log.horizontalHeader().setStretchLastSection(True)
+        keyboard_view(self.log, "Program change log")
         QVBoxLayout(tab).addWidget(self.log)
         return tab
 

@@ -3,6 +3,7 @@ your side, and — once approved — see every amendment against the frozen base
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,6 +24,7 @@ from jbp.model import PlanStatus
 from ui import theme
 from ui.plan_editor.models import RecordTableModel
 from ui.plan_editor.session import PlanSession
+from ui.widgets.keyboard import keyboard_view
 from ui.widgets.part_table import ErrorLine
 
 #: Button text for each status change (target status by current status).
@@ -66,6 +68,7 @@ class AgreementPanel(QWidget):
         self.action_buttons: dict[str, QPushButton] = {}
         self.role_edit = QLineEdit(self)
         self.role_edit.setPlaceholderText("Your role (optional), e.g. Alliance lead")
+        self.role_edit.setAccessibleName("Your role (optional)")
         self.sign_button = QPushButton("Sign off", self)
         self.sign_button.setObjectName("sign_off")
         self.sign_button.clicked.connect(self._sign_clicked)
@@ -127,6 +130,7 @@ class AgreementPanel(QWidget):
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         view.setAlternatingRowColors(True)
+        keyboard_view(view, name.capitalize().replace("Signoffs", "Sign-offs"))
         return view
 
     def refresh(self) -> None:
@@ -134,6 +138,7 @@ class AgreementPanel(QWidget):
         for button in self.action_buttons.values():
             self.actions_row.removeWidget(button)
             button.hide()  # until deleteLater runs it would float at the panel's corner
+            button.setParent(None)  # and out of the Tab order at once (see below)
             button.deleteLater()
         self.action_buttons.clear()
         if doc is None:
@@ -156,6 +161,11 @@ class AgreementPanel(QWidget):
             text = ("Approved plans keep their baseline; every edit since is an amendment "
                     "listed below.")
         self.explain.setText(text)
+        # The status buttons are made here, after the rest of the window: put them in the
+        # Tab order where they show, before the sign-off row.
+        previous = self.role_edit.previousInFocusChain()
+        while not previous.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            previous = previous.previousInFocusChain()  # Qt orders after a focusable one
         for target in TRANSITIONS[PlanStatus(plan.status)]:
             text = ACTION_TEXT.get((plan.status, target), f"Set {target}")
             if target == PlanStatus.APPROVED:
@@ -165,6 +175,8 @@ class AgreementPanel(QWidget):
             button.clicked.connect(lambda _=False, t=target.value: self._status_clicked(t))
             self.actions_row.addWidget(button)
             self.action_buttons[target.value] = button
+            QWidget.setTabOrder(previous, button)
+            previous = button
         me = self.ctx.editor
         can_sign = (plan.status == PlanStatus.IN_REVIEW and me is not None
                     and me.side not in signed)

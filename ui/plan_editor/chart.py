@@ -3,9 +3,11 @@ attainment to date against the pro-rated target and the run-rate forecast to per
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from jbp.charts import format_attainment, format_kpi_value
+from jbp.chart_text import kpi_chart_text
 from jbp.kpi import KpiStatus
 from jbp.model import Kpi
 from ui import theme
@@ -24,6 +26,8 @@ class KpiChart(QWidget):
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumHeight(220)
+        self.canvas.setObjectName("kpi_chart")
+        self.canvas.setAccessibleName("KPI chart")
         self.figures = QLabel(self)
         self.figures.setObjectName("kpi_figures")
         self.figures.setWordWrap(True)
@@ -52,32 +56,20 @@ class KpiChart(QWidget):
             self.figure.text(0.5, 0.5, "Select a KPI to see its chart", ha="center",
                              va="center", color=style.muted)
             self.figures.setText("")
+            self.canvas.setAccessibleDescription("No KPI selected.")
         else:
             ax = self.figure.add_subplot(1, 1, 1)
             draw_kpi(ax, kpi, status, quarter_labels, style=style)
             self.figure.subplots_adjust(left=0.14, right=0.97, top=0.82, bottom=0.24)
             self.figures.setText(kpi_summary(kpi, status))
+            # The chart's text alternative: the figures printed under it.
+            self.canvas.setAccessibleDescription(
+                "Targets and actuals per quarter. " + kpi_chart_text(kpi, status))
         style_figure(self.figure, style)
         self.canvas.draw_idle()
 
 
 def kpi_summary(kpi: Kpi, status: KpiStatus) -> str:
-    """The KPI's standing in one paragraph (rich text)."""
-    unit = kpi.unit
-    if status.actual_to_date is None:
-        return (f"<b>{kpi.name}</b>: no actual reported yet; full-year target "
-                f"{format_kpi_value(status.full_target, unit)}.")
-    period = ""
-    if status.partial is not None:  # the quarter in progress: to date, never finished
-        period = f" ({status.partial.label()}, measured to {status.through})"
-    elif status.through is not None:
-        period = f" (measured to {status.through})"
-    return (
-        f"<b>{kpi.name}</b> ({kpi.kind}, {kpi.direction} is better){period}: actual to date "
-        f"<b>{format_kpi_value(status.actual_to_date, unit)}</b> against a pro-rated target "
-        f"of {format_kpi_value(status.target_to_date, unit)} — "
-        f"<b>{format_attainment(status.attainment)}</b> ({status.rag or 'not judged'}). "
-        f"Run-rate forecast to period end: <b>{format_kpi_value(status.forecast, unit)}</b> "
-        f"vs full-year target {format_kpi_value(status.full_target, unit)}"
-        f" ({format_attainment(status.forecast_attainment)})."
-    )
+    """The KPI's standing in one paragraph (rich text): :func:`jbp.chart_text.kpi_chart_text`
+    with its key figures in bold."""
+    return kpi_chart_text(kpi, status, strong=lambda text: f"<b>{html.escape(text)}</b>")

@@ -22,6 +22,7 @@ from jbp.errors import JbpError
 from jbp.model import Comment
 from ui import theme
 from ui.plan_editor.session import PlanSession
+from ui.widgets.keyboard import keyboard_text
 from ui.widgets.part_table import ErrorLine
 
 
@@ -41,10 +42,13 @@ class CommentsPanel(QWidget):
         self.thread.setObjectName("comments_thread")
         self.thread.setOpenLinks(False)
         self.thread.anchorClicked.connect(self._on_link)
+        self.thread.setAccessibleName("Comments")
         self.input = QPlainTextEdit(self)
         self.input.setObjectName("comment_input")
         self.input.setPlaceholderText("Write a comment…")
         self.input.setMaximumHeight(90)
+        keyboard_text(self.input, "New comment")
+        self.input.setAccessibleDescription("Ctrl+Enter posts the comment")
         self.input.textChanged.connect(self._typed)
         self.post_button = QPushButton("Post comment", self)
         self.post_button.setObjectName("post_comment")

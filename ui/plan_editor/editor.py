@@ -4,12 +4,16 @@ once, logged under the editor's name and side, undoable)."""
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSplitter,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +41,10 @@ from ui.widgets.part_table import PartTable
 #: The quarterly target and actual columns of the KPI table.
 KPI_QUARTER_FIELDS = [f"{kind}_{q}" for kind in ("target", "actual")
                       for q in ("q1", "q2", "q3", "q4")]
+
+#: The key that shows the plan's n-th tab (see the shortcut list in ui.help).
+TAB_KEY = "Alt+{n}"
+
 
 class PlanEditor(QWidget):
     """Edits the plan given to :meth:`open_plan`. Tabs: Overview, Goals & KPIs,
@@ -115,6 +123,10 @@ class PlanEditor(QWidget):
                 self.risks, self.agreement, self.history, self.qbr), strict=True):
             self.tabs.addTab(widget, title)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.tabs.tabBar().setAccessibleName("Parts of the plan")
+        self.accounts.view.setAccessibleName("Target accounts")
+        self.rules.view.setAccessibleName("Rules of engagement")
+        self.tab_actions = self._tab_shortcuts()
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.tabs)
@@ -140,7 +152,17 @@ class PlanEditor(QWidget):
         for kind in ("initiative", "account", "rule", "risk"):
             self.tables[kind].current_changed.connect(
                 lambda e, k=kind: self._focus_element(k, e))
+        self._comments_last()
         self.refresh()
+
+    def _comments_last(self) -> None:
+        """Tab reaches the comments after the tab's contents (the Goals & KPIs tab is
+        assembled after the comments panel exists, so Qt's order had them first)."""
+        anchor = self.kpis.findChild(QToolButton, "column_chooser") or self.kpis.delete_button
+        c = self.comments
+        chain = [anchor, c.show_resolved, c.thread, c.input, c.post_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     @staticmethod
     def _titled(title: str, widget: QWidget) -> QWidget:
@@ -261,6 +283,26 @@ class PlanEditor(QWidget):
                 self._focus_element(kind, element)
                 return
         self.session.set_focus("plan", doc.plan.id, f"Plan: {doc.plan.title}")
+
+    def _tab_shortcuts(self) -> list[QAction]:
+        """Alt+1 … Alt+9 show the plan's tabs in their order (wherever the focus is on the
+        Plans page); each tab's tool tip names its key."""
+        actions = []
+        for i in range(self.tabs.count()):
+            key = TAB_KEY.format(n=i + 1)
+            action = QAction(f"Show {self.tabs.tabText(i)}", self)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _c=False, n=i: self._show_tab_by_key(n))
+            self.addAction(action)
+            self.tabs.setTabToolTip(i, f"{self.tabs.tabText(i).replace('&&', '&')} ({key})")
+            actions.append(action)
+        return actions
+
+    def _show_tab_by_key(self, index: int) -> None:
+        if self.isVisible():  # only on the Plans page
+            self.tabs.setCurrentIndex(index)
+            self.tabs.tabBar().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def show_tab(self, title: str) -> None:
         for i in range(self.tabs.count()):

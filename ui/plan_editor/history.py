@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from jbp.model import ELEMENT_CLASSES, Revision
 from ui.plan_editor.models import RecordTableModel
 from ui.plan_editor.session import PlanSession
+from ui.widgets.keyboard import keyboard_view
 
 ELEMENT_FILTERS = [("All elements", "")] + [(cls.LABEL, kind)
                                             for kind, cls in ELEMENT_CLASSES.items()]
@@ -90,6 +91,9 @@ class HistoryPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setAlternatingRowColors(True)
+        keyboard_view(self.view, "Revision history")
+        self.side_filter.setAccessibleName("Show changes by side")
+        self.element_filter.setAccessibleName("Show changes to")
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

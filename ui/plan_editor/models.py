@@ -37,6 +37,32 @@ from ui.context import AppContext
 _INDEX = QModelIndex | QPersistentModelIndex
 
 
+#: A cell's state in a word ("amended", "refused") for the delegate that marks it.
+CELL_STATE_ROLE = Qt.ItemDataRole.UserRole + 40
+#: The roles that say a cell's state beyond colour (see :func:`marked`).
+MARKED_ROLES = (CELL_STATE_ROLE, Qt.ItemDataRole.DecorationRole,
+                Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.AccessibleDescriptionRole)
+
+
+def marked(model: QAbstractTableModel, index: _INDEX, role: int, state: str,
+           why: Any) -> Any:
+    """A marked cell's state for the delegate (an amended cell gets a corner mark, which
+    keeps its narrow number readable), the warning icon of a refused cell, the text a
+    screen reader says ("… (amended)" / "… (refused)") and its description (why)."""
+    if role == CELL_STATE_ROLE:
+        return state
+    if role == Qt.ItemDataRole.DecorationRole:
+        if state != "refused":
+            return None
+        from PySide6.QtWidgets import QApplication, QStyle
+
+        return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+    if role == Qt.ItemDataRole.AccessibleTextRole:
+        shown = model.data(index, Qt.ItemDataRole.DisplayRole)
+        return f"{shown or ''} ({state})".strip()
+    return str(why or state)
+
+
 @dataclass
 class Column:
     """One column: either an editable domain ``field`` or a computed ``value``.
@@ -278,8 +304,13 @@ class PartTableModel(CellRefusals, ElementTableModel):
                         return theme.brush(theme.current().error_fg)
                     if role == Qt.ItemDataRole.ToolTipRole:
                         return self.errors[key]
+                    if role in MARKED_ROLES:  # never by colour alone
+                        return marked(self, index, role, "refused", self.errors[key])
                 amendment = self.amended.get((element.id, f.label))
                 if amendment is not None:
+                    if role in MARKED_ROLES:
+                        return marked(self, index, role, "amended", self.data(
+                            index, Qt.ItemDataRole.ToolTipRole))
                     if role == Qt.ItemDataRole.BackgroundRole:
                         return theme.brush(theme.current().amended_bg)
                     if role == Qt.ItemDataRole.ForegroundRole:

@@ -48,6 +48,7 @@ class OverviewForm(QWidget):
             if f.kind == "longtext":
                 editor: QLineEdit | QPlainTextEdit = QPlainTextEdit(self)
                 editor.setMinimumHeight(140)
+                editor.setTabChangesFocus(True)  # Tab moves on; the summary needs no tabs
                 editor.installEventFilter(self)
                 editor.textChanged.connect(lambda n=name: self._typed(n))
             else:
@@ -67,7 +68,9 @@ class OverviewForm(QWidget):
             box.setSpacing(2)
             box.addWidget(editor)
             box.addWidget(error)
-            form.addRow(f.label, box)
+            label = QLabel(f.label, self)
+            label.setBuddy(editor)  # a screen reader names the field by its label
+            form.addRow(label, box)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)

@@ -20,6 +20,7 @@ from ui.context import AppContext
 from ui.plan_editor.editor import PlanEditor
 from ui.plan_editor.models import RecordTableModel
 from ui.plan_editor.new_plan import NewPlanDialog
+from ui.widgets.keyboard import keyboard_view
 
 
 class PlansPage(QWidget):
@@ -42,6 +43,7 @@ class PlansPage(QWidget):
         self.filter.setPlaceholderText("Filter plans…")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.setAccessibleName("Filter plans")
         self.list = QTableView(self)
         self.list.setObjectName("plan_list")
         self.list.setModel(self.proxy)
@@ -54,6 +56,7 @@ class PlansPage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        keyboard_view(self.list, "Plans")
         self.new_button = QPushButton("New plan…", self)
         self.new_button.setObjectName("new_plan")
         self.new_button.clicked.connect(self._new_clicked)
@@ -88,6 +91,9 @@ class PlansPage(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
         self.list.selectionModel().currentRowChanged.connect(self._selected)
+        # Tab: the plan list and its buttons, the editor's tab bar, the tab's contents,
+        # then the comments (the tab bar is made after the tables it shows).
+        QWidget.setTabOrder(self.roll_button, self.editor.tabs)
         self.editor.session.loaded.connect(self._sync_undo)
         ctx.plan_changed.connect(self._plans_changed)
         ctx.workspace_changed.connect(self.reload)

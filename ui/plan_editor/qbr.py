@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jbp.chart_text import kpi_grid_text
 from jbp.charts import format_attainment, format_kpi_value, render_kpi_grid
 from jbp.qbr import Scorecard, plan_scorecard
 from ui import theme
 from ui.plan_editor.models import Column, ElementTableModel, RecordTableModel
 from ui.plan_editor.session import PlanSession
+from ui.widgets.keyboard import keyboard_view
 from ui.workers import Task, start_task
 
 
@@ -44,6 +46,7 @@ def _table(parent: QWidget, model, name: str) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.verticalHeader().setDefaultSectionSize(24)
     view.setWordWrap(False)
+    keyboard_view(view, name.removeprefix("qbr_").replace("_", " ").capitalize())
     return view
 
 
@@ -93,6 +96,7 @@ class QbrView(QWidget):
         self.comment_view = _table(self, self.comments, "qbr_comments")
         self.charts = QLabel(self)
         self.charts.setObjectName("qbr_charts")
+        self.charts.setAccessibleName("KPI charts")
         self.charts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)  # busy indicator while charts are drawn
@@ -121,6 +125,7 @@ class QbrView(QWidget):
         scroll.setWidget(self.charts)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.chart_scroll = scroll
+        scroll.setAccessibleName("KPI charts")
         vertical = QSplitter(Qt.Orientation.Vertical, self)
         vertical.addWidget(top)
         vertical.addWidget(scroll)
@@ -212,6 +217,7 @@ class QbrView(QWidget):
         self._chart_width = width
         self._chart_ratio = self.pixel_ratio()
         items = [(line.kpi, line.status) for line in self.card.kpis]
+        self.charts.setAccessibleDescription(kpi_grid_text(items))
         self.progress.show()
         columns = 4 if width >= 1100 else 3 if width >= 760 else 2
         # The QBR is one screen: the rows of charts share the height there is (down to a

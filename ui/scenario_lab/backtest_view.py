@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.numbers import value_text
+from ui.widgets.keyboard import keyboard_view
 from ui.workers import Progress, Task
 
 from .calibration import WorkspaceSnapshot
@@ -111,6 +112,7 @@ class BacktestView(RunPanel, QWidget):
         self.model = FigureTableModel(self)
         self.table = QTableView(self)
         self.table.setObjectName("bt_table")
+        keyboard_view(self.table, "Back-test figures")
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

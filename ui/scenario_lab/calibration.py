@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.numbers import param_text
+from ui.widgets.keyboard import keyboard_view
 from ui.workers import Progress
 
 from .models import Cell, FigureTableModel
@@ -114,6 +115,7 @@ class CalibrationDialog(QDialog):
                             [e.path for e in est + dflt])
         self.table = QTableView(self)
         self.table.setObjectName("calibration_table")
+        keyboard_view(self.table, "Calibration")
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -31,6 +31,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from jbp.chart_style import LIGHT, ChartStyle, style_figure
+from jbp.chart_text import describe_axes
 from ui import theme
 
 Plot = Callable[[Any], None]
@@ -55,7 +56,7 @@ class RenderJob:
     error_colour: str = LIGHT.rag["Red"]
 
 
-def render_figure(job: RenderJob) -> tuple[str, bytes]:
+def render_figure(job: RenderJob) -> tuple[str, bytes, str]:
     """Build and draw the job's figure with Agg; return the chart's title and the RGBA
     pixels. Pure matplotlib: runs on the render thread (and in tests). The figure is
     cleared afterwards: what it allocated is freed at once rather than left for the
@@ -92,9 +93,10 @@ def render_figure(job: RenderJob) -> tuple[str, bytes]:
     fig.canvas.draw()
     title = axes.get_title() if axes is not None else (fig.texts[0].get_text()
                                                         if fig.texts else "")
+    described = describe_axes(axes) if axes is not None else title  # the text alternative
     data = bytes(fig.canvas.buffer_rgba())
     fig.clear()
-    return title, data
+    return title, data, described
 
 
 class _Bridge(QObject):
@@ -176,11 +178,11 @@ class ChartRenderer(QObject):
                 self._bridge.done.emit(job.key, job.generation, None)  # superseded
                 continue
             try:
-                title, data = render_figure(job)
+                title, data, described = render_figure(job)
                 image = QImage(data, job.width, job.height,
                                QImage.Format.Format_RGBA8888).copy()
                 image.setDevicePixelRatio(job.dpi / 96.0)
-                out = (image, title)
+                out = (image, title, described)
             except Exception as exc:  # never let the thread die
                 out = exc
             self._bridge.done.emit(job.key, job.generation, out)
@@ -267,6 +269,7 @@ class ChartCanvas(QWidget):
         self.title = ""
         self.pending_generation = 0
         self.key = chart_renderer().register(self)
+        self.setAccessibleName("Chart")  # until drawn: then its title and figures in words
         self._resize = QTimer(self)
         self._resize.setSingleShot(True)
         self._resize.setInterval(120)
@@ -301,8 +304,10 @@ class ChartCanvas(QWidget):
             self.error = f"Chart not available: {out}"
             self.image = None
         else:
-            self.image, self.title = out
+            self.image, self.title, described = out
             self.error = ""
+            self.setAccessibleName(self.title or "Chart")
+            self.setAccessibleDescription(described)
         self.update()
 
     def paintEvent(self, event) -> None:

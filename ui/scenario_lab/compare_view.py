@@ -122,6 +122,7 @@ class CompareView(QWidget):
         self._key: tuple = ()
         self.reference = QComboBox(self)
         self.reference.setObjectName("compare_reference")
+        self.reference.setAccessibleName("Differences measured from")
         self.reference.setToolTip("The scenario the differences are measured from")
         self.reference.currentIndexChanged.connect(lambda _i: self._refresh(force=True))
         self.delta_metric = QComboBox(self)

@@ -17,6 +17,7 @@ from jbp.model import Tier
 from jbp.scenarios import ScenarioRecord
 from ui import i18n, theme
 from ui.widgets.field_delegate import NUMBER_KINDS, read_typed
+from ui.widgets.keyboard import keyboard_view
 
 
 class ResultStore:
@@ -448,4 +449,5 @@ def figure_table_view(model: FigureTableModel, name: str, parent) -> QTableView:
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(22)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    keyboard_view(table, name.removesuffix("_table").capitalize() + " figures")
     return table

@@ -45,6 +45,7 @@ from jbp.scenarios import (
 from simulation.scenario import Scenario
 from ui import theme
 from ui.context import AppContext
+from ui.widgets.keyboard import keyboard_view
 from ui.workers import Task, start_task
 
 from .backtest_view import BacktestView
@@ -103,6 +104,7 @@ class ScenarioLabPage(QWidget):
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                        | QAbstractItemView.EditTrigger.EditKeyPressed)
+        keyboard_view(self.list_view, "Scenarios")
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)

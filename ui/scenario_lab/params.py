@@ -42,6 +42,7 @@ from simulation.scenario import GROUPS, Scenario
 from ui import i18n, theme
 from ui.context import AppContext
 from ui.numbers import humanise, param_text, parse_number, parse_table
+from ui.widgets.keyboard import keyboard_view
 
 from .models import TierTableModel
 
@@ -319,6 +320,7 @@ class ParameterEditor(QWidget):
         self.tier_model.refused.connect(self.show_error)
         self.tier_view = QTableView(box)
         self.tier_view.setObjectName("tier_table")
+        keyboard_view(self.tier_view, "Tiers of the scenario")
         self.tier_view.setModel(self.tier_model)
         self.tier_view.verticalHeader().setVisible(False)
         self.tier_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

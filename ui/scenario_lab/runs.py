@@ -221,6 +221,8 @@ class RunPanel(QWidget):
         self.workers.setRange(*bounds.WORKERS)
         self.workers.setValue(default_workers())
         self.workers.setToolTip("Worker processes that run replications in parallel")
+        self.replications.setAccessibleName("Replications per run")
+        self.workers.setAccessibleName("Worker processes")
         self.run_button = QPushButton("Run selected", self)
         self.run_button.setObjectName("run_selected")
         self.run_button.setToolTip("Run the scenario selected in the list (Ctrl+Shift+R)")

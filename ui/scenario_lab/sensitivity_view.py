@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from simulation.scenario import GROUPS, Scenario
 from ui.numbers import interval_text, param_text, value_text
+from ui.widgets.keyboard import keyboard_view
 from ui.workers import Progress, Task
 
 from .canvas import ChartCanvas
@@ -121,6 +122,7 @@ class SensitivityView(RunPanel, QWidget):
         self.replications.setToolTip("Replications of each of the 1 + 2 × levers runs")
         self.levers = QListWidget(self)
         self.levers.setObjectName("sens_levers")
+        keyboard_view(self.levers, "Levers to vary")
         self.levers.itemChanged.connect(self._lever_toggled)
         self.run_button = QPushButton("Run sensitivity", self)
         self.run_button.setObjectName("sens_run")
@@ -158,6 +160,7 @@ class SensitivityView(RunPanel, QWidget):
         self.model = FigureTableModel(self)
         self.table = QTableView(self)
         self.table.setObjectName("sens_table")
+        keyboard_view(self.table, "Sensitivity figures")
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QPoint, Qt
+from PySide6.QtGui import QAction, QPainter, QPalette, QPolygon
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QCalendarWidget,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionViewItem,
     QWidget,
 )
 
@@ -41,6 +42,8 @@ from jbp.locale_numbers import (
 )
 from ui import i18n
 from ui.context import AppContext
+from ui.plan_editor.models import CELL_STATE_ROLE
+from ui.widgets.keyboard import paint_current_frame
 
 #: Field kinds typed as numbers.
 NUMBER_KINDS = ("int", "float", "money", "fraction")
@@ -150,8 +153,33 @@ class IdListEditor(QListWidget):
                 if self.item(i).checkState() == Qt.CheckState.Checked]
 
 
+def paint_amended_mark(painter: QPainter, option: QStyleOptionViewItem) -> None:
+    """A small triangle in the top-right corner of an amended cell (the spreadsheet
+    habit for "changed"): a shape, so the state is not told by colour alone."""
+    r = option.rect
+    size = max(6, min(9, r.height() // 3))
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)
+    color = option.palette.color(QPalette.ColorRole.HighlightedText if selected
+                                 else QPalette.ColorRole.Text)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawPolygon(QPolygon([QPoint(r.right() - size, r.top() + 1),
+                                  QPoint(r.right(), r.top() + 1),
+                                  QPoint(r.right(), r.top() + 1 + size)]))
+    painter.restore()
+
+
 class FieldDelegate(QStyledItemDelegate):
-    """Editors driven by ``model.field_at(index)``; see the module docstring."""
+    """Editors driven by ``model.field_at(index)``; see the module docstring. The current
+    cell is framed (:func:`ui.widgets.keyboard.paint_current_frame`)."""
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        if index.data(CELL_STATE_ROLE) == "amended":
+            paint_amended_mark(painter, option)
+        paint_current_frame(painter, option)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from ui import theme
 from ui.context import AppContext
 from ui.plan_editor.models import PartTableModel
 from ui.widgets.field_delegate import FieldDelegate
+from ui.widgets.keyboard import keyboard_view
 
 
 def _call(fn: Callable[[], object]) -> None:
@@ -77,6 +79,9 @@ class PartTable(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.setWordWrap(False)
+        keyboard_view(self.view, f"{noun[:1].upper()}{noun[1:]}s",
+                      f"Arrows move between cells, typing or F2 edits the current cell"
+                      f"{', Delete removes the row' if delete is not None else ''}.")
         self.error_line = ErrorLine(self)
         self.add_button = QPushButton(f"Add {noun}", self)
         self.add_button.setObjectName(f"add_{model.kind}")
@@ -88,6 +93,12 @@ class PartTable(QWidget):
             self.add_button.clicked.connect(lambda: _call(add))
         if delete is not None:
             self.delete_button.clicked.connect(lambda: self._delete(delete))
+            # Delete on the table (not in an open cell editor, which keeps the key).
+            self.delete_action = QAction(f"Delete {noun}", self.view)
+            self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+            self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.delete_action.triggered.connect(lambda _c=False: self._delete(delete))
+            self.view.addAction(self.delete_action)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.delete_button)
