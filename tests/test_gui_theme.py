@@ -333,7 +333,7 @@ def test_charts_follow_the_theme(qtbot, dark, window):
 
     job = RenderJob(1, 1, lambda ax: ax.plot([1, 2], [3, 4]), "", 200, 120, 96.0,
                     (30, 5, 5, 20), dark.chart, dark.error_text)
-    _title, data = render_figure(job)
+    _title, data, _described = render_figure(job)
     corner = QImage(data, 200, 120, QImage.Format.Format_RGBA8888).pixel(1, 1)
     assert QColor(corner).name() == background.name()
 
