@@ -35,7 +35,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.xml.functions import fromstring, tostring
 
-from jbp.kpi import kpi_status, quarter_progress
+from jbp.coverage import Coverage, coverage_of, measured_through
+from jbp.kpi import partial_quarter, quarter_progress, status_on
 from jbp.model import (
     DIRECTIONS,
     KPI_KINDS,
@@ -169,9 +170,16 @@ COMMENT_COLS = [
 K_NAME, K_REF, K_KIND, K_UNIT, K_DIR = 1, 2, 3, 4, 5
 K_TARGET = 6  # F..I
 K_ACTUAL = 10  # J..M
-K_FULL, K_TTD, K_ATD, K_ATT, K_VAR, K_RAG, K_FORECAST, K_METRIC, K_GOALDESC = range(14, 23)
-K_TODATE = 23
-K_MARKS = 24
+K_FULL, K_TTD, K_ATD, K_ATT, K_VAR, K_RAG, K_FORECAST = range(14, 21)
+#: The day the KPI is measured to (a bound KPI: its source's last day when that is before the
+#: "as of") and the quarter in progress on that day ("Q4 to date: 31 of 92 days").
+K_THROUGH, K_QUARTER = 21, 22
+K_METRIC, K_GOALDESC, K_TODATE = 23, 24, 25
+K_ELAPSED = 26  # Z..AC: the elapsed fraction of each quarter on the KPI's own day
+K_MARKS = 30
+
+THROUGH_HEADER = "Measured through"
+QUARTER_HEADER = "Quarter in progress"
 
 
 @dataclass
@@ -189,6 +197,9 @@ class PlanExport:
     workspace_name: str = ""
     snapshot: dict[str, Any] = field(default_factory=dict)
     prov: Provenance | None = None
+    #: Where each source's data ends: a KPI bound to a metric is measured to its source's
+    #: end when that is before ``as_of`` (:func:`jbp.kpi.status_on`), as in the app.
+    coverage: Coverage | None = None
 
 
 def collect_plan(ws, plan_id: int, as_of: dt.date | None = None) -> PlanExport:
@@ -201,7 +212,7 @@ def collect_plan(ws, plan_id: int, as_of: dt.date | None = None) -> PlanExport:
         doc=doc, program=ws.program(), as_of=prov.as_of.date,
         revisions=ws.revisions(plan_id), workspace_id=workspace_id, key=key,
         exported_at=prov.exported_at, workspace_name=ws.name, snapshot=plan_snapshot(doc),
-        prov=prov)
+        prov=prov, coverage=coverage_of(ws))
 
 
 def plan_snapshot(doc: PlanDocument) -> dict[str, Any]:
@@ -266,8 +277,18 @@ class _Builder:
                                        data.program.fiscal_year_start_month)
         self.bounds = bounds
         self.elapsed = quarter_progress(bounds, data.as_of)
-        self.statuses = {k.id: kpi_status(k, data.program, data.doc.plan.fiscal_year,
-                                          data.as_of) for k in data.doc.kpis}
+        # The one computation the app's plan page, QBR and Portfolio share.
+        self.statuses = {k.id: status_on(k, data.program, data.doc.plan.fiscal_year,
+                                         data.as_of, data.coverage) for k in data.doc.kpis}
+        self.through = {k.id: measured_through(k, data.coverage, data.as_of)
+                        for k in data.doc.kpis}
+        #: Source kind → Cover cell of the day its data ends (named ``DataEnd_<kind>``).
+        self.data_ends: dict[str, dt.date] = {}
+        for k in data.doc.kpis:
+            source = _source_of(k)
+            end = data.coverage.end(source) if data.coverage and source else None
+            if source and end is not None:
+                self.data_ends[source] = end
 
     def page_setup(self, sheet, title_rows: str | None = None,
                    last_col: int | None = None) -> None:
@@ -484,6 +505,20 @@ class _Builder:
             self._name(f"Elapsed_Q{q + 1}", COVER, 4, row)
             row += 1
         row += 1
+        if self.data_ends:
+            from jbp.kinds import KINDS
+
+            ws.cell(row, 1, "Source").style = "jbp label"
+            ws.cell(row, 2, "Data through").style = "jbp label"
+            row += 1
+            for kind in (k for k in KINDS if k in self.data_ends):
+                ws.cell(row, 1, KINDS[kind].label).style = "jbp text"
+                ws.cell(row, 2, self.data_ends[kind]).style = "jbp date"
+                ws.cell(row, 3, "KPIs bound to it are measured to this day when it is "
+                        "before the date above").style = "jbp subtitle"
+                self._name(f"DataEnd_{kind}", COVER, 2, row)
+                row += 1
+            row += 1
         row = legend(ws, row)
         ws.cell(row, 1, "Yellow cells can be edited and sent back; grey cells are "
                 "calculated. Hidden columns hold the ids JBP Studio needs to take your "
@@ -501,9 +536,11 @@ class _Builder:
         ws = self.wb.create_sheet(KPIS)
         g, a = self.program.rag_green, self.program.rag_amber
         self.heading(ws, "Goals & KPIs", (
-            f"Attainment as of the Cover's date: currency and count KPIs that sum their "
-            f"quarters against the target pro-rated to date; levels (Year to date = latest "
-            f"quarter), percent and days KPIs on the latest reported quarter. "
+            f"Attainment as of the Cover's date; a KPI bound to a metric is measured "
+            f"through its source's last day when that is earlier (column "
+            f"{get_column_letter(K_THROUGH)}). Currency and count KPIs that sum their "
+            f"quarters against the target pro-rated to that day; levels (Year to date = "
+            f"latest quarter), percent and days KPIs on the latest reported quarter. "
             f"Green at {g:.0%} or more, Amber at {a:.0%} or more."))
         headers = {K_NAME: (KPI_GOAL_HEADER, 38), K_REF: (KPI_REF_HEADER, 6),
                    K_KIND: ("Kind", 8), K_UNIT: ("Unit", 8.5), K_DIR: ("Direction", 9),
@@ -511,9 +548,12 @@ class _Builder:
                    K_ATD: ("Actual to date", 12), K_ATT: ("Attainment", 10.5),
                    K_VAR: ("Variance", 11.5), K_RAG: ("RAG", 7.5),
                    K_FORECAST: ("Forecast (year end)", 12),
+                   K_THROUGH: (THROUGH_HEADER, 11), K_QUARTER: (QUARTER_HEADER, 14),
                    K_METRIC: (Kpi.field("metric").label, 16),
                    K_TODATE: (Kpi.field("to_date").label, 15),
                    K_GOALDESC: (GOAL_DESCRIPTION_HEADER, 40)}
+        for q in range(4):
+            headers[K_ELAPSED + q] = (f"Q{q + 1} elapsed", 9)
         for q in range(4):
             headers[K_TARGET + q] = (Kpi.field(f"target_{QUARTERS[q]}").label, 11)
             headers[K_ACTUAL + q] = (Kpi.field(f"actual_{QUARTERS[q]}").label, 11)
@@ -548,9 +588,9 @@ class _Builder:
         ws.freeze_panes = ws.cell(FIRST_ROW, K_KIND)
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(K_TODATE)}{last}"
         styles.hide_columns(ws, K_MARKS, K_MARKS + 2)
-        # Printed: the figures (A..Forecast); metric, goal description and "to date" are
-        # for editing on screen.
-        self.page_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", last_col=K_FORECAST)
+        # Printed: the figures (A..Quarter in progress); metric, goal description, "to
+        # date" and the per-quarter elapsed fractions are for editing on screen.
+        self.page_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", last_col=K_QUARTER)
 
     # Goal and KPI rows are written whole with ws.append (cells made with their style),
     # which costs a third of setting cells one by one; ws.append writes below the last row,
@@ -564,19 +604,29 @@ class _Builder:
         self._append(ws, r, values, self._row_styles(ws, "goal"))
 
     def _kpi_row(self, ws, r: int, kpi: Kpi, number: str) -> None:
-        formulas = _kpi_formulas_fast(r)
+        formulas = _kpi_formulas_fast(r, self.quarter_label_row)
         status = self.statuses[kpi.id]
+        through = self.through[kpi.id]
+        source = _source_of(kpi)
+        through_formula = (f"=MIN(AsOf,DataEnd_{source})" if source in self.data_ends
+                           else "=AsOf")
+        partial = partial_quarter(self.bounds, through)
         values_of = {K_FULL: status.full_target, K_TTD: status.target_to_date,
                      K_ATD: status.actual_to_date, K_ATT: status.attainment,
                      K_VAR: None if status.actual_to_date is None or status.target_to_date
                      is None else status.actual_to_date - status.target_to_date,
-                     K_RAG: status.rag, K_FORECAST: status.forecast}
+                     K_RAG: status.rag, K_FORECAST: status.forecast, K_THROUGH: through,
+                     K_QUARTER: partial.label() if partial is not None else ""}
+        for q, fraction in enumerate(quarter_progress(self.bounds, through)):
+            values_of[K_ELAPSED + q] = fraction
         for col, value in values_of.items():
             register(ws, r, col, value)
         values = [kpi.name, ref("kpi", kpi.id), kpi.kind, kpi.unit, kpi.direction,
                   *kpi.targets, *kpi.actuals,
                   *(formulas[c] for c in range(K_FULL, K_FORECAST + 1)),
+                  through_formula, formulas[K_QUARTER],
                   kpi.metric or None, None, kpi.to_date,  # K_METRIC, K_GOALDESC, K_TODATE
+                  *(formulas[K_ELAPSED + q] for q in range(4)),
                   "kpi", kpi.id, self.check("kpi", kpi.id)]
         self._append(ws, r, values, self._row_styles(ws, number))
 
@@ -596,7 +646,9 @@ class _Builder:
                          *[array(ws, f"jbp input {number}")] * 8,
                          *[array(ws, f"jbp calc {calc.get(c, number)}")
                            for c in range(K_FULL, K_FORECAST + 1)],
-                         *[array(ws, "jbp input text")] * 3]
+                         array(ws, "jbp calc date"), array(ws, "jbp calc text"),
+                         *[array(ws, "jbp input text")] * 3,
+                         *[array(ws, "jbp calc percent")] * 4]
             self.s.arrays[key] = names + [array(ws, "jbp hidden")] * 3
         return self.s.arrays[key]
 
@@ -870,10 +922,14 @@ def signed_text(meta: dict[str, Any], snapshot_text: str) -> str:
     return "\n".join(lines) + "\n" + snapshot_text
 
 
-def kpi_formulas(r: int) -> dict[int, str]:
-    """The calculated cells of a KPI row ``r`` (column number → formula).
+def kpi_formulas(r: int, quarter_row: int) -> dict[int, str]:
+    """The calculated cells of a KPI row ``r`` (column number → formula); the Cover lists
+    the fiscal quarters' first and last days from ``quarter_row``.
 
-    They mirror :func:`jbp.kpi.kpi_status`: additive KPIs (currency or count summed over
+    They mirror :func:`jbp.kpi.kpi_status` on the KPI's own "measured through" day (column
+    :data:`K_THROUGH`, written per KPI): the elapsed fraction of each quarter on that day
+    (:data:`K_ELAPSED` …, :func:`jbp.kpi.quarter_progress`) and the quarter in progress
+    (:meth:`jbp.kpi.PartialQuarter.label`); additive KPIs (currency or count summed over
     quarters) pro-rate each reported quarter's target by its elapsed fraction (a reported
     quarter that has not begun counts whole); levels and rate units (percent, days) take the
     latest reported quarter. Direction "lower" inverts the ratio.
@@ -886,7 +942,18 @@ def kpi_formulas(r: int) -> dict[int, str]:
     ttd, atd, att = f"{L(K_TTD)}{r}", f"{L(K_ATD)}{r}", f"{L(K_ATT)}{r}"
     add = f'AND(OR({unit}="currency",{unit}="count"),{to_date}<>"latest quarter")'
     trange, arange = f"{t[0]}:{t[3]}", f"{a[0]}:{a[3]}"
-    weights = [f'IF({a[q]}<>"",IF(Elapsed_Q{q + 1}>0,Elapsed_Q{q + 1},1),0)' for q in range(4)]
+    through = f"${L(K_THROUGH)}{r}"
+    elapsed = [f"${L(K_ELAPSED + q)}{r}" for q in range(4)]
+    starts = [f"'{COVER}'!$B${quarter_row + q}" for q in range(4)]
+    ends = [f"'{COVER}'!$C${quarter_row + q}" for q in range(4)]
+    weights = [f'IF({a[q]}<>"",IF({elapsed[q]}>0,{elapsed[q]},1),0)' for q in range(4)]
+    out = {K_ELAPSED + q: f"=MAX(0,MIN(1,({through}-{starts[q]}+1)/({ends[q]}-{starts[q]}+1)))"
+           for q in range(4)}
+    label = '""'
+    for q in reversed(range(4)):
+        label = (f'IF(AND({through}>={starts[q]},{through}<{ends[q]}),"Q{q + 1} to date, "'
+                 f'&({through}-{starts[q]}+1)&" of "&({ends[q]}-{starts[q]}+1)&" days",{label})')
+    out[K_QUARTER] = "=" + label
 
     def latest(values: list[str], test: list[str], blank_as_empty: bool) -> str:
         expr = f'IF({values[0]}="","",{values[0]})' if blank_as_empty else values[0]
@@ -909,20 +976,34 @@ def kpi_formulas(r: int) -> dict[int, str]:
     variance = f'=IF(OR({atd}="",{ttd}=""),"",{atd}-{ttd})'
     rag = f'=IF({att}="","",IF({att}>=RAG_green,"Green",IF({att}>=RAG_amber,"Amber","Red")))'
     forecast = f'=IF({atd}="","",IF({add},{atd}/(({"+".join(weights)})/4),{atd}))'
-    return {K_FULL: full, K_TTD: target_to_date, K_ATD: actual_to_date, K_ATT: attainment,
-            K_VAR: variance, K_RAG: rag, K_FORECAST: forecast}
+    out.update({K_FULL: full, K_TTD: target_to_date, K_ATD: actual_to_date, K_ATT: attainment,
+                K_VAR: variance, K_RAG: rag, K_FORECAST: forecast})
+    return out
 
 
 _FORMULA_ROW = "999983"  # a row number no plan reaches, standing for the row in templates
-_FORMULA_TEMPLATES: dict[int, str] = {}
+_FORMULA_TEMPLATES: dict[int, dict[int, str]] = {}
 
 
-def _kpi_formulas_fast(r: int) -> dict[int, str]:
-    """:func:`kpi_formulas` of row ``r``, from templates made once (the row put in)."""
-    if not _FORMULA_TEMPLATES:
-        _FORMULA_TEMPLATES.update(kpi_formulas(int(_FORMULA_ROW)))
+def _kpi_formulas_fast(r: int, quarter_row: int) -> dict[int, str]:
+    """:func:`kpi_formulas` of row ``r``, from templates made once per Cover layout (the
+    row put in)."""
+    templates = _FORMULA_TEMPLATES.get(quarter_row)
+    if templates is None:
+        templates = _FORMULA_TEMPLATES[quarter_row] = kpi_formulas(int(_FORMULA_ROW),
+                                                                   quarter_row)
     row = str(r)
-    return {c: f.replace(_FORMULA_ROW, row) for c, f in _FORMULA_TEMPLATES.items()}
+    return {c: f.replace(_FORMULA_ROW, row) for c, f in templates.items()}
+
+
+def _source_of(kpi: Kpi) -> str | None:
+    """The kind of actuals the metric a KPI is bound to reads (None: not bound)."""
+    if not kpi.metric:
+        return None
+    from jbp.metrics import METRICS
+
+    metric = METRICS.get(kpi.metric)
+    return metric.source if metric is not None else None
 
 
 def _short(value: Any) -> str:
