@@ -25,7 +25,6 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.chart._chart import ChartBase
 from openpyxl.styles import Alignment
@@ -62,7 +61,7 @@ from jbp.progress import Progress
 from . import styles
 from .atomic import build_and_save
 from .front_matter import Provenance, banner, header, legend, provenance, sources_sheet
-from .stored_values import put_formula, register
+from .stored_values import put_formula, put_row, register
 from .workbook_keys import row_check, sign
 
 FORMAT = "jbp-plan-workbook"
@@ -585,16 +584,15 @@ class _Builder:
                          f"${rag_letter}{FIRST_ROW}")
         styles.attainment_rules(ws, f"{att_letter}{FIRST_ROW}:{att_letter}{last}",
                                 f"${att_letter}{FIRST_ROW}", "RAG_green", "RAG_amber")
-        ws.freeze_panes = ws.cell(FIRST_ROW, K_KIND)
+        ws.freeze_panes = f"{get_column_letter(K_KIND)}{FIRST_ROW}"
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(K_TODATE)}{last}"
         styles.hide_columns(ws, K_MARKS, K_MARKS + 2)
         # Printed: the figures (A..Quarter in progress); metric, goal description, "to
         # date" and the per-quarter elapsed fractions are for editing on screen.
         self.page_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", last_col=K_QUARTER)
 
-    # Goal and KPI rows are written whole with ws.append (cells made with their style),
-    # which costs a third of setting cells one by one; ws.append writes below the last row,
-    # so these rows come in order right after the header.
+    # Goal and KPI rows are written whole (stored_values.put_row: no cell object per value,
+    # the sheet writer writes them as text), a fraction of setting cells one by one.
 
     def _goal_row(self, ws, r: int, goal) -> None:
         values: list[Any] = [None] * (K_MARKS - 1)
@@ -654,10 +652,7 @@ class _Builder:
 
     @staticmethod
     def _append(ws, r: int, values: list, arrays: list) -> None:
-        cells = [Cell(ws, value=v, style_array=a) for v, a in zip(values, arrays, strict=True)]
-        ws.append(cells)
-        if cells[0].row != r:  # pragma: no cover - the layout above guarantees it
-            raise RuntimeError(f"row {r} of {ws.title!r} written out of order")
+        put_row(ws, r, values, arrays)
 
     def charts(self) -> None:
         ws = self.wb.create_sheet(CHARTS)

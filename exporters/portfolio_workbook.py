@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
@@ -31,7 +29,7 @@ from jbp.progress import Progress
 from . import styles
 from .atomic import build_and_save
 from .front_matter import Provenance, banner, header, legend, provenance, sources_sheet
-from .stored_values import put_formula
+from .stored_values import put_formula, put_row
 
 SUMMARY = "Summary"
 PARTNERS = "All partners"
@@ -244,8 +242,7 @@ def _write_table(ws, formats, columns, rows, data: PortfolioExport, title: str,
     rows = list(rows)
     total = max(1, len(rows))
     for k, i in enumerate(rows):
-        ws.append([Cell(ws, value=columns[c][i], style_array=StyleArray(arrays[c]))
-                   for c in range(width)])
+        put_row(ws, r, [columns[c][i] for c in range(width)], arrays)
         r += 1
         if state is not None and k % 200 == 199:
             state.step(start + span * k / total, title)
@@ -281,7 +278,7 @@ def _write_table(ws, formats, columns, rows, data: PortfolioExport, title: str,
             fmt.name, 12.5 if fmt.unit else 12)
     styles.set_widths(ws, widths)
     name_col = col_of.get("partner", 1)
-    ws.freeze_panes = ws.cell(FIRST_ROW, name_col + 1)
+    ws.freeze_panes = f"{get_column_letter(name_col + 1)}{FIRST_ROW}"
     styles.page_setup(ws, header(prov), title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
                       last_col=printed)
     return _Layout(col_of, FIRST_ROW, last)
