@@ -92,6 +92,9 @@ def _value_xml(value: Any, epoch) -> tuple[str, str]:
     return "str", str(value)
 
 
+_NOT_FINITE = frozenset(("nan", "inf", "-inf"))
+
+
 def _escape(text: str) -> str:
     """``text`` as XML character data (what ElementTree escapes in text)."""
     if "&" in text:
@@ -171,7 +174,8 @@ def sheet_writer_class() -> type:
                 self.xf.send(None)
 
             def write_whole_row(self, raw, row_idx, values, arrays):
-                """A row of :func:`put_row` as XML text."""
+                """A row of :func:`put_row` as XML text (the hot loop of a big export: the
+                styles of a table's columns are looked up once, numbers go first)."""
                 ws = self.ws
                 dims = ws.row_dimensions.get(row_idx)
                 attrs = "".join(f' {k}="{_attr(v)}"' for k, v in dims) if dims else ""
@@ -179,28 +183,47 @@ def sheet_writer_class() -> type:
                 epoch = ws.parent.epoch
                 styles = ws.parent._cell_styles
                 ids = self.__dict__.setdefault("_array_ids", {})
-                out = [f'<row r="{row_idx}"{attrs}>']
-                for col, (value, array) in enumerate(zip(values, arrays, strict=True),
-                                                     start=1):
-                    if value is None and array is None:
+                by_list = self.__dict__.setdefault("_styles_of", {})
+                cached = by_list.get(id(arrays))
+                if cached is None or cached[0] is not arrays:
+                    cached = by_list[id(arrays)] = (
+                        arrays, [self.style_attr(a, ids, styles) for a in arrays])
+                column_styles = cached[1]
+                if len(values) != len(arrays):
+                    raise ValueError(f"row {row_idx}: {len(values)} values, {len(arrays)} "
+                                     "styles")
+                r = str(row_idx)
+                out = [f'<row r="{r}"{attrs}>']
+                for col, value in enumerate(values, start=1):
+                    kind = type(value)
+                    if kind is float or kind is int:
+                        number = f"{value:.16g}"
+                        if number in _NOT_FINITE:
+                            number = ""
+                        out.append(f'<c r="{letters[col]}{r}"{column_styles[col - 1]} t="n">'
+                                   f"<v>{number}</v></c>")
                         continue
-                    quote = False
-                    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                        if value[0] == "=" and (row_idx, col) in registered:
-                            t, v = _value_xml(registered[(row_idx, col)], epoch)
-                            t = "" if t == "n" else f' t="{t}"'
-                            v = f"<v>{_escape(v)}</v>" if v else "<v />"
-                            style = self.style_attr(array, ids, styles)
-                            out.append(f'<c r="{letters[col]}{row_idx}"{style}{t}>'
-                                       f'<f>{_escape(value[1:])}</f>{v}</c>')
+                    if value is None:
+                        if arrays[col - 1] is not None:
+                            out.append(f'<c r="{letters[col]}{r}"{column_styles[col - 1]} '
+                                       't="n" />')
+                        continue
+                    style = column_styles[col - 1]
+                    ref = f"{letters[col]}{r}"
+                    if kind is str:
+                        if value.startswith(FORMULA_STARTS):
+                            if value[0] == "=" and (row_idx, col) in registered:
+                                t, v = _value_xml(registered[(row_idx, col)], epoch)
+                                t = "" if t == "n" else f' t="{t}"'
+                                v = f"<v>{_escape(v)}</v>" if v else "<v />"
+                                out.append(f'<c r="{ref}"{style}{t}>'
+                                           f'<f>{_escape(value[1:])}</f>{v}</c>')
+                                continue
+                            # User text a spreadsheet would take for a formula.
+                            style = self.style_attr(arrays[col - 1], ids, styles, True)
+                        if value == "":
+                            out.append(f'<c r="{ref}"{style} t="inlineStr" />')
                             continue
-                        quote = True  # user text a spreadsheet would take for a formula
-                    style = self.style_attr(array, ids, styles, quote)
-                    ref = f"{letters[col]}{row_idx}"
-                    if value is None or value == "":
-                        t = ' t="inlineStr"' if value == "" else ' t="n"'
-                        out.append(f'<c r="{ref}"{style}{t} />')
-                    elif isinstance(value, str):
                         if ILLEGAL_CHARACTERS_RE.search(value):
                             value = ILLEGAL_CHARACTERS_RE.sub("", value)
                         space = (' xml:space="preserve"' if value != value.strip()
@@ -212,9 +235,9 @@ def sheet_writer_class() -> type:
                     elif isinstance(value, dt.date | dt.datetime | dt.time):
                         number = f"{to_excel(value, epoch):.16g}"
                         out.append(f'<c r="{ref}"{style} t="n"><v>{number}</v></c>')
-                    else:
+                    else:  # another kind of number (numpy, Decimal)
                         number = f"{value:.16g}"
-                        if number in ("nan", "inf", "-inf"):
+                        if number in _NOT_FINITE:
                             number = ""
                         out.append(f'<c r="{ref}"{style} t="n"><v>{number}</v></c>')
                 out.append("</row>")

@@ -332,7 +332,8 @@ def test_rows_written_whole_read_back_as_cells_written_one_by_one(tmp_path):
             x, y = a.cell(1, c), b.cell(1, c)
             assert (x.value, x.data_type, x.number_format, x.quotePrefix, x.font.i) \
                 == (y.value, y.data_type, y.number_format, y.quotePrefix, y.font.i), c
-            assert x.style_id == y.style_id and x.fill.fgColor.rgb == y.fill.fgColor.rgb
+            font = [(f.sz, f.b, f.color.rgb if f.color else None) for f in (x.font, y.font)]
+            assert x.fill.fgColor.rgb == y.fill.fgColor.rgb and font[0] == font[1], c
     b = openpyxl.load_workbook(whole).active
     assert b["J1"].value == '=HYPERLINK("http://x")' and b["J1"].data_type == "s"
     assert b["J1"].quotePrefix and b["K1"].quotePrefix and not b["G1"].quotePrefix
