@@ -67,6 +67,15 @@ def put_row(sheet, row: int, values: list[Any], styles: list[Any]) -> None:
     rows[row] = (values, styles)
 
 
+def extent(sheet) -> tuple[int, int]:
+    """(last row, last column) in use on ``sheet``, the rows of :func:`put_row` included
+    (openpyxl's ``max_row`` and ``max_column`` see only its own cells)."""
+    rows = sheet.__dict__.get("_jbp_rows") or {}
+    last_row = max([sheet.max_row, *rows])
+    last_col = max([sheet.max_column, *(len(v) for v, _ in rows.values())])
+    return last_row, last_col
+
+
 def clean_number(value: Any) -> Any:
     """``value`` as a cell can hold it: NaN and infinities become None (an empty cell)."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):

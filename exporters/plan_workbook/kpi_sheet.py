@@ -71,21 +71,23 @@ class KpiSheet(PlanBuilder):
             f"quarters against the target pro-rated to that day; levels (Year to date = "
             f"latest quarter), percent and days KPIs on the latest reported quarter. "
             f"Green at {g:.0%} or more, Amber at {a:.0%} or more."))
-        headers = {K_NAME: (KPI_GOAL_HEADER, 38), K_REF: (KPI_REF_HEADER, 6),
-                   K_KIND: ("Kind", 8), K_UNIT: ("Unit", 8.5), K_DIR: ("Direction", 9),
-                   K_FULL: ("Full-year target", 12), K_TTD: ("Target to date", 12),
-                   K_ATD: ("Actual to date", 12), K_ATT: ("Attainment", 10.5),
-                   K_VAR: ("Variance", 11.5), K_RAG: ("RAG", 7.5),
-                   K_FORECAST: ("Forecast (year end)", 12),
-                   K_THROUGH: (THROUGH_HEADER, 11), K_QUARTER: (QUARTER_HEADER, 14),
+        # Printed from the KPI to the quarter in progress on one A3 page width at 82% or
+        # more (styles.page_setup): the widths below add up to just that.
+        headers = {K_NAME: (KPI_GOAL_HEADER, 31), K_REF: (KPI_REF_HEADER, 5),
+                   K_KIND: ("Kind", 7.5), K_UNIT: ("Unit", 8), K_DIR: ("Direction", 8.5),
+                   K_FULL: ("Full-year target", 11.5), K_TTD: ("Target to date", 11.5),
+                   K_ATD: ("Actual to date", 11.5), K_ATT: ("Attainment", 10),
+                   K_VAR: ("Variance", 10.5), K_RAG: ("RAG", 7),
+                   K_FORECAST: ("Forecast (year end)", 11.5),
+                   K_THROUGH: (THROUGH_HEADER, 10.5), K_QUARTER: (QUARTER_HEADER, 22),
                    K_METRIC: (Kpi.field("metric").label, 16),
                    K_TODATE: (Kpi.field("to_date").label, 15),
                    K_GOALDESC: (GOAL_DESCRIPTION_HEADER, 40)}
         for q in range(4):
             headers[K_ELAPSED + q] = (f"Q{q + 1} elapsed", 9)
         for q in range(4):
-            headers[K_TARGET + q] = (Kpi.field(f"target_{QUARTERS[q]}").label, 11)
-            headers[K_ACTUAL + q] = (Kpi.field(f"actual_{QUARTERS[q]}").label, 11)
+            headers[K_TARGET + q] = (Kpi.field(f"target_{QUARTERS[q]}").label, 10)
+            headers[K_ACTUAL + q] = (Kpi.field(f"actual_{QUARTERS[q]}").label, 10)
             state = quarter_state(*self.bounds[q], self.data.as_of)
             if state.startswith("to date"):
                 # The quarter in progress: never shown as a finished quarter.
