@@ -65,12 +65,10 @@ class KpiSheet(PlanBuilder):
         ws = self.wb.create_sheet(KPIS)
         g, a = self.program.rag_green, self.program.rag_amber
         self.heading(ws, "Goals & KPIs", (
-            f"Attainment as of the Cover's date; a KPI bound to a metric is measured "
-            f"through its source's last day when that is earlier (column "
-            f"{get_column_letter(K_THROUGH)}). Currency and count KPIs that sum their "
-            f"quarters against the target pro-rated to that day; levels (Year to date = "
-            f"latest quarter), percent and days KPIs on the latest reported quarter. "
-            f"Green at {g:.0%} or more, Amber at {a:.0%} or more."))
+            f"Attainment as of the Cover's date; a bound KPI is measured through its "
+            f"source's last day when earlier (column {get_column_letter(K_THROUGH)}). Sums of "
+            f"quarters against the target pro-rated to that day; levels, percent and days "
+            f"on the latest reported quarter. Green at {g:.0%} or more, Amber at {a:.0%}."))
         # Printed from the KPI to the quarter in progress on one A3 page width at 82% or
         # more (styles.page_setup): the widths below add up to just that.
         headers = {K_NAME: (KPI_GOAL_HEADER, 31), K_REF: (KPI_REF_HEADER, 5),
