@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from jbp.kpi import partial_quarter, quarter_progress
@@ -19,7 +20,7 @@ from jbp.model import (
 
 from .. import styles
 from ..stored_values import put_row, register
-from .base import _INDENT, _WRAP_TOP, PlanBuilder
+from .base import _WRAP_TOP, PlanBuilder
 from .formulas import (
     _kpi_formulas_fast,
     _source_of,
@@ -58,6 +59,10 @@ from .layout import (
     Col,
     ref,
 )
+
+#: The goal or KPI name wraps in its column (a KPI's indented under its goal).
+_WRAP = Alignment(wrap_text=True)
+_INDENT_WRAP = Alignment(indent=1, wrap_text=True)
 
 
 class KpiSheet(PlanBuilder):
@@ -130,6 +135,7 @@ class KpiSheet(PlanBuilder):
         values[K_GOALDESC - 1] = goal.description or None
         values += ["goal", goal.id, self.check("goal", goal.id)]
         self._append(ws, r, values, self._row_styles(ws, "goal"))
+        self._fit_name(ws, r, goal.title, indent=0)
 
     def _kpi_row(self, ws, r: int, kpi: Kpi, number: str) -> None:
         formulas = _kpi_formulas_fast(r, self.quarter_label_row)
@@ -157,6 +163,16 @@ class KpiSheet(PlanBuilder):
                   *(formulas[K_ELAPSED + q] for q in range(4)),
                   "kpi", kpi.id, self.check("kpi", kpi.id)]
         self._append(ws, r, values, self._row_styles(ws, number))
+        self._fit_name(ws, r, kpi.name, indent=2)
+
+    @staticmethod
+    def _fit_name(ws, r: int, name: str, indent: int) -> None:
+        """Make row ``r`` tall enough for its goal or KPI name wrapped in the name column
+        (printed, a long name is not cut by the reference beside it)."""
+        per_line = max(1, int(ws.column_dimensions["A"].width * 1.15) - indent)
+        lines = -(-len(name or "") // per_line)
+        if lines > 1:
+            ws.row_dimensions[r].height = 13.5 * lines
 
     def _row_styles(self, ws, number: str) -> list:
         """The style of each cell of a goal row (``number`` "goal") or of a KPI row whose
@@ -166,10 +182,11 @@ class KpiSheet(PlanBuilder):
             array = self.s.array
             if number == "goal":
                 names = [array(ws, "jbp section")] * (K_MARKS - 1)
+                names[K_NAME - 1] = array(ws, "jbp section", _WRAP)
                 names[K_GOALDESC - 1] = array(ws, "jbp section", _WRAP_TOP)
             else:
                 calc = {K_ATT: "percent", K_RAG: "text"}
-                names = [array(ws, "jbp input text", _INDENT), array(ws, "jbp calc text"),
+                names = [array(ws, "jbp input text", _INDENT_WRAP), array(ws, "jbp calc text"),
                          *[array(ws, "jbp input text")] * 3,
                          *[array(ws, f"jbp input {number}")] * 8,
                          *[array(ws, f"jbp calc {calc.get(c, number)}")
