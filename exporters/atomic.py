@@ -72,12 +72,17 @@ def _writer_class() -> type:
                 ws._drawing = SpreadsheetDrawing()
                 ws._drawing.charts = ws._charts
                 ws._drawing.images = ws._images
-                writer = sheet_writer(ws)
-                writer.write()
+                # Streamed straight into the archive, not through a temporary file per sheet
+                # that is then copied in and removed (openpyxl's way, a tenth of a small
+                # workbook's save).
+                with self._archive.open(ws.path[1:], "w") as out:
+                    writer = sheet_writer(ws, out=out)
+                    try:
+                        writer.write()
+                    finally:
+                        writer.close()  # while the entry is open (no-op when written)
                 ws._rels = writer._rels
-                self._archive.write(writer.out, ws.path[1:])
                 self.manifest.append(ws)
-                writer.cleanup()
 
             def _write_drawing(self, drawing) -> None:
                 charts = drawing.charts

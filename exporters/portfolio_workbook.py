@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
@@ -31,7 +29,7 @@ from jbp.progress import Progress
 from . import styles
 from .atomic import build_and_save
 from .front_matter import Provenance, banner, header, legend, provenance, sources_sheet
-from .stored_values import put_formula
+from .stored_values import put_formula, put_row
 
 SUMMARY = "Summary"
 PARTNERS = "All partners"
@@ -154,6 +152,8 @@ def build_portfolio_workbook(data: PortfolioExport, state: Progress | None = Non
     styles.register_styles(wb, data.program.currency)
     formats = [column_format(c, frame[c]) for c in frame.columns]
     columns = _column_values(frame, formats)
+    records = list(zip(*columns, strict=True))  # one tuple per partner, the row's cells
+    numbers = [_numbers(c) for c in columns]
     summary = wb.active
     summary.title = SUMMARY
     tiers = tier_order(frame, data.program)
@@ -161,8 +161,8 @@ def build_portfolio_workbook(data: PortfolioExport, state: Progress | None = Non
     n = len(frame)
     state.step(0.05, "All partners")
     sheet = wb.create_sheet(PARTNERS)
-    layout = _write_table(sheet, formats, columns, range(n), data, "All partners", state, 0.05,
-                          0.45, prov, len(key))
+    layout = _write_table(sheet, formats, records, numbers, range(n), data, "All partners",
+                          state, 0.05, 0.45, prov, len(key))
     for k, tier in enumerate(tiers):
         state.step(0.5 + 0.3 * k / max(1, len(tiers)), f"Tier {tier}")
         if tier_col is None:
@@ -170,10 +170,10 @@ def build_portfolio_workbook(data: PortfolioExport, state: Progress | None = Non
         values = columns[tier_col]
         want = "" if tier == NO_TIER else tier
         rows = [i for i in range(n) if (values[i] or "") == want]
-        _write_table(wb.create_sheet(_sheet_name(tier, wb)), formats, columns, rows, data,
-                     f"Tier {tier}", None, 0, 0, prov, len(key))
+        _write_table(wb.create_sheet(_sheet_name(tier, wb)), formats, records, numbers, rows,
+                     data, f"Tier {tier}", None, 0, 0, prov, len(key))
     state.step(0.82, "Summary")
-    _summary(summary, data, formats, columns, layout, tiers, prov)
+    _summary(summary, data, formats, columns, numbers, layout, tiers, prov)
     _definitions(wb.create_sheet(DEFINITIONS), formats, prov)
     sources_sheet(wb, prov)
     wb.active = 0
@@ -200,11 +200,33 @@ def _column_values(frame, formats: list[ColumnFormat]) -> list[list[Any]]:
                       for v in values]
         elif fmt.unit == "bool":
             values = ["Yes" if bool(v) else "No" for v in values]
+        elif series.dtype.kind == "i":
+            pass  # whole numbers: nothing is missing
+        elif series.dtype.kind == "f":
+            values = [None if v != v else v for v in values]  # NaN is the one value != itself
         else:
             values = [None if (isinstance(v, float) and math.isnan(v)) or v is None
                       or (isinstance(v, str) and v == "") else v for v in values]
         out.append(values)
     return out
+
+
+def _numbers(values: list[Any]) -> Any:
+    """A column as a float array for totals: NaN where a cell holds no number (text,
+    empty, yes/no), as SUM and SUBTOTAL skip them."""
+    import numpy as np
+
+    return np.array([v if type(v) is float or type(v) is int else math.nan for v in values],
+                    dtype=float)
+
+
+def _total(numbers: Any, rows: Any = None) -> float:
+    """Σ of the numbers of a column (:func:`_numbers`), over ``rows`` (indexes or a mask)
+    when given: what the sheet's SUM, SUBTOTAL or SUMIF gives."""
+    import numpy as np
+
+    picked = numbers if rows is None else numbers[rows]
+    return float(np.nansum(picked))
 
 
 @dataclass
@@ -224,7 +246,7 @@ def _bare_provenance(data: PortfolioExport) -> Provenance:
                       exported_at=data.exported_at, exported_by="", app_version="JBP Studio")
 
 
-def _write_table(ws, formats, columns, rows, data: PortfolioExport, title: str,
+def _write_table(ws, formats, records, numbers, rows, data: PortfolioExport, title: str,
                  state: Progress | None, start: float, span: float, prov: Provenance,
                  printed: int) -> _Layout:
     ws["A1"] = title
@@ -244,8 +266,7 @@ def _write_table(ws, formats, columns, rows, data: PortfolioExport, title: str,
     rows = list(rows)
     total = max(1, len(rows))
     for k, i in enumerate(rows):
-        ws.append([Cell(ws, value=columns[c][i], style_array=StyleArray(arrays[c]))
-                   for c in range(width)])
+        put_row(ws, r, records[i], arrays)
         r += 1
         if state is not None and k % 200 == 199:
             state.step(start + span * k / total, title)
@@ -259,8 +280,7 @@ def _write_table(ws, formats, columns, rows, data: PortfolioExport, title: str,
                 continue
             if fmt.unit in ("currency", "count") and not fmt.name.endswith("_id") \
                     and fmt.name not in ("partner_id",):
-                total = sum(v for v in (columns[c - 1][i] for i in rows)
-                            if isinstance(v, int | float) and not isinstance(v, bool))
+                total = _total(numbers[c - 1], rows)
                 put_formula(ws, r, c, f"=SUBTOTAL(9,{letter}{FIRST_ROW}:{letter}{last})",
                             total, f"jbp total {_STYLE_OF_UNIT[fmt.unit]}")
             else:
@@ -281,14 +301,16 @@ def _write_table(ws, formats, columns, rows, data: PortfolioExport, title: str,
             fmt.name, 12.5 if fmt.unit else 12)
     styles.set_widths(ws, widths)
     name_col = col_of.get("partner", 1)
-    ws.freeze_panes = ws.cell(FIRST_ROW, name_col + 1)
+    ws.freeze_panes = f"{get_column_letter(name_col + 1)}{FIRST_ROW}"
     styles.page_setup(ws, header(prov), title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
                       last_col=printed)
     return _Layout(col_of, FIRST_ROW, last)
 
 
-def _summary(ws, data: PortfolioExport, formats, columns, layout: _Layout,
+def _summary(ws, data: PortfolioExport, formats, columns, numbers, layout: _Layout,
              tiers: list[str], prov: Provenance) -> None:
+    import numpy as np
+
     program = data.program
     ws["A1"] = f"{program.name}: partner portfolio"
     ws["A1"].style = "jbp title"
@@ -309,13 +331,17 @@ def _summary(ws, data: PortfolioExport, formats, columns, layout: _Layout,
     def values(name: str) -> list[Any]:
         return columns[col[name] - 1][:n] if name in col else []
 
-    def total(name: str, keep=lambda i: True) -> float:
-        return sum(v for i, v in enumerate(values(name))
-                   if keep(i) and isinstance(v, int | float) and not isinstance(v, bool))
+    def total(name: str, keep: Any = None) -> float:
+        """SUM (``keep`` None) or SUMIF (``keep`` a mask of the rows) of a column."""
+        return _total(numbers[col[name] - 1][:n], keep)
 
-    def count(name: str, text: str, keep=lambda i: True) -> int:
-        return sum(1 for i, v in enumerate(values(name))
-                   if keep(i) and str(v or "").lower() == text.lower())
+    def lowered(name: str) -> Any:
+        return np.array([str(v or "").lower() for v in values(name)], dtype=object)
+
+    def count(name: str, text: str, keep: Any = None) -> int:
+        """COUNTIF(S) of ``text`` (any case) in a column, on the rows of ``keep``."""
+        hits = lowered(name) == text.lower()
+        return int(np.count_nonzero(hits if keep is None else hits & keep))
 
     row = 4
     ws.cell(row, 1, "Program").style = "jbp section"
@@ -361,19 +387,16 @@ def _summary(ws, data: PortfolioExport, formats, columns, layout: _Layout,
     ws.row_dimensions[row].height = 30
     row += 1
     tier_rng = rng("tier")
-    tier_values = values("tier")
+    tier_values = lowered("tier") if tier_rng else None
     first_tier_row = row
     for tier in tiers:
         crit = '""' if tier == NO_TIER else f"$A{row}"
         want = "" if tier == NO_TIER else tier.lower()
-
-        def keep(i: int, want: str = want) -> bool:
-            return str(tier_values[i] or "").lower() == want
-
         ws.cell(row, 1, tier).style = "jbp text"
         if tier_rng:
+            keep = tier_values == want
             put_formula(ws, row, 2, f"=COUNTIF({tier_rng},{crit})",
-                        sum(1 for i in range(n) if keep(i)), "jbp calc count")
+                        int(np.count_nonzero(keep)), "jbp calc count")
             if rng("at_risk"):
                 put_formula(ws, row, 3, f'=COUNTIFS({tier_rng},{crit},{rng("at_risk")},"Yes")',
                             count("at_risk", "Yes", keep), "jbp calc count")

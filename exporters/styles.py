@@ -165,7 +165,9 @@ MIN_SCALE = 0.82
 def printed_width(sheet, last_col: int | None = None) -> float:
     """Width in inches of the visible columns 1..``last_col`` (default: the last used) at
     100% (a column of width w characters is 7w + 5 pixels at 96 dpi)."""
-    last_col = last_col or sheet.max_column
+    from .stored_values import extent
+
+    last_col = last_col or extent(sheet)[1]
     px = 0.0
     for col in range(1, last_col + 1):
         dim = sheet.column_dimensions.get(get_column_letter(col))
@@ -220,7 +222,10 @@ def page_setup(sheet, header: str, *, title_rows: str | None = None,
         sheet.print_title_rows = title_rows
     # A print area always: without one, text running past the last column (a subtitle, a
     # long value) widens the printed range and shrinks everything on the page.
-    last, last_row = last_col or sheet.max_column, max(1, sheet.max_row)
+    from .stored_values import extent
+
+    used_rows, used_cols = extent(sheet)
+    last, last_row = last_col or used_cols, max(1, used_rows)
     for chart in sheet._charts:  # the print area must hold the charts drawn below the cells
         row, col = chart_extent(sheet, chart)
         last, last_row = max(last, col), max(last_row, row)

@@ -151,6 +151,16 @@ def test_printed_pages_are_a4_or_a3_with_readable_text(books, tmp_path):
         # Word boxes are about 1.2 x the font size: 8 pt text gives boxes of ~9.5 pt.
         small = [h for h in heights if h < 8.0]
         assert len(small) <= len(heights) // 200, (name, heights[:20])
+    # Every table row is on paper (the print area covers the rows written whole).
+    ws, plan_id, _, _ = books
+    text = {name: subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                                 text=True, check=True).stdout
+            for name, pdf in zip(paths, pdfs, strict=True)}
+    kpis = ws.plan_document(plan_id).kpis
+    assert kpis and all(k.name in text["plan"] for k in kpis)
+    assert "Q4 to date, 31 of 92 days" in text["plan"]  # a bound KPI's own quarter
+    partners = [p.name for p in ws.partners()]
+    assert all(name in text["portfolio"] for name in partners)
 
 
 def test_a_workbook_saved_by_libreoffice_round_trips(books, tmp_path):

@@ -280,3 +280,79 @@ def test_the_quarter_in_progress_is_marked_partial(demo_ws, tmp_path):
     assert cover["Q3"][5] == "complete" and "Q4" not in cover
     captions = [c.value for c in book[pw.KPIS][3] if c.value]
     assert captions == ["Q4 to date, 46 of 92 days"] * 2
+
+
+ROW_VALUES = [1, 2.5, -0.1 + 0.2, float("nan"), None, "", "plain", " padded ", "a & <b>",
+              "=HYPERLINK(\"http://x\")", "+1", "@sum", "tab\tinside", True, False,
+              dt.date(2026, 11, 15), dt.datetime(2026, 11, 15, 13, 30), "=A1*2"]
+
+
+def _save_both(tmp_path):
+    """The same row written cell by cell through openpyxl (row 1) and whole with
+    ``put_row`` (row 2), in two workbooks, saved by the exporters' writer."""
+    from openpyxl import Workbook
+
+    from exporters import styles
+    from exporters.atomic import save_workbook
+    from exporters.stored_values import put_formula, put_row, register
+
+    paths = []
+    for whole in (False, True):
+        wb = Workbook()
+        styles.register_styles(wb, "EUR")
+        ws = wb.active
+        names = ["jbp money" if isinstance(v, float) else "jbp date" if isinstance(v, dt.date)
+                 else "jbp input text" for v in ROW_VALUES]
+        fast = styles.FastStyles()
+        last = len(ROW_VALUES)
+        if whole:
+            register(ws, 1, last, 2)
+            put_row(ws, 1, ROW_VALUES, [fast.array(ws, n) for n in names])
+        else:
+            for c, (value, name) in enumerate(zip(ROW_VALUES, names, strict=True), start=1):
+                if c == last:
+                    put_formula(ws, 1, c, value, 2, name)
+                else:
+                    fast(ws.cell(1, c, None if value != value else value), name)
+        ws["A3"] = "a cell below the row"
+        paths.append(save_workbook(wb, tmp_path / f"whole-{whole}.xlsx"))
+    return paths
+
+
+def test_rows_written_whole_read_back_as_cells_written_one_by_one(tmp_path):
+    """``put_row`` (no cell object per value, the sheet writer writes text) gives the very
+    cells openpyxl's own cells give: values, types, formats, quote prefix on text that looks
+    like a formula, a formula with its stored value, the sheet's dimension."""
+    by_cell, whole = _save_both(tmp_path)
+    for data_only in (False, True):
+        a = openpyxl.load_workbook(by_cell, data_only=data_only).active
+        b = openpyxl.load_workbook(whole, data_only=data_only).active
+        assert a.dimensions == b.dimensions == "A1:R3"
+        for c in range(1, len(ROW_VALUES) + 1):
+            x, y = a.cell(1, c), b.cell(1, c)
+            assert (x.value, x.data_type, x.number_format, x.quotePrefix, x.font.i) \
+                == (y.value, y.data_type, y.number_format, y.quotePrefix, y.font.i), c
+            font = [(f.sz, f.b, f.color.rgb if f.color else None) for f in (x.font, y.font)]
+            assert x.fill.fgColor.rgb == y.fill.fgColor.rgb and font[0] == font[1], c
+    b = openpyxl.load_workbook(whole).active
+    assert b["J1"].value == '=HYPERLINK("http://x")' and b["J1"].data_type == "s"
+    assert b["J1"].quotePrefix and b["K1"].quotePrefix and not b["G1"].quotePrefix
+    assert b["R1"].value == "=A1*2"
+    assert openpyxl.load_workbook(whole, data_only=True).active["R1"].value == 2
+
+
+def test_a_row_written_twice_is_refused(tmp_path):
+    from openpyxl import Workbook
+
+    from exporters.atomic import save_workbook
+    from exporters.stored_values import put_row
+
+    wb = Workbook()
+    ws = wb.active
+    put_row(ws, 2, [1, 2], [None, None])
+    with pytest.raises(ValueError, match="already written"):
+        put_row(ws, 2, [3], [None])
+    ws["B2"] = "clash"
+    with pytest.raises(ValueError, match="written twice"):
+        save_workbook(wb, tmp_path / "clash.xlsx")
+    assert not (tmp_path / "clash.xlsx").exists()
