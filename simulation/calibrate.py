@@ -24,6 +24,7 @@ import numpy as np
 from jbp.progress import Progress
 
 from . import estimators as est
+from .calibrate_churn import ChurnEstimates
 from .calibrate_net import NetEstimates
 from .scenario import DAYS_PER_MONTH, Scenario
 from .state_at import workspace_at
@@ -143,7 +144,7 @@ def baseline_from_workspace(ws: Any, *, name: str = "Baseline", horizon_months: 
     return Calibration(scenario, program_items + cal.items)
 
 
-class _Calibrator(NetEstimates):
+class _Calibrator(NetEstimates, ChurnEstimates):
     def __init__(self, program, partners, frames, as_of=None):
         self.as_of = as_of
         self.program = program
@@ -379,13 +380,14 @@ class _Calibrator(NetEstimates):
         s, e = self.start.astype("datetime64[D]"), self.end.astype("datetime64[D]")
         churned = [p for p in self.partners if p.churned_on
                    and s <= np.datetime64(p.churned_on, "D") <= e]
-        if pm >= MIN_PARTNER_MONTHS:
-            rate = len(churned) / pm
-            hazard = -math.log1p(-min(rate, 0.99))
-            self.put("churn.base_hazard", round(hazard, 5),
-                     f"{len(churned)} partners churned over {pm:,.0f} active partner-months "
-                     "(the drivers raise it further for unprofitable, conflicted or "
-                     "inactive partners)")
+        self._starting_drivers()
+        fit = self._net_churn(churned) if pm >= MIN_PARTNER_MONTHS else None
+        if fit is not None:
+            self.put("churn.base_hazard", round(fit.value, 5),
+                     f"{len(churned)} partners churned over {pm:,.0f} active partner-months, "
+                     f"net of the drivers the model multiplies it by ({self.churn_with_drivers:.0%}"
+                     f" of partner-months had one, ×{self.churn_factor_mean:.2f} on average); "
+                     f"95% CI {fit.low:.4f}-{fit.high:.4f}")
             self.put("churn.hazard_cv", round(1 / math.sqrt(len(churned) + 0.5), 4),
                      f"uncertainty of a hazard seen {len(churned)} times (Jeffreys posterior)")
             self._churn_bursts(churned)
@@ -407,11 +409,31 @@ class _Calibrator(NetEstimates):
         certs = self.f.get("certifications")
         pm = sum(self.exposure.values())
         if certs is not None and len(certs) and pm >= MIN_PARTNER_MONTHS:
-            self.put("enablement.certification_rate", round(len(certs) / pm, 4),
-                     f"{len(certs)} certifications over {pm:,.0f} partner-months")
+            self._certification_rate(certs)
         else:
             self.keep("enablement.certification_rate", "no certifications")
         self.keep("enablement.certified_win_uplift", "not identifiable from actuals")
+
+    def _certification_rate(self, certs) -> None:
+        """Certifications per active partner-month, leaving out the export's leading months
+        when they are a backfill (people certified before it began, dated in its first
+        weeks: :func:`simulation.estimators.leading_backfill`)."""
+        s, e = self.start.astype("datetime64[D]"), self.end.astype("datetime64[D]")
+        months = np.arange(s.astype("datetime64[M]"), e.astype("datetime64[M]") + 1)
+        bounds = [max(m.astype("datetime64[D]"), s) for m in months] + [e + 1]
+        dates = certs["cert_date"].to_numpy().astype("datetime64[D]")
+        counts = np.array([np.count_nonzero((dates >= a) & (dates < b))
+                           for a, b in zip(bounds[:-1], bounds[1:], strict=True)], float)
+        expo = np.array([sum(self._exposure(a, b).values())
+                         for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+        k = est.leading_backfill(counts, expo)
+        fit = est.poisson_rate(counts[k:].sum(), expo[k:].sum())
+        basis = (f"{int(counts[k:].sum())} certifications over {expo[k:].sum():,.0f} "
+                 f"partner-months; 95% CI {fit.low:.3f}-{fit.high:.3f}")
+        if k:
+            basis += (f" (the export's first {k} month(s), {int(counts[:k].sum())} "
+                      "certifications, left out as a backfill of earlier ones)")
+        self.put("enablement.certification_rate", round(fit.value, 4), basis)
 
     def _mdf(self) -> None:
         mdf = self.f.get("mdf")

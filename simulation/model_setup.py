@@ -186,7 +186,7 @@ class ModelSetup(ModelState):
         # holding the highest tiers; trailing history set inside the tier's band.
         if n0:
             self.active[b, :n0] = True
-            self.act_t[b, :n0] = -DAYS_PER_MONTH
+            self._starting_history(b, n0)
             names = sc.tiers.names()
             mix = rec.initial_tier_mix or {names[0]: 1.0}
             shares = np.array([mix.get(nm, 0.0) for nm in names])
@@ -259,6 +259,27 @@ class ModelSetup(ModelState):
             months, who = np.nonzero(below)
             parts.append((months.astype(np.int16) + m0, who, u[below]))
         rep.churn = tuple(np.concatenate(x) for x in zip(*parts, strict=True))
+
+    def _starting_history(self, b: int, n0: int) -> None:
+        """The starting cohort's churn drivers as they stood at month 0: how long each has
+        been active (seasoned or not), the month of its last registration (inactive or not)
+        and of its last conflict, when the scenario gives them (the workspace's partners);
+        else each became active a month ago and registered in month 0. A value of ``x``
+        months ago falls in model month ``-max(1, ceil(x))``."""
+        rec = self.sc.recruitment
+
+        def months_ago(given: dict, default: float) -> np.ndarray:
+            if len(given) != n0:
+                return np.full(n0, default)
+            x = np.array(list(given.values()), float)
+            return -np.maximum(1.0, np.ceil(x - 1e-9))
+
+        self.act_t[b, :n0] = months_ago(rec.initial_tenure_months, -1.0) * DAYS_PER_MONTH
+        self.last_reg[b, :n0] = months_ago(rec.initial_idle_months, 0.0)
+        for key, age in rec.initial_conflict_age.items():
+            i = int(float(key))
+            if 0 <= i < n0:
+                self.last_conflict[b, i] = -max(1.0, math.ceil(float(age) - 1e-9))
 
     def _initial_open(self, b: int, lam: np.ndarray, rng: np.random.Generator) -> None:
         """The starting pipeline: open deals of the starting cohort and the month each will

@@ -212,6 +212,18 @@ class Recruitment(ParamGroup):
         {}, "multiplier per partner", "Registration rate of each starting partner relative "
         "to deals.registrations_per_month (the workspace's partners, shrunk towards 1); "
         "used when it has one entry per starting partner, else drawn", lo=0)
+    initial_tenure_months: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "months per partner", "Months each starting partner has been active (the "
+        "workspace's activation dates); used when it has one entry per starting partner, "
+        "else every one starts a month into its activity", lo=0)
+    initial_idle_months: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "months per partner", "Months since each starting partner's last registration "
+        "(churn's inactivity driver); used when it has one entry per starting partner, else "
+        "every one registered in month 0", lo=0)
+    initial_conflict_age: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "months per partner", "Months since each starting partner's last registration "
+        "conflict (churn's conflict driver), by starting partner index; a partner not named "
+        "has had none", lo=0)
     ipp_fit_share: float = param(
         0.4, "fraction", "Share of partners (starting and new) that fit the ideal partner "
         "profile (IPP)", lo=0, hi=1)
