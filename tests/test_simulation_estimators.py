@@ -175,3 +175,80 @@ def test_waits_count_the_recruits_still_waiting_at_the_horizon():
     assert mo["onboarding_censored"].sum() > 0 and res.censored_share("mean_onboarding_wait") > 0
     assert completed < at_least
     assert abs(at_least - true) < abs(completed - true)
+
+
+def _churn_panel(res, factor_of_month):
+    """Churn counts, exposure (active at the month's start) and driver factor per
+    replication-month of a run."""
+    churned = res.monthly["churned"]
+    active = res.monthly["partners_active"]
+    n0 = active[:, :1] + churned[:, :1]  # active at the start of month 0
+    start = np.concatenate((n0, active[:, :-1]), axis=1)
+    months = np.arange(churned.shape[1])
+    factor = np.broadcast_to(factor_of_month(months), churned.shape)
+    return churned.ravel(), start.ravel(), factor.ravel()
+
+
+def test_net_churn_hazard_recovers_the_base_from_runs_with_inactive_partners():
+    # The model's inactivity driver (×3) on partners without registrations: in one run the
+    # starting partners have been active two years and idle a year (inactive from month
+    # 0: tenure and idle months taken from the workspace); in the other they registered
+    # a month ago, so they turn inactive only once six months pass without one (month 5).
+    h, mult, n0 = 0.01, 3.0, 300
+    common = {"recruitment.initial_partners": n0, "deals.registrations_per_month": 0.0,
+              "churn.base_hazard": h, "churn.inactivity_multiplier": mult,
+              "churn.low_profit_multiplier": 1.0, "churn.conflict_multiplier": 1.0,
+              "churn.inactivity_months": 6, "churn.grace_months": 6, "horizon_months": 12,
+              "recruitment.initial_tenure_months": {str(i): 24.0 for i in range(n0)}}
+    idle = run(quiet(**common, **{"recruitment.initial_idle_months":
+                                  {str(i): 12.0 for i in range(n0)}}),
+               replications=4, seed=21)
+    fresh = run(quiet(**common, **{"recruitment.initial_idle_months":
+                                   {str(i): 0.5 for i in range(n0)}}),
+                replications=4, seed=22)
+    a = _churn_panel(idle, lambda m: np.full(len(m), mult))
+    b = _churn_panel(fresh, lambda m: np.where(m >= 5, mult, 1.0))
+    n, e, f = (np.concatenate(x) for x in zip(a, b, strict=True))
+    fit = est.net_churn_hazard(n, e, f)
+    assert fit.covers(h), fit
+    # The observed rate (the old calibration's base) counts the drivers twice.
+    assert not est.net_churn_hazard(n, e, np.ones_like(f)).covers(h)
+
+
+def test_certification_rate_leaves_out_an_exports_backfill():
+    rate = 0.15
+    sc = quiet(**{"recruitment.initial_partners": 60, "enablement.certification_rate": rate,
+                  "deals.registrations_per_month": 0.5, "horizon_months": 18})
+    res = run(sc, replications=1, seed=5)
+    counts = res.monthly["certifications"][0].astype(float)
+    expo = res.monthly["partners_active"][0].astype(float)
+    assert est.leading_backfill(counts, expo) == 0  # the model's own months: none
+    backfilled = counts.copy()
+    backfilled[:2] += [60, 45]  # people certified before the export began
+    k = est.leading_backfill(backfilled, expo)
+    assert k == 2
+    assert est.poisson_rate(backfilled[k:].sum(), expo[k:].sum()).covers(rate)
+    assert not est.poisson_rate(backfilled.sum(), expo.sum()).covers(rate)
+    # A busy month later on is data, not a backfill.
+    late = counts.copy()
+    late[9] += 40
+    assert est.leading_backfill(late, expo) == 0
+
+
+def test_back_test_band_holds_80_percent_of_the_models_own_months():
+    # The interval and mid-PIT computation: one replication of the model taken as the
+    # actuals lands inside the 80% band of the others about 80% of the time.
+    from simulation.backtest import mid_pit
+
+    sc = quiet(**{"recruitment.initial_partners": 40, "deals.registrations_per_month": 1.5,
+                  "deals.win_probability": 0.3, "churn.base_hazard": 0.01,
+                  "recruitment.arrivals_per_month": 1.0, "horizon_months": 12})
+    res = run(sc, replications=121, seed=8)
+    inside = []
+    for name in ("registrations", "wins", "partners_active"):
+        sim = res.monthly[name]
+        for j in range(40):
+            others = np.delete(sim, j, axis=0)
+            inside += [0.1 <= mid_pit(others[:, k], sim[j, k]) <= 0.9 for k in range(12)]
+    share = float(np.mean(inside))
+    assert 0.75 <= share <= 0.85, share
