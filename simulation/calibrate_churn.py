@@ -9,7 +9,8 @@ with the drivers, from every active partner-month of the actuals and the drivers
 (:func:`simulation.estimators.net_churn_hazard`); :meth:`ChurnEstimates._starting_drivers`
 gives the model each starting partner's drivers as they stood on the date (its tenure, the
 months since its last registration and since its last conflict), instead of a cohort that
-became active a month ago and has just registered (docs/simulation.md, "Calibration").
+became active a month ago and has just registered; and the days each recruit still
+onboarding has been at it (docs/simulation.md, "Calibration").
 
 A driver needs a look-back (the last ``inactivity_months`` of registrations, the last
 ``conflict_memory_months`` of conflicts, the trailing 12 months of sourced bookings): where
@@ -129,7 +130,8 @@ class ChurnEstimates:
 
     def _starting_drivers(self) -> None:
         """Each starting partner's tenure, months since its last registration and since its
-        last conflict, on the date (model month 0)."""
+        last conflict, and each onboarding recruit's days since sign-up, on the date (model
+        month 0)."""
         active = self._starting()
         if not active:
             return
@@ -148,6 +150,14 @@ class ChurnEstimates:
             idle[str(i)] = round(max(0.0, float((end - since) / day) / DAYS_PER_MONTH), 2)
             if len(conflicts):
                 conflict[str(i)] = round(float((end - conflicts[-1]) / day) / DAYS_PER_MONTH, 2)
+        waiting = [p for p in self.partners if p.churned_on is None and not p.activated_on]
+        if waiting:
+            self.put("recruitment.initial_onboarding_elapsed_days",
+                     {str(i): round(min(1000.0, max(0.0, float(
+                         (end - np.datetime64(p.signup_date, "D")) / day))), 1)
+                      for i, p in enumerate(waiting)},
+                     f"days since each of {len(waiting)} recruits onboarding on the date "
+                     "signed up")
         inactive = sum(v >= self.defaults.churn.inactivity_months for v in idle.values())
         self.put("recruitment.initial_tenure_months", tenure,
                  f"months since each of {len(active)} starting partners became active")

@@ -74,6 +74,26 @@ def _by_month(when: list[np.ndarray], *values: list[np.ndarray], months: int) ->
     return (off, *(np.concatenate(v)[order] for v in values))
 
 
+def _residual(distribution: str, mean: float, sigma: float, elapsed: np.ndarray,
+              z: np.ndarray, dur: np.ndarray) -> np.ndarray:
+    """The rest of an onboarding that has lasted ``elapsed`` days: drawn from the duration's
+    distribution conditional on exceeding ``elapsed`` (by the same normal ``z`` as the
+    unconditional draw). Exponential durations are memoryless (``dur`` stays)."""
+    if distribution == "fixed":
+        return np.maximum(0.0, mean - elapsed)
+    if distribution == "exponential":
+        return dur
+    from scipy import special
+
+    mu = _lognormal_mu(mean, sigma)
+    if sigma <= 0:
+        return np.maximum(0.0, mean - elapsed)
+    done = special.ndtr((np.log(np.maximum(elapsed, 1e-9)) - mu) / sigma)
+    u = done + special.ndtr(z) * (1.0 - done)
+    u = np.minimum(u, 1.0 - 1e-12)
+    return np.maximum(0.0, np.exp(mu + sigma * special.ndtri(u)) - elapsed)
+
+
 def _drawn(events: tuple[np.ndarray, ...] | None) -> tuple[np.ndarray, ...]:
     """A replication's pre-drawn events (or history), which ``_init_replication`` sets before
     the batch merges them in ``_init_events``."""
@@ -179,6 +199,14 @@ class ModelSetup(ModelState):
             dur = -mean * np.log1p(-u)
         else:
             dur = np.exp(_lognormal_mu(mean, ob.sigma) + ob.sigma * z)
+        elapsed = rec.initial_onboarding_elapsed_days
+        nq = rec.initial_onboarding
+        if nq and len(elapsed) == nq:
+            # The recruits onboarding at month 0 have been at it for a while: the rest of
+            # their onboarding is the duration's residual beyond what has elapsed.
+            e = np.array(list(elapsed.values()), float)
+            dur[n0:n0 + nq] = _residual(ob.distribution, mean, ob.sigma, e, z[n0:n0 + nq],
+                                        dur[n0:n0 + nq])
         self.duration.append(dur.tolist())
         self.hold.append((dur * ob.effective_manager_share).tolist())
 

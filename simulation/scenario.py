@@ -202,6 +202,10 @@ class Recruitment(ParamGroup):
         "must add up to 1. Empty puts everyone in the lowest tier", lo=0, hi=1)
     initial_onboarding: int = param(
         0, "partners", "Recruits already waiting for onboarding at month 0", lo=0)
+    initial_onboarding_elapsed_days: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "days per partner", "Days each recruit onboarding at month 0 has been at it "
+        "(the workspace's sign-up dates); the rest of its onboarding is drawn beyond that. "
+        "Used when it has one entry per such recruit, else each starts afresh", lo=0)
     arrivals_per_month: float = param(
         3.0, "partners per month", "Mean of the Poisson stream of newly signed partners", lo=0)
     arrivals_cv: float = param(

@@ -14,7 +14,7 @@ import pytest
 from simulation import estimators as est
 from simulation.model import cycle_months
 from simulation.runner import run
-from tests.test_simulation_closed_forms import quiet
+from tests.test_simulation_closed_forms import quiet, within
 
 
 def test_net_win_rate_recovers_the_base_rate_of_a_run_with_certified_partners():
@@ -252,3 +252,27 @@ def test_back_test_band_holds_80_percent_of_the_models_own_months():
             inside += [0.1 <= mid_pit(others[:, k], sim[j, k]) <= 0.9 for k in range(12)]
     share = float(np.mean(inside))
     assert 0.75 <= share <= 0.85, share
+
+
+def test_recruits_onboarding_at_the_start_finish_the_rest_of_their_onboarding():
+    # 300 recruits 60 days into a lognormal onboarding (mean 60 days, sigma 0.4): the share
+    # active by the end of month 0 is P(D <= 60 + 30.44 | D > 60), not P(D <= 30.44).
+    from scipy import stats
+
+    from simulation.scenario import DAYS_PER_MONTH
+
+    nq, mean, sigma, e = 300, 60.0, 0.4, 60.0
+    sc = quiet(**{"recruitment.initial_onboarding": nq, "onboarding.mean_days": mean,
+                  "onboarding.sigma": sigma, "onboarding.distribution": "lognormal",
+                  "onboarding.managers": 400, "horizon_months": 2,
+                  "recruitment.initial_onboarding_elapsed_days":
+                      {str(i): e for i in range(nq)}})
+    res = run(sc, replications=4, seed=3)
+    share = res.monthly["partners_active"][:, 0] / nq
+    d = stats.lognorm(sigma, scale=mean * np.exp(-0.5 * sigma ** 2))
+    expected = (d.cdf(e + DAYS_PER_MONTH) - d.cdf(e)) / d.sf(e)
+    ok, why = within(share, expected)
+    assert ok, why
+    fresh = run(sc.with_changes({"recruitment.initial_onboarding_elapsed_days": {}}),
+                replications=4, seed=3)
+    assert fresh.monthly["partners_active"][:, 0].mean() / nq < expected / 2
