@@ -111,6 +111,12 @@ class Rolling:
         rows = [r for b in self.runs for r in b.get(metric).monthly]
         return sum(r["inside_80"] for r in rows) / len(rows) if rows else float("nan")
 
+    def distinct_months(self) -> int:
+        """Calendar months the origins' windows cover: the rolling share counts each of them
+        once per window it falls in, so its sampling error is that of this many months."""
+        return len({(pd.Timestamp(b.train_until) + pd.DateOffset(months=k + 1)).strftime("%Y-%m")
+                    for b in self.runs for k in range(b.months)})
+
     def windows_inside(self, metric: str) -> float:
         return float(np.mean([b.get(metric).inside_80 for b in self.runs])) \
             if self.runs else float("nan")
@@ -120,6 +126,7 @@ class Rolling:
         return {
             "origins": [b.train_until.isoformat() for b in self.runs],
             "months": months,
+            "distinct_months": self.distinct_months(),
             "share_inside_80": {m: round(self.share_inside(m), 4) for m in METRICS},
             "windows_inside_80": {m: round(self.windows_inside(m), 4) for m in METRICS},
             "share_inside_80_headline": round(float(np.mean(

@@ -259,6 +259,8 @@ class _Calibrator(NetEstimates, ChurnEstimates):
         rate = len(inside) / pm
         self.put("deals.registrations_per_month", round(rate, 4),
                  f"{len(inside):,} registrations over {pm:,.0f} active partner-months")
+        self.put("deals.registrations_cv", round(1 / math.sqrt(len(inside) + 0.5), 4),
+                 f"uncertainty of a rate seen {len(inside):,} times (Jeffreys posterior)")
         conflict = float(regs["conflict"].mean())
         self.put("deals.conflict_probability", round(conflict, 4),
                  f"{int(regs['conflict'].sum())} conflicts in {len(regs):,} registrations")
@@ -306,6 +308,10 @@ class _Calibrator(NetEstimates, ChurnEstimates):
                          f"{len(amounts)} {label} deals")
                 self.put(sigma_p, round(min(3.0, float(np.log(amounts).std(ddof=1))), 4),
                          f"spread of log sizes of {len(amounts)} {label} deals")
+                if label == "sourced":
+                    cv = float(amounts.std(ddof=1) / np.sqrt(len(amounts)) / amounts.mean())
+                    self.put("deals.deal_size_cv", round(cv, 4),
+                             f"standard error of the mean of {len(amounts)} sourced deals")
             else:
                 self.keep(mean_p, f"only {len(amounts)} {label} deals")
         pm = sum(self.exposure.values())

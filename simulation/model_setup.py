@@ -258,7 +258,7 @@ class ModelSetup(ModelState):
         # Per partner-month draws that do not depend on the program, made up front, so
         # variants of a scenario see the same numbers for the same partner-month.
         pc = d.conflict_probability
-        own = prod * d.registrations_per_month
+        own = prod * d.registrations_per_month * rep.reg_factor
         self.own_lam[b, :N] = own
         self.pre_accepted[:, b, :N] = _monthly_poisson(rng["registrations"], own * (1.0 - pc), H)
         # Conflicts and certifications are rare per partner-month: kept as events.

@@ -307,6 +307,10 @@ class Deals(ParamGroup):
         1.5, "registrations per active partner-month", "Mean registrations of an average "
         "active partner, IPP-fit and other partners together (before lead sharing and MDF)",
         lo=0)
+    registrations_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the registration rate: each "
+        "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "1/sqrt(registrations + 0.5))", lo=0, hi=5)
     conflict_probability: float = param(
         0.05, "fraction", "Chance that a registration collides with a direct or other partner "
         "opportunity under the rules of engagement; a conflicted registration is rejected",
@@ -316,6 +320,10 @@ class Deals(ParamGroup):
         "conflict (counted in people cost)", lo=0)
     win_probability: float = param(
         0.25, "fraction", "Chance that an accepted registration is won", lo=0, hi=1)
+    win_probability_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the win probability: each "
+        "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "its standard error over its value)", lo=0, hi=5)
     sales_cycle_months: float = param(
         3.0, "months", "Mean time from registration to close", lo=0)
     sales_cycle_distribution: str = param(
@@ -337,6 +345,10 @@ class Deals(ParamGroup):
         40000.0, "currency", "Mean first-year value of a won sourced deal", lo=0, lo_open=True)
     deal_size_sigma: float = param(
         0.8, "log-scale sigma", "Spread of the lognormal deal size", lo=0, hi=3)
+    deal_size_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the mean deal size: each "
+        "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "the standard error of the mean size over the mean)", lo=0, hi=5)
     influenced_per_month: float = param(
         0.3, "deals per active partner-month", "Vendor-sourced deals won with a documented "
         "partner touch", lo=0)
