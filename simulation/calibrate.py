@@ -14,6 +14,7 @@ and last dated actual.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -429,9 +430,9 @@ class _Calibrator(NetEstimates, ChurnEstimates):
         bounds = [max(m.astype("datetime64[D]"), s) for m in months] + [e + 1]
         dates = certs["cert_date"].to_numpy().astype("datetime64[D]")
         counts = np.array([np.count_nonzero((dates >= a) & (dates < b))
-                           for a, b in zip(bounds[:-1], bounds[1:], strict=True)], float)
+                           for a, b in itertools.pairwise(bounds)], float)
         expo = np.array([sum(self._exposure(a, b).values())
-                         for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+                         for a, b in itertools.pairwise(bounds)])
         k = est.leading_backfill(counts, expo)
         fit = est.poisson_rate(counts[k:].sum(), expo[k:].sum())
         basis = (f"{int(counts[k:].sum())} certifications over {expo[k:].sum():,.0f} "

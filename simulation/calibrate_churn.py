@@ -21,7 +21,7 @@ trailing bookings are scaled up from the months covered.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -70,8 +70,8 @@ class ChurnEstimates:
             return out
         s = deals[deals["attribution"] == "sourced"]
         for pid, g in s.groupby("partner_id"):
-            out[int(pid)] = (g["close_date"].to_numpy().astype("datetime64[D]"),
-                             g["amount"].to_numpy(float))
+            out[int(cast("int", pid))] = (g["close_date"].to_numpy().astype("datetime64[D]"),
+                                          g["amount"].to_numpy(float))
         return out
 
     def _net_churn(self, churned: list[Partner]) -> est.Fit | None:
@@ -150,6 +150,16 @@ class ChurnEstimates:
             idle[str(i)] = round(max(0.0, float((end - since) / day) / DAYS_PER_MONTH), 2)
             if len(conflicts):
                 conflict[str(i)] = round(float((end - conflicts[-1]) / day) / DAYS_PER_MONTH, 2)
+        deals = self.f.get("deals")
+        if deals is not None and len(deals):
+            # As the tier rule counts them (state_at._tiers_then): the last 365 days.
+            since = pd.Timestamp(self.end) - pd.Timedelta(days=365)
+            s = deals[(deals["attribution"] == "sourced") & (deals["close_date"] > since)
+                      & (deals["close_date"] <= pd.Timestamp(self.end))]
+            rev = s.groupby("partner_id")["amount"].sum().to_dict()
+            self.put("recruitment.initial_trailing_bookings",
+                     {str(i): round(float(rev.get(p.id, 0.0)), 2) for i, p in enumerate(active)},
+                     "sourced bookings of each starting partner in the 365 days to the date")
         waiting = [p for p in self.partners if p.churned_on is None and not p.activated_on]
         if waiting:
             self.put("recruitment.initial_onboarding_elapsed_days",

@@ -223,14 +223,20 @@ class ModelSetup(ModelState):
             if rest:
                 order = np.argsort(-(shares * n0 - counts), kind="stable")
                 counts[order[:rest]] += 1
-            by_prod = np.argsort(prod[:n0], kind="stable")
+            # The workspace's trailing bookings, when given, rank the partners for the mix
+            # and are their history; else productivity ranks them and the history is drawn
+            # inside the tier's band.
+            given = rec.initial_trailing_bookings
+            known = len(given) == n0
+            booked = np.array(list(given.values()), float) if known else prod[:n0]
+            by_prod = np.argsort(booked, kind="stable")
             tier = np.zeros(n0, np.int16)
             tier[by_prod] = np.repeat(np.arange(self.K), counts)
             self.tier[b, :n0] = tier
             lo = self.t_min_rev[tier]
             hi = np.where(tier + 1 < self.K, self.t_min_rev[np.minimum(tier + 1, self.K - 1)],
                           lo * 1.5)
-            t12 = lo + tier_u * (hi - lo)
+            t12 = booked if known else lo + tier_u * (hi - lo)
             self.t12[0, b, :n0] = t12
             logos = self.t_min_logo[tier]
             self.t12[1, b, :n0] = logos

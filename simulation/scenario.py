@@ -216,6 +216,11 @@ class Recruitment(ParamGroup):
         {}, "multiplier per partner", "Registration rate of each starting partner relative "
         "to deals.registrations_per_month (the workspace's partners, shrunk towards 1); "
         "used when it has one entry per starting partner, else drawn", lo=0)
+    initial_trailing_bookings: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "currency per partner", "Sourced bookings of each starting partner over the "
+        "trailing 12 months (the workspace's deals): its history for tier reviews and "
+        "churn's profitability driver, and its rank for the tier mix; used when it has one "
+        "entry per starting partner, else drawn inside its tier's band", lo=0)
     initial_tenure_months: dict = param(  # noqa: RUF009 - param() returns a field
         {}, "months per partner", "Months each starting partner has been active (the "
         "workspace's activation dates); used when it has one entry per starting partner, "
