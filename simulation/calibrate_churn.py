@@ -104,11 +104,15 @@ class ChurnEstimates:
                 e = (b - a) / day / DAYS_PER_MONTH
                 if e <= 0:
                     continue
-                seasoned = act <= ms - np.timedelta64(round(ch.grace_months * DAYS_PER_MONTH), "D")
-                back = ms - np.timedelta64(round(ch.inactivity_months * DAYS_PER_MONTH), "D")
-                idle = seasoned and back >= first and not np.any((regs >= back) & (regs < ms))
-                mem = ms - np.timedelta64(round(ch.conflict_memory_months * DAYS_PER_MONTH), "D")
-                recent = bool(np.any((conflicts >= mem) & (conflicts < ms)))
+                # As the model reads them at the month's end: seasoned by then, no
+                # registration in the last inactivity_months months including this one, a
+                # conflict in the last conflict_memory_months months; the trailing bookings
+                # are those of the reviews so far (to the month's start).
+                seasoned = act <= me - np.timedelta64(round(ch.grace_months * DAYS_PER_MONTH), "D")
+                back = me - np.timedelta64(round(ch.inactivity_months * DAYS_PER_MONTH), "D")
+                idle = seasoned and back >= first and not np.any((regs >= back) & (regs < me))
+                mem = me - np.timedelta64(round(ch.conflict_memory_months * DAYS_PER_MONTH), "D")
+                recent = bool(np.any((conflicts >= mem) & (conflicts < me)))
                 year = ms - np.timedelta64(365, "D")
                 covered = (ms - max(year, first)) / day
                 poor = False
