@@ -144,3 +144,12 @@ def test_baseline_as_of_cli(demo_master, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "Calibrated as of 2026-04-30 (set by you)" in text
     assert "open on 2026-04-30" in text
+
+
+def test_rolling_says_how_many_calendar_months_its_share_rests_on():
+    from simulation.backtest import Backtest, Rolling
+
+    runs = [Backtest(dt.date(2026, 1, 31), 3, [], 1), Backtest(dt.date(2026, 2, 28), 3, [], 1),
+            Backtest(dt.date(2026, 4, 30), 1, [], 1)]
+    # Feb-Apr, Mar-May and May: six origin-months over four calendar months.
+    assert Rolling(runs).distinct_months() == 4
