@@ -276,3 +276,19 @@ def test_recruits_onboarding_at_the_start_finish_the_rest_of_their_onboarding():
     fresh = run(sc.with_changes({"recruitment.initial_onboarding_elapsed_days": {}}),
                 replications=4, seed=3)
     assert fresh.monthly["partners_active"][:, 0].mean() / nq < expected / 2
+
+
+def test_parameter_draws_widen_the_band_by_the_estimates_uncertainty():
+    # A win probability known to a CV of 0.25: the replications' win totals spread by the
+    # binomial noise plus (w × CV × decided)²; the mean stays.
+    w, cv = 0.3, 0.25
+    sc = quiet(**{"recruitment.initial_partners": 50, "deals.registrations_per_month": 2.0,
+                  "deals.win_probability": w, "deals.sales_cycle_months": 0.0,
+                  "deals.initial_pipeline": False, "horizon_months": 12})
+    fixed = run(sc, replications=300, seed=4).monthly["wins"].sum(axis=1)
+    drawn = run(sc.with_changes({"deals.win_probability_cv": cv}), replications=300,
+                seed=4).monthly["wins"].sum(axis=1)
+    decided = 50 * 2.0 * 12
+    assert abs(drawn.mean() - fixed.mean()) < 3 * drawn.std() / np.sqrt(300)
+    expected = fixed.var() + (w * cv * decided) ** 2
+    assert 0.75 * expected < drawn.var() < 1.33 * expected, (drawn.var(), expected)
