@@ -390,13 +390,18 @@ class _Calibrator(NetEstimates, ChurnEstimates):
         self._starting_drivers()
         fit = self._net_churn(churned) if pm >= MIN_PARTNER_MONTHS else None
         if fit is not None:
-            self.put("churn.base_hazard", round(fit.value, 5),
+            # Drawn per replication from its posterior: the posterior mean here, its CV in
+            # hazard_cv (estimators.rate_posterior).
+            mean, cv = est.rate_posterior(fit.n, self.churn_exposure)
+            self.put("churn.base_hazard", round(mean, 5),
                      f"{len(churned)} partners churned over {pm:,.0f} active partner-months, "
                      f"net of the drivers the model multiplies it by ({self.churn_with_drivers:.0%}"
                      f" of partner-months had one, ×{self.churn_factor_mean:.2f} on average); "
-                     f"95% CI {fit.low:.4f}-{fit.high:.4f}")
-            self.put("churn.hazard_cv", round(1 / math.sqrt(len(churned) + 0.5), 4),
-                     f"uncertainty of a hazard seen {len(churned)} times (Jeffreys posterior)")
+                     f"posterior mean (churns + ½) / exposure, maximum likelihood "
+                     f"{fit.value:.5f}; 95% CI {fit.low:.4f}-{fit.high:.4f}")
+            self.put("churn.hazard_cv", round(cv, 4),
+                     f"uncertainty of a hazard seen {len(churned)} times: each replication "
+                     f"draws it from its Jeffreys posterior")
             self._churn_bursts(churned)
         else:
             self.keep("churn.base_hazard", f"only {pm:.0f} active partner-months")
@@ -407,10 +412,15 @@ class _Calibrator(NetEstimates, ChurnEstimates):
         signups = [p for p in self.partners
                    if s <= np.datetime64(p.signup_date, "D") <= e]
         self.signups = len(signups)
-        self.put("recruitment.arrivals_per_month", round(len(signups) / self.months, 4),
-                 f"{len(signups)} sign-ups in {self.months:.1f} months of actuals")
-        self.put("recruitment.arrivals_cv", round(1 / math.sqrt(len(signups) + 0.5), 4),
-                 f"uncertainty of a rate seen {len(signups)} times (Jeffreys posterior)")
+        # Drawn per replication from the posterior of the sign-up rate seen so far (the
+        # mean here, the CV in arrivals_cv; estimators.rate_posterior).
+        mean, cv = est.rate_posterior(len(signups), self.months)
+        self.put("recruitment.arrivals_per_month", round(mean, 4),
+                 f"{len(signups)} sign-ups in {self.months:.1f} months of actuals "
+                 f"(posterior mean (sign-ups + ½) / months)")
+        self.put("recruitment.arrivals_cv", round(cv, 4),
+                 f"uncertainty of a rate seen {len(signups)} times: each replication draws "
+                 f"it from its Jeffreys posterior")
 
     def _enablement(self) -> None:
         certs = self.f.get("certifications")

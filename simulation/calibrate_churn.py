@@ -129,6 +129,8 @@ class ChurnEstimates:
         fit = est.net_churn_hazard(np.array(left), np.array(expo), np.array(factor))
         f = np.array(factor)
         self.churn_factor_mean = float(np.average(f, weights=np.array(expo)))
+        # The exposure the base hazard's posterior rests on (Σ factor × exposure).
+        self.churn_exposure = float(np.sum(f * np.array(expo)))
         self.churn_with_drivers = float(np.mean(f > 1))
         return fit
 

@@ -15,6 +15,8 @@ Each one undoes what the model adds itself, so nothing is counted twice (docs/si
   (negative binomial, method of moments) — bursts of churn.
 - :func:`leading_backfill`: the first months of an export that date earlier work (people
   certified before the export began), left out of a rate.
+- :func:`rate_posterior`: a rate seen a handful of times as the model draws it per
+  replication (the Jeffreys gamma posterior's mean and CV).
 - :func:`mdf_pipeline_per_dollar`: registrations added per unit of MDF, within partners.
 - :func:`kaplan_meier_mean`: a censoring-aware (restricted) mean of waits and days.
 
@@ -206,6 +208,20 @@ def poisson_rate(count: float, exposure: float) -> Fit:
         return Fit(math.nan, math.nan, math.nan, 0)
     lo, hi = stats.gamma.ppf([0.025, 0.975], count + 0.5, scale=1.0 / exposure)
     return Fit(count / exposure, float(lo), float(hi), int(count))
+
+
+def rate_posterior(count: float, exposure: float) -> tuple[float, float]:
+    """The Jeffreys posterior of a Poisson rate seen ``count`` times over ``exposure``
+    (gamma with shape ``count + ½`` and rate ``exposure``), as the model draws it per
+    replication: its mean ``(count + ½) / exposure`` times a gamma factor of mean 1 and CV
+    ``1 / sqrt(count + ½)``. Returns (mean, CV). With a handful of events the mean is
+    above the maximum likelihood ``count / exposure`` (half an event more) and stays above
+    0 when nothing was seen: a rate seen once is as likely to be 3 times as high as a
+    third of it, and a band drawn around the point estimate alone is too narrow."""
+    shape = float(count) + 0.5
+    if exposure <= 0:
+        return 0.0, 0.0
+    return shape / float(exposure), 1.0 / math.sqrt(shape)
 
 
 def churn_dispersion(churned: np.ndarray, exposed: np.ndarray, boot: int = 400,
