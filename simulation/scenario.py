@@ -211,7 +211,8 @@ class Recruitment(ParamGroup):
     arrivals_cv: float = param(
         0.0, "coefficient of variation", "Uncertainty of the arrival rate: each replication "
         "multiplies it by a gamma factor of mean 1 and this CV (calibration: "
-        "1/sqrt(sign-ups + 0.5))", lo=0, hi=5)
+        "1/sqrt(sign-ups + 0.5), with the rate at its posterior mean (sign-ups + 0.5) / "
+        "months: each replication's rate is drawn from its Jeffreys posterior)", lo=0, hi=5)
     initial_productivity: dict = param(  # noqa: RUF009 - param() returns a field
         {}, "multiplier per partner", "Registration rate of each starting partner relative "
         "to deals.registrations_per_month (the workspace's partners, shrunk towards 1); "
@@ -545,7 +546,8 @@ class Churn(ParamGroup):
     hazard_cv: float = param(
         0.0, "coefficient of variation", "Uncertainty of the hazard itself: each "
         "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
-        "1/sqrt(churns + 0.5), its posterior from few churns)", lo=0, hi=5)
+        "1/sqrt(churns + 0.5), with the base at its posterior mean: each replication's "
+        "hazard is drawn from its Jeffreys posterior, honest with few churns)", lo=0, hi=5)
     burst_dispersion: float = param(
         0.0, "variance", "Churn in bursts: each month's hazards are multiplied by a common "
         "gamma factor of mean 1 and this variance (0 = smooth churn)", lo=0, hi=20)

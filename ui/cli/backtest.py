@@ -74,7 +74,9 @@ def run_backtest(args: argparse.Namespace) -> int:
         d = roll.as_dict()
         print(f"Rolling: {len(d['origins'])} origins ({d['origins'][0]} to "
               f"{d['origins'][-1]}), {d['months']} origin-months over "
-              f"{d['distinct_months']} calendar months; share of months inside the 80% band:")
+              f"{d['distinct_months']} calendar months; share of months inside the 80% band "
+              f"(origin-months, and each calendar month once):")
         for m in METRICS:
-            print(f"  {m:<20} {d['share_inside_80'][m]:6.0%}")
+            print(f"  {m:<20} {d['share_inside_80'][m]:6.0%}  "
+                  f"{d['share_inside_80_by_calendar_month'][m]:6.0%}")
     return 0
