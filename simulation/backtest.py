@@ -111,6 +111,23 @@ class Rolling:
         rows = [r for b in self.runs for r in b.get(metric).monthly]
         return sum(r["inside_80"] for r in rows) / len(rows) if rows else float("nan")
 
+    def distinct_months(self) -> int:
+        """Calendar months the origins' windows cover: the rolling share counts each of them
+        once per window it falls in, so its sampling error is that of this many months."""
+        return len({(pd.Timestamp(b.train_until) + pd.DateOffset(months=k + 1)).strftime("%Y-%m")
+                    for b in self.runs for k in range(b.months)})
+
+    def share_inside_by_calendar_month(self, metric: str) -> float:
+        """The share inside the band with each calendar month counted once: the months'
+        own shares (over the windows they fall in) averaged over the distinct months."""
+        by: dict[str, list[bool]] = {}
+        for b in self.runs:
+            for r in b.get(metric).monthly:
+                month = (pd.Timestamp(b.train_until)
+                         + pd.DateOffset(months=int(r["month"]))).strftime("%Y-%m")
+                by.setdefault(month, []).append(bool(r["inside_80"]))
+        return float(np.mean([np.mean(v) for v in by.values()])) if by else float("nan")
+
     def windows_inside(self, metric: str) -> float:
         return float(np.mean([b.get(metric).inside_80 for b in self.runs])) \
             if self.runs else float("nan")
@@ -120,7 +137,10 @@ class Rolling:
         return {
             "origins": [b.train_until.isoformat() for b in self.runs],
             "months": months,
+            "distinct_months": self.distinct_months(),
             "share_inside_80": {m: round(self.share_inside(m), 4) for m in METRICS},
+            "share_inside_80_by_calendar_month": {
+                m: round(self.share_inside_by_calendar_month(m), 4) for m in METRICS},
             "windows_inside_80": {m: round(self.windows_inside(m), 4) for m in METRICS},
             "share_inside_80_headline": round(float(np.mean(
                 [self.share_inside(m) for m in HEADLINE])), 4),

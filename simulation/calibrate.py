@@ -14,6 +14,7 @@ and last dated actual.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ import numpy as np
 from jbp.progress import Progress
 
 from . import estimators as est
+from .calibrate_churn import ChurnEstimates
 from .calibrate_net import NetEstimates
 from .scenario import DAYS_PER_MONTH, Scenario
 from .state_at import workspace_at
@@ -143,7 +145,7 @@ def baseline_from_workspace(ws: Any, *, name: str = "Baseline", horizon_months: 
     return Calibration(scenario, program_items + cal.items)
 
 
-class _Calibrator(NetEstimates):
+class _Calibrator(NetEstimates, ChurnEstimates):
     def __init__(self, program, partners, frames, as_of=None):
         self.as_of = as_of
         self.program = program
@@ -258,6 +260,8 @@ class _Calibrator(NetEstimates):
         rate = len(inside) / pm
         self.put("deals.registrations_per_month", round(rate, 4),
                  f"{len(inside):,} registrations over {pm:,.0f} active partner-months")
+        self.put("deals.registrations_cv", round(1 / math.sqrt(len(inside) + 0.5), 4),
+                 f"uncertainty of a rate seen {len(inside):,} times (Jeffreys posterior)")
         conflict = float(regs["conflict"].mean())
         self.put("deals.conflict_probability", round(conflict, 4),
                  f"{int(regs['conflict'].sum())} conflicts in {len(regs):,} registrations")
@@ -305,6 +309,10 @@ class _Calibrator(NetEstimates):
                          f"{len(amounts)} {label} deals")
                 self.put(sigma_p, round(min(3.0, float(np.log(amounts).std(ddof=1))), 4),
                          f"spread of log sizes of {len(amounts)} {label} deals")
+                if label == "sourced":
+                    cv = float(amounts.std(ddof=1) / np.sqrt(len(amounts)) / amounts.mean())
+                    self.put("deals.deal_size_cv", round(cv, 4),
+                             f"standard error of the mean of {len(amounts)} sourced deals")
             else:
                 self.keep(mean_p, f"only {len(amounts)} {label} deals")
         pm = sum(self.exposure.values())
@@ -379,15 +387,21 @@ class _Calibrator(NetEstimates):
         s, e = self.start.astype("datetime64[D]"), self.end.astype("datetime64[D]")
         churned = [p for p in self.partners if p.churned_on
                    and s <= np.datetime64(p.churned_on, "D") <= e]
-        if pm >= MIN_PARTNER_MONTHS:
-            rate = len(churned) / pm
-            hazard = -math.log1p(-min(rate, 0.99))
-            self.put("churn.base_hazard", round(hazard, 5),
-                     f"{len(churned)} partners churned over {pm:,.0f} active partner-months "
-                     "(the drivers raise it further for unprofitable, conflicted or "
-                     "inactive partners)")
-            self.put("churn.hazard_cv", round(1 / math.sqrt(len(churned) + 0.5), 4),
-                     f"uncertainty of a hazard seen {len(churned)} times (Jeffreys posterior)")
+        self._starting_drivers()
+        fit = self._net_churn(churned) if pm >= MIN_PARTNER_MONTHS else None
+        if fit is not None:
+            # Drawn per replication from its posterior: the posterior mean here, its CV in
+            # hazard_cv (estimators.rate_posterior).
+            mean, cv = est.rate_posterior(fit.n, self.churn_exposure)
+            self.put("churn.base_hazard", round(mean, 5),
+                     f"{len(churned)} partners churned over {pm:,.0f} active partner-months, "
+                     f"net of the drivers the model multiplies it by ({self.churn_with_drivers:.0%}"
+                     f" of partner-months had one, ×{self.churn_factor_mean:.2f} on average); "
+                     f"posterior mean (churns + ½) / exposure, maximum likelihood "
+                     f"{fit.value:.5f}; 95% CI {fit.low:.4f}-{fit.high:.4f}")
+            self.put("churn.hazard_cv", round(cv, 4),
+                     f"uncertainty of a hazard seen {len(churned)} times: each replication "
+                     f"draws it from its Jeffreys posterior")
             self._churn_bursts(churned)
         else:
             self.keep("churn.base_hazard", f"only {pm:.0f} active partner-months")
@@ -398,20 +412,45 @@ class _Calibrator(NetEstimates):
         signups = [p for p in self.partners
                    if s <= np.datetime64(p.signup_date, "D") <= e]
         self.signups = len(signups)
-        self.put("recruitment.arrivals_per_month", round(len(signups) / self.months, 4),
-                 f"{len(signups)} sign-ups in {self.months:.1f} months of actuals")
-        self.put("recruitment.arrivals_cv", round(1 / math.sqrt(len(signups) + 0.5), 4),
-                 f"uncertainty of a rate seen {len(signups)} times (Jeffreys posterior)")
+        # Drawn per replication from the posterior of the sign-up rate seen so far (the
+        # mean here, the CV in arrivals_cv; estimators.rate_posterior).
+        mean, cv = est.rate_posterior(len(signups), self.months)
+        self.put("recruitment.arrivals_per_month", round(mean, 4),
+                 f"{len(signups)} sign-ups in {self.months:.1f} months of actuals "
+                 f"(posterior mean (sign-ups + ½) / months)")
+        self.put("recruitment.arrivals_cv", round(cv, 4),
+                 f"uncertainty of a rate seen {len(signups)} times: each replication draws "
+                 f"it from its Jeffreys posterior")
 
     def _enablement(self) -> None:
         certs = self.f.get("certifications")
         pm = sum(self.exposure.values())
         if certs is not None and len(certs) and pm >= MIN_PARTNER_MONTHS:
-            self.put("enablement.certification_rate", round(len(certs) / pm, 4),
-                     f"{len(certs)} certifications over {pm:,.0f} partner-months")
+            self._certification_rate(certs)
         else:
             self.keep("enablement.certification_rate", "no certifications")
         self.keep("enablement.certified_win_uplift", "not identifiable from actuals")
+
+    def _certification_rate(self, certs) -> None:
+        """Certifications per active partner-month, leaving out the export's leading months
+        when they are a backfill (people certified before it began, dated in its first
+        weeks: :func:`simulation.estimators.leading_backfill`)."""
+        s, e = self.start.astype("datetime64[D]"), self.end.astype("datetime64[D]")
+        months = np.arange(s.astype("datetime64[M]"), e.astype("datetime64[M]") + 1)
+        bounds = [max(m.astype("datetime64[D]"), s) for m in months] + [e + 1]
+        dates = certs["cert_date"].to_numpy().astype("datetime64[D]")
+        counts = np.array([np.count_nonzero((dates >= a) & (dates < b))
+                           for a, b in itertools.pairwise(bounds)], float)
+        expo = np.array([sum(self._exposure(a, b).values())
+                         for a, b in itertools.pairwise(bounds)])
+        k = est.leading_backfill(counts, expo)
+        fit = est.poisson_rate(counts[k:].sum(), expo[k:].sum())
+        basis = (f"{int(counts[k:].sum())} certifications over {expo[k:].sum():,.0f} "
+                 f"partner-months; 95% CI {fit.low:.3f}-{fit.high:.3f}")
+        if k:
+            basis += (f" (the export's first {k} month(s), {int(counts[:k].sum())} "
+                      "certifications, left out as a backfill of earlier ones)")
+        self.put("enablement.certification_rate", round(fit.value, 4), basis)
 
     def _mdf(self) -> None:
         mdf = self.f.get("mdf")

@@ -138,6 +138,10 @@ class NetEstimates:
                  f"{len(decided):,} registrations decided won or lost ({won.mean():.1%} won), "
                  f"net of the uplifts of {cert.mean():.0%} certified and {prio.mean():.0%} "
                  f"priority-support registrations; 95% CI {fit.low:.3f}-{fit.high:.3f}")
+        if fit.value > 0:
+            self.put("deals.win_probability_cv",
+                     round((fit.high - fit.low) / 3.92 / fit.value, 4),
+                     "standard error of the base win probability over its value")
 
     def _churn_bursts(self, churned) -> None:
         """Bursts: the month-to-month variance of churn counts beyond Poisson."""

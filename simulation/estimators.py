@@ -9,8 +9,14 @@ Each one undoes what the model adds itself, so nothing is counted twice (docs/si
   right truncation (a deal is seen only if it closed by the end of the data).
 - :func:`onboarding_net_of_wait`: the onboarding duration net of the wait for a manager
   (Erlang C, M/M/c, with the calibrated arrival rate).
+- :func:`net_churn_hazard`: the base churn hazard net of the drivers the model multiplies
+  it by (low profitability, a recent conflict, inactivity), estimated jointly with them.
 - :func:`churn_dispersion`: a hazard and the variance of a month-level gamma multiplier
   (negative binomial, method of moments) — bursts of churn.
+- :func:`leading_backfill`: the first months of an export that date earlier work (people
+  certified before the export began), left out of a rate.
+- :func:`rate_posterior`: a rate seen a handful of times as the model draws it per
+  replication (the Jeffreys gamma posterior's mean and CV).
 - :func:`mdf_pipeline_per_dollar`: registrations added per unit of MDF, within partners.
 - :func:`kaplan_meier_mean`: a censoring-aware (restricted) mean of waits and days.
 
@@ -152,6 +158,70 @@ def onboarding_net_of_wait(days: np.ndarray, arrivals_per_month: float, managers
     wait = obs - net
     se = float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else 0.0
     return Fit(net, net - 1.96 * se, net + 1.96 * se, len(d)), wait
+
+
+def net_churn_hazard(churned: np.ndarray, exposure: np.ndarray, factor: np.ndarray) -> Fit:
+    """Base monthly churn hazard ``h`` from partner-months that ended in churn (``churned``
+    0/1), were active for ``exposure`` of the month and had the churn drivers whose
+    multipliers give ``factor`` (1 without any): the maximum-likelihood ``h`` of
+    ``churned ~ Poisson(h × factor × exposure)``, i.e. churns / Σ factor × exposure. The
+    95% interval is the Jeffreys posterior's (gamma with shape churns + ½), which stays
+    honest with the handful of churns a program sees."""
+    from scipy import stats
+
+    n = float(np.sum(churned))
+    base = float(np.sum(np.asarray(factor, float) * np.asarray(exposure, float)))
+    if base <= 0:
+        return Fit(0.0, 0.0, 0.0, 0)
+    lo, hi = stats.gamma.ppf([0.025, 0.975], n + 0.5, scale=1.0 / base)
+    return Fit(n / base, float(lo), float(hi), int(n))
+
+
+def leading_backfill(counts: np.ndarray, exposure: np.ndarray, alpha: float = 1e-3) -> int:
+    """How many leading months of an export are a backfill: an export that begins on a
+    date dates what was done before it (people certified earlier) in its first weeks. A
+    leading month is one when its count is implausible at the rate of the months after it
+    (Poisson upper tail below ``alpha``, with the rate's own uncertainty ignored); months
+    are dropped from the front while the first one left is. Only the front is looked at: a
+    busy month later on is data, not a backfill."""
+    from scipy import stats
+
+    n = np.asarray(counts, float)
+    e = np.asarray(exposure, float)
+    k = 0
+    while len(n) - k >= 4:
+        rest, rest_e = n[k + 1:].sum(), e[k + 1:].sum()
+        if rest_e <= 0 or e[k] <= 0:
+            break
+        mu = rest / rest_e * e[k]
+        if stats.poisson.sf(n[k] - 1, mu) >= alpha:
+            break
+        k += 1
+    return k
+
+
+def poisson_rate(count: float, exposure: float) -> Fit:
+    """A Poisson rate per unit of exposure with its 95% (Jeffreys) interval."""
+    from scipy import stats
+
+    if exposure <= 0:
+        return Fit(math.nan, math.nan, math.nan, 0)
+    lo, hi = stats.gamma.ppf([0.025, 0.975], count + 0.5, scale=1.0 / exposure)
+    return Fit(count / exposure, float(lo), float(hi), int(count))
+
+
+def rate_posterior(count: float, exposure: float) -> tuple[float, float]:
+    """The Jeffreys posterior of a Poisson rate seen ``count`` times over ``exposure``
+    (gamma with shape ``count + ½`` and rate ``exposure``), as the model draws it per
+    replication: its mean ``(count + ½) / exposure`` times a gamma factor of mean 1 and CV
+    ``1 / sqrt(count + ½)``. Returns (mean, CV). With a handful of events the mean is
+    above the maximum likelihood ``count / exposure`` (half an event more) and stays above
+    0 when nothing was seen: a rate seen once is as likely to be 3 times as high as a
+    third of it, and a band drawn around the point estimate alone is too narrow."""
+    shape = float(count) + 0.5
+    if exposure <= 0:
+        return 0.0, 0.0
+    return shape / float(exposure), 1.0 / math.sqrt(shape)
 
 
 def churn_dispersion(churned: np.ndarray, exposed: np.ndarray, boot: int = 400,

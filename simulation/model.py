@@ -71,7 +71,7 @@ __all__ = ["MONTHLY", "STREAMS", "Cancelled", "ProgramModel", "Replication", "ba
 #: the end so that existing ones keep their numbers.
 STREAMS = ("arrivals", "partners", "onboarding", "registrations", "extra_registrations",
            "conflicts", "pipeline", "wins", "sizes", "influenced", "certifications", "churn",
-           "renewals", "churn_bursts")
+           "renewals", "churn_bursts", "parameters")
 
 #: Monthly series recorded per replication (name → unit). Flows are per month, stocks at the
 #: end of the month.
@@ -166,6 +166,13 @@ class Replication:
             shape = 1.0 / rec.arrivals_cv ** 2
             rate *= arr.gamma(shape, 1.0 / shape)
         n_arr = int(arr.poisson(rate * H))
+        # The calibrated rates' own uncertainty: one gamma factor of mean 1 per replication
+        # for the registration rate, the win probability and the mean deal size.
+        d = scenario.deals
+        par = self.rng["parameters"]
+        self.reg_factor, self.win_factor, self.size_factor = (
+            float(par.gamma(1.0 / cv ** 2, cv ** 2)) if cv > 0 else 1.0
+            for cv in (d.registrations_cv, d.win_probability_cv, d.deal_size_cv))
         self.arrival_t = np.sort(arr.uniform(0.0, H * DAYS_PER_MONTH, n_arr))
         self.N = rec.initial_partners + rec.initial_onboarding + n_arr
         # Pre-drawn events (month, partner[, uniform]) and the starting cohort's trailing
@@ -218,6 +225,8 @@ class ProgramModel(ModelSetup, MonthlyStep):
 
         d = sc.deals
         self.size_mu = _lognormal_mu(d.deal_size_mean, d.deal_size_sigma)
+        self.win_scale = np.array([r.win_factor for r in self.reps])
+        self.size_mu_b = self.size_mu + np.log([r.size_factor for r in self.reps])
         self.inf_mu = _lognormal_mu(d.influenced_size_mean, d.influenced_size_sigma)
         self.cert_factor = 1.0 + sc.enablement.certified_win_uplift
         co = sc.costs
@@ -357,7 +366,7 @@ class ProgramModel(ModelSetup, MonthlyStep):
         self.p_margin_f = self.t_margin[tier].reshape(-1)
         self.p_rebate_f = self.t_rebate[tier].reshape(-1)
         self.p_share_f = self.p_margin_f + self.p_rebate_f
-        w = sc.deals.win_probability
+        w = sc.deals.win_probability * self.win_scale[:, None]
         self.p_win_tier_f = (w * (1.0 + sc.tiers.priority_support_win_uplift
                                   * self.t_prio[tier])).reshape(-1)
         self.p_win_f = np.minimum(1.0, self.p_win_tier_f * np.where(self.certs_f > 0,

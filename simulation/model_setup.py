@@ -74,6 +74,26 @@ def _by_month(when: list[np.ndarray], *values: list[np.ndarray], months: int) ->
     return (off, *(np.concatenate(v)[order] for v in values))
 
 
+def _residual(distribution: str, mean: float, sigma: float, elapsed: np.ndarray,
+              z: np.ndarray, dur: np.ndarray) -> np.ndarray:
+    """The rest of an onboarding that has lasted ``elapsed`` days: drawn from the duration's
+    distribution conditional on exceeding ``elapsed`` (by the same normal ``z`` as the
+    unconditional draw). Exponential durations are memoryless (``dur`` stays)."""
+    if distribution == "fixed":
+        return np.maximum(0.0, mean - elapsed)
+    if distribution == "exponential":
+        return dur
+    from scipy import special
+
+    mu = _lognormal_mu(mean, sigma)
+    if sigma <= 0:
+        return np.maximum(0.0, mean - elapsed)
+    done = special.ndtr((np.log(np.maximum(elapsed, 1e-9)) - mu) / sigma)
+    u = done + special.ndtr(z) * (1.0 - done)
+    u = np.minimum(u, 1.0 - 1e-12)
+    return np.maximum(0.0, np.exp(mu + sigma * special.ndtri(u)) - elapsed)
+
+
 def _drawn(events: tuple[np.ndarray, ...] | None) -> tuple[np.ndarray, ...]:
     """A replication's pre-drawn events (or history), which ``_init_replication`` sets before
     the batch merges them in ``_init_events``."""
@@ -179,6 +199,14 @@ class ModelSetup(ModelState):
             dur = -mean * np.log1p(-u)
         else:
             dur = np.exp(_lognormal_mu(mean, ob.sigma) + ob.sigma * z)
+        elapsed = rec.initial_onboarding_elapsed_days
+        nq = rec.initial_onboarding
+        if nq and len(elapsed) == nq:
+            # The recruits onboarding at month 0 have been at it for a while: the rest of
+            # their onboarding is the duration's residual beyond what has elapsed.
+            e = np.array(list(elapsed.values()), float)
+            dur[n0:n0 + nq] = _residual(ob.distribution, mean, ob.sigma, e, z[n0:n0 + nq],
+                                        dur[n0:n0 + nq])
         self.duration.append(dur.tolist())
         self.hold.append((dur * ob.effective_manager_share).tolist())
 
@@ -186,7 +214,7 @@ class ModelSetup(ModelState):
         # holding the highest tiers; trailing history set inside the tier's band.
         if n0:
             self.active[b, :n0] = True
-            self.act_t[b, :n0] = -DAYS_PER_MONTH
+            self._starting_history(b, n0)
             names = sc.tiers.names()
             mix = rec.initial_tier_mix or {names[0]: 1.0}
             shares = np.array([mix.get(nm, 0.0) for nm in names])
@@ -195,14 +223,20 @@ class ModelSetup(ModelState):
             if rest:
                 order = np.argsort(-(shares * n0 - counts), kind="stable")
                 counts[order[:rest]] += 1
-            by_prod = np.argsort(prod[:n0], kind="stable")
+            # The workspace's trailing bookings, when given, rank the partners for the mix
+            # and are their history; else productivity ranks them and the history is drawn
+            # inside the tier's band.
+            given = rec.initial_trailing_bookings
+            known = len(given) == n0
+            booked = np.array(list(given.values()), float) if known else prod[:n0]
+            by_prod = np.argsort(booked, kind="stable")
             tier = np.zeros(n0, np.int16)
             tier[by_prod] = np.repeat(np.arange(self.K), counts)
             self.tier[b, :n0] = tier
             lo = self.t_min_rev[tier]
             hi = np.where(tier + 1 < self.K, self.t_min_rev[np.minimum(tier + 1, self.K - 1)],
                           lo * 1.5)
-            t12 = lo + tier_u * (hi - lo)
+            t12 = booked if known else lo + tier_u * (hi - lo)
             self.t12[0, b, :n0] = t12
             logos = self.t_min_logo[tier]
             self.t12[1, b, :n0] = logos
@@ -230,7 +264,7 @@ class ModelSetup(ModelState):
         # Per partner-month draws that do not depend on the program, made up front, so
         # variants of a scenario see the same numbers for the same partner-month.
         pc = d.conflict_probability
-        own = prod * d.registrations_per_month
+        own = prod * d.registrations_per_month * rep.reg_factor
         self.own_lam[b, :N] = own
         self.pre_accepted[:, b, :N] = _monthly_poisson(rng["registrations"], own * (1.0 - pc), H)
         # Conflicts and certifications are rare per partner-month: kept as events.
@@ -259,6 +293,27 @@ class ModelSetup(ModelState):
             months, who = np.nonzero(below)
             parts.append((months.astype(np.int16) + m0, who, u[below]))
         rep.churn = tuple(np.concatenate(x) for x in zip(*parts, strict=True))
+
+    def _starting_history(self, b: int, n0: int) -> None:
+        """The starting cohort's churn drivers as they stood at month 0: how long each has
+        been active (seasoned or not), the month of its last registration (inactive or not)
+        and of its last conflict, when the scenario gives them (the workspace's partners);
+        else each became active a month ago and registered in month 0. A value of ``x``
+        months ago falls in model month ``-max(1, ceil(x))``."""
+        rec = self.sc.recruitment
+
+        def months_ago(given: dict, default: float) -> np.ndarray:
+            if len(given) != n0:
+                return np.full(n0, default)
+            x = np.array(list(given.values()), float)
+            return -np.maximum(1.0, np.ceil(x - 1e-9))
+
+        self.act_t[b, :n0] = months_ago(rec.initial_tenure_months, -1.0) * DAYS_PER_MONTH
+        self.last_reg[b, :n0] = months_ago(rec.initial_idle_months, 0.0)
+        for key, age in rec.initial_conflict_age.items():
+            i = int(float(key))
+            if 0 <= i < n0:
+                self.last_conflict[b, i] = -max(1.0, math.ceil(float(age) - 1e-9))
 
     def _initial_open(self, b: int, lam: np.ndarray, rng: np.random.Generator) -> None:
         """The starting pipeline: open deals of the starting cohort and the month each will

@@ -41,6 +41,8 @@ class ModelState:
 
     # Scalars of the scenario.
     size_mu: float
+    size_mu_b: np.ndarray
+    win_scale: np.ndarray
     inf_mu: float
     cert_factor: float
     people_per_month: float

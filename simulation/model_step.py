@@ -273,7 +273,7 @@ class MonthlyStep(ModelState):
         once_rebate: np.ndarray | float
         if len(won):
             gens = g["sizes"]
-            sizes = np.concatenate([gens[b].lognormal(self.size_mu, d.deal_size_sigma, k)
+            sizes = np.concatenate([gens[b].lognormal(self.size_mu_b[b], d.deal_size_sigma, k)
                                     for b, k in enumerate(n_wins.tolist())])
             rec_sizes = sizes * recurring
             margin, rebate = self.p_margin_f[won], self.p_rebate_f[won]

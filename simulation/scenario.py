@@ -202,16 +202,38 @@ class Recruitment(ParamGroup):
         "must add up to 1. Empty puts everyone in the lowest tier", lo=0, hi=1)
     initial_onboarding: int = param(
         0, "partners", "Recruits already waiting for onboarding at month 0", lo=0)
+    initial_onboarding_elapsed_days: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "days per partner", "Days each recruit onboarding at month 0 has been at it "
+        "(the workspace's sign-up dates); the rest of its onboarding is drawn beyond that. "
+        "Used when it has one entry per such recruit, else each starts afresh", lo=0)
     arrivals_per_month: float = param(
         3.0, "partners per month", "Mean of the Poisson stream of newly signed partners", lo=0)
     arrivals_cv: float = param(
         0.0, "coefficient of variation", "Uncertainty of the arrival rate: each replication "
         "multiplies it by a gamma factor of mean 1 and this CV (calibration: "
-        "1/sqrt(sign-ups + 0.5))", lo=0, hi=5)
+        "1/sqrt(sign-ups + 0.5), with the rate at its posterior mean (sign-ups + 0.5) / "
+        "months: each replication's rate is drawn from its Jeffreys posterior)", lo=0, hi=5)
     initial_productivity: dict = param(  # noqa: RUF009 - param() returns a field
         {}, "multiplier per partner", "Registration rate of each starting partner relative "
         "to deals.registrations_per_month (the workspace's partners, shrunk towards 1); "
         "used when it has one entry per starting partner, else drawn", lo=0)
+    initial_trailing_bookings: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "currency per partner", "Sourced bookings of each starting partner over the "
+        "trailing 12 months (the workspace's deals): its history for tier reviews and "
+        "churn's profitability driver, and its rank for the tier mix; used when it has one "
+        "entry per starting partner, else drawn inside its tier's band", lo=0)
+    initial_tenure_months: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "months per partner", "Months each starting partner has been active (the "
+        "workspace's activation dates); used when it has one entry per starting partner, "
+        "else every one starts a month into its activity", lo=0)
+    initial_idle_months: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "months per partner", "Months since each starting partner's last registration "
+        "(churn's inactivity driver); used when it has one entry per starting partner, else "
+        "every one registered in month 0", lo=0)
+    initial_conflict_age: dict = param(  # noqa: RUF009 - param() returns a field
+        {}, "months per partner", "Months since each starting partner's last registration "
+        "conflict (churn's conflict driver), by starting partner index; a partner not named "
+        "has had none", lo=0)
     ipp_fit_share: float = param(
         0.4, "fraction", "Share of partners (starting and new) that fit the ideal partner "
         "profile (IPP)", lo=0, hi=1)
@@ -291,6 +313,10 @@ class Deals(ParamGroup):
         1.5, "registrations per active partner-month", "Mean registrations of an average "
         "active partner, IPP-fit and other partners together (before lead sharing and MDF)",
         lo=0)
+    registrations_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the registration rate: each "
+        "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "1/sqrt(registrations + 0.5))", lo=0, hi=5)
     conflict_probability: float = param(
         0.05, "fraction", "Chance that a registration collides with a direct or other partner "
         "opportunity under the rules of engagement; a conflicted registration is rejected",
@@ -300,6 +326,10 @@ class Deals(ParamGroup):
         "conflict (counted in people cost)", lo=0)
     win_probability: float = param(
         0.25, "fraction", "Chance that an accepted registration is won", lo=0, hi=1)
+    win_probability_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the win probability: each "
+        "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "its standard error over its value)", lo=0, hi=5)
     sales_cycle_months: float = param(
         3.0, "months", "Mean time from registration to close", lo=0)
     sales_cycle_distribution: str = param(
@@ -321,6 +351,10 @@ class Deals(ParamGroup):
         40000.0, "currency", "Mean first-year value of a won sourced deal", lo=0, lo_open=True)
     deal_size_sigma: float = param(
         0.8, "log-scale sigma", "Spread of the lognormal deal size", lo=0, hi=3)
+    deal_size_cv: float = param(
+        0.0, "coefficient of variation", "Uncertainty of the mean deal size: each "
+        "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
+        "the standard error of the mean size over the mean)", lo=0, hi=5)
     influenced_per_month: float = param(
         0.3, "deals per active partner-month", "Vendor-sourced deals won with a documented "
         "partner touch", lo=0)
@@ -512,7 +546,8 @@ class Churn(ParamGroup):
     hazard_cv: float = param(
         0.0, "coefficient of variation", "Uncertainty of the hazard itself: each "
         "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
-        "1/sqrt(churns + 0.5), its posterior from few churns)", lo=0, hi=5)
+        "1/sqrt(churns + 0.5), with the base at its posterior mean: each replication's "
+        "hazard is drawn from its Jeffreys posterior, honest with few churns)", lo=0, hi=5)
     burst_dispersion: float = param(
         0.0, "variance", "Churn in bursts: each month's hazards are multiplied by a common "
         "gamma factor of mean 1 and this variance (0 = smooth churn)", lo=0, hi=20)

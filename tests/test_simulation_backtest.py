@@ -66,6 +66,32 @@ def test_calibration_as_of_uses_only_data_up_to_the_date(ws):
     assert late.deals.win_probability < (decided["status"] == "won").mean()
 
 
+def test_calibration_as_of_takes_the_starting_state_and_rates_from_the_workspace(ws):
+    cal = baseline_from_workspace(ws, as_of=TRAIN)
+    sc, basis = cal.scenario, {e.path: e.basis for e in cal.estimates}
+    at = workspace_at(ws, TRAIN)
+    start = [p for p in at.partners if p.churned_on is None and p.activated_on]
+    rec = sc.recruitment
+    assert len(rec.initial_tenure_months) == len(start) == rec.initial_partners
+    # Tenure and idle months as of the date, in the order of the starting partners.
+    first = start[0]
+    assert rec.initial_tenure_months["0"] == pytest.approx(
+        (TRAIN - first.activated_on).days / (365.25 / 12), abs=0.01)
+    regs = at.frames["registrations"]
+    last = regs[regs["partner_id"] == first.id]["reg_date"].max().date()
+    assert rec.initial_idle_months["0"] == pytest.approx(
+        (TRAIN - last).days / (365.25 / 12), abs=0.01)
+    assert 0 < sum(v >= 6 for v in rec.initial_idle_months.values()) < len(start)
+    assert len(rec.initial_onboarding_elapsed_days) == rec.initial_onboarding
+    # Churn net of its drivers: below the observed rate when drivers are common.
+    assert "net of the drivers" in basis["churn.base_hazard"]
+    # The LMS export's first two months date people certified before it: left out.
+    assert "first 2 month(s)" in basis["enablement.certification_rate"]
+    certs = at.frames["certifications"]
+    assert sc.enablement.certification_rate < len(certs) / 500
+    assert 0 < sc.deals.win_probability_cv < 0.2 and 0 < sc.deals.registrations_cv < 0.1
+
+
 def test_actual_series_counts_calendar_months_after_the_date(ws):
     act = actual_series(ws, TRAIN, 6)
     regs = ws.actuals("registrations")
@@ -118,3 +144,12 @@ def test_baseline_as_of_cli(demo_master, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "Calibrated as of 2026-04-30 (set by you)" in text
     assert "open on 2026-04-30" in text
+
+
+def test_rolling_says_how_many_calendar_months_its_share_rests_on():
+    from simulation.backtest import Backtest, Rolling
+
+    runs = [Backtest(dt.date(2026, 1, 31), 3, [], 1), Backtest(dt.date(2026, 2, 28), 3, [], 1),
+            Backtest(dt.date(2026, 4, 30), 1, [], 1)]
+    # Feb-Apr, Mar-May and May: six origin-months over four calendar months.
+    assert Rolling(runs).distinct_months() == 4

@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 
+from jbp.formatting import count
 from ui.numbers import value_text
 
 
@@ -63,16 +64,19 @@ def run_backtest(args: argparse.Namespace) -> int:
     print(f"{'metric':<20} {'actual':>14} {'P10':>14} {'P50':>14} {'P90':>14}  in 80%  "
           f"error  months in band")
     for s in bt.series:
-        unit = "currency" if "bookings" in s.metric else "count"
-        cells = [value_text(x, unit) for x in (s.actual, s.p10, s.p50, s.p90)]
+        # Bookings in money; the rest are counts of whole things: no decimals below 100.
+        cells = [value_text(x, "currency") if "bookings" in s.metric else count(x)
+                 for x in (s.actual, s.p10, s.p50, s.p90)]
         err = "   n/a" if s.actual == 0 else f"{s.error:+6.1%}"
         print(f"{s.metric:<20} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} {cells[3]:>14}"
               f"  {'yes' if s.inside_80 else 'NO ':>5}  {err}  {s.months_inside()}/{bt.months}")
     if roll:
         d = roll.as_dict()
         print(f"Rolling: {len(d['origins'])} origins ({d['origins'][0]} to "
-              f"{d['origins'][-1]}), {d['months']} origin-months; share of months inside "
-              "the 80% band:")
+              f"{d['origins'][-1]}), {d['months']} origin-months over "
+              f"{d['distinct_months']} calendar months; share of months inside the 80% band "
+              f"(origin-months, and each calendar month once):")
         for m in METRICS:
-            print(f"  {m:<20} {d['share_inside_80'][m]:6.0%}")
+            print(f"  {m:<20} {d['share_inside_80'][m]:6.0%}  "
+                  f"{d['share_inside_80_by_calendar_month'][m]:6.0%}")
     return 0

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jbp.formatting import count
 from ui.numbers import value_text
 from ui.widgets.keyboard import keyboard_view
 from ui.workers import Progress, Task
@@ -203,14 +204,16 @@ class BacktestView(RunPanel, QWidget):
         share = roll.as_dict()["share_inside_80"] if roll is not None else {}
         rows, keys = [], []
         for s in bt.series:
-            unit = "currency" if "bookings" in s.metric else "count"
+            # Bookings in money; the rest are counts of whole things (partners,
+            # registrations): no decimals, also below 100.
+            text = partial(value_text, unit="currency") if "bookings" in s.metric else count
             err = "—" if s.actual == 0 else f"{s.error:+.1%}"
             rows.append([
                 Cell(LABELS.get(s.metric, s.metric), s.metric, align_right=False),
-                Cell(value_text(s.actual, unit), s.actual, bold=True),
-                Cell(value_text(s.p10, unit), s.p10),
-                Cell(value_text(s.p50, unit), s.p50),
-                Cell(value_text(s.p90, unit), s.p90),
+                Cell(text(s.actual), s.actual, bold=True),
+                Cell(text(s.p10), s.p10),
+                Cell(text(s.p50), s.p50),
+                Cell(text(s.p90), s.p90),
                 Cell("yes" if s.inside_80 else "no", s.inside_80,
                      colour="" if s.inside_80 else "bad", align_right=False),
                 Cell(err, s.error),
