@@ -70,32 +70,40 @@ def _plan_columns(out: pd.DataFrame, actuals: Actuals, as_of: dt.date) -> None:
     """plan_id, plan_status: the partner's plan for the fiscal year of ``as_of`` (Active
     first, see PLAN_PREFERENCE); plan_attainment, plan_rag, plan_forecast_attainment: of its
     KPI bound to sourced_revenue (else its first currency KPI); kpis_red: its KPIs in Red."""
-    for col in ("plan_id", "plan_attainment", "plan_forecast_attainment"):
-        out[col] = np.nan
-    out["plan_status"] = ""
-    out["plan_rag"] = ""
-    out["kpis_red"] = 0
+    ids = out.index.tolist()
     status = kpi_attainment(actuals, as_of)
-    if status.empty:
-        return
     rank = {s: i for i, s in enumerate(PLAN_PREFERENCE)}
-    status = status.assign(_rank=status["plan_status"].map(rank).fillna(len(rank)))
-    for pid, mine in status.groupby("partner_id"):
-        if pid not in out.index:
+    # Plain records grouped by partner, then whole columns at once: a per-cell write into a
+    # frame of 20,000 partners costs more than the KPIs themselves.
+    by_partner: dict[int, list[dict[str, Any]]] = {}
+    for r in status.to_dict("records"):
+        by_partner.setdefault(int(r["partner_id"]), []).append(r)
+    known = set(ids)
+    cols: dict[str, dict[int, Any]] = {c: {} for c in (
+        "plan_id", "plan_status", "kpis_red", "plan_attainment", "plan_rag",
+        "plan_forecast_attainment")}
+    for pid, mine in by_partner.items():
+        if pid not in known:
             continue
-        best = mine.sort_values(["_rank", "plan_id"], ascending=[True, False])
-        plan_id = int(best.iloc[0]["plan_id"])
-        kpis = mine[mine["plan_id"] == plan_id]
-        head = kpis[kpis["metric"] == "sourced_revenue"]
-        if head.empty:
-            head = kpis[kpis["unit"] == "currency"]
-        out.at[pid, "plan_id"] = plan_id
-        out.at[pid, "plan_status"] = str(kpis.iloc[0]["plan_status"])
-        out.at[pid, "kpis_red"] = int((kpis["rag"] == "Red").sum())
-        if not head.empty:
-            h = head.iloc[0]
-            out.at[pid, "plan_attainment"] = (np.nan if h["attainment"] is None
-                                              else h["attainment"])
-            out.at[pid, "plan_rag"] = h["rag"]
-            out.at[pid, "plan_forecast_attainment"] = (
+        best = min(mine, key=lambda r: (rank.get(r["plan_status"], len(rank)), -r["plan_id"]))
+        plan_id = int(best["plan_id"])
+        kpis = [r for r in mine if r["plan_id"] == plan_id]
+        head = [r for r in kpis if r["metric"] == "sourced_revenue"] or [
+            r for r in kpis if r["unit"] == "currency"]
+        cols["plan_id"][pid] = plan_id
+        cols["plan_status"][pid] = str(kpis[0]["plan_status"])
+        cols["kpis_red"][pid] = sum(1 for r in kpis if r["rag"] == "Red")
+        if head:
+            h = head[0]
+            cols["plan_attainment"][pid] = (np.nan if h["attainment"] is None
+                                            else h["attainment"])
+            cols["plan_rag"][pid] = h["rag"]
+            cols["plan_forecast_attainment"][pid] = (
                 np.nan if h["forecast_attainment"] is None else h["forecast_attainment"])
+    for col in ("plan_id", "plan_attainment", "plan_forecast_attainment"):
+        out[col] = pd.Series([cols[col].get(p, np.nan) for p in ids], index=out.index,
+                             dtype=float)
+    out["plan_status"] = [cols["plan_status"].get(p, "") for p in ids]
+    out["plan_rag"] = [cols["plan_rag"].get(p, "") for p in ids]
+    out["kpis_red"] = pd.Series([cols["kpis_red"].get(p, 0) for p in ids], index=out.index,
+                                dtype="int64")

@@ -236,10 +236,15 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
     rr = run_rates(actuals, t_deals, idx, t_certs)
     # The tier is measured to the earlier of its two sources; it is projected from there.
     tier_day = min(t_deals, t_certs)
-    for pid in idx:
-        standing = TierStanding(float(out["sourced_revenue"].loc[pid]),
-                                int(out["certified_people"].loc[pid]),
-                                int(out["new_logos"].loc[pid]))
+    # Plain lists, not a pandas lookup per partner and field (20,000 partners).
+    revenue = out["sourced_revenue"].astype(float).tolist()
+    certified = out["certified_people"].astype(int).tolist()
+    logos = out["new_logos"].astype(int).tolist()
+    rr_revenue = rr["revenue_per_year"].astype(float).tolist()
+    rr_logos = rr["logos_per_year"].astype(float).tolist()
+    rr_certs = rr["certs_per_day"].astype(float).tolist()
+    for i in range(len(idx)):
+        standing = TierStanding(revenue[i], certified[i], logos[i])
         tier = assess_tier(program, standing)
         nxt = next_tier(program, tier)
         tiers.append(tier.name if tier else "")
@@ -255,9 +260,8 @@ def scorecard_from(actuals: Actuals, as_of: dt.date | None = None) -> pd.DataFra
         gap_cert.append(g["certified_people"])
         gap_logo.append(g["new_logos"])
         day = project_tier_date(standing, nxt, tier_day,
-                                revenue_run_rate=float(rr["revenue_per_year"].loc[pid]),
-                                logos_run_rate=float(rr["logos_per_year"].loc[pid]),
-                                certs_per_day=float(rr["certs_per_day"].loc[pid]))
+                                revenue_run_rate=rr_revenue[i], logos_run_rate=rr_logos[i],
+                                certs_per_day=rr_certs[i])
         proj.append(pd.Timestamp(day) if day else pd.NaT)
     out["tier"] = tiers
     out["next_tier"] = nexts
@@ -364,27 +368,32 @@ def idle_days(actuals: Actuals, as_of: dt.date, idx: pd.Index,
 def _reasons(out: pd.DataFrame, parts: pd.DataFrame, churned: pd.Series,
              through: dict[str, dt.date]) -> list[str]:
     reasons = []
-    for pid in out.index:
-        if out.at[pid, "status"] == "churned":
-            reasons.append(f"churned on {churned[pid].date().isoformat()}")
+    status = out["status"].tolist()
+    at_risk = out["at_risk"].tolist()
+    churned_on = churned.reindex(out.index).tolist()
+    logins_decline = parts["logins_decline"].reindex(out.index).tolist()
+    regs_decline = parts["registrations_decline"].reindex(out.index).tolist()
+    idle_days = out["days_since_activity"].tolist()
+    score = out["risk_score"].tolist()
+    for i in range(len(out.index)):
+        if status[i] == "churned":
+            reasons.append(f"churned on {churned_on[i].date().isoformat()}")
             continue
-        if not out.at[pid, "at_risk"]:
+        if not at_risk[i]:
             reasons.append("")
             continue
         why = []
-        logins_decline = parts["logins_decline"].loc[pid]
-        if logins_decline >= 0.25:
-            why.append(f"logins down {logins_decline:.0%} in the 90 "
+        if logins_decline[i] >= 0.25:
+            why.append(f"logins down {logins_decline[i]:.0%} in the 90 "
                        f"days to {through['logins']} on the 90 before")
-        registrations_decline = parts["registrations_decline"].loc[pid]
-        if registrations_decline >= 0.25:
-            why.append(f"registrations down {registrations_decline:.0%} "
+        if regs_decline[i] >= 0.25:
+            why.append(f"registrations down {regs_decline[i]:.0%} "
                        f"in the 90 days to {through['registrations']} on the 90 before")
-        idle = out["days_since_activity"].loc[pid]
+        idle = idle_days[i]
         if idle >= 30:
             why.append(f"no activity for {int(idle)} days")
         if not why:
-            why.append(f"risk score {out['risk_score'].loc[pid]:.2f}")
+            why.append(f"risk score {score[i]:.2f}")
         reasons.append("; ".join(why))
     return reasons
 
