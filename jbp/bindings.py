@@ -85,7 +85,7 @@ def bound_updates(ws: Workspace, plan_ids: list[int] | None = None,
             bound.append((plan_id, doc, kpi))
     # Every bound KPI of every plan from one read of their partners' rows.
     measured = quarterly_values_many(
-        actuals, [(kpi.metric, doc.plan.partner_id, doc.plan.fiscal_year)
+        actuals, [(kpi.metric or "", doc.plan.partner_id, doc.plan.fiscal_year)
                   for _, doc, kpi in bound], as_of)
     out: list[KpiUpdate] = []
     for (plan_id, _, kpi), values in zip(bound, measured, strict=True):

@@ -1074,7 +1074,8 @@ def read_actuals(conn: sqlite3.Connection, kind: str, partner_ids: list[int] | N
     if kind not in ACTUALS_COLUMNS:
         raise ValidationError("Kind", f"unknown actuals kind {kind!r}")
     cols = ACTUALS_COLUMNS[kind]
-    where, args = "", ()
+    where = ""
+    args: tuple[int, ...] = ()
     if partner_ids is not None:
         where = f" WHERE partner_id IN ({', '.join('?' * len(partner_ids))})"
         args = tuple(partner_ids)

@@ -70,7 +70,7 @@ def test_a_truncated_large_file_is_refused_at_open(demo_path: Path, tmp_path: Pa
     cut = tmp_path / "cut.jbp"
     data = demo_path.read_bytes()
     cut.write_bytes(data[:len(data) * 3 // 4])
-    with pytest.raises(WorkspaceError, match="damaged|cut short"):
+    with pytest.raises(WorkspaceError, match="damaged"):
         Workspace.open(cut)
 
 

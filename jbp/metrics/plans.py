@@ -77,7 +77,7 @@ def _plan_columns(out: pd.DataFrame, actuals: Actuals, as_of: dt.date) -> None:
     # frame of 20,000 partners costs more than the KPIs themselves.
     by_partner: dict[int, list[dict[str, Any]]] = {}
     for r in status.to_dict("records"):
-        by_partner.setdefault(int(r["partner_id"]), []).append(r)
+        by_partner.setdefault(int(r["partner_id"]), []).append({str(k): v for k, v in r.items()})
     known = set(ids)
     cols: dict[str, dict[int, Any]] = {c: {} for c in (
         "plan_id", "plan_status", "kpis_red", "plan_attainment", "plan_rag",
