@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-import pandas as pd
+import numpy as np
 
 from ..kinds import KINDS
 from ..model import fiscal_quarter_bounds
 from .activity import partner_rows, prefetch_partners
-from .snapshot import Actuals, _as_of, _ts
+from .snapshot import Actuals, _as_of
 
 # --------------------------------------------------------------------------- bindable metrics
 
@@ -36,18 +37,31 @@ class BindableMetric:
     source: str = "deals"
 
 
-def _in(a: Actuals, kind: str, partner_id: int, start: dt.date, end: dt.date,
-        rows: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The partner's rows of ``kind`` (or of ``rows``) dated ``start``..``end``."""
-    frame = partner_rows(a, kind, partner_id) if rows is None else rows
-    dates = frame[KINDS[kind].date_column]
-    return frame[(dates >= _ts(start)) & (dates <= _ts(end))]
+# Each value reads one partner's rows as plain arrays (:func:`_rows`, read once per partner
+# and kind): a pandas filter per KPI per quarter cost more than the sums themselves.
+
+
+def _rows(a: Actuals, kind: str, partner_id: int) -> dict[str, np.ndarray]:
+    """One partner's rows of ``kind`` as arrays by column (cached on the snapshot)."""
+    key = ("arrays", kind, partner_id)
+    arrays = a.cache.get(key)
+    if arrays is None:
+        frame = partner_rows(a, kind, partner_id)
+        arrays = a.cache[key] = {c: frame[c].to_numpy() for c in frame.columns}
+    return arrays
+
+
+def _in(rows: dict[str, np.ndarray], kind: str, start: dt.date, end: dt.date) -> np.ndarray:
+    """Which rows are dated ``start``..``end`` (a boolean mask)."""
+    dates = rows[KINDS[kind].date_column]
+    return (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
 
 
 def _deal_sum(attribution: str):
     def value(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
-        d = _in(a, "deals", pid, start, end)
-        return float(d[d["attribution"] == attribution]["amount"].sum())
+        d = _rows(a, "deals", pid)
+        mine = _in(d, "deals", start, end) & (d["attribution"] == attribution)
+        return float(d["amount"][mine].sum())
     return value
 
 
@@ -57,56 +71,70 @@ def _attributed(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
 
 
 def _registrations(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
-    return float(len(_in(a, "registrations", pid, start, end)))
+    return float(_in(_rows(a, "registrations", pid), "registrations", start, end).sum())
 
 
 def _win_rate(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float | None:
-    r = _in(a, "registrations", pid, start, end)
-    won = int((r["status"] == "won").sum())
-    closed = won + int((r["status"] == "lost").sum())
+    r = _rows(a, "registrations", pid)
+    status = r["status"][_in(r, "registrations", start, end)]
+    won = int((status == "won").sum())
+    closed = won + int((status == "lost").sum())
     return won / closed if closed else None
 
 
 def _certified_people(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
-    c = partner_rows(a, "certifications", pid)
-    c = c[c["cert_date"] <= _ts(end)]
-    return float(c["person"].nunique())
+    c = _rows(a, "certifications", pid)
+    return float(len(set(c["person"][c["cert_date"] <= np.datetime64(end)].tolist())))
 
 
 def _new_certifications(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
-    c = partner_rows(a, "certifications", pid)
-    firsts = c.sort_values("cert_date").drop_duplicates("person")
-    return float(len(_in(a, "certifications", pid, start, end, firsts)))
+    """People whose first certification is dated ``start``..``end``."""
+    c = _rows(a, "certifications", pid)
+    first: dict[Any, np.datetime64] = {}
+    for person, day in zip(c["person"].tolist(), c["cert_date"], strict=True):
+        if person not in first or day < first[person]:
+            first[person] = day
+    lo, hi = np.datetime64(start), np.datetime64(end)
+    return float(sum(1 for day in first.values() if lo <= day <= hi))
 
 
 def _logins(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
-    return float(len(_in(a, "logins", pid, start, end)))
+    return float(_in(_rows(a, "logins", pid), "logins", start, end).sum())
 
 
 def _new_logos(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
-    d = _in(a, "deals", pid, start, end)
-    return float(d[d["attribution"] == "sourced"]["customer"].nunique())
+    d = _rows(a, "deals", pid)
+    mine = _in(d, "deals", start, end) & (d["attribution"] == "sourced")
+    return float(len(set(d["customer"][mine].tolist())))
+
+
+def _mdf_sums(a: Actuals, pid: int, start: dt.date, end: dt.date) -> tuple[float, float]:
+    """(approved requests, paid claims) dated ``start``..``end`` (currency)."""
+    m = _rows(a, "mdf", pid)
+    inside = _in(m, "mdf", start, end)
+    kind, status = m["kind"], m["status"]
+    approved = inside & (kind == "request") & ((status == "approved") | (status == "paid"))
+    paid = inside & (kind == "claim") & (status == "paid")
+    return float(m["amount"][approved].sum()), float(m["amount"][paid].sum())
 
 
 def _mdf_claimed(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float:
-    m = _in(a, "mdf", pid, start, end)
-    return float(m[(m["kind"] == "claim") & (m["status"] == "paid")]["amount"].sum())
+    return _mdf_sums(a, pid, start, end)[1]
 
 
 def _mdf_utilisation(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float | None:
-    m = _in(a, "mdf", pid, start, end)
-    approved = float(m[(m["kind"] == "request")
-                       & m["status"].isin(["approved", "paid"])]["amount"].sum())
-    paid = float(m[(m["kind"] == "claim") & (m["status"] == "paid")]["amount"].sum())
+    approved, paid = _mdf_sums(a, pid, start, end)
     return paid / approved if approved else None
 
 
 def _days_to_close(a: Actuals, pid: int, start: dt.date, end: dt.date) -> float | None:
-    d = _in(a, "deals", pid, start, end)
-    d = d[(d["attribution"] == "sourced") & d["created_date"].notna()]
-    if d.empty:
+    d = _rows(a, "deals", pid)
+    created = d["created_date"]
+    mine = _in(d, "deals", start, end) & (d["attribution"] == "sourced") & ~np.isnat(created)
+    if not mine.any():
         return None
-    return float((d["close_date"] - d["created_date"]).dt.days.mean())
+    days = np.floor((d["close_date"][mine] - created[mine]) / np.timedelta64(1, "D"))
+    return float(days.mean())
 
 
 #: The metrics a KPI can be bound to, by name (the name stored in ``Kpi.metric``).
