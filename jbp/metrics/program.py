@@ -6,6 +6,8 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from .scorecard import scorecard_from
 from .snapshot import YEAR_DAYS, Actuals, _as_of, _upto, _window
 
@@ -21,7 +23,8 @@ def program_summary(ws: Workspace, as_of: dt.date | None = None) -> dict[str, An
     return program_summary_from(Actuals.load(ws), as_of)
 
 
-def program_summary_from(actuals: Actuals, as_of: dt.date | None = None) -> dict[str, Any]:
+def program_summary_from(actuals: Actuals, as_of: dt.date | None = None,
+                         card: pd.DataFrame | None = None) -> dict[str, Any]:
     """Program totals over T12M to ``as_of`` (money in the program currency):
 
     * revenue: ``sourced_revenue``, ``influenced_revenue``, ``attributed_revenue`` (sourced +
@@ -35,9 +38,13 @@ def program_summary_from(actuals: Actuals, as_of: dt.date | None = None) -> dict
       ``cac_channel`` = channel_cost / new_channel_customers; ``cac_direct`` = the program's
       direct CAC (an input); ``cac_ratio`` = cac_channel / cac_direct (below 1: the channel
       acquires customers more cheaply).
+
+    ``card``: the scorecard on the same ``as_of`` when the caller already has it (the
+    dashboard), so it is not computed twice.
     """
     as_of = _as_of(actuals, as_of)
-    card = scorecard_from(actuals, as_of)
+    if card is None or card.attrs.get("as_of") != as_of:
+        card = scorecard_from(actuals, as_of)
     through = card.attrs["through"]
     program = actuals.program
     costs = _window(actuals.program_costs, "month", through["program_costs"], YEAR_DAYS)
