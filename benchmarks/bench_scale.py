@@ -281,7 +281,7 @@ def measure(path: Path) -> dict[str, dict[str, float]]:
             probe = json.loads(stdout.strip().splitlines()[-1])
             out["app open"] = {"s": float(probe["open_s"]), "mb": peak,
                                "stall_ms": float(probe["longest_stall_ms"])}
-        except (ValueError, KeyError, IndexError):
+        except (ValueError, KeyError, IndexError, TypeError):
             out["app open"] = {"s": float("nan"), "mb": peak, "stall_ms": float("nan")}
     return out
 
