@@ -21,7 +21,7 @@ from typing import Any
 
 from .commands import Command, Editor
 from .errors import JbpError
-from .metrics import METRICS, Actuals, quarterly_values
+from .metrics import METRICS, Actuals, quarterly_values_many
 from .model import QUARTERS, PlanStatus, Revision
 from .store import Workspace, now_iso
 
@@ -73,7 +73,7 @@ def bound_updates(ws: Workspace, plan_ids: list[int] | None = None,
     if plan_ids is None:
         plan_ids = [p.id for p in ws.plans()
                     if p.id is not None and p.status != PlanStatus.CLOSED.value]
-    out: list[KpiUpdate] = []
+    bound = []
     for plan_id in plan_ids:
         doc = ws.plan_document(plan_id)
         for kpi in doc.kpis:
@@ -82,14 +82,19 @@ def bound_updates(ws: Workspace, plan_ids: list[int] | None = None,
             if kpi.metric not in METRICS:
                 raise JbpError(f"plan '{doc.plan.title}': KPI '{kpi.name}' is bound to an "
                                f"unknown metric {kpi.metric!r}")
-            values = quarterly_values(actuals, kpi.metric, doc.plan.partner_id,
-                                      doc.plan.fiscal_year, as_of)
-            for q, new in enumerate(values):
-                old = kpi.actuals[q]
-                if new is None or (old is not None and abs(old - new) < 1e-9):
-                    continue
-                assert kpi.id is not None  # KPIs read from the workspace have ids
-                out.append(KpiUpdate(plan_id, kpi.id, kpi.name, q, old, new))
+            bound.append((plan_id, doc, kpi))
+    # Every bound KPI of every plan from one read of their partners' rows.
+    measured = quarterly_values_many(
+        actuals, [(kpi.metric or "", doc.plan.partner_id, doc.plan.fiscal_year)
+                  for _, doc, kpi in bound], as_of)
+    out: list[KpiUpdate] = []
+    for (plan_id, _, kpi), values in zip(bound, measured, strict=True):
+        for q, new in enumerate(values):
+            old = kpi.actuals[q]
+            if new is None or (old is not None and abs(old - new) < 1e-9):
+                continue
+            assert kpi.id is not None  # KPIs read from the workspace have ids
+            out.append(KpiUpdate(plan_id, kpi.id, kpi.name, q, old, new))
     return out
 
 

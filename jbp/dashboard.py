@@ -178,10 +178,10 @@ def dashboard_from(actuals: Actuals, as_of: dt.date) -> dict[str, Any]:
     from . import metrics
 
     card = metrics.scorecard_from(actuals, as_of)
-    summary = metrics.program_summary_from(actuals, as_of)
+    summary = metrics.program_summary_from(actuals, as_of, card)
     prior_as_of = as_of - dt.timedelta(days=PRIOR_DAYS)
     prior_card = metrics.scorecard_from(actuals, prior_as_of)
-    prior_summary = metrics.program_summary_from(actuals, prior_as_of)
+    prior_summary = metrics.program_summary_from(actuals, prior_as_of, prior_card)
     order = [t.name for t in actuals.program.tiers_by_rank()]
     return {
         "tiles": tiles(summary, card, prior_summary, prior_card),

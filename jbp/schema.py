@@ -212,7 +212,17 @@ _V_COMPETENCIES = """
 ALTER TABLE partners RENAME COLUMN certifications TO competencies
 """
 
+# Issue 17 (20,000 partners): the scorecard asks SQLite for the per-partner counts of the
+# large activity tables (logins, registrations) instead of loading their rows, and a bound
+# KPI or a trend chart reads one partner's rows; both walk these indexes (partner, then
+# date; the registration's status rides along so a win rate needs no table lookup).
+_V_ACTIVITY_INDEXES = """
+CREATE INDEX IF NOT EXISTS logins_partner_day ON logins(partner_id, login_date);
+CREATE INDEX IF NOT EXISTS registrations_partner_day
+    ON registrations(partner_id, reg_date, status)
+"""
+
 #: MIGRATIONS[n] turns schema n into schema n + 1 (index 0 creates schema 1).
 MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V_PARTNERS, _V_COVERAGE, _V_IMPORT_MAPS,
-                         _V_COMPETENCIES]
+                         _V_COMPETENCIES, _V_ACTIVITY_INDEXES]
 CURRENT_VERSION = len(MIGRATIONS)
