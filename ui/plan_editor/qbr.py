@@ -25,7 +25,6 @@ from ui.plan_editor.models import Column, ElementTableModel, RecordTableModel
 from ui.plan_editor.session import PlanSession
 from ui.workers import Task, start_task
 
-
 #: Row height of the QBR's tables: compact, so a plan's scorecard fits without scrolling.
 ROW_HEIGHT = 21
 
