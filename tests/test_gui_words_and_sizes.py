@@ -161,6 +161,17 @@ def test_layout_fits_at_common_window_sizes(qtbot, window, size):
     assert view.horizontalScrollBar().value() == 0
     assert key_columns_visible(view, keys, lambda c: COLUMNS[c][0]) == []
     assert view.frozen.isVisible() and view.frozen.width() == view.columnWidth(0)
+    # the at-risk list shows each reason whole, wrapped to the room it has, not cut
+    from PySide6.QtCore import QRect, Qt
+
+    risk = portfolio.at_risk
+    assert risk.rowCount() > 0 and risk.isVisible()
+    metrics = risk.fontMetrics()
+    for r in range(risk.rowCount()):
+        text = risk.item(r, 1).text()
+        room = QRect(0, 0, risk.columnWidth(1) - 8, 10_000)
+        need = metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, text).height()
+        assert risk.rowHeight(r) >= need, text
     shots = {}
 
     def shoot(name: str) -> None:
@@ -230,3 +241,22 @@ def test_layout_fits_at_common_window_sizes(qtbot, window, size):
     assert window.width() <= w and window.height() <= h
     assert all(not p.isNull() and p.width() >= w * 0.9 for p in shots.values())
     QApplication.processEvents()
+
+
+def test_program_units_are_the_users_words_with_the_workspace_currency(qtbot, window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWidget
+
+    window.show_page("Program")
+    settle(qtbot)
+    page = window.pages["Program"]
+    currency = window.ctx.workspace.program().currency
+    assert page.labels["direct_cac"].text() == f"Direct CAC ({currency} per customer)"
+    assert page.labels["influence_weight"].text() == "Influence weight (%)"
+    said = [t for _w, t in visible_texts(page)]
+    said += [w.toolTip() for w in page.findChildren(QWidget)]
+    said += [w.placeholderText() for w in page.editors.values() if hasattr(w, "placeholderText")]
+    model = page.tiers
+    said += [str(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole))
+             for c in range(model.columnCount())]
+    assert [t for t in said if "currency" in t or "fraction" in t] == []

@@ -57,7 +57,7 @@ def _squeeze(view: QTableView, stretch: int, room: int = 90) -> None:
     total = sum(wanted.values())
     scale = min(1.0, spare / total) if total > 0 and spare > 0 else 1.0
     for c in others:
-        header.resizeSection(c, max(36, int(wanted[c] * scale)))
+        header.resizeSection(c, max(min(wanted[c], 48), int(wanted[c] * scale)))
 
 
 def _rows_height(view: QTableView, rows: int) -> int:
@@ -116,6 +116,9 @@ class QbrView(QWidget):
                 line.status.full_target, line.kpi.unit)),
         ], self)
         self.scorecard_view = _table(self, self.scorecard, "qbr_scorecard")
+        # In a narrow window the scorecard scrolls sideways rather than hide its figures.
+        self.scorecard_view.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.initiatives = RecordTableModel([
             ("", lambda x: x[0]), ("Initiative", lambda x: x[1].title),
             ("Owner", lambda x: x[1].owner or x[1].owner_side),

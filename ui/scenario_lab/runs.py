@@ -262,6 +262,8 @@ class RunPanel(QWidget):
         self.rows_area.setWidget(rows_widget)
         self.rows_area.setWidgetResizable(True)
         self.rows_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.rows_area.viewport().setAutoFillBackground(False)  # the box's own background
+        rows_widget.setAutoFillBackground(False)
         self.rows_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         probe = RunRow(0, "", self)
         row_height = max(probe.sizeHint().height(), 24)
