@@ -66,8 +66,9 @@ def walk_pages(qtbot, win):
 
 def test_the_checker_catches_identifiers_reprs_and_raw_fractions():
     bad = offending([("a", "Bound metric sourced_revenue"), ("b", "ROPI 0.488889"),
-                     ("c", "value None"), ("d", "see tiers.review_months")])
-    assert len(bad) == 4
+                     ("c", "value None"), ("d", "see tiers.review_months"),
+                     ("e", "defaults (see docs/scenario.md)")])
+    assert len(bad) == 5
     assert offending([("a", "Partner-sourced revenue 1,234.5 USD"), ("b", "ROPI 48.9%"),
                       ("c", "crm_closed_deals_2026-10.csv"), ("d", "v1.2.3")]) == []
 
@@ -84,7 +85,9 @@ def test_every_page_and_dialog_speaks_the_users_words(qtbot, window):
                ("Shortcuts", window.show_shortcuts()), ("Command palette",
                                                         window.show_palette()),
                ("Welcome", window.welcome), ("Identity", window.switch_editor()),
-               ("New plan", window.plans().new_plan())]
+               ("New plan", window.plans().new_plan()),
+               ("Calibration report",
+                window.pages["Scenario Lab"].show_calibration_report())]
     for place, dialog in dialogs:
         if place == "Welcome":
             window.show_welcome()
