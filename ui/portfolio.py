@@ -96,13 +96,13 @@ _WINDOW = re.compile(r" in the (\d+) days to (\d{4}-\d{2}-\d{2}) on the \1 befor
 
 def shared_window(reasons: list[str]) -> tuple[list[str], str]:
     """The reasons without the window they all share ("in the 90 days to 2026-10-31 on the
-    90 before"), said once for the column instead ("90 days vs the 90 before"); the
+    90 before"), said once for the column instead ("90 d vs prior 90"); the
     reasons unchanged and "" when they do not share one."""
     found = {m.groups() for text in reasons for m in _WINDOW.finditer(text)}
     if len(found) != 1 or not all(_WINDOW.search(t) for t in reasons if t):
         return reasons, ""
     days, _end = found.pop()
-    return [_WINDOW.sub("", t) for t in reasons], f"{days} days vs the {days} before"
+    return [_WINDOW.sub("", t) for t in reasons], f"{days} d vs prior {days}"
 
 
 class PortfolioPage(FiguresTask, QWidget):
@@ -209,7 +209,7 @@ class PortfolioPage(FiguresTask, QWidget):
         self.upper.addWidget(self.at_risk)
         self.upper.setStretchFactor(0, 4)
         self.upper.setStretchFactor(1, 1)
-        self.upper.setSizes([900, 320])  # room for the reasons beside the charts
+        self.upper.setSizes([1000, 300])  # about a quarter for the reasons
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("portfolio_splitter")
         self.splitter.addWidget(self.upper)
