@@ -121,6 +121,15 @@ def figure_value(value: Any, unit: str, currency: str) -> str:
     fraction = unit.startswith("fraction")
     if isinstance(value, bool) or value is None:
         return param_text(value) if value is not None else "–"
+    many = list(value.values()) if isinstance(value, dict) else value
+    if isinstance(many, (list, tuple)) and len(many) > 6 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in many):
+        # one figure per partner: its spread, not a wall of numbers (all in the tool tip)
+        ordered = sorted(float(v) for v in many)
+        median = ordered[len(ordered) // 2]
+        return (f"{len(ordered)} values, {figure_value(ordered[0], unit, currency)} to "
+                f"{figure_value(ordered[-1], unit, currency)} "
+                f"(median {figure_value(median, unit, currency)})")
     if isinstance(value, dict):
         return ", ".join(f"{k} {figure_value(v, unit, currency)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
@@ -198,6 +207,16 @@ class CalibrationDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(1000, 600)
         self.table.resizeRowsToContents()
+        # Rows as tall as their wrapped text at the widths the columns end up with (sized at
+        # construction, before the stretching column had its width, they came out uneven).
+        header.sectionResized.connect(self._fit_rows)
+
+    def _fit_rows(self, *_args: object) -> None:
+        self.table.resizeRowsToContents()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_rows()
 
     def report(self) -> str:
         return self.calibration.report()
