@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-#: Tier colours, lowest tier first: distinct hues, not shades of one grey.
-TIER_COLOURS = ("#7fb3d5", "#a6acaf", "#d4a017", "#4b6584", "#6a4c93", "#2d6a4f")
+#: Tier colours, lowest tier first: distinct hues that also differ in lightness (a grey
+#: print or a colour-blind reader tells Registered from Silver); the one definition, the
+#: simulation's charts use it too. tests/test_tier_colours.py measures them.
+TIER_COLOURS = ("#4a90c8", "#b9bfc6", "#d4a017", "#3b4a63", "#6a4c93", "#2d6a4f")
 #: Partner type colours.
 TYPE_COLOURS = ("#1f6f8b", "#e56b6f", "#99c1b9", "#6d597a", "#e9c46a", "#2a9d8f", "#bc6c25")
 UP, DOWN, STAY = "#2e9d57", "#d1453b", "#9aa5b1"

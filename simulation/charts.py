@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from jbp.charts_portfolio import TIER_COLOURS  # defined once, with the Portfolio's charts
+
 from .results import METRICS, ScenarioResult
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f")
-TIER_COLOURS = ("#7fb3d5", "#a6acaf", "#d4a017", "#4b6584", "#6a4c93", "#2d6a4f")
 
 
 def money(value: float, _pos: Any = None) -> str:

@@ -1,5 +1,6 @@
 """What a person can read in a widget tree, and the words that must not be there: program
-identifiers (snake_case), Python reprs and raw fractions (more than three decimals)."""
+identifiers (snake_case), Python reprs, raw fractions (more than three decimals) and paths
+into the source tree."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ FIELD_PATH = re.compile(r"\b[a-z]+\.[a-z][a-z0-9]*_[a-z0-9_]+\b")
 LONG_DECIMAL = re.compile(r"\d\.\d{4,}")
 REPR = re.compile(r"\b(None|nan|NaN|NaT|True|False)\b|<\w+ object at|\{'|\['")
 TAG = re.compile(r"<[^>]+>")
+#: A pointer into the source tree ("see docs/scenario.md"): the user has the guide, not it.
+DOCS_PATH = re.compile(r"\bdocs/\w")
 
 
 def plain(text: str) -> str:
@@ -74,6 +77,6 @@ def offending(texts: list[tuple[str, str]]) -> list[str]:
     """The texts that show an identifier, a repr or a raw fraction."""
     bad = []
     for where, text in texts:
-        if any(p.search(text) for p in (SNAKE, FIELD_PATH, LONG_DECIMAL, REPR)):
+        if any(p.search(text) for p in (SNAKE, FIELD_PATH, LONG_DECIMAL, REPR, DOCS_PATH)):
             bad.append(f"{where}: {text[:120]!r}")
     return sorted(set(bad))

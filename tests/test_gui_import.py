@@ -49,6 +49,10 @@ def test_wizard_maps_reports_and_imports(qtbot, ctx, tmp_path):
         mapping.combos["attribution"].findData("Role"))
     assert mapping.combos["amount"].currentData() == "Deal Value"
     assert mapping.isComplete() and mapping.missing.text() == ""
+    # a new mapping's name is the file's and the day's, not a hash of the headers
+    import re
+
+    assert re.fullmatch(r"crm_export\.csv, \d{1,2} [A-Z][a-z]{2} \d{4}", mapping.source.text())
     mapping.source.setText("Salesforce deals")
     go_next(qtbot, wizard, 1)
     go_next(qtbot, wizard, 2)                                 # values, filters, partners
@@ -101,6 +105,27 @@ def test_saved_mapping_is_reused_and_detects_kind(qtbot, ctx, tmp_path):
     qtbot.waitUntil(lambda: wizard.report_page.prepared is not None, timeout=20_000)
     assert wizard.report_page.isComplete()               # no rejected rows
     wizard.reject()
+
+
+def test_a_mapping_saved_under_its_readable_name_maps_next_months_file(qtbot, ctx,
+                                                                      tmp_path):
+    from jbp import importers
+    from ui.import_wizard import read_step
+
+    f = deals_file(tmp_path, "Y-1,Acme Integration,A Co,100,ARR,2026-10-03,sourced\n")
+    table = importers.read_table(f)
+    mapping = importers.guess_mapping("deals", table.headers)
+    mapping.columns.update(partner="Reseller", close_date="Won On", attribution="Role")
+    importers.save_mapping(ctx.workspace, "crm_export.csv, 2 Nov 2026", mapping)
+    later = tmp_path / "crm_export_2026-11.csv"
+    later.write_text(f.read_text())
+    read = read_step(later, ctx.workspace.path, "deals", state=workers.Progress())
+    assert read["saved"] and read["source"] == "crm_export.csv, 2 Nov 2026"
+    assert read["mapping"].columns["partner"] == "Reseller"
+    other = tmp_path / "other.csv"
+    other.write_text("Reseller,Amount\nAcme Integration,5\n")  # no "Won On": not that one
+    read = read_step(other, ctx.workspace.path, "deals", state=workers.Progress())
+    assert not read["saved"] and read["source"].startswith("other.csv, ")
 
 
 def test_bad_file_shows_the_message_and_stays(qtbot, ctx, tmp_path):
@@ -167,6 +192,8 @@ def test_data_page_lists_imports_and_refreshes_kpis(qtbot, ctx, tmp_path):
 
     page = DataPage(ctx)
     qtbot.addWidget(page)
+    page.resize(1200, 600)
+    page.show()
     assert page.table.rowCount() == 5                    # the demo's own five exports
     assert "deals" in page.totals.text()
     f = deals_file(tmp_path, "W-1,Cascade Integrators,A Co,100,ARR,2026-10-03,sourced\n")
@@ -176,6 +203,10 @@ def test_data_page_lists_imports_and_refreshes_kpis(qtbot, ctx, tmp_path):
     importers.run_import(ctx.workspace, f, "deals", mapping=mapping)
     assert page.table.rowCount() == 6                    # the page listened to "actuals"
     assert page.table.item(0, 3).text() == "crm_export.csv"
+    qtbot.wait(10)
+    table = page.table                                   # still as wide as the page
+    assert sum(table.columnWidth(c) for c in range(table.columnCount())) >= \
+        table.viewport().width() - 2 >= 1000
     with qtbot.waitSignal(page.kpis_refreshed, timeout=20_000) as sig:
         page.refresh_button.click()
     assert sig.args[0] > 0

@@ -337,10 +337,22 @@ def test_cancel_a_long_run_returns_to_idle_with_no_worker_left(qtbot, lab):
     long_id = page.new_variant("Long", {"recruitment.initial_partners": 300,
                                         "horizon_months": 120})
     queued_id = page.new_variant("Waiting")
-    page.run_panel.replications.setValue(100_000)
-    page.run_panel.workers.setValue(2)
+    panel = page.run_panel
+    panel.replications.setValue(0)  # "scenario's": the widest text the box shows
+    assert panel.replications.width() >= panel.replications.sizeHint().width()
+
+    def where(w):
+        return w.mapTo(page, w.rect().topLeft())
+
+    placed = {b: where(b) for b in (panel.cancel_button, panel.run_button)}
+    panel.replications.setValue(100_000)
+    panel.workers.setValue(2)
     page.run_scenarios([long_id, queued_id])
     qtbot.waitUntil(lambda: page.queue.current is not None, timeout=10_000)
+    assert len(panel.rows) == 2
+    qtbot.waitUntil(lambda: all(r.isVisible() for r in panel.rows.values()))
+    # progress rows have a place of their own: the buttons stay where the click aims
+    assert {b: where(b) for b in placed} == placed
     assert page.list_model.index(page.list_model.row_of(queued_id), 1).data() == "queued"
     assert page.run_panel.cancel_button.isEnabled()
     with qtbot.waitSignal(page.runs_idle, timeout=30_000):

@@ -47,7 +47,13 @@ class DataPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # Every column as wide as its contents and the file name taking the rest: the table
+        # fills the page's width whatever is imported (a resize to contents after an import
+        # once left it half as wide).
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         keyboard_view(self.table, "Imports")
         self.import_button = QPushButton("Import actuals…", self)
         self.import_button.setObjectName("import_actuals")
@@ -118,7 +124,6 @@ class DataPage(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
         from jbp import formatting as fmt
 
         coverage = self.ctx.coverage()

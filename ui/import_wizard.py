@@ -51,8 +51,34 @@ def read_step(path: Path, ws_path: Path, kind: str | None, *, state) -> dict[str
     kind = kind or lists.guess_kind(table.headers)  # actuals, partner lists and costs
     with Workspace.open(ws_path) as ws:
         mapping, source, saved = imp.mapping_for(ws, kind, table)
+        if not saved:
+            fitting = fitting_mapping(ws, kind, table)
+            if fitting is not None:
+                mapping, source, saved = imp.mapping_for(ws, kind, table, source=fitting)
+            else:
+                source = readable_source(path)
     return {"table": table, "kind": kind, "mapping": mapping, "source": source,
             "saved": saved}
+
+
+def readable_source(path: Path, today: dt.date | None = None) -> str:
+    """The name a new mapping is saved under, as a person reads it: the file's name and
+    the day it was first mapped ("crm_closed_deals_2026-10.csv, 2 Dec 2026")."""
+    day = today or dt.date.today()
+    return f"{Path(path).name}, {day.day} {day:%b %Y}"
+
+
+def fitting_mapping(ws, kind: str, table: imp.RawTable) -> str | None:
+    """The newest mapping saved for ``kind`` whose every mapped column is a header of
+    ``table``: next month's export of the same source finds the mapping saved under a
+    readable name (mappings were once found by a hash of the headers only)."""
+    headers = set(table.headers)
+    for source, _kind, _updated in imp.saved_mappings(ws, kind):
+        saved = imp.load_mapping(ws, source)
+        used = [h for h in saved.columns.values() if h] if saved is not None else []
+        if used and all(h in headers for h in used):
+            return source
+    return None
 
 
 def prepare_step(ws_path: Path, table: imp.RawTable, mapping: imp.ColumnMapping, *,

@@ -153,6 +153,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # An explicit minimum: the window fits a 1024×700 screen. Left to the layout, the
+        # minimum follows whatever page was laid out last (side panels collapse to their
+        # handles below ~1300 pixels, so every page fits in 1024).
+        self.setMinimumSize(980, 620)
 
         self.busy = BusyIndicator(self)
         self.identity = IdentityBadge(self.ctx, self)

@@ -12,6 +12,7 @@ emits :attr:`PortfolioPage.partner_activated`; "Open partner page" shows its
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,21 @@ def gap_text(row: Any, currency: str = "") -> str:
     return ", ".join(parts) or "met"
 
 
+#: The window a risk reason is measured over, as the reasons write it.
+_WINDOW = re.compile(r" in the (\d+) days to (\d{4}-\d{2}-\d{2}) on the \1 before")
+
+
+def shared_window(reasons: list[str]) -> tuple[list[str], str]:
+    """The reasons without the window they all share ("in the 90 days to 2026-10-31 on the
+    90 before"), said once for the column instead ("90 d vs prior 90"); the
+    reasons unchanged and "" when they do not share one."""
+    found = {m.groups() for text in reasons for m in _WINDOW.finditer(text)}
+    if len(found) != 1 or not all(_WINDOW.search(t) for t in reasons if t):
+        return reasons, ""
+    days, _end = found.pop()
+    return [_WINDOW.sub("", t) for t in reasons], f"{days} d vs prior {days}"
+
+
 class PortfolioPage(FiguresTask, QWidget):
     """The portfolio dashboard; see the module doc."""
 
@@ -169,13 +185,17 @@ class PortfolioPage(FiguresTask, QWidget):
         self.at_risk.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.at_risk.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.at_risk.horizontalHeader().setStretchLastSection(True)
-        self.at_risk.setWordWrap(False)
-        # The reasons are cut with "…" (full text in the tool tip), never scrolled sideways.
+        # The reasons wrap onto as many lines as they need (rows grow to fit), never cut
+        # with "…" nor scrolled sideways.
+        self.at_risk.setWordWrap(True)
+        self.at_risk.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.at_risk.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         self.at_risk.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.at_risk.cellDoubleClicked.connect(self._at_risk_activated)
         keyboard_view(self.at_risk, "Partners at risk")
         tab_order(self, [self.at_risk, self.view])  # Tab: filters, at risk, scorecards
-        self.at_risk.setMinimumWidth(220)
+        self.at_risk.setMinimumWidth(260)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("<span style='font-size:14pt;font-weight:600'>Portfolio</span>"))
@@ -196,6 +216,7 @@ class PortfolioPage(FiguresTask, QWidget):
         self.upper.addWidget(self.at_risk)
         self.upper.setStretchFactor(0, 4)
         self.upper.setStretchFactor(1, 1)
+        self.upper.setSizes([1000, 300])  # about a quarter for the reasons
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("portfolio_splitter")
         self.splitter.addWidget(self.upper)
@@ -342,12 +363,14 @@ class PortfolioPage(FiguresTask, QWidget):
 
     def _fill_at_risk(self, risky) -> None:
         self.at_risk.setRowCount(len(risky))
-        self.at_risk.setHorizontalHeaderLabels([f"At risk ({len(risky)})", "Why"])
+        reasons, window = shared_window([str(r) for r in risky["risk_reasons"]])
+        self.at_risk.setHorizontalHeaderLabels([f"At risk ({len(risky)})",
+                                                f"Why ({window})" if window else "Why"])
         for r, row in enumerate(risky.itertuples()):
             name = QTableWidgetItem(row.partner)
             name.setData(Qt.ItemDataRole.UserRole, int(row.partner_id))
             name.setToolTip(f"{row.partner} ({row.tier}): risk score {row.risk_score:.2f}")
-            why = QTableWidgetItem(row.risk_reasons)
+            why = QTableWidgetItem(reasons[r])
             why.setToolTip(row.risk_reasons)
             self.at_risk.setItem(r, 0, name)
             self.at_risk.setItem(r, 1, why)

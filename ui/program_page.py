@@ -142,6 +142,18 @@ class TierPreviewDialog(QDialog):
 # ---------------------------------------------------------------------- the page
 
 
+def unit_words(unit: str, currency: str) -> str:
+    """A field's unit as the user reads it: "currency per customer" → "USD per customer",
+    "fraction of target" → "% of target" (fractions are typed and shown as percent), "" for
+    a unit the label already says (a month's name)."""
+    if unit in ("", "month"):
+        return ""
+    if unit.startswith("fraction"):
+        rest = unit[len("fraction"):].strip()
+        return "%" if not rest or rest[0].isdigit() else f"% {rest}"
+    return unit.replace("currency", currency or "currency")
+
+
 class ProgramPage(QWidget):
     """Settings, tiers and costs of the program (see the module docstring)."""
 
@@ -173,6 +185,7 @@ class ProgramPage(QWidget):
     def _settings_tab(self) -> QWidget:
         tab = QWidget(self)
         self.editors: dict[str, QWidget] = {}
+        self.labels: dict[str, QLabel] = {}  # each setting's label, with its unit
         box = QGroupBox("Program settings", tab)
         form = QFormLayout(box)
         for f in Program.FIELDS:
@@ -182,13 +195,14 @@ class ProgramPage(QWidget):
                 editor.activated.connect(lambda i, n=f.name: self.set_setting(n, i + 1))
             else:
                 editor = QLineEdit(box)
-                if f.unit:
-                    editor.setPlaceholderText(f.unit)
                 editor.editingFinished.connect(lambda n=f.name: self._line_edited(n))
             editor.setObjectName(f"program_{f.name}")
-            editor.setToolTip(f.label + (f" ({f.unit})" if f.unit else ""))
             self.editors[f.name] = editor
-            form.addRow(f.label, editor)
+            label = QLabel(f.label, box)
+            label.setObjectName(f"program_{f.name}_label")
+            label.setBuddy(editor)
+            self.labels[f.name] = label
+            form.addRow(label, editor)
         self.values = self.editors  # each setting's widget by field name (its text: the value)
         self.settings_error = ErrorLine(box)
         self.settings_error.setObjectName("program_error")
@@ -225,7 +239,7 @@ class ProgramPage(QWidget):
         row = QHBoxLayout(tab)
         row.addWidget(box)
         row.addLayout(right, 1)
-        box.setMaximumWidth(380)
+        box.setMaximumWidth(440)
         return tab
 
     def _costs_tab(self) -> QWidget:
@@ -291,6 +305,7 @@ class ProgramPage(QWidget):
         program = ws.program()
         self.title.setText(f"<span style='font-size:14pt;font-weight:600'>{program.name}"
                            f"</span>&nbsp;&nbsp;amounts in <b>{program.currency}</b>")
+        self._say_units(program.currency)
         for f in Program.FIELDS:
             editor = self.editors[f.name]
             value = getattr(program, f.name)
@@ -305,6 +320,21 @@ class ProgramPage(QWidget):
         self.view.resizeRowsToContents()
         self._load_costs(ws, program.currency)
         self._load_log(ws)
+
+    def _say_units(self, currency: str) -> None:
+        """Labels, hints and tool tips name units in the user's words, with the workspace's
+        currency ("Direct CAC (USD per customer)", "Influence weight (%)")."""
+        for f in Program.FIELDS:
+            words = unit_words(f.unit, currency)
+            self.labels[f.name].setText(f"{f.label} ({words})" if words else f.label)
+            editor = self.editors[f.name]
+            editor.setToolTip(f.label + (f" in {words}" if words else ""))
+            if isinstance(editor, QLineEdit):
+                editor.setPlaceholderText(words)
+        for col in self.tiers.columns:
+            if col.field is not None:
+                words = unit_words(col.field.unit, currency)
+                col.tooltip = col.field.label + (f" ({words})" if words else "")
 
     def _load_costs(self, ws, currency: str) -> None:
         cats = list(COST_CATEGORIES)

@@ -128,15 +128,15 @@ class PlanEditor(QWidget):
         self.rules.view.setAccessibleName("Rules of engagement")
         self.tab_actions = self._tab_shortcuts()
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        from ui.widgets.side_panels import CollapsingPanel, PanelSplitter
+
+        splitter = PanelSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.tabs)
         splitter.addWidget(self.comments)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([900, 280])
         self.splitter = splitter
-        from ui.widgets.side_panels import CollapsingPanel
-
         self.comments_panel = CollapsingPanel(splitter, 1, below=1300, width=280)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

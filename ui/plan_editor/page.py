@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -77,14 +76,16 @@ class PlansPage(QWidget):
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.roll_button)
         llayout.addLayout(buttons)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        from ui.widgets.side_panels import CollapsingPanel, PanelSplitter
+
+        # A PanelSplitter: the collapsed list does not hold the window wider than a
+        # 1024-pixel screen.
+        splitter = PanelSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(self.editor)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([260, 1100])
         self.splitter = splitter
-        from ui.widgets.side_panels import CollapsingPanel
-
         # Below ~1650-pixel windows the plan list gives its width to the KPI table.
         self.list_panel = CollapsingPanel(splitter, 0, below=1500, width=300)
         layout = QVBoxLayout(self)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QScrollArea,
@@ -27,12 +28,45 @@ from ui.plan_editor.session import PlanSession
 from ui.widgets.keyboard import keyboard_view
 from ui.workers import Task, start_task
 
+#: Row height of the QBR's tables: compact, so a plan's scorecard fits without scrolling.
+ROW_HEIGHT = 21
 
-def _fit_columns(view: QTableView, cap: int = 230) -> None:
+
+def _fit_columns(view: QTableView, cap: int = 230, stretch: int | None = None) -> None:
+    """Columns as wide as their contents (at most ``cap``); with ``stretch``, that column
+    takes the width left and is cut with "…" so the table never scrolls sideways."""
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
     for col in range(header.count()):
         header.resizeSection(col, min(cap, header.sectionSize(col)))
+    if stretch is not None:
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def _content_width(view: QTableView, col: int, cap: int) -> int:
+    """Width column ``col`` wants for its header and cells (at most ``cap``)."""
+    wanted = max(view.horizontalHeader().sectionSizeHint(col), view.sizeHintForColumn(col))
+    return min(cap, wanted)
+
+
+def _squeeze(view: QTableView, stretch: int, room: int = 90) -> None:
+    """Narrow the columns beside the stretching one so it keeps ``room`` pixels and the
+    table never needs scrolling sideways (the cut text is in the cell's tool tip)."""
+    header = view.horizontalHeader()
+    others = [c for c in range(header.count()) if c != stretch]
+    wanted = {c: _content_width(view, c, 230) for c in others}
+    spare = view.viewport().width() - room
+    total = sum(wanted.values())
+    scale = min(1.0, spare / total) if total > 0 and spare > 0 else 1.0
+    for c in others:
+        header.resizeSection(c, max(min(wanted[c], 48), int(wanted[c] * scale)))
+
+
+def _rows_height(view: QTableView, rows: int) -> int:
+    """Height that shows the header and ``rows`` rows of ``view`` without scrolling."""
+    return (view.horizontalHeader().height() + rows * ROW_HEIGHT + 2 * view.frameWidth()
+            + 2)
 
 
 def _table(parent: QWidget, model, name: str) -> QTableView:
@@ -44,9 +78,11 @@ def _table(parent: QWidget, model, name: str) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)
     view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setDefaultSectionSize(24)
+    view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+    view.verticalHeader().setMinimumSectionSize(ROW_HEIGHT)
     view.setWordWrap(False)
     keyboard_view(view, name.removeprefix("qbr_").replace("_", " ").capitalize())
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return view
 
 
@@ -84,6 +120,9 @@ class QbrView(QWidget):
                 line.status.full_target, line.kpi.unit)),
         ], self)
         self.scorecard_view = _table(self, self.scorecard, "qbr_scorecard")
+        # In a narrow window the scorecard scrolls sideways rather than hide its figures.
+        self.scorecard_view.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.initiatives = RecordTableModel([
             ("", lambda x: x[0]), ("Initiative", lambda x: x[1].title),
             ("Owner", lambda x: x[1].owner or x[1].owner_side),
@@ -104,22 +143,28 @@ class QbrView(QWidget):
         self.progress.setTextVisible(False)
         self.progress.hide()
 
+        def box(title: str, view: QTableView, parent: QWidget) -> QGroupBox:
+            group = QGroupBox(title, parent)
+            inner = QVBoxLayout(group)
+            inner.setContentsMargins(4, 2, 4, 4)
+            inner.addWidget(view)
+            return group
+
         right = QWidget(self)
         rlayout = QVBoxLayout(right)
         rlayout.setContentsMargins(0, 0, 0, 0)
-        box = QGroupBox("Initiatives due or late", right)
-        QVBoxLayout(box).addWidget(self.initiative_view)
-        rlayout.addWidget(box)
-        box = QGroupBox("Open comments", right)
-        QVBoxLayout(box).addWidget(self.comment_view)
-        rlayout.addWidget(box)
+        rlayout.setSpacing(4)
+        self.initiative_box = box("Initiatives due or late", self.initiative_view, right)
+        self.comment_box = box("Open comments", self.comment_view, right)
+        rlayout.addWidget(self.initiative_box)
+        rlayout.addWidget(self.comment_box)
         top = QSplitter(Qt.Orientation.Horizontal, self)
-        score_box = QGroupBox("Scorecard", self)
-        QVBoxLayout(score_box).addWidget(self.scorecard_view)
-        top.addWidget(score_box)
+        self.score_box = box("Scorecard", self.scorecard_view, self)
+        top.addWidget(self.score_box)
         top.addWidget(right)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 2)
+        top.setChildrenCollapsible(False)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.charts)
@@ -129,15 +174,18 @@ class QbrView(QWidget):
         vertical = QSplitter(Qt.Orientation.Vertical, self)
         vertical.addWidget(top)
         vertical.addWidget(scroll)
-        vertical.setStretchFactor(0, 2)
-        vertical.setStretchFactor(1, 3)
-        vertical.setSizes([330, 470])
-        top.setSizes([640, 440])
+        vertical.setStretchFactor(0, 0)
+        vertical.setStretchFactor(1, 1)
+        vertical.setChildrenCollapsible(False)
+        vertical.setSizes([300, 470])
+        top.setSizes([700, 440])
         self.splitters = (vertical, top)
         head = QHBoxLayout()
         head.addWidget(self.heading, 1)
         head.addWidget(self.rag_summary)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
         layout.addLayout(head)
         layout.addWidget(self.progress)
         layout.addWidget(vertical, 1)
@@ -167,6 +215,8 @@ class QbrView(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self.card is not None:
+            self._fit_split()
         if self.card is not None and (
                 abs(self._chart_width - self._wanted_width()) > 40
                 or abs(self._chart_height - self.chart_scroll.viewport().height()) > 30):
@@ -189,7 +239,7 @@ class QbrView(QWidget):
         card = plan_scorecard(doc, program, self.ctx.as_of, coverage=self.ctx.coverage())
         self.card = card
         self.heading.setText(
-            f"<span style='font-size:14pt;font-weight:600'>{doc.plan.title}</span><br>"
+            f"<span style='font-size:12pt;font-weight:600'>{doc.plan.title}</span> · "
             f"QBR {self.ctx.as_of_info.label()} · status {doc.plan.status} · "
             f"owners {doc.plan.vendor_owner or '–'} (vendor) / "
             f"{doc.plan.partner_owner or '–'} (partner)")
@@ -200,13 +250,39 @@ class QbrView(QWidget):
             for k in ("Green", "Amber", "Red"))
             + (f" &nbsp;{counts['']} not judged" if counts[""] else ""))
         self.scorecard.set_elements(card.kpis)
-        _fit_columns(self.scorecard_view, 200)
-        self.initiatives.set_elements([("LATE", i) for i in card.late]
-                                      + [("due", i) for i in card.due])
-        _fit_columns(self.initiative_view)
+        _fit_columns(self.scorecard_view, 200, stretch=0)
+        items = [("LATE", i) for i in card.late] + [("due", i) for i in card.due]
+        self.initiatives.set_elements(items)
+        _fit_columns(self.initiative_view, stretch=1)
         self.comments.set_elements(card.open_comments)
-        _fit_columns(self.comment_view, 170)
+        _fit_columns(self.comment_view, 170, stretch=2)
+        self.initiative_box.setTitle(f"Initiatives due or late ({len(items)})")
+        self.comment_box.setTitle(f"Open comments ({len(card.open_comments)})")
+        self._fit_split()
         self._draw_charts()
+
+    def _fit_split(self) -> None:
+        """The scorecard and the lists beside it get the height their rows need (up to half
+        the view), the charts the rest; the scorecard gets the width its columns need,
+        leaving the lists a third of the width or 330 pixels."""
+        vertical, top = self.splitters
+        rows = self.scorecard.rowCount()
+        need = _rows_height(self.scorecard_view, max(rows, 3)) + 28
+        for view, model in ((self.initiative_view, self.initiatives),
+                            (self.comment_view, self.comments)):
+            # the side lists show up to three rows each, beside the scorecard
+            need = max(need, 2 * (_rows_height(view, min(max(model.rowCount(), 1), 3)) + 30))
+        total = sum(vertical.sizes()) or vertical.height()
+        upper = min(need, total // 2)
+        vertical.setSizes([upper, max(0, total - upper - vertical.handleWidth())])
+        view = self.scorecard_view
+        width = sum(_content_width(view, c, 200) for c in range(self.scorecard.columnCount()))
+        width += 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width() + 12
+        across = sum(top.sizes()) or top.width()
+        left = max(across // 2, min(width, across - 330))
+        top.setSizes([left, max(0, across - left - top.handleWidth())])
+        _squeeze(self.initiative_view, 1)
+        _squeeze(self.comment_view, 2)
 
     def _draw_charts(self) -> None:
         if self.card is None:
@@ -219,13 +295,13 @@ class QbrView(QWidget):
         items = [(line.kpi, line.status) for line in self.card.kpis]
         self.charts.setAccessibleDescription(kpi_grid_text(items))
         self.progress.show()
-        columns = 4 if width >= 1100 else 3 if width >= 760 else 2
+        columns = 4 if width >= 900 else 3 if width >= 680 else 2
         # The QBR is one screen: the rows of charts share the height there is (down to a
         # readable minimum) rather than scrolling.
         height = self.chart_scroll.viewport().height()
         self._chart_height = height
         rows = max(1, -(-len(items) // columns))
-        row_height = max(150, min(260, (height - 12) // rows))
+        row_height = max(140, min(260, (height - 24) // rows))
         # Drawn at the screen's device pixel ratio (sharp at 2×, not a 1× image stretched).
         task = start_task(render_kpi_grid, items, self.card.quarter_labels, width,
                           columns=columns, row_height_px=row_height,

@@ -9,6 +9,7 @@ and from how much data, or kept its default and why.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -22,11 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.numbers import param_text
+from ui.numbers import humanise, param_text
 from ui.widgets.keyboard import keyboard_view
 from ui.workers import Progress
 
 from .models import Cell, FigureTableModel
+from .params import unit_text
 
 ACTUAL_KINDS = ("deals", "registrations", "certifications", "mdf", "program_costs")
 
@@ -85,6 +87,67 @@ def calibrate(snapshot: WorkspaceSnapshot | Any, *, state: Progress, **kwargs: A
     return cal
 
 
+#: A number written with more than three decimals in a basis text ("0.488889").
+_LONG_DECIMAL = re.compile(r"(?<![\d.])(\d+\.\d{4,})(?![\d.])")
+
+
+def _reference() -> dict[str, dict[str, Any]]:
+    """Unit and documentation of each scenario figure, by path."""
+    from simulation.scenario import field_reference
+
+    return {row["path"]: row for row in field_reference()}
+
+
+def figure_name(path: str) -> str:
+    """A scenario figure as the Lab's tabs name it: "tiers.review_months" → "Tiers ▸
+    Review months", "influence_weight" → "Influence weight"."""
+    *section, leaf = path.split(".")
+    name = humanise(leaf)
+    return " ▸ ".join([*(humanise(s) for s in section), name]) if section else name
+
+
+def _number(value: float) -> str:
+    """At most three decimals, thousands grouped: 0.3391 → "0.339", 12000.5 → "12,000"."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.3f}".rstrip("0").rstrip(".")
+
+
+def figure_value(value: Any, unit: str, currency: str) -> str:
+    """A calibrated value in its unit, in the user's words: fractions as percent
+    (0.0584 → "5.8%"), a mix per tier as "Registered 48.9%, Silver 24.4%", amounts with the
+    currency, never more than three decimals."""
+    fraction = unit.startswith("fraction")
+    if isinstance(value, bool) or value is None:
+        return param_text(value) if value is not None else "–"
+    many = list(value.values()) if isinstance(value, dict) else value
+    if isinstance(many, (list, tuple)) and len(many) > 6 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in many):
+        # one figure per partner: its spread, not a wall of numbers (all in the tool tip)
+        ordered = sorted(float(v) for v in many)
+        median = ordered[len(ordered) // 2]
+        return (f"{len(ordered)} values, {figure_value(ordered[0], unit, currency)} to "
+                f"{figure_value(ordered[-1], unit, currency)} "
+                f"(median {figure_value(median, unit, currency)})")
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {figure_value(v, unit, currency)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(figure_value(v, unit, currency) for v in value)
+    if isinstance(value, (int, float)):
+        if fraction:
+            return f"{value * 100:.1f}%".replace(".0%", "%")
+        text = _number(float(value))
+        return f"{text} {currency}" if unit == "currency" and currency else text
+    return param_text(value)
+
+
+def plain_basis(text: str) -> str:
+    """The basis of an estimate with its numbers to three decimals at most."""
+    return _LONG_DECIMAL.sub(lambda m: _number(float(m.group(1))), text)
+
+
 class CalibrationDialog(QDialog):
     """The calibration report as a table (non-modal, so the Lab stays usable)."""
 
@@ -99,19 +162,30 @@ class CalibrationDialog(QDialog):
             f"<b>{calibration.scenario.name}</b> was calibrated from the workspace{where}: "
             f"<b>{len(est)}</b> figures estimated from its program and actuals, "
             f"<b>{len(dflt)}</b> kept their defaults because the data cannot support them. "
-            "Every other field has the model's default (see docs/scenario.md).", self)
+            "Every other figure has the model's default (its meaning and range are in the "
+            "tool tip of its field on the Parameters tab).", self)
         self.summary.setWordWrap(True)
         self.model = FigureTableModel(self)
+        reference = _reference()
+        currency = str(getattr(calibration.scenario, "currency", "") or "")
         rows = []
         for e in est + dflt:
+            ref = reference.get(e.path, {})
+            unit = str(ref.get("unit", ""))
+            unit_words = unit_text(unit, currency) if not unit.startswith("fraction") else ""
+            value = figure_value(e.value, unit, currency)
+            if unit_words and unit not in ("currency", "text", "flag", "choice",
+                                           "policy name", "ISO code", "integer", "count"):
+                value = f"{value} {unit_words}"
+            basis = plain_basis(e.basis)
             rows.append([
-                Cell(e.path, e.path, align_right=False),
-                Cell(param_text(e.value), e.value, align_right=False),
+                Cell(figure_name(e.path), e.path, str(ref.get("doc", "")), align_right=False),
+                Cell(value, e.value, align_right=False),
                 Cell("estimated" if e.estimated else "default", e.estimated,
                      colour="" if e.estimated else "warning_text", align_right=False),
-                Cell(e.basis, e.basis, e.basis, align_right=False),
+                Cell(basis, basis, basis, align_right=False),
             ])
-        self.model.set_rows(["Field", "Value", "Source", "From what data"], rows,
+        self.model.set_rows(["Figure", "Value", "Source", "From what data"], rows,
                             [e.path for e in est + dflt])
         self.table = QTableView(self)
         self.table.setObjectName("calibration_table")
@@ -135,6 +209,16 @@ class CalibrationDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(1000, 600)
         self.table.resizeRowsToContents()
+        # Rows as tall as their wrapped text at the widths the columns end up with (sized at
+        # construction, before the stretching column had its width, they came out uneven).
+        header.sectionResized.connect(self._fit_rows)
+
+    def _fit_rows(self, *_args: object) -> None:
+        self.table.resizeRowsToContents()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_rows()
 
     def report(self) -> str:
         return self.calibration.report()

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QTabWidget,
@@ -156,7 +155,7 @@ class ScenarioLabPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(scen_box, 1)
         left_layout.addWidget(run_box)
-        left.setMinimumWidth(300)
+        left.setMinimumWidth(280)
         left.setMaximumWidth(460)
 
         self.editor = ParameterEditor(self.ctx, self)
@@ -193,12 +192,20 @@ class ScenarioLabPage(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.tabs)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        from ui.widgets.side_panels import CollapsingPanel, PanelSplitter
+
+        splitter = PanelSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("lab_splitter")
         splitter.addWidget(left)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(1, False)
         splitter.setSizes([340, 1000])
+        self.splitter = splitter
+        # In a narrow window (1024 pixels) the scenario list and Run panel collapse to the
+        # splitter's handle; a double-click on it brings them back.
+        self.list_panel = CollapsingPanel(splitter, 0, below=1000, width=340)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter, 1)

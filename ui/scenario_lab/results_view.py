@@ -97,7 +97,10 @@ class ResultsView(QWidget):
             grid.addWidget(canvas, i // 3, i % 3)
         self.table_model = FigureTableModel(self)
         self.table = figure_table_view(self.table_model, "results_table", self)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # The metric names are read whole; the figures share what width is left.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(charts)
         splitter.addWidget(self.table)

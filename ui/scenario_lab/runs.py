@@ -15,13 +15,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -236,13 +238,13 @@ class RunPanel(QWidget):
         self.cancel_button.clicked.connect(lambda: self.queue.cancel())
         self.cancel_button.setEnabled(False)
         self.rows: dict[int, RunRow] = {}
-        self.rows_box = QVBoxLayout()
-        self.rows_box.setSpacing(2)
+        # Replications and workers on rows of their own, so "scenario's" is never clipped.
         grid = QGridLayout()
         grid.addWidget(QLabel("Replications", self), 0, 0)
         grid.addWidget(self.replications, 0, 1)
-        grid.addWidget(QLabel("Workers", self), 0, 2)
-        grid.addWidget(self.workers, 0, 3)
+        grid.addWidget(QLabel("Worker processes", self), 1, 0)
+        grid.addWidget(self.workers, 1, 1)
+        grid.setColumnStretch(2, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.run_checked_button)
@@ -250,12 +252,33 @@ class RunPanel(QWidget):
         self.idle_label = QLabel("No run in progress.", self)
         theme.style(self.idle_label, "color:$muted;")
         self.idle_label.setObjectName("run_idle")
+        # Progress rows have a place of fixed height below the buttons (scrolling when more
+        # than three runs are queued): a row that comes or goes never moves a button, so a
+        # click aimed at Cancel lands on Cancel.
+        rows_widget = QWidget(self)
+        self.rows_box = QVBoxLayout(rows_widget)
+        self.rows_box.setContentsMargins(0, 0, 0, 0)
+        self.rows_box.setSpacing(2)
+        self.rows_box.addWidget(self.idle_label)
+        self.rows_box.addStretch(1)
+        self.rows_area = QScrollArea(self)
+        self.rows_area.setObjectName("run_rows")
+        self.rows_area.setWidget(rows_widget)
+        self.rows_area.setWidgetResizable(True)
+        self.rows_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.rows_area.viewport().setAutoFillBackground(False)  # the box's own background
+        rows_widget.setAutoFillBackground(False)
+        self.rows_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        probe = RunRow(0, "", self)
+        row_height = max(probe.sizeHint().height(), 24)
+        probe.hide()
+        probe.deleteLater()
+        self.rows_area.setFixedHeight(3 * row_height + 2 * self.rows_box.spacing() + 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(grid)
         layout.addLayout(buttons)
-        layout.addLayout(self.rows_box)
-        layout.addWidget(self.idle_label)
+        layout.addWidget(self.rows_area)
         queue.job_added.connect(self._added)
         queue.job_started.connect(lambda sid: self._set(sid, 0.0))
         queue.job_progress.connect(self._set)
@@ -269,7 +292,7 @@ class RunPanel(QWidget):
         row = RunRow(scenario_id, name, self)
         row.cancel_button.clicked.connect(lambda: self.queue.cancel(scenario_id))
         self.rows[scenario_id] = row
-        self.rows_box.addWidget(row)
+        self.rows_box.insertWidget(self.rows_box.count() - 1, row)  # above the stretch
         self._refresh()
 
     def _set(self, scenario_id: int, fraction: float) -> None:
