@@ -40,6 +40,9 @@ from ui.plan_editor.models import field_columns
 from ui.widgets.field_delegate import FieldDelegate
 from ui.widgets.part_table import ErrorLine
 
+#: How many rows the column widths are measured on (the visible ones first).
+SIZE_SAMPLE_ROWS = 60
+
 COLUMNS = ("name", "source_id", "type", "region", "tier", "manager", "signup_date",
            "activated_on", "churned_on", "competencies")
 
@@ -176,6 +179,7 @@ class PartnersPage(QWidget):
         ctx.workspace_changed.connect(self.reload)
         ctx.data_changed.connect(self._data_changed)
         self.dialog: AddPartnerDialog | None = None
+        self._stale = True
         self.reload()
 
     def _data_changed(self, what: str) -> None:
@@ -187,6 +191,13 @@ class PartnersPage(QWidget):
         if ws is None:
             self.model.set_elements([])
             return
+        if not self.isVisible():
+            # A program can hold 20,000 partners: the list is read when the page is shown,
+            # not on every change while another page is in view (opening a workspace
+            # reloads every page).
+            self._stale = True
+            return
+        self._stale = False
         partners = store.partner_list(ws, include_archived=self.show_archived.isChecked())
         self.model.set_elements(partners)
         program = ws.program()
@@ -200,9 +211,16 @@ class PartnersPage(QWidget):
             "their account id (or name) and never adds one twice. Archived partners keep "
             "their deals and history.")
         if not self.view.property("sized") and partners:
+            # Widths from a sample of rows (the visible ones and a few more), never all.
+            self.view.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
             self.view.resizeColumnsToContents()
             self.view.setProperty("sized", True)
         self._current_changed()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def _command(self, partner: Partner, field: str, value: Any) -> EditPartner:
         return EditPartner(self.ctx.editor, partner.id, field, value)

@@ -119,7 +119,8 @@ class PlansPage(QWidget):
         if ws is None:
             self.model.set_elements([])
             return
-        self.partner_names = {p.id: p.name for p in ws.partners()}
+        # Names only: building every Partner of a 20,000-partner program stalls the window.
+        self.partner_names = dict(ws.rows("SELECT id, name FROM partners"))
         plans = sorted(ws.plans(), key=lambda p: (self.partner_names.get(p.partner_id, ""),
                                                   -p.fiscal_year))
         self.model.set_elements(plans)
