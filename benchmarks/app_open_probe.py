@@ -12,7 +12,8 @@ Runs offscreen unless ``QT_QPA_PLATFORM`` says otherwise (e.g. under Xvfb: ``xcb
 settings are kept in a temporary directory, never the user's own.
 
 Usage: python benchmarks/app_open_probe.py WORKSPACE.jbp [--json] [--why]
-       [--screenshot out.png] [--size 1366x768] [--timeout 900]
+       [--screenshot out.png] [--size 1366x768] [--screenshot2 big.png --size2 1920x1080]
+       [--timeout 900]
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def _summarise(samples: list[list[str]]) -> list[str]:
 
 def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
           size: tuple[int, int] = (1366, 768), timeout: float = 900.0,
-          settle: float = 1.0) -> dict:
+          settle: float = 1.0,
+          second: tuple[Path, tuple[int, int]] | None = None) -> dict:
     from PySide6.QtCore import QSettings, QTimer
 
     from ui.app import create_application
@@ -110,6 +112,7 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
     meter = StallMeter(t0, why)
     settings = QSettings(str(Path(os.environ["XDG_CONFIG_HOME"]) / "probe.ini"),
                          QSettings.Format.IniFormat)
+    settings.setValue("welcome/seen", True)  # open on the Portfolio, as a returning user
     window = MainWindow(settings=settings, ask_identity=False)
     window.resize(*size)
     window.show()
@@ -122,7 +125,10 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
         if state["filled"] is None and portfolio.model.rowCount() > 0 \
                 and portfolio.view.model().rowCount() > 0 and window.ctx.workspace is not None:
             state["filled"] = now - t0
-        busy = bool(workers.running_tasks())
+        from ui.scenario_lab import canvas
+
+        busy = bool(workers.running_tasks()) or (canvas._renderer is not None
+                                                 and canvas._renderer.busy())
         if state["filled"] is not None and not busy:
             state["quiet_since"] = state["quiet_since"] or now
             if now - state["quiet_since"] >= settle:
@@ -143,16 +149,24 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
     app.exec()
     poll.stop()
     meter.stop()
+    filled, measured = state["filled"], time.perf_counter() - t0
     shot = None
     if screenshot is not None:
         window.grab().save(str(screenshot))
         shot = str(screenshot)
+    if second is not None:
+        window.resize(*second[1])
+        state.update(filled=filled or 0.0, quiet_since=None)
+        poll.start()  # until the charts are drawn again at the new size
+        app.exec()
+        poll.stop()
+        window.grab().save(str(second[0]))
     result = {
         "workspace": str(workspace),
         "partners": portfolio.model.rowCount(),
         "window_built_s": round(built, 3),
-        "open_s": None if state["filled"] is None else round(state["filled"], 3),
-        "measured_s": round(time.perf_counter() - t0, 3),
+        "open_s": None if filled is None else round(filled, 3),
+        "measured_s": round(measured, 3),
         "longest_stall_ms": round(meter.longest, 1),
         "stalls_over_100ms": meter.stalls,
         "screenshot": shot,
@@ -164,6 +178,11 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
     return result
 
 
+def _size(text: str) -> tuple[int, int]:
+    w, h = (int(v) for v in text.lower().split("x"))
+    return w, h
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("workspace", type=Path)
@@ -171,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--why", action="store_true", help="sample the GUI stack in stalls")
     ap.add_argument("--screenshot", type=Path)
     ap.add_argument("--size", default="1366x768")
+    ap.add_argument("--screenshot2", type=Path, help="a second screenshot, at --size2")
+    ap.add_argument("--size2", default="1920x1080")
     ap.add_argument("--timeout", type=float, default=900.0)
     args = ap.parse_args(argv)
     if not args.workspace.exists():
@@ -181,9 +202,11 @@ def main(argv: list[str] | None = None) -> int:
         # QSettings and the app data dir (the demo's home) go here, not to the user's.
         os.environ["XDG_CONFIG_HOME"] = str(Path(home) / "config")
         os.environ["XDG_DATA_HOME"] = str(Path(home) / "data")
-        w, h = (int(v) for v in args.size.lower().split("x"))
+        w, h = _size(args.size)
         result = probe(args.workspace.resolve(), why=args.why, screenshot=args.screenshot,
-                       size=(w, h), timeout=args.timeout)
+                       size=(w, h), timeout=args.timeout,
+                       second=None if args.screenshot2 is None else (
+                           args.screenshot2, _size(args.size2)))
     if args.json:
         print(json.dumps(result))
     else:

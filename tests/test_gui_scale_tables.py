@@ -171,3 +171,32 @@ def test_a_hidden_partners_page_reads_the_partner_list_when_shown(qtbot, ctx):
     page.show()
     assert not page._stale and page.model.rowCount() > 0
     finish_tasks()
+
+
+def test_the_gui_collector_runs_a_full_collection_only_after_growth():
+    """A full collection walks every object of the process (a stall with 20,000
+    partners' figures in memory): like Python's own collector, the GUI-thread collector
+    runs one only when the oldest generation has grown by a quarter since the last."""
+    import gc
+
+    from ui.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(interval_ms=3_600_000)
+    try:
+        def full_collections() -> int:
+            return gc.get_stats()[2]["collections"]
+
+        for _ in range(gc.get_threshold()[2] + 2):
+            gc.collect(1)                      # each one counts towards the oldest
+        assert gc.get_count()[2] > gc.get_threshold()[2]
+        collector.full_size = len(gc.get_objects(generation=2))   # as after a full one
+        before = full_collections()
+        collector.check()
+        assert full_collections() == before
+        collector.full_size = 0                # everything is growth since the last one
+        collector.check()
+        assert full_collections() == before + 1
+        assert collector.full_size > 0
+    finally:
+        collector.timer.stop()
+        collector.deleteLater()
