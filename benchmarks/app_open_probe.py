@@ -13,7 +13,7 @@ settings are kept in a temporary directory, never the user's own.
 
 Usage: python benchmarks/app_open_probe.py WORKSPACE.jbp [--json] [--why]
        [--screenshot out.png] [--size 1366x768] [--screenshot2 big.png --size2 1920x1080]
-       [--timeout 900]
+       [--then Partners] [--timeout 900]
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class StallMeter:
             threading.Thread(target=self._watch, daemon=True).start()
 
     def start(self) -> None:
+        self.samples = []
         self.last = time.perf_counter()
         self.timer.start()
 
@@ -78,7 +79,10 @@ class StallMeter:
             if (time.perf_counter() - self.last) * 1000 > STALL_MS / 2:
                 frame = sys._current_frames().get(self._main)
                 if frame is not None:
-                    stack = traceback.extract_stack(frame)
+                    # Our own frames and the innermost one: import machinery is skipped.
+                    stack = [f for f in traceback.extract_stack(frame)
+                             if "importlib" not in f.filename and "shibokensupport"
+                             not in f.filename]
                     self.samples.append([f"{Path(f.filename).name}:{f.lineno} {f.name}"
                                          for f in stack[-8:]])
 
@@ -99,7 +103,7 @@ def _summarise(samples: list[list[str]]) -> list[str]:
 def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
           size: tuple[int, int] = (1366, 768), timeout: float = 900.0,
           settle: float = 1.0,
-          second: tuple[Path, tuple[int, int]] | None = None) -> dict:
+          second: tuple[Path, tuple[int, int]] | None = None, then: str = "") -> dict:
     from PySide6.QtCore import QSettings, QTimer
 
     from ui.app import create_application
@@ -154,6 +158,22 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
     if screenshot is not None:
         window.grab().save(str(screenshot))
         shot = str(screenshot)
+    then_result = None
+    if then:
+        # Switch to another page (e.g. Partners) and measure that the same way.
+        meter2 = StallMeter(time.perf_counter(), why)
+        state.update(filled=filled or 0.0, quiet_since=None)
+        QTimer.singleShot(0, lambda: window.show_page(then))
+        poll.start()
+        meter2.start()
+        app.exec()
+        poll.stop()
+        meter2.stop()
+        shown = window.current_page()
+        then_result = {"page": then, "rows": shown.model.rowCount()
+                       if hasattr(shown, "model") else None,
+                       "longest_stall_ms": round(meter2.longest, 1),
+                       "stalls_over_100ms": meter2.stalls}
     if second is not None:
         window.resize(*second[1])
         state.update(filled=filled or 0.0, quiet_since=None)
@@ -171,6 +191,8 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
         "stalls_over_100ms": meter.stalls,
         "screenshot": shot,
     }
+    if then_result is not None:
+        result["then"] = then_result
     workers.wait_all()
     import shiboken6
 
@@ -193,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--screenshot2", type=Path, help="a second screenshot, at --size2")
     ap.add_argument("--size2", default="1920x1080")
     ap.add_argument("--timeout", type=float, default=900.0)
+    ap.add_argument("--then", default="", help="then show this page (e.g. Partners) and "
+                    "measure its stalls too")
     args = ap.parse_args(argv)
     if not args.workspace.exists():
         ap.error(f"{args.workspace}: no such workspace")
@@ -206,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         result = probe(args.workspace.resolve(), why=args.why, screenshot=args.screenshot,
                        size=(w, h), timeout=args.timeout,
                        second=None if args.screenshot2 is None else (
-                           args.screenshot2, _size(args.size2)))
+                           args.screenshot2, _size(args.size2)), then=args.then)
     if args.json:
         print(json.dumps(result))
     else:

@@ -135,25 +135,31 @@ def mid_pit(sim: np.ndarray, actual: float) -> float:
     return float((np.mean(sim < actual) + np.mean(sim <= actual)) / 2)
 
 
-def data_end(ws: Any) -> dt.date:
+def data_end(ws: Any, coverage: Any = None) -> dt.date:
     """The last date the workspace's registrations and deals cover: the end of the month
     of the latest one when the workspace's "as of" is past that month (the month is
-    complete), else the latest date itself."""
-    last = _last_actual(ws)
+    complete), else the latest date itself. ``coverage`` (:class:`jbp.coverage.Coverage`),
+    when the caller has it, gives those dates without a query."""
+    last = _last_actual(ws, coverage)
     month_end = (pd.Timestamp(last) + pd.offsets.MonthEnd(0)).date()
     as_of = resolve_as_of(ws).date
     return month_end if as_of > month_end else last
 
 
-def _last_actual(ws: Any) -> dt.date:
+def _last_actual(ws: Any, coverage: Any = None) -> dt.date:
     ends = []
-    # The store's MAX of the date column, not every row in pandas: the Scenario Lab asks
-    # this on the GUI thread when a workspace opens (seconds at 20,000 partners).
+    # The coverage's or the store's MAX of the date column, not every row in pandas: the
+    # Scenario Lab asks this on the GUI thread when a workspace opens (seconds at 20,000
+    # partners).
     for kind in ("registrations", "deals"):
-        try:
-            _rows, _first, last = ws.actuals_span(kind)
-        except Exception:  # a workspace without that table
-            continue
+        source = coverage.sources.get(kind) if coverage is not None else None
+        if source is not None:
+            last = source.last
+        else:
+            try:
+                _rows, _first, last = ws.actuals_span(kind)
+            except Exception:  # a workspace without that table
+                continue
         if last is not None:
             ends.append(last)
     if not ends:

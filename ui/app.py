@@ -55,12 +55,26 @@ def open_workspace_file(path: str | Path):
     from jbp.coverage import coverage_of
     from jbp.store import Workspace
 
+    _import_for_pages()
     ws = Workspace.open(path)
     try:
         coverage = coverage_of(ws)
     except Exception:  # opening does not fail on it: the pages read it when they ask
         coverage = None
     return ws, coverage
+
+
+#: Modules the pages import when a workspace opens: imported by the opening task, so the
+#: GUI thread does not stall importing them (a few hundred milliseconds on a busy machine).
+OPEN_IMPORTS = ("jbp.importers", "jbp.dashboard", "jbp.bindings", "simulation.backtest",
+                "simulation.calibrate")
+
+
+def _import_for_pages() -> None:
+    import importlib
+
+    for name in OPEN_IMPORTS:
+        importlib.import_module(name)
 
 
 def ask_retry_busy(parent, text: str) -> bool:

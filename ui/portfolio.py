@@ -80,6 +80,10 @@ def portfolio_data(path: Path, as_of: dt.date | None, *, state: Progress) -> dic
         (str(r.partner), str(r.risk_reasons), int(r.partner_id),
          f"{r.partner} ({r.tier}): risk score {r.risk_score:.2f}")
         for r in risky.itertuples()]
+    # What the page shows of them is in the table and the at-risk rows: the frames are
+    # not sent back twice (the scorecard stays as the table's frame).
+    del data["at_risk"]
+    data["card"] = data["table"].frame
     data["filter_values"] = {
         col: sorted({v for v in data["table"].values[col].tolist() if v})
         for col in ("tier", "region", "type")}
@@ -285,7 +289,8 @@ class PortfolioPage(FiguresTask, QWidget):
             if self.task is not None and self.task.running:
                 self.task.cancel()
             return
-        self.start_figures(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards")
+        self.start_figures(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards",
+                           in_process=True)
 
     def _show(self, data: dict[str, Any]) -> None:
         self.data = data
