@@ -133,6 +133,8 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
 
         busy = bool(workers.running_tasks()) or (canvas._renderer is not None
                                                  and canvas._renderer.busy())
+        if now < state.get("not_before", 0.0):
+            busy = True
         if state["filled"] is not None and not busy:
             state["quiet_since"] = state["quiet_since"] or now
             if now - state["quiet_since"] >= settle:
@@ -176,7 +178,9 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
                        "stalls_over_100ms": meter2.stalls}
     if second is not None:
         window.resize(*second[1])
-        state.update(filled=filled or 0.0, quiet_since=None)
+        # The new size reaches the charts through the event loop: look after a moment.
+        state.update(filled=filled or 0.0, quiet_since=None,
+                     not_before=time.perf_counter() + 1.0)
         poll.start()  # until the charts are drawn again at the new size
         app.exec()
         poll.stop()

@@ -245,10 +245,12 @@ class PortfolioPage(FiguresTask, QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
         self.chart_canvases: list[ChartCanvas] = []
-        for name, stretch, margins in (("revenue_by_tier", 12, (44, 6, 22, 34)),
-                                       ("revenue_by_type", 12, (44, 6, 22, 34)),
-                                       ("tier_moves", 9, (60, 10, 22, 34)),
-                                       ("ropi_waterfall", 12, (44, 6, 22, 74))):
+        # Margins in pixels (left, right, top, bottom): room for "400.0M" ticks on the
+        # left, the quarter labels below, the waterfall's slanted labels below it.
+        for name, stretch, margins in (("revenue_by_tier", 12, (52, 6, 22, 34)),
+                                       ("revenue_by_type", 12, (52, 6, 22, 34)),
+                                       ("tier_moves", 9, (62, 24, 22, 34)),
+                                       ("ropi_waterfall", 12, (52, 6, 22, 74))):
             canvas = ChartCanvas(box, name=f"portfolio_{name}", min_height=150,
                                  margins=margins)
             canvas.setMinimumWidth(120)
