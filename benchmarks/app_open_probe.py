@@ -104,11 +104,11 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
           size: tuple[int, int] = (1366, 768), timeout: float = 900.0,
           settle: float = 1.0,
           second: tuple[Path, tuple[int, int]] | None = None, then: str = "") -> dict:
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
     from ui.app import create_application
 
-    app = create_application([sys.argv[0]])
+    _app = create_application([sys.argv[0]])  # kept alive while the probe runs
     from ui import workers
     from ui.main_window import MainWindow
 
@@ -123,6 +123,10 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
     window.start(workspace)
     portfolio = window.pages["Portfolio"]
     state: dict = {"filled": None, "quiet_since": None}
+    # Each phase (opening, then another page, then another size) runs a loop of its own
+    # that the poll ends.
+    loop = QEventLoop()
+    state["loop"] = loop
 
     def check() -> None:
         now = time.perf_counter()
@@ -138,11 +142,11 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
         if state["filled"] is not None and not busy:
             state["quiet_since"] = state["quiet_since"] or now
             if now - state["quiet_since"] >= settle:
-                app.quit()
+                state["loop"].quit()
         else:
             state["quiet_since"] = None
         if now - t0 > timeout:
-            app.quit()
+            state["loop"].quit()
 
     poll = QTimer()
     poll.setInterval(20)
@@ -152,7 +156,7 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
     # start-up, reported apart; stalls are counted from the first turn of the loop.
     built = time.perf_counter() - t0
     meter.start()
-    app.exec()
+    loop.exec()
     poll.stop()
     meter.stop()
     filled, measured = state["filled"], time.perf_counter() - t0
@@ -166,9 +170,10 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
         meter2 = StallMeter(time.perf_counter(), why)
         state.update(filled=filled or 0.0, quiet_since=None)
         QTimer.singleShot(0, lambda: window.show_page(then))
+        state["loop"] = QEventLoop()
         poll.start()
         meter2.start()
-        app.exec()
+        state["loop"].exec()
         poll.stop()
         meter2.stop()
         shown = window.current_page()
@@ -181,8 +186,9 @@ def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,
         # The new size reaches the charts through the event loop: look after a moment.
         state.update(filled=filled or 0.0, quiet_since=None,
                      not_before=time.perf_counter() + 1.0)
+        state["loop"] = QEventLoop()
         poll.start()  # until the charts are drawn again at the new size
-        app.exec()
+        state["loop"].exec()
         poll.stop()
         window.grab().save(str(second[0]))
     result = {

@@ -200,3 +200,51 @@ def test_the_gui_collector_runs_a_full_collection_only_after_growth():
     finally:
         collector.timer.stop()
         collector.deleteLater()
+
+
+def test_the_partners_list_sorts_and_filters_asking_each_cell_once(qtbot, ctx, monkeypatch):
+    """Sorting 800 partners by two columns and typing a filter asks the model for each
+    cell about once (the sort keys and the filter's text are read once per list), not
+    twice per comparison and once per cell per keystroke."""
+    import datetime as dt
+
+    from jbp.model import Partner
+    from ui.command_table import CommandTableModel
+    from ui.partners_page import PartnersPage
+
+    ws = ctx.workspace
+    with ws.transaction():
+        for i in range(750):
+            ws.add_partner(Partner(name=f"Scale {i:04d} Cloud", type="Reseller",
+                                   region="EMEA", signup_date=dt.date(2025, 1, 1)))
+    page = PartnersPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 600)
+    page.show()
+    rows = page.model.rowCount()
+    assert rows >= 800
+    calls = 0
+    display_value = CommandTableModel.display_value
+
+    def counting(self, element, field):
+        nonlocal calls
+        calls += 1
+        return display_value(self, element, field)
+
+    # Every cell's text goes through display_value (counted there: Qt's calls of the
+    # model's data() are not seen through a patched attribute).
+    monkeypatch.setattr(CommandTableModel, "display_value", counting)
+    name = page.model.column_of("name")
+    page.view.sortByColumn(name, Qt.SortOrder.DescendingOrder)
+    names = [page.proxy.index(r, name).data() for r in range(page.proxy.rowCount())]
+    assert names == sorted(names, reverse=True)
+    page.view.sortByColumn(page.model.column_of("region"), Qt.SortOrder.AscendingOrder)
+    qtbot.keyClicks(page.search, "0042")
+    assert [page.proxy.index(r, name).data() for r in range(page.proxy.rowCount())] \
+        == ["Scale 0042 Cloud"]
+    page.search.clear()
+    assert page.proxy.rowCount() == rows
+    columns = page.model.columnCount()
+    # Once per cell for the filter, once per row for each sorted column, plus what is
+    # painted and read back above; the proxy's own sort would ask ~2 × n log n cells.
+    assert calls < rows * (columns + 2) + 4 * rows, calls
