@@ -250,7 +250,7 @@ class PortfolioPage(FiguresTask, QWidget):
         for name, stretch, margins in (("revenue_by_tier", 12, (52, 6, 22, 34)),
                                        ("revenue_by_type", 12, (52, 6, 22, 34)),
                                        ("tier_moves", 9, (62, 24, 22, 34)),
-                                       ("ropi_waterfall", 12, (52, 6, 22, 74))):
+                                       ("ropi_waterfall", 12, (60, 6, 22, 74))):
             canvas = ChartCanvas(box, name=f"portfolio_{name}", min_height=150,
                                  margins=margins)
             canvas.setMinimumWidth(120)
