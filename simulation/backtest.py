@@ -155,11 +155,18 @@ def _last_actual(ws: Any, coverage: Any = None) -> dt.date:
         source = coverage.sources.get(kind) if coverage is not None else None
         if source is not None:
             last = source.last
-        else:
+        elif hasattr(ws, "actuals_span"):
             try:
                 _rows, _first, last = ws.actuals_span(kind)
             except Exception:  # a workspace without that table
                 continue
+        else:  # a snapshot of frames (the back-test's own view of a workspace)
+            try:
+                df = ws.actuals(kind)
+            except Exception:
+                continue
+            col = "reg_date" if kind == "registrations" else "close_date"
+            last = pd.Timestamp(df[col].max()).date() if len(df) else None
         if last is not None:
             ends.append(last)
     if not ends:

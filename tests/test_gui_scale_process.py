@@ -6,6 +6,7 @@ signals, progress, failure and cancel as a thread; the result arrives whole."""
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import time
 
@@ -92,3 +93,5 @@ def test_cancel_stops_the_work_in_the_process_and_the_process_serves_the_next(qt
         pass
     assert len(sig.args[0]["card"]) == 10
     assert not workers.running_tasks()
+    # The process ends when no work is left for it: no child behind an idle window.
+    assert not multiprocessing.active_children()

@@ -208,8 +208,9 @@ _PIECE_ROWS = 2000
 
 
 class _FiguresProcess:
-    """One worker process kept between runs (starting one costs a second or two), the
-    queue its progress comes back on, and the id of the latest task it should cancel."""
+    """One worker process, kept while runs follow one another (a run that starts while
+    another waits reuses it), the queue its progress comes back on, and the id of the
+    latest task it should cancel."""
 
     def __init__(self):
         import multiprocessing as mp
@@ -280,7 +281,29 @@ def _run_in_child(task_id: int, fn: Callable[..., Any], args: tuple) -> Any:
 def in_process(fn: Callable[..., Any], *args: Any, state: Progress) -> Any:
     """``fn(*args, state=…)`` run in the figures process, waited for here (on a worker
     thread of this process): its reports reach ``state``, cancelling ``state`` cancels it.
-    ``fn`` and ``args`` must pickle (a module-level function); so must its result."""
+    ``fn`` and ``args`` must pickle (a module-level function); so must its result. The
+    process ends when no work is left for it."""
+    global _users, _figures
+    with _figures_lock:
+        _users += 1
+    try:
+        return _wait_in_process(fn, args, state)
+    finally:
+        # No worker is left while nothing runs: a window closes with no process behind it
+        # (and the Scenario Lab's tests find no child process but their own).
+        idle = None
+        with _figures_lock:
+            _users -= 1
+            if _users == 0:
+                idle, _figures = _figures, None
+        if idle is not None:
+            idle.executor.shutdown(wait=True, cancel_futures=True)
+
+
+_users = 0
+
+
+def _wait_in_process(fn: Callable[..., Any], args: tuple, state: Progress) -> Any:
     from concurrent.futures import TimeoutError as Waiting
     from concurrent.futures.process import BrokenProcessPool
 
