@@ -153,7 +153,9 @@ def coverage_of(ws: Workspace) -> Coverage:
     one COUNT/MIN/MAX per table)."""
     extracts = ws.extract_dates()
     sources = {}
-    with ws.transaction():
+    # A read: a write transaction here would wait, at its COMMIT, for a background reader
+    # of the same file (the Portfolio's figures) — a stall of the GUI thread that asked.
+    with ws.transaction(read=True):
         for name in KINDS:
             n, lo, hi = ws.actuals_span(name)
             sources[name] = SourceCoverage(name, n, lo, hi, extracts.get(name))

@@ -155,25 +155,40 @@ def mid_pit(sim: np.ndarray, actual: float) -> float:
     return float((np.mean(sim < actual) + np.mean(sim <= actual)) / 2)
 
 
-def data_end(ws: Any) -> dt.date:
+def data_end(ws: Any, coverage: Any = None) -> dt.date:
     """The last date the workspace's registrations and deals cover: the end of the month
     of the latest one when the workspace's "as of" is past that month (the month is
-    complete), else the latest date itself."""
-    last = _last_actual(ws)
+    complete), else the latest date itself. ``coverage`` (:class:`jbp.coverage.Coverage`),
+    when the caller has it, gives those dates without a query."""
+    last = _last_actual(ws, coverage)
     month_end = (pd.Timestamp(last) + pd.offsets.MonthEnd(0)).date()
     as_of = resolve_as_of(ws).date
     return month_end if as_of > month_end else last
 
 
-def _last_actual(ws: Any) -> dt.date:
+def _last_actual(ws: Any, coverage: Any = None) -> dt.date:
     ends = []
-    for kind, col in (("registrations", "reg_date"), ("deals", "close_date")):
-        try:
-            df = ws.actuals(kind)
-        except Exception:  # a workspace without that table
-            continue
-        if len(df):
-            ends.append(pd.Timestamp(df[col].max()).date())
+    # The coverage's or the store's MAX of the date column, not every row in pandas: the
+    # Scenario Lab asks this on the GUI thread when a workspace opens (seconds at 20,000
+    # partners).
+    for kind in ("registrations", "deals"):
+        source = coverage.sources.get(kind) if coverage is not None else None
+        if source is not None:
+            last = source.last
+        elif hasattr(ws, "actuals_span"):
+            try:
+                _rows, _first, last = ws.actuals_span(kind)
+            except Exception:  # a workspace without that table
+                continue
+        else:  # a snapshot of frames (the back-test's own view of a workspace)
+            try:
+                df = ws.actuals(kind)
+            except Exception:
+                continue
+            col = "reg_date" if kind == "registrations" else "close_date"
+            last = pd.Timestamp(df[col].max()).date() if len(df) else None
+        if last is not None:
+            ends.append(last)
     if not ends:
         raise ValidationError("workspace", "has no dated registrations or deals to back-test "
                               "against")

@@ -13,13 +13,16 @@ that document's history and says so (Qt's QUndoGroup pattern): it is never repor
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from jbp.commands import Command, Editor
 from jbp.store import Workspace
+
+if TYPE_CHECKING:
+    from jbp.coverage import Coverage
 
 
 class UndoableCommand(QUndoCommand):
@@ -237,13 +240,15 @@ class AppContext(QObject):
         self._fallback.clear()
         self.undo_group.setActiveStack(self._fallback)
 
-    def set_workspace(self, ws: Workspace | None) -> None:
+    def set_workspace(self, ws: Workspace | None, coverage: Coverage | None = None) -> None:
+        """Show ``ws`` (or none); ``coverage`` is its coverage when already read (off the
+        GUI thread, by the opening task)."""
         old = self.workspace
         if old is not None:
             old.unsubscribe(self._on_store_event)
         self._clear_history()
         self.workspace = ws
-        self._coverage = None
+        self._coverage = coverage if ws is not None else None
         self.editor = None
         if ws is not None:
             ws.subscribe(self._on_store_event)

@@ -18,6 +18,7 @@ import datetime as dt
 import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -50,6 +51,9 @@ from ui.context import DATA, AppContext
 from ui.identity import IdentityBadge, IdentityDialog
 from ui.widgets.busy import BusyIndicator
 from ui.workers import Task, start_task, wait_all
+
+if TYPE_CHECKING:
+    from jbp.coverage import Coverage
 
 PageFactory = Callable[[AppContext], QWidget]
 APP_NAME = "JBP Studio"
@@ -417,9 +421,11 @@ class MainWindow(QMainWindow):
         if not self._settle_pending("Open another workspace"):
             return None
         path = Path(path)
-        task = start_task(Workspace.open, path, title=f"Opening {path.name}",
+        from ui.app import open_workspace_file
+
+        task = start_task(open_workspace_file, path, title=f"Opening {path.name}",
                           uses_state=False, parent=self)
-        task.succeeded.connect(self._set_workspace)
+        task.succeeded.connect(self._opened)
         task.failed.connect(lambda msg, _exc: self._open_failed(path, msg, fall_back_to_demo))
         self.open_task = task
         return task
@@ -451,9 +457,13 @@ class MainWindow(QMainWindow):
         self.open_task = task
         return task
 
-    def _set_workspace(self, ws: Workspace) -> None:
+    def _opened(self, opened: tuple[Workspace, Coverage | None]) -> None:
+        ws, coverage = opened
+        self._set_workspace(ws, coverage)
+
+    def _set_workspace(self, ws: Workspace, coverage: Coverage | None = None) -> None:
         self.ctx.as_of = None  # the workspace's own "as of" (pinned, else today)
-        self.ctx.set_workspace(ws)
+        self.ctx.set_workspace(ws, coverage=coverage)
         if ws.backup is not None:
             self.show_message(f"Workspace upgraded; the original is kept at {ws.backup}",
                               15_000)

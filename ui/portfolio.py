@@ -4,7 +4,10 @@ the rules call for, the ROPI waterfall), the at-risk list with its reasons, then
 scorecard table (Partner column frozen, columns chosen and remembered).
 
 The figures are :mod:`jbp.dashboard`'s, computed off the GUI thread on a connection of
-their own; the charts are drawn by :mod:`jbp.charts_portfolio`. Double-clicking a partner
+their own, together with the scorecard table's display values
+(:func:`ui.portfolio_table.build_table`): a program of 20,000 partners fills the page
+without a stall of the window. The charts are drawn by :mod:`jbp.charts_portfolio` on the
+process's chart render thread (:mod:`ui.scenario_lab.canvas`). Double-clicking a partner
 emits :attr:`PortfolioPage.partner_activated`; "Open partner page" shows its
 :class:`~ui.partner_page.PartnerPage` with trend charts.
 """
@@ -16,7 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,8 +32,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +44,7 @@ from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table pa
     DEFAULT_COLUMNS,
     ScorecardFilter,
     ScorecardModel,
+    build_table,
     display,
 )
 from ui.widgets.column_chooser import ColumnChooser
@@ -72,6 +75,25 @@ def portfolio_data(path: Path, as_of: dt.date | None, *, state: Progress) -> dic
     card["tier_gap"] = [gap_text(r, actuals.program.currency) for r in card.itertuples()]
     card["risk_flag"] = ["at risk" if r else "" for r in card["at_risk"]]
     card.loc[card["status"] == "churned", "risk_flag"] = "churned"
+    state.check()
+    state.report(0.9, "preparing the table")
+    data["table"] = build_table(card)
+    risky = data["at_risk"]
+    shown = risky.head(AT_RISK_SHOWN)
+    full = [str(r) for r in shown["risk_reasons"]]
+    reasons, window = shared_window(full)
+    data["at_risk_rows"] = {
+        "total": len(risky), "window": window,
+        "rows": [(str(r.partner), reasons[i], int(r.partner_id),
+                  f"{r.partner} ({r.tier}): risk score {r.risk_score:.2f}", full[i])
+                 for i, r in enumerate(shown.itertuples())]}
+    # What the page shows of them is in the table and the at-risk rows: the frames are
+    # not sent back twice (the scorecard stays as the table's frame).
+    del data["at_risk"]
+    data["card"] = data["table"].frame
+    data["filter_values"] = {
+        col: sorted({v for v in data["table"].values[col].tolist() if v})
+        for col in ("tier", "region", "type")}
     state.report(1.0, "done")
     data.update(as_of=as_of, coverage=actuals.coverage, currency=actuals.program.currency,
                 tier_order=[t.name for t in actuals.program.tiers_by_rank()])
@@ -106,6 +128,11 @@ def shared_window(reasons: list[str]) -> tuple[list[str], str]:
         return reasons, ""
     days, _end = found.pop()
     return [_WINDOW.sub("", t) for t in reasons], f"{days} d vs prior {days}"
+
+
+#: The at-risk list beside the charts shows the riskiest this many (the table's "At risk"
+#: filter shows them all): its rows wrap to fit their reasons, measured row by row.
+AT_RISK_SHOWN = 200
 
 
 class PortfolioPage(FiguresTask, QWidget):
@@ -178,9 +205,10 @@ class PortfolioPage(FiguresTask, QWidget):
         self.tiles = TileRow(6, self)
         self.tiles.setObjectName("headline_tiles")
         self.charts = self._charts()
-        self.at_risk = QTableWidget(0, 2, self)
+        self.at_risk_model = AtRiskModel(self)
+        self.at_risk = QTableView(self)
         self.at_risk.setObjectName("at_risk_list")
-        self.at_risk.setHorizontalHeaderLabels(["At risk", "Why"])
+        self.at_risk.setModel(self.at_risk_model)
         self.at_risk.verticalHeader().hide()
         self.at_risk.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.at_risk.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -192,7 +220,7 @@ class PortfolioPage(FiguresTask, QWidget):
         self.at_risk.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.at_risk.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.at_risk.cellDoubleClicked.connect(self._at_risk_activated)
+        self.at_risk.doubleClicked.connect(self._at_risk_activated)
         keyboard_view(self.at_risk, "Partners at risk")
         tab_order(self, [self.at_risk, self.view])  # Tab: filters, at risk, scorecards
         self.at_risk.setMinimumWidth(260)
@@ -246,15 +274,28 @@ class PortfolioPage(FiguresTask, QWidget):
         self.reload()
 
     def _charts(self) -> QWidget:
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-        from matplotlib.figure import Figure
+        """Four charts side by side, each rendered off the GUI thread."""
+        from ui.scenario_lab.canvas import ChartCanvas
 
-        self.figure = Figure(figsize=(10, 2.6), dpi=90)
-        canvas = FigureCanvasQTAgg(self.figure)
-        canvas.setObjectName("portfolio_charts")
-        canvas.setAccessibleName("Portfolio charts")
-        canvas.setMinimumHeight(150)
-        return canvas
+        box = QWidget(self)
+        box.setObjectName("portfolio_charts")
+        box.setAccessibleName("Portfolio charts")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        self.chart_canvases: list[ChartCanvas] = []
+        # Margins in pixels (left, right, top, bottom): room for "400.0M" ticks on the
+        # left, the quarter labels below, the waterfall's slanted labels below it.
+        for name, stretch, margins in (("revenue_by_tier", 12, (52, 6, 22, 34)),
+                                       ("revenue_by_type", 12, (52, 6, 22, 34)),
+                                       ("tier_moves", 9, (62, 24, 22, 34)),
+                                       ("ropi_waterfall", 12, (60, 6, 22, 74))):
+            canvas = ChartCanvas(box, name=f"portfolio_{name}", min_height=150,
+                                 margins=margins)
+            canvas.setMinimumWidth(120)
+            row.addWidget(canvas, stretch)
+            self.chart_canvases.append(canvas)
+        return box
 
     def _combo(self, everything: str, attr: str) -> QComboBox:
         box = QComboBox(self)
@@ -289,10 +330,10 @@ class PortfolioPage(FiguresTask, QWidget):
             if self.task is not None and self.task.running:
                 self.task.cancel()
             return
-        self.start_figures(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards")
+        self.start_figures(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards",
+                           in_process=True)
 
     def _show(self, data: dict[str, Any]) -> None:
-        card = data["card"]
         self.data = data
         self.as_of = data["as_of"]
         self.as_of_label.setText(f"Figures {self.ctx.as_of_info.label()} · "
@@ -300,14 +341,13 @@ class PortfolioPage(FiguresTask, QWidget):
         self.coverage_strip.set_coverage(data["coverage"], self.as_of)
         self.summary_data = data["summary"]
         self.model.currency = data["currency"]
-        self.model.set_frame(card)
         for box, col in ((self.tier_box, "tier"), (self.region_box, "region"),
                          (self.type_box, "type")):
             current = box.currentData()
             box.blockSignals(True)
             while box.count() > 1:
                 box.removeItem(1)
-            values = sorted(v for v in card[col].dropna().unique() if v)
+            values = list(data["filter_values"][col])
             if col == "tier":
                 order = {t: i for i, t in enumerate(data.get("tier_order", []))}
                 values.sort(key=lambda v: order.get(v, 0))
@@ -316,23 +356,24 @@ class PortfolioPage(FiguresTask, QWidget):
             idx = box.findData(current)
             box.setCurrentIndex(max(idx, 0))
             box.blockSignals(False)
-        self.proxy.set()
+            self.proxy.configure(**{str(box.property("filter_attr")): box.currentData() or ""})
+        # One reset: the proxy filters and sorts the new table as the model resets.
+        self.model.set_table(data["table"])
         prior = f"in the 12 months to {data['prior_as_of']:%d %b %Y}"
         for widget, tile in zip(self.tiles.tiles, data["tiles"], strict=True):
             widget.show_tile(tile, data["currency"], prior)
         self.summary.setText(summary_html(self.summary_data))
         self._draw(data)
-        self._fill_at_risk(data["at_risk"])
-        self.view.resizeColumnsToContents()
-        # The last column stretches; the others keep to a width that fits 1366 pixels.
-        for key, width in (("risk_reasons", 160), ("tier_gap", 190), ("partner", 170)):
-            col = self.model.column_of(key)
-            self.view.setColumnWidth(col, min(self.view.columnWidth(col), width))
+        self._fill_at_risk(data["at_risk_rows"])
+        self._size_columns(data["table"].widest)
         self._count()
         self.refreshed.emit()
 
     def _draw(self, data: dict[str, Any]) -> None:
-        from jbp.chart_style import style_figure
+        """Hand the four charts to the render thread (nothing is drawn here; each canvas
+        draws in the theme's style and describes itself for screen readers)."""
+        from functools import partial
+
         from jbp.chart_text import portfolio_charts_text
         from jbp.charts_portfolio import (
             TIER_COLOURS,
@@ -342,44 +383,51 @@ class PortfolioPage(FiguresTask, QWidget):
         )
 
         cur = data["currency"]
-        fig = self.figure
-        fig.clear()
-        axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1.2, 1.2, 0.9, 1.2]})
-        style = theme.current().chart
-        draw_revenue_by(axes[0], data["by_tier"], "Revenue by tier", cur,
-                        style.tiers or TIER_COLOURS)
-        draw_revenue_by(axes[1], data["by_type"], "Revenue by partner type", cur)
-        draw_tier_moves(axes[2], data["moves"])
-        draw_ropi_waterfall(axes[3], data["ropi_steps"], data["summary"]["ropi"], cur)
-        fig.subplots_adjust(left=0.04, right=0.99, top=0.88, bottom=0.27, wspace=0.35)
-        style_figure(fig, style)
-        fig.canvas.setAccessibleDescription(portfolio_charts_text(data))
-        fig.canvas.draw_idle()
+        plots = (partial(draw_revenue_by, table=data["by_tier"], title="Revenue by tier",
+                         currency=cur,
+                         colours=theme.current().chart.tiers or TIER_COLOURS),
+                 partial(draw_revenue_by, table=data["by_type"],
+                         title="Revenue by partner type", currency=cur),
+                 partial(draw_tier_moves, moves=data["moves"]),
+                 partial(draw_ropi_waterfall, steps=data["ropi_steps"],
+                         ropi=data["summary"]["ropi"], currency=cur))
+        for canvas, plot in zip(self.chart_canvases, plots, strict=True):
+            labels = ([str(v) for v in data["moves"].index]
+                      if canvas.objectName() == "portfolio_tier_moves" else None)
+            canvas.set_plot(plot, left_labels=labels)
+        self.charts.setAccessibleDescription(portfolio_charts_text(data))
 
     def _theme_changed(self) -> None:
         if self.data:
             self._draw(self.data)
             self.summary.setText(summary_html(self.summary_data))
 
-    def _fill_at_risk(self, risky) -> None:
-        self.at_risk.setRowCount(len(risky))
-        reasons, window = shared_window([str(r) for r in risky["risk_reasons"]])
-        self.at_risk.setHorizontalHeaderLabels([f"At risk ({len(risky)})",
-                                                f"Why ({window})" if window else "Why"])
-        for r, row in enumerate(risky.itertuples()):
-            name = QTableWidgetItem(row.partner)
-            name.setData(Qt.ItemDataRole.UserRole, int(row.partner_id))
-            name.setToolTip(f"{row.partner} ({row.tier}): risk score {row.risk_score:.2f}")
-            why = QTableWidgetItem(reasons[r])
-            why.setToolTip(row.risk_reasons)
-            self.at_risk.setItem(r, 0, name)
-            self.at_risk.setItem(r, 1, why)
-        self.at_risk.resizeColumnToContents(0)
+    def _fill_at_risk(self, at_risk: dict[str, Any]) -> None:
+        rows = at_risk["rows"]
+        self.at_risk_model.set_rows(rows, at_risk["total"], at_risk["window"])
+        names = [r[0] for r in rows[:200]]
+        widest = max(names, key=len, default="")
+        metrics = self.at_risk.fontMetrics()
+        self.at_risk.setColumnWidth(0, min(220, max(90, metrics.horizontalAdvance(widest)
+                                                    + 16)))
+
+    def _size_columns(self, widest: list[str]) -> None:
+        """Column widths from each column's longest text (measured once; never a pass over
+        every row): the last column stretches, the others keep to a width that fits 1366
+        pixels."""
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        caps = {"risk_reasons": 160, "tier_gap": 190, "partner": 170}
+        for col, (key, _, _) in enumerate(COLUMNS):
+            width = max(metrics.horizontalAdvance(widest[col]) + 16,
+                        header.sectionSizeFromContents(col).width())
+            self.view.setColumnWidth(col, min(width, caps.get(key, width)))
 
     def _count(self, *_args) -> None:
-        total = len(self.model.frame)
+        table = self.model.table
+        total = len(table)
         shown = self.proxy.rowCount()
-        at_risk = int(self.model.frame["at_risk"].sum()) if total else 0
+        at_risk = int(table.at_risk.sum()) if total else 0
         self.count.setText(f"{shown} of {total} partners shown · {at_risk} at risk"
                            + (f" · as of {self.as_of}" if self.as_of else ""))
 
@@ -395,10 +443,9 @@ class PortfolioPage(FiguresTask, QWidget):
         pid = self.model.partner_id(self.proxy.mapToSource(index).row())
         self.partner_activated.emit(pid)
 
-    def _at_risk_activated(self, row: int, _col: int) -> None:
-        item = self.at_risk.item(row, 0)
-        if item is not None:
-            self.open_partner(int(item.data(Qt.ItemDataRole.UserRole)))
+    def _at_risk_activated(self, index) -> None:
+        if index.isValid():
+            self.open_partner(self.at_risk_model.partner_id(index.row()))
 
     def open_selected(self) -> None:
         pid = self.selected_partner()
@@ -425,6 +472,57 @@ class PortfolioPage(FiguresTask, QWidget):
     def _partner_window_closed(self, dialog) -> None:
         self.partner_pages = [d for d in self.partner_pages if d is not dialog
                               and _alive(d)]
+
+
+class AtRiskModel(QAbstractTableModel):
+    """The at-risk list, read-only: per row (partner, why — without the window all the
+    reasons share, which the header states once —, partner id, the partner's tool tip, the
+    full reason). It shows the :data:`AT_RISK_SHOWN` riskiest of ``total``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[tuple[str, str, int, str, str]] = []
+        self.total = 0
+        self.window = ""
+
+    def set_rows(self, rows: list[tuple[str, str, int, str, str]], total: int | None = None,
+                 window: str = "") -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.total = len(rows) if total is None else total
+        self.window = window
+        self.endResetModel()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 1)
+
+    def partner_id(self, row: int) -> int:
+        return self.rows[row][2]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 2
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section == 0:
+                shown = len(self.rows)
+                return (f"At risk ({self.total})" if shown == self.total
+                        else f"At risk ({shown} of {self.total})")
+            return f"Why ({self.window})" if self.window else "Why"
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        name, why, pid, tip, full = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return name if index.column() == 0 else why
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tip if index.column() == 0 else full
+        if role == Qt.ItemDataRole.UserRole:
+            return pid
+        return None
 
 
 def _alive(widget: QWidget) -> bool:

@@ -1,5 +1,12 @@
-"""The Portfolio page's scorecard table: the columns (with their units), a thin read-only
-Qt model over the DataFrame of :func:`jbp.metrics.scorecard`, and the filter.
+"""The Portfolio page's scorecard table: the columns (with their units), the table's
+display values built once off the GUI thread, a thin read-only Qt model over them, and the
+filter-and-sort proxy.
+
+A program can hold 20,000 partners. So :func:`build_table` (run by the page's background
+task) turns the scorecard DataFrame of :func:`jbp.metrics.scorecard` into plain columns:
+the text of every cell, a numeric sort key per column, the row tint and the red cells.
+``data()`` is then a list index, never a pandas lookup; the proxy filters with numpy masks
+and sorts with ``numpy.argsort`` on the keys, so neither calls back into Python per row.
 
 At-risk partners are tinted red across the row; the Plan RAG cell carries its colour.
 """
@@ -8,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from ui import i18n, theme
 
@@ -79,17 +88,121 @@ def display(value: Any, kind: str) -> str:
     return style.number(text)
 
 
+KINDS = [kind for _, _, kind in COLUMNS]
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+#: Columns whose tool tip is a text of their own: column key → the column holding it.
+_TIPS = {"risk_flag": "risk_reasons", "risk_reasons": "risk_reasons", "tier_gap": "tier_gap"}
+
+
+@dataclass
+class ScorecardTable:
+    """The scorecard as plain columns, in the scorecard's row order (built off the GUI
+    thread by :func:`build_table`). Column ``c`` of the table is ``COLUMNS[c]``."""
+
+    #: The DataFrame it was built from (for callers that want a figure by name).
+    frame: Any
+    #: Per column, the text of each row's cell.
+    text: list[list[str]]
+    #: Per column, a float sort key per row (missing values sort first, ascending).
+    keys: list[np.ndarray]
+    #: Per column, the raw text values the filters compare (tier, region, type).
+    values: dict[str, np.ndarray]
+    #: Per row: at risk; churned; the partner's id; the lower-cased "partner manager".
+    at_risk: np.ndarray
+    churned: np.ndarray
+    partner_id: np.ndarray
+    search: list[str]
+    #: Per column index, which rows are drawn in red.
+    red: dict[int, np.ndarray] = field(default_factory=dict)
+    #: Per row, the Plan RAG (Green, Amber, Red; "" when the partner has no plan).
+    rag: list[str] = field(default_factory=list)
+    #: Per column index, each row's tool tip.
+    tips: dict[int, list[str]] = field(default_factory=dict)
+    #: Per column, its longest text (the column's width is measured on it).
+    widest: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.partner_id)
+
+
+def _rank(strings: list[str]) -> np.ndarray:
+    """Float sort keys for texts: each text's rank in sorted order."""
+    if not strings:
+        return np.zeros(0)
+    _, inverse = np.unique(np.array(strings, dtype=object), return_inverse=True)
+    return inverse.astype(float)
+
+
+def _numeric(column) -> np.ndarray:
+    import pandas as pd
+
+    out = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(out), -np.inf, out)
+
+
+def build_table(frame) -> ScorecardTable:
+    """The display values of the scorecard DataFrame ``frame`` (one row per partner):
+    pure Python and numpy, no Qt object, so it runs on a worker thread."""
+    import pandas as pd
+
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    text: list[list[str]] = []
+    keys: list[np.ndarray] = []
+    for key, _, kind in COLUMNS:
+        column = frame[key] if key in frame.columns else pd.Series([None] * n, dtype=object)
+        raw = column.tolist()
+        cells = [display(v, kind) for v in raw]
+        text.append(cells)
+        if kind == "text":
+            keys.append(_rank(cells))
+        elif kind == "date":
+            keys.append(_rank([c or "9999" for c in cells]))
+        else:
+            keys.append(_numeric(column))
+    at_risk = (frame["at_risk"].fillna(False).astype(bool).to_numpy() if "at_risk" in frame
+               else np.zeros(n, dtype=bool))
+    col = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
+    red = {col["risk_flag"]: at_risk, col["risk_score"]: at_risk}
+    for key, limit in (("ropi", 0.0), ("logins_trend", -0.25)):
+        values = keys[col[key]]
+        red[col[key]] = np.isfinite(values) & (values < limit)
+    managers = (frame["manager"].fillna("").astype(str).tolist() if "manager" in frame
+                else [""] * n)
+    return ScorecardTable(
+        frame=frame, text=text, keys=keys,
+        values={k: np.array(text[col[k]], dtype=object) for k in ("tier", "region", "type")},
+        at_risk=at_risk,
+        churned=(frame["status"] == "churned").to_numpy() if "status" in frame
+        else np.zeros(n, dtype=bool),
+        partner_id=frame["partner_id"].to_numpy(dtype=np.int64) if "partner_id" in frame
+        else np.zeros(n, dtype=np.int64),
+        search=[f"{p} {m}".lower() for p, m in zip(text[col["partner"]], managers,
+                                                    strict=True)],
+        red=red,
+        rag=[v if v in ("Green", "Amber", "Red") else "" for v in text[col["plan_rag"]]],
+        tips={col[k]: text[col[source]] for k, source in _TIPS.items()},
+        widest=[max(cells, key=len, default="") for cells in text])
+
+
 class ScorecardModel(QAbstractTableModel):
-    """The scorecard DataFrame as a read-only table. ``UserRole`` gives a sort key."""
+    """The scorecard's :class:`ScorecardTable` as a read-only table. ``UserRole`` gives
+    the cell's numeric sort key."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         import pandas as pd
 
-        self.frame = pd.DataFrame(columns=[c for c, _, _ in COLUMNS] + ["partner_id",
-                                                                           "at_risk", "status"])
+        self.table = build_table(pd.DataFrame(
+            columns=[c for c, _, _ in COLUMNS] + ["partner_id", "at_risk", "status"]))
         self._cols = [c for c, _, _ in COLUMNS]
         self.currency = ""
+        self._rag_col = self._cols.index("plan_rag")
+
+    @property
+    def frame(self):
+        """The scorecard DataFrame shown (figures by name, for callers and tests)."""
+        return self.table.frame
 
     def title(self, section: int) -> str:
         """A column's title with the workspace currency filled in."""
@@ -97,16 +210,22 @@ class ScorecardModel(QAbstractTableModel):
         return title.format(cur=self.currency) if self.currency else title.replace(
             " ({cur})", "").replace("{cur} ", "")
 
-    def set_frame(self, frame) -> None:
+    def set_table(self, table: ScorecardTable) -> None:
+        """Show ``table`` (one reset; every cell is served from its lists)."""
         self.beginResetModel()
-        self.frame = frame.reset_index(drop=True)
+        self.table = table
         self.endResetModel()
+
+    def set_frame(self, frame) -> None:
+        """Show the scorecard DataFrame ``frame`` (builds its table here: prefer
+        :meth:`set_table` with a table built off the GUI thread)."""
+        self.set_table(build_table(frame))
 
     def column_of(self, key: str) -> int:
         return self._cols.index(key)
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.frame)
+        return 0 if parent.isValid() else len(self.table)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -126,52 +245,47 @@ class ScorecardModel(QAbstractTableModel):
         return None
 
     def partner_id(self, row: int) -> int:
-        return int(self.frame.at[row, "partner_id"])
+        return int(self.table.partner_id[row])
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        key, _, kind = COLUMNS[index.column()]
-        value = self.frame.at[index.row(), key]
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, row: int, column: int, role: int) -> Any:
+        """What ``data()`` answers for a cell: list and array lookups only."""
+        t = self.table
         if role == Qt.ItemDataRole.DisplayRole:
-            return display(value, kind)
+            return t.text[column][row]
         if role == Qt.ItemDataRole.UserRole:
-            if kind in ("text",):
-                return "" if _missing(value) else str(value)
-            if kind == "date":
-                return "9999" if _missing(value) else value.isoformat()
-            return -math.inf if _missing(value) else float(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and kind != "text":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return float(t.keys[column][row])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return None if KINDS[column] == "text" else _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole:
             colours = theme.current()
-            if key in ("risk_flag", "risk_score") and bool(self.frame.at[index.row(),
-                                                                         "at_risk"]):
+            red = t.red.get(column)
+            if red is not None and red[row]:
                 return theme.brush(colours.bad)
-            if key == "ropi" and not _missing(value) and value < 0:
-                return theme.brush(colours.bad)
-            if key == "logins_trend" and not _missing(value) and value < -0.25:
-                return theme.brush(colours.bad)
-            if key == "plan_rag" and str(value) in colours.rag_tint:
+            if column == self._rag_col and t.rag[row] in colours.rag_tint:
                 return theme.brush(colours.rag_tint_fg)
-            if bool(self.frame.at[index.row(), "at_risk"]):
-                return theme.brush(colours.at_risk_fg)
+            return theme.brush(colours.at_risk_fg) if t.at_risk[row] else None
         if role == Qt.ItemDataRole.BackgroundRole:
             colours = theme.current()
-            if key == "plan_rag" and str(value) in colours.rag_tint:
-                return theme.brush(colours.rag_tint[str(value)])
-            if bool(self.frame.at[index.row(), "at_risk"]):
-                return theme.brush(colours.at_risk_bg)
-        if role == Qt.ItemDataRole.ToolTipRole and key in ("risk_flag", "risk_reasons",
-                                                           "tier_gap"):
-            return str(self.frame.at[index.row(), "risk_reasons"] if key != "tier_gap"
-                       else value)
+            if column == self._rag_col and t.rag[row] in colours.rag_tint:
+                return theme.brush(colours.rag_tint[t.rag[row]])
+            return theme.brush(colours.at_risk_bg) if t.at_risk[row] else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tips = t.tips.get(column)
+            return tips[row] if tips is not None else None
         return None
 
 
-class ScorecardFilter(QSortFilterProxyModel):
-    """Filters by text (partner, manager), tier, region, type, at-risk only, and hides
-    churned partners unless asked."""
+class ScorecardFilter(QAbstractTableModel):
+    """The rows of a :class:`ScorecardModel` that pass the filters, in the sorted order: by
+    text (partner, manager), tier, region, type, at-risk only, and churned partners hidden
+    unless asked. Filters are numpy masks over the table's arrays and sorting an argsort of
+    the column's keys, so a change costs no Python call per row. Answers like a
+    ``QSortFilterProxyModel`` (``mapToSource``, ``mapFromSource``, ``sort``)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -181,31 +295,111 @@ class ScorecardFilter(QSortFilterProxyModel):
         self.ptype = ""
         self.at_risk_only = False
         self.show_churned = False
-        self.setSortRole(Qt.ItemDataRole.UserRole)
+        self._source: ScorecardModel | None = None
+        #: Source rows in view order.
+        self.rows = np.zeros(0, dtype=np.int64)
+        self._position: np.ndarray | None = None
+        self.sort_column = -1
+        self.sort_order = Qt.SortOrder.AscendingOrder
+
+    def setSourceModel(self, model: ScorecardModel) -> None:
+        self._source = model
+        model.modelReset.connect(self._refilter)
+        self._refilter()
+
+    def sourceModel(self) -> ScorecardModel:
+        assert self._source is not None
+        return self._source
+
+    def configure(self, **changes: Any) -> None:
+        """Change filters without showing the change (the next :meth:`set` or source reset
+        shows it)."""
+        for k, v in changes.items():
+            if not hasattr(self, k):
+                raise AttributeError(k)
+            setattr(self, k, v)
 
     def set(self, **changes: Any) -> None:
-        self.beginFilterChange()
-        for k, v in changes.items():
-            setattr(self, k, v)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        """Change filters (``text``, ``tier``, ``region``, ``ptype``, ``at_risk_only``,
+        ``show_churned``) and show the rows that pass."""
+        self.configure(**changes)
+        self._refilter()
 
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
-        frame = self.sourceModel().frame
-        if source_row >= len(frame):
-            return False
-        row = frame.iloc[source_row]
+    def _order(self) -> np.ndarray:
+        t = self.sourceModel().table
+        n = len(t)
+        mask = np.ones(n, dtype=bool)
         if self.text:
-            hay = f"{row['partner']} {row.get('manager', '')}".lower()
-            if self.text.lower() not in hay:
-                return False
-        if self.tier and row["tier"] != self.tier:
-            return False
-        if self.region and row["region"] != self.region:
-            return False
-        if self.ptype and row["type"] != self.ptype:
-            return False
-        if self.at_risk_only and not bool(row["at_risk"]):
-            return False
-        return self.show_churned or row["status"] != "churned"
+            needle = self.text.lower()
+            mask &= np.fromiter((needle in h for h in t.search), dtype=bool, count=n)
+        for attr, key in (("tier", "tier"), ("region", "region"), ("ptype", "type")):
+            wanted = getattr(self, attr)
+            if wanted:
+                mask &= t.values[key] == wanted
+        if self.at_risk_only:
+            mask &= t.at_risk
+        if not self.show_churned:
+            mask &= ~t.churned
+        rows = np.flatnonzero(mask)
+        if 0 <= self.sort_column < len(t.keys) and len(rows):
+            keys = t.keys[self.sort_column][rows]
+            if self.sort_order == Qt.SortOrder.DescendingOrder:
+                keys = -keys
+            rows = rows[np.argsort(keys, kind="stable")]
+        return rows
 
+    def _refilter(self) -> None:
+        self.beginResetModel()
+        self.rows = self._order()
+        self._position = None
+        self.endResetModel()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by ``column``'s keys (missing values first when ascending); the selection
+        follows its rows."""
+        self.sort_column, self.sort_order = column, order
+        if self._source is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        sources = [int(self.rows[i.row()]) if i.isValid() else -1 for i in old]
+        self.rows = self._order()
+        self._position = None
+        new = []
+        for index, source in zip(old, sources, strict=True):
+            row = self._row_of(source) if source >= 0 else -1
+            new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def _row_of(self, source_row: int) -> int:
+        if self._position is None:
+            self._position = np.full(len(self.sourceModel().table), -1, dtype=np.int64)
+            self._position[self.rows] = np.arange(len(self.rows))
+        return int(self._position[source_row]) if source_row < len(self._position) else -1
+
+    def mapToSource(self, index) -> QModelIndex:
+        if not index.isValid():
+            return QModelIndex()
+        return self.sourceModel().index(int(self.rows[index.row()]), index.column())
+
+    def mapFromSource(self, index) -> QModelIndex:
+        if not index.isValid():
+            return QModelIndex()
+        row = self._row_of(index.row())
+        return self.index(row, index.column()) if row >= 0 else QModelIndex()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        return self.sourceModel().headerData(section, orientation, role)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        return self.sourceModel().cell(int(self.rows[index.row()]), index.column(), role)
 

@@ -235,8 +235,10 @@ def current() -> Theme:
 
 
 @lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def brush(colour: str) -> QBrush:
-    """A brush of ``colour`` (item models return these for background and text roles)."""
+    """A brush of ``colour`` (item models return these for background and text roles; one
+    per colour, kept, so a table's ``data()`` builds no Qt object per cell)."""
     return QBrush(QColor(colour))
 
 

@@ -126,7 +126,11 @@ class PlansPage(QWidget):
         if ws is None:
             self.model.set_elements([])
             return
-        self.partner_names = {p.id: p.name for p in ws.partners()}
+        # The names of the partners with a plan only: building every Partner of a
+        # 20,000-partner program (or reading every name) stalls the window.
+        self.partner_names = dict(ws.rows(
+            "SELECT DISTINCT partners.id, partners.name FROM partners "
+            "JOIN plans ON plans.partner_id = partners.id"))
         plans = sorted(ws.plans(), key=lambda p: (self.partner_names.get(p.partner_id, ""),
                                                   -p.fiscal_year))
         self.model.set_elements(plans)

@@ -162,7 +162,8 @@ class BacktestView(RunPanel, QWidget):
             try:
                 from simulation.backtest import data_end
 
-                end = data_end(ws) + dt.timedelta(days=1)  # six whole months to compare
+                # The context's coverage (read when the workspace opened) has the dates.
+                end = data_end(ws, self.page.ctx.coverage()) + dt.timedelta(days=1)
                 m = end.month - 6
                 y = end.year + (m - 1) // 12
                 default = dt.date(y, (m - 1) % 12 + 1, 1) - dt.timedelta(days=1)

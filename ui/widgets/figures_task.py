@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QProgressBar
 
-from ui.workers import Task, start_task
+from ui.workers import Task, start_process_task, start_task
 
 
 class FiguresTask:
@@ -28,12 +28,16 @@ class FiguresTask:
     _failure_label: QLabel
     _failure_text = "Could not compute: {message}"
 
-    def start_figures(self, fn: Callable[..., Any], *args: Any, title: str) -> Task:
-        """Cancel the running task, if any, and start ``fn(*args, state=…)``."""
+    def start_figures(self, fn: Callable[..., Any], *args: Any, title: str,
+                      in_process: bool = False) -> Task:
+        """Cancel the running task, if any, and start ``fn(*args, state=…)``: on a thread,
+        or with ``in_process`` in the figures process (:func:`ui.workers.in_process`; for
+        work on every row of a large workspace, which on a thread would stall the window)."""
         if self.task is not None and self.task.running:
             self.task.cancel()
         self.progress.show()
-        task = start_task(fn, *args, title=title)
+        task = (start_process_task(fn, *args, title=title) if in_process
+                else start_task(fn, *args, title=title))
         self.task = task
         task.progress.connect(self._task_progress)
         task.succeeded.connect(self._task_succeeded)
