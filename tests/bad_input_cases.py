@@ -140,9 +140,13 @@ def workspace_cases() -> list[Case]:
                               expect=("{ws}", *words), workspace=kind))
     for cmd in ("refresh", "import"):
         argv = WORKSPACE_COMMANDS[cmd]
-        cases.append(Case(f"ws-locked-{cmd}", argv, {"deals.csv": GOOD_DEALS},
-                          expect=("{ws}", "busy in another process"), condition="locked",
-                          env={"JBP_BUSY_TIMEOUT": "0.3"}))
+        # refresh-kpis reads in a snapshot without the lock and writes only what changed
+        # (optimistically, retried when a plan changed meanwhile): on the demo nothing has,
+        # so a lock held elsewhere rightly does not stop it. Import always writes.
+        if cmd == "import":
+            cases.append(Case(f"ws-locked-{cmd}", argv, {"deals.csv": GOOD_DEALS},
+                              expect=("{ws}", "busy in another process"), condition="locked",
+                              env={"JBP_BUSY_TIMEOUT": "0.3"}))
         cases.append(Case(f"ws-readonly-file-{cmd}", argv, {"deals.csv": GOOD_DEALS},
                           expect=("{ws}", "read-only"), condition="read_only_file"))
         cases.append(Case(f"ws-readonly-folder-{cmd}", argv, {"deals.csv": GOOD_DEALS},

@@ -308,7 +308,9 @@ def test_charts_follow_the_theme(qtbot, dark, window):
     window.show_page("Portfolio")
     settle(qtbot)
     portfolio = window.pages["Portfolio"]
-    assert QColor.fromRgbF(*portfolio.figure.get_facecolor()).name() == background.name()
+    for canvas in portfolio.chart_canvases:  # drawn on the render thread, in the theme
+        qtbot.waitUntil(lambda c=canvas: c.image is not None, timeout=30_000)
+        assert QColor(canvas.image.pixel(2, 2)).name() == background.name(), canvas.objectName()
     window.show_page("Plans")
     editor = window.plans().editor
     editor.show_tab("Goals & KPIs")
@@ -401,8 +403,11 @@ print(json.dumps({"screen_dpr": label.devicePixelRatioF(), "dpr": pixmap.deviceP
                   "pixels": [pixmap.width(), pixmap.height()],
                   "logical": [pixmap.deviceIndependentSize().width(),
                               pixmap.deviceIndependentSize().height()],
-                  "wanted": editor.qbr._chart_width}))
+                  "wanted": editor.qbr._chart_width}), flush=True)
 win.close()
+# as ui.app.run_app does: the window (and the threads it owns) go while Qt is still up
+import shiboken6
+shiboken6.delete(win)
 """
 
 

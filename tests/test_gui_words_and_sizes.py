@@ -168,10 +168,11 @@ def test_layout_fits_at_common_window_sizes(qtbot, window, size):
     from PySide6.QtCore import QRect, Qt
 
     risk = portfolio.at_risk
-    assert risk.rowCount() > 0 and risk.isVisible()
+    model = risk.model()
+    assert model.rowCount() > 0 and risk.isVisible()
     metrics = risk.fontMetrics()
-    for r in range(risk.rowCount()):
-        text = risk.item(r, 1).text()
+    for r in range(model.rowCount()):
+        text = model.index(r, 1).data()
         room = QRect(0, 0, risk.columnWidth(1) - 8, 10_000)
         need = metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, text).height()
         assert risk.rowHeight(r) >= need, text
