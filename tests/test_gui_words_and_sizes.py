@@ -184,6 +184,15 @@ def test_layout_fits_at_common_window_sizes(qtbot, window, size):
             DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
             shots[name].save(str(DOCS_IMAGES / f"{name}-{w}x{h}.png"))
 
+    def drawn(canvas) -> bool:  # rendered off the GUI thread, at the size it has now
+        ratio = canvas.devicePixelRatioF() or 1.0
+        return (canvas.image is not None and not canvas.dirty
+                and abs(canvas.image.width() - canvas.width() * ratio) <= 2
+                and abs(canvas.image.height() - canvas.height() * ratio) <= 2)
+
+    # every chart drawn at the size it has (a chart resized while it was being drawn
+    # once stayed stretched from its old size)
+    qtbot.waitUntil(lambda: all(drawn(c) for c in portfolio.chart_canvases), timeout=30_000)
     shoot("portfolio")
     window.show_page("Plans")
     assert window.width() <= w, "the Plans page made the window wider than the screen"

@@ -324,7 +324,9 @@ class ChartCanvas(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.image is not None or self.dirty:
+        # Also while a render is in flight (no image yet, not dirty): that render is for
+        # the old size, and without a new request the chart stayed stretched from it.
+        if self.image is not None or self.dirty or self.plot is not None or self.empty_text:
             self.dirty = True
             self._resize.start()
 
