@@ -1236,17 +1236,27 @@ def add_program_revision(ws: Workspace, author: str, side: str, element_kind: st
 
 
 def program_revisions(ws: Workspace, element_kind: str | None = None,
-                      element_id: Any = None) -> list[dict[str, Any]]:
-    """The program's change log, oldest first (old/new decoded from JSON)."""
-    sql, args = "SELECT * FROM program_revisions WHERE 1", []
+                      element_id: Any = None, *, newest: int | None = None
+                      ) -> list[dict[str, Any]]:
+    """The program's change log, oldest first (old/new decoded from JSON); with ``newest``,
+    only that many of the latest entries (a program of 20,000 partners logs 20,000 adds:
+    the Program page shows the last 500 without reading the rest)."""
+    sql = "SELECT * FROM program_revisions WHERE 1"
+    args: list[Any] = []
     if element_kind:
         sql += " AND element_kind = ?"
         args.append(element_kind)
     if element_id is not None:
         sql += " AND element_id = ?"
         args.append(str(element_id))
-    return [{**dict(r), "old": json.loads(r["old"]), "new": json.loads(r["new"])}
-            for r in ws._conn.execute(sql + " ORDER BY id", args)]
+    if newest is not None:
+        sql += " ORDER BY id DESC LIMIT ?"
+        args.append(int(newest))
+    else:
+        sql += " ORDER BY id"
+    rows = [{**dict(r), "old": json.loads(r["old"]), "new": json.loads(r["new"])}
+            for r in ws._conn.execute(sql, args)]
+    return rows[::-1] if newest is not None else rows
 
 
 def write_program(ws: Workspace, program: Program) -> None:

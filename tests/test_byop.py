@@ -191,6 +191,8 @@ def test_program_and_tier_edits_undo_and_redo_with_change_log(tmp_path):
         assert ws.program().tier("Gold").min_sourced_revenue == 350_000
         log = store.program_revisions(ws)
         assert [r["action"] for r in log] == ["edit"] * 4 + ["undo"] * 4 + ["edit"] * 2
+        # the Program page reads only the newest entries, still oldest first
+        assert store.program_revisions(ws, newest=3) == log[-3:]
         # thresholds that do not rise are refused, nothing is written
         with pytest.raises(ValidationError, match="thresholds must rise"):
             h.run(SetTierField(ED, "Silver", "min_sourced_revenue", 400_000))

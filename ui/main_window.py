@@ -321,7 +321,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ pages
 
     def plans(self):
-        return self.pages["Plans"]
+        """The Plans page, its list read (a hidden page reads it only when asked)."""
+        page = self.pages["Plans"]
+        page.ensure_read()
+        return page
 
     def show_page(self, index_or_title: int | str) -> None:
         index = (index_or_title if isinstance(index_or_title, int)

@@ -132,7 +132,7 @@ def shared_window(reasons: list[str]) -> tuple[list[str], str]:
 
 #: The at-risk list beside the charts shows the riskiest this many (the table's "At risk"
 #: filter shows them all): its rows wrap to fit their reasons, measured row by row.
-AT_RISK_SHOWN = 200
+AT_RISK_SHOWN = 50
 
 
 class PortfolioPage(FiguresTask, QWidget):

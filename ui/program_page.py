@@ -364,7 +364,7 @@ class ProgramPage(QWidget):
             + "; ".join(f"<b>{c}</b>: {d}" for c, d in COST_CATEGORIES.items()) + ".")
 
     def _load_log(self, ws) -> None:
-        rows = store.program_revisions(ws)[-500:][::-1]
+        rows = store.program_revisions(ws, newest=500)[::-1]
         self.log.setRowCount(len(rows))
         for r, rev in enumerate(rows):
             for c, v in enumerate((rev["at"], f"{rev['author']} ({rev['side']})",

@@ -98,6 +98,9 @@ class PlansPage(QWidget):
         self.editor.session.loaded.connect(self._sync_undo)
         ctx.plan_changed.connect(self._plans_changed)
         ctx.workspace_changed.connect(self.reload)
+        #: The list waits to be read until the page is shown (or asked for a plan).
+        self._stale = False
+        self._read_for = None
         self.reload()
 
     # ------------------------------------------------------------------ undo
@@ -115,13 +118,36 @@ class PlansPage(QWidget):
 
     def select_first(self) -> None:
         """Open the first plan of the list (when none is open)."""
+        self.ensure_read()
         if self.model.elements:
             self.select_plan(self.model.elements[0].id)
 
     # ------------------------------------------------------------------ list
 
     def reload(self) -> None:
+        """Read the plan list again and keep (or pick) the open plan. While the page is
+        hidden this waits until it is shown or asked for a plan: opening a plan (its tables
+        and chart) on a workspace's open, behind the Portfolio, stalled the window."""
         ws = self.ctx.workspace
+        if ws is not None and not self.isVisible():
+            if ws is not self._read_for and self.editor.plan_id is not None:
+                self.editor.open_plan(None)  # never show a plan of the workspace before
+            self._stale = True
+            return
+        self._reload_now()
+
+    def ensure_read(self) -> None:
+        if self._stale:
+            self._reload_now()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.ensure_read()
+
+    def _reload_now(self) -> None:
+        self._stale = False
+        ws = self.ctx.workspace
+        self._read_for = ws
         current = self.editor.plan_id
         if ws is None:
             self.model.set_elements([])
@@ -148,6 +174,8 @@ class PlansPage(QWidget):
             self.editor.open_plan(None)
 
     def _plans_changed(self, plan_id: int) -> None:
+        if self._stale:
+            return  # read whole when shown
         if plan_id == 0:
             self.reload()
         else:  # a status change shows in the list
@@ -161,9 +189,11 @@ class PlansPage(QWidget):
                                             self.model.index(row, 2))
 
     def plans(self) -> list[Plan]:
+        self.ensure_read()
         return list(self.model.elements)
 
     def select_plan(self, plan_id: int) -> bool:
+        self.ensure_read()
         row = self.model.row_of(plan_id)
         if row < 0:
             return False
@@ -179,6 +209,7 @@ class PlansPage(QWidget):
     def show_partner(self, partner_id: int) -> bool:
         """Open the partner's most recent plan (used when a partner is activated on the
         portfolio page). False if the partner has no plan."""
+        self.ensure_read()
         plans = [p for p in self.model.elements if p.partner_id == partner_id]
         if not plans:
             return False
