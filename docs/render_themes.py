@@ -28,12 +28,21 @@ OUT = os.environ.get("JBP_THEME_OUT", "")
 
 
 def settle(app, rounds: int = 5) -> None:
+    import time
+
     from ui import workers
+    from ui.scenario_lab.canvas import chart_renderer
 
     for _ in range(rounds):
         for task in workers.running_tasks():
             task.wait(30_000)
         app.processEvents()
+    # the charts drawn on the render thread (each at its size), as a user sees them
+    deadline = time.monotonic() + 30
+    while chart_renderer().busy() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    app.processEvents()
 
 
 def every_page(app, win) -> dict:
