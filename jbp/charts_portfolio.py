@@ -88,10 +88,12 @@ def draw_tier_moves(ax: Axes, moves: pd.DataFrame) -> None:
     ax.set_yticks(y)
     ax.set_yticklabels(list(moves.index), fontsize=7)
     ax.set_xlabel("partners", fontsize=7)
-    _style(ax, "Tiers and moves (partners)")
+    _style(ax, "Tier moves")
     ax.grid(axis="y", alpha=0)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=6, frameon=False, loc="upper right")
+    # Room above the top tier for the legend: in a narrow chart it covered the top bar.
+    ax.set_ylim(-0.6, len(moves) - 0.4 + 1.4)
+    ax.legend(fontsize=6, frameon=False, loc="upper right", ncol=1)
     ax.margins(x=0.15)
 
 
