@@ -93,5 +93,7 @@ def test_cancel_stops_the_work_in_the_process_and_the_process_serves_the_next(qt
         pass
     assert len(sig.args[0]["card"]) == 10
     assert not workers.running_tasks()
-    # The process ends when no work is left for it: no child behind an idle window.
-    assert not multiprocessing.active_children()
+    # The process ends when no work is left for it: no child behind an idle window. (Its
+    # pool is shut down as the last run ends; on a loaded machine a worker may still be
+    # exiting as the result arrives, so it gets a moment: a child that stays fails.)
+    qtbot.waitUntil(lambda: not multiprocessing.active_children(), timeout=15_000)
