@@ -89,3 +89,45 @@ def press_enter(qtbot, editor) -> None:
 def cell_text(table, row: int, field: str) -> str:
     model = table.model
     return model.index(row, model.column_of(field)).data()
+
+
+def settle(qtbot) -> None:
+    """Let running tasks finish and the events they post be delivered."""
+    finish_tasks()
+    qtbot.wait(30)
+    finish_tasks()
+
+
+def demo_window(qtbot, settings, demo_path):
+    """The main window at 1366×768 on the demo workspace, a returning user (no welcome page)
+    signed in as a vendor-side editor: the window most GUI tests start from."""
+    from jbp.commands import Editor
+    from ui.main_window import MainWindow
+
+    settings.setValue("welcome/seen", True)
+    win = MainWindow(settings=settings, ask_identity=False)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    win.open_workspace(demo_path)
+    finish_tasks()
+    win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
+    return win
+
+
+def walk_pages(qtbot, win):
+    """(place, page) of every page and every tab of the plan editor, shown in turn."""
+    from ui.main_window import PAGES
+
+    for title, _ in PAGES:
+        win.show_page(title)
+        settle(qtbot)
+        page = win.pages[title]
+        if title == "Plans":
+            tabs = page.editor.tabs
+            for i in range(tabs.count()):
+                tabs.setCurrentIndex(i)
+                settle(qtbot)
+                yield f"Plans ▸ {tabs.tabText(i)}", page
+        else:
+            yield title, page

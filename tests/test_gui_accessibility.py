@@ -9,36 +9,29 @@ import re
 
 import pytest
 from gui_access import accessible_name, describe, interactive_widgets, places, with_baseline
-from gui_support import edit_cell, finish_tasks, no_thread_left, settings  # noqa: F401
+from gui_support import (  # noqa: F401
+    demo_window,
+    edit_cell,
+    finish_tasks,
+    no_thread_left,
+    settings,
+    settle,
+    walk_pages,
+)
 from PySide6.QtCore import Qt
 
 from jbp.chart_text import kpi_chart_text
-from jbp.commands import Editor
-from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def window(qtbot, settings, demo_path):
-    settings.setValue("welcome/seen", True)
-    win = MainWindow(settings=settings, ask_identity=False)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.open_workspace(demo_path)
-    finish_tasks()
-    win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
+    win = demo_window(qtbot, settings, demo_path)
     with_baseline(qtbot, win)
     yield win
     win.ctx.discard_pending()
     win.close()
-
-
-def settle(qtbot) -> None:
-    finish_tasks()
-    qtbot.wait(20)
-    finish_tasks()
 
 
 def test_every_control_on_every_page_has_a_name(qtbot, window):

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import pytest
 from gui_access import describe, focus_chain, interactive_widgets, places, with_baseline
-from gui_support import finish_tasks, no_thread_left, settings  # noqa: F401
+from gui_support import demo_window, finish_tasks, no_thread_left, settings, settle, walk_pages  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from jbp.commands import Editor
-from ui.main_window import MainWindow
 from ui.plan_editor.editor import PlanEditor
 
 pytestmark = pytest.mark.gui
@@ -21,24 +19,12 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def window(qtbot, settings, demo_path):
-    settings.setValue("welcome/seen", True)
-    win = MainWindow(settings=settings, ask_identity=False)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.open_workspace(demo_path)
-    finish_tasks()
-    win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
+    win = demo_window(qtbot, settings, demo_path)
     with_baseline(qtbot, win)  # the Scenario Lab's list has a row, its parameters show
     win.activateWindow()
     yield win
     win.ctx.discard_pending()
     win.close()
-
-
-def settle(qtbot) -> None:
-    finish_tasks()
-    qtbot.wait(20)
 
 
 def test_tab_walks_every_page_back_to_the_start_without_traps(qtbot, window):

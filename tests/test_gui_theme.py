@@ -14,14 +14,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from gui_support import edit_cell, finish_tasks, no_thread_left, settings  # noqa: F401
+from gui_support import (  # noqa: F401
+    demo_window,
+    edit_cell,
+    finish_tasks,
+    no_thread_left,
+    settings,
+    settle,
+    walk_pages,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
 
-from jbp.commands import Editor
 from ui import theme
-from ui.main_window import PAGES, MainWindow
 
 pytestmark = pytest.mark.gui
 
@@ -41,23 +47,12 @@ def dark():
 
 @pytest.fixture
 def window(qtbot, settings, demo_path):
-    settings.setValue("welcome/seen", True)
-    win = MainWindow(settings=settings, ask_identity=False)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.open_workspace(demo_path)
-    finish_tasks()
-    win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
+    win = demo_window(qtbot, settings, demo_path)
     yield win
     win.ctx.discard_pending()
     win.close()
 
 
-def settle(qtbot) -> None:
-    finish_tasks()
-    qtbot.wait(20)
-    finish_tasks()
 
 
 # ------------------------------------------------------------------ the theme's own pairs
@@ -176,25 +171,9 @@ def cell_pairs(view: QAbstractItemView, rows: int = 12) -> list[tuple[str, str, 
     return out
 
 
-def walk(qtbot, win):
-    """(place, page) of every page and every tab of the plan editor, shown in turn."""
-    for title, _ in PAGES:
-        win.show_page(title)
-        settle(qtbot)
-        page = win.pages[title]
-        if title == "Plans":
-            tabs = page.editor.tabs
-            for i in range(tabs.count()):
-                tabs.setCurrentIndex(i)
-                settle(qtbot)
-                yield f"Plans ▸ {tabs.tabText(i)}", page
-        else:
-            yield title, page
-
-
 def test_every_page_and_plan_tab_reads_in_a_dark_palette(qtbot, dark, window):
     low, cells, labels = [], 0, 0
-    for place, page in walk(qtbot, window):
+    for place, page in walk_pages(qtbot, window):
         for view in page.findChildren(QAbstractItemView):
             if not view.isVisible() or view.model() is None:
                 continue

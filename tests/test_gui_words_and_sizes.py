@@ -9,12 +9,12 @@ import os
 from pathlib import Path
 
 import pytest
-from gui_support import finish_tasks, no_thread_left, settings  # noqa: F401
+from gui_support import demo_window, finish_tasks, no_thread_left, settings, settle, walk_pages  # noqa: F401
 from gui_text import offending, visible_texts
 from PySide6.QtWidgets import QApplication
 
 from jbp.commands import Editor
-from ui.main_window import PAGES, MainWindow
+from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 
@@ -40,28 +40,6 @@ def window(qtbot, settings, demo_path):
     yield win
     win.ctx.discard_pending()
     win.close()
-
-
-def settle(qtbot) -> None:
-    finish_tasks()
-    qtbot.wait(30)
-    finish_tasks()
-
-
-def walk_pages(qtbot, win):
-    """(place, widget) of every page and every tab of the plan editor, shown in turn."""
-    for title, _ in PAGES:
-        win.show_page(title)
-        settle(qtbot)
-        page = win.pages[title]
-        if title == "Plans":
-            tabs = page.editor.tabs
-            for i in range(tabs.count()):
-                tabs.setCurrentIndex(i)
-                settle(qtbot)
-                yield f"Plans ▸ {tabs.tabText(i)}", page
-        else:
-            yield title, page
 
 
 def test_the_checker_catches_identifiers_reprs_and_raw_fractions():
