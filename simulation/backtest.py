@@ -10,8 +10,10 @@ the truth is calibrated; far fewer is overconfident, nearly all is too wide.
 
 Months: model month ``k`` is the ``k``-th span of ``DAYS_PER_MONTH`` days after
 ``train_until``; the actuals are counted over the same spans. Flows (bookings,
-registrations, wins, certifications) are summed over the window; the stock (active
-partners) is taken at its end. The error is ``(P50 - actual) / actual``.
+registrations, wins, certifications, partner sign-ups and partners churned) are summed over
+the window; the stock (active partners) is taken at its end. Sign-ups and churned partners
+are the flows that move the stock: when active partners miss the band, they say whether
+recruiting or churn moved away from what the training data showed. The error is ``(P50 - actual) / actual``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ METRICS: dict[str, tuple[str, bool]] = {
     "wins": ("wins", False),
     "certifications": ("certifications", False),
     "active_partners": ("partners_active", True),
+    # The flows that move the stock: a miss on active partners says which one moved.
+    "sign_ups": ("recruits", False),
+    "partners_churned": ("churned", False),
 }
 #: The series the issue's "Done means" judges.
 HEADLINE = ("sourced_bookings", "registrations", "active_partners")
@@ -259,6 +264,8 @@ def actual_series(ws: Any, train_until: dt.date, months: int) -> dict[str, np.nd
         active[k] = sum(1 for p in partners if p.activated_on and p.activated_on <= end
                         and (p.churned_on is None or p.churned_on > end))
     out["active_partners"] = active
+    out["sign_ups"] = count([p.signup_date for p in partners if p.signup_date])
+    out["partners_churned"] = count([p.churned_on for p in partners if p.churned_on])
     return out
 
 

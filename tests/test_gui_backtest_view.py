@@ -46,8 +46,11 @@ def test_backtest_tab_runs_off_the_gui_thread_and_shows_the_comparison(qtbot, la
         assert view.is_running() and not view.run_button.isEnabled()
     assert "Trained until 2026-04-30, 3 months compared" in blocker.args[0]
     model = view.model
-    assert model.rowCount() == 6
+    assert model.rowCount() == 8
     assert model.index(0, 0).data() == "Sourced bookings"
+    # The flows that move the active-partner count, below it
+    assert [model.index(r, 0).data() for r in (5, 6, 7)] == [
+        "Active partners", "Partner sign-ups", "Partners churned"]
     assert model.index(0, 7).data().endswith("of 3")
     titles = ["Sourced bookings", "Registrations", "Active partners"]
     qtbot.waitUntil(lambda: [c.title for c in view.canvases] == titles, timeout=20_000)

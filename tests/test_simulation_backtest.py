@@ -98,6 +98,20 @@ def test_actual_series_counts_calendar_months_after_the_date(ws):
     may = regs[(regs["reg_date"] >= "2026-05-01") & (regs["reg_date"] <= "2026-05-31")]
     assert act["registrations"][0] == len(may)
     assert set(act) == set(METRICS)
+    # The flows that move the active-partner stock, from the partner list's own dates:
+    # stock at the end = stock before + activated - churned.
+    parts = ws.partners()
+    churned = [p.churned_on for p in parts if p.churned_on
+               and dt.date(2026, 5, 1) <= p.churned_on <= dt.date(2026, 10, 31)]
+    signed = [p.signup_date for p in parts
+              if dt.date(2026, 5, 1) <= p.signup_date <= dt.date(2026, 10, 31)]
+    assert act["partners_churned"].sum() == len(churned) > 0
+    assert act["sign_ups"].sum() == len(signed)
+    before = sum(1 for p in parts if p.activated_on and p.activated_on <= TRAIN
+                 and (p.churned_on is None or p.churned_on > TRAIN))
+    activated = sum(1 for p in parts if p.activated_on
+                    and TRAIN < p.activated_on <= dt.date(2026, 10, 31))
+    assert act["active_partners"][-1] == before + activated - len(churned)
 
 
 def test_mid_pit_counts_ties_half():

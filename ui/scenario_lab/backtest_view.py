@@ -44,7 +44,8 @@ from .run_panel import RunPanel
 
 LABELS = {"sourced_bookings": "Sourced bookings", "influenced_bookings": "Influenced bookings",
           "registrations": "Registrations", "wins": "Wins",
-          "certifications": "Certifications", "active_partners": "Active partners"}
+          "certifications": "Certifications", "active_partners": "Active partners",
+          "sign_ups": "Partner sign-ups", "partners_churned": "Partners churned"}
 
 
 def run_backtest(path: Any, train_until: dt.date, months: int, replications: int,
