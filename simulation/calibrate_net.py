@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from . import estimators as est
 from .state_at import certified_on
@@ -182,15 +183,20 @@ class NetEstimates:
         if regs is not None and len(regs):
             reg_q = regs["reg_date"].to_numpy().astype("datetime64[M]").astype(int) // 3
             req_q = req["mdf_date"].to_numpy().astype("datetime64[M]").astype(int) // 3
+            # Counted per (partner, quarter) in one grouping each, then looked up: not a
+            # scan of both tables per partner-quarter (quadratic in the partners).
+            n_by = pd.Series(1, index=pd.MultiIndex.from_arrays(
+                [regs["partner_id"].to_numpy(), reg_q])).groupby(level=[0, 1]).sum().to_dict()
+            spend_by = pd.Series(req["amount"].to_numpy(float), index=pd.MultiIndex.from_arrays(
+                [req["partner_id"].to_numpy(), req_q])).groupby(level=[0, 1]).sum().to_dict()
             for p in self.partners:
                 if not p.activated_on:
                     continue
                 a = q(p.activated_on) + 1
                 b = q(p.churned_on) - 1 if p.churned_on else q1 - 1
                 for k in range(max(a, q0), b + 1):
-                    rows.append((p.id, int(((regs["partner_id"] == p.id) & (reg_q == k)).sum()),
-                                 float(req["amount"][(req["partner_id"] == p.id)
-                                                     & (req_q == k)].sum())))
+                    rows.append((p.id, int(n_by.get((p.id, k), 0)),
+                                 float(spend_by.get((p.id, k), 0.0))))
         fit = est.Fit(math.nan, math.nan, math.nan, 0)
         if rows:
             pid, n, spend = (np.array(x) for x in zip(*rows, strict=True))
