@@ -67,6 +67,7 @@ class ChurnEstimates:
         out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         regs = self.f.get("registrations")
         if regs is not None and len(regs):
+            regs = regs[regs["partner_id"].notna()]
             pids = regs["partner_id"].to_numpy()
             dates = regs["reg_date"].to_numpy().astype("datetime64[D]")
             conflict = regs["conflict"].astype(bool).to_numpy() if "conflict" in regs \
@@ -85,10 +86,18 @@ class ChurnEstimates:
         out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         if deals is None or not len(deals):
             return out
-        s = deals[deals["attribution"] == "sourced"]
-        for pid, g in s.groupby("partner_id"):
-            out[int(cast("int", pid))] = (g["close_date"].to_numpy().astype("datetime64[D]"),
-                                          g["amount"].to_numpy(float))
+        s = deals[(deals["attribution"] == "sourced") & deals["partner_id"].notna()]
+        # Split once by partner (rows in their order within a partner), not a frame per
+        # group: 20,000 groups of pandas overhead took seconds.
+        pids = s["partner_id"].to_numpy()
+        order = np.argsort(pids, kind="stable")
+        pids = pids[order]
+        when = s["close_date"].to_numpy().astype("datetime64[D]")[order]
+        amount = s["amount"].to_numpy(float)[order]
+        cuts = np.flatnonzero(pids[1:] != pids[:-1]) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(pids)], strict=True):
+            if hi > lo:
+                out[int(pids[lo])] = (when[lo:hi], amount[lo:hi])
         return out
 
     def _net_churn(self, churned: list[Partner]) -> est.Fit | None:

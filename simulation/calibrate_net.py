@@ -20,8 +20,6 @@ from . import estimators as est
 from .state_at import certified_on
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from jbp.model import Partner
 
     from .calibrate import Estimate
@@ -49,6 +47,10 @@ class NetEstimates:
 
     def keep(self, path: str, why: str) -> None:
         """Keep the default, saying why (the calibrator's)."""
+        raise NotImplementedError
+
+    def _partner_dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The partners' ids, activation and churn days as arrays (the calibrator's)."""
         raise NotImplementedError
 
     def _net_registrations(self) -> None:
@@ -153,10 +155,10 @@ class NetEstimates:
             return
         left = np.array([np.datetime64(p.churned_on, "M") for p in churned])
         counts = np.array([(left == m).sum() for m in months], float)
-        exposed = np.array([sum(1 for p in self.partners if p.activated_on
-                                and np.datetime64(p.activated_on, "M") < m
-                                and (p.churned_on is None
-                                     or np.datetime64(p.churned_on, "M") >= m))
+        _ids, act, gone = self._partner_dates()
+        act_m, gone_m = act.astype("datetime64[M]"), gone.astype("datetime64[M]")
+        exposed = np.array([np.count_nonzero(~np.isnat(act_m) & (act_m < m)
+                                             & (np.isnat(gone_m) | (gone_m >= m)))
                             for m in months], float)
         _, k = est.churn_dispersion(counts, exposed)
         self.put("churn.burst_dispersion", round(min(20.0, k.value), 3),

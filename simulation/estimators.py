@@ -258,16 +258,24 @@ def mdf_pipeline_per_dollar(regs: np.ndarray, spend: np.ndarray, partner: np.nda
     get more MDF; that is not its effect). CI from the Poisson variance of the counts."""
     regs, spend, partner = (np.asarray(a) for a in (regs, spend, partner))
     excess = var = dollars = 0.0
-    for p in np.unique(partner):
-        mine = partner == p
-        with_ = mine & (spend > 0)
-        without = mine & (spend <= 0)
-        if not with_.any() or not without.any():
-            continue
-        base = regs[without].mean()
-        excess += float(regs[with_].sum() - base * with_.sum())
-        var += float(regs[with_].sum() + base * with_.sum() ** 2 / without.sum())
-        dollars += float(spend[with_].sum())
+    # Each partner's periods with and without MDF, by grouping once (a mask over every
+    # row per partner was quadratic: minutes at 20,000 partners).
+    _, code = np.unique(partner, return_inverse=True)
+    k = int(code.max()) + 1 if len(code) else 0
+    has = spend > 0
+    n_with = np.bincount(code, has, k)
+    n_without = np.bincount(code, ~has, k)
+    regs_with = np.bincount(code, np.where(has, regs, 0), k)
+    regs_without = np.bincount(code, np.where(has, 0, regs), k)
+    order = np.argsort(code, kind="stable")
+    cuts = np.searchsorted(code[order], np.arange(k + 1))
+    spend_sorted, has_sorted = spend[order], has[order]
+    for j in np.flatnonzero((n_with > 0) & (n_without > 0)).tolist():
+        base = regs_without[j] / n_without[j]
+        excess += float(regs_with[j] - base * n_with[j])
+        var += float(regs_with[j] + base * n_with[j] ** 2 / n_without[j])
+        lo, hi = cuts[j], cuts[j + 1]
+        dollars += float(spend_sorted[lo:hi][has_sorted[lo:hi]].sum())
     if dollars <= 0:
         return Fit(math.nan, math.nan, math.nan, 0)
     v = excess / dollars * deal_size
