@@ -271,6 +271,9 @@ def measure(path: Path) -> dict[str, dict[str, float]]:
         "portfolio": [py, "-m", "ui.cli", "export", str(path), "--portfolio", "--out",
                       str(path.parent / "portfolio.xlsx"), "--force", "--as-of", AS_OF],
         "info": [py, "-m", "ui.cli", "info", str(path)],
+        # The Scenario Lab's "From workspace": a baseline calibrated from the actuals.
+        "calibrate": [py, "-m", "ui.cli", "scenario", "baseline", str(path),
+                      str(path.parent / "baseline.toml"), "--force", "--as-of", AS_OF],
     }
     for name, cmd in ops.items():
         seconds, peak, _ = _timed(cmd)
