@@ -110,7 +110,7 @@ def baseline_from_workspace(ws: Any, *, name: str = "Baseline", horizon_months: 
     program, partners, frames = at.program, at.partners, at.frames
     progress.step(0.4, "estimating")
     cal = _Calibrator(program, partners, frames, as_of)
-    changes = cal.estimate()
+    changes = cal.estimate(progress.part(0.4, 0.5))
     if at.open_by_age:
         n = sum(at.open_by_age.values())
         cal.put("deals.initial_open_by_age", {str(a): float(c) for a, c in
@@ -177,7 +177,8 @@ class _Calibrator(NetEstimates, ChurnEstimates):
             return None
         return min(dates).to_datetime64(), max(dates).to_datetime64()
 
-    def estimate(self) -> dict[str, Any]:
+    def estimate(self, progress: Progress | None = None) -> dict[str, Any]:
+        progress = progress or Progress()
         self._cohort()
         window = self._window()
         if window is None:
@@ -192,15 +193,16 @@ class _Calibrator(NetEstimates, ChurnEstimates):
         self.start, self.end = start, end
         self.months = max(1.0, (end - start) / np.timedelta64(1, "D") / DAYS_PER_MONTH)
         self.exposure = self._exposure(start, end)
-        self._registrations()
-        self._deals()
-        self._recruitment()
-        self._onboarding()
-        self._churn()
-        self._enablement()
-        self._mdf()
-        self._costs()
-        self._net_registrations()
+        # Each stage reports and honours a cancel (tens of seconds at 20,000 partners).
+        stages = [("registrations", self._registrations), ("deals", self._deals),
+                  ("recruitment", self._recruitment), ("onboarding", self._onboarding),
+                  ("churn", self._churn), ("enablement", self._enablement),
+                  ("MDF", self._mdf), ("costs", self._costs),
+                  ("registrations net of lead sharing and MDF", self._net_registrations)]
+        for i, (label, stage) in enumerate(stages):
+            progress.step(i / len(stages), f"estimating {label}")
+            stage()
+        progress.step(1.0)
         return self.changes
 
 

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from jbp.progress import Cancelled, Progress
 from jbp.store import Workspace
 from simulation.backtest import HEADLINE, METRICS, actual_series, backtest, mid_pit, origins
 from simulation.calibrate import baseline_from_workspace
@@ -90,6 +91,29 @@ def test_calibration_as_of_takes_the_starting_state_and_rates_from_the_workspace
     certs = at.frames["certifications"]
     assert sc.enablement.certification_rate < len(certs) / 500
     assert 0 < sc.deals.win_probability_cv < 0.2 and 0 < sc.deals.registrations_cv < 0.1
+
+
+def test_calibration_reports_each_stage_and_stops_when_cancelled(ws):
+    """Tens of seconds at 20,000 partners: each estimating stage reports, and a cancel
+    asked for during one stops the calibration before the next."""
+    texts: list[str] = []
+    progress = Progress(lambda f, t: texts.append(t or ""))
+    baseline_from_workspace(ws, as_of=TRAIN, progress=progress)
+    stages = [t for t in texts if t.startswith("estimating ")]
+    assert stages[:2] == ["estimating registrations", "estimating deals"]
+    assert "estimating churn" in stages and "estimating MDF" in stages
+
+    seen: list[str] = []
+
+    def cancel_at_churn(_f, text):
+        seen.append(text or "")
+        if text == "estimating churn":
+            stopping.cancel()
+
+    stopping = Progress(cancel_at_churn)
+    with pytest.raises(Cancelled):
+        baseline_from_workspace(ws, as_of=TRAIN, progress=stopping)
+    assert seen[-1] == "estimating churn" and "estimating MDF" not in seen
 
 
 def test_actual_series_counts_calendar_months_after_the_date(ws):
