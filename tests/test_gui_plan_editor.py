@@ -419,3 +419,37 @@ def test_esc_reverts_a_cell(qtbot, window):
     assert not window.ctx.pending()
     assert ws.element("kpi", kpi.id).target_q3 == kpi.target_q3
     assert index.data() != "4,242"
+
+
+def test_qbr_side_lists_show_a_cut_short_text_whole_on_hover(qtbot, window):
+    """At 1366×768 the QBR's side lists elide initiative names and comments ("Sales and …");
+    hovering such a cell shows the whole text, a cell whose text fits gets no extra tip."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QStyleOptionViewItem, QToolTip
+
+    from ui.widgets.elided_tips import cut_short
+
+    editor, _plan_id = open_plan(window, "Cascade Integrators", 2026)
+    window.show_plan_tab("QBR")
+    finish_tasks()
+    view = editor.qbr.comment_view
+    view.setColumnWidth(2, 40)  # as narrow as a laptop screen leaves it
+    row, col = 0, 2
+    index = view.model().index(row, col)
+    text = index.data()
+    assert text and len(text) > 8
+    rect = view.visualRect(index)
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    option.rect = rect
+    option.widget = view
+    QToolTip.hideText()
+    event = QHelpEvent(QEvent.Type.ToolTip, rect.center(), view.viewport().mapToGlobal(
+        rect.center()))
+    assert view.itemDelegate().helpEvent(event, view, option, index)
+    assert QToolTip.text().startswith(text)
+    # the same cell wide enough: no whole-text tip of the delegate's own
+    view.setColumnWidth(2, 4000)
+    option.rect = view.visualRect(index).adjusted(0, 0, 4000, 0)
+    assert not cut_short(option, text)

@@ -25,6 +25,7 @@ from jbp.qbr import Scorecard, plan_scorecard
 from ui import theme
 from ui.plan_editor.models import Column, ElementTableModel, RecordTableModel
 from ui.plan_editor.session import PlanSession
+from ui.widgets.elided_tips import ElidedTipDelegate
 from ui.widgets.keyboard import keyboard_view
 from ui.workers import Task, start_task
 
@@ -83,6 +84,8 @@ def _table(parent: QWidget, model, name: str) -> QTableView:
     view.setWordWrap(False)
     keyboard_view(view, name.removeprefix("qbr_").replace("_", " ").capitalize())
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # Narrow side lists cut their texts short: hovering one shows the whole text.
+    view.setItemDelegate(ElidedTipDelegate(view))
     return view
 
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
 )
@@ -43,6 +42,7 @@ from jbp.locale_numbers import (
 from ui import i18n
 from ui.context import AppContext
 from ui.plan_editor.models import CELL_STATE_ROLE
+from ui.widgets.elided_tips import ElidedTipDelegate
 from ui.widgets.keyboard import paint_current_frame
 
 #: Field kinds typed as numbers.
@@ -171,9 +171,10 @@ def paint_amended_mark(painter: QPainter, option: QStyleOptionViewItem) -> None:
     painter.restore()
 
 
-class FieldDelegate(QStyledItemDelegate):
+class FieldDelegate(ElidedTipDelegate):
     """Editors driven by ``model.field_at(index)``; see the module docstring. The current
-    cell is framed (:func:`ui.widgets.keyboard.paint_current_frame`)."""
+    cell is framed (:func:`ui.widgets.keyboard.paint_current_frame`); a cell cut short shows
+    its whole text on hover (:class:`ui.widgets.elided_tips.ElidedTipDelegate`)."""
 
     def paint(self, painter, option, index) -> None:
         super().paint(painter, option, index)
