@@ -234,6 +234,9 @@ class BacktestView(RunPanel, QWidget):
                                                   "active_partners"), strict=True):
             canvas.set_plot(partial(charts.plot_backtest, series=bt.get(metric),
                                     title=LABELS[metric]))
-        inside = [LABELS[s.metric] for s in bt.series if s.inside_80]
+        # Short enough for a laptop's status bar: the count, then only the misses named.
+        outside = [LABELS.get(s.metric, s.metric) for s in bt.series if not s.inside_80]
+        inside = len(bt.series) - len(outside)
         self._ended(f"Trained until {bt.train_until.isoformat()}, {bt.months} months compared: "
-                    f"actual inside the 80% band for {', '.join(inside) or 'no metric'}.")
+                    f"{inside} of {len(bt.series)} actuals inside the 80% band"
+                    + (f"; outside: {', '.join(outside)}." if outside else "."))
