@@ -35,6 +35,16 @@ if TYPE_CHECKING:
     from .scenario import Scenario
 
 
+def by_partner(pids: np.ndarray, *columns: np.ndarray):
+    """Yield ``(partner id, (column slices...))`` for rows already sorted by partner: one
+    pass over the rows, where a mask per partner would be quadratic in the partners."""
+    if not len(pids):
+        return
+    cuts = np.flatnonzero(pids[1:] != pids[:-1]) + 1
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(pids)], strict=True):
+        yield int(pids[lo]), tuple(c[lo:hi] for c in columns)
+
+
 class ChurnEstimates:
     """The churn hazard net of its drivers and the starting partners' drivers."""
 
@@ -73,11 +83,8 @@ class ChurnEstimates:
             conflict = regs["conflict"].astype(bool).to_numpy() if "conflict" in regs \
                 else np.zeros(len(regs), bool)
             order = np.lexsort((dates, pids))  # by partner, then date
-            pids, dates, conflict = pids[order], dates[order], conflict[order]
-            cuts = np.flatnonzero(pids[1:] != pids[:-1]) + 1
-            for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(pids)], strict=True):
-                d = dates[lo:hi]
-                out[int(pids[lo])] = (d, d[conflict[lo:hi]])
+            for pid, (d, c) in by_partner(pids[order], dates[order], conflict[order]):
+                out[pid] = (d, d[c])
         self._events_cache = out
         return out
 
@@ -91,13 +98,10 @@ class ChurnEstimates:
         # group: 20,000 groups of pandas overhead took seconds.
         pids = s["partner_id"].to_numpy()
         order = np.argsort(pids, kind="stable")
-        pids = pids[order]
-        when = s["close_date"].to_numpy().astype("datetime64[D]")[order]
-        amount = s["amount"].to_numpy(float)[order]
-        cuts = np.flatnonzero(pids[1:] != pids[:-1]) + 1
-        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(pids)], strict=True):
-            if hi > lo:
-                out[int(pids[lo])] = (when[lo:hi], amount[lo:hi])
+        for pid, (when, amount) in by_partner(
+                pids[order], s["close_date"].to_numpy().astype("datetime64[D]")[order],
+                s["amount"].to_numpy(float)[order]):
+            out[pid] = (when, amount)
         return out
 
     def _net_churn(self, churned: list[Partner]) -> est.Fit | None:

@@ -376,3 +376,43 @@ def test_rate_posterior_is_the_jeffreys_gamma():
     post = stats.gamma(1.5, scale=1 / 500.0)
     assert mean == pytest.approx(post.mean()) and cv == pytest.approx(post.std() / post.mean())
     assert est.rate_posterior(0, 12.0)[0] > 0  # nothing seen is not a rate of 0
+
+
+def _mdf_reference(regs, spend, partner, deal_size):
+    """The estimator as first written: a mask over every row per partner (quadratic)."""
+    excess = var = dollars = 0.0
+    for p in np.unique(partner):
+        mine = partner == p
+        with_, without = mine & (spend > 0), mine & (spend <= 0)
+        if not with_.any() or not without.any():
+            continue
+        base = regs[without].mean()
+        excess += float(regs[with_].sum() - base * with_.sum())
+        var += float(regs[with_].sum() + base * with_.sum() ** 2 / without.sum())
+        dollars += float(spend[with_].sum())
+    v = excess / dollars * deal_size
+    se = np.sqrt(var) / dollars * deal_size
+    return v, v - 1.96 * se, v + 1.96 * se
+
+
+def test_mdf_pipeline_per_dollar_grouped_equals_the_per_partner_masks():
+    rng = np.random.default_rng(7)
+    n = 3000
+    partner = rng.integers(0, 400, n)
+    spend = np.where(rng.random(n) < 0.3, rng.gamma(2.0, 5000.0, n), 0.0)
+    regs = rng.poisson(2.0 + spend / 4000.0).astype(float)
+    fit = est.mdf_pipeline_per_dollar(regs, spend, partner, 40_000.0)
+    v, lo, hi = _mdf_reference(regs, spend, partner, 40_000.0)
+    assert fit.value == pytest.approx(v, rel=1e-12)
+    assert (fit.low, fit.high) == pytest.approx((lo, hi), rel=1e-12)
+    assert fit.n == int(np.count_nonzero(spend > 0))
+
+
+def test_by_partner_splits_sorted_rows_once():
+    from simulation.calibrate_churn import by_partner
+
+    pids = np.array([3, 3, 5, 9, 9, 9])
+    vals = np.arange(6)
+    got = {p: c[0].tolist() for p, c in by_partner(pids, vals)}
+    assert got == {3: [0, 1], 5: [2], 9: [3, 4, 5]}
+    assert list(by_partner(np.array([], int), np.array([]))) == []
