@@ -302,7 +302,11 @@ def test_qbr_view_shows_scorecard_due_and_late_comments_and_charts(qtbot, window
     window.show_plan_tab("Goals & KPIs")
     editor.kpis.view.setCurrentIndex(editor.kpi_model.index(0, 0))
     assert "pro-rated target" in editor.chart.figures.text()
-    assert editor.chart.figure.axes
+    # drawn on the render thread: the GUI thread only paints the image that comes back
+    canvas = editor.chart.canvas
+    qtbot.waitUntil(lambda: canvas.image is not None and not canvas.dirty, timeout=20_000)
+    assert canvas.title.startswith(editor.chart.kpi.name)
+    assert canvas.accessibleName() == "KPI chart"
 
 
 def test_stale_write_offers_reload(qtbot, window, monkeypatch):

@@ -182,6 +182,7 @@ def test_layout_fits_at_common_window_sizes(qtbot, window, size):
     kpi_keys = {"name", "target_q1", "actual_q1", "target_q4", "actual_q4"}
     titles = {c: getattr(model.columns[c].field, "name", model.columns[c].title)
               for c in range(model.columnCount())}
+    qtbot.waitUntil(lambda: drawn(editor.chart.canvas), timeout=30_000)
     shoot("plan-editor")
     if w >= 1600:
         assert key_columns_visible(kpis, kpi_keys, titles.get) == []

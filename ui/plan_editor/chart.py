@@ -1,32 +1,44 @@
-"""One KPI's chart (``jbp.charts.draw_kpi`` in a ``FigureCanvasQTAgg``) with its numbers:
+"""One KPI's chart (``jbp.charts.draw_kpi``, drawn on the render thread) with its numbers:
 attainment to date against the pro-rated target and the run-rate forecast to period end."""
 
 from __future__ import annotations
 
 import html
+from functools import partial
 
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from jbp.chart_style import ChartStyle
 from jbp.chart_text import kpi_chart_text
 from jbp.kpi import KpiStatus
 from jbp.model import Kpi
 from ui import theme
+from ui.scenario_lab.canvas import ChartCanvas
+
+
+class _KpiCanvas(ChartCanvas):
+    """The render thread's canvas, keeping the KPI chart's own text alternative (the
+    figures printed under it) rather than the one read off the drawn axes."""
+
+    #: Room for the title (attainment and forecast, two lines) and the quarter labels.
+    MARGINS = (64, 14, 52, 62)
+
+    def show_rendered(self, out) -> None:
+        name, described = self.accessibleName(), self.accessibleDescription()
+        super().show_rendered(out)
+        self.setAccessibleName(name)
+        self.setAccessibleDescription(described)
 
 
 class KpiChart(QWidget):
-    """Chart and figures of the KPI given to :meth:`show_kpi` (empty until then)."""
+    """Chart and figures of the KPI given to :meth:`show_kpi` (empty until then). The chart
+    is drawn on the render thread (:class:`ui.scenario_lab.canvas.ChartCanvas`): drawing it
+    on the GUI thread stalled the window 80-160 ms each time a plan opened or a KPI was
+    picked."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-        from matplotlib.figure import Figure
-
-        # FigureCanvasQTAgg draws at the screen's device pixel ratio itself (sharp at 2×).
-        self.figure = Figure(figsize=(5, 3.2), dpi=96)
-        self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.canvas.setMinimumHeight(220)
-        self.canvas.setObjectName("kpi_chart")
+        self.canvas = _KpiCanvas(self, name="kpi_chart", min_height=220)
         self.canvas.setAccessibleName("KPI chart")
         self.figures = QLabel(self)
         self.figures.setObjectName("kpi_figures")
@@ -45,28 +57,28 @@ class KpiChart(QWidget):
 
     def show_kpi(self, kpi: Kpi | None, status: KpiStatus | None,
                  quarter_labels: list[str]) -> None:
-        from jbp.chart_style import style_figure
-        from jbp.charts import draw_kpi
-
         self.kpi = kpi
         self._shown = (kpi, status, quarter_labels)
-        style = theme.current().chart
-        self.figure.clear()
         if kpi is None or status is None:
-            self.figure.text(0.5, 0.5, "Select a KPI to see its chart", ha="center",
-                             va="center", color=style.muted)
+            self.canvas.set_plot(None, "Select a KPI to see its chart")
             self.figures.setText("")
             self.canvas.setAccessibleDescription("No KPI selected.")
-        else:
-            ax = self.figure.add_subplot(1, 1, 1)
-            draw_kpi(ax, kpi, status, quarter_labels, style=style)
-            self.figure.subplots_adjust(left=0.14, right=0.97, top=0.82, bottom=0.24)
-            self.figures.setText(kpi_summary(kpi, status))
-            # The chart's text alternative: the figures printed under it.
-            self.canvas.setAccessibleDescription(
-                "Targets and actuals per quarter. " + kpi_chart_text(kpi, status))
-        style_figure(self.figure, style)
-        self.canvas.draw_idle()
+            return
+        self.canvas.set_plot(partial(_draw, kpi=kpi, status=status,
+                                     quarter_labels=list(quarter_labels),
+                                     style=theme.current().chart))
+        self.figures.setText(kpi_summary(kpi, status))
+        # The chart's text alternative: the figures printed under it.
+        self.canvas.setAccessibleDescription(
+            "Targets and actuals per quarter. " + kpi_chart_text(kpi, status))
+
+
+def _draw(ax, *, kpi: Kpi, status: KpiStatus, quarter_labels: list[str],
+          style: ChartStyle) -> None:
+    """The plot the render thread runs (no widget touched)."""
+    from jbp.charts import draw_kpi
+
+    draw_kpi(ax, kpi, status, quarter_labels, style=style)
 
 
 def kpi_summary(kpi: Kpi, status: KpiStatus) -> str:

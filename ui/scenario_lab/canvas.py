@@ -91,8 +91,9 @@ def render_figure(job: RenderJob) -> tuple[str, bytes, str]:
                             top=max(0.55, 1 - top / h), bottom=min(0.45, bottom / h))
     style_figure(fig, job.style)
     fig.canvas.draw()
-    title = axes.get_title() if axes is not None else (fig.texts[0].get_text()
-                                                        if fig.texts else "")
+    # A title placed on the left (the KPI chart's) is a title too.
+    title = (axes.get_title() or axes.get_title("left")) if axes is not None else (
+        fig.texts[0].get_text() if fig.texts else "")
     described = describe_axes(axes) if axes is not None else title  # the text alternative
     data = bytes(fig.canvas.buffer_rgba())
     fig.clear()
