@@ -52,7 +52,7 @@ def prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
 class ChunkContext:
     """What a chunk of a file read in chunks takes from the whole file and the chunks before
     it: the date formats and decimal separators decided over the whole file, per field;
-    the occurrence counts of the keys' other fields (``counts``: hash → count) and the first
+    the rows stored before (``stored_before``); the occurrence counts of the keys' other fields (``counts``: hash → count) and the first
     row of each record id (``seen``: hash → (row, hash of the record)). It collects what the
     report says of all chunks: the rows each filter left out, the partner texts used (for the
     aliases line) and the notes of the columns."""
@@ -64,6 +64,8 @@ class ChunkContext:
     dropped: list[tuple[str, str, int]] = field(default_factory=list)
     used_partners: set[str] = field(default_factory=set)
     columns: dict[str, _Column] = field(default_factory=dict)
+    #: Rows of the kind's table before the import (None: not known, look for every key).
+    stored_before: int | None = None
 
 
 @contextlib.contextmanager
@@ -86,24 +88,7 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
     kind = mapping.kind
     specs = targets(kind)
     path = table.path
-    absent = mapping.absent(table.headers)
-    if absent:
-        where = mapping.path or path
-        what = "; ".join(f"{label} → {col!r}" for label, col in absent)
-        found = ", ".join(repr(h) for h in table.headers[:12])
-        more = ", ..." if len(table.headers) > 12 else ""
-        raise ImportFileError(where, f"{mapping.origin} names columns that {path.name} does "
-                                     f"not have ({what}); the file's columns are: "
-                                     f"{found}{more}. Fix the mapping (or map them again)")
-    missing = mapping.missing(table.headers)
-    if missing:
-        names = ", ".join(f"{t.label}" for t in missing)
-        found = ", ".join(repr(h) for h in table.headers[:12])
-        more = ", ..." if len(table.headers) > 12 else ""
-        hint = next((f" ({n})" for n in table.notes if "one column" in n), "")
-        raise ImportFileError(path, f"no column for {names} in this {KIND_LABELS[kind].lower()}"
-                                    f" export{hint}; the file's columns are: {found}{more}. "
-                                    "Map them in the column-mapping step (or --mapping)")
+    check_columns(table, mapping)
     state.report(state.fraction, "Checking values")
     state.check()
     program = ws.program()
@@ -246,7 +231,9 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
 
     # Against the workspace: stored keys are duplicates, or changes when the values differ.
     state.report(state.fraction, "Looking for rows imported before")
-    stored = _stored_rows(ws, kind, keys, state)
+    # (a file read in chunks into a table that was empty finds none: its keys differ)
+    stored = (_stored_rows(ws, kind, keys, state)
+              if context is None or context.stored_before != 0 else {})
     if stored:
         n_keys = len(keys)
         olds = list(map(stored.get, keys))
@@ -276,6 +263,31 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
                           new_aliases={s: given[value_key(s)] for s in mapping.aliases})
 
 
+def check_columns(table: RawTable, mapping: ColumnMapping) -> None:
+    """Refuse a mapping naming columns the file does not have, or leaving a required field
+    without a column (an :class:`ImportFileError` naming the columns the file has)."""
+    kind = mapping.kind
+    path = table.path
+    absent = mapping.absent(table.headers)
+    if absent:
+        where = mapping.path or path
+        what = "; ".join(f"{label} → {col!r}" for label, col in absent)
+        found = ", ".join(repr(h) for h in table.headers[:12])
+        more = ", ..." if len(table.headers) > 12 else ""
+        raise ImportFileError(where, f"{mapping.origin} names columns that {path.name} does "
+                                     f"not have ({what}); the file's columns are: "
+                                     f"{found}{more}. Fix the mapping (or map them again)")
+    missing = mapping.missing(table.headers)
+    if missing:
+        names = ", ".join(f"{t.label}" for t in missing)
+        found = ", ".join(repr(h) for h in table.headers[:12])
+        more = ", ..." if len(table.headers) > 12 else ""
+        hint = next((f" ({n})" for n in table.notes if "one column" in n), "")
+        raise ImportFileError(path, f"no column for {names} in this {KIND_LABELS[kind].lower()}"
+                                    f" export{hint}; the file's columns are: {found}{more}. "
+                                    "Map them in the column-mapping step (or --mapping)")
+
+
 def _earlier_chunks(kind: str, keys: list[str], context: ChunkContext | None
                    ) -> tuple[dict[int, tuple[int, int]], list[int]]:
     """Of a chunk's keys that are not numbered by occurrence (record ids; fallback keys
@@ -300,8 +312,10 @@ _WORKBOOK_DATES = "date cells of the workbook"
 
 def assumptions(table: RawTable, mapping: ColumnMapping, columns: dict[str, _Column],
                 aliases: dict[str, int], given: dict[str, int],
-                partners: list[tuple[int, str]]) -> list[str]:
-    """What the import assumed, one line each, in the order the report prints them."""
+                partners: list[tuple[int, str]], used: set[str] | None = None) -> list[str]:
+    """What the import assumed, one line each, in the order the report prints them.
+    ``used``: the partner texts of the file (as :func:`value_key` gives them), when
+    ``columns`` does not hold them (a file read in chunks)."""
     from .reading import _delim_name
 
     names = dict(partners)
@@ -335,8 +349,9 @@ def assumptions(table: RawTable, mapping: ColumnMapping, columns: dict[str, _Col
     if not mapping.filters:
         out.append("filters: none (every row counts)")
     col = columns.get("partner")
-    used = set(col.texts) if col is not None else set()
-    used_keys = {value_key(t) for t in used}
+    if used is None:
+        used = {value_key(t) for t in col.texts} if col is not None else set()
+    used_keys = used
     shown_aliases = [(k, pid) for k, pid in aliases.items() if k in used_keys]
     for k, pid in sorted(shown_aliases):
         how = "given with this import" if k in given else "confirmed before"

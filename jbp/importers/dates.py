@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,14 +53,16 @@ class DateCounts:
         self.example: str | None = None  # the first slash-shaped text
 
     def add(self, texts: list[str]) -> None:
-        for t in texts:
+        # Each text is looked at once however often it comes (timestamps of one day, with
+        # their time dropped), and counted as often as it comes.
+        for t, n in Counter(texts).items():
             if not t:
                 continue
-            self.n += 1
+            self.n += n
             for i, (pattern, formats) in enumerate(_DATE_SHAPES):
                 if not pattern.fullmatch(t):
                     continue
-                self.shaped[i] += 1
+                self.shaped[i] += n
                 if len(formats) > 1:
                     if self.example is None:
                         self.example = t
@@ -67,11 +70,11 @@ class DateCounts:
                     fits_dmy = 1 <= a <= 31 and 1 <= b <= 12
                     fits_mdy = 1 <= a <= 12 and 1 <= b <= 31
                     if fits_dmy and fits_mdy:
-                        self.both += 1
+                        self.both += n
                     elif fits_dmy:
-                        self.dmy += 1
+                        self.dmy += n
                     elif fits_mdy:
-                        self.mdy += 1
+                        self.mdy += n
                 break  # the shapes exclude each other
 
     def merged(self, other: DateCounts) -> DateCounts:

@@ -121,6 +121,8 @@ class CsvLayout:
     header: str
     names: list[str]
     notes: list[str]
+    #: The notes of the file's end (totals left out, one column), set by each reading.
+    end_notes: list[str] = field(default_factory=list)
 
     def read_options(self, encoding: str | None = None) -> dict[str, Any]:
         """pd.read_csv's options for this file: every cell the file's text, as a str."""
