@@ -13,11 +13,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from jbp import importers as imp
 from jbp.errors import JbpError
-from jbp.importers import chunked
+from jbp.importers import chunked, seen
 from jbp.progress import Cancelled, Progress
 
 CHUNK = 40
@@ -92,6 +93,24 @@ def test_a_file_bigger_than_one_chunk_is_streamed(tmp_path):
     f.write_text(_logins(300))
     assert chunked.is_large_csv(f, CHUNK)
     assert not chunked.is_large_csv(f)
+    pieces = list(chunked.read_chunks(chunked.open_csv(f), CHUNK))
+    assert len(pieces) > 5 and sum(len(p.frame) for p in pieces) == 300
+    assert [int(p.rows[0]) for p in pieces[:3]] == [5, 15, 55]  # the header is line 4
+
+
+def test_the_hash_table_remembers_and_counts():
+    rng = np.random.default_rng(1)
+    table, expected = seen.HashTable(1), {}
+    for _ in range(60):
+        keys = np.unique(rng.integers(0, 5000, 300))
+        counts = rng.integers(1, 5, len(keys))
+        found, before = table.lookup(keys)
+        assert found.tolist() == [k in expected for k in keys.tolist()]
+        assert before[:, 0].tolist() == [expected.get(k, 0) for k in keys.tolist()]
+        table.add(keys, counts, accumulate=True)
+        for k, n in zip(keys.tolist(), counts.tolist(), strict=True):
+            expected[k] = expected.get(k, 0) + n
+    assert len(table) == len(expected)
 
 
 def test_logins_in_chunks_match_one_piece(tmp_path, monkeypatch):
@@ -179,7 +198,7 @@ def test_a_cancelled_chunked_import_leaves_nothing(tmp_path, monkeypatch):
 KILLED = """
 import os, sys
 from jbp import importers as imp
-from jbp.importers import chunked
+from jbp.importers import chunked, seen
 from jbp.progress import Progress
 from jbp.store import Workspace
 

@@ -27,7 +27,7 @@ from .reading import (
 from .spec import ImportFileError
 
 #: Rows read from a CSV file at a time. A file with more is imported chunk by chunk.
-STREAM_ROWS = 200_000
+STREAM_ROWS = 100_000
 #: Rows held back at each chunk's end: the totals a report writes below its table are looked
 #: for among the file's last rows (as many as :func:`~.reading._drop_footer` looks at).
 _TAIL = 30
@@ -88,7 +88,7 @@ def read_chunks(layout: CsvLayout, rows: int | None = None) -> Iterator[RawTable
     start = 0  # the file position of the next frame row read
     carry: pd.DataFrame | None = None
     carry_rows = np.zeros(0, dtype=np.int64)
-    first: list[tuple[pd.DataFrame, np.ndarray]] = []  # held until _HEAD rows are there
+    first: list[pd.DataFrame] = []  # the first _HEAD rows, until they are checked
     held = 0
     checked = False
     with reader:
@@ -119,16 +119,17 @@ def read_chunks(layout: CsvLayout, rows: int | None = None) -> Iterator[RawTable
                 if blank.any():
                     frame, rows_of = frame[~blank], rows_of[~blank]
             if not checked:
-                first.append((frame, rows_of))
-                held += len(frame)
-                if held < _HEAD and not last:
-                    continue
-                frame = pd.concat([f for f, _ in first], ignore_index=True)
-                rows_of = np.concatenate([r for _, r in first])
-                first = []
-                checked = True
-                if len(headers) > 1 and len(frame):
-                    _check_row_delimiter(path, frame, layout.delimiter)
+                # The rows' delimiter is checked on the first _HEAD rows, as read_table does:
+                # maybe after the first chunks are given out (the survey's, which write
+                # nothing: the check refuses the file before any chunk is written).
+                first.append(frame.iloc[:_HEAD - held])
+                held += len(first[-1])
+                if held >= _HEAD or last:
+                    checked = True
+                    head = pd.concat(first, ignore_index=True)
+                    first = []
+                    if len(headers) > 1 and len(head):
+                        _check_row_delimiter(path, head, layout.delimiter)
             if last:
                 layout.end_notes = end_notes + one_column_note(layout, headers)
             if len(frame):

@@ -13,6 +13,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+#: The most hashes one sorted run holds.
+MAX_RUN = 1 << 21
+
 
 def hashes(texts: Iterable[object], count: int = -1) -> np.ndarray:
     """The 64-bit hash of each value (equal values, equal hashes)."""
@@ -72,7 +75,10 @@ class HashTable:
         self._vals.append(payload[order])
         # Merge while the newest run is at least half its elder's size: runs grow
         # geometrically, so there are O(log n) of them and each hash is merged O(log n) times.
-        while len(self._keys) > 1 and 2 * len(self._keys[-1]) >= len(self._keys[-2]):
+        # Runs stop growing at MAX_RUN: a merge copies both runs a few times over, and that
+        # spike stays small (past it, a lookup looks in one more run per MAX_RUN hashes).
+        while (len(self._keys) > 1 and 2 * len(self._keys[-1]) >= len(self._keys[-2])
+               and len(self._keys[-1]) + len(self._keys[-2]) <= MAX_RUN):
             k2, v2 = self._keys.pop(), self._vals.pop()
             k1, v1 = self._keys.pop(), self._vals.pop()
             merged = np.concatenate((k1, k2))

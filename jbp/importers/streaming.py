@@ -92,10 +92,10 @@ def survey(layout: CsvLayout, mapping: ColumnMapping, values: list[str],
     take)."""
     out = Survey()
     specs = targets(mapping.kind)
-    dates = {t.name: mapping.columns[t.name] for t in specs
-             if t.type == "date" and mapping.columns.get(t.name)}
-    money = {t.name: mapping.columns[t.name] for t in specs
-             if t.type == "money" and mapping.columns.get(t.name)}
+    dates: dict[str, str] = {t.name: c for t in specs
+                             if t.type == "date" and (c := mapping.columns.get(t.name))}
+    money: dict[str, str] = {t.name: c for t in specs
+                             if t.type == "money" and (c := mapping.columns.get(t.name))}
     for name in dates:
         out.dates[name], out.date_texts[name] = DateCounts(), _Distinct()
     for name in money:
@@ -105,20 +105,20 @@ def survey(layout: CsvLayout, mapping: ColumnMapping, values: list[str],
     for chunk in chunked.read_chunks(layout):
         state.check()
         frame = chunk.frame
-        for header in values:
-            if header in frame.columns:
-                out.values[header].update(dict.fromkeys(pd.unique(frame[header]).tolist()))
+        for column in values:
+            if column in frame.columns:
+                out.values[column].update(dict.fromkeys(pd.unique(frame[column]).tolist()))
         if mapping.filters:
             taken, _ = filter_counts(frame, mapping.filters)
             frame = frame[taken]
-        for name, header in dates.items():
-            if header in frame.columns:
-                new = out.date_texts[name].new(frame[header])
+        for name, date_col in dates.items():
+            if date_col in frame.columns:
+                new = out.date_texts[name].new(frame[date_col])
                 out.dates[name].add([_TIME_TAIL.sub("", t.strip()) for t in new])
-        for name, header in money.items():
-            if header in frame.columns:
+        for name, money_col in money.items():
+            if money_col in frame.columns:
                 out.decimals[name].add([t.strip() for t in out.money_texts[name].new(
-                    frame[header])])
+                    frame[money_col])])
     return out
 
 
@@ -293,11 +293,9 @@ def _settle(ws: Workspace, layout: CsvLayout, kind: str, mapping: ColumnMapping 
             kind, headers)
     enum = [h for t in SPECS[kind] if t.type == "enum"
             and (h := start.columns.get(t.name)) is not None and h in headers]
-    status = []
+    status = []  # the columns a filter may be guessed for
     if mapping is None and kind in FILTER_COLUMNS:
-        mapped = {c for c in start.columns.values() if c}
-        status = [h for h in headers if h not in mapped
-                  and normalise(h) in FILTER_COLUMNS[kind][0]]
+        status = [h for h in headers if normalise(h) in FILTER_COLUMNS[kind][0]]
     while True:
         try:
             found = survey(layout, start, list(dict.fromkeys(enum + status)), state)
