@@ -242,3 +242,34 @@ def test_a_killed_chunked_import_leaves_nothing(tmp_path):
     with Workspace.open(tmp_path / "killed.jbp") as ws:
         assert _stored(ws, "logins") == [] and _imports(ws) == []
         assert len(ws.rows("SELECT id FROM partners")) == 3
+
+
+@pytest.mark.parametrize("flags", [[], ["--skip-bad"], ["--dry-run"],
+                                   ["--skip-bad", "--extract-date", "2026-03-01"]])
+def test_the_cli_says_and_stores_the_same_in_chunks(tmp_path, monkeypatch, capsys, flags):
+    from ui.cli import main
+
+    f = tmp_path / "logins.csv"
+    f.write_text(_logins(300, bad_at=CHUNK + 5, dup_of=10))
+    out = []
+    for name, rows in (("whole", chunked.STREAM_ROWS), ("chunks", CHUNK)):
+        monkeypatch.setattr(chunked, "STREAM_ROWS", rows)
+        _ws(tmp_path, name).close()
+        ws_path = tmp_path / f"{name}.jbp"
+        try:
+            code = main(["import", str(ws_path), str(f), "--kind", "logins",
+                         "--no-refresh-kpis", *flags])
+        except JbpError as exc:  # main's caller prints it
+            code = str(exc)
+        said = capsys.readouterr()
+        from jbp.store import Workspace
+
+        with Workspace.open(ws_path) as ws:
+            out.append((code, said.out, said.err, _stored(ws, "logins"), _imports(ws)))
+    assert out[1] == out[0]
+    assert out[0][1].count("row 50, column") == 2
+    stored = {"--skip-bad": 299, "--dry-run": 0, "2026-03-01": 0}.get(flags[-1] if flags else "",
+                                                                       0)
+    assert len(out[0][3]) == stored
+    if "--extract-date" in flags:
+        assert out[0][0] == 2 and "2026-03-01" in out[0][2]  # refused: rows go on past it

@@ -134,7 +134,8 @@ def _parse_dates(col: _Column, fmt: str, errors: _Errors, required: bool,
     values: list[str | None] = []
     days: list[int] = []  # proleptic ordinal of each date, -1 for none
     why: list[str | None] = []
-    for raw, text in zip(col.raw, texts, strict=True):
+
+    def one(raw: object, text: str) -> tuple[str | None, int, str | None]:
         day: dt.date | None = None
         reason = None
         if isinstance(raw, dt.datetime | dt.date):
@@ -155,9 +156,20 @@ def _parse_dates(col: _Column, fmt: str, errors: _Errors, required: bool,
                 reason = f"{text!r} is not a valid date (expected {shown})"
         if day is not None and not YEAR_RANGE[0] <= day.year <= YEAR_RANGE[1]:
             reason, day = f"{text!r} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}", None
-        values.append(day.isoformat() if day else None)
-        days.append(day.toordinal() if day else -1)
-        why.append(reason)
+        return (day.isoformat() if day else None), (day.toordinal() if day else -1), reason
+
+    # A text is parsed once however many times of day it comes with.
+    memo: dict[str, tuple[str | None, int, str | None]] = {}
+    for raw, text in zip(col.raw, texts, strict=True):
+        if isinstance(raw, str):
+            got = memo.get(text)
+            if got is None:
+                got = memo[text] = one(raw, text)
+        else:
+            got = one(raw, text)
+        values.append(got[0])
+        days.append(got[1])
+        why.append(got[2])
     errors.add_codes(col, why)
     col.days = np.array(days, dtype=np.int64)
     return col.take(values)

@@ -35,17 +35,19 @@ class HashTable:
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found mask, payload rows (zeros where not found)) of ``keys``."""
+        order = np.argsort(keys)  # sorted needles walk each run once: far fewer misses
+        needles = keys[order]
         found = np.zeros(len(keys), dtype=bool)
         vals = np.zeros((len(keys), self.width), dtype=np.int64)
         for run, payload in zip(self._keys, self._vals, strict=True):
             if not len(run) or not len(keys):
                 continue
-            pos = np.searchsorted(run, keys)
+            pos = np.searchsorted(run, needles)
             pos[pos == len(run)] = 0
-            hit = run[pos] == keys
-            found |= hit
+            hit = run[pos] == needles
+            found[order[hit]] = True
             if self.width:
-                vals[hit] = payload[pos[hit]]
+                vals[order[hit]] = payload[pos[hit]]
         return found, vals
 
     def add(self, keys: np.ndarray, vals: np.ndarray | Sequence | None = None, *,
@@ -56,6 +58,8 @@ class HashTable:
             return
         payload = (np.zeros((len(keys), self.width), dtype=np.int64) if vals is None
                    else np.asarray(vals, dtype=np.int64).reshape(len(keys), self.width))
+        order = np.argsort(keys, kind="stable")
+        keys, payload = keys[order], payload[order]  # sorted: the new run, and fast lookups
         new = np.ones(len(keys), dtype=bool)
         for run, stored in zip(self._keys, self._vals, strict=True):
             if not len(run):
@@ -69,10 +73,8 @@ class HashTable:
                 new &= ~hit
         if not new.any():
             return
-        keys, payload = keys[new], payload[new]
-        order = np.argsort(keys, kind="stable")
-        self._keys.append(keys[order])
-        self._vals.append(payload[order])
+        self._keys.append(keys[new])
+        self._vals.append(payload[new])
         # Merge while the newest run is at least half its elder's size: runs grow
         # geometrically, so there are O(log n) of them and each hash is merged O(log n) times.
         # Runs stop growing at MAX_RUN: a merge copies both runs a few times over, and that
