@@ -24,7 +24,10 @@ call alike:
 6. :mod:`.writing` — :func:`commit` writes the rows the user chose to take in one transaction
    (all or nothing) and records the import in the ``imports`` table.
 
-:func:`run_import` chains them for the CLI. Long steps take a ``state``
+:func:`run_import` chains them for the CLI. A CSV file larger than one chunk
+(:data:`.chunked.STREAM_ROWS` rows: millions of portal logins) goes through the same steps
+chunk by chunk (:mod:`.chunked` reads it, :mod:`.streaming` surveys it for what needs the
+whole file, then checks and writes each chunk in one transaction), holding one chunk. Long steps take a ``state``
 (:class:`jbp.progress.Progress`) to report progress and to be cancelled from another thread.
 
 A new kind plugs in with one registration: :func:`register_kind` with a :class:`KindSpec`
@@ -62,6 +65,8 @@ _LAZY = {
     "aliases": ("AliasSuggestion", "alias_suggestions", "load_aliases", "save_aliases",
                 "resolve_partners"),
     "checking": ("prepare",),
+    "chunked": ("is_large_csv",),
+    "streaming": ("StreamedImport", "stream_import"),
     "writing": ("IMPORT_CACHE_KIB", "ImportResult", "commit", "past_imports", "run_import"),
     "mapping": ("ColumnMapping", "guess_kind", "guess_mapping", "load_mapping",
                 "mapping_for", "mapping_source", "save_mapping", "saved_mappings"),

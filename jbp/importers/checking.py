@@ -7,7 +7,7 @@ import contextlib
 import gc
 import operator
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,19 +30,42 @@ from .parsing import (
 )
 from .reading import RawTable
 from .report import PreparedImport, RowError, ValidationReport, _Errors
+from .seen import HashTable, hashes
 from .spec import KIND_LABELS, ImportFileError, kind_spec, targets
-from .values import filter_rows, value_key
+from .values import filter_counts, filter_rows, value_key
 
 if TYPE_CHECKING:
     from ..store import Workspace
 
 def prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
-            state: Progress | None = None) -> PreparedImport:
+            state: Progress | None = None, *,
+            context: ChunkContext | None = None) -> PreparedImport:
     """Parse and check every row; nothing is written. Raises :class:`ImportFileError` when
     a required field has no column (or a date column is ambiguous); bad rows go in the
-    report."""
+    report. ``context``: ``table`` is one chunk of a larger file (see
+    :mod:`.streaming`), checked with what the whole file decided and the chunks before."""
     with _cycle_collector_paused():
-        return _prepare(ws, table, mapping, state or Progress())
+        return _prepare(ws, table, mapping, state or Progress(), context)
+
+
+@dataclass
+class ChunkContext:
+    """What a chunk of a file read in chunks takes from the whole file and the chunks before
+    it: the date formats and decimal separators decided over the whole file, per field;
+    the rows stored before (``stored_before``); the occurrence counts of the keys' other fields (``counts``: hash → count) and the first
+    row of each record id (``seen``: hash → (row, hash of the record)). It collects what the
+    report says of all chunks: the rows each filter left out, the partner texts used (for the
+    aliases line) and the notes of the columns."""
+
+    dates: dict[str, tuple[str, str]] = field(default_factory=dict)
+    decimals: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
+    counts: HashTable = field(default_factory=lambda: HashTable(1))
+    seen: HashTable = field(default_factory=lambda: HashTable(2))
+    dropped: list[tuple[str, str, int]] = field(default_factory=list)
+    used_partners: set[str] = field(default_factory=set)
+    columns: dict[str, _Column] = field(default_factory=dict)
+    #: Rows of the kind's table before the import (None: not known, look for every key).
+    stored_before: int | None = None
 
 
 @contextlib.contextmanager
@@ -61,28 +84,11 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 
 def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
-             state: Progress) -> PreparedImport:
+             state: Progress, context: ChunkContext | None = None) -> PreparedImport:
     kind = mapping.kind
     specs = targets(kind)
     path = table.path
-    absent = mapping.absent(table.headers)
-    if absent:
-        where = mapping.path or path
-        what = "; ".join(f"{label} → {col!r}" for label, col in absent)
-        found = ", ".join(repr(h) for h in table.headers[:12])
-        more = ", ..." if len(table.headers) > 12 else ""
-        raise ImportFileError(where, f"{mapping.origin} names columns that {path.name} does "
-                                     f"not have ({what}); the file's columns are: "
-                                     f"{found}{more}. Fix the mapping (or map them again)")
-    missing = mapping.missing(table.headers)
-    if missing:
-        names = ", ".join(f"{t.label}" for t in missing)
-        found = ", ".join(repr(h) for h in table.headers[:12])
-        more = ", ..." if len(table.headers) > 12 else ""
-        hint = next((f" ({n})" for n in table.notes if "one column" in n), "")
-        raise ImportFileError(path, f"no column for {names} in this {KIND_LABELS[kind].lower()}"
-                                    f" export{hint}; the file's columns are: {found}{more}. "
-                                    "Map them in the column-mapping step (or --mapping)")
+    check_columns(table, mapping)
     state.report(state.fraction, "Checking values")
     state.check()
     program = ws.program()
@@ -95,16 +101,20 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
     report = ValidationReport(file=path.name, kind=kind, rows=len(table.frame),
                               notes=list(table.notes))
     if mapping.filters:
-        taken, filter_notes = filter_rows(table.frame, mapping.filters)
+        if context is None:
+            taken, filter_notes = filter_rows(table.frame, mapping.filters)
+            report.notes += filter_notes
+        else:
+            taken, dropped = filter_counts(table.frame, mapping.filters)
+            context.dropped += dropped
         report.filtered = int((~taken).sum())
-        report.notes += filter_notes
         if report.filtered:
             table = replace(table, frame=table.frame[taken].reset_index(drop=True),
                             rows=table.rows[taken])
     frame = table.frame
     n = len(frame)
     errors = _Errors(table)
-    date_format = _file_date_format(table, mapping, specs)
+    date_format = _file_date_format(table, mapping, specs) if context is None else {}
     parsed: dict[str, np.ndarray] = {}
     columns: dict[str, _Column] = {}
     for i, t in enumerate(specs):
@@ -126,10 +136,12 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
                                                   partners)
         elif t.type == "money":
             parsed[t.name] = _parse_money(col, program.currency, errors, t.required,
-                                          mapping.decimal)
+                                          mapping.decimal,
+                                          context.decimals.get(t.name) if context else None)
         elif t.type == "date":
             parsed[t.name] = _parse_dates(col, date_format.get(t.name, mapping.date_format),
-                                          errors, t.required, path, t.name in date_format)
+                                          errors, t.required, path, t.name in date_format,
+                                          context.dates.get(t.name) if context else None)
         elif t.type == "enum":
             parsed[t.name] = _parse_enum(col, t, errors, t.required,
                                          mapping.value_maps.get(t.name))
@@ -147,7 +159,17 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
         errors.add_mask(late, created_col, "is after the close date")
     state.report(0.5)
     state.check()
-    report.assumed = assumptions(table, mapping, columns, aliases, given, partners)
+    if context is None:
+        report.assumed = assumptions(table, mapping, columns, aliases, given, partners)
+    else:  # said once for the whole file, by the caller
+        if "partner" in columns:
+            context.used_partners.update(map(value_key, columns["partner"].texts))
+        for name, col in columns.items():
+            kept = context.columns.get(name)
+            if kept is None or (col.date_note and col.date_note != _WORKBOOK_DATES):
+                col.codes = col.codes[:0]  # only the notes and label are kept
+                col.raw, col.texts, col.days = [], [], None
+                context.columns[name] = col
 
     good = ~errors.bad
     all_good = bool(good.all())
@@ -162,17 +184,29 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
             values_by_col[c] = (arr if all_good else arr[good]).tolist()
     records = list(zip(*(values_by_col[c] for c in cols), strict=True))
     rows = table.rows[good]
-    keys = _natural_keys(kind, values_by_col, len(records))
+    keys = _natural_keys(kind, values_by_col, len(records),
+                         context.counts if context is not None else None)
     state.report(0.6)
     state.check()
 
     # Within the file: a key seen before is a repeat (same values) or a conflict (error).
     keep = np.ones(len(records), dtype=bool)
-    if len(set(keys)) != len(keys):
+    earlier, remember = _earlier_chunks(kind, keys, context)
+    if earlier or len(set(keys)) != len(keys):
         first_of: dict[str, int] = {}
         extra: list[RowError] = []
         id_col = mapping.columns.get("ext_id") or "(row)"
         for i, k in enumerate(keys):
+            if i in earlier:  # first seen in an earlier chunk of the file
+                row0, record_hash = earlier[i]
+                keep[i] = False
+                if hash(records[i]) == record_hash:
+                    report.in_file_duplicates += 1
+                else:
+                    extra.append(RowError(int(rows[i]), id_col, k.split("|", 1)[-1],
+                                          f"repeats the record of row {row0} with "
+                                          "different values"))
+                continue
             j = first_of.setdefault(k, i)
             if j == i:
                 continue
@@ -185,13 +219,21 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
                                       "different values"))
         if extra:
             report.errors = sorted(report.errors + extra, key=lambda e: e.row)
+    if remember:
+        assert context is not None
+        first = [i for i in remember if keep[i]]
+        context.seen.add(hashes([keys[i] for i in first], len(first)),
+                         [(int(rows[i]), hash(records[i])) for i in first])
+    if not keep.all():
         records = [r for r, k in zip(records, keep, strict=True) if k]
         rows = rows[keep]
         keys = [k for k, kk in zip(keys, keep, strict=True) if kk]
 
     # Against the workspace: stored keys are duplicates, or changes when the values differ.
     state.report(state.fraction, "Looking for rows imported before")
-    stored = _stored_rows(ws, kind, keys, state)
+    # (a file read in chunks into a table that was empty finds none: its keys differ)
+    stored = (_stored_rows(ws, kind, keys, state)
+              if context is None or context.stored_before != 0 else {})
     if stored:
         n_keys = len(keys)
         olds = list(map(stored.get, keys))
@@ -221,10 +263,59 @@ def _prepare(ws: Workspace, table: RawTable, mapping: ColumnMapping,
                           new_aliases={s: given[value_key(s)] for s in mapping.aliases})
 
 
+def check_columns(table: RawTable, mapping: ColumnMapping) -> None:
+    """Refuse a mapping naming columns the file does not have, or leaving a required field
+    without a column (an :class:`ImportFileError` naming the columns the file has)."""
+    kind = mapping.kind
+    path = table.path
+    absent = mapping.absent(table.headers)
+    if absent:
+        where = mapping.path or path
+        what = "; ".join(f"{label} → {col!r}" for label, col in absent)
+        found = ", ".join(repr(h) for h in table.headers[:12])
+        more = ", ..." if len(table.headers) > 12 else ""
+        raise ImportFileError(where, f"{mapping.origin} names columns that {path.name} does "
+                                     f"not have ({what}); the file's columns are: "
+                                     f"{found}{more}. Fix the mapping (or map them again)")
+    missing = mapping.missing(table.headers)
+    if missing:
+        names = ", ".join(f"{t.label}" for t in missing)
+        found = ", ".join(repr(h) for h in table.headers[:12])
+        more = ", ..." if len(table.headers) > 12 else ""
+        hint = next((f" ({n})" for n in table.notes if "one column" in n), "")
+        raise ImportFileError(path, f"no column for {names} in this {KIND_LABELS[kind].lower()}"
+                                    f" export{hint}; the file's columns are: {found}{more}. "
+                                    "Map them in the column-mapping step (or --mapping)")
+
+
+def _earlier_chunks(kind: str, keys: list[str], context: ChunkContext | None
+                   ) -> tuple[dict[int, tuple[int, int]], list[int]]:
+    """Of a chunk's keys that are not numbered by occurrence (record ids; fallback keys
+    without "#"): ({index: (row, record hash)} of those first seen in an earlier chunk,
+    the indices of the others, to remember when kept)."""
+    if context is None:
+        return {}, []
+    if "#" in kind_spec(kind).fallback_key:  # numbered keys never repeat; record ids can
+        candidates = [i for i, k in enumerate(keys) if k.startswith("ext|")]
+    else:
+        candidates = list(range(len(keys)))
+    if not candidates:
+        return {}, []
+    found, prev = context.seen.lookup(hashes([keys[i] for i in candidates], len(candidates)))
+    earlier = {candidates[j]: (int(prev[j, 0]), int(prev[j, 1]))
+               for j in np.flatnonzero(found).tolist()}
+    return earlier, [i for i in candidates if i not in earlier]
+
+
+_WORKBOOK_DATES = "date cells of the workbook"
+
+
 def assumptions(table: RawTable, mapping: ColumnMapping, columns: dict[str, _Column],
                 aliases: dict[str, int], given: dict[str, int],
-                partners: list[tuple[int, str]]) -> list[str]:
-    """What the import assumed, one line each, in the order the report prints them."""
+                partners: list[tuple[int, str]], used: set[str] | None = None) -> list[str]:
+    """What the import assumed, one line each, in the order the report prints them.
+    ``used``: the partner texts of the file (as :func:`value_key` gives them), when
+    ``columns`` does not hold them (a file read in chunks)."""
     from .reading import _delim_name
 
     names = dict(partners)
@@ -258,8 +349,9 @@ def assumptions(table: RawTable, mapping: ColumnMapping, columns: dict[str, _Col
     if not mapping.filters:
         out.append("filters: none (every row counts)")
     col = columns.get("partner")
-    used = set(col.texts) if col is not None else set()
-    used_keys = {value_key(t) for t in used}
+    if used is None:
+        used = {value_key(t) for t in col.texts} if col is not None else set()
+    used_keys = used
     shown_aliases = [(k, pid) for k, pid in aliases.items() if k in used_keys]
     for k, pid in sorted(shown_aliases):
         how = "given with this import" if k in given else "confirmed before"

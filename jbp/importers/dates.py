@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,47 +36,89 @@ def _date_format(texts: list[str], label: str, path: Path) -> tuple[str, str]:
     more rows than fit only month-first; month-first the other way round; rows that fit
     neither (13/45/2026) decide nothing, and become row errors. A column whose every row fits
     both (03/04/2026), or as many one way as the other, is refused until the mapping says."""
-    sample = [t for t in texts if t]
-    if not sample:
-        return "%Y-%m-%d", "no dates to look at"
-    for pattern, formats in _DATE_SHAPES:
-        shaped = [t for t in sample if pattern.fullmatch(t)]
-        if len(shaped) * 2 < len(sample):
-            continue
-        if len(formats) == 1:
-            return formats[0], f"{len(shaped)} of {len(sample)} values are written so"
-        dmy = mdy = both = 0
-        for t in shaped:
-            a, b = (int(p) for p in t.split("/")[:2])
-            fits_dmy = 1 <= a <= 31 and 1 <= b <= 12
-            fits_mdy = 1 <= a <= 12 and 1 <= b <= 31
-            if fits_dmy and fits_mdy:
-                both += 1
-            elif fits_dmy:
-                dmy += 1
-            elif fits_mdy:
-                mdy += 1
-        if dmy > mdy:
-            return "%d/%m/%Y", (f"{dmy} values fit only day/month, {mdy} only month/day, "
-                                f"{both} either")
-        if mdy > dmy:
-            return "%m/%d/%Y", (f"{mdy} values fit only month/day, {dmy} only day/month, "
-                                f"{both} either")
-        example = next((t for t in shaped if t), shaped[0])
-        raise ImportFileError(path, f"column {label!r}: dates like {example!r} could be "
-                                    "day/month or month/day (as many rows fit one as the "
-                                    "other); choose the date format in the column mapping "
-                                    "(DD/MM/YYYY or MM/DD/YYYY)")
-    return "%Y-%m-%d", "the values are not written in a known date format"
+    counts = DateCounts()
+    counts.add(texts)
+    return counts.decide(label, path)
+
+
+class DateCounts:
+    """What :func:`_date_format` decides from, counted text by text (a file read in chunks
+    adds each chunk's new distinct texts): the texts looked at, how many have each shape,
+    and how the slash-shaped ones read (day/month only, month/day only, either)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.shaped = [0] * len(_DATE_SHAPES)
+        self.dmy = self.mdy = self.both = 0
+        self.example: str | None = None  # the first slash-shaped text
+
+    def add(self, texts: list[str]) -> None:
+        # Each text is looked at once however often it comes (timestamps of one day, with
+        # their time dropped), and counted as often as it comes.
+        for t, n in Counter(texts).items():
+            if not t:
+                continue
+            self.n += n
+            for i, (pattern, formats) in enumerate(_DATE_SHAPES):
+                if not pattern.fullmatch(t):
+                    continue
+                self.shaped[i] += n
+                if len(formats) > 1:
+                    if self.example is None:
+                        self.example = t
+                    a, b = (int(p) for p in t.split("/")[:2])
+                    fits_dmy = 1 <= a <= 31 and 1 <= b <= 12
+                    fits_mdy = 1 <= a <= 12 and 1 <= b <= 31
+                    if fits_dmy and fits_mdy:
+                        self.both += n
+                    elif fits_dmy:
+                        self.dmy += n
+                    elif fits_mdy:
+                        self.mdy += n
+                break  # the shapes exclude each other
+
+    def merged(self, other: DateCounts) -> DateCounts:
+        out = DateCounts()
+        out.n = self.n + other.n
+        out.shaped = [a + b for a, b in zip(self.shaped, other.shaped, strict=True)]
+        out.dmy, out.mdy = self.dmy + other.dmy, self.mdy + other.mdy
+        out.both = self.both + other.both
+        out.example = self.example if self.example is not None else other.example
+        return out
+
+    def decide(self, label: str, path: Path) -> tuple[str, str]:
+        if not self.n:
+            return "%Y-%m-%d", "no dates to look at"
+        for shaped, (_, formats) in zip(self.shaped, _DATE_SHAPES, strict=True):
+            if shaped * 2 < self.n:
+                continue
+            if len(formats) == 1:
+                return formats[0], f"{shaped} of {self.n} values are written so"
+            dmy, mdy, both = self.dmy, self.mdy, self.both
+            if dmy > mdy:
+                return "%d/%m/%Y", (f"{dmy} values fit only day/month, {mdy} only "
+                                    f"month/day, {both} either")
+            if mdy > dmy:
+                return "%m/%d/%Y", (f"{mdy} values fit only month/day, {dmy} only "
+                                    f"day/month, {both} either")
+            raise ImportFileError(path, f"column {label!r}: dates like {self.example!r} could "
+                                        "be day/month or month/day (as many rows fit one as "
+                                        "the other); choose the date format in the column "
+                                        "mapping (DD/MM/YYYY or MM/DD/YYYY)")
+        return "%Y-%m-%d", "the values are not written in a known date format"
 
 
 def _parse_dates(col: _Column, fmt: str, errors: _Errors, required: bool,
-                 path: Path, given_by_file: bool = False) -> np.ndarray:
+                 path: Path, given_by_file: bool = False,
+                 decided: tuple[str, str] | None = None) -> np.ndarray:
     """ISO date strings (YYYY-MM-DD) per row, or None; the time of day is dropped.
-    Impossible dates (2026-02-30), another format and implausible years are refused."""
+    Impossible dates (2026-02-30), another format and implausible years are refused.
+    ``decided``: (format, note) decided over the whole file (a file read in chunks)."""
     texts = [_TIME_TAIL.sub("", t) if not isinstance(r, dt.date) else t
              for r, t in zip(col.raw, col.texts, strict=True)]
-    if fmt == "auto":
+    if decided is not None:
+        fmt, col.date_note = decided
+    elif fmt == "auto":
         fmt, why_fmt = _date_format([t for r, t in zip(col.raw, texts, strict=True)
                                      if isinstance(r, str)], col.label, path)
         col.date_note = f"{DATE_FORMATS.get(fmt, fmt)} (detected: {why_fmt})"
@@ -91,7 +134,8 @@ def _parse_dates(col: _Column, fmt: str, errors: _Errors, required: bool,
     values: list[str | None] = []
     days: list[int] = []  # proleptic ordinal of each date, -1 for none
     why: list[str | None] = []
-    for raw, text in zip(col.raw, texts, strict=True):
+
+    def one(raw: object, text: str) -> tuple[str | None, int, str | None]:
         day: dt.date | None = None
         reason = None
         if isinstance(raw, dt.datetime | dt.date):
@@ -112,9 +156,20 @@ def _parse_dates(col: _Column, fmt: str, errors: _Errors, required: bool,
                 reason = f"{text!r} is not a valid date (expected {shown})"
         if day is not None and not YEAR_RANGE[0] <= day.year <= YEAR_RANGE[1]:
             reason, day = f"{text!r} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}", None
-        values.append(day.isoformat() if day else None)
-        days.append(day.toordinal() if day else -1)
-        why.append(reason)
+        return (day.isoformat() if day else None), (day.toordinal() if day else -1), reason
+
+    # A text is parsed once however many times of day it comes with.
+    memo: dict[str, tuple[str | None, int, str | None]] = {}
+    for raw, text in zip(col.raw, texts, strict=True):
+        if isinstance(raw, str):
+            got = memo.get(text)
+            if got is None:
+                got = memo[text] = one(raw, text)
+        else:
+            got = one(raw, text)
+        values.append(got[0])
+        days.append(got[1])
+        why.append(got[2])
     errors.add_codes(col, why)
     col.days = np.array(days, dtype=np.int64)
     return col.take(values)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import operator
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
+
 from ..progress import Progress
+from .seen import HashTable, hashes
 from .spec import kind_spec
 
 if TYPE_CHECKING:
@@ -15,10 +19,14 @@ def _fmt_amount(v: Any) -> str:
     return "" if v is None else f"{float(v):.2f}"
 
 
-def _natural_keys(kind: str, cols: dict[str, list], n: int) -> list[str]:
+def _natural_keys(kind: str, cols: dict[str, list], n: int,
+                  counts: HashTable | None = None) -> list[str]:
     """``ext|<id>`` for rows with a record id; otherwise the fields of FALLBACK_KEYS joined
     by "|", where "#" is the row's occurrence number among rows with the same other fields
-    (so two identical logins of a user on one day count twice, and once each on re-import)."""
+    (so two identical logins of a user on one day count twice, and once each on re-import).
+    ``counts``: of a file read in chunks, how often each key's other fields (by hash) came
+    in the chunks before; the occurrence numbers go on from there (and ``counts`` is kept
+    up to date)."""
     ext = cols.get("ext_id")
     if ext is not None and None not in ext:
         return list(map("ext|".__add__, ext))
@@ -34,7 +42,9 @@ def _natural_keys(kind: str, cols: dict[str, list], n: int) -> list[str]:
         else:
             parts.append(["" if v is None else str(v) for v in vals])
     base = ["|".join(p) for p in zip(*parts, strict=True)] if parts else [""] * n
-    if "#" in fields:
+    if "#" in fields and counts is not None:
+        base = _numbered(base, counts)
+    elif "#" in fields:
         seen: dict[str, int] = {}
         with_n = []
         for b in base:
@@ -46,6 +56,20 @@ def _natural_keys(kind: str, cols: dict[str, list], n: int) -> list[str]:
     if ext is None:
         return [prefix + b for b in base]
     return [f"ext|{e}" if e else prefix + b for e, b in zip(ext, base, strict=True)]
+
+
+def _numbered(base: list[str], counts: HashTable) -> list[str]:
+    """``base|k``: k the occurrence of the base among this chunk's rows and, by ``counts``,
+    the earlier chunks' (which are then counted in)."""
+    if not base:
+        return []
+    codes, uniques = pd.factorize(np.asarray(base, dtype=object))
+    occurrence = pd.Series(codes).groupby(codes).cumcount().to_numpy()
+    keys = hashes(uniques.tolist(), len(uniques))
+    _, before = counts.lookup(keys)
+    k = before[:, 0][codes] + occurrence
+    counts.add(keys, np.bincount(codes, minlength=len(uniques)), accumulate=True)
+    return list(map("{}|{}".format, base, k.tolist()))
 
 
 def _stored_rows(ws: Workspace, kind: str, keys: list[str],

@@ -135,20 +135,48 @@ def decimal_separator(texts: list[str]) -> tuple[str, str, bool]:
     values that tell (12.500,00 or 99,5 say comma; 12,500.00 or 99.5 say point; 12,500 and
     1234 say nothing). Point unless more values say comma. ``ambiguous``: nothing told, and
     some values are dotted groups of three (12.500: 12.5 or 12,500?) — those are asked."""
-    joined = "\x00".join(texts)
-    if "," not in joined:  # the usual export: looked at as one text, not value by value
-        if "." not in joined:
-            return ".", "no value has decimals", False
-        if _POINT_SAYS.search(joined):
-            return ".", "values have a decimal point and no comma", False
-        return ".", "no value tells", bool(_DOT_GROUPS.search(joined))
-    comma = sum(1 for t in texts if _COMMA_DECIMAL.search(t))
-    point = sum(1 for t in texts if _POINT_DECIMAL.search(t))
-    if comma > point:
-        return ",", f"{comma} values have a decimal comma, {point} a decimal point", False
-    if point:
-        return ".", f"{point} values have a decimal point, {comma} a decimal comma", False
-    return ".", "no value tells", bool(_DOT_GROUPS.search(joined))
+    counts = DecimalCounts(every_text=False)  # the texts come all at once
+    counts.add(texts)
+    return counts.decide()
+
+
+class DecimalCounts:
+    """What :func:`decimal_separator` decides from, added text by text (a file read in
+    chunks adds each chunk's new distinct texts). The decimal points are counted only when
+    some text has a comma; a file read in chunks (``every_text``) counts them from the start,
+    as a later chunk may have the first comma."""
+
+    def __init__(self, every_text: bool = True) -> None:
+        self.every_text = every_text
+        self.comma_seen = self.point_seen = self.point_says = self.dot_groups = False
+        self.comma = self.point = 0
+
+    def add(self, texts: list[str]) -> None:
+        joined = "\x00".join(texts)
+        if "," in joined:
+            self.comma_seen = True
+            self.comma += sum(1 for t in texts if "," in t and _COMMA_DECIMAL.search(t))
+        if "." in joined:
+            self.point_seen = True
+            if self.comma_seen or self.every_text:
+                self.point += sum(1 for t in texts
+                                  if "." in t and _POINT_DECIMAL.search(t))
+            self.point_says = self.point_says or bool(_POINT_SAYS.search(joined))
+            self.dot_groups = self.dot_groups or bool(_DOT_GROUPS.search(joined))
+
+    def decide(self) -> tuple[str, str, bool]:
+        if not self.comma_seen:  # the usual export: nothing counted, one look at the texts
+            if not self.point_seen:
+                return ".", "no value has decimals", False
+            if self.point_says:
+                return ".", "values have a decimal point and no comma", False
+            return ".", "no value tells", self.dot_groups
+        comma, point = self.comma, self.point
+        if comma > point:
+            return ",", f"{comma} values have a decimal comma, {point} a decimal point", False
+        if point:
+            return ".", f"{point} values have a decimal point, {comma} a decimal comma", False
+        return ".", "no value tells", self.dot_groups
 
 
 def _money(raw: Any, text: str, currency: str, decimal: str = "."
@@ -198,13 +226,19 @@ def _money(raw: Any, text: str, currency: str, decimal: str = "."
 
 
 def _parse_money(col: _Column, currency: str, errors: _Errors, required: bool,
-                 decimal: str = "auto") -> np.ndarray:
+                 decimal: str = "auto",
+                 decided: tuple[str, str, bool] | None = None) -> np.ndarray:
+    """``decided``: (separator, why, ambiguous) decided over the whole file (a file read in
+    chunks), as :func:`decimal_separator` says."""
     n = len(col.texts)
     values: list[float | None] = [None] * n
     why: list[str | None] = [None] * n
     todo: list[int] | range = range(n)
     ambiguous = False
-    if decimal == "auto":
+    if decimal == "auto" and decided is not None:
+        decimal, because, ambiguous = decided
+        col.decimal_note = f"{DECIMALS[decimal]} (detected: {because})"
+    elif decimal == "auto":
         decimal, because, ambiguous = decimal_separator(col.texts)
         col.decimal_note = f"{DECIMALS[decimal]} (detected: {because})"
     else:

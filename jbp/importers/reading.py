@@ -109,7 +109,36 @@ def _decode_head(path: Path, head: bytes) -> tuple[str, str]:
     return text, "cp1252"
 
 
-def _read_csv(path: Path, head: bytes) -> RawTable:
+@dataclass
+class CsvLayout:
+    """What the head of a CSV file says: its encoding, delimiter, the lines above the header
+    (``skip``), the header line and its names, and the notes so far."""
+
+    path: Path
+    encoding: str
+    delimiter: str
+    skip: int
+    header: str
+    names: list[str]
+    notes: list[str]
+    #: The notes of the file's end (totals left out, one column), set by each reading.
+    end_notes: list[str] = field(default_factory=list)
+
+    def read_options(self, encoding: str | None = None) -> dict[str, Any]:
+        """pd.read_csv's options for this file: every cell the file's text, as a str."""
+        # index_col=False: a row with extra fields must not turn into an index; pandas
+        # then warns instead of failing, and the warning becomes an error where it is read.
+        # dtype=object with na_filter=False: every cell is the file's text, as a str
+        # (dtype=str gives the same texts, wrapped in pandas string arrays at a cost).
+        return {"sep": self.delimiter, "dtype": object, "keep_default_na": False,
+                "na_filter": False, "skip_blank_lines": False,
+                "encoding": encoding or self.encoding, "index_col": False,
+                "skiprows": self.skip}
+
+
+def csv_layout(path: Path, head: bytes) -> CsvLayout:
+    """The layout of a CSV file from its first bytes (``head``); refuses a file with no
+    header or with two columns of one name."""
     text, encoding = _decode_head(path, head)
     all_lines = text.splitlines()
     if not any(ln.strip() for ln in all_lines):
@@ -126,46 +155,73 @@ def _read_csv(path: Path, head: bytes) -> RawTable:
                      f"({'; '.join(repr(a[:40]) for a in above[:3])}"
                      f"{', ...' if len(above) > 3 else ''})")
     if encoding == "cp1252":
-        notes.append("the file is not UTF-8; read as Windows-1252")
+        notes.append(NOT_UTF8)
+    return CsvLayout(path, encoding, delim, skip, header, names, notes)
+
+
+#: The note of a file read as Windows-1252.
+NOT_UTF8 = "the file is not UTF-8; read as Windows-1252"
+
+
+def parser_error(layout: CsvLayout, exc: Exception) -> ImportFileError:
+    """The message of a file pandas' parser refuses (a row with more fields than the header,
+    or another malformed line)."""
+    path, delim = layout.path, layout.delimiter
+    if isinstance(exc, pd.errors.ParserWarning):
+        return ImportFileError(path, f"a row has more fields than the header (delimiter "
+                                     f"{_delim_name(delim)}); check the delimiter and the "
+                                     "quoting of text with delimiters in it")
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return ImportFileError(path, "has no header row")
+    msg = str(exc)
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+    if m:
+        return ImportFileError(
+            path, f"row {m.group(2)} has {m.group(3)} fields but the header has "
+                  f"{m.group(1)} (delimiter {_delim_name(delim)}); check the delimiter "
+                  "and the quoting of text with delimiters in it")
+    return ImportFileError(path, f"is not a well-formed CSV file ({msg.strip()})")
+
+
+def table_headers(layout: CsvLayout, frame: pd.DataFrame) -> list[str]:
+    """The column names of a CSV file read into ``frame``."""
+    headers = [_header_name(h, i) for i, h in enumerate(layout.names)]
+    if len(headers) != frame.shape[1]:  # a header the csv module splits otherwise
+        headers = [_header_name(h, i) for i, h in enumerate(frame.columns)]
+    return headers
+
+
+def one_column_note(layout: CsvLayout, headers: list[str]) -> list[str]:
+    if len(headers) != 1:
+        return []
+    other = [d for d in _DELIMS if d != layout.delimiter and d in layout.header]
+    hint = (f"; the header looks {_delim_name(other[0])}-separated" if other
+            else "; a CSV export needs a delimiter such as comma or semicolon")
+    return [f"only one column found{hint}"]
+
+
+def _read_csv(path: Path, head: bytes) -> RawTable:
+    layout = csv_layout(path, head)
+    notes, skip, delim = layout.notes, layout.skip, layout.delimiter
+    encoding = layout.encoding
     try:
         with warnings.catch_warnings():
-            # index_col=False: a row with extra fields must not turn into an index; pandas
-            # then warns instead of failing, and the warning becomes an error here.
-            # dtype=object with na_filter=False: every cell is the file's text, as a str
-            # (dtype=str gives the same texts, wrapped in pandas string arrays at a cost).
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, sep=delim, dtype=object, keep_default_na=False,
-                                na_filter=False, skip_blank_lines=False, encoding=encoding,
-                                engine="c", index_col=False, skiprows=skip)
-    except pd.errors.ParserWarning:
-        raise ImportFileError(path, f"a row has more fields than the header (delimiter "
-                                    f"{_delim_name(delim)}); check the delimiter and the "
-                                    "quoting of text with delimiters in it") from None
+            frame = pd.read_csv(path, engine="c", **layout.read_options())
+    except pd.errors.ParserWarning as exc:
+        raise parser_error(layout, exc) from None
     except UnicodeDecodeError:
         try:
-            frame = pd.read_csv(path, sep=delim, dtype=object, keep_default_na=False,
-                                na_filter=False, skip_blank_lines=False, encoding="cp1252",
-                                index_col=False, skiprows=skip)
+            frame = pd.read_csv(path, **layout.read_options("cp1252"))
             encoding = "cp1252"
-            notes.append("the file is not UTF-8; read as Windows-1252")
+            notes.append(NOT_UTF8)
         except pd.errors.EmptyDataError:
             raise ImportFileError(path, "has no header row") from None
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise ImportFileError(path, f"cannot be read as text ({exc})") from exc
-    except pd.errors.EmptyDataError:
-        raise ImportFileError(path, "has no header row") from None
-    except pd.errors.ParserError as exc:
-        msg = str(exc)
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
-        if m:
-            raise ImportFileError(
-                path, f"row {m.group(2)} has {m.group(3)} fields but the header has "
-                      f"{m.group(1)} (delimiter {_delim_name(delim)}); check the delimiter "
-                      "and the quoting of text with delimiters in it") from None
-        raise ImportFileError(path, f"is not a well-formed CSV file ({msg.strip()})") from None
-    headers = [_header_name(h, i) for i, h in enumerate(names)]
-    if len(headers) != frame.shape[1]:  # a header the csv module splits otherwise
-        headers = [_header_name(h, i) for i, h in enumerate(frame.columns)]
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        raise parser_error(layout, exc) from None
+    headers = table_headers(layout, frame)
     frame.columns = headers
     rows = np.arange(len(frame)) + 2 + skip
     frame, rows = _drop_footer(frame, rows, notes)
@@ -176,11 +232,7 @@ def _read_csv(path: Path, head: bytes) -> RawTable:
             rows = rows[~blank]
     if len(headers) > 1 and len(frame):
         _check_row_delimiter(path, frame, delim)
-    if len(headers) == 1:
-        other = [d for d in _DELIMS if d != delim and d in header]
-        hint = (f"; the header looks {_delim_name(other[0])}-separated" if other
-                else "; a CSV export needs a delimiter such as comma or semicolon")
-        notes.append(f"only one column found{hint}")
+    notes += one_column_note(layout, headers)
     return RawTable(path, frame.reset_index(drop=True), rows, headers, True, notes, delim,
                     encoding)
 

@@ -49,14 +49,20 @@ class ValidationReport:
     #: What was assumed, one line each: encoding, delimiter, decimal separator, date
     #: format, the mapping and where it came from, value maps, filters, aliases.
     assumed: list[str] = field(default_factory=list)
+    #: Of a file read in chunks with very many bad rows, the rejections past the first
+    #: :data:`~.streaming.MAX_ERROR_ROWS` rows' are counted, not kept: their number and
+    #: the number of rows they reject.
+    more_errors: int = 0
+    more_rejected: int = 0
 
     @property
     def rejected_rows(self) -> list[int]:
+        """The rows rejected (those of the errors kept)."""
         return sorted({e.row for e in self.errors})
 
     @property
     def rejected(self) -> int:
-        return len(self.rejected_rows)
+        return len(self.rejected_rows) + self.more_rejected
 
     @property
     def valid(self) -> int:
@@ -80,8 +86,9 @@ class ValidationReport:
             lines.append("Rejected rows:")
             shown = self.errors if limit is None else self.errors[:limit]
             lines += [f"  {e}" for e in shown]
-            if len(shown) < len(self.errors):
-                lines.append(f"  ... and {len(self.errors) - len(shown)} more")
+            if len(shown) < len(self.errors) + self.more_errors:
+                lines.append(f"  ... and {len(self.errors) + self.more_errors - len(shown)} "
+                             "more")
         return "\n".join(lines)
 
 

@@ -143,22 +143,38 @@ def guess_filters(kind: str, frame: pd.DataFrame, headers: list[str],
 
 def filter_rows(frame: pd.DataFrame, filters: list[Filter]) -> tuple[Any, list[str]]:
     """(mask of rows taken, notes "filtered out: 24 rows with Status = In Progress")."""
+    taken, dropped = filter_counts(frame, filters)
+    return taken, filter_notes(dropped)
+
+
+def filter_counts(frame: pd.DataFrame, filters: list[Filter]
+                  ) -> tuple[Any, list[tuple[str, str, int]]]:
+    """(mask of rows taken, (column, text, rows) of the rows each filter leaves out, most
+    rows first)."""
     import numpy as np
 
     taken = np.ones(len(frame), dtype=bool)
-    notes = []
+    out = []
     for f in filters:
         if f.column not in frame.columns:
             continue
         values = frame[f.column]
         keeps = f.keeps(values).to_numpy(dtype=bool)
         dropped = values[taken & ~keeps].map(lambda v: "" if v is None else str(v).strip())
-        for text, n in dropped.value_counts(sort=True).items():
-            shown = text if text else "(blank)"
-            notes.append(f"filtered out: {n} {'row' if n == 1 else 'rows'} with "
-                         f"{f.column} = {shown}")
+        out += [(f.column, str(text), int(n))
+                for text, n in dropped.value_counts(sort=True).items()]
         taken &= keeps
-    return taken, notes
+    return taken, out
+
+
+def filter_notes(dropped: list[tuple[str, str, int]]) -> list[str]:
+    """The report's notes of :func:`filter_counts`' rows left out."""
+    notes = []
+    for column, text, n in dropped:
+        shown = text if text else "(blank)"
+        notes.append(f"filtered out: {n} {'row' if n == 1 else 'rows'} with "
+                     f"{column} = {shown}")
+    return notes
 
 
 @dataclass

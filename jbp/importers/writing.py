@@ -17,6 +17,7 @@ from ..errors import JbpError
 from ..progress import Progress
 from .aliases import save_aliases
 from .checking import prepare
+from .chunked import is_large_csv
 from .mapping import ColumnMapping, mapping_for, mapping_source, save_mapping
 from .reading import read_table
 from .report import PreparedImport, ValidationReport
@@ -205,9 +206,22 @@ def run_import(ws: Workspace, path: str | Path, kind: str, *,
     """Read, map (``mapping``, else the one saved for ``source`` or this header signature,
     else a guess), validate and — unless ``dry_run`` — commit. With ``allow_rejected`` the
     valid rows are taken even when others were rejected; without it a file with rejected
-    rows imports nothing. The mapping is saved under ``source`` when rows are written."""
+    rows imports nothing. The mapping is saved under ``source`` when rows are written.
+    A CSV file larger than one chunk (:data:`~.chunked.STREAM_ROWS` rows) is read, checked
+    and written chunk by chunk in one transaction (:mod:`.streaming`), to the same end."""
     state = state or Progress()
     targets(kind)
+    if sheet is None and is_large_csv(path):  # read, checked and written chunk by chunk
+        from .streaming import stream_import
+
+        if mapping is not None and mapping.kind != kind:
+            raise JbpError(f"the mapping is for {mapping.kind}, not {kind}")
+
+        with stream_import(ws, path, kind, mapping=mapping, source=source,
+                           write=not dry_run, state=state) as run:
+            if dry_run or (run.report.errors and not allow_rejected):
+                return run.report, None
+            return run.report, run.commit(allow_rejected=allow_rejected)
     table = read_table(path, sheet=sheet, state=state)
     if mapping is None:
         mapping, source, _ = mapping_for(ws, kind, table, source)

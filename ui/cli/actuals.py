@@ -109,6 +109,8 @@ def run_import(args: argparse.Namespace) -> int:
     with open_workspace(args.workspace) as ws:
         if not args.dry_run:
             ws.require_writable()  # before the file is read and validated, not after
+        if steps is imp and args.sheet is None and imp.is_large_csv(args.file):
+            return _run_streamed(args, ws, mapping, aliases)  # one chunk in memory at a time
         table = imp.read_table(args.file, sheet=args.sheet)
         if mapping is None:
             mapping, source, _ = imp.mapping_for(ws, args.kind, table, args.source)
@@ -152,6 +154,51 @@ def run_import(args: argparse.Namespace) -> int:
                                                 on_retry=_say_retry)
             print(f"Updated {len(updates)} bound KPI actuals {as_of.label()}, recorded "
                   f"under \"{bindings.import_editor(args.file).author}\".")
+    return 0
+
+
+def _run_streamed(args: argparse.Namespace, ws, mapping, aliases: dict[str, str]) -> int:
+    """:func:`run_import` of a CSV larger than one chunk: the same steps, output and exit
+    codes, checked and written chunk by chunk in one transaction, kept only at the end."""
+    from jbp import importers as imp
+
+    def settled(m) -> None:
+        m.aliases.update(aliases)
+        if args.show_mapping:
+            print(m.to_json())
+
+    with imp.stream_import(ws, args.file, args.kind, mapping=mapping, source=args.source,
+                           write=not args.dry_run, on_mapping=settled) as run:
+        report = run.report
+        print(report.text())
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+            return 1 if report.errors or not (report.new or report.changed) else 0
+        if report.errors and not args.skip_bad:
+            print(f"Nothing was imported: {report.rejected} rows were rejected "
+                  "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
+            return 1
+        if args.extract_date is not None:  # refused before anything is kept
+            from jbp.coverage import check_extract_date
+
+            check_extract_date(args.extract_date, run.last_date, args.file.name)
+        result = run.commit(allow_rejected=True)
+    if not (result.inserted or result.updated):
+        print(result.text(), file=sys.stderr)  # a run that takes no rows stored nothing
+        return 1
+    if args.extract_date is not None and result.import_id is not None:
+        ws.set_extract_date(result.import_id, args.extract_date)
+    print(result.text())
+    if args.refresh_kpis:
+        from jbp import bindings
+        from jbp.asof import resolve_as_of
+
+        as_of = resolve_as_of(ws, args.as_of)
+        updates = bindings.refresh_retrying(ws, None, as_of.date,
+                                            bindings.import_editor(args.file),
+                                            on_retry=_say_retry)
+        print(f"Updated {len(updates)} bound KPI actuals {as_of.label()}, recorded "
+              f"under \"{bindings.import_editor(args.file).author}\".")
     return 0
 
 
