@@ -120,17 +120,9 @@ def run_import(args: argparse.Namespace) -> int:
         if args.show_mapping:
             print(mapping.to_json())
         prepared = steps.prepare(ws, table, mapping)
-        report = prepared.report
-        print(report.text())
-        if args.dry_run:
-            print("Dry run: nothing was written.")
-            # The exit code the import would have (a run that takes no rows fails).
-            nothing = not (report.new or report.changed) and args.kind not in LIST_KINDS
-            return 1 if report.errors or nothing else 0
-        if report.errors and not args.skip_bad:
-            print(f"Nothing was imported: {report.rejected} rows were rejected "
-                  "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
-            return 1
+        stop = _stop_before_writing(args, prepared.report)
+        if stop is not None:
+            return stop
         if args.extract_date is not None:  # refused before anything is written
             from jbp.coverage import check_extract_date, last_date_of_records
 
@@ -138,52 +130,29 @@ def run_import(args: argparse.Namespace) -> int:
                                last_date_of_records(args.kind, getattr(prepared, "records", [])),
                                args.file.name)
         result = steps.commit(ws, prepared, allow_rejected=True, source=source)
-        if not (result.inserted or result.updated) and args.kind not in LIST_KINDS:
-            print(result.text(), file=sys.stderr)  # a run that takes no rows stored nothing
-            return 1
-        if args.extract_date is not None and result.import_id is not None:
-            ws.set_extract_date(result.import_id, args.extract_date)
-        print(result.text())
-        if args.refresh_kpis:
-            from jbp import bindings
-            from jbp.asof import resolve_as_of
-
-            as_of = resolve_as_of(ws, args.as_of)
-            updates = bindings.refresh_retrying(ws, None, as_of.date,
-                                                bindings.import_editor(args.file),
-                                                on_retry=_say_retry)
-            print(f"Updated {len(updates)} bound KPI actuals {as_of.label()}, recorded "
-                  f"under \"{bindings.import_editor(args.file).author}\".")
-    return 0
+        return _after_commit(args, ws, result)
 
 
-def _run_streamed(args: argparse.Namespace, ws, mapping, aliases: dict[str, str]) -> int:
-    """:func:`run_import` of a CSV larger than one chunk: the same steps, output and exit
-    codes, checked and written chunk by chunk in one transaction, kept only at the end."""
-    from jbp import importers as imp
+def _stop_before_writing(args: argparse.Namespace, report) -> int | None:
+    """Print the check's report; the exit code when the import stops here (a dry run, or
+    rows rejected without --skip-bad), else None."""
+    print(report.text())
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+        # The exit code the import would have (a run that takes no rows fails).
+        nothing = not (report.new or report.changed) and args.kind not in LIST_KINDS
+        return 1 if report.errors or nothing else 0
+    if report.errors and not args.skip_bad:
+        print(f"Nothing was imported: {report.rejected} rows were rejected "
+              "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
+        return 1
+    return None
 
-    def settled(m) -> None:
-        m.aliases.update(aliases)
-        if args.show_mapping:
-            print(m.to_json())
 
-    with imp.stream_import(ws, args.file, args.kind, mapping=mapping, source=args.source,
-                           write=not args.dry_run, on_mapping=settled) as run:
-        report = run.report
-        print(report.text())
-        if args.dry_run:
-            print("Dry run: nothing was written.")
-            return 1 if report.errors or not (report.new or report.changed) else 0
-        if report.errors and not args.skip_bad:
-            print(f"Nothing was imported: {report.rejected} rows were rejected "
-                  "(fix them, or use --skip-bad to take the valid rows).", file=sys.stderr)
-            return 1
-        if args.extract_date is not None:  # refused before anything is kept
-            from jbp.coverage import check_extract_date
-
-            check_extract_date(args.extract_date, run.last_date, args.file.name)
-        result = run.commit(allow_rejected=True)
-    if not (result.inserted or result.updated):
+def _after_commit(args: argparse.Namespace, ws, result) -> int:
+    """What every import prints and does once its rows are kept: the extract date, the
+    result, the bound KPIs refreshed; 1 when the run took no rows (nothing was stored)."""
+    if not (result.inserted or result.updated) and args.kind not in LIST_KINDS:
         print(result.text(), file=sys.stderr)  # a run that takes no rows stored nothing
         return 1
     if args.extract_date is not None and result.import_id is not None:
@@ -200,6 +169,29 @@ def _run_streamed(args: argparse.Namespace, ws, mapping, aliases: dict[str, str]
         print(f"Updated {len(updates)} bound KPI actuals {as_of.label()}, recorded "
               f"under \"{bindings.import_editor(args.file).author}\".")
     return 0
+
+
+def _run_streamed(args: argparse.Namespace, ws, mapping, aliases: dict[str, str]) -> int:
+    """:func:`run_import` of a CSV larger than one chunk: the same steps, output and exit
+    codes, checked and written chunk by chunk in one transaction, kept only at the end."""
+    from jbp import importers as imp
+
+    def settled(m) -> None:
+        m.aliases.update(aliases)
+        if args.show_mapping:
+            print(m.to_json())
+
+    with imp.stream_import(ws, args.file, args.kind, mapping=mapping, source=args.source,
+                           write=not args.dry_run, on_mapping=settled) as run:
+        stop = _stop_before_writing(args, run.report)
+        if stop is not None:
+            return stop
+        if args.extract_date is not None:  # refused before anything is kept
+            from jbp.coverage import check_extract_date
+
+            check_extract_date(args.extract_date, run.last_date, args.file.name)
+        result = run.commit(allow_rejected=True)
+    return _after_commit(args, ws, result)
 
 
 def _jsonable(v):
