@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,6 +43,7 @@ from ui.context import AppContext
 from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table parts)
     COLUMNS,
     DEFAULT_COLUMNS,
+    PickledFrame,
     ScorecardFilter,
     ScorecardModel,
     build_table,
@@ -88,12 +90,12 @@ def portfolio_data(path: Path, as_of: dt.date | None, *, state: Progress) -> dic
                   f"{r.partner} ({r.tier}): risk score {r.risk_score:.2f}", full[i])
                  for i, r in enumerate(shown.itertuples())]}
     # What the page shows of them is in the table and the at-risk rows: the frames are
-    # not sent back twice (the scorecard stays as the table's frame).
-    del data["at_risk"]
-    data["card"] = data["table"].frame
-    data["filter_values"] = {
-        col: sorted({v for v in data["table"].values[col].tolist() if v})
-        for col in ("tier", "region", "type")}
+    # not sent back (the scorecard goes pickled whole, as the table's frame: the GUI
+    # thread unpickles it only if someone asks for it by name).
+    del data["at_risk"], data["card"]
+    data["table"].frame = PickledFrame(data["table"].frame)
+    data["filter_values"] = {col: [v for v in data["table"].values[col][1] if v]
+                             for col in ("tier", "region", "type")}
     state.report(1.0, "done")
     data.update(as_of=as_of, coverage=actuals.coverage, currency=actuals.program.currency,
                 tier_order=[t.name for t in actuals.program.tiers_by_rank()])
@@ -147,6 +149,8 @@ class PortfolioPage(FiguresTask, QWidget):
         self.ctx = ctx
         self.task: Task | None = None
         self.data: dict[str, Any] = {}
+        #: Figures shown whose charts wait for the table's paint (:meth:`_draw_after_paint`).
+        self._pending_draw: dict[str, Any] | None = None
         self.summary_data: dict[str, Any] = {}
         self.as_of: dt.date | None = None
         self.partner_pages: list[QDialog] = []
@@ -330,12 +334,16 @@ class PortfolioPage(FiguresTask, QWidget):
             if self.task is not None and self.task.running:
                 self.task.cancel()
             return
-        self.start_figures(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards",
-                           in_process=True)
+        task = self.start_figures(portfolio_data, ws.path, self.ctx.as_of,
+                                  title="Scorecards", in_process=True)
+        # The figures read the coverage with their snapshot: offered to the context (the
+        # pages that state it) when they arrive, if the actuals did not change meanwhile.
+        task.actuals_state = self.ctx.actuals_state  # type: ignore[attr-defined]
 
     def _show(self, data: dict[str, Any]) -> None:
         self.data = data
         self.as_of = data["as_of"]
+        self.ctx.offer_coverage(data["coverage"], getattr(self.task, "actuals_state", -1))
         self.as_of_label.setText(f"Figures {self.ctx.as_of_info.label()} · "
                                  f"{data['coverage'].summary(self.as_of)}")
         self.coverage_strip.set_coverage(data["coverage"], self.as_of)
@@ -363,11 +371,43 @@ class PortfolioPage(FiguresTask, QWidget):
         for widget, tile in zip(self.tiles.tiles, data["tiles"], strict=True):
             widget.show_tile(tile, data["currency"], prior)
         self.summary.setText(summary_html(self.summary_data))
-        self._draw(data)
+        self._draw_after_paint(data)
         self._fill_at_risk(data["at_risk_rows"])
         self._size_columns(data["table"].widest)
         self._count()
         self.refreshed.emit()
+
+    def _draw_after_paint(self, data: dict[str, Any]) -> None:
+        """Hand the charts to the render thread once the table has painted its new rows:
+        the render thread holds the interpreter lock for most of a chart (100–300 ms under
+        load), and each cell the GUI thread paints meanwhile is a Python call that waits
+        for it — the longest stall of the window when a large program opened. A page not
+        shown draws at once (its canvases render when shown); if no paint comes, a timer
+        draws after half a second."""
+        from jbp.chart_text import portfolio_charts_text
+
+        self.charts.setAccessibleDescription(portfolio_charts_text(data))
+        viewport = self.view.viewport()
+        if not viewport.isVisible():
+            self._draw(data)
+            return
+        self._pending_draw = data
+        viewport.installEventFilter(self)
+        QTimer.singleShot(500, partial(self._draw_pending, data))
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.view.viewport():
+            watched.removeEventFilter(self)
+            if self._pending_draw is not None:
+                # After this paint and the others of the same update have run.
+                QTimer.singleShot(0, partial(self._draw_pending, self._pending_draw))
+        return super().eventFilter(watched, event)
+
+    def _draw_pending(self, data: dict[str, Any]) -> None:
+        if self._pending_draw is data:
+            self._pending_draw = None
+            if data is self.data:
+                self._draw(data)
 
     def _draw(self, data: dict[str, Any]) -> None:
         """Hand the four charts to the render thread (nothing is drawn here; each canvas
@@ -474,6 +514,10 @@ class PortfolioPage(FiguresTask, QWidget):
                               and _alive(d)]
 
 
+_AT_RISK_ROLES = frozenset(int(r) for r in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole))
+
+
 class AtRiskModel(QAbstractTableModel):
     """The at-risk list, read-only: per row (partner, why — without the window all the
     reasons share, which the header states once —, partner id, the partner's tool tip, the
@@ -511,6 +555,16 @@ class AtRiskModel(QAbstractTableModel):
                         else f"At risk ({shown} of {self.total})")
             return f"Why ({self.window})" if self.window else "Why"
         return None
+
+    def multiData(self, index, span) -> None:
+        """Every role a view asks of a cell in one Python call (sizing the wrapped rows
+        asks each cell for seven)."""
+        if not index.isValid():
+            return
+        for i in range(len(span)):
+            slot = span[i]
+            if slot.role() in _AT_RISK_ROLES:
+                slot.setData(self.data(index, slot.role()))
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
