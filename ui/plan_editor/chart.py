@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from jbp.chart_text import kpi_chart_text
@@ -28,6 +29,12 @@ class KpiChart(QWidget):
         self.canvas.setMinimumHeight(220)
         self.canvas.setObjectName("kpi_chart")
         self.canvas.setAccessibleName("KPI chart")
+        # Drawn only while shown: the Plans page is built hidden, and its empty chart drawn
+        # on the GUI thread as the window first showed stalled the opening 50–200 ms.
+        self._draw_on_show = False
+        self._draw_idle = self.canvas.draw_idle
+        self.canvas.draw_idle = self._draw_when_shown  # matplotlib calls it (resizes too)
+        self.canvas.installEventFilter(self)
         self.figures = QLabel(self)
         self.figures.setObjectName("kpi_figures")
         self.figures.setWordWrap(True)
@@ -39,6 +46,18 @@ class KpiChart(QWidget):
         self._shown: tuple[Kpi | None, KpiStatus | None, list[str]] = (None, None, [])
         self.show_kpi(None, None, [])
         theme.signals().changed.connect(self._theme_changed)
+
+    def _draw_when_shown(self) -> None:
+        self._draw_on_show = not self.canvas.isVisible()
+        if not self._draw_on_show:
+            self._draw_idle()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.canvas and event.type() == QEvent.Type.Show \
+                and self._draw_on_show:
+            self._draw_on_show = False
+            self._draw_idle()
+        return super().eventFilter(watched, event)
 
     def _theme_changed(self) -> None:
         self.show_kpi(*self._shown)
