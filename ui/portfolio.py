@@ -324,14 +324,14 @@ class PortfolioPage(FiguresTask, QWidget):
             return
         self._pending_draw = data
         viewport.installEventFilter(self)
-        QTimer.singleShot(500, partial(self._draw_pending, data))
+        QTimer.singleShot(500, self, partial(self._draw_pending, data))
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Paint and watched is self.view.viewport():
             watched.removeEventFilter(self)
             if self._pending_draw is not None:
                 # After this paint and the others of the same update have run.
-                QTimer.singleShot(0, partial(self._draw_pending, self._pending_draw))
+                QTimer.singleShot(0, self, partial(self._draw_pending, self._pending_draw))
         return super().eventFilter(watched, event)
 
     def _draw_pending(self, data: dict[str, Any]) -> None:
