@@ -5,7 +5,9 @@ A ``QTimer`` ticks every 10 ms on the GUI thread; a stall is the gap between two
 the interval. The measured span runs from building the main window until the Portfolio is
 filled and every background task has ended, plus a short settling time (charts drawn, the
 other pages filled). ``--why`` also samples the GUI thread's Python stack during each stall
-from a watchdog thread, to say where a stall comes from.
+from a watchdog thread, to say where a stall comes from, and what the other threads run
+meanwhile (``other_threads``): a GUI stack that ends in the event loop (``probe``) is Qt's
+own work or a wait for the interpreter lock, which one of those threads holds.
 
 Prints JSON: {"open_s", "longest_stall_ms", "stalls_over_100ms": [{"at_s", "ms"}], ...}.
 Runs offscreen unless ``QT_QPA_PLATFORM`` says otherwise (e.g. under Xvfb: ``xcb``); user
@@ -50,6 +52,8 @@ class StallMeter:
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
         self.samples: list[list[str]] = []
+        #: The other threads' innermost frames sampled during the current stall.
+        self.others: list[str] = []
         self._why = why
         self._stop = threading.Event()
         self._main = threading.main_thread().ident
@@ -58,6 +62,7 @@ class StallMeter:
 
     def start(self) -> None:
         self.samples = []
+        self.others = []
         self.last = time.perf_counter()
         self.timer.start()
 
@@ -69,15 +74,23 @@ class StallMeter:
             entry: dict = {"at_s": round(self.last - self.t0, 3), "ms": round(stall, 1)}
             if self.samples:
                 entry["where"] = _summarise(self.samples)
+            if self.others:
+                entry["other_threads"] = _most_frequent(self.others, 3)
             self.stalls.append(entry)
         self.samples = []
+        self.others = []
         self.last = now
 
     def _watch(self) -> None:
-        """Sample the GUI thread's stack while it has not ticked for a while."""
+        """Sample the GUI thread's stack while it has not ticked for a while, and what the
+        other threads run then: a GUI stack that ends in the event loop means Qt's own
+        work, or a wait for the interpreter lock that another thread holds."""
+        me = threading.get_ident()
+        names = {}
         while not self._stop.wait(0.02):
             if (time.perf_counter() - self.last) * 1000 > STALL_MS / 2:
-                frame = sys._current_frames().get(self._main)
+                frames = sys._current_frames()
+                frame = frames.get(self._main)
                 if frame is not None:
                     # Our own frames and the innermost one: import machinery is skipped.
                     stack = [f for f in traceback.extract_stack(frame)
@@ -85,6 +98,14 @@ class StallMeter:
                              not in f.filename]
                     self.samples.append([f"{Path(f.filename).name}:{f.lineno} {f.name}"
                                          for f in stack[-8:]])
+                for ident, other in frames.items():
+                    if ident in (me, self._main):
+                        continue
+                    if ident not in names:
+                        names = {t.ident: t.name for t in threading.enumerate()}
+                    inner = traceback.extract_stack(other)[-2:]
+                    self.others.append(f"{names.get(ident, ident)}: " + " < ".join(
+                        f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in inner[::-1]))
 
     def stop(self) -> None:
         self.timer.stop()
@@ -98,6 +119,15 @@ def _summarise(samples: list[list[str]]) -> list[str]:
         counts[tuple(s)] = counts.get(tuple(s), 0) + 1
     stack, n = max(counts.items(), key=lambda kv: kv[1])
     return [f"{n}/{len(samples)} samples", *stack]
+
+
+def _most_frequent(items: list[str], n: int) -> list[str]:
+    """The ``n`` most frequent items, each with its count."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:n]
+    return [f"{c}× {item}" for item, c in top]
 
 
 def probe(workspace: Path, *, why: bool = False, screenshot: Path | None = None,

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from .kinds import ACTIVITY, KINDS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from .model import Kpi
@@ -160,6 +162,15 @@ def coverage_of(ws: Workspace) -> Coverage:
             n, lo, hi = ws.actuals_span(name)
             sources[name] = SourceCoverage(name, n, lo, hi, extracts.get(name))
     return Coverage(sources)
+
+
+def read_coverage(path: str | Path) -> Coverage:
+    """:func:`coverage_of` the workspace at ``path``, read on a connection of its own (so a
+    background thread can read it while the app keeps the workspace open)."""
+    from .store import Workspace
+
+    with Workspace.open(path) as ws:
+        return coverage_of(ws)
 
 
 def coverage_from_frames(frames: dict[str, pd.DataFrame],

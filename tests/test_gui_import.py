@@ -195,7 +195,8 @@ def test_data_page_lists_imports_and_refreshes_kpis(qtbot, ctx, tmp_path):
     page.resize(1200, 600)
     page.show()
     assert page.table.rowCount() == 5                    # the demo's own five exports
-    assert "deals" in page.totals.text()
+    # The coverage is read off the GUI thread ("reading…" until it is there).
+    qtbot.waitUntil(lambda: "deals" in page.totals.text(), timeout=20_000)
     f = deals_file(tmp_path, "W-1,Cascade Integrators,A Co,100,ARR,2026-10-03,sourced\n")
     table = importers.read_table(f)
     mapping = importers.guess_mapping("deals", table.headers)

@@ -113,6 +113,8 @@ class AppContext(QObject):
     as_of_changed = Signal()
     #: An edit started or stopped being typed somewhere (see :meth:`set_pending`).
     pending_changed = Signal()
+    #: The coverage (:meth:`coverage`) was read and can be asked for.
+    coverage_changed = Signal()
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -131,6 +133,12 @@ class AppContext(QObject):
         self.ask_retry = None
         self._as_of: dt.date | None = None
         self._coverage = None
+        #: Counts the states of the actuals (each import makes a new one): a coverage read
+        #: for an older state is dropped when it arrives.
+        self._actuals_state = 0
+        self._coverage_task: Any = None
+        #: Why the last coverage read failed (None: it did not).
+        self.coverage_error: str | None = None
         self._pending: dict[int, tuple[Any, str]] = {}
 
     @property
@@ -159,16 +167,66 @@ class AppContext(QObject):
             self._as_of = value
             self.as_of_changed.emit()
 
-    def coverage(self):
+    def coverage(self) -> Coverage | None:
         """Through which day each source of the open workspace is complete (cached until the
-        actuals change)."""
-        from jbp.coverage import coverage_of
-
+        actuals change). ``None`` while it is being read: the read (one COUNT/MIN/MAX per
+        actuals table, seconds at 20,000 partners) runs off the GUI thread, and
+        :attr:`coverage_changed` is emitted when it is there."""
         if self.workspace is None:
             return None
         if self._coverage is None:
-            self._coverage = coverage_of(self.workspace)
+            self._read_coverage()
         return self._coverage
+
+    @property
+    def actuals_state(self) -> int:
+        """The state of the actuals (one more after each import): what a background read
+        passes back to :meth:`offer_coverage`."""
+        return self._actuals_state
+
+    def offer_coverage(self, coverage: Coverage | None, state: int) -> None:
+        """A coverage read elsewhere off the GUI thread (the Portfolio's figures read it
+        with their snapshot) from the actuals in ``state``: kept when it is still the
+        current state and none is held."""
+        if (coverage is None or self.workspace is None or state != self._actuals_state
+                or self._coverage is not None):
+            return
+        self._coverage = coverage
+        self.coverage_error = None
+        self.coverage_changed.emit()
+
+    def _read_coverage(self) -> None:
+        from jbp.coverage import read_coverage
+        from ui.workers import start_task
+
+        assert self.workspace is not None
+        wanted = (self._actuals_state, str(self.workspace.path))
+        task = self._coverage_task
+        if task is not None and task.coverage_for == wanted and (
+                task.running or task.error is not None):
+            return  # being read (or its read failed: :attr:`coverage_error` says why)
+        self.coverage_error = None
+        task = start_task(read_coverage, self.workspace.path, uses_state=False,
+                          title="Reading the actuals' coverage", parent=self)
+        task.coverage_for = wanted  # type: ignore[attr-defined]
+        task.succeeded.connect(self._coverage_read)
+        task.failed.connect(self._coverage_failed)
+        self._coverage_task = task
+
+    def _current_read(self) -> bool:
+        task = self.sender()
+        ws = self.workspace
+        return ws is not None and task is self._coverage_task and \
+            task.coverage_for == (self._actuals_state, str(ws.path))
+
+    def _coverage_read(self, coverage: Coverage) -> None:
+        if self._current_read():
+            self.offer_coverage(coverage, self._actuals_state)
+
+    def _coverage_failed(self, message: str, _exc: object) -> None:
+        if self._current_read():
+            self.coverage_error = message
+            self.coverage_changed.emit()
 
     # ------------------------------------------------------------------ pending edits
 
@@ -248,6 +306,7 @@ class AppContext(QObject):
             old.unsubscribe(self._on_store_event)
         self._clear_history()
         self.workspace = ws
+        self._actuals_state += 1
         self._coverage = coverage if ws is not None else None
         self.editor = None
         if ws is not None:
@@ -262,6 +321,7 @@ class AppContext(QObject):
 
     def _on_store_event(self, what: str, plan_id: int | None) -> None:
         if what == "actuals":
+            self._actuals_state += 1
             self._coverage = None
         if what in ("plan", "plans"):
             self.plan_changed.emit(plan_id or 0 if what == "plan" else 0)

@@ -91,6 +91,7 @@ class DataPage(QWidget):
         ctx.workspace_changed.connect(self.reload)
         ctx.data_changed.connect(self._on_data_changed)
         ctx.as_of_changed.connect(self.reload)
+        ctx.coverage_changed.connect(self._show_coverage)
         self.reload()
 
     def _on_data_changed(self, what: str) -> None:
@@ -124,12 +125,26 @@ class DataPage(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
+        self._show_coverage()
+
+    def _show_coverage(self) -> None:
+        """The coverage and totals; "reading…" while the context reads them off the GUI
+        thread (it emits ``coverage_changed`` when they are there)."""
         from jbp import formatting as fmt
 
+        if self.ctx.workspace is None:
+            return
         coverage = self.ctx.coverage()
         as_of = self.ctx.as_of_info
-        self.as_of_label.setText(f"Figures {as_of.label()} · {coverage.summary(as_of.date)}")
         self.coverage_strip.set_coverage(coverage, as_of.date)
+        if coverage is None:
+            error = self.ctx.coverage_error
+            self.as_of_label.setText(f"Figures {as_of.label()} · " + (
+                f"could not read where the actuals end: {error}" if error
+                else "reading where the actuals end…"))
+            self.totals.setText("Actuals in this workspace: reading…")
+            return
+        self.as_of_label.setText(f"Figures {as_of.label()} · {coverage.summary(as_of.date)}")
         self.totals.setText("Actuals in this workspace: " + ", ".join(
             f"{s.label.lower()} {fmt.count(s.rows)}"
             + (f" ({s.first} – {s.end})" if s.rows else "")

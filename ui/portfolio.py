@@ -3,10 +3,13 @@ twelve months, charts (revenue by tier and by partner type per quarter, tiers an
 the rules call for, the ROPI waterfall), the at-risk list with its reasons, then the
 scorecard table (Partner column frozen, columns chosen and remembered).
 
-The figures are :mod:`jbp.dashboard`'s, computed off the GUI thread on a connection of
-their own, together with the scorecard table's display values
-(:func:`ui.portfolio_table.build_table`): a program of 20,000 partners fills the page
-without a stall of the window. The charts are drawn by :mod:`jbp.charts_portfolio` on the
+The figures are :mod:`jbp.dashboard`'s, computed in the figures process on a connection
+of their own, together with everything the page shows of them
+(:func:`ui.portfolio_figures.portfolio_data`): the scorecard table's texts and sort keys
+(:func:`ui.portfolio_table.build_table`, each column of texts one string), the at-risk
+rows, the filters' values. The GUI thread receives a few buffers, resets the table's
+model on them and paints; the charts go to the render thread once the table has painted.
+A program of 20,000 partners fills the page without a stall of the window. The charts are drawn by :mod:`jbp.charts_portfolio` on the
 process's chart render thread (:mod:`ui.scenario_lab.canvas`). Double-clicking a partner
 emits :attr:`PortfolioPage.partner_activated`; "Open partner page" shows its
 :class:`~ui.partner_page.PartnerPage` with trend charts.
@@ -15,11 +18,10 @@ emits :attr:`PortfolioPage.partner_activated`; "Open partner page" shows its
 from __future__ import annotations
 
 import datetime as dt
-import re
-from pathlib import Path
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,8 +39,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import i18n, theme
+from ui import theme
 from ui.context import AppContext
+from ui.portfolio_figures import (  # noqa: F401 (re-exported: the page's parts)
+    AT_RISK_SHOWN,
+    AtRiskModel,
+    gap_text,
+    portfolio_data,
+    shared_window,
+    summary_html,
+)
 from ui.portfolio_table import (  # noqa: F401 (re-exported: the page's table parts)
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -52,87 +62,10 @@ from ui.widgets.figures_task import FiguresTask
 from ui.widgets.frozen_table import FrozenTableView
 from ui.widgets.keyboard import keyboard_view, tab_order
 from ui.widgets.tiles import TileRow
-from ui.workers import Progress, Task
+from ui.workers import Task
 
 #: Where the chosen scorecard columns are remembered (QSettings key).
 COLUMNS_KEY = "portfolio/columns"
-
-
-def portfolio_data(path: Path, as_of: dt.date | None, *, state: Progress) -> dict[str, Any]:
-    """The dashboard's figures (:func:`jbp.dashboard.dashboard_from`) with the scorecard's
-    display helper columns, read on a connection of its own (safe off the GUI thread)."""
-    from jbp import dashboard, metrics
-    from jbp.store import Workspace
-
-    state.report(0.1, "reading actuals")
-    with Workspace.open(path) as ws:
-        actuals = metrics.Actuals.load(ws)
-    state.check()
-    state.report(0.4, "computing scorecards")
-    data = dashboard.dashboard_from(actuals, as_of)
-    state.check()
-    card = data["card"]
-    card["tier_gap"] = [gap_text(r, actuals.program.currency) for r in card.itertuples()]
-    card["risk_flag"] = ["at risk" if r else "" for r in card["at_risk"]]
-    card.loc[card["status"] == "churned", "risk_flag"] = "churned"
-    state.check()
-    state.report(0.9, "preparing the table")
-    data["table"] = build_table(card)
-    risky = data["at_risk"]
-    shown = risky.head(AT_RISK_SHOWN)
-    full = [str(r) for r in shown["risk_reasons"]]
-    reasons, window = shared_window(full)
-    data["at_risk_rows"] = {
-        "total": len(risky), "window": window,
-        "rows": [(str(r.partner), reasons[i], int(r.partner_id),
-                  f"{r.partner} ({r.tier}): risk score {r.risk_score:.2f}", full[i])
-                 for i, r in enumerate(shown.itertuples())]}
-    # What the page shows of them is in the table and the at-risk rows: the frames are
-    # not sent back twice (the scorecard stays as the table's frame).
-    del data["at_risk"]
-    data["card"] = data["table"].frame
-    data["filter_values"] = {
-        col: sorted({v for v in data["table"].values[col].tolist() if v})
-        for col in ("tier", "region", "type")}
-    state.report(1.0, "done")
-    data.update(as_of=as_of, coverage=actuals.coverage, currency=actuals.program.currency,
-                tier_order=[t.name for t in actuals.program.tiers_by_rank()])
-    return data
-
-
-def gap_text(row: Any, currency: str = "") -> str:
-    """'180,000 USD revenue, 1 certified, 2 logos' — what the next tier still needs."""
-    if not row.next_tier:
-        return "top tier"
-    parts = []
-    if row.gap_sourced_revenue > 0:
-        amount = i18n.number_style().number(f"{row.gap_sourced_revenue:,.0f}")
-        parts.append(f"{amount} {currency} revenue".replace("  ", " "))
-    if row.gap_certified_people > 0:
-        parts.append(f"{row.gap_certified_people:.0f} certified")
-    if row.gap_new_logos > 0:
-        parts.append(f"{row.gap_new_logos:.0f} logos")
-    return ", ".join(parts) or "met"
-
-
-#: The window a risk reason is measured over, as the reasons write it.
-_WINDOW = re.compile(r" in the (\d+) days to (\d{4}-\d{2}-\d{2}) on the \1 before")
-
-
-def shared_window(reasons: list[str]) -> tuple[list[str], str]:
-    """The reasons without the window they all share ("in the 90 days to 2026-10-31 on the
-    90 before"), said once for the column instead ("90 d vs prior 90"); the
-    reasons unchanged and "" when they do not share one."""
-    found = {m.groups() for text in reasons for m in _WINDOW.finditer(text)}
-    if len(found) != 1 or not all(_WINDOW.search(t) for t in reasons if t):
-        return reasons, ""
-    days, _end = found.pop()
-    return [_WINDOW.sub("", t) for t in reasons], f"{days} d vs prior {days}"
-
-
-#: The at-risk list beside the charts shows the riskiest this many (the table's "At risk"
-#: filter shows them all): its rows wrap to fit their reasons, measured row by row.
-AT_RISK_SHOWN = 50
 
 
 class PortfolioPage(FiguresTask, QWidget):
@@ -147,6 +80,8 @@ class PortfolioPage(FiguresTask, QWidget):
         self.ctx = ctx
         self.task: Task | None = None
         self.data: dict[str, Any] = {}
+        #: Figures shown whose charts wait for the table's paint (:meth:`_draw_after_paint`).
+        self._pending_draw: dict[str, Any] | None = None
         self.summary_data: dict[str, Any] = {}
         self.as_of: dt.date | None = None
         self.partner_pages: list[QDialog] = []
@@ -330,12 +265,16 @@ class PortfolioPage(FiguresTask, QWidget):
             if self.task is not None and self.task.running:
                 self.task.cancel()
             return
-        self.start_figures(portfolio_data, ws.path, self.ctx.as_of, title="Scorecards",
-                           in_process=True)
+        task = self.start_figures(portfolio_data, ws.path, self.ctx.as_of,
+                                  title="Scorecards", in_process=True)
+        # The figures read the coverage with their snapshot: offered to the context (the
+        # pages that state it) when they arrive, if the actuals did not change meanwhile.
+        task.actuals_state = self.ctx.actuals_state  # type: ignore[attr-defined]
 
     def _show(self, data: dict[str, Any]) -> None:
         self.data = data
         self.as_of = data["as_of"]
+        self.ctx.offer_coverage(data["coverage"], getattr(self.task, "actuals_state", -1))
         self.as_of_label.setText(f"Figures {self.ctx.as_of_info.label()} · "
                                  f"{data['coverage'].summary(self.as_of)}")
         self.coverage_strip.set_coverage(data["coverage"], self.as_of)
@@ -363,11 +302,43 @@ class PortfolioPage(FiguresTask, QWidget):
         for widget, tile in zip(self.tiles.tiles, data["tiles"], strict=True):
             widget.show_tile(tile, data["currency"], prior)
         self.summary.setText(summary_html(self.summary_data))
-        self._draw(data)
+        self._draw_after_paint(data)
         self._fill_at_risk(data["at_risk_rows"])
         self._size_columns(data["table"].widest)
         self._count()
         self.refreshed.emit()
+
+    def _draw_after_paint(self, data: dict[str, Any]) -> None:
+        """Hand the charts to the render thread once the table has painted its new rows:
+        the render thread holds the interpreter lock for most of a chart (100–300 ms under
+        load), and each cell the GUI thread paints meanwhile is a Python call that waits
+        for it — the longest stall of the window when a large program opened. A page not
+        shown draws at once (its canvases render when shown); if no paint comes, a timer
+        draws after half a second."""
+        from jbp.chart_text import portfolio_charts_text
+
+        self.charts.setAccessibleDescription(portfolio_charts_text(data))
+        viewport = self.view.viewport()
+        if not viewport.isVisible():
+            self._draw(data)
+            return
+        self._pending_draw = data
+        viewport.installEventFilter(self)
+        QTimer.singleShot(500, self, partial(self._draw_pending, data))
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.view.viewport():
+            watched.removeEventFilter(self)
+            if self._pending_draw is not None:
+                # After this paint and the others of the same update have run.
+                QTimer.singleShot(0, self, partial(self._draw_pending, self._pending_draw))
+        return super().eventFilter(watched, event)
+
+    def _draw_pending(self, data: dict[str, Any]) -> None:
+        if self._pending_draw is data:
+            self._pending_draw = None
+            if data is self.data:
+                self._draw(data)
 
     def _draw(self, data: dict[str, Any]) -> None:
         """Hand the four charts to the render thread (nothing is drawn here; each canvas
@@ -474,82 +445,7 @@ class PortfolioPage(FiguresTask, QWidget):
                               and _alive(d)]
 
 
-class AtRiskModel(QAbstractTableModel):
-    """The at-risk list, read-only: per row (partner, why — without the window all the
-    reasons share, which the header states once —, partner id, the partner's tool tip, the
-    full reason). It shows the :data:`AT_RISK_SHOWN` riskiest of ``total``."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[tuple[str, str, int, str, str]] = []
-        self.total = 0
-        self.window = ""
-
-    def set_rows(self, rows: list[tuple[str, str, int, str, str]], total: int | None = None,
-                 window: str = "") -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.total = len(rows) if total is None else total
-        self.window = window
-        self.endResetModel()
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 1)
-
-    def partner_id(self, row: int) -> int:
-        return self.rows[row][2]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 2
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if section == 0:
-                shown = len(self.rows)
-                return (f"At risk ({self.total})" if shown == self.total
-                        else f"At risk ({shown} of {self.total})")
-            return f"Why ({self.window})" if self.window else "Why"
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        name, why, pid, tip, full = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return name if index.column() == 0 else why
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return tip if index.column() == 0 else full
-        if role == Qt.ItemDataRole.UserRole:
-            return pid
-        return None
-
-
 def _alive(widget: QWidget) -> bool:
     import shiboken6
 
     return shiboken6.isValid(widget)
-
-
-def summary_html(s: dict[str, Any]) -> str:
-    """One line under the tiles: CAC via channel against direct, and MDF ROI."""
-    if not s:
-        return ""
-    cur = s.get("currency", "")
-
-    def m(key: str) -> str:
-        from jbp.charts_portfolio import short_money
-
-        v = s.get(key)
-        return "–" if v is None or v != v else f"{n(short_money(v))} {cur}"
-
-    ratio = s.get("cac_ratio")
-    n = i18n.number_style().number
-    ratio_text = "" if ratio is None or ratio != ratio else f" ({n(f'{ratio:.2f}')}× direct)"
-    roi = s.get("mdf_roi")
-    roi_text = "–" if roi is None or roi != roi else n(f"{roi:.1f}")
-    return (f"<span style='color:{theme.current().muted}'>Twelve months to {s['as_of']:%d %b %Y} · "
-            f"CAC via channel {m('cac_channel')} vs direct {m('cac_direct')}{ratio_text}, "
-            f"{s.get('new_channel_customers', 0)} new channel customers · MDF ROI "
-            f"(revenue ÷ MDF) {roi_text} · ROPI = (net partner revenue − investment) ÷ "
-            "investment</span>")

@@ -33,6 +33,8 @@ class PlanSession(QObject):
         ctx.data_changed.connect(self._on_data_changed)
         ctx.as_of_changed.connect(self.reload)
         ctx.workspace_changed.connect(self._on_workspace_changed)
+        # Statuses measured while the coverage was being read are measured again with it.
+        ctx.coverage_changed.connect(self._on_coverage_changed)
 
     def _on_workspace_changed(self) -> None:
         self.open(None)
@@ -66,6 +68,10 @@ class PlanSession(QObject):
 
     def _on_data_changed(self, what: str) -> None:
         if what in ("program", "actuals") and self.plan_id is not None:
+            self.reload()
+
+    def _on_coverage_changed(self) -> None:
+        if self._status and self.plan_id is not None:
             self.reload()
 
     # ------------------------------------------------------------------ derived
