@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -132,6 +132,8 @@ class PartnersPage(QWidget):
         self.delegate = FieldDelegate(ctx, self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setSortingEnabled(True)
+        # By name, A to Z (Qt's first sort is descending), sorted off the GUI thread.
+        self.view.sortByColumn(COLUMNS.index("name"), Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
