@@ -222,3 +222,18 @@ def test_select_while_the_list_is_read_selects_once_it_is_there(qtbot, big_ctx):
     page.select(pid)
     finish_tasks()
     assert page.current() is not None and page.current().id == pid
+
+
+def test_a_cancelled_read_says_so_and_the_page_reads_again_when_shown(qtbot, big_ctx):
+    page = shown_page(qtbot, big_ctx)
+    assert not page.archive_button.isEnabled()                   # nothing to archive yet
+    page.task.cancel()                                           # the status bar's Cancel
+    finish_tasks()
+    assert not page.loading and "was not read" in page.title.text()
+    assert "cancelled" in page.error.text()
+    page.hide()
+    page.show()
+    assert page.loading
+    finish_tasks()
+    assert page.model.rowCount() > EXTRA and page.error.text() == ""
+    assert "shown, 0 archived" in page.title.text()

@@ -141,6 +141,8 @@ class PartnersPage(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
+        for column in range(len(COLUMNS)):  # titles readable while the list is read
+            self.view.setColumnWidth(column, self.view.horizontalHeader().sectionSizeHint(column))
         self.search = QLineEdit(self)
         self.search.setObjectName("partners_search")
         self.search.setPlaceholderText("Filter partners…")
@@ -188,6 +190,7 @@ class PartnersPage(QWidget):
         self._mark = 0
         self._changed_while_reading = False
         self._select_when_read: int | None = None
+        self._not_read = False
         self.reload()
 
     @property
@@ -232,12 +235,18 @@ class PartnersPage(QWidget):
         self.task = task
         task.succeeded.connect(lambda rows, t=task: self._read(t, ws, rows))
         task.failed.connect(lambda message, _e, t=task: self._read_failed(t, message))
+        task.was_cancelled.connect(lambda t=task: self._read_failed(
+            t, "cancelled; show the page again to read it"))
         self._show_title()
+        self._current_changed()
 
     def _read(self, task: Task, ws, rows: PartnerRows) -> None:
         if task is not self.task or ws is not self.ctx.workspace:
             return  # a later read, or another workspace, replaced this one
         self.task = None
+        if self._not_read:
+            self._not_read = False
+            self.error.show_message("")
         current = self.current()
         self.model.set_rows(rows)
         self._mark = rows.mark
@@ -260,7 +269,8 @@ class PartnersPage(QWidget):
             return
         self.task = None
         self._stale = True  # read again when next shown
-        self.error.show_message(f"Could not read the partner list: {message}")
+        self._not_read = True
+        self.error.show_message(f"The partner list was not read: {message}")
         self._show_title()
 
     def _catch_up(self) -> None:
@@ -300,8 +310,9 @@ class PartnersPage(QWidget):
         program = ws.program()
         head = (f"<span style='font-size:14pt;font-weight:600'>Partners</span>"
                 f"&nbsp;&nbsp;{program.name} · amounts in <b>{program.currency}</b> · ")
-        if self.task is not None:
-            self.title.setText(head + "Reading partners…")
+        if self.task is not None or self._not_read:
+            self.title.setText(head + ("the partner list was not read" if self._not_read
+                                       and self.task is None else "Reading partners…"))
             return
         self.title.setText(head + f"{self.model.rowCount():,} shown, "
                                   f"{self.model.archived_count():,} archived")
