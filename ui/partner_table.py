@@ -215,6 +215,16 @@ class PartnerTableModel(CommandTableModel):
             self._row_of = {i: r for r, i in enumerate(self._order)}
         return self._row_of
 
+    def _row_at(self, i: int) -> int | None:
+        """The row showing partner ``i`` (None: not shown), without building the whole
+        map after each insert or removal (a scan in C)."""
+        if self._row_of is not None:
+            return self._row_of.get(i)
+        try:
+            return self._order.index(i)
+        except ValueError:
+            return None
+
     def row_of(self, element_id: int) -> int:
         i = self._index_of.get(element_id)
         return -1 if i is None else self._shown_rows().get(i, -1)
@@ -257,7 +267,7 @@ class PartnerTableModel(CommandTableModel):
             rows.keys[c][i] = t.casefold()
         rows.hay[i] = "\t".join(texts).lower()
         rows.archived[i] = bool(partner.archived)
-        row = self._shown_rows().get(i)
+        row = self._row_at(i)
         hidden = rows.archived[i] and not self.show_archived
         if row is not None and hidden:
             self._hide(i)
@@ -290,7 +300,7 @@ class PartnerTableModel(CommandTableModel):
         self.endInsertRows()
 
     def _hide(self, i: int) -> None:
-        row = self._shown_rows().get(i)
+        row = self._row_at(i)
         if row is None:
             return
         self.beginRemoveRows(QModelIndex(), row, row)

@@ -47,7 +47,7 @@ from ui.workers import Task, start_task
 MAX_COLUMN_WIDTH = 320
 #: Partners changed since the list was read that are caught up one by one; more (an
 #: import) and the list is read again.
-CATCH_UP_LIMIT = 200
+CATCH_UP_LIMIT = 100
 
 COLUMNS = ("name", "source_id", "type", "region", "tier", "manager", "signup_date",
            "activated_on", "churned_on", "competencies")
