@@ -169,6 +169,15 @@ def test_edit_archive_add_and_their_undo_change_one_row_without_reading_the_list
     assert model.index(model.row_of(pid), manager).data() == "Rita Ora"
     assert model.row_of(pid) == row                              # in place
     assert cells.texts <= model.columnCount()                    # one row's texts
+    name = model.index(row, model.column_of("name"))
+    assert not model.setData(name, "Scale 0043 Cloud", Qt.ItemDataRole.EditRole)  # taken
+    from ui.plan_editor.models import CELL_STATE_ROLE
+
+    assert "exists already" in name.data(Qt.ItemDataRole.ToolTipRole)
+    assert name.data(CELL_STATE_ROLE) == "refused"
+    assert name.data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert name.data(Qt.ItemDataRole.DecorationRole) is not None  # not by colour alone
+    assert model.index(row, manager).data(Qt.ItemDataRole.BackgroundRole) is None
     page.select(pid)
     assert page.current().id == pid
     assert page.archive_current()

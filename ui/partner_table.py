@@ -31,10 +31,11 @@ from jbp.model import Partner
 from jbp.undo_text import choice_label
 from ui import i18n
 from ui.command_table import CommandTableModel
-from ui.plan_editor.models import Column
+from ui.plan_editor.models import MARKED_ROLES, Column
 
 _INDEX = QModelIndex | QPersistentModelIndex
 _ASC = Qt.SortOrder.AscendingOrder
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 
 
 def cell_text(element: Any, column: Column, style: NumberStyle) -> str:
@@ -141,6 +142,20 @@ class PartnerTableModel(CommandTableModel):
         self.needle = ""
         self.show_archived = False
         self.style = i18n.number_style()
+        # What a painted cell asks beyond its text, answered without the general chain:
+        # the roles no column of this table uses (while no cell holds a refused value),
+        # and each column's flags (they depend on the column only).
+        R = Qt.ItemDataRole
+        unused = [R.FontRole, R.SizeHintRole, R.DecorationRole, *MARKED_ROLES]
+        fields = [c.field for c in self.columns]
+        if not any(f is not None and f.kind == "bool" for f in fields):
+            unused.append(R.CheckStateRole)
+        if not any(c.numeric for c in self.columns):
+            unused.append(R.TextAlignmentRole)
+        if not any(c.rag is not None for c in self.columns):
+            unused.append(R.BackgroundRole)
+        self._unused_roles = frozenset(int(getattr(r, "value", r)) for r in unused)
+        self._flags: dict[int, Qt.ItemFlag] = {}
 
     # ------------------------------------------------------------------ contents
 
@@ -313,13 +328,24 @@ class PartnerTableModel(CommandTableModel):
     # ------------------------------------------------------------------ Qt model API
 
     def data(self, index: _INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
+        if role == _DISPLAY and index.isValid():
             column = index.column()
             f = self.columns[column].field
             if f is not None and f.kind == "bool":
                 return None
             return self.rows.texts[column][self._order[index.row()]]
+        if role in self._unused_roles and not self.errors:
+            return None
         return super().data(index, role)
+
+    def flags(self, index: _INDEX) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        column = index.column()
+        flags = self._flags.get(column)
+        if flags is None:
+            flags = self._flags[column] = super().flags(index)
+        return flags
 
 
 class PartnerProxy(QIdentityProxyModel):
