@@ -214,6 +214,7 @@ def test_partners_page_add_edit_archive_with_undo(qtbot, own_ctx):
     page = PartnersPage(ctx)
     qtbot.addWidget(page)
     page.show()
+    finish_tasks()                                      # the list is read off the GUI thread
     assert page.proxy.rowCount() == 12 and "amounts in <b>GBP</b>" in page.title.text()
     dialog = page.add_partner()
     dialog.name.setText("Harborline Systems")          # exists already

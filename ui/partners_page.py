@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,68 +34,23 @@ from jbp import store
 from jbp.errors import JbpError
 from jbp.model import PARTNER_TYPES, REGIONS, Partner
 from jbp.partners import AddPartner, ArchivePartner, EditPartner
-from ui.command_table import CommandTableModel
+from ui import i18n
 from ui.context import AppContext
+from ui.partner_table import PartnerProxy, PartnerRows, PartnerTableModel, read_partner_rows
 from ui.plan_editor.models import field_columns
 from ui.widgets.field_delegate import FieldDelegate
 from ui.widgets.keyboard import keyboard_view, tab_order
 from ui.widgets.part_table import ErrorLine
+from ui.workers import Task, start_task
 
-#: How many rows the column widths are measured on (the visible ones first).
-SIZE_SAMPLE_ROWS = 60
+#: The widest a column starts (pixels), however long its longest text.
+MAX_COLUMN_WIDTH = 320
+#: Partners changed since the list was read that are caught up one by one; more (an
+#: import) and the list is read again.
+CATCH_UP_LIMIT = 100
 
 COLUMNS = ("name", "source_id", "type", "region", "tier", "manager", "signup_date",
            "activated_on", "churned_on", "competencies")
-
-
-class _Proxy(QSortFilterProxyModel):
-    """Sorting and filtering that still tells the cell delegate each column's field.
-
-    A program can hold 20,000 partners: the sort keys (each cell's text) and the filter's
-    text of each row are read from the model once per partner list, not twice per
-    comparison and once per cell per keystroke (a sort asked the model for ~600,000
-    cells)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._keys: dict[int, tuple[object, list[str]]] = {}
-        self._hay: tuple[object, list[str]] | None = None
-        self._needle = ""
-
-    def field_at(self, index):
-        return self.sourceModel().field_at(self.mapToSource(index))
-
-    def _column_texts(self, column: int) -> list[str]:
-        model = self.sourceModel()
-        return [str(model.index(r, column).data() or "") for r in range(model.rowCount())]
-
-    def _sort_keys(self, column: int) -> list[str]:
-        # The model's element list is a new list after every reload: a cache for another
-        # list is stale.
-        elements = self.sourceModel().elements
-        cached = self._keys.get(column)
-        if cached is None or cached[0] is not elements:
-            cached = (elements, self._column_texts(column))
-            self._keys[column] = cached
-        return cached[1]
-
-    def lessThan(self, left, right) -> bool:
-        keys = self._sort_keys(left.column())
-        return keys[left.row()] < keys[right.row()]
-
-    def setFilterFixedString(self, text: str) -> None:
-        self._needle = text.lower()
-        super().setFilterFixedString(text)
-
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
-        if not self._needle:
-            return True
-        elements = self.sourceModel().elements
-        if self._hay is None or self._hay[0] is not elements:
-            columns = [self._column_texts(c) for c in range(self.sourceModel().columnCount())]
-            self._hay = (elements, ["\t".join(row).lower() for row in zip(*columns,
-                                                                           strict=True)])
-        return self._needle in self._hay[1][source_row]
 
 
 class AddPartnerDialog(QDialog):
@@ -166,19 +121,19 @@ class PartnersPage(QWidget):
         self.ctx = ctx
         self.title = QLabel(self)
         self.title.setObjectName("partners_title")
-        self.model = CommandTableModel(
+        self.model = PartnerTableModel(
             ctx, field_columns(Partner, COLUMNS), self._command, set(COLUMNS),
             muted=lambda p: bool(p.archived) or p.churned_on is not None, parent=self)
-        self.proxy = _Proxy(self)
+        self.proxy = PartnerProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.view = QTableView(self)
         self.view.setObjectName("partners_table")
         self.view.setModel(self.proxy)
         self.delegate = FieldDelegate(ctx, self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setSortingEnabled(True)
+        # By name, A to Z (Qt's first sort is descending), sorted off the GUI thread.
+        self.view.sortByColumn(COLUMNS.index("name"), Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
@@ -186,15 +141,17 @@ class PartnersPage(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
+        for column in range(len(COLUMNS)):  # titles readable while the list is read
+            self.view.setColumnWidth(column, self.view.horizontalHeader().sectionSizeHint(column))
         self.search = QLineEdit(self)
         self.search.setObjectName("partners_search")
         self.search.setPlaceholderText("Filter partners…")
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search.textChanged.connect(self._filter)
         keyboard_view(self.view, "Partners")
         self.search.setAccessibleName("Filter partners")
         self.show_archived = QCheckBox("Show archived", self)
         self.show_archived.setObjectName("partners_show_archived")
-        self.show_archived.toggled.connect(self.reload)
+        self.show_archived.toggled.connect(self._show_archived)
         add = QPushButton("Add partner…", self)
         add.setObjectName("partners_add")
         add.clicked.connect(lambda: self.add_partner() and None)
@@ -223,20 +180,46 @@ class PartnersPage(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.note)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
-        ctx.workspace_changed.connect(self.reload)
+        ctx.workspace_changed.connect(self._workspace_changed)
         ctx.data_changed.connect(self._data_changed)
         self.dialog: AddPartnerDialog | None = None
         self._stale = True
+        #: The read under way, the newest change-log entry the table holds, whether the
+        #: partners changed while they were read, a partner to select once they are read.
+        self.task: Task | None = None
+        self._mark = 0
+        self._changed_while_reading = False
+        self._select_when_read: int | None = None
+        self._not_read = False
         self.reload()
 
+    @property
+    def loading(self) -> bool:
+        """True while the partner list is being read."""
+        return self.task is not None
+
     def _data_changed(self, what: str) -> None:
-        if what in ("partners", "program"):
+        if what == "partners":
+            self._catch_up()
+        elif what == "program":  # a tier renamed renames it at its partners too
             self.reload()
 
+    def _workspace_changed(self) -> None:
+        self.model.set_elements([])  # the last workspace's partners
+        self._mark = 0
+        self._select_when_read = None
+        self.reload()
+
     def reload(self) -> None:
+        """Read the partner list again, off the GUI thread (the table keeps what it shows
+        until the new list is there)."""
         ws = self.ctx.workspace
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
         if ws is None:
             self.model.set_elements([])
+            self._stale = True
             return
         if not self.isVisible():
             # A program can hold 20,000 partners: the list is read when the page is shown,
@@ -245,24 +228,125 @@ class PartnersPage(QWidget):
             self._stale = True
             return
         self._stale = False
-        partners = store.partner_list(ws, include_archived=self.show_archived.isChecked())
-        self.model.set_elements(partners)
+        self._changed_while_reading = False
+        self.model.style = i18n.number_style()
+        task = start_task(read_partner_rows, ws.path, self.model.columns, self.model.style,
+                          self.model.sorted_by, title="Reading partners", parent=self)
+        self.task = task
+        task.succeeded.connect(lambda rows, t=task: self._read(t, ws, rows))
+        task.failed.connect(lambda message, _e, t=task: self._read_failed(t, message))
+        task.was_cancelled.connect(lambda t=task: self._read_failed(
+            t, "cancelled; show the page again to read it"))
+        self._show_title()
+        self._current_changed()
+
+    def _read(self, task: Task, ws, rows: PartnerRows) -> None:
+        if task is not self.task or ws is not self.ctx.workspace:
+            return  # a later read, or another workspace, replaced this one
+        self.task = None
+        if self._not_read:
+            self._not_read = False
+            self.error.show_message("")
+        current = self.current()
+        self.model.set_rows(rows)
+        self._mark = rows.mark
+        if not self.view.property("sized") and rows.partners:
+            self._size_columns(rows.longest)
+            self.view.setProperty("sized", True)
+        changed, self._changed_while_reading = self._changed_while_reading, False
+        if changed:
+            self._catch_up()
+        pick = self._select_when_read if self._select_when_read is not None else (
+            current.id if current is not None else None)
+        self._select_when_read = None
+        if pick is not None:
+            self.select(pick)
+        self._show_title()
+        self._current_changed()
+
+    def _read_failed(self, task: Task, message: str) -> None:
+        if task is not self.task:
+            return
+        self.task = None
+        self._stale = True  # read again when next shown
+        self._not_read = True
+        self.error.show_message(f"The partner list was not read: {message}")
+        self._show_title()
+
+    def _catch_up(self) -> None:
+        """The partners changed (an edit, an undo, an import): the ones the program's change
+        log names since the table was read are read again, one row each, in place; an
+        import of many, or a change the log does not name, reads the whole list again."""
+        ws = self.ctx.workspace
+        if ws is None or not self.isVisible():
+            self._stale = True
+            return
+        if self.task is not None:
+            self._changed_while_reading = True
+            return
+        entries = ws.rows("SELECT id, element_id FROM program_revisions WHERE id > ? AND "
+                          "element_kind = 'partner' ORDER BY id LIMIT ?",
+                          (self._mark, CATCH_UP_LIMIT + 1))
+        if not entries or len(entries) > CATCH_UP_LIMIT:
+            # Many (an import), or a change the log does not name (nor, after a change
+            # while reading, one the list read may miss): read them all.
+            self.reload()
+            return
+        self._mark = entries[-1][0]
+        for pid in dict.fromkeys(int(e[1]) for e in entries):
+            try:
+                partner: Partner | None = store.partner_full(ws, pid)
+            except JbpError:  # deleted (an addition undone)
+                partner = None
+            self.model.put_partner(pid, partner)
+        self._show_title()
+        self._current_changed()
+
+    def _show_title(self) -> None:
+        ws = self.ctx.workspace
+        if ws is None:
+            self.title.setText("")
+            return
         program = ws.program()
-        archived = ws.rows("SELECT COUNT(*) FROM partners WHERE archived = 1")[0][0]
-        self.title.setText(f"<span style='font-size:14pt;font-weight:600'>Partners</span>"
-                           f"&nbsp;&nbsp;{program.name} · amounts in <b>{program.currency}</b>"
-                           f" · {len(partners)} shown, {archived} archived")
+        head = (f"<span style='font-size:14pt;font-weight:600'>Partners</span>"
+                f"&nbsp;&nbsp;{program.name} · amounts in <b>{program.currency}</b> · ")
+        if self.task is not None or self._not_read:
+            self.title.setText(head + ("the partner list was not read" if self._not_read
+                                       and self.task is None else "Reading partners…"))
+            return
+        self.title.setText(head + f"{self.model.rowCount():,} shown, "
+                                  f"{self.model.archived_count():,} archived")
         self.note.setText(
             "“Tier” is the tier as your PRM holds it; the Portfolio computes each partner's "
             "tier by the program's rules. Re-importing the partner list updates partners by "
             "their account id (or name) and never adds one twice. Archived partners keep "
             "their deals and history.")
-        if not self.view.property("sized") and partners:
-            # Widths from a sample of rows (the visible ones and a few more), never all.
-            self.view.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
-            self.view.resizeColumnsToContents()
-            self.view.setProperty("sized", True)
-        self._current_changed()
+
+    def _size_columns(self, longest: list[str]) -> None:
+        """Each column as wide as its longest text (computed with the list, off the GUI
+        thread) or its title, at most :data:`MAX_COLUMN_WIDTH`: no cell is read."""
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        pad = 2 * self.view.style().pixelMetric(
+            self.view.style().PixelMetric.PM_FocusFrameHMargin, None, self.view) + 16
+        for column, text in enumerate(longest):
+            width = max(metrics.horizontalAdvance(text) + pad,
+                        header.sectionSizeHint(column))
+            header.resizeSection(column, min(width, MAX_COLUMN_WIDTH))
+
+    def _filter(self, text: str) -> None:
+        current = self.current()
+        self.model.set_filter(text)
+        if current is not None:
+            self.select(current.id)
+        self._show_title()
+
+    def _show_archived(self, show: bool) -> None:
+        current = self.current()
+        self.model.set_show_archived(show)
+        if current is not None:
+            self.select(current.id)
+        self._show_title()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -284,6 +368,10 @@ class PartnersPage(QWidget):
         self.archive_button.setText("Restore" if p is not None and p.archived else "Archive")
 
     def select(self, partner_id: int) -> None:
+        """Make ``partner_id`` the current row (once the list is read, when it is being
+        read)."""
+        if self.task is not None:
+            self._select_when_read = partner_id
         row = self.model.row_of(partner_id)
         if row >= 0:
             self.view.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 0)))
