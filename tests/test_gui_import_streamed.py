@@ -188,3 +188,33 @@ def test_a_small_csv_is_read_whole_as_before(qtbot, tmp_path, monkeypatch):
     finally:
         finish_tasks()
         ctx.set_workspace(None)
+
+
+def test_a_streamed_import_checks_the_extract_date_and_refreshes_kpis(qtbot, large):
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+
+    from ui.import_wizard import ImportWizard
+
+    f, ctx = large
+    for day, ok in ((dt.date(2026, 1, 5), False), (dt.date(2026, 11, 1), True)):
+        wizard = ImportWizard(ctx, path=str(f), kind="logins")
+        qtbot.addWidget(wizard)
+        report = to_report(qtbot, wizard)
+        report.take_valid.setChecked(True)
+        report.extract_given.setChecked(True)
+        report.extract_date.setDate(QDate(day.year, day.month, day.day))
+        if not ok:  # before the file's last login: refused before anything is kept
+            wizard.next()
+            page = wizard.result_page
+            qtbot.waitUntil(lambda p=page: not p.busy(), timeout=20_000)
+            assert page.result is None and "is before the last date" in page.status.text()
+            assert _stored(ctx.workspace, "logins") == [] and _imports(ctx.workspace) == []
+            wizard.reject()
+            continue
+        with qtbot.waitSignal(wizard.kpis_refreshed, timeout=20_000):
+            wizard.next()
+        qtbot.waitUntil(wizard.result_page.isComplete, timeout=20_000)
+        assert ctx.workspace.rows("SELECT extract_date FROM imports")[0][0] == day.isoformat()
+        assert len(_stored(ctx.workspace, "logins")) == 299
