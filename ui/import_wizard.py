@@ -149,8 +149,8 @@ class _TaskPage(QWizardPage):
 
     def run_task(self, fn, *args, title: str, on_done) -> Task:
         self.cancel_task()
-        self.progress.setValue(0)
-        self.progress.show()
+        self.progress.setRange(0, 0)  # busy until the work reports a fraction (a large
+        self.progress.show()          # file's survey pass reads it all before the first)
         self.cancel_button.show()
         task = start_task(fn, *args, title=title, parent=self)
         self.task = task
@@ -166,7 +166,9 @@ class _TaskPage(QWizardPage):
     def _progress(self, fraction: float, text: str) -> None:
         if not self.busy():  # a report queued before the task ended
             return
-        self.progress.setValue(int(fraction * 100))
+        if fraction > 0:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(int(fraction * 100))
         if text:
             self.status.setText(text + "…")
 
