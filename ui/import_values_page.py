@@ -41,7 +41,12 @@ class ValuesPage(QWizardPage):
         self.filters = _table(self, "filters", ["Column", "Value", "Rows", "Take these rows"])
         self.partners = _table(self, "aliases", ["Partner in the file", "Rows",
                                                  "Workspace partner"])
+        self.head_note = QLabel(self)
+        self.head_note.setObjectName("values_head_note")
+        self.head_note.setWordWrap(True)
+        self.head_note.hide()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.head_note)
         for label, table in (("Value maps", self.values), ("Filters", self.filters),
                              ("Partners not in the workspace", self.partners)):
             layout.addWidget(QLabel(f"<b>{label}</b>", self))
@@ -63,6 +68,17 @@ class ValuesPage(QWizardPage):
         ws = self.wiz.ctx.workspace
         summary = value_summary(ws, self.wiz.read["table"], base,
                                 guessed=not self.wiz.read["saved"])
+        large = self.wiz.read.get("large")
+        # A large file (ui.import_streamed) was read only to its head: what is listed and
+        # counted here is of the head; the check reads every row and rejects a value of a
+        # later row that has no meaning here, with its row number.
+        self.head_note.setVisible(bool(large))
+        if large:
+            self.head_note.setText(
+                f"The values, filters and partners below are those of the first "
+                f"{large['head_rows']:,} rows of about {large['rows_about']:,}; the next step "
+                "checks every row and lists, with its row number, any value of a later row "
+                "these leave unmapped.")
         self.base = base
         labels = {t.name: t.label for t in imp.targets(base.kind)}
         rows = [(f, text, n, v) for f, items in summary.choices.items()

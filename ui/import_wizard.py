@@ -37,6 +37,14 @@ from jbp import import_partners as lists  # the partner list and costs (issue 11
 from jbp import importers as imp
 from ui import theme
 from ui.context import AppContext
+from ui.import_streamed import (
+    StreamedCheck,
+    check_streamed,
+    import_streamed,
+    large_note,
+    read_head,
+    rows_about,
+)
 from ui.import_values_page import ValuesPage
 from ui.workers import Task, start_task
 
@@ -47,7 +55,15 @@ def read_step(path: Path, ws_path: Path, kind: str | None, *, state) -> dict[str
     """Read the file, guess its kind when not given, and find its starting mapping."""
     from jbp.store import Workspace
 
-    table = imp.read_table(path, state=state)
+    large = None
+    if kind not in lists.KINDS and imp.is_large_csv(path):
+        # Only the head: the check and the import read the file chunk by chunk.
+        table = read_head(path, state=state)
+        if (kind or lists.guess_kind(table.headers)) not in lists.KINDS:
+            large = {"rows_about": max(rows_about(path), len(table.frame)),
+                     "head_rows": len(table.frame)}
+    if large is None:
+        table = imp.read_table(path, state=state)
     kind = kind or lists.guess_kind(table.headers)  # actuals, partner lists and costs
     with Workspace.open(ws_path) as ws:
         mapping, source, saved = imp.mapping_for(ws, kind, table)
@@ -58,7 +74,7 @@ def read_step(path: Path, ws_path: Path, kind: str | None, *, state) -> dict[str
             else:
                 source = readable_source(path)
     return {"table": table, "kind": kind, "mapping": mapping, "source": source,
-            "saved": saved}
+            "saved": saved, "path": Path(path), "large": large}
 
 
 def readable_source(path: Path, today: dt.date | None = None) -> str:
@@ -133,8 +149,8 @@ class _TaskPage(QWizardPage):
 
     def run_task(self, fn, *args, title: str, on_done) -> Task:
         self.cancel_task()
-        self.progress.setValue(0)
-        self.progress.show()
+        self.progress.setRange(0, 0)  # busy until the work reports a fraction (a large
+        self.progress.show()          # file's survey pass reads it all before the first)
         self.cancel_button.show()
         task = start_task(fn, *args, title=title, parent=self)
         self.task = task
@@ -150,7 +166,9 @@ class _TaskPage(QWizardPage):
     def _progress(self, fraction: float, text: str) -> None:
         if not self.busy():  # a report queued before the task ended
             return
-        self.progress.setValue(int(fraction * 100))
+        if fraction > 0:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(int(fraction * 100))
         if text:
             self.status.setText(text + "…")
 
@@ -230,7 +248,8 @@ class FilePage(_TaskPage):
     def _read(self, result: dict[str, Any]) -> None:
         self.wiz.read = result
         table = result["table"]
-        self.status.setText(f"{len(table.frame):,} rows, {len(table.headers)} columns.")
+        self.status.setText(large_note(result) or
+                            f"{len(table.frame):,} rows, {len(table.headers)} columns.")
         self._ready = True
         self.wiz.next()
 
@@ -291,6 +310,7 @@ class MappingPage(QWizardPage):
             (f"Using the mapping saved for “{read['source']}”. " if read["saved"] else
              "Columns were guessed from the header names; check them. ")
             + f"This file holds {imp.KIND_LABELS[read['kind']].lower()}."
+            + (f"<br>{large_note(read)}" if read.get("large") else "")
             + ("".join(f"<br>Note: {n}" for n in table.notes)))
         self.date_format.setCurrentIndex(max(0, self.date_format.findData(
             mapping.date_format)))
@@ -395,7 +415,7 @@ class ReportPage(_TaskPage):
         layout.addWidget(self.take_valid)
         layout.addWidget(self.refresh_kpis)
         layout.addLayout(extract_row)
-        self.prepared: imp.PreparedImport | None = None
+        self.prepared: imp.PreparedImport | StreamedCheck | None = None
 
     def extract_day(self):
         """The extract date the user gave (None when not given)."""
@@ -412,13 +432,18 @@ class ReportPage(_TaskPage):
         self.take_valid.setChecked(False)
         self.status.setText("Checking…")
         mapping = self.wiz.values_page.mapping()
+        if self.wiz.read.get("large"):  # every row, chunk by chunk; nothing is written
+            self.run_task(check_streamed, self.wiz.ctx.workspace.path, self.wiz.read["path"],
+                          mapping, self.wiz.mapping_page.source.text().strip(),
+                          title="Checking export", on_done=self._show)
+            return
         self.run_task(prepare_step, self.wiz.ctx.workspace.path, self.wiz.read["table"],
                       mapping, title="Checking export", on_done=self._show)
 
     def cleanupPage(self) -> None:
         self.cancel_task()
 
-    def _show(self, prepared: imp.PreparedImport) -> None:
+    def _show(self, prepared: imp.PreparedImport | StreamedCheck) -> None:
         self.prepared = prepared
         report = prepared.report
         self.status.clear()
@@ -474,6 +499,14 @@ class ResultPage(_TaskPage):
     def initializePage(self) -> None:
         self.result = None
         self.status.setText("Writing…")
+        checked = self.wiz.report_page.prepared
+        if isinstance(checked, StreamedCheck):  # the file is read again, chunk by chunk
+            self.run_task(import_streamed, self.wiz.ctx.workspace.path, checked,
+                          self.wiz.mapping_page.source.text().strip(),
+                          self.wiz.report_page.extract_day(),
+                          self.wiz.report_page.take_valid.isChecked(),
+                          title="Importing actuals", on_done=self._done)
+            return
         self.run_task(commit_step, self.wiz.ctx.workspace.path, self.wiz.report_page.prepared,
                       self.wiz.mapping_page.source.text().strip(),
                       self.wiz.report_page.extract_day(), title="Importing actuals",
