@@ -18,6 +18,7 @@ doubles the cost of a draw).
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import queue
 import threading
@@ -212,7 +213,22 @@ def chart_renderer() -> ChartRenderer:
     if _renderer is None:
         freeze_long_lived_objects()
         _renderer = ChartRenderer()
+        # Registered after QApplication's own exit handler, so it runs first (LIFO).
+        atexit.register(stop_chart_renderer)
     return _renderer
+
+
+def stop_chart_renderer(timeout: float = 10.0) -> None:
+    """Let the render thread finish the chart it is drawing and end, while Qt is still up.
+    A daemon thread left drawing (or emitting its result) as the interpreter tears down
+    the renderer's QObjects and the QApplication crashed the process at exit now and then
+    (SIGSEGV in a test script that quit right after its charts)."""
+    renderer = _renderer
+    if renderer is None or not renderer._thread.is_alive():
+        return
+    renderer._latest.clear()  # whatever still waits is superseded: skip it
+    renderer._jobs.put(None)
+    renderer._thread.join(timeout)
 
 
 def freeze_long_lived_objects() -> None:
