@@ -203,14 +203,13 @@ def test_the_gui_collector_runs_a_full_collection_only_after_growth():
         collector.deleteLater()
 
 
-def test_the_partners_list_sorts_and_filters_asking_each_cell_once(qtbot, ctx, monkeypatch):
-    """Sorting 800 partners by two columns and typing a filter asks the model for each
-    cell about once (the sort keys and the filter's text are read once per list), not
-    twice per comparison and once per cell per keystroke."""
+def test_the_partners_list_sorts_and_filters_800_partners(qtbot, ctx):
+    """Sorting 800 partners by two columns and typing a filter give the right rows. (How
+    few cells the GUI thread reads doing it is counted in test_gui_partners_page.py: the
+    texts are built off the GUI thread, once.)"""
     import datetime as dt
 
     from jbp.model import Partner
-    from ui.command_table import CommandTableModel
     from ui.partners_page import PartnersPage
 
     ws = ctx.workspace
@@ -225,28 +224,16 @@ def test_the_partners_list_sorts_and_filters_asking_each_cell_once(qtbot, ctx, m
     finish_tasks()
     rows = page.model.rowCount()
     assert rows >= 800
-    calls = 0
-    display_value = CommandTableModel.display_value
-
-    def counting(self, element, field):
-        nonlocal calls
-        calls += 1
-        return display_value(self, element, field)
-
-    # Every cell's text goes through display_value (counted there: Qt's calls of the
-    # model's data() are not seen through a patched attribute).
-    monkeypatch.setattr(CommandTableModel, "display_value", counting)
     name = page.model.column_of("name")
     page.view.sortByColumn(name, Qt.SortOrder.DescendingOrder)
     names = [page.proxy.index(r, name).data() for r in range(page.proxy.rowCount())]
-    assert names == sorted(names, reverse=True)
-    page.view.sortByColumn(page.model.column_of("region"), Qt.SortOrder.AscendingOrder)
+    assert names == sorted(names, key=str.lower, reverse=True)
+    region = page.model.column_of("region")
+    page.view.sortByColumn(region, Qt.SortOrder.AscendingOrder)
+    regions = [page.proxy.index(r, region).data() for r in range(page.proxy.rowCount())]
+    assert regions == sorted(regions, key=str.lower)
     qtbot.keyClicks(page.search, "0042")
     assert [page.proxy.index(r, name).data() for r in range(page.proxy.rowCount())] \
         == ["Scale 0042 Cloud"]
     page.search.clear()
     assert page.proxy.rowCount() == rows
-    columns = page.model.columnCount()
-    # Once per cell for the filter, once per row for each sorted column, plus what is
-    # painted and read back above; the proxy's own sort would ask ~2 × n log n cells.
-    assert calls < rows * (columns + 2) + 4 * rows, calls
