@@ -184,6 +184,8 @@ def test_program_page_settings_tiers_and_costs_undo_and_redo(qtbot, own_ctx):
     assert store.cost_table(ws) == []
     ctx.undo_stack.redo()
     assert store.cost_table(ws) == [("2026-05-01", "enablement", 4500.0)]
+    assert page.log.rowCount() == 0  # read when its tab is shown, not before
+    page.tabs.setCurrentIndex(page.tabs.indexOf(page.log.parentWidget()))
     assert page.log.rowCount() >= 5
 
 
