@@ -13,6 +13,7 @@ picked there.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -45,7 +46,7 @@ from simulation.scenario import Scenario
 from ui import theme
 from ui.context import AppContext
 from ui.widgets.keyboard import keyboard_view
-from ui.workers import Task, start_task
+from ui.workers import Task, start_process_task
 
 from .backtest_view import BacktestView
 from .calibration import CalibrationDialog, calibrate
@@ -415,8 +416,10 @@ class ScenarioLabPage(QWidget):
             return self.calibration_task
         snapshot = ws.path  # read on the worker thread, through its own connection
         name = kwargs.pop("name", None) or unique_name(ws, "Baseline")
-        task = start_task(calibrate, snapshot, name=name, title="Calibrating baseline",
-                          parent=self, **kwargs)
+        # In the figures process: seconds of pandas at 20,000 partners on a thread of this
+        # one would hold the interpreter lock and stall the window (ui.workers).
+        task = start_process_task(partial(calibrate, name=name, **kwargs), snapshot,
+                                  title="Calibrating baseline", parent=self)
         self.calibration_task = task
         self.calibration_status.setText("Calibrating from the workspace's actuals…")
         self.create_baseline_button.hide()
@@ -472,8 +475,8 @@ class ScenarioLabPage(QWidget):
         ws = self.ctx.workspace
         if ws is None or self.calibration_task is not None:
             return None
-        task = start_task(calibrate, ws.path, title="Calibrating baseline",
-                          parent=self)
+        task = start_process_task(calibrate, ws.path, title="Calibrating baseline",
+                                  parent=self)
         self.calibration_task = task
 
         def ready(cal) -> None:
