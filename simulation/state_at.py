@@ -56,7 +56,7 @@ _UNUSED = {"deals": ("ext_id",), "registrations": ("ext_id", "value"),
 
 
 def _frames(ws: Any) -> dict[str, pd.DataFrame | None]:
-    out = {}
+    out: dict[str, pd.DataFrame | None] = {}
     for kind in _DATE_COLS:
         try:
             frame = ws.actuals(kind)
