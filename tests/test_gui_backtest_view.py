@@ -44,6 +44,9 @@ def test_backtest_tab_runs_off_the_gui_thread_and_shows_the_comparison(qtbot, la
     with qtbot.waitSignal(view.message, timeout=60_000) as blocker:
         qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
         assert view.is_running() and not view.run_button.isEnabled()
+        # in the figures process: its calibrations would hold this process's lock
+        from ui import workers
+        assert view.task.fn is workers.in_process
     said = blocker.args[0]
     assert "Trained until 2026-04-30, 3 months compared" in said
     assert " of 8 actuals inside the 80% band" in said and len(said) < 200

@@ -186,7 +186,8 @@ class BacktestView(RunPanel, QWidget):
         return self.start_run(run_backtest, ws.path, when, self.months.value(),
                               self.replications.value(), self.with_rolling.isChecked(),
                               title=f"Back-test from {when.isoformat()}",
-                              status=f"Calibrating as of {when.isoformat()} and simulating…")
+                              status=f"Calibrating as of {when.isoformat()} and simulating…",
+                              in_process=True)  # each origin calibrates: seconds of pandas
 
     def save_as_baseline(self) -> None:
         when = self.chosen_date()

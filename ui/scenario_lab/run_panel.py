@@ -5,11 +5,12 @@ Run/Cancel buttons, say how it ended, and let the page cancel or wait for it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
-from ui.workers import Task, start_task
+from ui.workers import Task, start_process_task, start_task
 
 
 class RunPanel:
@@ -25,8 +26,14 @@ class RunPanel:
     _what = "Run"
 
     def start_run(self, fn: Callable[..., Any], *args: Any, title: str, status: str,
-                  **kwargs: Any) -> Task:
-        self.task = start_task(fn, *args, title=title, parent=self, **kwargs)
+                  in_process: bool = False, **kwargs: Any) -> Task:
+        """Run ``fn`` on a worker thread, or in the figures process (``in_process``: work
+        that holds the interpreter lock for seconds, such as calibrating a large program)."""
+        if in_process:
+            self.task = start_process_task(partial(fn, **kwargs) if kwargs else fn, *args,
+                                           title=title, parent=self)
+        else:
+            self.task = start_task(fn, *args, title=title, parent=self, **kwargs)
         self.task.progress.connect(self._run_progress)
         self.task.succeeded.connect(self._succeeded)
         self.task.failed.connect(self._run_failed)
