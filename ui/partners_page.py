@@ -335,15 +335,15 @@ class PartnersPage(QWidget):
             header.resizeSection(column, min(width, MAX_COLUMN_WIDTH))
 
     def _filter(self, text: str) -> None:
-        current = self.current()
-        self.model.set_filter(text)
-        if current is not None:
-            self.select(current.id)
-        self._show_title()
+        self._keeping_selection(lambda: self.model.set_filter(text))
 
     def _show_archived(self, show: bool) -> None:
+        self._keeping_selection(lambda: self.model.set_show_archived(show))
+
+    def _keeping_selection(self, change) -> None:
+        """Change what the list shows; the selected partner stays selected if still shown."""
         current = self.current()
-        self.model.set_show_archived(show)
+        change()
         if current is not None:
             self.select(current.id)
         self._show_title()
