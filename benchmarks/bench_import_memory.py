@@ -17,17 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_scale import AS_OF, write_csvs  # noqa: E402  (the scale benchmark's writer)
+from bench_scale import AS_OF, _timed, write_csvs  # noqa: E402  (the scale benchmark's writer)
 
 WORK = Path("/tmp/import-memory")
 #: Logins per partner bench_scale writes (300 per active partner-year over 24 months).
@@ -54,30 +50,9 @@ def logins_csv(rows: int) -> tuple[Path, Path]:
     return folder / "partners.csv", out
 
 
-def _env(code: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(code), "QT_QPA_PLATFORM": "offscreen",
-            "MPLBACKEND": "Agg"}
-
-
-def _jbp(code: Path, *args: str, timed: bool = False) -> tuple[float, float, str]:
+def _jbp(code: Path, *args: str) -> tuple[float, float, str]:
     """(seconds, peak RSS MB, output) of ``python -m ui.cli ARGS`` run with ``code``."""
-    cmd = [sys.executable, "-m", "ui.cli", *args]
-    gtime = Path("/usr/bin/time")
-    full = [str(gtime), "-f", "%M", *cmd] if timed and gtime.exists() else cmd
-    t0 = time.perf_counter()
-    done = subprocess.run(full, cwd=code, env=_env(code), capture_output=True, text=True,
-                          check=False)
-    seconds = time.perf_counter() - t0
-    if done.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stdout[-2000:]}\n"
-                         f"{done.stderr[-2000:]}")
-    peak = 0.0
-    if timed:
-        if gtime.exists():
-            peak = int(done.stderr.strip().splitlines()[-1]) / 1024.0
-        else:
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    return seconds, peak, done.stdout
+    return _timed([sys.executable, "-m", "ui.cli", *args], code)
 
 
 def measure(code: Path, name: str, rows: int) -> dict[str, float]:
@@ -89,7 +64,7 @@ def measure(code: Path, name: str, rows: int) -> dict[str, float]:
     _jbp(code, "import", str(ws), str(partners), "--kind", "partners", "--skip-bad",
          "--no-refresh-kpis", "--as-of", AS_OF)
     seconds, peak, out = _jbp(code, "import", str(ws), str(logins), "--kind", "logins",
-                              "--skip-bad", "--no-refresh-kpis", "--as-of", AS_OF, timed=True)
+                              "--skip-bad", "--no-refresh-kpis", "--as-of", AS_OF)
     line = next((ln for ln in out.splitlines() if ln.startswith("Imported")), out[-200:])
     for old in WORK.glob(f"{ws.name}*"):
         old.unlink()

@@ -174,8 +174,9 @@ def _jbp(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, check=False)
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+def _env(code: Path = ROOT) -> dict[str, str]:
+    """The environment a benchmark's child runs in: the code tree ``code``, no display."""
+    return {**os.environ, "PYTHONPATH": str(code), "QT_QPA_PLATFORM": "offscreen",
             "MPLBACKEND": "Agg"}
 
 
@@ -232,14 +233,15 @@ def _make_plans(path: Path, count: int) -> None:
 # --------------------------------------------------------------------------- measuring
 
 
-def _timed(cmd: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, stdout) of ``cmd`` run in its own process: the peak from
-    GNU time when installed, else from ``getrusage(RUSAGE_CHILDREN)`` (the largest child so
-    far, so a smaller child after a larger one reads high)."""
+def _timed(cmd: list[str], code: Path = ROOT) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) of ``cmd`` run in its own process with the code
+    tree ``code``: the peak from GNU time when installed, else from
+    ``getrusage(RUSAGE_CHILDREN)`` (the largest child so far, so a smaller child after a
+    larger one reads high)."""
     gtime = Path("/usr/bin/time")
     full = [str(gtime), "-f", "%M", *cmd] if gtime.exists() else cmd
     t0 = time.perf_counter()
-    done = subprocess.run(full, cwd=ROOT, env=_env(), capture_output=True, text=True,
+    done = subprocess.run(full, cwd=code, env=_env(code), capture_output=True, text=True,
                           check=False)
     seconds = time.perf_counter() - t0
     if done.returncode:

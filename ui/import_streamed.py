@@ -16,9 +16,6 @@ from jbp import importers as imp
 from jbp.errors import JbpError
 from jbp.importers import chunked
 
-#: The rows :func:`jbp.importers.chunked.read_chunks` holds back at a chunk's end.
-HELD_BACK = getattr(chunked, "_TAIL", 30)
-
 
 @dataclass
 class StreamedCheck:
@@ -58,18 +55,7 @@ def read_head(path: Path, *, state) -> imp.RawTable:
     values and the notes of its layout); the rest of the file is not read."""
     layout = chunked.open_csv(path)
     state.report(0.1, f"Reading the head of {Path(path).name}")
-    while True:
-        # STREAM_ROWS rows: a chunk holds back its last rows for the file's footer check
-        chunks = chunked.read_chunks(layout, chunked.STREAM_ROWS + HELD_BACK)
-        try:
-            head = next(chunks)
-            break
-        except StopIteration:
-            raise imp.ImportFileError(path, "has a header but no data rows") from None
-        except chunked.NotUtf8:
-            chunked.as_cp1252(layout)
-        finally:
-            chunks.close()
+    head = chunked.first_chunk(layout, chunked.STREAM_ROWS)
     head.notes = list(layout.notes)
     state.check()
     return head

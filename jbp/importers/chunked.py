@@ -6,7 +6,7 @@ numbers (header = 1), blank rows and the totals below the table left out, the sa
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,8 @@ from .spec import ImportFileError
 STREAM_ROWS = 100_000
 #: Rows held back at each chunk's end: the totals a report writes below its table are looked
 #: for among the file's last rows (as many as :func:`~.reading._drop_footer` looks at).
-_TAIL = 30
+TAIL_ROWS = 30
+_TAIL = TAIL_ROWS
 #: Rows the check of the rows' delimiter looks at (as :func:`~.reading._check_row_delimiter`).
 _HEAD = 200
 
@@ -76,7 +77,7 @@ def open_csv(path: str | Path) -> CsvLayout:
     return csv_layout(path, head)
 
 
-def read_chunks(layout: CsvLayout, rows: int | None = None) -> Iterator[RawTable]:
+def read_chunks(layout: CsvLayout, rows: int | None = None) -> Generator[RawTable, None, None]:
     """The file's rows, ``rows`` at a time (about: blank rows are left out, and the last
     rows of each chunk go with the next one). The notes (the totals left out below the
     table, a one-column file) are ``layout.end_notes`` once the last chunk is read.
@@ -152,6 +153,21 @@ def _next(reader: pd.io.parsers.TextFileReader, layout: CsvLayout) -> pd.DataFra
         raise NotUtf8 from None
     except (pd.errors.ParserWarning, pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
         raise parser_error(layout, exc) from None
+
+
+def first_chunk(layout: CsvLayout, rows: int) -> RawTable:
+    """The file's first ``rows`` rows after the header (the head a preview shows), read
+    again as Windows-1252 when they are not UTF-8; the rest of the file is not read."""
+    while True:
+        chunks = read_chunks(layout, rows + TAIL_ROWS)  # a chunk holds back its tail
+        try:
+            return next(chunks)
+        except StopIteration:
+            raise ImportFileError(layout.path, "has a header but no data rows") from None
+        except NotUtf8:
+            as_cp1252(layout)
+        finally:
+            chunks.close()
 
 
 def as_cp1252(layout: CsvLayout) -> None:
