@@ -1,4 +1,4 @@
-"""The import wizard takes a CSV larger than one chunk chunk by chunk (ui.import_streamed):
+"""The import wizard takes a CSV larger than one chunk chunk by chunk (jbp.importers.two_pass):
 it shows only the file's head, checks every row without writing, then imports in a second
 pass, storing what a one-piece import of the same file stores. The chunk size is lowered
 through its module constant (configuration: the same code runs, with chunks of 40 rows)."""

@@ -1,6 +1,6 @@
 """The import wizard's steps that run off the GUI thread (no widget here): read a file and
 find its mapping, check it, write it. Each opens its own connection to the workspace file;
-the domain work is :mod:`jbp.importers`' (and :mod:`ui.import_streamed`'s for large CSVs).
+the domain work is :mod:`jbp.importers`' (and :mod:`jbp.importers.two_pass`'s for large CSVs).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from jbp import import_partners as lists  # the partner list and costs (issue 11)
 from jbp import importers as imp
-from ui.import_streamed import read_head, rows_about
+from jbp.importers.two_pass import read_head, rows_about
 
 
 def read_step(path: Path, ws_path: Path, kind: str | None, *, state) -> dict[str, Any]:

@@ -69,7 +69,7 @@ class ValuesPage(QWizardPage):
         summary = value_summary(ws, self.wiz.read["table"], base,
                                 guessed=not self.wiz.read["saved"])
         large = self.wiz.read.get("large")
-        # A large file (ui.import_streamed) was read only to its head: what is listed and
+        # A large file (jbp.importers.two_pass) was read only to its head: what is listed and
         # counted here is of the head; the check reads every row and rejects a value of a
         # later row that has no meaning here, with its row number.
         self.head_note.setVisible(bool(large))

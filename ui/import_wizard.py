@@ -35,15 +35,11 @@ from PySide6.QtWidgets import (
 
 from jbp import import_partners as lists  # the partner list and costs (issue 11)
 from jbp import importers as imp
+from jbp.importers.two_pass import StreamedCheck, check_streamed, import_streamed
 from ui import theme
 from ui.context import AppContext
 from ui.import_steps import commit_step, prepare_step, read_step
-from ui.import_streamed import (
-    StreamedCheck,
-    check_streamed,
-    import_streamed,
-    large_note,
-)
+from ui.import_streamed import large_note
 from ui.import_values_page import ValuesPage
 from ui.workers import Task, start_task
 
