@@ -218,3 +218,70 @@ def test_a_streamed_import_checks_the_extract_date_and_refreshes_kpis(qtbot, lar
         qtbot.waitUntil(wizard.result_page.isComplete, timeout=20_000)
         assert ctx.workspace.rows("SELECT extract_date FROM imports")[0][0] == day.isoformat()
         assert len(_stored(ctx.workspace, "logins")) == 299
+
+
+def test_a_value_first_seen_past_the_head_can_be_mapped_after_the_check(qtbot, tmp_path,
+                                                                        monkeypatch):
+    """A deals export whose role "Referral Partner" and partner "Cobalt" first appear past
+    the head: the check rejects those rows and says so, the values step then lists them with
+    their rows over the whole file, and once mapped the file checks clean."""
+    from test_import_chunked import DEALS
+
+    from ui.context import AppContext
+    from ui.import_wizard import ImportWizard
+
+    lines = []
+    for i in range(200):
+        role = "Reseller (Sourced)" if i % 2 else "Influenced"
+        partner = "Acme"
+        if i >= 3 * CHUNK:
+            role = "Referral Partner" if i % 2 else role
+            partner = "Cobalt Limited" if i % 4 == 0 else partner
+        lines.append(f"D{i},{partner},Cust {i},{1000 + i},ARR,2026-05-01,2026-05-01,{role},"
+                     "Closed Won")
+    f = tmp_path / "deals.csv"
+    f.write_text(DEALS + "\n".join(lines) + "\n")
+    monkeypatch.setattr(chunked, "STREAM_ROWS", CHUNK)
+    ctx = AppContext()
+    ctx.set_workspace(_ws(tmp_path, "later_values"))
+    try:
+        wizard = ImportWizard(ctx, path=str(f), kind="deals")
+        qtbot.addWidget(wizard)
+        wizard.show()
+        go_next(qtbot, wizard, 0)
+        wizard.mapping_page.source.setText("CRM deals")
+        go_next(qtbot, wizard, 1)
+        values = wizard.values_page
+        assert "Referral Partner" not in [t for _f, t, _b in values.value_boxes]
+        go_next(qtbot, wizard, 2)
+        report = wizard.report_page
+        qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
+        first = report.prepared.report
+        assert first.rejected == 40 + 20  # 40 referral rows, 20 Cobalt Limited rows
+        text = report.summary.text()
+        assert "“Referral Partner” (Role, 40 rows)" in text
+        assert "“Cobalt Limited” (Partner, 20 rows)" in text and "Back" in text
+        wizard.back()
+        assert wizard.currentPage() is values
+        assert "every row" in values.head_note.text()
+        boxes = {t: b for _f, t, b in values.value_boxes}
+        rows = {values.values.item(r, 1).text(): values.values.item(r, 2).text()
+                for r in range(values.values.rowCount())}
+        assert rows["Referral Partner"] == "40" and rows["Influenced"] == "100"
+        assert boxes["Reseller (Sourced)"].currentData() == "sourced"  # kept
+        boxes["Referral Partner"].setCurrentIndex(boxes["Referral Partner"].findData("sourced"))
+        aliases = dict(values.alias_boxes)
+        assert "Cobalt Limited" in aliases
+        aliases["Cobalt Limited"].setCurrentIndex(aliases["Cobalt Limited"].findData(
+            "Cobalt Ltd"))
+        go_next(qtbot, wizard, 2)
+        qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
+        again = report.prepared.report
+        assert again.rejected == 0 and again.new == 200
+        assert "first seen past" not in report.summary.text()
+        with qtbot.waitSignal(wizard.imported, timeout=20_000) as sig:
+            wizard.next()
+        assert sig.args[0].inserted == 200
+    finally:
+        finish_tasks()
+        ctx.set_workspace(None)

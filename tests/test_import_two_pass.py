@@ -63,3 +63,22 @@ def test_a_file_changed_after_the_check_imports_nothing(checked):
     assert "nothing was imported" in str(err.value) and str(4 * CHUNK + 3 + 6) in str(err.value)
     with _open(ws_path) as ws:
         assert _stored(ws, "logins") == [] and _imports(ws) == []
+
+
+def test_the_check_counts_every_rows_partners_and_names_those_past_the_head(checked):
+    """The values step lists a large file's head until the check has read it all; the check
+    counts the rows of each partner spelling in the whole file, and the rejected spelling
+    that only later rows carry is found (what the wizard tells the user to go back and map)."""
+    from jbp.importers.values import unseen_texts, value_summary
+
+    ws_path, f, check = checked
+    counts = check.counts["Partner"]
+    assert sum(counts.values()) == check.report.rows == 300
+    assert counts["Acmee"] == 1
+    head = two_pass.read_head(f, state=Progress())
+    assert "Acmee" not in set(head.frame["Partner"])
+    assert unseen_texts(head, check.mapping, check.counts, check.report) == [
+        ("Partner", "Acmee", 1)]
+    with _open(ws_path) as ws:
+        summary = value_summary(ws, head, check.mapping, guessed=False, counts=check.counts)
+    assert [(s.spelled, s.rows) for s in summary.partners] == [("Acmee", 1)]

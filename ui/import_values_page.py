@@ -65,20 +65,40 @@ class ValuesPage(QWizardPage):
         base.filters = list(read_mapping.filters)
         base.aliases = dict(read_mapping.aliases)
         base.origin = f"checked in the import wizard (started as: {read_mapping.origin})"
+        counts = self.wiz.read.get("counts")
+        summary = value_summary(self.wiz.ctx.workspace, self.wiz.read["table"], base,
+                                guessed=not self.wiz.read["saved"],
+                                counts=counts)
+        self._fill(base, summary)
+
+    def show_whole_file(self, counts: dict[str, dict[str, int]]) -> None:
+        """List what the check found in every row of a large file (header → text → rows),
+        keeping the user's choices; new texts get the guesses the head's texts got."""
+        from jbp.importers.values import value_summary
+
+        self.wiz.read["counts"] = counts
+        base = self.mapping()
+        self._fill(base, value_summary(self.wiz.ctx.workspace, self.wiz.read["table"], base,
+                                       guessed=False, counts=counts))
+
+    def _fill(self, base: imp.ColumnMapping, summary) -> None:
         ws = self.wiz.ctx.workspace
-        summary = value_summary(ws, self.wiz.read["table"], base,
-                                guessed=not self.wiz.read["saved"])
         large = self.wiz.read.get("large")
-        # A large file (jbp.importers.two_pass) was read only to its head: what is listed and
-        # counted here is of the head; the check reads every row and rejects a value of a
-        # later row that has no meaning here, with its row number.
+        # A large file (jbp.importers.two_pass) is read only to its head until the check
+        # has read every row: what is listed and counted here is of the head until then;
+        # the check rejects a value of a later row that has no meaning here, with its row
+        # number, and this page then lists every row's values (show_whole_file).
         self.head_note.setVisible(bool(large))
-        if large:
+        if large and self.wiz.read.get("counts"):
+            self.head_note.setText(
+                "The values, filters and partners below are those of every row of the file "
+                "(read by the check).")
+        elif large:
             self.head_note.setText(
                 f"The values, filters and partners below are those of the first "
                 f"{large['head_rows']:,} rows of about {large['rows_about']:,}; the next step "
                 "checks every row and lists, with its row number, any value of a later row "
-                "these leave unmapped.")
+                "these leave unmapped (this page then lists every row's values).")
         self.base = base
         labels = {t.name: t.label for t in imp.targets(base.kind)}
         rows = [(f, text, n, v) for f, items in summary.choices.items()

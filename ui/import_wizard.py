@@ -368,7 +368,10 @@ class ReportPage(_TaskPage):
         self.prepared = prepared
         report = prepared.report
         self.status.clear()
-        self.summary.setText(
+        later = ""
+        if isinstance(prepared, StreamedCheck) and prepared.counts:
+            later = self._whole_file(prepared)
+        self.summary.setText(later +
             f"<b>{report.rows:,}</b> rows: <b>{report.new:,}</b> new, "
             f"<b>{report.changed:,}</b> changed since the last import, "
             f"<b>{report.duplicates + report.in_file_duplicates:,}</b> already imported "
@@ -392,6 +395,22 @@ class ReportPage(_TaskPage):
                 f"{_rows(report.rejected)} rejected")
             self.take_valid.show()
         self.completeChanged.emit()
+
+    def _whole_file(self, checked: StreamedCheck) -> str:
+        """The values step now lists every row's values; what the report says of those the
+        head did not have (and so could not be mapped there)."""
+        from jbp.importers.values import unseen_texts
+
+        self.wiz.values_page.show_whole_file(checked.counts)
+        unseen = unseen_texts(self.wiz.read["table"], checked.mapping, checked.counts,
+                              checked.report)
+        if not unseen:
+            return ""
+        shown = ", ".join(f"“{html.escape(text)}” ({html.escape(column)}, {_rows(n)})"
+                          for column, text, n in unseen[:5])
+        more = f" and {len(unseen) - 5:,} more" if len(unseen) > 5 else ""
+        return (f"<b>Values first seen past the rows the values step showed</b>: {shown}{more}."
+                " Go <b>Back</b> to map them: that step now lists every row's values.<br>")
 
     def isComplete(self) -> bool:
         if self.busy() or self.prepared is None:

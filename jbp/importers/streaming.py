@@ -47,6 +47,9 @@ from .writing import ImportResult, _import_cache, _nothing, write_actuals
 if TYPE_CHECKING:
     from ..store import Workspace
 
+#: Distinct texts a surveyed column has its rows counted for (a partner column of a
+#: portal-logins export has one a partner; a column of ids would have one a row).
+MAX_COUNTED = 50_000
 #: Rows whose rejections the report keeps (each with its row, column and reason); past them
 #: rejections are counted only.
 MAX_ERROR_ROWS = 100_000
@@ -79,6 +82,10 @@ class Survey:
     amount column those of its decimal separator."""
 
     values: dict[str, dict[str, None]] = field(default_factory=dict)
+    #: Rows per text of the ``values`` columns (at most MAX_COUNTED texts a column; the
+    #: rows of later texts past them are not counted): what the wizard's values step lists
+    #: of a file read only to its head, once the check has read it all.
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
     dates: dict[str, DateCounts] = field(default_factory=dict)
     date_texts: dict[str, _Distinct] = field(default_factory=dict)
     decimals: dict[str, DecimalCounts] = field(default_factory=dict)
@@ -102,12 +109,14 @@ def survey(layout: CsvLayout, mapping: ColumnMapping, values: list[str],
         out.decimals[name], out.money_texts[name] = DecimalCounts(), _Distinct()
     for header in values:
         out.values[header] = {}
+        out.counts[header] = {}
     for chunk in chunked.read_chunks(layout):
         state.check()
         frame = chunk.frame
         for column in values:
             if column in frame.columns:
                 out.values[column].update(dict.fromkeys(pd.unique(frame[column]).tolist()))
+                _count(out.counts[column], frame[column])
         if mapping.filters:
             taken, _ = filter_counts(frame, mapping.filters)
             frame = frame[taken]
@@ -120,6 +129,16 @@ def survey(layout: CsvLayout, mapping: ColumnMapping, values: list[str],
                 out.decimals[name].add([t.strip() for t in out.money_texts[name].new(
                     frame[money_col])])
     return out
+
+
+def _count(counts: dict[str, int], column: pd.Series) -> None:
+    """Add a chunk's rows per text of ``column`` (blank for a missing cell) to ``counts``."""
+    for text, n in column.fillna("").value_counts(sort=False).items():
+        key = str(text)
+        if key in counts:
+            counts[key] += int(n)
+        elif len(counts) < MAX_COUNTED:
+            counts[key] = int(n)
 
 
 def _survey_table(layout: CsvLayout, headers: list[str], found: Survey) -> RawTable:
@@ -189,6 +208,8 @@ class StreamedImport:
     offered: int = 0  # new records offered to the table (some may be stored meanwhile)
     last_date: dt.date | None = None
     result: ImportResult | None = None
+    #: Rows per text of the surveyed columns, over the whole file (:attr:`Survey.counts`).
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def commit(self, *, allow_rejected: bool = True) -> ImportResult:
         """Keep what was written (the transaction commits when the ``with`` block ends);
@@ -248,7 +269,8 @@ def stream_import(ws: Workspace, path: str | Path, kind: str, *,
     given = resolve_partners(ws, mapping.aliases) if mapping.aliases else {}
     run = StreamedImport(ws, kind, str(path), mapping, source,
                          ValidationReport(file=path.name, kind=kind),
-                         {s: given[value_key(s)] for s in mapping.aliases})
+                         {s: given[value_key(s)] for s in mapping.aliases},
+                         counts=found.counts)
     spec = kind_spec(kind)
     context = ChunkContext(dates=dates, decimals=decimals)
     begin = ws.transaction() if write else ws.transaction(read=True)
@@ -296,6 +318,9 @@ def _settle(ws: Workspace, layout: CsvLayout, kind: str, mapping: ColumnMapping 
     status = []  # the columns a filter may be guessed for
     if mapping is None and kind in FILTER_COLUMNS:
         status = [h for h in headers if normalise(h) in FILTER_COLUMNS[kind][0]]
+    elif mapping is not None:  # counted for the values step: its filters, its partners
+        status = [h for h in [*(f.column for f in mapping.filters),
+                              mapping.columns.get("partner")] if h is not None and h in headers]
     while True:
         try:
             found = survey(layout, start, list(dict.fromkeys(enum + status)), state)

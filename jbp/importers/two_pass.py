@@ -9,7 +9,7 @@ wizard runs these on worker threads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import importers as imp
@@ -26,6 +26,9 @@ class StreamedCheck:
     mapping: imp.ColumnMapping
     report: imp.ValidationReport
     last_date: object = None  # dt.date | None: the last date of the rows it would take
+    #: Rows per text of the file's choice, filter and partner columns, over every row
+    #: (header → text → rows): what the values step lists once the check has read it all.
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def rejected_rows(self) -> set[int]:
@@ -59,7 +62,8 @@ def check_streamed(ws_path: Path, path: Path, mapping: imp.ColumnMapping, source
     with Workspace.open(ws_path) as ws, imp.stream_import(
             ws, path, mapping.kind, mapping=mapping, source=source, write=False,
             state=state) as run:
-        return StreamedCheck(mapping.kind, str(path), mapping, run.report, run.last_date)
+        return StreamedCheck(mapping.kind, str(path), mapping, run.report, run.last_date,
+                             run.counts)
 
 
 def import_streamed(ws_path: Path, checked: StreamedCheck, source: str, extract_date=None,

@@ -188,36 +188,95 @@ class ValueSummary:
     partners: list[Any]
 
 
-def value_summary(ws: Any, table: Any, mapping: Any, *, guessed: bool = True) -> ValueSummary:
+def value_summary(ws: Any, table: Any, mapping: Any, *, guessed: bool = True,
+                  counts: dict[str, dict[str, int]] | None = None) -> ValueSummary:
     """The distinct texts of the mapping's choice, filter and partner columns, with what the
-    mapping (and its guesses) makes of each. Nothing is written."""
+    mapping (and its guesses) makes of each. Nothing is written.
+
+    ``counts`` (header → text → rows, :attr:`.two_pass.StreamedCheck.counts`): the rows of
+    a column over a whole file of which ``table`` holds only the head; its columns are
+    listed and guessed from them instead of the head's."""
     from .aliases import alias_suggestions, load_aliases, resolve_partners
     from .mapping import complete_mapping
     from .spec import SPECS
 
+    if counts:
+        table = _with_texts(table, counts)
     mapping = complete_mapping(mapping, table, guessed=guessed)
-    frame = table.frame
     choices: dict[str, list[tuple[str, int, Any]]] = {}
     for t in SPECS[mapping.kind]:
         header = mapping.columns.get(t.name)
         if t.type != "enum" or not header:
             continue
         vmap = {**t.choice_map, **mapping.value_maps.get(t.name, {})}
-        counts = frame[header].map(lambda v: "" if v is None else str(v).strip()).value_counts()
-        choices[t.name] = [(text, int(n), vmap.get(value_key(text)))
-                           for text, n in counts.items() if text]
+        choices[t.name] = [(text, n, vmap.get(value_key(text)))
+                           for text, n in column_counts(table, header, counts).items() if text]
     filters = {}
     for f in mapping.filters:
-        counts = frame[f.column].map(lambda v: "" if v is None else str(v).strip()
-                                     ).value_counts()
         keep = {value_key(k) for k in f.keep}
-        filters[f.column] = [(text, int(n), value_key(text) in keep) for text, n in
-                             counts.items()]
+        filters[f.column] = [(text, n, value_key(text) in keep) for text, n in
+                             column_counts(table, f.column, counts).items()]
     partners = []
     header = mapping.columns.get("partner")
     if header:
-        counts = frame[header].map(lambda v: "" if v is None else str(v).strip()).value_counts()
         given = resolve_partners(ws, mapping.aliases) if mapping.aliases else {}
-        partners = alias_suggestions(ws, {t: int(n) for t, n in counts.items() if t},
+        partners = alias_suggestions(ws, {t: n for t, n in
+                                          column_counts(table, header, counts).items() if t},
                                      {**load_aliases(ws), **given})
     return ValueSummary(choices, filters, partners)
+
+
+def column_counts(table: Any, header: str, counts: dict[str, dict[str, int]] | None = None,
+                  ) -> dict[str, int]:
+    """Rows per (stripped) text of column ``header``, most rows first: from ``counts`` when
+    it has the column (a whole file), else from the table's rows."""
+    if counts and header in counts:
+        out: dict[str, int] = {}
+        for text, n in counts[header].items():
+            key = "" if text is None else str(text).strip()
+            out[key] = out.get(key, 0) + n
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+    if header not in table.frame.columns:
+        return {}
+    return {str(t): int(n) for t, n in table.frame[header].map(
+        lambda v: "" if v is None else str(v).strip()).value_counts().items()}
+
+
+def unseen_texts(table: Any, mapping: Any, counts: dict[str, dict[str, int]],
+                 report: Any = None) -> list[tuple[str, str, int]]:
+    """(column, text, rows) of the texts a whole file's ``counts`` has in the mapping's
+    choice and partner columns that its head ``table`` does not: what a values step shown
+    from the head could not map; with a ``report``, only those its rejections name. Most
+    rows first."""
+    from .spec import SPECS
+
+    headers = [h for t in SPECS[mapping.kind] if t.type in ("enum", "partner")
+               and (h := mapping.columns.get(t.name))]
+    out = []
+    for header in dict.fromkeys(headers):
+        if header not in counts:
+            continue
+        head = set(column_counts(table, header))
+        out += [(header, text, n) for text, n in column_counts(table, header, counts).items()
+                if text and text not in head]
+    if report is not None:
+        rejected = {(e.column, str(e.value).strip()) for e in report.errors}
+        out = [x for x in out if (x[0], x[1]) in rejected]
+    return sorted(out, key=lambda x: -x[2])
+
+
+def _with_texts(table: Any, counts: dict[str, dict[str, int]]) -> Any:
+    """``table`` whose counted columns hold each text of ``counts`` once (what the mapping's
+    guesses read: a column's distinct texts), the others the head's."""
+    import dataclasses
+
+    import pandas as pd
+
+    texts = {h: list(column_counts(table, h, counts)) for h in counts}
+    width = max([len(v) for v in texts.values()] + [len(table.frame)])
+    data = {}
+    for h in table.frame.columns:
+        column = texts.get(h, table.frame[h].tolist())
+        data[h] = [*column, *([None] * (width - len(column)))]
+    return dataclasses.replace(table, frame=pd.DataFrame(data, columns=table.frame.columns,
+                                                         dtype=object))
