@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_import_memory import WORK, _env, _jbp, logins_csv  # noqa: E402
-from bench_scale import AS_OF  # noqa: E402
+from bench_import_memory import WORK, _jbp, logins_csv  # noqa: E402
+from bench_scale import AS_OF, _env  # noqa: E402
 
 WAYS = {"one piece": 10**12, "streamed": None}
 
