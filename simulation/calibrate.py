@@ -272,8 +272,14 @@ class _Calibrator(NetEstimates, ChurnEstimates):
             return
         inside = regs[regs["partner_id"].isin(list(self.exposure))]
         rate = len(inside) / pm
-        self.put("deals.registrations_per_month", round(rate, 4),
-                 f"{len(inside):,} registrations over {pm:,.0f} active partner-months")
+        basis = f"{len(inside):,} registrations over {pm:,.0f} active partner-months"
+        launch = self._launch_factor(inside, pm)
+        if launch is not None:  # the model applies the factor: the base is the other months
+            n_l, e_l = launch
+            rate = (len(inside) - n_l) / (pm - e_l)
+            basis = (f"{len(inside) - n_l:,} registrations over {pm - e_l:,.0f} active "
+                     "partner-months after the partners' launch periods")
+        self.put("deals.registrations_per_month", round(rate, 4), basis)
         self.put("deals.registrations_cv", round(1 / math.sqrt(len(inside) + 0.5), 4),
                  f"uncertainty of a rate seen {len(inside):,} times (Jeffreys posterior)")
         conflict = float(regs["conflict"].mean())

@@ -4,8 +4,9 @@ Part of :class:`simulation.calibrate._Calibrator` (a mixin: it uses the calibrat
 ``program``, ``partners``, frames ``f``, ``exposure``, ``changes`` and ``put``/``keep``).
 Each figure here is one the model would otherwise count twice: the win rate before the
 certification and tier uplifts, each starting partner's registration rate before lead
-sharing, the base registration rate before lead sharing and MDF, churn bursts beyond
-Poisson, and MDF's pipeline per dollar within partners (docs/simulation.md, "Calibration").
+sharing, the base registration rate before lead sharing and MDF and apart from the
+partners' launch periods, churn bursts beyond Poisson, and MDF's pipeline per dollar within
+partners (docs/simulation.md, "Calibration").
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from . import estimators as est
+from .scenario import DAYS_PER_MONTH
 from .state_at import certified_on
+
+#: The launch factor is estimated from at least this many registrations in launch periods
+#: and this many partner-months of them (twice as many after them).
+MIN_LAUNCH_REGISTRATIONS = 20
+MIN_LAUNCH_MONTHS = 12
 
 if TYPE_CHECKING:
     from jbp.model import Partner
@@ -136,11 +143,26 @@ class NetEstimates:
         factor = (1 + sc.enablement.certified_win_uplift * cert) \
             * (1 + sc.tiers.priority_support_win_uplift * prio)
         won = (decided["status"] == "won").to_numpy()
-        fit = est.net_win_rate(won, factor)
+        launch = self._in_launch(pids, decided["reg_date"].to_numpy())
+        name = "deals.new_partner_win_factor"
+        net_of = ""
+        if launch.sum() >= MIN_LAUNCH_REGISTRATIONS and (~launch).sum() >= MIN_LAUNCH_REGISTRATIONS:
+            fit, lf = est.net_win_rate_launch(won, factor, launch)
+            self.put(name, round(lf.value, 3),
+                     f"{int(launch.sum()):,} decided registrations made in their partners' "
+                     f"launch periods ({won[launch].mean():.1%} won) against "
+                     f"{int((~launch).sum()):,} after ({won[~launch].mean():.1%}), jointly with "
+                     f"the base win probability; 95% CI {lf.low:.2f}–{lf.high:.2f}")
+            net_of = f", and of the launch factor of {launch.mean():.0%} made in launch periods"
+        else:
+            fit = est.net_win_rate(won, factor)
+            self.keep(name, f"only {int(launch.sum())} decided registrations made in partners' "
+                            "launch periods")
         self.put("deals.win_probability", round(fit.value, 4),
                  f"{len(decided):,} registrations decided won or lost ({won.mean():.1%} won), "
                  f"net of the uplifts of {cert.mean():.0%} certified and {prio.mean():.0%} "
-                 f"priority-support registrations; 95% CI {fit.low:.3f}-{fit.high:.3f}")
+                 f"priority-support registrations{net_of}; 95% CI "
+                 f"{fit.low:.3f}-{fit.high:.3f}")
         if fit.value > 0:
             self.put("deals.win_probability_cv",
                      round((fit.high - fit.low) / 3.92 / fit.value, 4),
@@ -212,3 +234,63 @@ class NetEstimates:
                f"{fit.n} partner-quarters with MDF give {fit.value:.2f} (95% CI "
                f"{fit.low:.2f}-{fit.high:.2f}), too wide")
         self.keep("mdf.pipeline_per_dollar", f"ASSUMPTION: {why}")
+    def _in_launch(self, pids: np.ndarray, dates: np.ndarray) -> np.ndarray:
+        """Whether each (partner, date) falls in the partner's launch period: its first
+        ``deals.new_partner_months`` months after activation."""
+        months = self.defaults.deals.new_partner_months
+        if months <= 0 or not len(pids):
+            return np.zeros(len(pids), bool)
+        ids, act, _gone = self._partner_dates()
+        span = np.timedelta64(round(months * DAYS_PER_MONTH), "D")
+        start = pd.Series(act, index=ids).reindex(pids).to_numpy("datetime64[D]")
+        d = dates.astype("datetime64[D]")
+        return ~np.isnat(start) & (d >= start) & (d < start + span)
+
+    def _launch_factor(self, inside: pd.DataFrame, pm: float) -> tuple[int, float] | None:
+        """A partner's registration rate in its launch period (its first
+        ``deals.new_partner_months`` months of activity) relative to its own rate after it,
+        from the partners whose data hold both (:func:`estimators.rate_ratio_within`: each
+        partner against itself, so the productive partners of the high tiers do not pass
+        for a launch effect). Returns the registrations and partner-months of every launch
+        period inside the data (taken out of the base rate), or None when it is kept at 1."""
+        months = self.defaults.deals.new_partner_months
+        name = "deals.new_partner_registration_factor"
+        if months <= 0:
+            self.keep(name, "no launch period (deals.new_partner_months is 0)")
+            return None
+        ids, act, gone = self._partner_dates()
+        s = self.start.astype("datetime64[D]")
+        e = self.end.astype("datetime64[D]")
+        day = np.timedelta64(1, "D")
+        span = np.timedelta64(round(months * DAYS_PER_MONTH), "D")
+        stop = np.where(np.isnat(gone), e, np.minimum(gone, e))
+        a, b = np.maximum(act, s), np.minimum(act + span, stop)  # the launch inside the data
+        ok = ~np.isnat(act)
+        launch_m = np.where(ok & (b > a), (b - a) / day, 0.0) / DAYS_PER_MONTH
+        after_m = np.where(ok & (stop > act + span),
+                           (stop - np.maximum(act + span, s)) / day, 0.0) / DAYS_PER_MONTH
+        window = pd.DataFrame({"a": a, "b": b}, index=pd.Index(ids, name="pid"))
+        w = window.reindex(inside["partner_id"].to_numpy())
+        dates = inside["reg_date"].to_numpy().astype("datetime64[D]")
+        in_launch = (dates >= w["a"].to_numpy("datetime64[D]")) \
+            & (dates < w["b"].to_numpy("datetime64[D]"))
+        pid_l = pd.Series(inside["partner_id"].to_numpy()[in_launch]).value_counts()
+        later = (dates >= w["b"].to_numpy("datetime64[D]"))
+        pid_o = pd.Series(inside["partner_id"].to_numpy()[later]).value_counts()
+        n_l = pid_l.reindex(ids).fillna(0).to_numpy(float)
+        n_o = pid_o.reindex(ids).fillna(0).to_numpy(float)
+        both = (launch_m > 0) & (after_m > 0)
+        total_l, exposure_l = int(in_launch.sum()), float(launch_m.sum())
+        if n_l[both].sum() < MIN_LAUNCH_REGISTRATIONS or launch_m[both].sum() < MIN_LAUNCH_MONTHS:
+            self.keep(name, f"only {int(n_l[both].sum())} registrations over "
+                            f"{launch_m[both].sum():.0f} partner-months in the launch periods "
+                            "of partners also seen after theirs")
+            return None
+        fit = est.rate_ratio_within(n_l, launch_m, n_o, after_m)
+        self.put(name, round(fit.value, 3),
+                 f"{fit.n} partners seen in their first {months} months of activity and after: "
+                 f"{int(n_l[both].sum()):,} registrations over {launch_m[both].sum():,.0f} "
+                 f"partner-months in them, {int(n_o[both].sum()):,} over "
+                 f"{after_m[both].sum():,.0f} after, each partner against itself (95% CI "
+                 f"{fit.low:.2f}–{fit.high:.2f})")
+        return total_l, exposure_l

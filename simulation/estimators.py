@@ -73,6 +73,36 @@ def net_win_rate(won: np.ndarray, factor: np.ndarray) -> Fit:
     return Fit(w, max(0.0, w - 1.96 * se), min(1.0, w + 1.96 * se), n)
 
 
+def net_win_rate_launch(won: np.ndarray, factor: np.ndarray, launch: np.ndarray,
+                        ) -> tuple[Fit, Fit]:
+    """The base win probability ``w`` and the launch factor ``L`` jointly: ``won ~
+    Bernoulli(min(1, w f L^launch))`` (``launch`` 1 for a registration made in its
+    partner's launch period, else 0; ``factor`` as in :func:`net_win_rate`), by maximum
+    likelihood on (log w, log L); 95% intervals from the inverse Hessian."""
+    from scipy import optimize
+
+    y = np.asarray(won, float)
+    f = np.asarray(factor, float)
+    z = np.asarray(launch, float)
+    n = len(y)
+
+    def nll(x: np.ndarray) -> float:
+        p = np.clip(np.exp(x[0] + x[1] * z) * f, 1e-12, 1 - 1e-9)
+        return float(-np.sum(y * np.log(p) + (1 - y) * np.log1p(-p)))
+
+    start = np.array([math.log(max(y.mean(), 1e-3)), 0.0])
+    res = optimize.minimize(nll, start, method="Nelder-Mead",
+                            options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000})
+    cov = _inverse_hessian(nll, res.x)
+    out = []
+    for k, count in ((0, n), (1, int(z.sum()))):
+        se = math.sqrt(cov[k, k]) if np.isfinite(cov[k, k]) and cov[k, k] > 0 else math.inf
+        v = math.exp(res.x[k])
+        out.append(Fit(v, math.exp(res.x[k] - 1.96 * se), math.exp(res.x[k] + 1.96 * se)
+                       if se < math.inf else math.inf, count))
+    return out[0], out[1]
+
+
 def fit_sales_cycle(months: np.ndarray, window: np.ndarray | None = None
                     ) -> tuple[Fit, Fit]:
     """Gamma sales cycle (mean months, shape) from created-to-close times ``months``; a deal
@@ -208,6 +238,35 @@ def poisson_rate(count: float, exposure: float) -> Fit:
         return Fit(math.nan, math.nan, math.nan, 0)
     lo, hi = stats.gamma.ppf([0.025, 0.975], count + 0.5, scale=1.0 / exposure)
     return Fit(count / exposure, float(lo), float(hi), int(count))
+
+
+def rate_ratio_within(count: np.ndarray, exposure: np.ndarray, count_ref: np.ndarray,
+                      exposure_ref: np.ndarray) -> Fit:
+    """The ratio ``f`` of a rate in one period of each unit's life to its rate outside it,
+    the same for every unit while the units' own rates differ (partner productivity): the
+    conditional maximum likelihood, which needs no unit's own rate. Given unit i's total
+    n_i, ``count[i]`` is binomial with p_i = f e_i / (f e_i + e_ref_i); units seen in only
+    one of the two periods say nothing and are left out. 95% interval from the Fisher
+    information of log f. ``n`` is the number of units used."""
+    from scipy import optimize
+
+    c, e = np.asarray(count, float), np.asarray(exposure, float)
+    c0, e0 = np.asarray(count_ref, float), np.asarray(exposure_ref, float)
+    use = (e > 0) & (e0 > 0) & (c + c0 > 0)
+    c, e, c0, e0 = c[use], e[use], c0[use], e0[use]
+    n = c + c0
+    if not use.any() or c.sum() == 0 or c0.sum() == 0:
+        return Fit(math.nan, math.nan, math.nan, int(use.sum()))
+
+    def score(theta: float) -> float:  # d loglik / d log f
+        p = 1.0 / (1.0 + e0 / (math.exp(theta) * e))
+        return float(np.sum(c - n * p))
+
+    theta = optimize.brentq(score, -20.0, 20.0)
+    p = 1.0 / (1.0 + e0 / (math.exp(theta) * e))
+    se = 1.0 / math.sqrt(float(np.sum(n * p * (1 - p))))
+    return Fit(math.exp(theta), math.exp(theta - 1.96 * se), math.exp(theta + 1.96 * se),
+               int(use.sum()))
 
 
 def rate_posterior(count: float, exposure: float) -> tuple[float, float]:

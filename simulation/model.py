@@ -71,7 +71,7 @@ __all__ = ["MONTHLY", "STREAMS", "Cancelled", "ProgramModel", "Replication", "ba
 #: the end so that existing ones keep their numbers.
 STREAMS = ("arrivals", "partners", "onboarding", "registrations", "extra_registrations",
            "conflicts", "pipeline", "wins", "sizes", "influenced", "certifications", "churn",
-           "renewals", "churn_bursts", "parameters")
+           "renewals", "churn_bursts", "parameters", "launch")
 
 #: Monthly series recorded per replication (name → unit). Flows are per month, stocks at the
 #: end of the month.

@@ -57,6 +57,8 @@ class ModelState:
 
     # Per-partner state (replications × partners) and its flat views (index b * W + i).
     active: np.ndarray
+    act_t: np.ndarray
+    own_lam: np.ndarray
     mdf_alloc: np.ndarray
     open: np.ndarray
     extra: np.ndarray

@@ -84,7 +84,12 @@ class MonthlyStep(ModelState):
         vals = self.step_vals[m]
         self._renew_customers(m)
         extra, extra_f = self._claim_mdf(vals)
-        accepted, n_accepted = self._register(m, vals, extra, extra_f)
+        launch = self._launch(m)
+        if launch is not None and self.sc.deals.new_partner_registration_factor > 1.0:
+            extra = extra + (self.sc.deals.new_partner_registration_factor - 1.0) \
+                * self.own_lam * launch
+            extra_f, launch = extra.reshape(-1), None
+        accepted, n_accepted = self._register(m, vals, extra, extra_f, launch)
         closing, n_closing = self._advance_pipeline(m, vals, accepted, n_accepted)
         once = self._win(m, vals, closing, n_closing)
         once_inf = self._influenced(m, vals, exposure_total)
@@ -134,12 +139,44 @@ class MonthlyStep(ModelState):
             vals[_COL["mdf_registrations"]] = total * (self.mdf_regs_rate / self.mdf_claim_rate)
         return extra, extra_f
 
-    def _register(self, m: int, vals: np.ndarray, extra: np.ndarray, extra_f: np.ndarray):
+    def _launch(self, m: int) -> np.ndarray | None:
+        """Partners in their launch period in month ``m`` (active, and less than
+        ``deals.new_partner_months`` months since activation at the middle of the month: a
+        partner active from a month's day x has K months of launch on average, as the
+        calibration counts them in days), or None when the launch factor is 1."""
+        d = self.sc.deals
+        if d.new_partner_registration_factor == 1.0 or d.new_partner_months <= 0:
+            return None
+        since = (m + 0.5) * DAYS_PER_MONTH - self.act_t
+        return self.active & (since < d.new_partner_months * DAYS_PER_MONTH)
+
+    def _thin_launch(self, accepted: np.ndarray, conf: np.ndarray, launch: np.ndarray,
+                     ) -> np.ndarray:
+        """A launch factor below 1: each own registration of a partner in its launch period
+        is kept with that probability (a thinned Poisson count is Poisson), accepted ones in
+        ``accepted`` (in place) and conflicted ones of ``conf`` (returned)."""
+        f, gens, W = self.sc.deals.new_partner_registration_factor, self.g["launch"], self.W
+        flat = accepted.reshape(-1)
+        who = (launch.reshape(-1) & (flat > 0)).nonzero()[0]
+        if len(who):
+            flat[who] = [gens[i // W].binomial(c, f) for i, c in
+                         zip(who.tolist(), flat[who].tolist(), strict=True)]
+        if len(conf):
+            mine = launch.reshape(-1)[conf]
+            if mine.any():
+                keep = np.ones(len(conf), bool)
+                keep[mine] = [gens[i // W].random() < f for i in conf[mine].tolist()]
+                conf = conf[keep]
+        return conf
+
+    def _register(self, m: int, vals: np.ndarray, extra: np.ndarray, extra_f: np.ndarray,
+                  launch: np.ndarray | None = None):
         """Registrations, split (a thinned Poisson stream is Poisson) into accepted and
         conflicted ones, from the partner's own rate (drawn up front per partner-month, so
-        variants share them) and from tier benefits and MDF (drawn here). Returns the
-        accepted ones per partner and their number per replication (the conflicts per
-        replication are kept in ``n_conf``)."""
+        variants share them; thinned in a partner's launch period when its factor is below
+        1, see :meth:`_launch`) and from tier benefits, MDF and a launch factor above 1
+        (drawn here). Returns the accepted ones per partner and their number per replication
+        (the conflicts per replication are kept in ``n_conf``)."""
         g, B, W = self.g, self.B, self.W
         active, active_f = self.active, self.active_f
         pc = self.sc.deals.conflict_probability
@@ -160,6 +197,8 @@ class MonthlyStep(ModelState):
         if self.thinned is not None:
             self.exposure_f[self.thinned] = 1.0
             self.thinned = None
+        if launch is not None:
+            conf = self._thin_launch(accepted, conf, launch)
         cum = extra.cumsum(axis=1)
         totals = cum[:, -1]
         found: list[np.ndarray] = []
@@ -260,6 +299,11 @@ class MonthlyStep(ModelState):
         gens = g["wins"]
         u = np.concatenate([gens[b].random(k) for b, k in enumerate(n_closing.tolist())])
         p_win = self.p_win_f[owner]
+        if d.new_partner_win_factor != 1.0 and d.new_partner_months > 0 and len(owner):
+            # Deals registered in the launch period close within a cycle of its end.
+            since = (m + 0.5) * DAYS_PER_MONTH - self.act_t_f[owner]
+            new = since < (d.new_partner_months + d.sales_cycle_months) * DAYS_PER_MONTH
+            p_win = np.where(new, np.minimum(1.0, p_win * d.new_partner_win_factor), p_win)
         hit = (u < p_win).nonzero()[0]
         won = owner[hit]
         # Given a win, u / p_win is a fresh uniform: it decides whether the deal recurs.

@@ -317,6 +317,20 @@ class Deals(ParamGroup):
         0.0, "coefficient of variation", "Uncertainty of the registration rate: each "
         "replication multiplies it by a gamma factor of mean 1 and this CV (calibration: "
         "1/sqrt(registrations + 0.5))", lo=0, hi=5)
+    new_partner_months: int = param(
+        6, "months", "A partner's launch period: the months after its activation in which "
+        "its registration rate is new_partner_registration_factor times its own", lo=0,
+        hi=24)
+    new_partner_registration_factor: float = param(
+        1.0, "multiplier", "Registration rate of a partner in its launch period relative to "
+        "its own later rate (above 1 when the vendor co-sells a new partner's first deals, "
+        "below 1 when new partners ramp up slowly; calibration: from the partners that "
+        "became active within the data)", lo=0, hi=20)
+    new_partner_win_factor: float = param(
+        1.0, "multiplier", "Win probability of a deal registered in its partner's launch "
+        "period relative to the partner's later deals (applied to the deals a partner closes "
+        "in its first new_partner_months + sales_cycle_months months; calibration: jointly "
+        "with the base win probability)", lo=0, hi=20)
     conflict_probability: float = param(
         0.05, "fraction", "Chance that a registration collides with a direct or other partner "
         "opportunity under the rules of engagement; a conflicted registration is rejected",

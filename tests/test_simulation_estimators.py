@@ -416,3 +416,59 @@ def test_by_partner_splits_sorted_rows_once():
     got = {p: c[0].tolist() for p, c in by_partner(pids, vals)}
     assert got == {3: [0, 1], 5: [2], 9: [3, 4, 5]}
     assert list(by_partner(np.array([], int), np.array([]))) == []
+
+
+def _launch_cohort(f: float, rate: float, tenure: float, months: int, seed: int, **more):
+    """Registrations (and wins) per month of 300 starting partners that became active
+    ``tenure`` months before the start (whole months: ``months_ago``), heterogeneous in
+    productivity, under a launch factor ``f`` over the first 6 months of activity."""
+    n = 300
+    sc = quiet(**{"recruitment.initial_partners": n, "recruitment.productivity_sigma": 0.8,
+                  "deals.registrations_per_month": rate, "deals.new_partner_months": 6,
+                  "deals.new_partner_registration_factor": f, "horizon_months": months,
+                  "deals.initial_pipeline": False,
+                  "recruitment.initial_tenure_months": {str(i): tenure for i in range(n)},
+                  **more})
+    return run(sc, replications=4, seed=seed).monthly, n
+
+
+@pytest.mark.parametrize("f", [2.0, 0.5])
+def test_launch_factor_recovered_within_partners_from_cohorts_of_other_rates(f):
+    # Two cohorts run by the model: one a month into its launch, of rate 1, one four months
+    # in, of rate 3. With the launch in the middle of month m when (m + 0.5) + tenure < 6,
+    # the first has 5 launch months of 24, the second 2 of 12. Each cohort is a stratum of
+    # the within-partner estimator (what a partner is to the calibration); their pooled
+    # ratio mixes the rates and misses.
+    strata = []
+    for rate, tenure, months, launch, seed in ((1.0, 0.5, 24, 5, 1), (3.0, 3.5, 12, 2, 2)):
+        monthly, n = _launch_cohort(f, rate, tenure, months, seed)
+        regs = monthly["registrations"].sum(axis=0)
+        reps = monthly["registrations"].shape[0]
+        strata.append((regs[:launch].sum(), n * reps * launch,
+                       regs[launch:].sum(), n * reps * (months - launch)))
+    c, e, c0, e0 = (np.array(x, float) for x in zip(*strata, strict=True))
+    fit = est.rate_ratio_within(c, e, c0, e0)
+    assert fit.covers(f), fit
+    assert fit.n == 2 and fit.high / fit.low < 1.1
+    pooled = (c.sum() / e.sum()) / (c0.sum() / e0.sum())
+    assert not fit.covers(pooled), (pooled, fit)
+
+
+def test_launch_win_factor_recovered_jointly_with_the_base_win_rate():
+    # A cohort a month into its launch; every deal closes in the month it is registered
+    # (cycle 0), so the deals of months 0-4 are those of the launch period.
+    w, factor = 0.3, 1.5
+    monthly, _n = _launch_cohort(1.0, 1.0, 0.5, 18, 5, **{
+        "deals.win_probability": w, "deals.sales_cycle_months": 0.0,
+        "deals.new_partner_win_factor": factor})
+    regs = monthly["registrations"].sum(axis=0).astype(int)
+    wins = monthly["wins"].sum(axis=0).astype(int)
+    won, launch = [], []
+    for m, (r, k) in enumerate(zip(regs.tolist(), wins.tolist(), strict=True)):
+        won += [1] * k + [0] * (r - k)
+        launch += [m < 5] * r
+    base, lf = est.net_win_rate_launch(np.array(won), np.ones(len(won)), np.array(launch))
+    assert base.covers(w), base
+    assert lf.covers(factor), lf
+    # The plain rate over all deals (what the base would be without the factor) is above w.
+    assert not base.covers(float(np.mean(won)))
