@@ -101,10 +101,17 @@ def _days(d: dt.date, n: float | np.integer) -> dt.date:
     return d + dt.timedelta(days=round(n))
 
 
-def generate(path: str | Path, seed: int = SEED, *, replace: bool = False) -> Path:
+def generate(path: str | Path, seed: int = SEED, *, replace: bool = False,
+             steady: bool = False) -> Path:
     """Write the demo workspace to ``path`` and return the path. ``path`` must not exist
     unless ``replace``; the workspace is built beside it and moved over it in one step, so a
-    crash leaves the old file (or none), never half a workspace."""
+    crash leaves the old file (or none), never half a workspace.
+
+    ``steady``: a variant for validating the simulation's back-test (docs/simulation.md,
+    "Back-test"), not the demo users see — the demo's recruits sign up in the first 330 of
+    its 548 days and its churners leave 300–500 days in (a recruiting stop and a burst of
+    churn late in the data); here recruits sign up, and churners leave, at any time of the
+    window. Everything else, and every other draw, is the demo's."""
     rng = np.random.default_rng(seed)
     path = Path(path)
     if path.exists() and not replace:
@@ -112,13 +119,13 @@ def generate(path: str | Path, seed: int = SEED, *, replace: bool = False) -> Pa
 
     def fill(ws: Workspace) -> None:
         ws.set_meta("as_of", AS_OF.isoformat())
-        _fill(ws, rng)
+        _fill(ws, rng, steady)
 
     Workspace.create_atomically(path, fill, PROGRAM)
     return path
 
 
-def _fill(ws: Workspace, rng: np.random.Generator) -> None:
+def _fill(ws: Workspace, rng: np.random.Generator, steady: bool = False) -> None:
     months = _month_starts(AS_OF, MONTHS)
     start, end = months[0], _days(dt.date(AS_OF.year, AS_OF.month, 1), -1)
     n = len(_NAMES)
@@ -132,7 +139,7 @@ def _fill(ws: Workspace, rng: np.random.Generator) -> None:
                                productivity[i] < 1.0], size=5, replace=False).tolist())
     for i, name in enumerate(_NAMES):
         if i in new_recruits:
-            signup = _days(start, rng.integers(0, 330))
+            signup = _days(start, rng.integers(0, (end - start).days - 60 if steady else 330))
         else:
             signup = _days(start, -int(rng.integers(90, 1400)))
         onboarding = max(14.0, rng.lognormal(np.log(55), 0.4))
@@ -140,7 +147,8 @@ def _fill(ws: Workspace, rng: np.random.Generator) -> None:
         fit = float(np.clip(rng.beta(4, 3) + 0.1 * (productivity[i] > 1.5), 0, 1))
         churned = None
         if i in churners:
-            churned = _days(start, rng.integers(300, 500))
+            churned = _days(start, rng.integers(60, (end - start).days) if steady
+                            else rng.integers(300, 500))
             churned = min(churned, _days(end, -10))
         competencies = ";".join(sorted(rng.choice(
             ["Security", "Data", "Cloud Migration", "Managed Services"],

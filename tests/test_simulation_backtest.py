@@ -191,3 +191,47 @@ def test_rolling_says_how_many_calendar_months_its_share_rests_on():
             Backtest(dt.date(2026, 4, 30), 1, [], 1)]
     # Feb-Apr, Mar-May and May: six origin-months over four calendar months.
     assert Rolling(runs).distinct_months() == 4
+
+
+@pytest.fixture(scope="module")
+def steady(tmp_path_factory):
+    """The demo's steady variant: recruits sign up and churners leave at any time of the
+    window (the demo recruits only in its first 330 days and loses its churners 300-500
+    days in, a change of regime after 2026-04-30 that no data before it shows)."""
+    from jbp import demo
+
+    path = demo.generate(tmp_path_factory.mktemp("steady") / "steady.jbp", steady=True)
+    with Workspace.open(path) as w:
+        yield w
+
+
+def test_steady_variant_spreads_recruiting_and_churn_over_the_window(steady, ws):
+    start = dt.date(2025, 5, 1)
+    late = [p for p in steady.partners() if p.signup_date > start + dt.timedelta(days=330)]
+    early_churn = [p for p in steady.partners()
+                   if p.churned_on and p.churned_on < start + dt.timedelta(days=300)]
+    assert late and early_churn
+    assert not [p for p in ws.partners() if p.signup_date > start + dt.timedelta(days=330)]
+    # Everything else is the demo's: the same partners, program and plans.
+    assert [p.name for p in steady.partners()] == [p.name for p in ws.partners()]
+    assert len(steady.plans()) == len(ws.plans())
+
+
+def test_launch_factors_estimated_from_the_recruits_seen_before_and_after_their_launch(steady):
+    # The generator gives a new partner ×2.5 registrations (at least 0.8 a month) in its
+    # first 120 days: about ×2 over the model's 6-month launch period.
+    cal = baseline_from_workspace(steady, as_of=TRAIN)
+    est = {e.path: e for e in cal.estimates}
+    reg = est["deals.new_partner_registration_factor"]
+    assert reg.estimated and 1.5 < cal.scenario.deals.new_partner_registration_factor < 3.0, reg
+    assert "each partner against itself" in reg.basis
+    assert est["deals.new_partner_win_factor"].estimated
+    # The base registration rate leaves the launch months out.
+    assert "after the partners' launch periods" in est["deals.registrations_per_month"].basis
+
+
+def test_backtest_on_the_steady_variant_holds_the_headline_series(steady):
+    bt = backtest(steady, TRAIN, 6, replications=200)
+    for m in HEADLINE:
+        assert bt.get(m).inside_80, (m, bt.get(m))
+    assert abs(bt.get("sourced_bookings").error) <= 0.10
