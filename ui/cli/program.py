@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tier.set_defaults(func=run_tier)
     cost = psub.add_parser("cost", help="set the program-wide cost of one month and category")
     add_workspace(cost)
-    cost.add_argument("month", help="YYYY-MM")
+    cost.add_argument("month", help="YYYY-MM, Mar-2026 or March 2026")
     cost.add_argument("category", help="people, enablement, overhead or recruitment")
     cost.add_argument("amount", help="amount in the workspace currency (0 removes it)")
     cost.set_defaults(func=run_cost)
