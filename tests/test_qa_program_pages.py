@@ -65,3 +65,25 @@ def test_the_program_name_shows_from_its_start(qtbot, window):
     name = window.pages["Program"].editors["name"]
     assert name.text() == "Fenwick Partner Programme International"
     assert name.cursorPosition() == 0
+
+
+def test_a_percent_typed_without_its_sign_is_refused_in_percent_words(qtbot, window):
+    from jbp.commands import Editor
+
+    window.ctx.set_editor(Editor("Harriet Cole", "vendor"))
+    window.show_page("Program")
+    settle(qtbot)
+    page = window.pages["Program"]
+    model = page.tiers
+    col = next(c for c in range(model.columnCount())
+               if model.field_at(model.index(0, c)).name == "margin")
+    assert not model.setData(model.index(1, col), "18")     # over "15.0%": meant 18%
+    message = page.tier_error.text()
+    assert "at most 100%" in message and "type 18%" in message, message
+    assert "at most 1 " not in message + " "
+    assert model.setData(model.index(1, col), "18%")
+    assert window.ctx.workspace.program().tiers_by_rank()[1].margin == pytest.approx(0.18)
+    page.editors["rag_green"].setText("95")                # over "95.0%"
+    page._line_edited("rag_green")
+    assert "at most 500%" in page.settings_error.text()
+    assert "type 95%" in page.settings_error.text()
