@@ -211,6 +211,7 @@ def _prepare_partners(ws: Workspace, table: imp.RawTable,
     tiers = {t.name.lower(): t.name for t in ws.program().tiers}
     odd_tiers: dict[str, int] = {}
     seen: dict[str, tuple[int, dict]] = {}
+    names: dict[str, tuple[int, str]] = {}  # name key → (first row, its account id)
     for i, row_no in enumerate(table.rows.tolist()):
         errors: list[imp.RowError] = []
 
@@ -270,9 +271,29 @@ def _prepare_partners(ws: Workspace, table: imp.RawTable,
                 report.errors.extend(errors)
             continue
         seen[key] = (int(row_no), values)
+        # Partner names are distinct in the workspace (case and spacing aside): a CRM's
+        # subsidiaries of one name are refused here, naming the row that has it first.
+        name_at = names.setdefault(store.name_key(values["name"]),
+                                   (int(row_no), values.get("source_id") or ""))
+        if name_at[0] != int(row_no):
+            bad("name", values["name"],
+                f"row {name_at[0]} has a partner of this name"
+                + (f" (account id {name_at[1]!r})" if name_at[1] else "")
+                + "; partner names must differ: rename one in the file")
+            report.errors.extend(errors)
+            continue
         stored = None
         if values.get("source_id"):
             stored = store.partner_by_source_id(ws, values["source_id"])
+            other = store.partner_id_by_name(ws, values["name"])
+            if stored is not None and other is not None and other != stored.id:
+                held = store.partner_full(ws, other)
+                bad("name", values["name"],
+                    f"the stored partner {held.name!r}"
+                    + (f" (account id {held.source_id!r})" if held.source_id else "")
+                    + " has this name; partner names must differ: rename one")
+                report.errors.extend(errors)
+                continue
         if stored is None:
             pid = store.partner_id_by_name(ws, values["name"])
             stored = store.partner_full(ws, pid) if pid is not None else None

@@ -149,3 +149,29 @@ def test_jbp_program_cost_takes_the_months_the_import_takes(tmp_path, capsys):
     with Workspace.open(path) as ws:
         assert [tuple(r) for r in ws.rows("SELECT month FROM program_costs ORDER BY month")] == [
             ("2025-06-01",), ("2025-07-01",)]
+
+
+def test_two_accounts_with_one_name_are_a_row_error_not_a_failed_import(ws, tmp_path, capsys):
+    """Salesforce holds a company's subsidiaries as accounts of the same name; the workspace
+    keeps partner names distinct. The second is refused in the report, naming the first."""
+    path = tmp_path / "accounts.csv"
+    path.write_text("Account Name,Account ID,Partner Type,Billing Country,Partner Since\n"
+                    "Northgate Systems,001A,Systems Integrator,Ireland,2023-09-01\n"
+                    "Kite Managed IT,001K,MSP,Netherlands,2024-01-23\n"
+                    "NORTHGATE  SYSTEMS,001B,Systems Integrator,United States,2024-01-15\n",
+                    encoding="utf-8")
+    report, result = ip.run_import(ws, path, "partners", allow_rejected=True)
+    assert result is not None and result.inserted == 2
+    (error,) = report.errors
+    assert (error.row, error.column) == (4, "Account Name")
+    assert "row 2" in error.reason and "001A" in error.reason
+    assert sorted(p.name for p in ws.partners()) == ["Kite Managed IT", "Northgate Systems"]
+    # renaming a stored partner (by its account id) to another stored partner's name
+    path.write_text("Account Name,Account ID,Partner Type,Billing Country,Partner Since\n"
+                    "Northgate Systems,001K,MSP,Netherlands,2024-01-23\n", encoding="utf-8")
+    ws_path = ws.path
+    ws.close()
+    assert main(["import", str(ws_path), str(path), "--kind", "partners"]) == 1
+    err = capsys.readouterr()
+    assert "cannot be used" not in err.err and "UNIQUE" not in err.err + err.out
+    assert "row 2" in err.out and "Northgate Systems" in err.out
