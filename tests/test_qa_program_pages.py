@@ -87,3 +87,43 @@ def test_a_percent_typed_without_its_sign_is_refused_in_percent_words(qtbot, win
     page._line_edited("rag_green")
     assert "at most 500%" in page.settings_error.text()
     assert "type 95%" in page.settings_error.text()
+
+
+def test_a_partner_page_says_which_sources_are_not_imported_yet(qtbot, tmp_path):
+    """Only the partner list and the closed deals imported: the page does not claim zero
+    logins 'to <today>', it says none are imported, and the tiles show '–' for them."""
+    from jbp import import_partners as ip
+    from jbp import importers as imp
+    from jbp.store import Workspace
+    from ui.context import AppContext
+    from ui.partner_page import PartnerPage
+
+    path = tmp_path / "w.jbp"
+    new_workspace(path, name="Fenwick", currency="GBP").close()
+    partners = tmp_path / "partners.csv"
+    partners.write_text("Account Name,Account ID,Partner Type,Billing Country,Partner Since\n"
+                        "Northgate Systems,001A,Systems Integrator,Ireland,2023-09-01\n",
+                        encoding="utf-8")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Opportunity ID,Partner Account,Account Name,Amount,Close Date,"
+                     "Partner Role\nO1,Northgate Systems,Beacon Bank,120500,2026-02-28,"
+                     "Sourced\n", encoding="utf-8")
+    with Workspace.open(path) as ws:
+        ip.run_import(ws, partners, "partners")
+        imp.run_import(ws, deals, "deals")
+        pid = ws.partners()[0].id
+    ctx = AppContext()
+    ctx.set_workspace(Workspace.open(path))
+    page = PartnerPage(ctx, pid)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.data is not None, timeout=30_000)
+    title = page.title.text()
+    assert "revenue T12M to 2026-02-28" in title
+    assert "no portal logins imported" in title and "logins to" not in title
+    assert page.values["sourced_revenue"].text() == "120,500"
+    for key in ("logins_90d", "registrations_90d", "certified_people"):
+        assert page.values[key].text() == "–", key
+        assert "imported" in page.values[key].toolTip()
+    page.close()
+    finish_tasks()
+    ctx.set_workspace(None)
