@@ -89,9 +89,9 @@ def detect_date_format(values: list[Any], chosen: str, label: str, path: Path,
                                         "MM/DD/YYYY and DD/MM/YYYY; choose the date format "
                                         "in the mapping")
     fmt = top[0]
-    why = f"{best} of {len(texts)} values read so"
+    why = f"{best} of {len(texts)} values read so" if len(texts) > 1 else "the one value reads so"
     if fmt in ("%d/%m/%Y", "%m/%d/%Y"):
-        why = f"{dmy} values read as day/month, {mdy} as month/day, of {len(texts)}"
+        why = f"of {len(texts)} values, {dmy} read as day/month and {mdy} as month/day"
     return fmt, f"{format_name(fmt)} (detected: {why})"
 
 

@@ -86,7 +86,9 @@ PARTNER_TARGETS: tuple[Target, ...] = (
     Target("name", "Partner name", "text", True, (
         "partner name", "account name", "company", "company name", "partner",
         "organization name", "organisation name", "name", "partner account",
-        "partner company", "account")),
+        "partner company", "account", "partner account name", "partner company name",
+        "partner organization name", "partner organisation name", "partner display name",
+        "account display name", "legal name", "company legal name")),
     Target("source_id", "Account ID", "id", False, (
         "account id", "partner id", "id", "record id", "account number", "partner number",
         "external id", "crm id", "prm id", "18 digit account id", "account id 18",

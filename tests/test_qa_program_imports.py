@@ -175,3 +175,25 @@ def test_two_accounts_with_one_name_are_a_row_error_not_a_failed_import(ws, tmp_
     err = capsys.readouterr()
     assert "cannot be used" not in err.err and "UNIQUE" not in err.err + err.out
     assert "row 2" in err.out and "Northgate Systems" in err.out
+
+
+def test_a_prm_partner_list_maps_its_partner_account_name_not_its_status(ws, tmp_path):
+    """A PRM export names its columns 'Partner Account Name', 'Partner Status', 'Partner
+    Level': the name is the account name, never the status (both contain 'partner')."""
+    path = tmp_path / "prm_partners.csv"
+    path.write_text(
+        "Partner Account Name,Partner ID,Partner Level,Partner Program Type,Region,"
+        "Created Date,Partner Status,Channel Account Manager\n"
+        '"Acme Cloud, Inc.",IMP-1001,Gold,Reseller,North America,3/14/2023 10:15 AM,Active,'
+        "Dana Whitfield\n"
+        "Blue Ridge Consulting,IMP-1002,Silver,Consulting Partner,NA,11/2/2023 4:02 PM,Active,"
+        "Dana Whitfield\n"
+        "Cobalt MSP Ltd,IMP-1003,Registered,MSP,EMEA,1/9/2024 9:00 AM,Inactive,Jonas Berger\n",
+        encoding="utf-8")
+    report, result = ip.run_import(ws, path, "partners")
+    assert report.rejected == 0, report.text()
+    assert "  Partner name ← 'Partner Account Name'" in report.assumed
+    assert result is not None and result.inserted == 3
+    acme = next(p for p in ws.partners() if p.source_id == "IMP-1001")
+    assert (acme.name, str(acme.signup_date), acme.tier) == ("Acme Cloud, Inc.", "2023-03-14",
+                                                             "Gold")
