@@ -51,14 +51,29 @@ def _currency(value: Any) -> str:
     return text
 
 
+def field_name(cls: Any, names: Any, given: str, what: str) -> str:
+    """The field ``given`` names, by its name (``fiscal_year_start_month``) or its label as
+    the pages and ``jbp program show`` print it ("Fiscal year starts"), case and spacing
+    aside; else a ValidationError listing the names."""
+    key = " ".join(str(given).replace("_", " ").split()).lower()
+    for name in names:
+        if key in (name.replace("_", " "), cls.field(name).label.lower()):
+            return str(name)
+    raise ValidationError(str(given), f"is not {what}; use one of: {', '.join(names)}",
+                          element=cls.__name__)
+
+
 class SetProgramField(Command):
     """Change one program setting. The currency changes only while no amount is stored:
     a workspace holds one currency, and amounts are never converted behind the user's back."""
 
     def __init__(self, editor: Editor, field: str, value: Any):
-        if field not in PROGRAM_FIELDS:
-            raise ValidationError(field, "is not a program setting", element="Program")
+        field = field_name(Program, PROGRAM_FIELDS, field, "a program setting")
         f = Program.field(field)
+        if field == "fiscal_year_start_month":  # "April" as jbp new takes it, or 4
+            from .setup import parse_month
+
+            value = parse_month(value)
         value = _currency(value) if field == "currency" else f.coerce(value, element="Program")
         self.editor, self.field, self.value = editor, field, value
         self.old: Any = None
@@ -101,8 +116,7 @@ def _with_tier(program: Program, name: str, field: str, value: Any) -> Program:
 def changed_tier_program(program: Program, tier: str, field: str, value: Any) -> Program:
     """The program with one tier field changed, checked as a whole (raises
     :class:`ValidationError` for thresholds that do not rise, margin plus rebate over 100%)."""
-    if field not in TIER_FIELDS:
-        raise ValidationError(field, "is not an editable tier field", element="Tier")
+    field = field_name(Tier, TIER_FIELDS, field, "an editable tier field")
     value = Tier.field(field).coerce(value, element="Tier")
     return _with_tier(program, tier, field, value)
 
@@ -111,8 +125,7 @@ class SetTierField(Command):
     """Change one field of one tier (thresholds, margin, rebate, benefits, name)."""
 
     def __init__(self, editor: Editor, tier: str, field: str, value: Any):
-        if field not in TIER_FIELDS:
-            raise ValidationError(field, "is not an editable tier field", element="Tier")
+        field = field_name(Tier, TIER_FIELDS, field, "an editable tier field")
         f = Tier.field(field)
         self.editor, self.tier, self.field = editor, tier, field
         self.value = f.coerce(value, element="Tier")
