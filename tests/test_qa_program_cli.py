@@ -51,3 +51,20 @@ def test_program_tier_takes_the_field_label(tmp_path, capsys):
     with Workspace.open(path) as ws:
         silver = next(t for t in ws.program().tiers if t.name == "Silver")
         assert silver.min_sourced_revenue == 80000
+
+
+def test_partners_add_and_edit_take_the_words_the_partner_list_takes(tmp_path, capsys):
+    path = tmp_path / "w.jbp"
+    new_workspace(path, name="Fenwick", currency="GBP").close()
+    code, _, err = run(capsys, "partners", "add", path, "Cairn Networks", "--type", "VAR",
+                       "--region", "United Kingdom", "--signup-date", "2025-03-14")
+    assert code == 0, err
+    code, _, err = run(capsys, "partners", "edit", path, "Cairn Networks", "--set",
+                       "type=Managed Service Provider", "--set", "region=Australia")
+    assert code == 0, err
+    with Workspace.open(path) as ws:
+        (p,) = ws.partners()
+        assert (p.type, p.region) == ("MSP", "APAC")
+    code, _, err = run(capsys, "partners", "add", path, "Other", "--type", "Plumber",
+                       "--region", "EMEA", "--signup-date", "2025-03-14")
+    assert code == 2 and "'Plumber' is not one of" in err
