@@ -91,7 +91,9 @@ def detect_date_format(values: list[Any], chosen: str, label: str, path: Path,
     fmt = top[0]
     why = f"{best} of {len(texts)} values read so" if len(texts) > 1 else "the one value reads so"
     if fmt in ("%d/%m/%Y", "%m/%d/%Y"):
-        why = f"of {len(texts)} values, {dmy} read as day/month and {mdy} as month/day"
+        why = (f"of {len(texts)} values, {dmy} read as day/month and {mdy} as month/day"
+               if len(texts) > 1 else "the one value reads only "
+               + ("day/month" if fmt == "%d/%m/%Y" else "month/day"))
     return fmt, f"{format_name(fmt)} (detected: {why})"
 
 
