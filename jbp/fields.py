@@ -97,9 +97,13 @@ class Field:
                 raise err(f"{value!r} is not a whole number")
             number = int(number)
         if self.minimum is not None and number < self.minimum:
-            raise err(f"must be at least {_fmt(self.minimum)}")
+            raise err(f"must be at least {_limit(self.minimum, kind)}")
         if self.maximum is not None and number > self.maximum:
-            raise err(f"must be at most {_fmt(self.maximum)}")
+            # A fraction is shown as a percent: "18" typed over "15.0%" means 18%, and is
+            # read as 1,800%; say so rather than "must be at most 1".
+            hint = (f" ({_fmt(number)} reads as {number * 100:,.0f}%; type {_fmt(number)}% "
+                    f"for {_fmt(number)} percent)" if kind == "fraction" and number > 1 else "")
+            raise err(f"must be at most {_limit(self.maximum, kind)}{hint}")
         return number
 
     def to_store(self, value: Any) -> Any:
@@ -152,6 +156,11 @@ class Field:
 
 def _fmt(x: float) -> str:
     return f"{x:g}"
+
+
+def _limit(x: float, kind: str) -> str:
+    """A minimum or maximum as the field shows its values (a fraction as a percent)."""
+    return f"{x * 100:g}%" if kind == "fraction" else _fmt(x)
 
 
 def _coerce_number(value: Any, kind: str, err) -> float:

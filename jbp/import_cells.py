@@ -45,20 +45,61 @@ def as_date(v: Any, fmt: str) -> dt.date | None:
         return None
 
 
-def date_format(values: list[Any], chosen: str, label: str, path: Path) -> str:
-    """The date format of a column: the one chosen, else the first of :data:`_FORMATS`
-    that reads every value (day-first and month-first both reading all is ambiguous)."""
+#: How :func:`detect_date_format` names a format in the report and in a row's reason.
+FORMAT_NAMES = {**imp.DATE_FORMATS, "%m/%d/%y": "MM/DD/YY", "%d-%b-%Y": "DD-Mon-YYYY",
+                "%b %d, %Y": "Mon DD, YYYY", "%Y-%m": "YYYY-MM"}
+
+
+def format_name(fmt: str) -> str:
+    return FORMAT_NAMES.get(fmt, fmt)
+
+
+def detect_date_format(values: list[Any], chosen: str, label: str, path: Path,
+                       ambiguous: str = "refuse") -> tuple[str, str]:
+    """The date format of a column and why (a line of the report's "Assumed"): the one
+    chosen, else the format of :data:`_FORMATS` that reads the most values. A value no
+    format reads (31/02/2023, "n/a") decides nothing: it becomes that row's error, never
+    every row's. When day/month and month/day read as many values (every date like
+    03/04/2025), ``ambiguous`` says what happens: "refuse" (an :class:`ImportFileError`
+    asking for the format), "none" (returns ``("", note)``: the caller decides, e.g. from
+    the file's other date columns) or "first-day" (the reading that puts every date on the
+    1st of its month, as a month column's dates are; else refused)."""
     if chosen != "auto":
-        return chosen
+        return chosen, f"{format_name(chosen)} (as the mapping says)"
     texts = [v for v in values if not blank(v) and not isinstance(v, dt.date)]
     if not texts:
-        return "%Y-%m-%d"
-    fits = [f for f in _FORMATS if all(as_date(t, f) for t in texts)]
-    if "%m/%d/%Y" in fits and "%d/%m/%Y" in fits:
+        return "%Y-%m-%d", "no dates to look at"
+    read = {f: [d for d in (as_date(t, f) for t in texts) if d is not None] for f in _FORMATS}
+    best = max(len(r) for r in read.values())
+    if best == 0:
+        return "%Y-%m-%d", f"none of the {len(texts)} values is written in a known date format"
+    top = [f for f in _FORMATS if len(read[f]) == best]
+    dmy, mdy = len(read["%d/%m/%Y"]), len(read["%m/%d/%Y"])
+    if "%m/%d/%Y" in top and "%d/%m/%Y" in top:
+        if ambiguous == "first-day":
+            firsts = [f for f in ("%d/%m/%Y", "%m/%d/%Y") if all(d.day == 1 for d in read[f])]
+            if len(firsts) == 1:
+                return firsts[0], (f"{format_name(firsts[0])} (detected: every value reads "
+                                   "as the 1st of a month only this way)")
+        note = (f"dates like {cell_text(texts[0])!r} read both as MM/DD/YYYY and DD/MM/YYYY "
+                f"({best} of {len(texts)} values either way)")
+        if ambiguous == "none":
+            return "", note
         raise imp.ImportFileError(path, f"the dates of column {label!r} read both as "
                                         "MM/DD/YYYY and DD/MM/YYYY; choose the date format "
                                         "in the mapping")
-    return fits[0] if fits else "%Y-%m-%d"
+    fmt = top[0]
+    why = f"{best} of {len(texts)} values read so" if len(texts) > 1 else "the one value reads so"
+    if fmt in ("%d/%m/%Y", "%m/%d/%Y"):
+        why = (f"of {len(texts)} values, {dmy} read as day/month and {mdy} as month/day"
+               if len(texts) > 1 else "the one value reads only "
+               + ("day/month" if fmt == "%d/%m/%Y" else "month/day"))
+    return fmt, f"{format_name(fmt)} (detected: {why})"
+
+
+def date_format(values: list[Any], chosen: str, label: str, path: Path) -> str:
+    """The date format of a column (:func:`detect_date_format`, without the why)."""
+    return detect_date_format(values, chosen, label, path)[0]
 
 
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
@@ -137,3 +178,33 @@ def choice(words: dict[str, str], choices: tuple[str, ...], v: Any) -> str | Non
             return c
     key = " ".join(re.findall(r"[a-z0-9&]+", text.lower()))
     return words.get(key) or words.get(text.lower())
+
+
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def assumptions(table: imp.RawTable, mapping: imp.ColumnMapping,
+                date_notes: dict[str, str]) -> list[str]:
+    """What a partner-list or cost import assumed, in the words and order of the actuals'
+    report (:func:`jbp.importers.checking.assumptions`): the encoding and delimiter (or the
+    sheet), the date format of each date column and why, and the mapping with where it
+    came from. ``date_notes``: field name → the note :func:`detect_date_format` gave."""
+    if table.text_only:
+        encoding = table.encoding or "utf-8"
+        if encoding.lower().replace("_", "-").startswith("utf-8"):
+            with open(table.path, "rb") as fh:
+                bom = fh.read(3) == b"\xef\xbb\xbf"
+            encoding = "utf-8 with a byte-order mark" if bom else "utf-8"
+        out = [f"encoding: {encoding}",
+               f"delimiter: {_DELIMITERS.get(table.delimiter or ',', repr(table.delimiter))}"]
+    else:
+        out = [f"workbook sheet: {table.sheet}"]
+    labels = {t.name: t.label for t in imp.targets(mapping.kind)}
+    out += [f"date format of {mapping.columns[name]!r}: {note}"
+            for name, note in date_notes.items() if mapping.columns.get(name)]
+    out.append(f"mapping: {mapping.origin}")
+    out += [f"  {labels[f]} ← {c!r}" for f, c in mapping.columns.items() if c]
+    unmapped = [labels[f] for f, c in mapping.columns.items() if not c]
+    if unmapped:
+        out.append(f"  not in this file: {', '.join(unmapped)}")
+    return out

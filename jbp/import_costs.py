@@ -4,7 +4,9 @@ stored for it; rows of the same cell add up (docs/partners-and-program.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 from . import importers as imp
@@ -12,14 +14,16 @@ from . import store
 from .import_cells import (
     PreparedList,
     as_date,
+    assumptions,
     blank,
     cell_text,
     choice,
     column_cells,
-    date_format,
+    detect_date_format,
+    format_name,
     parse_amount,
 )
-from .program_edit import COST_CATEGORIES
+from .program_edit import COST_CATEGORIES, month_of_text
 from .store import Workspace
 
 Target = imp.Target
@@ -65,6 +69,23 @@ def _partner_ref(ws: Workspace, text: str) -> int | None:
     return pid
 
 
+def _month_only(v: Any) -> dt.date | None:
+    return month_of_text(v) if isinstance(v, str) else None
+
+
+def _month_format(values: list[Any], mapping: imp.ColumnMapping,
+                  path: Path) -> tuple[str, str]:
+    """The format of the month column's full dates, and why. Months written alone
+    (2026-03, Mar-2026, March 2026) need none; a column of first-of-month dates that read
+    both ways (01/04/2025) is read the way that puts each on the 1st."""
+    dates = [v for v in values if not blank(v) and _month_only(v) is None]
+    if not dates:
+        alone = next((cell_text(v) for v in values if not blank(v)), "")
+        return "%Y-%m-%d", f"months written alone (such as {alone!r})"
+    return detect_date_format(dates, mapping.date_format, mapping.columns["month"] or "Month",
+                              path, ambiguous="first-day")
+
+
 def prepare_costs(ws: Workspace, table: imp.RawTable,
                    mapping: imp.ColumnMapping) -> PreparedList:
     cells = column_cells(table, mapping)
@@ -72,8 +93,8 @@ def prepare_costs(ws: Workspace, table: imp.RawTable,
     report = imp.ValidationReport(file=table.path.name, kind="costs", rows=len(table.frame),
                                   notes=list(table.notes))
     prepared = PreparedList("costs", str(table.path), report, mapping)
-    fmt = date_format(cells["month"], mapping.date_format, mapping.columns["month"],
-                       table.path)
+    fmt, note = _month_format(cells["month"], mapping, table.path)
+    report.assumed = assumptions(table, mapping, {"month": note})
     # (month, category, partner id or None) → total amount, first row
     totals: dict[tuple[str, str, int | None], float] = {}
     first_row: dict[tuple[str, str, int | None], int] = {}
@@ -85,10 +106,11 @@ def prepare_costs(ws: Workspace, table: imp.RawTable,
                                         cell_text(value), reason))
 
         raw = cells["month"][i]
-        month = as_date(raw, fmt) or as_date(raw, "%Y-%m")
+        month = _month_only(raw) or as_date(raw, fmt)
         if month is None:
             bad("month", raw, "a month is required" if blank(raw) else
-                f"{cell_text(raw)!r} is not a month or date")
+                f"{cell_text(raw)!r} is not a month or date (expected a month such as "
+                f"2026-03 or Mar-2026, or a date written {format_name(fmt)})")
         raw = cells["category"][i]
         category = choice(CATEGORY_WORDS, tuple(COST_CATEGORIES), raw)
         if category is None:

@@ -34,11 +34,13 @@ from .errors import JbpError
 from .import_cells import (
     PreparedList,
     as_date,
+    assumptions,
     blank,
     cell_text,
     choice,
     column_cells,
-    date_format,
+    detect_date_format,
+    format_name,
 )
 from .import_costs import COST_TARGETS, prepare_costs
 from .model import PARTNER_TYPES, REGIONS, Partner
@@ -84,7 +86,9 @@ PARTNER_TARGETS: tuple[Target, ...] = (
     Target("name", "Partner name", "text", True, (
         "partner name", "account name", "company", "company name", "partner",
         "organization name", "organisation name", "name", "partner account",
-        "partner company", "account")),
+        "partner company", "account", "partner account name", "partner company name",
+        "partner organization name", "partner organisation name", "partner display name",
+        "account display name", "legal name", "company legal name")),
     Target("source_id", "Account ID", "id", False, (
         "account id", "partner id", "id", "record id", "account number", "partner number",
         "external id", "crm id", "prm id", "18 digit account id", "account id 18",
@@ -172,18 +176,44 @@ def prepare(ws: Workspace, table: imp.RawTable, mapping: imp.ColumnMapping) -> P
     return prepare_costs(ws, table, mapping)
 
 
+def _date_formats(cells: dict[str, list[Any]], mapping: imp.ColumnMapping,
+                  path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Each date column's format and why. A column whose every date reads both day/month
+    and month/day (01/09/2023) takes the slash format the file's other date columns
+    decided; when none did, the import is refused until the mapping says."""
+    formats: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    for t in PARTNER_TARGETS:
+        if t.type == "date" and t.name in cells:
+            formats[t.name], notes[t.name] = detect_date_format(
+                cells[t.name], mapping.date_format, mapping.columns[t.name] or t.label, path,
+                ambiguous="none")
+    decided = {f for f in formats.values() if f in ("%d/%m/%Y", "%m/%d/%Y")}
+    for name, fmt in formats.items():
+        if fmt:
+            continue
+        if len(decided) != 1:
+            raise imp.ImportFileError(path, f"the dates of column {mapping.columns[name]!r} "
+                                            "read both as MM/DD/YYYY and DD/MM/YYYY; choose "
+                                            "the date format in the mapping")
+        formats[name] = next(iter(decided))
+        notes[name] = (f"{format_name(formats[name])} (every value fits either way; decided "
+                       "by the file's other date columns)")
+    return formats, notes
+
+
 def _prepare_partners(ws: Workspace, table: imp.RawTable,
                       mapping: imp.ColumnMapping) -> PreparedList:
     cells = column_cells(table, mapping)
     report = imp.ValidationReport(file=table.path.name, kind="partners",
                                   rows=len(table.frame), notes=list(table.notes))
     prepared = PreparedList("partners", str(table.path), report, mapping)
-    formats = {t.name: date_format(cells[t.name], mapping.date_format,
-                                    mapping.columns[t.name], table.path)
-               for t in PARTNER_TARGETS if t.type == "date" and t.name in cells}
+    formats, notes = _date_formats(cells, mapping, table.path)
+    report.assumed = assumptions(table, mapping, notes)
     tiers = {t.name.lower(): t.name for t in ws.program().tiers}
     odd_tiers: dict[str, int] = {}
     seen: dict[str, tuple[int, dict]] = {}
+    names: dict[str, tuple[int, str]] = {}  # name key → (first row, its account id)
     for i, row_no in enumerate(table.rows.tolist()):
         errors: list[imp.RowError] = []
 
@@ -205,7 +235,7 @@ def _prepare_partners(ws: Workspace, table: imp.RawTable,
                 d = as_date(raw, formats[t.name])
                 if d is None or not (imp.YEAR_RANGE[0] <= d.year <= imp.YEAR_RANGE[1]):
                     bad(t.name, raw, f"{cell_text(raw)!r} is not a date "
-                                     f"({imp.DATE_FORMATS.get(formats[t.name], formats[t.name])})")
+                                     f"(expected {format_name(formats[t.name])})")
                 values[t.name] = d
             elif t.name == "type":
                 values["type"] = choice(TYPE_WORDS, PARTNER_TYPES, raw)
@@ -243,9 +273,29 @@ def _prepare_partners(ws: Workspace, table: imp.RawTable,
                 report.errors.extend(errors)
             continue
         seen[key] = (int(row_no), values)
+        # Partner names are distinct in the workspace (case and spacing aside): a CRM's
+        # subsidiaries of one name are refused here, naming the row that has it first.
+        name_at = names.setdefault(store.name_key(values["name"]),
+                                   (int(row_no), values.get("source_id") or ""))
+        if name_at[0] != int(row_no):
+            bad("name", values["name"],
+                f"row {name_at[0]} has a partner of this name"
+                + (f" (account id {name_at[1]!r})" if name_at[1] else "")
+                + "; partner names must differ: rename one in the file")
+            report.errors.extend(errors)
+            continue
         stored = None
         if values.get("source_id"):
             stored = store.partner_by_source_id(ws, values["source_id"])
+            other = store.partner_id_by_name(ws, values["name"])
+            if stored is not None and other is not None and other != stored.id:
+                held = store.partner_full(ws, other)
+                bad("name", values["name"],
+                    f"the stored partner {held.name!r}"
+                    + (f" (account id {held.source_id!r})" if held.source_id else "")
+                    + " has this name; partner names must differ: rename one")
+                report.errors.extend(errors)
+                continue
         if stored is None:
             pid = store.partner_id_by_name(ws, values["name"])
             stored = store.partner_full(ws, pid) if pid is not None else None

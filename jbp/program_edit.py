@@ -13,6 +13,7 @@ people, net new logos).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -50,14 +51,29 @@ def _currency(value: Any) -> str:
     return text
 
 
+def field_name(cls: Any, names: Any, given: str, what: str) -> str:
+    """The field ``given`` names, by its name (``fiscal_year_start_month``) or its label as
+    the pages and ``jbp program show`` print it ("Fiscal year starts"), case and spacing
+    aside; else a ValidationError listing the names."""
+    key = " ".join(str(given).replace("_", " ").split()).lower()
+    for name in names:
+        if key in (name.replace("_", " "), cls.field(name).label.lower()):
+            return str(name)
+    raise ValidationError(str(given), f"is not {what}; use one of: {', '.join(names)}",
+                          element=cls.__name__)
+
+
 class SetProgramField(Command):
     """Change one program setting. The currency changes only while no amount is stored:
     a workspace holds one currency, and amounts are never converted behind the user's back."""
 
     def __init__(self, editor: Editor, field: str, value: Any):
-        if field not in PROGRAM_FIELDS:
-            raise ValidationError(field, "is not a program setting", element="Program")
+        field = field_name(Program, PROGRAM_FIELDS, field, "a program setting")
         f = Program.field(field)
+        if field == "fiscal_year_start_month":  # "April" as jbp new takes it, or 4
+            from .setup import parse_month
+
+            value = parse_month(value)
         value = _currency(value) if field == "currency" else f.coerce(value, element="Program")
         self.editor, self.field, self.value = editor, field, value
         self.old: Any = None
@@ -100,8 +116,7 @@ def _with_tier(program: Program, name: str, field: str, value: Any) -> Program:
 def changed_tier_program(program: Program, tier: str, field: str, value: Any) -> Program:
     """The program with one tier field changed, checked as a whole (raises
     :class:`ValidationError` for thresholds that do not rise, margin plus rebate over 100%)."""
-    if field not in TIER_FIELDS:
-        raise ValidationError(field, "is not an editable tier field", element="Tier")
+    field = field_name(Tier, TIER_FIELDS, field, "an editable tier field")
     value = Tier.field(field).coerce(value, element="Tier")
     return _with_tier(program, tier, field, value)
 
@@ -110,8 +125,7 @@ class SetTierField(Command):
     """Change one field of one tier (thresholds, margin, rebate, benefits, name)."""
 
     def __init__(self, editor: Editor, tier: str, field: str, value: Any):
-        if field not in TIER_FIELDS:
-            raise ValidationError(field, "is not an editable tier field", element="Tier")
+        field = field_name(Tier, TIER_FIELDS, field, "an editable tier field")
         f = Tier.field(field)
         self.editor, self.tier, self.field = editor, tier, field
         self.value = f.coerce(value, element="Tier")
@@ -183,20 +197,52 @@ def _snapshot(program: Program) -> dict[str, Any]:
 # --------------------------------------------------------------------------- costs
 
 
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+_NUMERIC_MONTH = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})|(?P<m2>\d{1,2})[-/.](?P<y2>\d{4})")
+_NAMED_MONTH = re.compile(r"(?P<name>[A-Za-z]{3,9})\.?[-\s/']*(?P<y>\d{4}|\d{2})")
+
+
+def month_of_text(text: str) -> dt.date | None:
+    """The first day of a month written as a month alone, as finance exports write it:
+    ``2026-03``, ``2026/03``, ``03/2026``, ``Mar-2026``, ``Mar-26`` (Excel's mmm-yy),
+    ``Mar 2026``, ``March 2026``; ``None`` for anything else (a full date included)."""
+    text = " ".join(str(text).split())
+    m = _NUMERIC_MONTH.fullmatch(text)
+    if m:
+        year, month = int(m["y"] or m["y2"]), int(m["m"] or m["m2"])
+    else:
+        m = _NAMED_MONTH.fullmatch(text)
+        if not m:
+            return None
+        # an English month name or its first three (or more) letters: Mar, Sept, March
+        name = m["name"].lower()
+        names = [n for n in _MONTH_NAMES if n.startswith(name)]
+        if len(name) < 3 or len(names) != 1:
+            return None
+        month = _MONTH_NAMES.index(names[0]) + 1
+        year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
+    if not 1 <= month <= 12 or not 1990 <= year <= 2100:
+        return None
+    return dt.date(year, month, 1)
+
+
 def month_start(value: Any) -> dt.date:
-    """The first day of the month of ``value`` (a date or ISO text such as 2026-03 or
-    2026-03-15)."""
+    """The first day of the month of ``value``: a date, ISO text such as 2026-03-15, or a
+    month alone as :func:`month_of_text` reads it (2026-03, Mar-2026, March 2026)."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         return value.replace(day=1)
     text = str(value).strip()
+    month = month_of_text(text)
+    if month is not None:
+        return month
     try:
-        if len(text) == 7:
-            text += "-01"
         return dt.date.fromisoformat(text[:10]).replace(day=1)
     except ValueError:
-        raise ValidationError("Month", f"{value!r} is not a month (YYYY-MM)") from None
+        raise ValidationError("Month", f"{value!r} is not a month (YYYY-MM, Mar-2026 or "
+                              "March 2026)") from None
 
 
 def _category(value: Any) -> str:

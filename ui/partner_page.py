@@ -54,6 +54,17 @@ TILE_UNITS = {"ropi": "fraction", "mdf_utilisation": "fraction",
               "time_to_first_revenue_days": "days", "logins_90d": "count",
               "registrations_90d": "count", "certified_people": "count"}
 
+#: The source each tile is read from: with nothing of it imported the tile shows "–" (not
+#: the 0 the scorecard holds), and the header says so rather than "logins to <as of>".
+NO_DATA = {"logins_90d": "logins", "registrations_90d": "registrations",
+           "certified_people": "certifications", "mdf_utilisation": "mdf",
+           "sourced_revenue": "deals", "influenced_revenue": "deals",
+           "attributed_revenue": "deals", "net_revenue": "deals", "cltv": "deals",
+           "time_to_first_revenue_days": "deals"}
+NO_DATA_WORDS = {"logins": "portal logins", "registrations": "deal registrations",
+                 "certifications": "certifications", "mdf": "MDF requests or claims",
+                 "deals": "closed deals"}
+
 
 class PartnerPage(FiguresTask, QWidget):
     """Scorecard and trend charts of one partner; recomputes when actuals change."""
@@ -130,12 +141,18 @@ class PartnerPage(FiguresTask, QWidget):
         from jbp import formatting as fmt
 
         self.setWindowTitle(f"{row['partner']} — partner page")
-        through = data["through"]
+        through, coverage = data["through"], data["coverage"]
+        missing = {kind for kind in NO_DATA.values() if coverage.end(kind) is None}
+
+        def upto(kind: str, what: str) -> str:
+            return (f"no {NO_DATA_WORDS[kind]} imported" if kind in missing
+                    else f"{what} to {through[kind]}")
+
         self.title.setText(f"<span style='font-size:15pt;font-weight:600'>{row['partner']}"
                            f"</span>  {row['type']} · {row['region']} · "
                            f"{row['manager'] or 'no manager'} · "
-                           f"{self.ctx.as_of_info.label()} · revenue T12M to "
-                           f"{through['deals']}, logins to {through['logins']}")
+                           f"{self.ctx.as_of_info.label()} · {upto('deals', 'revenue T12M')}, "
+                           f"{upto('logins', 'logins')}")
         if row["next_tier"]:
             gaps = []
             if row["gap_sourced_revenue"] > 0:
@@ -162,7 +179,14 @@ class PartnerPage(FiguresTask, QWidget):
         else:
             self.risk.setText(f"Risk score {fmt.score(row['risk_score'])}: not at risk")
         for key, label in self.values.items():
-            label.setText(fmt.by_unit(row.get(key), TILE_UNITS.get(key, "currency")))
+            kind = NO_DATA.get(key)
+            if kind in missing:  # no such export yet: not a zero
+                label.setText("–")
+                label.setToolTip(f"No {NO_DATA_WORDS[kind]} imported yet (Data page ▸ "
+                                 "Import actuals…)")
+            else:
+                label.setText(fmt.by_unit(row.get(key), TILE_UNITS.get(key, "currency")))
+                label.setToolTip("")
         draw_partner_trends(self.figure, data["monthly"], cur)
         style_figure(self.figure, theme.current().chart)
         self.canvas.draw_idle()

@@ -154,6 +154,16 @@ def unit_words(unit: str, currency: str) -> str:
     return unit.replace("currency", currency or "currency")
 
 
+def header_title(text: str, width: int = 12) -> str:
+    """A column title on two lines when it is longer than ``width`` characters, broken at
+    the space nearest its middle ("Min T12M sourced\nrevenue (GBP)")."""
+    if len(text) <= width or " " not in text:
+        return text
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
 class ProgramPage(QWidget):
     """Settings, tiers and costs of the program (see the module docstring)."""
 
@@ -224,7 +234,10 @@ class ProgramPage(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed
                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Each column as wide as its two-line title or its values, the rest to the last.
+        self.view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
         keyboard_view(self.view, "Tiers")
         self.tier_error = ErrorLine(tab)
         self.tier_error.setObjectName("tier_error")
@@ -319,6 +332,7 @@ class ProgramPage(QWidget):
                 style = i18n.number_style()  # typed back: grouped only where unambiguous
                 editor.setText(typable(f.display(value), style) if f.kind in NUMBER_KINDS
                                else f.display(value, style))
+                editor.setCursorPosition(0)  # a long program name shows its start
                 theme.style(editor, "")
         self.tiers.set_elements(program.tiers_by_rank())
         self.view.resizeRowsToContents()
@@ -350,6 +364,12 @@ class ProgramPage(QWidget):
             if col.field is not None:
                 words = unit_words(col.field.unit, currency)
                 col.tooltip = col.field.label + (f" ({words})" if words else "")
+                # Two lines, the currency named: "Min T12M sourced / revenue (GBP)" is read
+                # whole at 1366 pixels, where one line was cut to ".2M sourced re".
+                col.title = header_title(col.field.label + (
+                    f" ({words})" if col.field.kind == "money" else ""))
+        self.tiers.headerDataChanged.emit(Qt.Orientation.Horizontal, 0,
+                                          self.tiers.columnCount() - 1)
 
     def _load_costs(self, ws, currency: str) -> None:
         cats = list(COST_CATEGORIES)

@@ -83,12 +83,26 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _in_words(field: str, value: str) -> str:
+    """A type or region in the words the partner-list import takes ("VAR" is a Reseller,
+    "United Kingdom" is in EMEA); anything else as given, for the domain to judge."""
+    from jbp.import_cells import choice
+    from jbp.import_partners import REGION_WORDS, TYPE_WORDS
+    from jbp.model import PARTNER_TYPES, REGIONS
+
+    words = {"type": (TYPE_WORDS, PARTNER_TYPES), "region": (REGION_WORDS, REGIONS)}
+    if field not in words:
+        return value
+    return choice(*words[field], value) or value
+
+
 def run_add(args: argparse.Namespace) -> int:
     from jbp.commands import History
     from jbp.model import Partner
     from jbp.partners import AddPartner
 
-    partner = Partner(name=args.name, type=args.type, region=args.region,
+    partner = Partner(name=args.name, type=_in_words("type", args.type),
+                      region=_in_words("region", args.region),
                       signup_date=args.signup_date, activated_on=args.onboarded or None,
                       tier=args.tier, manager=args.manager,
                       competencies=args.competencies, source_id=args.account_id)
@@ -110,7 +124,8 @@ def run_edit(args: argparse.Namespace) -> int:
             field, sep, value = change.partition("=")
             if not sep:
                 raise JbpError(f"--set {change!r}: write FIELD=VALUE")
-            commands.append(EditPartner(_editor(), partner.id, field.strip(), value))
+            commands.append(EditPartner(_editor(), partner.id, field.strip(),
+                                        _in_words(field.strip(), value)))
         History(ws).run(Macro(f"Edit partner {partner.name}", commands))
         print(f"Updated partner {partner.name} (id {partner.id}).")
     return 0

@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tier.set_defaults(func=run_tier)
     cost = psub.add_parser("cost", help="set the program-wide cost of one month and category")
     add_workspace(cost)
-    cost.add_argument("month", help="YYYY-MM")
+    cost.add_argument("month", help="YYYY-MM, Mar-2026 or March 2026")
     cost.add_argument("category", help="people, enablement, overhead or recruitment")
     cost.add_argument("amount", help="amount in the workspace currency (0 removes it)")
     cost.set_defaults(func=run_cost)
@@ -96,11 +96,17 @@ def run_new(args: argparse.Namespace) -> int:
 
 def format_program(program) -> str:
     from jbp.model import Program, Tier
+    from jbp.setup import MONTHS
 
     lines = [f"Program    {program.name} (amounts in {program.currency})"]
     for f in Program.FIELDS:
         if f.name not in ("name", "currency"):
-            lines.append(f"  {f.label:<24} {f.display(getattr(program, f.name))}")
+            value = getattr(program, f.name)
+            shown = (MONTHS[int(value) - 1] if f.name == "fiscal_year_start_month"
+                     else f.display(value))
+            if f.kind == "money" and "currency" in f.unit:
+                shown += " " + f.unit.replace("currency", program.currency)
+            lines.append(f"  {f.label:<24} {shown}")
     lines.append("Tiers (thresholds in " + program.currency + ")")
     cols = [f for f in Tier.FIELDS if f.name != "rank"]
     lines.append("  " + " | ".join(f.label for f in cols))
