@@ -70,9 +70,13 @@ def portfolio_charts_text(data: dict[str, Any]) -> str:
     revenue by tier and by partner type (the latest quarter), tier moves, the return."""
     cur = data.get("currency", "")
     moves = data["moves"]
-    move_text = "; ".join(
-        f"{tier}: {int(r['stay'])} stay, {int(r['up'])} would move up, "
-        f"{int(r['down'])} would move down" for tier, r in moves.iterrows()) or "no partners"
+    if moves.attrs.get("not_judged"):
+        move_text = ("; ".join(f"{tier}: {int(r['stay'])} held" for tier, r in moves.iterrows())
+                     or "no partners") + f" (moves {moves.attrs['not_judged']})"
+    else:
+        move_text = "; ".join(
+            f"{tier}: {int(r['stay'])} stay, {int(r['up'])} would move up, "
+            f"{int(r['down'])} would move down" for tier, r in moves.iterrows()) or "no partners"
     steps = data["ropi_steps"]
     net = sum(amount for _label, amount in steps)
     step_text = ", ".join(f"{label} {money(amount, cur, short=True)}"

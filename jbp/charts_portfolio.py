@@ -20,6 +20,8 @@ TIER_COLOURS = ("#4a90c8", "#b9bfc6", "#d4a017", "#3b4a63", "#6a4c93", "#2d6a4f"
 #: Partner type colours.
 TYPE_COLOURS = ("#1f6f8b", "#e56b6f", "#99c1b9", "#6d597a", "#e9c46a", "#2a9d8f", "#bc6c25")
 UP, DOWN, STAY = "#2e9d57", "#d1453b", "#9aa5b1"
+#: Tiers held while no move is judged (no deals yet): neither green nor red.
+NEUTRAL = "#b7c1cc"
 GAIN, LOSS, TOTAL = "#2e9d57", "#d1453b", "#1f6f8b"
 
 
@@ -43,11 +45,28 @@ def _style(ax: Axes, title: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+def draw_empty(ax: Axes, title: str, text: str) -> None:
+    """A chart with nothing to draw yet: its title and ``text`` where the bars would be,
+    no axes (an all-zero axis ticks "0, 0, −0", a scale of nothing)."""
+    _style(ax, title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=8,
+            color="#666666", wrap=True)
+
+
 def draw_revenue_by(ax: Axes, table: pd.DataFrame, title: str, currency: str = "",
                     colours: Sequence[str] = TYPE_COLOURS) -> None:
     """Stacked quarterly bars of revenue (currency) with one colour per column of
     ``table`` (rows: quarter labels)."""
     from matplotlib.ticker import FuncFormatter
+
+    if not table.size or not table.to_numpy(dtype=float).any():
+        draw_empty(ax, f"{title}{f' ({currency})' if currency else ''}", "No revenue yet")
+        return
 
     x = list(range(len(table)))
     bottom = [0.0] * len(table)
@@ -78,8 +97,11 @@ def draw_tier_moves(ax: Axes, moves: pd.DataFrame) -> None:
     move down under the program's rules (counts)."""
     y = list(range(len(moves)))
     left = [0] * len(moves)
-    for col, colour, label in (("stay", STAY, "stay"), ("up", UP, "would move up"),
-                               ("down", DOWN, "would move down")):
+    not_judged = moves.attrs.get("not_judged")
+    kinds = ((("stay", NEUTRAL, "held"),) if not_judged else
+             (("stay", STAY, "stay"), ("up", UP, "would move up"),
+              ("down", DOWN, "would move down")))
+    for col, colour, label in kinds:
         values = [int(v) for v in moves[col]]
         ax.barh(y, values, left=left, color=colour, label=label, height=0.6)
         left = [a + b for a, b in zip(left, values, strict=True)]
@@ -93,7 +115,11 @@ def draw_tier_moves(ax: Axes, moves: pd.DataFrame) -> None:
     ax.grid(axis="x", alpha=0.3)
     # Room above the top tier for the legend: in a narrow chart it covered the top bar.
     ax.set_ylim(-0.6, len(moves) - 0.4 + 1.4)
-    ax.legend(fontsize=6, frameon=False, loc="upper right", ncol=1)
+    if not_judged:  # in the legend's place, short enough for a narrow chart: why
+        ax.text(0.5, 0.99, "Moves not judged:\nno deals imported yet", transform=ax.transAxes,
+                ha="center", va="top", fontsize=6, color="#555555")
+    else:
+        ax.legend(fontsize=6, frameon=False, loc="upper right", ncol=1)
     ax.margins(x=0.15)
 
 
@@ -103,6 +129,10 @@ def draw_ropi_waterfall(ax: Axes, steps: Sequence[tuple[str, float]], ropi: floa
     falling bar, ending at the net return (currency). ROPI = net return ÷ investment."""
     from matplotlib.ticker import FuncFormatter
 
+    if not any(amount for _label, amount in steps):
+        draw_empty(ax, f"Return{f' ({currency})' if currency else ''}",
+                   "No revenue or costs yet")
+        return
     labels, level, top, bottom = [], 0.0, 0.0, 0.0
     for i, (label, amount) in enumerate(steps):
         start = level if i else 0.0

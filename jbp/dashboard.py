@@ -131,22 +131,35 @@ def revenue_by(actuals: Actuals, card: pd.DataFrame, as_of: dt.date, by: str,
     return table
 
 
+#: Why tier moves are not judged, when the workspace has no deals: the tier rules count
+#: sourced revenue and new logos, so every partner would "move down" on the day its partner
+#: list is imported.
+NO_DEALS = "not judged: no deals imported yet (the tier rules count sourced revenue)"
+
+
 def tier_moves(card: pd.DataFrame, tier_order: list[str]) -> pd.DataFrame:
     """Active partners per tier held (``stored_tier``) and how many the program's rules
     would move: ``up`` (they qualify for a higher tier), ``down`` (they fall short of the
-    one they hold), ``stay``. Index: tiers, lowest first."""
+    one they hold), ``stay``. Index: tiers, lowest first. Without any deal in the
+    workspace (``card.attrs["coverage"]``) nobody is judged: every partner counts as
+    ``held`` and ``attrs["not_judged"]`` says why (:data:`NO_DEALS`)."""
     import pandas as pd
 
     rank = {t: i for i, t in enumerate(tier_order)}
     active = card[card["status"] == "active"]
     held = active["stored_tier"].fillna("").map(lambda t: rank.get(t, -1))
     qualifies = active["tier"].fillna("").map(lambda t: rank.get(t, -1))
+    coverage = card.attrs.get("coverage")
+    judged = coverage is None or coverage.first("deals") is not None
     frame = pd.DataFrame({"tier": active["stored_tier"].fillna(""),
-                          "up": (qualifies > held).astype(int),
-                          "down": (qualifies < held).astype(int)})
+                          "up": ((qualifies > held) & judged).astype(int),
+                          "down": ((qualifies < held) & judged).astype(int)})
     frame["stay"] = 1 - frame["up"] - frame["down"]
     out = frame.groupby("tier")[["stay", "up", "down"]].sum()
-    return out.reindex([t for t in tier_order], fill_value=0)
+    out = out.reindex([t for t in tier_order], fill_value=0)
+    if not judged:
+        out.attrs["not_judged"] = NO_DEALS
+    return out
 
 
 def at_risk_list(card: pd.DataFrame) -> pd.DataFrame:

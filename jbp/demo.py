@@ -119,6 +119,7 @@ def generate(path: str | Path, seed: int = SEED, *, replace: bool = False,
 
     def fill(ws: Workspace) -> None:
         ws.set_meta("as_of", AS_OF.isoformat())
+        ws.set_meta("demo", "steady" if steady else "demo")  # the welcome page says so
         _fill(ws, rng, steady)
 
     Workspace.create_atomically(path, fill, PROGRAM)

@@ -364,3 +364,27 @@ def test_the_window_fits_its_screen_on_first_start_and_after_a_bigger_monitor(ma
     win.setGeometry(QRect(0, 0, 2500, 1400))
     settings.setValue("window/geometry", win.saveGeometry())
     assert fits(make_window())
+
+
+def test_the_welcome_page_says_which_workspace_is_open(make_window, demo_path, tmp_path):
+    """On a first start on the user's own workspace the welcome page does not say "you are
+    looking at the demo workspace": it names theirs, offers the demo, and continues."""
+    from jbp.demo import PROGRAM
+    from jbp.store import Workspace
+
+    own = tmp_path / "acme-partners.jbp"
+    Workspace.create(own, PROGRAM).close()
+    win = make_window(welcome_seen=False, ask_identity=False)
+    win.open_workspace(own)
+    finish_tasks()
+    assert win.stack.currentWidget() is win.welcome
+    intro = win.welcome.intro.text()
+    assert "acme-partners.jbp" in intro and "You are looking at the <b>demo" not in intro
+    assert win.welcome.buttons["close"].text() == "Continue with acme-partners.jbp"
+    assert not win.welcome.buttons["demo"].isHidden()
+    assert "Fifty partners" not in win.welcome.cards["portfolio"].text()
+    win.open_workspace(demo_path)
+    finish_tasks()
+    assert "You are looking at the <b>demo workspace</b>" in win.welcome.intro.text()
+    assert win.welcome.buttons["demo"].isHidden()
+    assert win.welcome.buttons["close"].text() == "Start with the demo"

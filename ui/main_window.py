@@ -113,6 +113,13 @@ def demo_workspace_path() -> Path:
     return Path(base or Path.home() / ".jbp-studio") / "demo.jbp"
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 class MainWindow(QMainWindow):
     """Title "JBP Studio — <workspace>"; see the module docstring."""
 
@@ -367,6 +374,8 @@ class MainWindow(QMainWindow):
                 self.choose_workspace()
             elif choice == "new":
                 self.new_workspace()
+            elif choice == "demo":
+                self.open_demo()
         if self.ask_identity and self.ctx.editor is None:
             self.switch_editor()
 
@@ -485,6 +494,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*]" if name else "")
         self.workspace_label.setText(f"{name}.jbp" if name else "")
         if ws is not None:
+            self.welcome.describe(f"{name}.jbp", bool(ws.meta("demo"))
+                                  or _same_file(ws.path, demo_workspace_path()))
             self.settings.setValue("workspace/last", str(ws.path))
             self._add_recent(ws.path)
             if self.ask_identity and self.stack.currentWidget() is not self.welcome:

@@ -1,5 +1,6 @@
-"""The welcome page shown on first start: what the demo workspace is, three things to try,
-and how to open or create a workspace of one's own. Help ▸ Welcome shows it again."""
+"""The welcome page shown on first start: what the workspace in front of the user is (the
+demo, or their own), three things to try, and how to open or create a workspace of one's
+own. Help ▸ Welcome shows it again."""
 
 from __future__ import annotations
 
@@ -44,18 +45,14 @@ class WelcomePage(QWidget):
         body.setMaximumWidth(900)
         title = QLabel("<span style='font-size:20pt;font-weight:600'>Welcome to JBP Studio"
                        "</span>", body)
-        intro = QLabel(
-            "JBP Studio keeps your joint business plans with partners, scores every partner "
-            "from the exports of your CRM, partner portal and learning system, and "
-            "simulates changes to the partner program before you roll them out.<br><br>"
-            "You are looking at the <b>demo workspace</b>: a fictional vendor, "
-            "<i>Northwind Partner Network</i>, with fifty partners, eighteen months of "
-            "deals, registrations, logins, certifications and MDF, and six plans in "
-            "every state from draft to closed. Change anything: it is your own copy.", body)
+        intro = QLabel(body)
+        intro.setObjectName("welcome_intro")
         intro.setWordWrap(True)
+        self.intro = intro
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
         self.buttons: dict[str, QPushButton] = {}
+        self.cards: dict[str, QLabel] = {}
         for col, (key, text, what) in enumerate(TRIES):
             card = QFrame(body)
             card.setObjectName("welcome_card")
@@ -63,6 +60,7 @@ class WelcomePage(QWidget):
                               "$tile_border;border-radius:6px;}")
             label = QLabel(what, card)
             label.setWordWrap(True)
+            self.cards[key] = label
             button = QPushButton(text, card)
             button.setObjectName(f"welcome_{key}")
             button.setProperty("choice", key)
@@ -80,7 +78,7 @@ class WelcomePage(QWidget):
         own.setWordWrap(True)
         row = QHBoxLayout()
         for key, text in (("new", "New workspace…"), ("open", "Open workspace…"),
-                          ("close", "Start with the demo")):
+                          ("demo", "Open the demo"), ("close", "Start with the demo")):
             button = QPushButton(text, body)
             button.setObjectName(f"welcome_{key}")
             button.setProperty("choice", key)
@@ -89,6 +87,7 @@ class WelcomePage(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         self.buttons["close"].setDefault(True)
+        self.describe(None, True)
         layout = QVBoxLayout(body)
         layout.setSpacing(14)
         layout.addWidget(title)
@@ -106,6 +105,30 @@ class WelcomePage(QWidget):
         outer.addWidget(body, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         scroll.setWidget(holder)
         QVBoxLayout(self).addWidget(scroll)
+
+    def describe(self, name: str | None, is_demo: bool) -> None:
+        """Say which workspace is open: the demo (what it holds), or the user's own
+        ``name`` (the demo one click away)."""
+        lead = ("JBP Studio keeps your joint business plans with partners, scores every "
+                "partner from the exports of your CRM, partner portal and learning system, "
+                "and simulates changes to the partner program before you roll them out."
+                "<br><br>")
+        demo = ("a fictional vendor, <i>Northwind Partner Network</i>, with fifty partners, "
+                "eighteen months of deals, registrations, logins, certifications and MDF, "
+                "and six plans in every state from draft to closed")
+        own = not is_demo and name
+        if own:
+            self.intro.setText(f"{lead}You are looking at your workspace <b>{name}</b>. The "
+                               f"demo workspace — {demo} — opens with <i>Open the demo</i>.")
+            self.cards["portfolio"].setText(
+                "Your partners scored from their CRM, PRM and LMS exports: revenue, return "
+                "on investment, tiers and the partners at risk, with the reasons.")
+        else:
+            self.intro.setText(f"{lead}You are looking at the <b>demo workspace</b>: {demo}. "
+                               "Change anything: it is your own copy.")
+            self.cards["portfolio"].setText(TRIES[0][2])
+        self.buttons["demo"].setVisible(bool(own))
+        self.buttons["close"].setText(f"Continue with {name}" if own else "Start with the demo")
 
     def _clicked(self) -> None:
         self.chosen.emit(str(self.sender().property("choice")))
