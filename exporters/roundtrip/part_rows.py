@@ -148,8 +148,9 @@ class PartRows(DiffBase):
     def compare_row(self, sheet_name: str, row: _Row) -> None:
         kind, eid = row.kind, row.element_id
         before = len(self.changes)
+        unit = str(row.values.get("unit") or "") if kind == "kpi" else ""
         for name, value in row.values.items():
-            self.edit(kind, eid, name, value, sheet_name, row.number)
+            self.edit(kind, eid, name, value, sheet_name, row.number, unit)
         edits = {c.field: c.new for c in self.changes[before:]}
         current = self.current.get((kind, eid))
         if edits and current is not None:
@@ -203,6 +204,11 @@ class PartRows(DiffBase):
                 for _author, note in row.notes:
                     self.note_comment(kind, existing.id, note, sheet_name, row.number)
                 return
+        if kind == "kpi":
+            unit = str(getattr(element, "unit", ""))
+            for name, value in values.items():
+                self.check_percent(kind, name, value, unit, sheet_name, row.number,
+                                   row.cells[name][0])
         key = self.new_key()
         self.add_keys[(sheet_name, row.number)] = key
         self.changes.append(WorkbookChange(
