@@ -37,6 +37,8 @@ CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "
 PERCENT = "0.0%"
 COUNT = "#,##0"
 DECIMAL = "#,##0.0"
+#: A model parameter: at least one decimal, up to four (0.0036, 1.088, 63.5).
+PRECISE = "#,##0.0###"
 DAYS = '#,##0.0 "d"'
 DATE = "yyyy-mm-dd"
 RATIO = '0.00"x"'
@@ -80,7 +82,7 @@ def register_styles(wb, currency: str, *, compare: bool = False) -> None:
         NamedStyle("jbp hidden", font=Font(name="Calibri", size=8, color="A6A6A6")),
     ]
     numbers = {"money": money, "count": COUNT, "decimal": DECIMAL, "percent": PERCENT,
-               "days": DAYS, "date": DATE, "ratio": RATIO}
+               "days": DAYS, "date": DATE, "ratio": RATIO, "precise": PRECISE}
     for name, fmt in numbers.items():
         styles.append(NamedStyle(f"jbp {name}", font=base_font, number_format=fmt,
                                  border=_BORDER))
@@ -106,8 +108,9 @@ def register_styles(wb, currency: str, *, compare: bool = False) -> None:
             fill=PatternFill("solid", fgColor=INPUT_FILL),
             alignment=Alignment(wrap_text=True, vertical="top") if name == "wrap" else None))
     # Values that differ from the baseline (the scenario workbook, ``compare=True``).
-    for name, fmt in (("text", "General"), ("money", money), ("percent", PERCENT),
-                      ("decimal", DECIMAL), ("count", COUNT)) if compare else ():
+    changed = (("text", "General"), ("money", money), ("percent", PERCENT),
+               ("decimal", DECIMAL), ("count", COUNT), ("precise", PRECISE))
+    for name, fmt in changed if compare else ():
         styles.append(NamedStyle(f"jbp changed {name}", number_format=fmt, border=_BORDER,
                                  font=Font(name="Calibri", size=10, bold=True, color="843C0C"),
                                  fill=PatternFill("solid", fgColor=CHANGED_FILL)))
