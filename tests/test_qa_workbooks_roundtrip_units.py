@@ -1,7 +1,8 @@
 """A partner's edits to percent and currency KPIs, read back from the real workbook file, are
 listed in the KPI's unit (a win rate as 52%, not 0.52), as the plan editor shows them; a
 whole number typed into a percent KPI (55 meant as 55%) is flagged with the sheet, row and
-column, because the cell holds a fraction and 55 is 5500%."""
+column, because the cell holds a fraction and 55 is 5500%. A goal row deleted while its KPI
+rows stay is refused (deleting a goal deletes its KPIs), and a resolved comment reads yes/no."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from exporters import plan_workbook as pw
 from exporters.plan_workbook import export_plan
-from exporters.roundtrip import read_plan_workbook, review_as_text
+from exporters.roundtrip import WorkbookError, read_plan_workbook, review_as_text
 from jbp.demo import AS_OF
 
 
@@ -85,3 +86,49 @@ def test_a_new_percent_kpi_row_with_whole_numbers_is_flagged(exported):
     assert "Target Q1: 90%; Target Q2: 9000%" in added.new_text
     (note,) = review.notes
     assert note.startswith(f"{pw.KPIS} row {last + 1}, column 'Target Q2': 90 in a percent")
+
+
+def test_a_goal_row_deleted_while_its_kpis_stay_is_refused(exported):
+    """Deleting a goal deletes its KPIs; a partner who deletes only the goal's row keeps the
+    KPI rows, so the import must not delete them unlisted: it names the goal and the rows."""
+    ws, plan_id, path, _, _ = exported
+    doc = ws.plan_document(plan_id)
+    goal = next(g for g in doc.goals if sum(k.goal_id == g.id for k in doc.kpis) >= 1
+                and g is not doc.goals[0])
+    kpis = [k for k in doc.kpis if k.goal_id == goal.id]
+    before = doc.snapshot()
+    wb = openpyxl.load_workbook(path)
+    sheet = wb[pw.KPIS]
+    row = next(r for r in range(pw.FIRST_ROW, sheet.max_row + 1)
+               if sheet.cell(r, 1).value == goal.title)
+    sheet.delete_rows(row)
+    wb.save(path)
+    with pytest.raises(WorkbookError) as caught:
+        read_plan_workbook(ws, path, plan_id=plan_id)
+    (problem,) = caught.value.problems
+    kept = ", ".join(f"{pw.ref('kpi', k.id)} (row {row + i})" for i, k in enumerate(kpis))
+    assert problem.startswith(f"{pw.KPIS}: the row of goal {pw.ref('goal', goal.id)} "
+                              f"'{goal.title}' was deleted but its KPIs {kept} are still")
+    assert "delete those rows too" in problem
+    assert ws.plan_document(plan_id).snapshot() == before
+    # Deleting the KPI rows as well is a deletion the review lists, KPIs included.
+    wb = openpyxl.load_workbook(path)
+    wb[pw.KPIS].delete_rows(row, len(kpis))
+    wb.save(path)
+    review = read_plan_workbook(ws, path, plan_id=plan_id)
+    assert sorted((c.action, c.kind, c.element_id) for c in review.changes) == sorted(
+        [("delete", "goal", goal.id)] + [("delete", "kpi", k.id) for k in kpis])
+
+
+def test_a_resolved_comment_is_listed_as_yes_and_no(exported):
+    ws, plan_id, path, _, _ = exported
+    wb = openpyxl.load_workbook(path)
+    sheet = wb[pw.COMMENTS]
+    col = header_col(sheet, "Resolved")
+    row = next(r for r in range(pw.FIRST_ROW, sheet.max_row + 1)
+               if sheet.cell(r, col).value == "no")
+    sheet.cell(row, col, "yes")
+    wb.save(path)
+    (change,) = read_plan_workbook(ws, path, plan_id=plan_id).changes
+    assert (change.old_text, change.new_text) == ("no", "yes")
+    assert "Resolved: 'no' → 'yes'" in change.describe()

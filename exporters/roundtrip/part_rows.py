@@ -229,6 +229,8 @@ class PartRows(DiffBase):
                 current = self.current.get((kind, eid))
                 if current is None:
                     continue  # already deleted in the workspace
+                if kind == "goal" and self.kpis_left_behind(eid, current):
+                    continue
                 cls = element_class(kind)
                 conflict = ""
                 now = {f.name: f.to_store(getattr(current, f.name)) for f in cls.FIELDS}
@@ -243,5 +245,23 @@ class PartRows(DiffBase):
                 self.changes.append(WorkbookChange(
                     "delete", kind, eid, "*", self.label(kind, eid), None, sheet_of[kind], None,
                     self.label(kind, eid), "(row removed)", conflict, key, parent))
+
+    def kpis_left_behind(self, goal_id: int, goal) -> bool:
+        """A goal row deleted while rows of its KPIs are still in the sheet: deleting a goal
+        deletes its KPIs (their targets and actuals), which the sheet says to keep. Refused
+        with the rows to delete too, rather than losing KPIs no change lists."""
+        kept = sorted((self.seen[("kpi", eid)][1], eid) for (kind, eid), e in
+                      self.current.items()
+                      if kind == "kpi" and getattr(e, "goal_id", None) == goal_id
+                      and ("kpi", eid) in self.seen)
+        if not kept:
+            return False
+        rows = ", ".join(f"{pw.ref('kpi', eid)} (row {row})" for row, eid in kept)
+        self.reader.problem(
+            f"{pw.KPIS}: the row of goal {pw.ref('goal', goal_id)} '{goal.title}' was deleted "
+            f"but its KPIs {rows} are still in the sheet, and deleting a goal deletes its "
+            "KPIs; delete those rows too, or put the goal's row back above them (a KPI moves "
+            "to another goal in the app)")
+        return True
 
     # -- comments ------------------------------------------------------------------

@@ -107,6 +107,8 @@ def _display(kind: str, name: str, value: Any, unit: str = "") -> str:
         return ""
     if kind == "kpi" and unit and is_kpi_value(name) and isinstance(value, int | float):
         return kpi_value(value, unit)
+    if isinstance(value, bool):
+        return "yes" if value else "no"  # as the workbook's drop-downs say it
     if kind == "comment" or name in ("*", "comment"):
         return value if isinstance(value, str) else str(value)
     try:
