@@ -132,3 +132,30 @@ def test_a_resolved_comment_is_listed_as_yes_and_no(exported):
     (change,) = read_plan_workbook(ws, path, plan_id=plan_id).changes
     assert (change.old_text, change.new_text) == ("no", "yes")
     assert "Resolved: 'no' → 'yes'" in change.describe()
+
+
+def test_renamed_sheets_are_found_by_their_hidden_markers(exported):
+    """A partner who renames tabs ("Goals & KPIs" → "KPIs FY26") still sends back the plan:
+    the sheets are known by the hidden markers in them, and a note says how they are read.
+    A deleted sheet is still refused."""
+    ws, plan_id, path, _, money = exported
+    rows = edit_kpis(path, {(money.name, "Target Q1"): money.target_q1 + 1000})
+    wb = openpyxl.load_workbook(path)
+    wb[pw.KPIS].title = "KPIs FY26"
+    wb[pw.ACCOUNTS].title = "Accounts"
+    wb.save(path)
+    review = read_plan_workbook(ws, path, plan_id=plan_id)
+    (change,) = review.changes
+    assert (change.sheet, change.row, change.new) == (pw.KPIS, rows[money.name],
+                                                      money.target_q1 + 1000)
+    assert sorted(review.notes) == [
+        f"sheet 'Accounts' is the plan's '{pw.ACCOUNTS}' sheet, renamed; the changes name "
+        f"it '{pw.ACCOUNTS}'",
+        f"sheet 'KPIs FY26' is the plan's '{pw.KPIS}' sheet, renamed; the changes name it "
+        f"'{pw.KPIS}'"]
+    del wb["Accounts"]
+    wb.save(path)
+    with pytest.raises(WorkbookError) as caught:
+        read_plan_workbook(ws, path, plan_id=plan_id)
+    assert caught.value.problems == [f"sheet '{pw.ACCOUNTS}' is missing (deleted or "
+                                     "renamed?); restore it or export the plan again"]
