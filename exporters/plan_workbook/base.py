@@ -162,8 +162,11 @@ class PlanBuilder:
                 parts = [col.value(e) if col.field is None else getattr(e, col.field)
                          for e in elements]
                 total = sum(v for v in parts if isinstance(v, int | float))
-                cell = put_formula(ws, row, c, f"=SUM({letter}{first}:{letter}{last_data})",
-                                   total)
+                # To the row above the total, wherever that is: a row the partner inserts
+                # above the total (as the sheet says to) is summed too; a plain range
+                # ending at the last exported row would leave it out.
+                cell = put_formula(ws, row, c, f"=SUM({letter}{first}:INDEX({letter}:{letter},"
+                                   "ROW()-1))", total)
                 self.s(cell, f"jbp total {style}")
             self.s(ws.cell(row, marks_at, TOTAL), "jbp hidden")
             return first, row
