@@ -68,3 +68,30 @@ def test_scenario_chart_data_header_fits(tmp_path):
     sheet = wb[sw.COMPARISON]
     rows = [h for h in header_rows(sheet) if "Onboarding 30 days" in h[2]]
     assert rows and all(height and height >= 2 * HEADER_LINE for _, height, _ in rows)
+
+
+def test_initiatives_sheet_hint_and_type_column(demo_ws, tmp_path):
+    """The linked-goals hint names this plan's goals (not "G12", which reads as a cell), and
+    the Type column wraps its longest drop-down choice instead of running into the next
+    column (widening it would push the sheet from A4 to A3 paper)."""
+    from exporters import plan_workbook as pw
+    from exporters.plan_workbook import export_plan
+    from jbp.model import INITIATIVE_TYPES
+
+    plan = next(p for p in demo_ws.plans() if p.status == "Active")
+    goals = demo_ws.plan_document(plan.id).goals
+    sheet = openpyxl.load_workbook(export_plan(demo_ws, plan.id, tmp_path / "p.xlsx",
+                                               as_of=AS_OF))[pw.INITIATIVES]
+    assert f"e.g. {pw.ref('goal', goals[0].id)}, {pw.ref('goal', goals[1].id)}." in \
+        sheet["A2"].value
+    col = next(c.column_letter for c in sheet[pw.HEADER_ROW] if c.value == "Type")
+    longest = max(INITIATIVE_TYPES, key=len)
+    rows = [c.row for c in sheet[col] if c.value == longest]
+    assert rows, "the demo plan has no initiative of the longest type"
+    for row in rows:
+        cell = sheet[f"{col}{row}"]
+        assert cell.alignment.wrap_text
+        assert sheet.row_dimensions[row].height >= 2 * 13.5
+        # the whole row reads along its top line, not half at the top, half at the bottom
+        assert {sheet.cell(row, c).alignment.vertical for c in range(1, 12)} == {"top"}
+    assert sheet.page_setup.paperSize == 9  # A4
