@@ -159,3 +159,23 @@ def test_renamed_sheets_are_found_by_their_hidden_markers(exported):
         read_plan_workbook(ws, path, plan_id=plan_id)
     assert caught.value.problems == [f"sheet '{pw.ACCOUNTS}' is missing (deleted or "
                                      "renamed?); restore it or export the plan again"]
+
+
+def test_fields_that_disagree_are_named_by_their_column(exported):
+    """An end date typed before the start is refused with the sheet, row and column, the way
+    every other bad value is ("Initiatives row 5: Initiative End: is before the start" read
+    like a garbled sentence)."""
+    import datetime as dt
+
+    ws, plan_id, path, _, _ = exported
+    wb = openpyxl.load_workbook(path)
+    sheet = wb[pw.INITIATIVES]
+    start, end = header_col(sheet, "Start"), header_col(sheet, "End")
+    row = next(r for r in range(pw.FIRST_ROW, sheet.max_row + 1)
+               if isinstance(sheet.cell(r, start).value, dt.datetime))
+    sheet.cell(row, end, sheet.cell(row, start).value - dt.timedelta(days=1))
+    wb.save(path)
+    with pytest.raises(WorkbookError) as caught:
+        read_plan_workbook(ws, path, plan_id=plan_id)
+    assert caught.value.problems == [f"{pw.INITIATIVES} row {row}, column 'End': is before "
+                                     "the start"]

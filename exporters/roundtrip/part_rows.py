@@ -156,8 +156,12 @@ class PartRows(DiffBase):
         if edits and current is not None:
             try:
                 current.replace(**edits)
-            except ValidationError as exc:
-                self.reader.problem(f"{sheet_name} row {row.number}: {exc}")
+            except ValidationError as exc:  # fields that must agree (end after start…)
+                cls = element_class(kind)
+                column = next((h for n, (h, _) in row.cells.items()
+                               if cls.field(n).label == exc.field), exc.field)
+                self.reader.problem(f"{sheet_name} row {row.number}, column {column!r}: "
+                                    f"{exc.reason}")
         if kind == "kpi" and row.parent_goal is not None:
             old_goal = self.snap.get("kpi_goal", {}).get(str(eid))
             if old_goal is not None and old_goal != row.parent_goal:
