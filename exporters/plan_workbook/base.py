@@ -144,6 +144,12 @@ class PlanBuilder:
             lines = wrapped_lines(element, cols)
             if lines > 1:  # a spreadsheet does not grow a row for wrapped text by itself
                 ws.row_dimensions[row].height = 13.5 * lines
+                for c in range(1, len(cols) + 1):  # the row reads along its top line
+                    cell = ws.cell(row, c)
+                    a = cell.alignment
+                    if a.vertical != "top":
+                        cell.alignment = Alignment(horizontal=a.horizontal, vertical="top",
+                                                   wrap_text=a.wrap_text, indent=a.indent)
             row += 1
         if not elements:
             row += 1  # one empty row to type into (and for the totals' range)
