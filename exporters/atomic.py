@@ -190,6 +190,9 @@ def build_and_save(build: Callable, data, path: str | Path, state=None, **option
 
     state = state or Progress()
     workbook = build(data, state, **options)
+    from .styles import fit_header_rows
+
+    fit_header_rows(workbook)
     state.step(0.9, "Saving")
     out = save_workbook(workbook, path)
     state.step(1.0, "Done")

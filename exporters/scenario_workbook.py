@@ -3,8 +3,9 @@ uncertainty bands, and how the scenarios compare, for a finance reader.
 
 Sheets: Comparison (totals over the horizon with 95% confidence intervals, the difference from
 the first scenario as live formulas next to its confidence interval, and a chart), Parameters
-(every parameter of every scenario side by side, differences from the first highlighted),
-one "Monthly" sheet per headline metric (mean, P10, P50, P90 per scenario, with a chart), and
+(every parameter of every scenario side by side, differences from the first highlighted and
+named), Starting partners (a calibrated scenario's per-partner inputs, when it has them), one
+"Monthly" sheet per headline metric (mean, P10, P50, P90 per scenario, with a chart), and
 Definitions. Figures come from :class:`simulation.results.ScenarioResult` and
 :func:`simulation.results.compare`; nothing is simulated here.
 """
@@ -21,7 +22,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.pagebreak import Break
 
 from jbp.errors import ValidationError
@@ -30,10 +31,16 @@ from jbp.progress import Progress
 from . import styles
 from .atomic import build_and_save
 from .front_matter import Provenance, banner, header, legend, provenance, sources_sheet
+from .scenario_parameters import (  # noqa: F401 - ParamRow, parameter_rows: public here too
+    PARAMETERS,
+    ParamRow,
+    heading,
+    parameter_rows,
+    write_parameters,
+)
 from .stored_values import put_formula
 
 COMPARISON = "Comparison"
-PARAMETERS = "Parameters"
 DEFINITIONS = "Definitions"
 HEADER_ROW = 4
 FIRST_ROW = 5
@@ -118,7 +125,7 @@ def build_scenario_workbook(data: ScenarioExport,
     table = compare(results, list(HEADLINE))
     _comparison(wb.active, data, table, METRICS, prov, top)
     state.step(0.25, "Parameters")
-    _parameters(wb.create_sheet(PARAMETERS), data, top)
+    write_parameters(wb.create_sheet(PARAMETERS), results, data.currency, top)
     for k, name in enumerate(MONTHLY_METRICS):
         state.step(0.35 + 0.5 * k / len(MONTHLY_METRICS), f"Monthly {name}")
         _monthly(wb, data, name, METRICS[name], top)
@@ -137,12 +144,7 @@ def _bare_provenance(data: ScenarioExport) -> Provenance:
                       exported_at=data.exported_at, exported_by="", app_version="JBP Studio")
 
 
-def _heading(ws, title: str, subtitle: str) -> None:
-    ws["A1"] = title
-    ws["A1"].style = "jbp title"
-    ws["A2"] = subtitle
-    ws["A2"].style = "jbp subtitle"
-    ws.sheet_view.showGridLines = False
+_heading = heading
 
 
 def _num(value: Any) -> Any:
@@ -246,160 +248,6 @@ def _comparison(ws, data: ScenarioExport, table, metrics, prov: Provenance,
     ws.row_breaks.append(Break(id=row))
     ws.add_chart(chart, f"A{row + 1}")
     styles.page_setup(ws, top_header, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", last_col=11)
-
-
-@dataclass(frozen=True)
-class ParamRow:
-    """One row of the Parameters sheet: where it belongs, what it is, its unit, and the
-    value of each scenario (None where a scenario does not have it)."""
-
-    group: str
-    label: str
-    unit: str
-    doc: str
-    values: tuple[Any, ...]
-
-
-_TIER_TERMS = (("min_sourced_revenue", "Min T12M sourced revenue", "currency"),
-               ("min_certifications", "Min certified people", "people"),
-               ("min_new_logos", "Min net new logos", "logos"),
-               ("margin", "Margin", "fraction"), ("rebate", "Rebate", "fraction"),
-               ("lead_sharing", "Lead sharing", "yes/no"),
-               ("mdf_eligible", "MDF eligible", "yes/no"),
-               ("priority_support", "Priority support", "yes/no"))
-
-
-def parameter_rows(results: list[Any]) -> tuple[list[ParamRow], list[ParamRow]]:
-    """(parameters, tier terms) of the scenarios of ``results`` side by side: one row per
-    parameter (a table-valued parameter gives a row per key) and one per tier and term
-    (thresholds, margin, rebate, benefits). No JSON: every cell is one number or word."""
-    from simulation.scenario import Scenario
-
-    scenarios = []
-    for r in results:
-        try:
-            scenarios.append(Scenario.from_dict(r.scenario))
-        except Exception:  # results of an older parameter set: shown with the defaults
-            scenarios.append(None)
-    order: dict[tuple[str, str], tuple[str, str]] = {}
-    values: list[dict[tuple[str, str], Any]] = []
-    for sc in scenarios:
-        mine: dict[tuple[str, str], Any] = {}
-        if sc is not None:
-            for group in _groups(sc):
-                title = type(group).TITLE or "Scenario"
-                for f in type(group).params():
-                    if group is sc and f.name == "name":
-                        continue  # the names head the scenario columns
-                    value = getattr(group, f.name)
-                    label = f.name.replace("_", " ").capitalize()
-                    unit, doc = f.metadata.get("unit", ""), f.metadata.get("doc", "")
-                    items = value.items() if isinstance(value, dict) else [(None, value)]
-                    for key, v in items:
-                        name = label if key is None else f"{label}: {key}"
-                        order.setdefault((title, name), (unit, doc))
-                        mine[(title, name)] = _plain_value(v)
-        values.append(mine)
-    params = [ParamRow(g, n, u, d, tuple(v.get((g, n)) for v in values))
-              for (g, n), (u, d) in order.items()]
-    tiers: dict[tuple[str, str], tuple[str, str]] = {}
-    tier_values: list[dict[tuple[str, str], Any]] = []
-    for sc in scenarios:
-        mine = {}
-        for t in (sc.tiers.levels if sc is not None else ()):
-            for name, label, unit in _TIER_TERMS:
-                tiers.setdefault((t.name, label), (unit, name))
-                mine[(t.name, label)] = _plain_value(getattr(t, name, None))
-        tier_values.append(mine)
-    tier_rows = [ParamRow(tier, label, unit, "", tuple(v.get((tier, label))
-                                                        for v in tier_values))
-                 for (tier, label), (unit, _) in tiers.items()]
-    return params, tier_rows
-
-
-def _groups(scenario) -> list[Any]:
-    out = [scenario]
-    for f in dataclasses.fields(scenario):
-        value = getattr(scenario, f.name)
-        if dataclasses.is_dataclass(value) and hasattr(type(value), "params"):
-            out.append(value)
-    return out
-
-
-def _plain_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float | str) or value is None:
-        return value
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-_TOP = Alignment(vertical="top")
-
-
-def _unit_text(unit: str, currency: str) -> str:
-    return {"currency": currency, "money": currency, "fraction": "%"}.get(unit, unit)
-
-
-def _parameters(ws, data: ScenarioExport, prov_header: str) -> None:
-    results = data.results
-    base = results[0].name
-    _heading(ws, "Scenario parameters",
-             f"Every input of each scenario side by side, then the tiers; cells that differ "
-             f"from {base} (the baseline) are highlighted in orange. Money in "
-             f"{data.currency}; % are shares.")
-    params, tiers = parameter_rows(results)
-    n = len(results)
-    changed = sum(1 for p in params + tiers if any(v != p.values[0] for v in p.values[1:]))
-    ws["A3"] = (f"{changed} differences from {base}." if n > 1 else
-                "One scenario: nothing to compare.")
-    ws["A3"].style = "jbp label"
-    row = HEADER_ROW
-
-    def table(rows: list[ParamRow], first_head: str, with_doc: bool) -> None:
-        nonlocal row
-        heads = [first_head, "Parameter" if with_doc else "Term", "Unit",
-                 *[r.name for r in results], *(["Meaning"] if with_doc else [])]
-        for c, text in enumerate(heads, start=1):
-            ws.cell(row, c, text).style = "jbp header"
-        ws.row_dimensions[row].height = 30
-        row += 1
-        for p in rows:
-            ws.cell(row, 1, p.group).style = "jbp text"
-            ws.cell(row, 2, p.label).style = "jbp text"
-            ws.cell(row, 3, _unit_text(p.unit, data.currency)).style = "jbp text"
-            style = {"currency": "money", "money": "money", "fraction": "percent"}.get(
-                p.unit, "decimal")
-            for k, value in enumerate(p.values):
-                number = isinstance(value, int | float)
-                kind = ("count" if isinstance(value, int) and style == "decimal" else style) \
-                    if number else "text"
-                changed = k > 0 and value != p.values[0]
-                ws.cell(row, 4 + k, value).style = \
-                    f"jbp changed {kind}" if changed else f"jbp {kind}"
-            if with_doc:
-                ws.cell(row, 4 + n, p.doc).style = "jbp wrap"
-                lines = max(1, len(p.doc) // 52 + 1)
-                if lines > 1:
-                    ws.row_dimensions[row].height = 13.5 * lines
-                    for c in range(1, 4 + n):
-                        ws.cell(row, c).alignment = _TOP
-            row += 1
-
-    table(params, "Group", True)
-    row += 2
-    ws.row_breaks.append(Break(id=row - 2))  # the tiers start a page
-    ws.cell(row - 1, 1, "Tiers: thresholds, margin, rebate and benefits").style = \
-        "jbp section"
-    table(tiers, "Tier", False)
-    widths = {1: 16, 2: 30, 3: 17, 4 + n: 46}
-    for k in range(n):
-        widths[4 + k] = 14
-    styles.set_widths(ws, widths)
-    ws.freeze_panes = ws.cell(FIRST_ROW, 4)
-    styles.page_setup(ws, prov_header, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
 
 def _monthly(wb, data: ScenarioExport, name: str, meta, top_header: str) -> None:

@@ -7,6 +7,8 @@ what keeps a 1,000-partner export close to the cost of writing bare values.
 
 from __future__ import annotations
 
+import math
+
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.drawing.text import (
@@ -37,6 +39,8 @@ CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "
 PERCENT = "0.0%"
 COUNT = "#,##0"
 DECIMAL = "#,##0.0"
+#: A model parameter: at least one decimal, up to four (0.0036, 1.088, 63.5).
+PRECISE = "#,##0.0###"
 DAYS = '#,##0.0 "d"'
 DATE = "yyyy-mm-dd"
 RATIO = '0.00"x"'
@@ -80,7 +84,7 @@ def register_styles(wb, currency: str, *, compare: bool = False) -> None:
         NamedStyle("jbp hidden", font=Font(name="Calibri", size=8, color="A6A6A6")),
     ]
     numbers = {"money": money, "count": COUNT, "decimal": DECIMAL, "percent": PERCENT,
-               "days": DAYS, "date": DATE, "ratio": RATIO}
+               "days": DAYS, "date": DATE, "ratio": RATIO, "precise": PRECISE}
     for name, fmt in numbers.items():
         styles.append(NamedStyle(f"jbp {name}", font=base_font, number_format=fmt,
                                  border=_BORDER))
@@ -106,8 +110,9 @@ def register_styles(wb, currency: str, *, compare: bool = False) -> None:
             fill=PatternFill("solid", fgColor=INPUT_FILL),
             alignment=Alignment(wrap_text=True, vertical="top") if name == "wrap" else None))
     # Values that differ from the baseline (the scenario workbook, ``compare=True``).
-    for name, fmt in (("text", "General"), ("money", money), ("percent", PERCENT),
-                      ("decimal", DECIMAL), ("count", COUNT)) if compare else ():
+    changed = (("text", "General"), ("money", money), ("percent", PERCENT),
+               ("decimal", DECIMAL), ("count", COUNT), ("precise", PRECISE))
+    for name, fmt in changed if compare else ():
         styles.append(NamedStyle(f"jbp changed {name}", number_format=fmt, border=_BORDER,
                                  font=Font(name="Calibri", size=10, bold=True, color="843C0C"),
                                  fill=PatternFill("solid", fgColor=CHANGED_FILL)))
@@ -176,6 +181,58 @@ def printed_width(sheet, last_col: int | None = None) -> float:
         width = dim.width if dim is not None and dim.width else 8.43
         px += 7 * width + 5
     return px / 96
+
+
+#: Points per line of a 10 pt bold header, and the padding of its cell.
+HEADER_LINE, HEADER_PAD = 12.75, 4.0
+#: Rows searched for table headers (they sit near the top; a tall sheet is not walked).
+HEADER_SEARCH_ROWS = 400
+
+
+def header_lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a header cell ``width`` characters wide (words kept
+    whole, as Excel and LibreOffice wrap them; a word wider than the cell is broken)."""
+    per_line = max(1, math.floor(width - 0.5))
+    lines, used = 1, 0
+    for word in str(text).split():
+        if used and used + 1 + len(word) <= per_line:
+            used += 1 + len(word)
+            continue
+        if used:
+            lines += 1
+        used = len(word)
+        while used > per_line:
+            lines += 1
+            used -= per_line
+    return lines
+
+
+def fit_header_rows(wb) -> None:
+    """Make every row of table headers (``jbp header`` cells) tall enough for its longest
+    wrapped label, so "Partner investment T12M" in a narrow column is not cut to two of its
+    three lines on screen and on paper. Rows are only ever made taller."""
+    for sheet in wb.worksheets:
+        if sheet.sheet_state != "visible":
+            continue
+        widths: dict[int, float] = {}
+        lines_of: dict[int, int] = {}
+        # The cells written so far only: iter_rows would create the cells of rows that
+        # stored_values.put_row writes at save time.
+        for (r, col), cell in list(sheet._cells.items()):
+            if r > HEADER_SEARCH_ROWS or not isinstance(cell.value, str) \
+                    or cell.style != "jbp header":
+                continue
+            if col not in widths:
+                dim = sheet.column_dimensions.get(get_column_letter(col))
+                widths[col] = dim.width if dim is not None and dim.width else 8.43
+            lines_of[r] = max(lines_of.get(r, 0), header_lines(cell.value, widths[col]))
+        for r, lines in lines_of.items():
+            if lines < 2:
+                continue  # one line fits the default height
+            need = HEADER_LINE * lines + HEADER_PAD
+            have = sheet.row_dimensions[r].height if r in sheet.row_dimensions else None
+            if have is None or have < need:
+                sheet.row_dimensions[r].height = need
 
 
 def chart_extent(sheet, chart) -> tuple[int, int]:

@@ -82,7 +82,7 @@ def test_initiatives_dropdowns_and_totals(plan_book):
     assert dv[f"C{pw.FIRST_ROW}"] == '"vendor,partner,joint"'
     total = next(r for r in sheet.iter_rows() if r[0].value == "Total")
     last = total[0].row - 1
-    assert total[7].value == f"=SUM(H{pw.FIRST_ROW}:H{last})"
+    assert total[7].value == f"=SUM(H{pw.FIRST_ROW}:INDEX(H:H,ROW()-1))"
     assert last - pw.FIRST_ROW + 1 == len(doc.initiatives)
     linked = [r[11] for r in sheet.iter_rows(min_row=pw.FIRST_ROW, max_row=last,
                                              values_only=True)]

@@ -144,6 +144,12 @@ class PlanBuilder:
             lines = wrapped_lines(element, cols)
             if lines > 1:  # a spreadsheet does not grow a row for wrapped text by itself
                 ws.row_dimensions[row].height = 13.5 * lines
+                for c in range(1, len(cols) + 1):  # the row reads along its top line
+                    cell = ws.cell(row, c)
+                    a = cell.alignment
+                    if a.vertical != "top":
+                        cell.alignment = Alignment(horizontal=a.horizontal, vertical="top",
+                                                   wrap_text=a.wrap_text, indent=a.indent)
             row += 1
         if not elements:
             row += 1  # one empty row to type into (and for the totals' range)
@@ -162,8 +168,11 @@ class PlanBuilder:
                 parts = [col.value(e) if col.field is None else getattr(e, col.field)
                          for e in elements]
                 total = sum(v for v in parts if isinstance(v, int | float))
-                cell = put_formula(ws, row, c, f"=SUM({letter}{first}:{letter}{last_data})",
-                                   total)
+                # To the row above the total, wherever that is: a row the partner inserts
+                # above the total (as the sheet says to) is summed too; a plain range
+                # ending at the last exported row would leave it out.
+                cell = put_formula(ws, row, c, f"=SUM({letter}{first}:INDEX({letter}:{letter},"
+                                   "ROW()-1))", total)
                 self.s(cell, f"jbp total {style}")
             self.s(ws.cell(row, marks_at, TOTAL), "jbp hidden")
             return first, row

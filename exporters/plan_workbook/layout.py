@@ -89,7 +89,7 @@ def _cols(cls: type[Element], specs: list[tuple]) -> list[Col]:
 
 
 INITIATIVE_COLS = _cols(Initiative, [
-    ("title", "wrap", 30), ("type", "text", 18), ("owner_side", "text", 9),
+    ("title", "wrap", 30), ("type", "wrap", 18), ("owner_side", "text", 9),
     ("owner", "text", 14), ("start_date", "date", 10.5), ("end_date", "date", 10.5),
     ("status", "text", 10), ("mdf_requested", "money", 12), ("mdf_approved", "money", 12),
     ("mdf_claimed", "money", 12),

@@ -15,15 +15,18 @@ from .layout import (
     RULE_COLS,
     RULES_RISKS,
     SKIP,
+    ref,
 )
 
 
 class PartSheets(PlanBuilder):
     def initiatives(self) -> None:
         ws = self.wb.create_sheet(INITIATIVES)
+        # The example names this plan's own goals ("G12" alone reads as a cell address).
+        example = ", ".join(ref("goal", g.id) for g in self.doc.goals[:2]) or "G1, G2"
         self.heading(ws, "Initiatives", "Status, type and owner side are drop-downs. "
                      "Add rows above the total. Linked goals: goal references from the Goals "
-                     "& KPIs sheet, e.g. G12, G14. MDF open = approved − claimed.")
+                     f"& KPIs sheet, e.g. {example}. MDF open = approved − claimed.")
         cols = INITIATIVE_COLS
         marks = len(cols) + 2
         money = [i for i, c in enumerate(cols, start=1) if c.style == "money"]

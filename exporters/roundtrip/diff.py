@@ -9,11 +9,12 @@ from typing import Any
 
 from jbp.errors import ValidationError
 from jbp.fields import Field
+from jbp.formatting import kpi_value
 from jbp.model import PLAN_PARTS, Element, Plan, element_class
 
 from .. import plan_workbook as pw
 from .reader import _BAD, _Reader
-from .review import WorkbookChange, _display, _same
+from .review import WorkbookChange, _display, _same, is_kpi_value
 
 
 class DiffBase:
@@ -140,7 +141,8 @@ class DiffBase:
                     self.note_comment("plan", self.plan_id, c.comment, pw.COVER, c.row)
 
     def edit(self, kind: str, element_id: int, name: str, value: Any, sheet: str,
-             row: int) -> None:
+             row: int, unit: str = "") -> None:
+        """Record a changed field; ``unit`` is the unit a KPI row has in the workbook."""
         cls = element_class(kind)
         f = cls.field(name)
         base = f.from_store((self.snap.get(kind, {}).get(str(element_id)) or {}).get(name))
@@ -152,16 +154,33 @@ class DiffBase:
                                      "deleted in the workspace after the export; its edits "
                                      "are left out")
             return
+        unit = unit or (getattr(current, "unit", "") if kind == "kpi" else "")
         now = getattr(current, name)
         conflict = ""
         if not _same(f, now, base):
             conflict = (f"changed in the workspace after the export from "
-                        f"{_display(kind, name, base)!r} to {_display(kind, name, now)!r}")
+                        f"{_display(kind, name, base, unit)!r} to "
+                        f"{_display(kind, name, now, unit)!r}")
         if _same(f, value, now):
             return  # the workspace already holds the workbook's value
+        self.check_percent(kind, name, value, unit, sheet, row, f.label)
         self.changes.append(WorkbookChange(
             "edit", kind, element_id, name, now, value, sheet, row,
-            self.label(kind, element_id), f.label, conflict, self.new_key()))
+            self.label(kind, element_id), f.label, conflict, self.new_key(), unit=unit))
+
+    def check_percent(self, kind: str, name: str, value: Any, unit: str, sheet: str,
+                      row: int, header: str) -> None:
+        """A note for a percent KPI value typed as a whole number (55 for 55%): the cell holds
+        a fraction, so 55 is 5,500%. Only a note: a growth KPI can pass 100%."""
+        if (kind != "kpi" or unit != "percent" or not is_kpi_value(name)
+                or not isinstance(value, int | float) or abs(value) <= 1):
+            return
+        typed = f"{value:,.10g}"
+        self.reader.notes.append(
+            f"{sheet} row {row}, column {header!r}: {typed} in a percent KPI is "
+            f"{kpi_value(value, 'percent')} (the cell holds 0.55 for 55%); if you meant "
+            f"{kpi_value(value / 100, 'percent')}, untick this change, type "
+            f"{kpi_value(value / 100, 'percent')} in the workbook and import it again")
 
     def note_comment(self, kind: str, element_id: int | None, note, sheet: str, row: int,
                      parent: str = "") -> None:

@@ -148,15 +148,20 @@ class PartRows(DiffBase):
     def compare_row(self, sheet_name: str, row: _Row) -> None:
         kind, eid = row.kind, row.element_id
         before = len(self.changes)
+        unit = str(row.values.get("unit") or "") if kind == "kpi" else ""
         for name, value in row.values.items():
-            self.edit(kind, eid, name, value, sheet_name, row.number)
+            self.edit(kind, eid, name, value, sheet_name, row.number, unit)
         edits = {c.field: c.new for c in self.changes[before:]}
         current = self.current.get((kind, eid))
         if edits and current is not None:
             try:
                 current.replace(**edits)
-            except ValidationError as exc:
-                self.reader.problem(f"{sheet_name} row {row.number}: {exc}")
+            except ValidationError as exc:  # fields that must agree (end after start…)
+                cls = element_class(kind)
+                column = next((h for n, (h, _) in row.cells.items()
+                               if cls.field(n).label == exc.field), exc.field)
+                self.reader.problem(f"{sheet_name} row {row.number}, column {column!r}: "
+                                    f"{exc.reason}")
         if kind == "kpi" and row.parent_goal is not None:
             old_goal = self.snap.get("kpi_goal", {}).get(str(eid))
             if old_goal is not None and old_goal != row.parent_goal:
@@ -203,6 +208,11 @@ class PartRows(DiffBase):
                 for _author, note in row.notes:
                     self.note_comment(kind, existing.id, note, sheet_name, row.number)
                 return
+        if kind == "kpi":
+            unit = str(getattr(element, "unit", ""))
+            for name, value in values.items():
+                self.check_percent(kind, name, value, unit, sheet_name, row.number,
+                                   row.cells[name][0])
         key = self.new_key()
         self.add_keys[(sheet_name, row.number)] = key
         self.changes.append(WorkbookChange(
@@ -223,6 +233,8 @@ class PartRows(DiffBase):
                 current = self.current.get((kind, eid))
                 if current is None:
                     continue  # already deleted in the workspace
+                if kind == "goal" and self.kpis_left_behind(eid, current):
+                    continue
                 cls = element_class(kind)
                 conflict = ""
                 now = {f.name: f.to_store(getattr(current, f.name)) for f in cls.FIELDS}
@@ -237,5 +249,23 @@ class PartRows(DiffBase):
                 self.changes.append(WorkbookChange(
                     "delete", kind, eid, "*", self.label(kind, eid), None, sheet_of[kind], None,
                     self.label(kind, eid), "(row removed)", conflict, key, parent))
+
+    def kpis_left_behind(self, goal_id: int, goal) -> bool:
+        """A goal row deleted while rows of its KPIs are still in the sheet: deleting a goal
+        deletes its KPIs (their targets and actuals), which the sheet says to keep. Refused
+        with the rows to delete too, rather than losing KPIs no change lists."""
+        kept = sorted((self.seen[("kpi", eid)][1], eid) for (kind, eid), e in
+                      self.current.items()
+                      if kind == "kpi" and getattr(e, "goal_id", None) == goal_id
+                      and ("kpi", eid) in self.seen)
+        if not kept:
+            return False
+        rows = ", ".join(f"{pw.ref('kpi', eid)} (row {row})" for row, eid in kept)
+        self.reader.problem(
+            f"{pw.KPIS}: the row of goal {pw.ref('goal', goal_id)} '{goal.title}' was deleted "
+            f"but its KPIs {rows} are still in the sheet, and deleting a goal deletes its "
+            "KPIs; delete those rows too, or put the goal's row back above them (a KPI moves "
+            "to another goal in the app)")
+        return True
 
     # -- comments ------------------------------------------------------------------

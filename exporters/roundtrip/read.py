@@ -40,6 +40,7 @@ def read_plan_workbook(ws, path: str | Path, *, plan_id: int | None = None) -> W
         raise WorkbookError(path, [
             f"is the workbook of '{meta.get('plan_title')}' (plan {wb_plan}), which no longer "
             "exists in this workspace"]) from None
+    reader.find_renamed(wb)
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheetnames]
     for s in missing:
         reader.problem(f"sheet {s!r} is missing (deleted or renamed?); restore it or export "

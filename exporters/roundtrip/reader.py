@@ -43,6 +43,7 @@ class _Reader:
         self.problems: list[str] = []
         self.notes: list[str] = []
         self.cached = None  # the workbook's saved formula values, loaded on demand
+        self.renamed: dict[str, str] = {}  # our sheet name -> the name the editor gave it
 
     def problem(self, text: str) -> None:
         self.problems.append(text)
@@ -91,7 +92,37 @@ class _Reader:
             import openpyxl
 
             self.cached = openpyxl.load_workbook(self.path, data_only=True)
-        return self.cached[sheet].cell(row, col).value
+        return self.cached[self.renamed.get(sheet, sheet)].cell(row, col).value
+
+    def find_renamed(self, wb) -> None:
+        """Take back a required sheet the editor renamed ("Goals & KPIs" → "KPIs FY26"): it
+        is found by the hidden markers only our sheets carry, read under its own name, and
+        a note says so. A sheet that was deleted stays missing."""
+        wanted = [s for s in REQUIRED_SHEETS if s not in wb.sheetnames]
+        if not wanted:
+            return
+        sheet_of_kind = {k: s for s, kinds in PART_SHEETS.items() for k in kinds}
+        sheet_of_kind["comment"] = pw.COMMENTS
+        for sheet in wb.worksheets:
+            if sheet.title in REQUIRED_SHEETS or sheet.title == pw.META:
+                continue
+            found = None
+            for row in sheet.iter_rows(max_row=min(sheet.max_row, 60), values_only=True):
+                for v in row:
+                    if isinstance(v, str) and v.startswith(pw.HEADER_MARK):
+                        found = sheet_of_kind.get(v[len(pw.HEADER_MARK):])
+                    elif isinstance(v, str) and v.startswith(pw.FIELD_MARK):
+                        found = pw.COVER
+                    if found:
+                        break
+                if found:
+                    break
+            if found in wanted:
+                wanted.remove(found)
+                self.renamed[found] = sheet.title
+                self.notes.append(f"sheet {sheet.title!r} is the plan's {found!r} sheet, "
+                                  f"renamed; the changes name it {found!r}")
+                sheet.title = found
 
     def meta(self, wb) -> tuple[dict[str, Any], dict[str, Any], bytes]:
         if pw.META not in wb.sheetnames:

@@ -11,6 +11,7 @@ from typing import Any
 
 from jbp.errors import JbpError, ValidationError
 from jbp.fields import Field
+from jbp.formatting import kpi_value
 from jbp.model import element_class
 
 from .. import plan_workbook as pw
@@ -52,6 +53,7 @@ class WorkbookChange:
     key: str = ""
     parent: str = ""
     payload: Any = field(default=None, repr=False, compare=False)
+    unit: str = ""  # a KPI's unit: its targets and actuals are shown in it (0.55 → 55%)
 
     @property
     def where(self) -> str:
@@ -59,15 +61,16 @@ class WorkbookChange:
 
     @property
     def old_text(self) -> str:
-        return _display(self.kind, self.field, self.old)
+        return _display(self.kind, self.field, self.old, self.unit)
 
     @property
     def new_text(self) -> str:
         if self.action == "add":
             cls = element_class(self.kind)
-            return "; ".join(f"{cls.field(k).label}: {_display(self.kind, k, v)}"
+            unit = str(self.new.get("unit") or "")
+            return "; ".join(f"{cls.field(k).label}: {_display(self.kind, k, v, unit)}"
                              for k, v in self.new.items() if v not in (None, "", []))
-        return _display(self.kind, self.field, self.new)
+        return _display(self.kind, self.field, self.new, self.unit)
 
     def describe(self) -> str:
         verb = {"edit": "Change", "add": "Add", "delete": "Delete", "comment": "Comment on"}
@@ -99,9 +102,13 @@ class WorkbookReview:
         return self.version_now != self.version_then
 
 
-def _display(kind: str, name: str, value: Any) -> str:
+def _display(kind: str, name: str, value: Any, unit: str = "") -> str:
     if value is None:
         return ""
+    if kind == "kpi" and unit and is_kpi_value(name) and isinstance(value, int | float):
+        return kpi_value(value, unit)
+    if isinstance(value, bool):
+        return "yes" if value else "no"  # as the workbook's drop-downs say it
     if kind == "comment" or name in ("*", "comment"):
         return value if isinstance(value, str) else str(value)
     try:
@@ -111,6 +118,11 @@ def _display(kind: str, name: str, value: Any) -> str:
     if f.kind == "ids":
         return ", ".join(pw.ref("goal", v) for v in value)
     return f.display(value)
+
+
+def is_kpi_value(name: str) -> bool:
+    """True for a KPI's quarterly target and actual fields (held in the KPI's unit)."""
+    return name[:7] in ("target_", "actual_")
 
 
 def _same(f: Field | None, a: Any, b: Any) -> bool:
