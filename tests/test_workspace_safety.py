@@ -157,7 +157,7 @@ def test_demo_force_keeps_the_old_workspace_when_the_build_fails(demo_path: Path
 
     before = digest(demo_path)
 
-    def broken_fill(ws, rng):
+    def broken_fill(ws, rng, steady=False):
         raise RuntimeError("disk went away")
 
     monkeypatch.setattr(demo, "_fill", broken_fill)
