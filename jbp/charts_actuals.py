@@ -40,13 +40,14 @@ def partial_index(monthly: pd.DataFrame, column: str) -> int | None:
 
 
 def _hatch(bars, index: int | None) -> None:
-    """Mark the bar of the month in progress: hatched, lighter, never a finished month."""
+    """Mark the bar of the month in progress: white hatching over its own colour (a lighter
+    bar read as the next series' colour: a sourced month "to date" looked influenced)."""
     if index is None:
         return
     patch = bars.patches[index]
-    patch.set_hatch("//")
-    patch.set_alpha(0.5)
-    patch.set_edgecolor("#333333")
+    patch.set_hatch("///")
+    patch.set_edgecolor("white")
+    patch.set_linewidth(0)
 
 
 def _labels(ax: Axes, monthly: pd.DataFrame, column: str | None = None) -> list[str]:
@@ -54,6 +55,8 @@ def _labels(ax: Axes, monthly: pd.DataFrame, column: str | None = None) -> list[
     at = partial_index(monthly, column) if column else None
     if at is not None:
         labels[at] += " to date"
+    if column is not None:
+        _no_data(ax, monthly[column])
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
@@ -62,6 +65,29 @@ def _labels(ax: Axes, monthly: pd.DataFrame, column: str | None = None) -> list[
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return labels
+
+
+def _no_data(ax: Axes, values: pd.Series) -> None:
+    """Shade the months after the source's data ends and say so: an empty slot there is not
+    a month of zero."""
+    missing = np.flatnonzero(values.isna().to_numpy())
+    if not len(missing):
+        return
+    lo, hi = int(missing[0]) - 0.5, len(values) - 0.5
+    ax.axvspan(lo, hi, color="#9aa5b1", alpha=0.15, linewidth=0)
+    ax.text((lo + hi) / 2, 0.5, "no data\nyet", transform=ax.get_xaxis_transform(),
+            ha="center", va="center", fontsize=6, color="#555555")
+
+
+def _none_yet(ax: Axes, monthly: pd.DataFrame, columns: list[str], text: str) -> None:
+    """All of ``columns`` zero (or no data) in every month shown: one tick at 0 and ``text``
+    (an axis scaled to nothing ticks "0, 0, −0")."""
+    if monthly[columns].fillna(0).to_numpy().any():
+        return
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0])
+    ax.text(0.5, 0.55, text, transform=ax.transAxes, ha="center", va="center", fontsize=7,
+            color="#666666")
 
 
 def _money(value: float, _pos: object = None) -> str:
@@ -85,10 +111,12 @@ def draw_revenue(ax: Axes, monthly: pd.DataFrame, currency: str = "") -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_title(f"Revenue by month{f' ({currency})' if currency else ''}", fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
+    _none_yet(ax, monthly, ["sourced_revenue", "influenced_revenue"], "No revenue in these months")
 
 
 def draw_activity(ax: Axes, monthly: pd.DataFrame) -> None:
     """Portal logins (left axis) and deal registrations (right axis) per month (counts)."""
+    from matplotlib.ticker import MaxNLocator
     x = list(range(len(monthly)))
     ax.plot(x, monthly["logins"], color=LOGINS, marker="o", markersize=3, label="Logins")
     at = partial_index(monthly, "logins")
@@ -101,6 +129,8 @@ def draw_activity(ax: Axes, monthly: pd.DataFrame) -> None:
     _hatch(right.bar(x, monthly["registrations"], color=REGISTRATIONS, alpha=0.45,
                      label="Registrations"), partial_index(monthly, "registrations"))
     right.set_ylim(bottom=0)
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.25 of a deal
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     right.tick_params(axis="y", labelsize=7)
     right.spines["top"].set_visible(False)
     ax.set_zorder(right.get_zorder() + 1)
@@ -114,6 +144,7 @@ def draw_activity(ax: Axes, monthly: pd.DataFrame) -> None:
 
 def draw_certifications(ax: Axes, monthly: pd.DataFrame) -> None:
     """Distinct certified people to each month's end (line) and new completions (bars)."""
+    from matplotlib.ticker import MaxNLocator
     x = list(range(len(monthly)))
     _hatch(ax.bar(x, monthly["certifications"], color=CERTIFIED, alpha=0.35,
                   label="Completions"), partial_index(monthly, "certifications"))
@@ -121,8 +152,10 @@ def draw_certifications(ax: Axes, monthly: pd.DataFrame) -> None:
             label="Certified people")
     _labels(ax, monthly, "certifications")
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("Certifications", fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
+    _none_yet(ax, monthly, ["certifications", "certified_people"], "No one certified yet")
 
 
 def draw_mdf(ax: Axes, monthly: pd.DataFrame, currency: str = "") -> None:
@@ -140,6 +173,7 @@ def draw_mdf(ax: Axes, monthly: pd.DataFrame, currency: str = "") -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_title(f"MDF{f' ({currency})' if currency else ''}", fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
+    _none_yet(ax, monthly, ["mdf_approved", "mdf_claimed"], "No MDF in these months")
 
 
 def draw_partner_trends(fig: Figure, monthly: pd.DataFrame, currency: str = "") -> None:
