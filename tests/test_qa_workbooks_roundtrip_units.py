@@ -179,3 +179,16 @@ def test_fields_that_disagree_are_named_by_their_column(exported):
         read_plan_workbook(ws, path, plan_id=plan_id)
     assert caught.value.problems == [f"{pw.INITIATIVES} row {row}, column 'End': is before "
                                      "the start"]
+
+
+def test_a_rag_threshold_changed_on_the_cover_is_named_not_kept_silently(exported):
+    ws, plan_id, path, _percent, _money = exported
+    wb = openpyxl.load_workbook(path)
+    sheet, ref = next(iter(wb.defined_names["RAG_green"].destinations))
+    wb[sheet][ref.replace("$", "")] = 0.9
+    wb.save(path)
+    review = read_plan_workbook(ws, path, plan_id=plan_id)
+    green = ws.program().rag_green
+    assert any(f"green RAG threshold was changed to 90% (the program's is {green:.0%})" in n
+               and "not imported" in n for n in review.notes), review.notes
+    assert ws.program().rag_green == green

@@ -48,6 +48,7 @@ def read_plan_workbook(ws, path: str | Path, *, plan_id: int | None = None) -> W
     reader.fail_if_problems()
     diff = _Diff(ws, reader, doc, snapshot, key, wb_plan)
     diff.cover(wb[pw.COVER])
+    reader.notes += _measurement_notes(wb, ws.program())
     rows: dict[str, list[_Row]] = {}
     for sheet_name in (pw.KPIS, pw.INITIATIVES, pw.ACCOUNTS, pw.RULES_RISKS):
         rows[sheet_name] = diff.scan_parts(wb[sheet_name], PART_SHEETS[sheet_name])
@@ -69,3 +70,27 @@ def read_plan_workbook(ws, path: str | Path, *, plan_id: int | None = None) -> W
     for i, change in enumerate(review.changes, start=1):
         change.key = change.key or f"c{i}"
     return review
+
+
+def _measurement_notes(wb, program) -> list[str]:
+    """The Cover's measurement inputs are the workbook's own (its KPI formulas read them): a
+    RAG threshold changed there is not imported, and the review says so rather than keep
+    the edit silently."""
+    notes = []
+    for name, field in (("RAG_green", "rag_green"), ("RAG_amber", "rag_amber")):
+        defined = wb.defined_names.get(name)
+        if defined is None:
+            continue
+        for sheet, ref in defined.destinations:
+            if sheet not in wb.sheetnames:
+                continue
+            value = wb[sheet][ref.replace("$", "")].value
+            mine = getattr(program, field)
+            if isinstance(value, int | float) and abs(float(value) - mine) > 1e-9:
+                label = "green" if field == "rag_green" else "amber"
+                notes.append(
+                    f"{sheet}: the {label} RAG threshold was changed to {float(value):.0%} "
+                    f"(the program's is {mine:.0%}); it colours this workbook's KPIs only and "
+                    "is not imported: the program's thresholds are set on the Program page")
+    return notes
+
