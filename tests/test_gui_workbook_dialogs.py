@@ -160,6 +160,15 @@ def test_a_bad_workbook_is_explained_and_changes_nothing(app, tmp_path):
     pw.export_plan(ctx.workspace, plan.id, tmp_path / "same.xlsx", as_of=AS_OF)
     assert wd.import_plan_workbook(window, ctx, tmp_path / "same.xlsx") is None
     assert window.findChild(QMessageBox, "import_no_changes") is not None
+    # A workbook whose only edit is not imported says what was left out, and why.
+    wb = openpyxl.load_workbook(tmp_path / "same.xlsx")
+    sheet, ref = next(iter(wb.defined_names["RAG_amber"].destinations))
+    wb[sheet][ref.replace("$", "")] = 0.5
+    wb.save(tmp_path / "rag.xlsx")
+    assert wd.import_plan_workbook(window, ctx, tmp_path / "rag.xlsx") is None
+    boxes = [b for b in window.findChildren(QMessageBox, "import_no_changes")
+             if "amber RAG threshold" in b.informativeText()]
+    assert boxes and "not imported" in boxes[-1].informativeText()
 
 
 def test_export_scenarios_from_the_lab(app, tmp_path):

@@ -484,6 +484,7 @@ def import_plan_workbook(parent: QWidget | None, ctx, path: Path | None = None
         _tell(parent, f"{path.name}: no changes to take")
         message(parent, "Import plan workbook",
                 f"{path.name} holds no changes to '{review.plan_title}'.",
+                "\n".join(f"• {n}" for n in review.notes),  # what was left out, and why
                 icon=QMessageBox.Icon.Information, name="import_no_changes")
         return None
     dialog = WorkbookChangesDialog(review, ctx, parent)
