@@ -1,0 +1,68 @@
+"""The KPI table read as an alliance manager types into it: a percent KPI's quarter cells
+show percent, so what is typed there is percent too (found on a QA walk: "55" in a win
+rate's target cell was stored as 5,500%)."""
+
+from __future__ import annotations
+
+import pytest
+from gui_support import cell_text, demo_window, edit_cell, finish_tasks, no_thread_left, settings  # noqa: F401
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, demo_path, settings):  # noqa: F811
+    win = demo_window(qtbot, settings, demo_path)
+    win.show_page("Plans")
+    yield win
+    win.ctx.discard_pending()
+    win.close()
+
+
+def open_kpi(window, partner: str, fy: int, kpi_name: str):
+    ws = window.ctx.workspace
+    pid = ws.partner_by_name(partner).id
+    plan_id = next(p.id for p in ws.plans(pid) if p.fiscal_year == fy)
+    assert window.plans().select_plan(plan_id)
+    editor = window.plans().editor
+    editor.show_tab("Goals & KPIs")
+    doc = ws.plan_document(plan_id)
+    kpi = next(k for k in doc.kpis if k.name == kpi_name)
+    editor.goals.select_id(kpi.goal_id)
+    row = next(r for r in range(editor.kpi_model.rowCount())
+               if editor.kpi_model.element(r).id == kpi.id)
+    return editor, kpi, row
+
+
+def test_plain_number_in_a_percent_kpi_cell_is_percent(qtbot, window):
+    editor, kpi, row = open_kpi(window, "Cascade Integrators", 2026,
+                                "Win rate of registered deals")
+    ws = window.ctx.workspace
+    assert kpi.unit == "percent"
+    edit_cell(qtbot, editor.kpis, row, "target_q4", "55")
+    assert ws.element("kpi", kpi.id).target_q4 == pytest.approx(0.55)
+    assert cell_text(editor.kpis, row, "target_q4") == "55%"
+    edit_cell(qtbot, editor.kpis, row, "target_q4", "60%")  # with the sign, as before
+    assert ws.element("kpi", kpi.id).target_q4 == pytest.approx(0.60)
+    edit_cell(qtbot, editor.kpis, row, "actual_q4", "0")
+    assert ws.element("kpi", kpi.id).actual_q4 == 0.0
+
+
+def test_fraction_typed_in_a_percent_kpi_cell_is_refused_not_guessed(qtbot, window):
+    editor, kpi, row = open_kpi(window, "Cascade Integrators", 2026,
+                                "Win rate of registered deals")
+    ws = window.ctx.workspace
+    before = ws.element("kpi", kpi.id).target_q4
+    edit_cell(qtbot, editor.kpis, row, "target_q4", "0.55")  # 0.55% or 55%?
+    assert ws.element("kpi", kpi.id).target_q4 == before
+    message = editor.kpis.error_line.text()
+    assert "Target Q4" in message and "0.55%" in message and "55%" in message
+    assert "Nothing was stored" in message
+
+
+def test_count_kpi_cells_are_read_as_typed(qtbot, window):
+    editor, kpi, row = open_kpi(window, "Cascade Integrators", 2026, "Registered deals")
+    edit_cell(qtbot, editor.kpis, row, "target_q4", "40")
+    assert window.ctx.workspace.element("kpi", kpi.id).target_q4 == 40.0
+    edit_cell(qtbot, editor.kpis, row, "target_q3", "0.5")  # a count: no percent reading
+    assert window.ctx.workspace.element("kpi", kpi.id).target_q3 == 0.5
