@@ -133,6 +133,61 @@ def draft_from_template(ws: Workspace, partner_id: int, fiscal_year: int,
     return draft
 
 
+def with_measured_actuals(ws: Workspace, draft: PlanDraft, as_of: dt.date) -> PlanDraft:
+    """``draft`` with the quarterly actuals of its KPIs bound to a metric measured from the
+    workspace's imported actuals, as a refresh (:mod:`jbp.bindings`) would fill them: a new
+    plan for a year with data shows where the partner stands from its first screen, not
+    "no actuals yet" until someone refreshes. Quarters not begun on the day each source is
+    read through stay empty, and so does a metric with nothing to measure.
+
+    Reads only the plan's partner (one partner row, that partner's actuals rows): a
+    program of 20,000 partners creates a plan as fast as a small one."""
+    from .metrics import METRICS, Actuals, quarterly_values_many
+    from .metrics.activity import ActivitySource
+    from .metrics.snapshot import KINDS
+
+    bound = [(kpi, kpi.metric) for _, kpis in draft.goals for kpi in kpis
+             if kpi.metric and kpi.metric in METRICS]
+    if not bound:
+        return draft
+    partner_id = draft.plan.partner_id
+    with ws.read():
+        partners = _partner_frame(ws, partner_id)
+        actuals = Actuals(program=ws.program(), partners=partners,
+                          extract_dates=ws.extract_dates(),
+                          source=ActivitySource(ws, tuple(KINDS)))
+        values = quarterly_values_many(
+            actuals, [(metric, partner_id, draft.plan.fiscal_year) for _, metric in bound],
+            as_of)
+    measured = {id(kpi): row for (kpi, _), row in zip(bound, values, strict=True)}
+    goals = []
+    for goal, kpis in draft.goals:
+        filled = []
+        for kpi in kpis:
+            row = measured.get(id(kpi))
+            if row is not None:
+                kpi = kpi.replace(**{f"actual_{q}": (v if v is not None else old)
+                                     for q, v, old in zip(QUARTERS, row, kpi.actuals,
+                                                          strict=True)})
+            filled.append(kpi)
+        goals.append((goal, filled))
+    return PlanDraft(plan=draft.plan, goals=goals, initiatives=draft.initiatives,
+                     accounts=draft.accounts, rules=draft.rules, risks=draft.risks)
+
+
+def _partner_frame(ws: Workspace, partner_id: int) -> Any:
+    """One partner, as :func:`jbp.metrics.snapshot.partners_frame` gives every partner."""
+    import pandas as pd
+
+    columns = ["id", "name", "type", "region", "manager", "signup_date", "activated_on",
+               "churned_on", "tier"]
+    rows = ws.rows(f"SELECT {', '.join(columns)} FROM partners WHERE id = ?", (partner_id,))
+    frame = pd.DataFrame([dict(r) for r in rows], columns=columns)
+    for col in ("signup_date", "activated_on", "churned_on"):
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
+    return frame
+
+
 def _shift_year(d: dt.date | None) -> dt.date | None:
     if d is None:
         return None

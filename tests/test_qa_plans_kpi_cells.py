@@ -66,3 +66,38 @@ def test_count_kpi_cells_are_read_as_typed(qtbot, window):
     assert window.ctx.workspace.element("kpi", kpi.id).target_q4 == 40.0
     edit_cell(qtbot, editor.kpis, row, "target_q3", "0.5")  # a count: no percent reading
     assert window.ctx.workspace.element("kpi", kpi.id).target_q3 == 0.5
+
+
+def test_new_plan_for_a_year_with_data_starts_with_its_bound_actuals(qtbot, window):
+    """A plan made from the template for this fiscal year shows the partner's actuals on
+    its first screen (before: every bound KPI read "no actuals yet" until someone pressed
+    Refresh on the Data page), and one Ctrl+Z takes the whole plan back."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from jbp.bindings import bound_updates
+
+    ws = window.ctx.workspace
+    acme = ws.partner_by_name("Acme Integration")
+    assert not ws.plans(acme.id)
+    page = window.plans()
+    page.new_button.click()
+    dialog = page.new_plan_dialog
+    dialog.partner.setCurrentIndex(
+        dialog.partner.findText("Acme Integration", Qt.MatchFlag.MatchStartsWith))
+    dialog.year.setValue(window.ctx.as_of.year)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    (plan,) = ws.plans(acme.id)
+    doc = ws.plan_document(plan.id)
+    bound = [k for k in doc.kpis if k.metric]
+    assert bound and any(a is not None for k in bound for a in k.actuals)
+    # exactly what a refresh from the imports would write: nothing left to refresh
+    assert bound_updates(ws, [plan.id], window.ctx.as_of) == []
+    editor = page.editor
+    editor.show_tab("Goals & KPIs")
+    assert editor.plan_id == plan.id
+    assert cell_text(editor.kpis, 0, "actual_q1") != ""
+    rag = [c.title for c in editor.kpi_model.columns].index("RAG")
+    assert editor.kpi_model.index(0, rag).data() in ("Green", "Amber", "Red")
+    window.undo_action.trigger()
+    assert ws.plans(acme.id) == []

@@ -1,0 +1,33 @@
+"""Plan domain checks found on a QA walk of the plan editor (no Qt)."""
+
+from __future__ import annotations
+
+from jbp import bindings, demo
+from jbp.commands import Editor, History
+from jbp.plans import CreatePlan, draft_from_template, with_measured_actuals
+
+VENDOR = Editor("Dana Whitfield", "vendor")
+
+
+def _unplanned_partner(ws) -> int:
+    with_plan = {p.partner_id for p in ws.plans()}
+    return next(p.id for p in ws.partners() if p.active and p.id not in with_plan)
+
+
+def test_measured_draft_holds_what_a_refresh_would_write(demo_ws):
+    pid = _unplanned_partner(demo_ws)
+    as_of = demo.AS_OF
+    draft = with_measured_actuals(demo_ws, draft_from_template(demo_ws, pid, as_of.year),
+                                  as_of)
+    kpis = [k for _, ks in draft.goals for k in ks]
+    assert any(a is not None for k in kpis if k.metric for a in k.actuals)
+    assert all(a is None for k in kpis if not k.metric for a in k.actuals)
+    plan_id = History(demo_ws).run(CreatePlan(VENDOR, draft)).plan_id
+    assert bindings.bound_updates(demo_ws, [plan_id], as_of) == []
+
+
+def test_measured_draft_of_a_year_without_data_stays_empty(demo_ws):
+    pid = _unplanned_partner(demo_ws)
+    draft = with_measured_actuals(
+        demo_ws, draft_from_template(demo_ws, pid, demo.AS_OF.year + 1), demo.AS_OF)
+    assert all(a is None for _, ks in draft.goals for k in ks for a in k.actuals)
