@@ -81,6 +81,24 @@ def _field_of(kind: str, name: str) -> tuple[type[Element], Field]:
         raise ValidationError(name, f"{cls.LABEL} has no such field") from None
 
 
+def _name_key(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def check_kpi_name_free(ws: Workspace, plan_id: int, name: str,
+                        kpi_id: int | None = None) -> None:
+    """Refuse a second KPI of one name in a plan (spacing and case aside): the QBR, the
+    charts, the history and the amendments name a KPI by its name, and a refresh from the
+    imports logs its cells as "name · Qn" — two of one name cannot be told apart there."""
+    key = _name_key(name)
+    for other_id, other, goal in ws.rows(
+            "SELECT k.id, k.name, g.title FROM kpis k JOIN goals g ON g.id = k.goal_id "
+            "WHERE g.plan_id = ?", (plan_id,)):
+        if other_id != kpi_id and _name_key(other) == key:
+            raise ValidationError("KPI", f"this plan already has a KPI named “{other}” "
+                                         f"(goal “{goal}”); give this one another name")
+
+
 class SetField(Command):
     """Change one field of the plan or of one of its parts."""
 
@@ -101,6 +119,8 @@ class SetField(Command):
         with ws.transaction(self.plan_id):
             current = ws.element(self.kind, self.element_id)
             old = getattr(current, self.field)
+            if self.kind == "kpi" and self.field == "name" and action == "edit":
+                check_kpi_name_free(ws, self.plan_id, value, self.element_id)
             current.replace(**{self.field: value})  # cross-field rules raise here
             ws.write_field(self.kind, self.element_id, self.field, value)
             self._revision(ws, self.editor, self.kind, self.element_id, self.field,
@@ -136,6 +156,8 @@ class AddPart(Command):
         parent_kind = "goal" if parent_col == "goal_id" else "plan"
         self.plan_id = ws.plan_id_of(parent_kind, getattr(self.element, parent_col))
         with ws.transaction(self.plan_id):
+            if kind == "kpi":
+                check_kpi_name_free(ws, self.plan_id, getattr(self.element, "name", ""))
             self.element_id = ws.insert_part(self.element, self.element_id)
             stored = {f.name: f.to_store(getattr(self.element, f.name))
                       for f in self.element.FIELDS}

@@ -31,3 +31,28 @@ def test_measured_draft_of_a_year_without_data_stays_empty(demo_ws):
     draft = with_measured_actuals(
         demo_ws, draft_from_template(demo_ws, pid, demo.AS_OF.year + 1), demo.AS_OF)
     assert all(a is None for _, ks in draft.goals for k in ks for a in k.actuals)
+
+
+def test_second_kpi_of_one_name_in_a_plan_is_refused(demo_ws):
+    import pytest
+
+    from jbp.commands import AddPart, SetField
+    from jbp.errors import ValidationError
+    from jbp.model import Kpi
+
+    plan = next(p for p in demo_ws.plans() if p.fiscal_year == demo.AS_OF.year)
+    doc = demo_ws.plan_document(plan.id)
+    first, second = doc.kpis[0], doc.kpis[-1]
+    history = History(demo_ws)
+    revisions = len(demo_ws.revisions(plan.id))
+    with pytest.raises(ValidationError, match="already has a KPI named"):
+        history.run(AddPart(VENDOR, Kpi(goal_id=second.goal_id, name=f" {first.name.upper()}")))
+    with pytest.raises(ValidationError, match="already has a KPI named"):
+        history.run(SetField(VENDOR, "kpi", second.id, "name", first.name))
+    assert len(demo_ws.plan_document(plan.id).kpis) == len(doc.kpis)
+    assert len(demo_ws.revisions(plan.id)) == revisions  # nothing half-written
+    # another plan may use the name; undo of a rename restores the old name
+    rename = history.run(SetField(VENDOR, "kpi", second.id, "name", "Fresh name"))
+    history.undo()
+    assert demo_ws.element("kpi", second.id).name == second.name
+    assert rename.old == second.name

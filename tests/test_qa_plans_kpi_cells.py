@@ -101,3 +101,47 @@ def test_new_plan_for_a_year_with_data_starts_with_its_bound_actuals(qtbot, wind
     assert editor.kpi_model.index(0, rag).data() in ("Green", "Amber", "Red")
     window.undo_action.trigger()
     assert ws.plans(acme.id) == []
+
+
+def test_a_second_kpi_of_one_name_is_refused_at_the_cell(qtbot, window):
+    """Renaming a KPI to the name of another KPI of the plan is refused with a message
+    (before: accepted silently, and the QBR, the history and the refresh log then showed
+    two "Partner-sourced revenue" rows nobody could tell apart)."""
+    editor, kpi, row = open_kpi(window, "Cascade Integrators", 2026, "Registered deals")
+    ws = window.ctx.workspace
+    edit_cell(qtbot, editor.kpis, row, "name", "partner-sourced  Revenue")
+    assert ws.element("kpi", kpi.id).name == "Registered deals"
+    assert "already has a KPI named “Partner-sourced revenue”" in (
+        editor.kpis.error_line.text())
+    # its own name in other letters is no clash
+    edit_cell(qtbot, editor.kpis, row, "name", "Registered Deals")
+    assert ws.element("kpi", kpi.id).name == "Registered Deals"
+
+
+def test_empty_kpi_name_is_refused_with_a_message(qtbot, window):
+    editor, kpi, row = open_kpi(window, "Cascade Integrators", 2026, "Registered deals")
+    from gui_support import press_enter
+    from PySide6.QtCore import Qt
+
+    table = editor.kpis
+    index = table.model.index(row, table.model.column_of("name"))
+    table.view.setCurrentIndex(index)
+    table.view.edit(index)
+    cell = table.delegate.open_editor
+    cell.selectAll()
+    qtbot.keyClick(cell, Qt.Key.Key_Backspace)
+    press_enter(qtbot, cell)
+    assert window.ctx.workspace.element("kpi", kpi.id).name == "Registered deals"
+    assert editor.kpis.error_line.text()
+
+
+def test_add_kpi_twice_gives_two_names(qtbot, window):
+    editor, kpi, _ = open_kpi(window, "Cascade Integrators", 2026, "Registered deals")
+    ws = window.ctx.workspace
+    editor.kpis.add_button.click()
+    editor.kpis.delegate.discard_pending()  # leave the typed name as it is
+    editor.kpis.add_button.click()
+    editor.kpis.delegate.discard_pending()
+    names = [k.name for k in ws.plan_document(editor.plan_id).kpis_of(kpi.goal_id)]
+    assert names[-2:] == ["New KPI", "New KPI 2"]
+    assert not editor.kpis.error_line.text()

@@ -348,7 +348,12 @@ class PlanEditor(QWidget):
         if goal is None:
             self.kpis.error_line.show_message("Select the goal the KPI measures first.")
             return
-        self._run_add(Kpi(goal_id=goal.id, name="New KPI"), self.kpis)
+        # a plan's KPI names are unique: "New KPI", then "New KPI 2", ...
+        taken = {" ".join(k.name.split()).casefold()
+                 for k in (self.session.doc.kpis if self.session.doc else [])}
+        names = itertools.chain(["New KPI"], (f"New KPI {i}" for i in itertools.count(2)))
+        name = next(n for n in names if n.casefold() not in taken)
+        self._run_add(Kpi(goal_id=goal.id, name=name), self.kpis)
 
     def delete(self, element) -> bool:
         if self.ctx.editor is None or element is None:
