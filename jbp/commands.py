@@ -27,6 +27,7 @@ from .model import (
     Revision,
     SignOff,
     element_class,
+    fiscal_quarter_bounds,
 )
 from .store import Workspace, now_iso
 
@@ -99,6 +100,30 @@ def check_kpi_name_free(ws: Workspace, plan_id: int, name: str,
                                          f"(goal “{goal}”); give this one another name")
 
 
+#: Initiative dates are accepted up to this many fiscal years before or after the plan's.
+INITIATIVE_YEARS_AROUND = 1
+
+
+def check_initiative_dates(ws: Workspace, plan_id: int, element: Element) -> None:
+    """Refuse an initiative's start or end far from the plan's fiscal year (a typed 2062
+    for 2026 was stored silently, and the initiative then never showed as due or late).
+    A year either side is accepted: a Q4 campaign may run into the next year."""
+    plan = ws.plan(plan_id)
+    start_month = ws.program().fiscal_year_start_month
+    year = fiscal_quarter_bounds(plan.fiscal_year, start_month)
+    first = fiscal_quarter_bounds(plan.fiscal_year - INITIATIVE_YEARS_AROUND, start_month)[0][0]
+    last = fiscal_quarter_bounds(plan.fiscal_year + INITIATIVE_YEARS_AROUND, start_month)[3][1]
+    for name in ("start_date", "end_date"):
+        day = getattr(element, name, None)
+        if day is not None and not first <= day <= last:
+            raise ValidationError(
+                element.field(name).label,
+                f"{day.isoformat()} is far from the plan's fiscal year: FY{plan.fiscal_year} "
+                f"runs {year[0][0].isoformat()} – {year[3][1].isoformat()}, and an "
+                f"initiative may start or end from {first.isoformat()} to {last.isoformat()}",
+                element=element.LABEL)
+
+
 class SetField(Command):
     """Change one field of the plan or of one of its parts."""
 
@@ -121,7 +146,10 @@ class SetField(Command):
             old = getattr(current, self.field)
             if self.kind == "kpi" and self.field == "name" and action == "edit":
                 check_kpi_name_free(ws, self.plan_id, value, self.element_id)
-            current.replace(**{self.field: value})  # cross-field rules raise here
+            changed = current.replace(**{self.field: value})  # cross-field rules raise here
+            if (self.kind == "initiative" and self.field in ("start_date", "end_date")
+                    and action == "edit"):
+                check_initiative_dates(ws, self.plan_id, changed)
             ws.write_field(self.kind, self.element_id, self.field, value)
             self._revision(ws, self.editor, self.kind, self.element_id, self.field,
                            f.to_store(old), f.to_store(value), action)
@@ -158,6 +186,8 @@ class AddPart(Command):
         with ws.transaction(self.plan_id):
             if kind == "kpi":
                 check_kpi_name_free(ws, self.plan_id, getattr(self.element, "name", ""))
+            if kind == "initiative":
+                check_initiative_dates(ws, self.plan_id, self.element)
             self.element_id = ws.insert_part(self.element, self.element_id)
             stored = {f.name: f.to_store(getattr(self.element, f.name))
                       for f in self.element.FIELDS}

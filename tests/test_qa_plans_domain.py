@@ -56,3 +56,27 @@ def test_second_kpi_of_one_name_in_a_plan_is_refused(demo_ws):
     history.undo()
     assert demo_ws.element("kpi", second.id).name == second.name
     assert rename.old == second.name
+
+
+def test_initiative_dates_far_from_the_plan_year_are_refused(demo_ws):
+    import datetime as dt
+
+    import pytest
+
+    from jbp.commands import AddPart, SetField
+    from jbp.errors import ValidationError
+    from jbp.model import Initiative
+
+    plan = next(p for p in demo_ws.plans() if p.fiscal_year == 2026)
+    initiative = demo_ws.plan_document(plan.id).initiatives[0]
+    history = History(demo_ws)
+    with pytest.raises(ValidationError, match="far from the plan's fiscal year"):
+        history.run(SetField(VENDOR, "initiative", initiative.id, "start_date",
+                             dt.date(2019, 1, 1)))
+    with pytest.raises(ValidationError, match="2031-01-31"):
+        history.run(AddPart(VENDOR, Initiative(plan_id=plan.id, title="Typo",
+                                               start_date=dt.date(2026, 1, 1),
+                                               end_date=dt.date(2031, 1, 31))))
+    history.run(SetField(VENDOR, "initiative", initiative.id, "start_date",
+                         dt.date(2025, 1, 1)))  # a year before: accepted
+    assert demo_ws.element("initiative", initiative.id).start_date == dt.date(2025, 1, 1)

@@ -145,3 +145,24 @@ def test_add_kpi_twice_gives_two_names(qtbot, window):
     names = [k.name for k in ws.plan_document(editor.plan_id).kpis_of(kpi.goal_id)]
     assert names[-2:] == ["New KPI", "New KPI 2"]
     assert not editor.kpis.error_line.text()
+
+
+def test_initiative_date_far_from_the_plan_year_is_refused_at_the_cell(qtbot, window):
+    """A typo'd year (2031 in a FY2026 plan) was stored silently; the initiative then never
+    showed as due or late. A date within a year of the plan's is still taken."""
+    import datetime as dt
+
+    ws = window.ctx.workspace
+    pid = ws.partner_by_name("Cascade Integrators").id
+    plan_id = next(p.id for p in ws.plans(pid) if p.fiscal_year == 2026)
+    assert window.plans().select_plan(plan_id)
+    editor = window.plans().editor
+    editor.show_tab("Initiatives")
+    table = editor.initiatives
+    initiative = table.model.element(0)
+    edit_cell(qtbot, table, 0, "end_date", "2031-03-31")
+    assert ws.element("initiative", initiative.id).end_date == initiative.end_date
+    message = table.error_line.text()
+    assert "2031-03-31" in message and "FY2026" in message
+    edit_cell(qtbot, table, 0, "end_date", "2027-02-26")  # runs into next year: fine
+    assert ws.element("initiative", initiative.id).end_date == dt.date(2027, 2, 26)
