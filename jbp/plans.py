@@ -138,28 +138,16 @@ def with_measured_actuals(ws: Workspace, draft: PlanDraft, as_of: dt.date) -> Pl
     workspace's imported actuals, as a refresh (:mod:`jbp.bindings`) would fill them: a new
     plan for a year with data shows where the partner stands from its first screen, not
     "no actuals yet" until someone refreshes. Quarters not begun on the day each source is
-    read through stay empty, and so does a metric with nothing to measure.
+    read through stay empty, and so does a metric with nothing to measure."""
+    from .metrics import METRICS
 
-    Reads only the plan's partner (one partner row, that partner's actuals rows): a
-    program of 20,000 partners creates a plan as fast as a small one."""
-    from .metrics import METRICS, Actuals, quarterly_values_many
-    from .metrics.activity import ActivitySource
-    from .metrics.snapshot import KINDS
-
-    bound = [(kpi, kpi.metric) for _, kpis in draft.goals for kpi in kpis
+    bound = [kpi for _, kpis in draft.goals for kpi in kpis
              if kpi.metric and kpi.metric in METRICS]
     if not bound:
         return draft
-    partner_id = draft.plan.partner_id
-    with ws.read():
-        partners = _partner_frame(ws, partner_id)
-        actuals = Actuals(program=ws.program(), partners=partners,
-                          extract_dates=ws.extract_dates(),
-                          source=ActivitySource(ws, tuple(KINDS)))
-        values = quarterly_values_many(
-            actuals, [(metric, partner_id, draft.plan.fiscal_year) for _, metric in bound],
-            as_of)
-    measured = {id(kpi): row for (kpi, _), row in zip(bound, values, strict=True)}
+    values = measured_quarters(ws, draft.plan.partner_id, draft.plan.fiscal_year,
+                               [kpi.metric or "" for kpi in bound], as_of)
+    measured = {id(kpi): row for kpi, row in zip(bound, values, strict=True)}
     goals = []
     for goal, kpis in draft.goals:
         filled = []
@@ -173,6 +161,53 @@ def with_measured_actuals(ws: Workspace, draft: PlanDraft, as_of: dt.date) -> Pl
         goals.append((goal, filled))
     return PlanDraft(plan=draft.plan, goals=goals, initiatives=draft.initiatives,
                      accounts=draft.accounts, rules=draft.rules, risks=draft.risks)
+
+
+def measured_quarters(ws: Workspace, partner_id: int, fiscal_year: int, metrics: list[str],
+                      as_of: dt.date) -> list[list[float | None]]:
+    """Each bound metric's value per fiscal quarter of ``fiscal_year`` for one partner, as
+    :func:`jbp.bindings.bound_updates` measures it. Reads only that partner (one partner
+    row, its actuals rows): as fast on a program of 20,000 partners as on a small one."""
+    from .metrics import Actuals, quarterly_values_many
+    from .metrics.activity import ActivitySource
+    from .metrics.snapshot import KINDS
+
+    with ws.read():
+        actuals = Actuals(program=ws.program(), partners=_partner_frame(ws, partner_id),
+                          extract_dates=ws.extract_dates(),
+                          source=ActivitySource(ws, tuple(KINDS)))
+        return quarterly_values_many(
+            actuals, [(metric, partner_id, fiscal_year) for metric in metrics], as_of)
+
+
+def bind_metric(ws: Workspace, editor: Editor, kpi_id: int, metric: str,
+                as_of: dt.date) -> Command | None:
+    """Bind a KPI to a metric (or unbind it with "") and, in the same undoable step, fill
+    its actuals from the imports as a refresh would (credited to the import, like every
+    refresh). Before, a KPI bound in the table read "no actuals yet" until someone pressed
+    Refresh on the Data page. None when the KPI is already bound so."""
+    from .bindings import KpiUpdate, refresh_command
+    from .commands import Macro, SetField
+    from .undo_text import choice_label
+
+    command = SetField(editor, "kpi", kpi_id, "metric", metric)
+    if command.is_noop(ws):
+        return None
+    if not command.value:
+        return command
+    kpi = ws.element("kpi", kpi_id)
+    assert isinstance(kpi, Kpi)
+    plan = ws.plan(ws.plan_id_of("kpi", kpi_id))
+    assert plan.id is not None
+    (row,) = measured_quarters(ws, plan.partner_id, plan.fiscal_year, [command.value], as_of)
+    updates = [KpiUpdate(plan.id, kpi_id, kpi.name, q, old, new)
+               for q, (old, new) in enumerate(zip(kpi.actuals, row, strict=True))
+               if new is not None and (old is None or abs(old - new) >= 1e-9)]
+    refresh = refresh_command(updates)
+    if refresh is None:
+        return command
+    label = choice_label("metric", command.value) or command.value
+    return Macro(f"Bind {kpi.name} to {label} and fill its actuals", [command, refresh])
 
 
 def _partner_frame(ws: Workspace, partner_id: int) -> Any:

@@ -166,3 +166,35 @@ def test_initiative_date_far_from_the_plan_year_is_refused_at_the_cell(qtbot, wi
     assert "2031-03-31" in message and "FY2026" in message
     edit_cell(qtbot, table, 0, "end_date", "2027-02-26")  # runs into next year: fine
     assert ws.element("initiative", initiative.id).end_date == dt.date(2027, 2, 26)
+
+
+def test_binding_a_metric_in_the_table_fills_the_actuals_in_one_step(qtbot, window):
+    """A KPI the manager adds and binds to "Partner-sourced revenue" shows the partner's
+    actuals at once (before: "no actuals yet" until Refresh on the Data page); one Ctrl+Z
+    takes the binding and the filled actuals back together."""
+    from gui_support import press_enter
+
+    from jbp.bindings import bound_updates
+
+    editor, kpi, _ = open_kpi(window, "Cascade Integrators", 2026, "Registered deals")
+    ws = window.ctx.workspace
+    editor.kpis.add_button.click()
+    editor.kpis.delegate.discard_pending()
+    new = ws.plan_document(editor.plan_id).kpis_of(kpi.goal_id)[-1]
+    row = editor.kpi_model.rowCount() - 1
+    edit_cell(qtbot, editor.kpis, row, "unit", "currency")
+    table = editor.kpis
+    index = table.model.index(row, table.model.column_of("metric"))
+    table.view.setCurrentIndex(index)
+    table.view.edit(index)
+    combo = table.delegate.open_editor
+    combo.setCurrentIndex(combo.findData("sourced_revenue"))
+    press_enter(qtbot, combo)
+    stored = ws.element("kpi", new.id)
+    assert stored.metric == "sourced_revenue"
+    assert any(a is not None for a in stored.actuals)
+    assert bound_updates(ws, [editor.plan_id], window.ctx.as_of) == []  # nothing to refresh
+    assert cell_text(table, row, "actual_q1") != ""
+    window.undo_action.trigger()
+    stored = ws.element("kpi", new.id)
+    assert stored.metric in ("", None) and all(a is None for a in stored.actuals)

@@ -404,6 +404,23 @@ class KpiTableModel(PartTableModel):
             return number_text(value, decimals=6)
         return super().edit_value(element, field)
 
+    def set_field(self, index: _INDEX, element: Any, f: Field, value: Any) -> bool:
+        """Binding a metric fills the KPI's actuals from the imports in the same step."""
+        ws = self.ctx.workspace
+        if f.name != "metric" or self.ctx.editor is None or ws is None:
+            return super().set_field(index, element, f, value)
+        from jbp.plans import bind_metric
+
+        key = (element.id, f.name)
+        try:
+            command = bind_metric(ws, self.ctx.editor, element.id, value, self.ctx.as_of)
+        except JbpError as exc:
+            return self._refuse(index, key, str(exc), emit_error=True)
+        if command is not None and not self.ctx.run(command):
+            return self._refuse(index, key, str(self.ctx.last_error or "refused"))
+        self._clear_error(index, key)
+        return True
+
     def typed_value(self, index: _INDEX, text: str, value: Any) -> Any:
         """What was typed in a cell, read as the cell shows it. A percent KPI's quarter
         cells show percent (25%), so a plain number there is percent too: 25 is 25%, not
