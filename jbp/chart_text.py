@@ -27,6 +27,8 @@ def kpi_chart_text(kpi: Kpi, status: KpiStatus,
     marks the key figures (the GUI passes bold rich text; plain by default)."""
     unit = kpi.unit
     if status.actual_to_date is None:
+        if status.full_target is None:
+            return f"{strong(kpi.name)}: no actual reported yet; no targets set yet."
         return (f"{strong(kpi.name)}: no actual reported yet; full-year target "
                 f"{format_kpi_value(status.full_target, unit)}.")
     period = ""

@@ -115,6 +115,10 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
     ax.set_xticklabels(labels)
     ax.yaxis.set_major_formatter(FuncFormatter(
         lambda v, _pos: format_kpi_value(v, kpi.unit, short=True)))
+    if not any(v for v in (*to_date, *kpi.targets, *actuals) if v is not None):
+        # nothing to draw yet (a KPI just added): no axis of "0, 0, -0" around nothing
+        ax.set_ylim(0, 1)
+        ax.set_yticks([])
     ax.grid(axis="y", color=style.grid, linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

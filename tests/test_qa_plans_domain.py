@@ -80,3 +80,30 @@ def test_initiative_dates_far_from_the_plan_year_are_refused(demo_ws):
     history.run(SetField(VENDOR, "initiative", initiative.id, "start_date",
                          dt.date(2025, 1, 1)))  # a year before: accepted
     assert demo_ws.element("initiative", initiative.id).start_date == dt.date(2025, 1, 1)
+
+
+def test_chart_and_text_of_a_kpi_just_added_say_nothing_is_set():
+    """A KPI just added (no targets, no actuals) drew an axis labelled 0, 0, 0, -0, -0 and
+    read "full-year target ." under the chart."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from jbp.chart_text import kpi_chart_text
+    from jbp.charts import draw_kpi
+    from jbp.kpi import kpi_status
+    from jbp.model import Kpi
+
+    kpi = Kpi(goal_id=1, name="New KPI")
+    status = kpi_status(kpi, demo.PROGRAM, 2026, demo.AS_OF)
+    assert kpi_chart_text(kpi, status) == "New KPI: no actual reported yet; no targets set yet."
+    fig, ax = plt.subplots()
+    try:
+        draw_kpi(ax, kpi, status, ["Q1", "Q2", "Q3", "Q4"])
+        fig.canvas.draw()
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert not any(label.strip() for label in labels), labels
+        assert ax.get_ylim() == (0.0, 1.0)
+    finally:
+        plt.close(fig)
