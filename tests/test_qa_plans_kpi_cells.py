@@ -145,6 +145,7 @@ def test_add_kpi_twice_gives_two_names(qtbot, window):
     names = [k.name for k in ws.plan_document(editor.plan_id).kpis_of(kpi.goal_id)]
     assert names[-2:] == ["New KPI", "New KPI 2"]
     assert not editor.kpis.error_line.text()
+    assert window.statusBar().currentMessage() == "Added KPI (Ctrl+Z to undo)"
 
 
 def test_initiative_date_far_from_the_plan_year_is_refused_at_the_cell(qtbot, window):

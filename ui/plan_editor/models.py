@@ -436,8 +436,9 @@ class KpiTableModel(PartTableModel):
             style = i18n.number_style()
             raise ValidationError(f.label, (
                 f"“{text.strip()}” reads two ways: {style.number(f'{value:g}%')} or "
-                f"{style.number(f'{value * 100:g}%')}. Nothing was stored; type it with a "
-                f"% sign ({style.number(f'{value * 100:g}%')}) to say which."))
+                f"{style.number(f'{value * 100:g}%')}. Nothing was stored; type "
+                f"{style.number(f'{value:g}%')} or {style.number(f'{value * 100:g}%')} "
+                "to say which."))
         return value / 100.0
 
     def _to_date(self, k: Kpi) -> str:
