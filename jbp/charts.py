@@ -133,6 +133,8 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
     if status.attainment is not None:
         parts.append(f"{format_attainment(status.attainment)} of "
                      f"{'target' if compact else 'pro-rated target'} ({status.rag})")
+    elif status.actual_to_date is not None:  # reported, but nothing to judge it against
+        parts.append("no target set" if status.full_target is None else "not judged")
     else:
         parts.append("no actuals yet")
     if status.forecast is not None and status.full_target:

@@ -107,3 +107,33 @@ def test_chart_and_text_of_a_kpi_just_added_say_nothing_is_set():
         assert ax.get_ylim() == (0.0, 1.0)
     finally:
         plt.close(fig)
+
+
+def test_chart_and_text_of_a_kpi_with_actuals_but_no_targets():
+    """A KPI bound to a metric before anyone set its targets: the chart said "no actuals
+    yet" over its actual bars, and the text read "pro-rated target of 0 — (not judged) ...
+    vs full-year target ()"."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from jbp.chart_text import kpi_chart_text
+    from jbp.charts import draw_kpi
+    from jbp.kpi import kpi_status
+    from jbp.model import Kpi
+
+    kpi = Kpi(goal_id=1, name="Attributed revenue", unit="currency", actual_q1=100_000.0,
+              actual_q2=50_000.0)
+    status = kpi_status(kpi, demo.PROGRAM, 2026, demo.AS_OF)
+    text = kpi_chart_text(kpi, status)
+    assert "actual to date 150,000; no targets set, so it is not judged." in text
+    assert "()" not in text and "target of 0" not in text
+    fig, ax = plt.subplots()
+    try:
+        draw_kpi(ax, kpi, status, ["Q1", "Q2", "Q3", "Q4"])
+        subtitle = [t.get_text() for t in ax.texts]
+        assert any(t.startswith("no target set") for t in subtitle), subtitle
+        assert not any("no actuals yet" in t for t in subtitle)
+    finally:
+        plt.close(fig)
