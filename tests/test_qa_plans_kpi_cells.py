@@ -199,3 +199,24 @@ def test_binding_a_metric_in_the_table_fills_the_actuals_in_one_step(qtbot, wind
     window.undo_action.trigger()
     stored = ws.element("kpi", new.id)
     assert stored.metric in ("", None) and all(a is None for a in stored.actuals)
+
+
+def test_history_reads_kpi_values_in_their_unit_and_lists_refreshed_cells(qtbot, window):
+    """The History tab showed a win rate's edit as "0.52 → 0.55" and a refresh from the
+    imports with empty Old and New columns (which actuals it filled was not readable)."""
+    from jbp.bindings import REFRESH_FIELD
+
+    editor, kpi, row = open_kpi(window, "Cascade Integrators", 2026,
+                                "Win rate of registered deals")
+    edit_cell(qtbot, editor.kpis, row, "target_q4", "55%")
+    editor.show_tab("History")
+    history = editor.history
+    top = history.model.element(0)
+    assert (top.element_id, top.field) == (kpi.id, "target_q4")
+    assert history.model.index(0, 6).data() == "52%"
+    assert history.model.index(0, 7).data() == "55%"
+    refresh = next(r for r in range(history.model.rowCount())
+                   if history.model.element(r).field == REFRESH_FIELD)
+    new = history.model.index(refresh, 7).data()
+    assert "Win rate of registered deals · Q" in new and "%" in new
+    assert "Partner-sourced revenue · Q" in new
