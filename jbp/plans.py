@@ -11,6 +11,7 @@ from typing import Any
 
 from .commands import Command, Editor
 from .errors import ValidationError
+from .fields import Field
 from .model import (
     PLAN_PARTS,
     QUARTERS,
@@ -291,6 +292,16 @@ def _label(kind: str, values: dict[str, Any]) -> str:
     return f"{cls.LABEL}: {values.get(first.name) or ''}"
 
 
+def _shown(kind: str, f: Field, values: dict[str, Any], current: dict[str, Any]) -> str:
+    """A field's stored value in words; a percent KPI's targets and actuals as percent
+    (52%, not the stored fraction 0.52), unrounded so that no amendment reads "52% → 52%"."""
+    value = f.from_store(values.get(f.name))
+    if (kind == "kpi" and f.name[:7] in ("target_", "actual_") and value is not None
+            and current.get("unit") == "percent"):
+        return f"{value * 100:,.4f}".rstrip("0").rstrip(".") + "%"
+    return f.display(value)
+
+
 def amendments(ws: Workspace, doc: PlanDocument) -> list[Amendment]:
     """What changed since approval: field by field, plus parts added or removed.
 
@@ -330,7 +341,7 @@ def amendments(ws: Workspace, doc: PlanDocument) -> list[Amendment]:
                 latest = last.get((kind, key, f.name))
                 out.append(Amendment(
                     kind, key, _label(kind, a), f.label,
-                    f.display(f.from_store(b.get(f.name))), f.display(f.from_store(a.get(f.name))),
+                    _shown(kind, f, b, a), _shown(kind, f, a, a),
                     latest.author if latest else "", latest.side if latest else "",
                     latest.at if latest else ""))
     return out

@@ -137,3 +137,17 @@ def test_chart_and_text_of_a_kpi_with_actuals_but_no_targets():
         assert not any("no actuals yet" in t for t in subtitle)
     finally:
         plt.close(fig)
+
+
+def test_amendment_of_a_percent_kpi_reads_in_percent(demo_ws):
+    """The Agreement tab listed a win rate's amended target as "0.52 → 0.55"."""
+    from jbp.commands import SetField
+    from jbp.plans import amendments
+
+    plan = next(p for p in demo_ws.plans() if p.baseline and p.fiscal_year == 2026)
+    kpi = next(k for k in demo_ws.plan_document(plan.id).kpis if k.unit == "percent")
+    History(demo_ws).run(SetField(VENDOR, "kpi", kpi.id, "target_q4", 0.555))
+    (row,) = [a for a in amendments(demo_ws, demo_ws.plan_document(plan.id))
+              if a.element_id == kpi.id and a.field == "Target Q4"]
+    assert row.current == "55.5%"
+    assert row.baseline.endswith("%")
