@@ -27,6 +27,8 @@ def kpi_chart_text(kpi: Kpi, status: KpiStatus,
     marks the key figures (the GUI passes bold rich text; plain by default)."""
     unit = kpi.unit
     if status.actual_to_date is None:
+        if status.full_target is None:
+            return f"{strong(kpi.name)}: no actual reported yet; no targets set yet."
         return (f"{strong(kpi.name)}: no actual reported yet; full-year target "
                 f"{format_kpi_value(status.full_target, unit)}.")
     period = ""
@@ -34,14 +36,21 @@ def kpi_chart_text(kpi: Kpi, status: KpiStatus,
         period = f" ({status.partial.label()}, measured to {status.through})"
     elif status.through is not None:
         period = f" (measured to {status.through})"
+    forecast = strong(format_kpi_value(status.forecast, unit))
+    if status.full_target is None:  # actuals (from the imports) but no target set yet
+        return (f"{strong(kpi.name)} ({kpi.kind}, {kpi.direction} is better){period}: "
+                f"actual to date {strong(format_kpi_value(status.actual_to_date, unit))}; "
+                f"no targets set, so it is not judged."
+                + (f" Run-rate forecast to period end: {forecast}." if forecast else ""))
+    forecast_att = format_attainment(status.forecast_attainment)
     return (
         f"{strong(kpi.name)} ({kpi.kind}, {kpi.direction} is better){period}: actual to date "
         f"{strong(format_kpi_value(status.actual_to_date, unit))} against a pro-rated target "
         f"of {format_kpi_value(status.target_to_date, unit)} — "
         f"{strong(format_attainment(status.attainment))} ({status.rag or 'not judged'}). "
-        f"Run-rate forecast to period end: {strong(format_kpi_value(status.forecast, unit))} "
+        f"Run-rate forecast to period end: {forecast} "
         f"vs full-year target {format_kpi_value(status.full_target, unit)}"
-        f" ({format_attainment(status.forecast_attainment)})."
+        + (f" ({forecast_att})." if forecast_att else ".")
     )
 
 

@@ -115,6 +115,10 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
     ax.set_xticklabels(labels)
     ax.yaxis.set_major_formatter(FuncFormatter(
         lambda v, _pos: format_kpi_value(v, kpi.unit, short=True)))
+    if not any(v for v in (*to_date, *kpi.targets, *actuals) if v is not None):
+        # nothing to draw yet (a KPI just added): no axis of "0, 0, -0" around nothing
+        ax.set_ylim(0, 1)
+        ax.set_yticks([])
     ax.grid(axis="y", color=style.grid, linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -129,6 +133,8 @@ def draw_kpi(ax: Axes, kpi: Kpi, status: KpiStatus, quarter_labels: Sequence[str
     if status.attainment is not None:
         parts.append(f"{format_attainment(status.attainment)} of "
                      f"{'target' if compact else 'pro-rated target'} ({status.rag})")
+    elif status.actual_to_date is not None:  # reported, but nothing to judge it against
+        parts.append("no target set" if status.full_target is None else "not judged")
     else:
         parts.append("no actuals yet")
     if status.forecast is not None and status.full_target:

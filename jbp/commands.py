@@ -27,6 +27,7 @@ from .model import (
     Revision,
     SignOff,
     element_class,
+    fiscal_quarter_bounds,
 )
 from .store import Workspace, now_iso
 
@@ -81,6 +82,48 @@ def _field_of(kind: str, name: str) -> tuple[type[Element], Field]:
         raise ValidationError(name, f"{cls.LABEL} has no such field") from None
 
 
+def _name_key(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def check_kpi_name_free(ws: Workspace, plan_id: int, name: str,
+                        kpi_id: int | None = None) -> None:
+    """Refuse a second KPI of one name in a plan (spacing and case aside): the QBR, the
+    charts, the history and the amendments name a KPI by its name, and a refresh from the
+    imports logs its cells as "name · Qn" — two of one name cannot be told apart there."""
+    key = _name_key(name)
+    for other_id, other, goal in ws.rows(
+            "SELECT k.id, k.name, g.title FROM kpis k JOIN goals g ON g.id = k.goal_id "
+            "WHERE g.plan_id = ?", (plan_id,)):
+        if other_id != kpi_id and _name_key(other) == key:
+            raise ValidationError("KPI", f"this plan already has a KPI named “{other}” "
+                                         f"(goal “{goal}”); give this one another name")
+
+
+#: Initiative dates are accepted up to this many fiscal years before or after the plan's.
+INITIATIVE_YEARS_AROUND = 1
+
+
+def check_initiative_dates(ws: Workspace, plan_id: int, element: Element) -> None:
+    """Refuse an initiative's start or end far from the plan's fiscal year (a typed 2062
+    for 2026 was stored silently, and the initiative then never showed as due or late).
+    A year either side is accepted: a Q4 campaign may run into the next year."""
+    plan = ws.plan(plan_id)
+    start_month = ws.program().fiscal_year_start_month
+    year = fiscal_quarter_bounds(plan.fiscal_year, start_month)
+    first = fiscal_quarter_bounds(plan.fiscal_year - INITIATIVE_YEARS_AROUND, start_month)[0][0]
+    last = fiscal_quarter_bounds(plan.fiscal_year + INITIATIVE_YEARS_AROUND, start_month)[3][1]
+    for name in ("start_date", "end_date"):
+        day = getattr(element, name, None)
+        if day is not None and not first <= day <= last:
+            raise ValidationError(
+                element.field(name).label,
+                f"{day.isoformat()} is far from the plan's fiscal year: FY{plan.fiscal_year} "
+                f"runs {year[0][0].isoformat()} – {year[3][1].isoformat()}, and an "
+                f"initiative may start or end from {first.isoformat()} to {last.isoformat()}",
+                element=element.LABEL)
+
+
 class SetField(Command):
     """Change one field of the plan or of one of its parts."""
 
@@ -101,7 +144,12 @@ class SetField(Command):
         with ws.transaction(self.plan_id):
             current = ws.element(self.kind, self.element_id)
             old = getattr(current, self.field)
-            current.replace(**{self.field: value})  # cross-field rules raise here
+            if self.kind == "kpi" and self.field == "name" and action == "edit":
+                check_kpi_name_free(ws, self.plan_id, value, self.element_id)
+            changed = current.replace(**{self.field: value})  # cross-field rules raise here
+            if (self.kind == "initiative" and self.field in ("start_date", "end_date")
+                    and action == "edit"):
+                check_initiative_dates(ws, self.plan_id, changed)
             ws.write_field(self.kind, self.element_id, self.field, value)
             self._revision(ws, self.editor, self.kind, self.element_id, self.field,
                            f.to_store(old), f.to_store(value), action)
@@ -136,6 +184,10 @@ class AddPart(Command):
         parent_kind = "goal" if parent_col == "goal_id" else "plan"
         self.plan_id = ws.plan_id_of(parent_kind, getattr(self.element, parent_col))
         with ws.transaction(self.plan_id):
+            if kind == "kpi":
+                check_kpi_name_free(ws, self.plan_id, getattr(self.element, "name", ""))
+            if kind == "initiative":
+                check_initiative_dates(ws, self.plan_id, self.element)
             self.element_id = ws.insert_part(self.element, self.element_id)
             stored = {f.name: f.to_store(getattr(self.element, f.name))
                       for f in self.element.FIELDS}

@@ -42,6 +42,12 @@ from ui.widgets.part_table import PartTable
 KPI_QUARTER_FIELDS = [f"{kind}_{q}" for kind in ("target", "actual")
                       for q in ("q1", "q2", "q3", "q4")]
 
+def _label(element) -> str:
+    """An element's kind in a sentence: "goal", "target account", but "KPI"."""
+    label = element.LABEL
+    return label if label.isupper() else label.lower()
+
+
 #: The key that shows the plan's n-th tab (see the shortcut list in ui.help).
 TAB_KEY = "Alt+{n}"
 
@@ -325,7 +331,7 @@ class PlanEditor(QWidget):
         index = table.view.currentIndex()
         table.view.setFocus()
         table.view.edit(table.model.index(index.row(), 0))
-        self.message.emit(f"Added {element.LABEL.lower()} (Ctrl+Z to undo)")
+        self.message.emit(f"Added {_label(element)} (Ctrl+Z to undo)")
         return True
 
     # add/delete are connected to buttons: they return None (see PartTable)
@@ -348,7 +354,12 @@ class PlanEditor(QWidget):
         if goal is None:
             self.kpis.error_line.show_message("Select the goal the KPI measures first.")
             return
-        self._run_add(Kpi(goal_id=goal.id, name="New KPI"), self.kpis)
+        # a plan's KPI names are unique: "New KPI", then "New KPI 2", ...
+        taken = {" ".join(k.name.split()).casefold()
+                 for k in (self.session.doc.kpis if self.session.doc else [])}
+        names = itertools.chain(["New KPI"], (f"New KPI {i}" for i in itertools.count(2)))
+        name = next(n for n in names if n.casefold() not in taken)
+        self._run_add(Kpi(goal_id=goal.id, name=name), self.kpis)
 
     def delete(self, element) -> bool:
         if self.ctx.editor is None or element is None:
@@ -360,5 +371,5 @@ class PlanEditor(QWidget):
             return False
         ok = self.ctx.run(command)
         if ok:
-            self.message.emit(f"Deleted {element.LABEL.lower()} (Ctrl+Z to undo)")
+            self.message.emit(f"Deleted {_label(element)} (Ctrl+Z to undo)")
         return ok

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from jbp.model import ELEMENT_CLASSES, Revision
+from ui import i18n
 from ui.plan_editor.models import RecordTableModel
 from ui.plan_editor.session import PlanSession
 from ui.widgets.keyboard import keyboard_view
@@ -27,13 +28,25 @@ ELEMENT_FILTERS = [("All elements", "")] + [(cls.LABEL, kind)
 SIDE_FILTERS = [("Both sides", ""), ("Vendor side", "vendor"), ("Partner side", "partner")]
 
 
-def _value(r: Revision, v: Any) -> str:
+def _value(r: Revision, v: Any, units: dict[Any, str] | None = None) -> str:
     """A logged value in words: numbers with separators, a bound metric by its label, and
-    a whole part (added or deleted) as its name and its filled-in fields."""
+    a whole part (added or deleted) as its name and its filled-in fields. ``units`` maps a
+    KPI's id and its name to its unit: its targets and actuals read as the KPI table shows
+    them (30%, not 0.3), and a refresh from the imports lists the cells it filled."""
+    from jbp.bindings import REFRESH_FIELD
+    from jbp.formatting import kpi_value
     from jbp.undo_text import value_words
 
     if v is None:
         return ""
+    units, style = units or {}, i18n.number_style()
+    if r.field == REFRESH_FIELD and isinstance(v, dict):
+        return "; ".join(
+            f"{cell} {kpi_value(w, _unit_of(units, cell), style=style) or 'empty'}"
+            for cell, w in v.items())[:2000]
+    unit = units.get(r.element_id) if r.element_kind == "kpi" else None
+    if unit and r.field[:7] in ("target_", "actual_") and isinstance(v, int | float):
+        return kpi_value(v, unit, style=style)
     cls = ELEMENT_CLASSES.get(r.element_kind)
 
     def field(name: str):
@@ -63,12 +76,19 @@ def _value(r: Revision, v: Any) -> str:
     return words(r.field, v)
 
 
+def _unit_of(units: dict[Any, str], cell: str) -> str:
+    """The unit of the KPI a refresh cell ("Win rate · Q3") names; count when unknown."""
+    return units.get(str(cell).rsplit(" · ", 1)[0], "count")
+
+
 class HistoryPanel(QWidget):
     """Revision log of the session's plan, newest first."""
 
     def __init__(self, session: PlanSession, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.ctx = session, session.ctx
+        #: The open plan's KPI units, by KPI id and by name (see :func:`_value`).
+        self.units: dict[Any, str] = {}
         self.side_filter = QComboBox(self)
         self.side_filter.setObjectName("history_side")
         for text, value in SIDE_FILTERS:
@@ -83,7 +103,8 @@ class HistoryPanel(QWidget):
         self.model = RecordTableModel([
             ("When", lambda r: r.at), ("Who", lambda r: r.author), ("Side", lambda r: r.side),
             ("Element", self._element), ("Field", self._field), ("Action", lambda r: r.action),
-            ("Old", lambda r: _value(r, r.old)), ("New", lambda r: _value(r, r.new))], self)
+            ("Old", lambda r: _value(r, r.old, self.units)),
+            ("New", lambda r: _value(r, r.new, self.units))], self)
         self.view = QTableView(self)
         self.view.setObjectName("table_history")
         self.view.setModel(self.model)
@@ -118,6 +139,9 @@ class HistoryPanel(QWidget):
                             element_kind=self.element_filter.currentData() or None)[::-1]
 
     def refresh(self) -> None:
+        doc = self.session.doc
+        kpis = doc.kpis if doc is not None else []
+        self.units = {**{k.name: k.unit for k in kpis}, **{k.id: k.unit for k in kpis}}
         rows = self.revisions()
         self.model.set_elements(rows)
         self.count_label.setText(f"{len(rows)} revision{'s' if len(rows) != 1 else ''}")

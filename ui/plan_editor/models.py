@@ -26,7 +26,7 @@ from PySide6.QtGui import QFont
 
 from jbp.charts import format_kpi_value
 from jbp.commands import SetField
-from jbp.errors import JbpError
+from jbp.errors import JbpError, ValidationError
 from jbp.fields import Field
 from jbp.locale_numbers import number_text
 from jbp.model import Element, Kpi, element_class
@@ -403,6 +403,43 @@ class KpiTableModel(PartTableModel):
                 return number_text(value * 100, decimals=6) + "%"
             return number_text(value, decimals=6)
         return super().edit_value(element, field)
+
+    def set_field(self, index: _INDEX, element: Any, f: Field, value: Any) -> bool:
+        """Binding a metric fills the KPI's actuals from the imports in the same step."""
+        ws = self.ctx.workspace
+        if f.name != "metric" or self.ctx.editor is None or ws is None:
+            return super().set_field(index, element, f, value)
+        from jbp.plans import bind_metric
+
+        key = (element.id, f.name)
+        try:
+            command = bind_metric(ws, self.ctx.editor, element.id, value, self.ctx.as_of)
+        except JbpError as exc:
+            return self._refuse(index, key, str(exc), emit_error=True)
+        if command is not None and not self.ctx.run(command):
+            return self._refuse(index, key, str(self.ctx.last_error or "refused"))
+        self._clear_error(index, key)
+        return True
+
+    def typed_value(self, index: _INDEX, text: str, value: Any) -> Any:
+        """What was typed in a cell, read as the cell shows it. A percent KPI's quarter
+        cells show percent (25%), so a plain number there is percent too: 25 is 25%, not
+        the fraction 25 (2,500%). A plain number between 0 and 1 reads two ways (0.25% or,
+        as a fraction, 25%): refused with a message, never stored silently."""
+        f = self.field_at(index)
+        element = self.element(index.row())
+        if (f is None or element is None or f.name[:7] not in ("target_", "actual_")
+                or element.unit != "percent" or not isinstance(value, float | int)
+                or isinstance(value, bool) or text.strip().endswith("%")):
+            return value
+        if 0 < abs(value) < 1:
+            style = i18n.number_style()
+            raise ValidationError(f.label, (
+                f"“{text.strip()}” reads two ways: {style.number(f'{value:g}%')} or "
+                f"{style.number(f'{value * 100:g}%')}. Nothing was stored; type "
+                f"{style.number(f'{value:g}%')} or {style.number(f'{value * 100:g}%')} "
+                "to say which."))
+        return value / 100.0
 
     def _to_date(self, k: Kpi) -> str:
         s = self.status_of(k)

@@ -24,6 +24,7 @@ from jbp.plans import (
     draft_rolled_forward,
     load_template,
     template_names,
+    with_measured_actuals,
 )
 from ui.context import AppContext
 from ui.widgets.part_table import ErrorLine
@@ -149,6 +150,8 @@ class NewPlanDialog(QDialog):
                     ws, pid, self.year.value(), load_template(self.template.currentData()),
                     vendor_owner=self.vendor_owner.text().strip(),
                     partner_owner=self.partner_owner.text().strip())
+            # bound KPIs start with the partner's actuals, as a refresh would fill them
+            draft = with_measured_actuals(ws, draft, self.ctx.as_of)
         except JbpError as exc:
             self.error_line.show_message(str(exc))
             return None

@@ -253,6 +253,9 @@ class FieldDelegate(ElidedTipDelegate):
         refusal (the message at the cell), and nothing is written."""
         try:
             value = self.editor_value(editor, model.field_at(index))
+            typed = getattr(model, "typed_value", None)
+            if typed is not None and isinstance(editor, QLineEdit):
+                value = typed(index, editor.text(), value)  # the cell's own reading
         except ValidationError as exc:  # reads two ways; a date in no known form
             return self._refuse(model, index, exc)
         return bool(model.setData(index, value, Qt.ItemDataRole.EditRole))
