@@ -59,6 +59,23 @@ def describe(command: Command, ws: Workspace | None) -> str:
         field = command.cls.field(command.field)
         name = element_name(ws, command.kind, command.element_id)
         what = f"{field.label} of {name}" if name else f"{command.cls.LABEL} {field.label}"
+        unit = _kpi_unit(ws, command) if command.field[:7] in ("target_", "actual_") else ""
+        if unit:  # a quarterly target or actual reads in its KPI's unit: 25% → 30%
+            from .formatting import kpi_value
+
+            def words(v: Any) -> str:
+                return "empty" if v is None or v == "" else kpi_value(v, unit)
+            return f"{what} {words(command.old)} → {words(command.value)}"
         return (f"{what} {value_words(field, command.old)} → "
                 f"{value_words(field, command.value)}")
     return command.text
+
+
+def _kpi_unit(ws: Workspace, command: Any) -> str:
+    """The unit of the KPI a command edits ("" for any other element, or one since deleted)."""
+    if command.kind != "kpi":
+        return ""
+    try:
+        return str(getattr(ws.element("kpi", command.element_id), "unit", "") or "")
+    except Exception:  # deleted since
+        return ""

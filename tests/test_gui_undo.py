@@ -57,6 +57,22 @@ def test_undo_text_is_in_words(editing):
     assert "_" not in text and "kpi" not in text
 
 
+def test_undo_text_of_a_percent_kpi_reads_in_percent(editing):
+    ctx = editing
+    ws = ctx.workspace
+    for plan in ws.plans():
+        doc = ws.plan_document(plan.id)
+        rate = next((k for k in doc.kpis if k.unit == "percent"), None)
+        if rate is not None:
+            break
+    assert rate is not None
+    assert ctx.run(SetField(ctx.editor, "kpi", rate.id, "target_q2", 0.3))
+    old = "empty" if rate.target_q2 is None else f"{rate.target_q2 * 100:.1f}%".replace(
+        ".0%", "%")
+    assert ctx.stack(plan_document(plan.id)).undoText() == \
+        f"Target Q2 of {rate.name} {old} → 30%"
+
+
 def test_an_undo_that_fails_is_marked_obsolete_the_history_cleared_and_the_user_told(
         qtbot, editing, demo_path):
     from jbp.store import Workspace
