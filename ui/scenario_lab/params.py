@@ -17,7 +17,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -106,6 +108,42 @@ def field_tooltip(meta: dict[str, Any]) -> str:
     return text + (f"\nAllowed: {rng}" if rng else "")
 
 
+class BaselineLabel(QLabel):
+    """The baseline's value beside a field: shown whole when it fits, else cut with "…"
+    (the whole value in its tool tip). A calibrated baseline's per-partner tables run to
+    hundreds of characters: a plain label would take that width and squeeze the editors
+    beside it to a few pixels, pushing the rest of the grid off to the right."""
+
+    #: Width asked for at most; the label takes less when the grid has less to give.
+    PREFERRED = 260
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self.PREFERRED), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("0000…"),
+                     super().minimumSizeHint().height())
+
+    def is_elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def paintEvent(self, event) -> None:
+        if not self.is_elided():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                              rect.width())
+        self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(),
+                                  self.isEnabled(), shown, self.foregroundRole())
+
+
 class FieldRow:
     """Label, editor, unit, baseline value and error message of one field, placed on two
     rows of a grid."""
@@ -132,17 +170,24 @@ class FieldRow:
             self.editor = QLineEdit(parent)
             self.editor.editingFinished.connect(self._finished)
             self.editor.textEdited.connect(lambda _t: self.owner.typing(self))
+            # A number is read whole (a grid short of width squeezes editors first).
+            digits = self.editor.fontMetrics().horizontalAdvance("0" * 12)
             if self.kind in (int, float):
                 self.editor.setAlignment(Qt.AlignmentFlag.AlignRight)
                 self.editor.setMaximumWidth(180)
+                self.editor.setMinimumWidth(min(180, digits))
             elif self.kind is dict:
                 self.editor.setMaximumWidth(420)
-                self.editor.setPlaceholderText("e.g. Gold: 0.2, Silver: 0.3 (empty: none)")
+                self.editor.setMinimumWidth(digits)
+                # A table by tier, or one value per partner (numbered from 0).
+                self.editor.setPlaceholderText(
+                    "e.g. 0: 12, 1: 40 (empty: none)" if "per partner" in meta["unit"]
+                    else "e.g. Gold: 0.2, Silver: 0.3 (empty: none)")
         self.editor.setObjectName(f"param_{path}")
         self.editor.setToolTip(tip)
         self.unit = QLabel(unit_text(meta["unit"], editor_owner.currency()), parent)
         theme.style(self.unit, "color:$muted;")
-        self.baseline = QLabel(parent)
+        self.baseline = BaselineLabel(parent)
         self.baseline.setObjectName(f"baseline_{path}")
         theme.style(self.baseline, "color:$muted;")
         self.error = QLabel(parent)
@@ -183,8 +228,8 @@ class FieldRow:
         else:
             self.baseline.setText(field_text(self.path, baseline) if baseline != "" else "—")
             differs = baseline != value and self.path not in NOT_COMPARED
-        self.baseline.setToolTip("The baseline's value" if baseline is not _NO_BASELINE
-                                 else "")
+        self.baseline.setToolTip(f"The baseline's value: {self.baseline.text()}"
+                                 if baseline is not _NO_BASELINE else "")
         self.set_differs(differs)
 
     def set_differs(self, differs: bool) -> None:
