@@ -17,8 +17,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -46,6 +44,7 @@ from ui.context import AppContext
 from ui.numbers import humanise, param_text, parse_number, parse_table
 from ui.widgets.keyboard import keyboard_view
 
+from .labels import BaselineLabel
 from .models import TierTableModel
 
 #: (tab title, [(box title, section, field names or None for all)]).
@@ -106,42 +105,6 @@ def field_tooltip(meta: dict[str, Any]) -> str:
     rng = allowed_text(meta.get("lo"), meta.get("hi"), bool(meta.get("lo_open")))
     text = meta["doc"] + (f"\nUnit: {meta['unit']}")
     return text + (f"\nAllowed: {rng}" if rng else "")
-
-
-class BaselineLabel(QLabel):
-    """The baseline's value beside a field: shown whole when it fits, else cut with "…"
-    (the whole value in its tool tip). A calibrated baseline's per-partner tables run to
-    hundreds of characters: a plain label would take that width and squeeze the editors
-    beside it to a few pixels, pushing the rest of the grid off to the right."""
-
-    #: Width asked for at most; the label takes less when the grid has less to give.
-    PREFERRED = 260
-
-    def __init__(self, parent: QWidget):
-        super().__init__(parent)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(min(hint.width(), self.PREFERRED), hint.height())
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance("0000…"),
-                     super().minimumSizeHint().height())
-
-    def is_elided(self) -> bool:
-        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
-
-    def paintEvent(self, event) -> None:
-        if not self.is_elided():
-            super().paintEvent(event)
-            return
-        painter = QPainter(self)
-        rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
-                                              rect.width())
-        self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(),
-                                  self.isEnabled(), shown, self.foregroundRole())
 
 
 class FieldRow:
