@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from gui_support import no_thread_left  # noqa: F401
-from PySide6.QtCore import QCoreApplication, QPoint
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtWidgets import QLineEdit
 from test_gui_scenario_lab import make_baseline, open_lab
 
@@ -69,3 +69,52 @@ def test_onboarding_fields_are_readable_beside_a_long_baseline_on_a_laptop(qtbot
     hint = editor.rows["recruitment.initial_onboarding_elapsed_days"].editor.placeholderText()
     assert "Gold" not in hint and "0:" in hint
     assert page.baseline_id() == base
+
+
+def run_all(qtbot, page, ids) -> None:
+    page.run_panel.workers.setValue(1)
+    with qtbot.waitSignal(page.runs_idle, timeout=60_000):
+        page.run_scenarios(ids, replications=6)
+
+
+def test_a_comparison_of_three_scenarios_shows_every_difference_without_scrolling(
+        qtbot, laptop_lab):
+    from simulation.results import compare
+
+    page = laptop_lab
+    base = make_baseline(qtbot, page)
+    gold = page.new_variant("Lower Gold threshold", {"tiers.Gold.min_sourced_revenue": 150e3})
+    fast = page.new_variant("Fast onboarding", {"onboarding.mean_days": 20})
+    run_all(qtbot, page, [base, gold, fast])
+    page.set_compared([base, gold, fast])
+    view = page.compare_view
+    page.tabs.setCurrentWidget(view)
+    settle()
+    table, model = view.table, view.model
+    assert model.headers[-1] == "Δ Fast onboarding"
+    # Every column, the last difference included, is in view: no sideways scrolling.
+    assert table.horizontalScrollBar().maximum() == 0, "the last difference is cut off"
+    last = model.columnCount() - 1
+    header = table.horizontalHeader()
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) \
+        <= table.viewport().width()
+    # Each difference and its interval are shown whole (the interval under it) and are
+    # the figures of simulation.results.compare.
+    results = [page.result(i) for i in (base, gold, fast)]
+    expected = compare(results, ["sourced_revenue"])
+    row = model.row_of("sourced_revenue")
+    cell = model.index(row, last)
+    d, lo, hi = cell.data(Qt.ItemDataRole.UserRole)
+    e = expected.loc[("sourced_revenue", "Fast onboarding")]
+    assert (d, lo, hi) == pytest.approx((e["delta"], e["delta_ci_low"], e["delta_ci_high"]))
+    text = cell.data()
+    assert "[" in text and text.index("[") > 0
+    lines = text.split("\n")
+    widest = max(table.fontMetrics().horizontalAdvance(t) for t in lines)
+    assert widest <= header.sectionSize(last)
+    assert table.rowHeight(row) >= len(lines) * table.fontMetrics().height()
+    # On a wide monitor the same table is one line a row again.
+    page.resize(1750, 950)
+    settle()
+    assert "\n" not in model.index(row, last).data()
+    assert table.horizontalScrollBar().maximum() == 0
