@@ -8,6 +8,8 @@ mean; months run 1..H.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -201,10 +203,11 @@ def plot_tornado(ax, sens, *, top: int | None = None) -> None:
 
 
 def plot_backtest(ax, series, *, title: str | None = None, currency: str = "",
-                  color: str = PALETTE[0]) -> None:
+                  color: str = PALETTE[0], train_until: dt.date | None = None) -> None:
     """A back-tested metric month by month: the simulated P10–P90 band and P50, and the
     actuals as dots (filled inside the band, hollow outside). ``series`` is a
-    :class:`simulation.backtest.Series`."""
+    :class:`simulation.backtest.Series`. With ``train_until`` a month end the months are
+    calendar months and named ("May 26"); otherwise they are counted from the date."""
     rows = series.monthly
     months = np.array([r["month"] for r in rows])
     lo, mid, hi = (np.array([r[k] for r in rows]) for k in ("p10", "p50", "p90"))
@@ -215,7 +218,12 @@ def plot_backtest(ax, series, *, title: str | None = None, currency: str = "",
     ax.plot(months[inside], act[inside], "o", color="black", label="actual (in band)")
     ax.plot(months[~inside], act[~inside], "o", mfc="white", color="black",
             label="actual (outside)")
-    ax.set_xlabel("month after the training date")
     ax.set_xticks(months)
+    if train_until is not None and (train_until + dt.timedelta(days=1)).day == 1:
+        first = train_until.year * 12 + train_until.month  # the month after, 0-based
+        ax.set_xticklabels([f"{calendar.month_abbr[(first + m - 1) % 12 + 1]}\n"
+                            f"{(first + m - 1) // 12}" for m in months])
+    else:
+        ax.set_xlabel("month after the training date")
     _format_axis(ax, "currency" if "bookings" in series.metric else "", currency)
     ax.set_title(title or series.metric.replace("_", " ").capitalize())

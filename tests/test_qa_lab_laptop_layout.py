@@ -118,3 +118,51 @@ def test_a_comparison_of_three_scenarios_shows_every_difference_without_scrollin
     settle()
     assert "\n" not in model.index(row, last).data()
     assert table.horizontalScrollBar().maximum() == 0
+
+
+def test_backtest_shows_every_metric_and_dates_its_months_on_a_laptop(qtbot, laptop_lab):
+    import datetime as dt
+
+    page = laptop_lab
+    view = page.backtest_view
+    page.stack.setCurrentWidget(page.tabs)
+    page.tabs.setCurrentWidget(view)
+    assert view.chosen_date() == dt.date(2026, 4, 30)
+    view.replications.setValue(20)
+    view.with_rolling.setChecked(False)
+    with qtbot.waitSignal(view.message, timeout=60_000) as blocker:
+        view.start()
+    said = blocker.args[0]
+    assert "outside: " in said  # the demo's held-out months have misses: they are listed
+    settle()
+    table = view.table
+    assert view.model.rowCount() == 8
+    # All eight metrics are in view, the ones outside the band (the last rows) included.
+    assert table.verticalScrollBar().maximum() == 0, "metrics hidden below the table"
+    last = table.visualRect(view.model.index(7, 0))
+    assert last.bottom() <= table.viewport().height()
+    # The charts say what their marks are, and count months from the training date.
+    assert "hollow" in view.chart_note.text() and "P10" in view.chart_note.text()
+
+
+def test_backtest_chart_dates_the_months_and_gives_the_currency():
+    import datetime as dt
+
+    from matplotlib.figure import Figure
+
+    from simulation.backtest import Series
+    from simulation.charts import plot_backtest
+
+    monthly = [{"month": k + 1, "actual": 1e6 * (k + 1), "p10": 0.5e6, "p50": 1e6,
+                "p90": 2e6, "inside_80": k < 2} for k in range(6)]
+    series = Series("sourced_bookings", 21e6, 3e6, 6e6, 12e6, monthly, 0.99)
+    ax = Figure().add_subplot()
+    plot_backtest(ax, series, currency="USD", train_until=dt.date(2026, 4, 30))
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0].startswith("May") and labels[-1].startswith("Oct")
+    assert ax.get_ylabel() == "USD"
+    # A date inside a month: the months are 30.4-day spans, counted, not named.
+    ax = Figure().add_subplot()
+    plot_backtest(ax, series, train_until=dt.date(2026, 4, 15))
+    assert ax.get_xlabel() == "month after the training date"
