@@ -73,12 +73,25 @@ def plot_band(ax, result: ScenarioResult, metric: str, *, color: str | None = No
     _format_axis(ax, meta.unit if meta else "", result.currency)
 
 
+def _line_legend(ax, **kwargs: Any) -> None:
+    """A legend of the lines only: every band is P10–P90 (the caller's heading says so),
+    and an entry per band doubled a legend that, in a laptop-sized chart, ran past its
+    right edge and covered the lines."""
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    keep = [(h, lab) for h, lab in zip(handles, labels, strict=True) if isinstance(h, Line2D)]
+    kwargs.setdefault("loc", "upper left")
+    kwargs.setdefault("fontsize", "small")
+    ax.legend([h for h, _ in keep], [lab for _, lab in keep], **kwargs)
+
+
 def plot_revenue(ax, result: ScenarioResult, *, cumulative: bool = False) -> None:
     """Partner-sourced and -influenced recognised revenue per month, with bands."""
     plot_band(ax, result, "sourced_revenue", color=PALETTE[0], cumulative=cumulative)
     plot_band(ax, result, "influenced_revenue", color=PALETTE[1], cumulative=cumulative)
     ax.set_title("Recognised revenue" + (" (cumulative)" if cumulative else " per month"))
-    ax.legend(loc="upper left", fontsize="small")
+    _line_legend(ax)
 
 
 def plot_arr(ax, result: ScenarioResult) -> None:
@@ -86,7 +99,7 @@ def plot_arr(ax, result: ScenarioResult) -> None:
     plot_band(ax, result, "arr", color=PALETTE[2])
     plot_band(ax, result, "arr_sourced", color=PALETTE[0])
     ax.set_title("Recurring revenue (ARR)")
-    ax.legend(loc="upper left", fontsize="small")
+    _line_legend(ax)
 
 
 def plot_ropi(ax, result: ScenarioResult) -> None:
@@ -114,7 +127,7 @@ def plot_onboarding_queue(ax, result: ScenarioResult) -> None:
     plot_band(ax, result, "partners_waiting", color=PALETTE[3])
     plot_band(ax, result, "partners_onboarding", color=PALETTE[4])
     ax.set_title("Onboarding queue")
-    ax.legend(loc="upper left", fontsize="small")
+    _line_legend(ax)
 
 
 def plot_days_to_first_revenue(ax, result: ScenarioResult, *, color: str | None = None,
@@ -143,10 +156,7 @@ def plot_overlay(ax, results: Sequence[ScenarioResult], metric: str, *,
                   cumulative=cumulative)
     meta = METRICS.get(metric)
     ax.set_title((meta.label if meta else metric) + (" (cumulative)" if cumulative else ""))
-    handles, labels = ax.get_legend_handles_labels()
-    keep = [(h, lab) for h, lab in zip(handles, labels, strict=True) if " P" not in lab]
-    ax.legend([h for h, _ in keep], [lab for _, lab in keep], loc="upper left",
-              fontsize="small")
+    _line_legend(ax)
 
 
 def plot_deltas(ax, results: Sequence[ScenarioResult], metric: str) -> None:
