@@ -166,3 +166,25 @@ def test_backtest_chart_dates_the_months_and_gives_the_currency():
     ax = Figure().add_subplot()
     plot_backtest(ax, series, train_until=dt.date(2026, 4, 15))
     assert ax.get_xlabel() == "month after the training date"
+
+
+def test_the_tier_table_shows_every_tier_rule_without_scrolling_on_a_laptop(qtbot,
+                                                                           laptop_lab):
+    page = laptop_lab
+    make_baseline(qtbot, page)
+    variant = page.new_variant("Lower Gold", {"tiers.Gold.min_sourced_revenue": 150e3})
+    page.select(variant)
+    editor = page.editor
+    page.tabs.setCurrentWidget(editor)
+    editor.tabs.setCurrentIndex(1)  # Tiers
+    settle()
+    view, model = editor.tier_view, editor.tier_model
+    view.horizontalHeader().resizeSections()
+    settle()
+    # The changed threshold reads "150,000 (baseline 300,000)"; every column is in view.
+    assert "baseline" in model.index(2, model.column_of("min_sourced_revenue")).data()
+    assert view.horizontalScrollBar().maximum() == 0, "tier columns cut off on the right"
+    # Margins show as percentages, and the header says so.
+    margin = model.column_of("margin")
+    assert model.index(0, margin).data().endswith("%")
+    assert model.headerData(margin, Qt.Orientation.Horizontal).endswith("(%)")
