@@ -279,7 +279,7 @@ class TierTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             # Wrapped on two lines: on a laptop the one-line labels pushed the MDF and
             # priority-support columns off to the right of the tier table.
-            return textwrap.fill(f.label, 13) + (f"\n({_short_unit(f.unit)})" if f.unit
+            return textwrap.fill(f.label, 16) + (f"\n({_short_unit(f.unit)})" if f.unit
                                                  else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{f.label}" + (f" — {f.unit}" if f.unit else "")
