@@ -177,14 +177,18 @@ def plot_deltas(ax, results: Sequence[ScenarioResult], metric: str) -> None:
     ax.axvline(0.0, color="0.3", lw=0.8)
     meta = METRICS.get(metric)
     ax.set_title(f"{meta.label if meta else metric}: change from {results[0].name}")
+    from matplotlib.ticker import FuncFormatter
+
+    # The axis in the comparison table's units: money with its currency, a fraction's
+    # difference in percentage points ("+3.2 pp" in the table, not "3%").
     if meta and meta.unit == "currency":
-        from matplotlib.ticker import FuncFormatter
-
         ax.xaxis.set_major_formatter(FuncFormatter(money))
+        if results[0].currency:
+            ax.set_xlabel(results[0].currency)
     elif meta and meta.unit == "fraction":
-        from matplotlib.ticker import PercentFormatter
-
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v * 100:g} pp"))
+    elif meta and meta.unit:
+        ax.set_xlabel(meta.unit)
 
 
 def plot_tornado(ax, sens, *, top: int | None = None) -> None:

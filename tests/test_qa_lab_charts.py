@@ -59,3 +59,19 @@ def test_a_laptop_sized_chart_names_its_lines_whole_inside_the_chart(result, plo
     plot_area = ax.get_window_extent()
     assert box.width * box.height <= 0.35 * plot_area.width * plot_area.height, \
         "the legend covers most of the plot"
+
+
+def test_the_difference_chart_reads_in_the_comparison_tables_units(result):
+    fast = run(Scenario().with_changes({"recruitment.initial_partners": 30,
+                                        "horizon_months": 12,
+                                        "recruitment.arrivals_per_month": 4,
+                                        "onboarding.mean_days": 20}, name="Fast"),
+               replications=5, seed=4)
+    fig, ax = laptop_axes()
+    charts.plot_deltas(ax, [result, fast], "sourced_revenue")
+    assert result.currency and ax.get_xlabel() == result.currency
+    fig, ax = laptop_axes()
+    charts.plot_deltas(ax, [result, fast], "ropi")
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(t.endswith(" pp") for t in ticks), ticks
