@@ -8,6 +8,8 @@ mean; months run 1..H.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -71,12 +73,25 @@ def plot_band(ax, result: ScenarioResult, metric: str, *, color: str | None = No
     _format_axis(ax, meta.unit if meta else "", result.currency)
 
 
+def _line_legend(ax, **kwargs: Any) -> None:
+    """A legend of the lines only: every band is P10–P90 (the caller's heading says so),
+    and an entry per band doubled a legend that, in a laptop-sized chart, ran past its
+    right edge and covered the lines."""
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    keep = [(h, lab) for h, lab in zip(handles, labels, strict=True) if isinstance(h, Line2D)]
+    kwargs.setdefault("loc", "upper left")
+    kwargs.setdefault("fontsize", "small")
+    ax.legend([h for h, _ in keep], [lab for _, lab in keep], **kwargs)
+
+
 def plot_revenue(ax, result: ScenarioResult, *, cumulative: bool = False) -> None:
     """Partner-sourced and -influenced recognised revenue per month, with bands."""
     plot_band(ax, result, "sourced_revenue", color=PALETTE[0], cumulative=cumulative)
     plot_band(ax, result, "influenced_revenue", color=PALETTE[1], cumulative=cumulative)
     ax.set_title("Recognised revenue" + (" (cumulative)" if cumulative else " per month"))
-    ax.legend(loc="upper left", fontsize="small")
+    _line_legend(ax)
 
 
 def plot_arr(ax, result: ScenarioResult) -> None:
@@ -84,7 +99,7 @@ def plot_arr(ax, result: ScenarioResult) -> None:
     plot_band(ax, result, "arr", color=PALETTE[2])
     plot_band(ax, result, "arr_sourced", color=PALETTE[0])
     ax.set_title("Recurring revenue (ARR)")
-    ax.legend(loc="upper left", fontsize="small")
+    _line_legend(ax)
 
 
 def plot_ropi(ax, result: ScenarioResult) -> None:
@@ -112,7 +127,7 @@ def plot_onboarding_queue(ax, result: ScenarioResult) -> None:
     plot_band(ax, result, "partners_waiting", color=PALETTE[3])
     plot_band(ax, result, "partners_onboarding", color=PALETTE[4])
     ax.set_title("Onboarding queue")
-    ax.legend(loc="upper left", fontsize="small")
+    _line_legend(ax)
 
 
 def plot_days_to_first_revenue(ax, result: ScenarioResult, *, color: str | None = None,
@@ -141,10 +156,7 @@ def plot_overlay(ax, results: Sequence[ScenarioResult], metric: str, *,
                   cumulative=cumulative)
     meta = METRICS.get(metric)
     ax.set_title((meta.label if meta else metric) + (" (cumulative)" if cumulative else ""))
-    handles, labels = ax.get_legend_handles_labels()
-    keep = [(h, lab) for h, lab in zip(handles, labels, strict=True) if " P" not in lab]
-    ax.legend([h for h, _ in keep], [lab for _, lab in keep], loc="upper left",
-              fontsize="small")
+    _line_legend(ax)
 
 
 def plot_deltas(ax, results: Sequence[ScenarioResult], metric: str) -> None:
@@ -165,14 +177,18 @@ def plot_deltas(ax, results: Sequence[ScenarioResult], metric: str) -> None:
     ax.axvline(0.0, color="0.3", lw=0.8)
     meta = METRICS.get(metric)
     ax.set_title(f"{meta.label if meta else metric}: change from {results[0].name}")
+    from matplotlib.ticker import FuncFormatter
+
+    # The axis in the comparison table's units: money with its currency, a fraction's
+    # difference in percentage points ("+3.2 pp" in the table, not "3%").
     if meta and meta.unit == "currency":
-        from matplotlib.ticker import FuncFormatter
-
         ax.xaxis.set_major_formatter(FuncFormatter(money))
+        if results[0].currency:
+            ax.set_xlabel(results[0].currency)
     elif meta and meta.unit == "fraction":
-        from matplotlib.ticker import PercentFormatter
-
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v * 100:g} pp"))
+    elif meta and meta.unit:
+        ax.set_xlabel(meta.unit)
 
 
 def plot_tornado(ax, sens, *, top: int | None = None) -> None:
@@ -201,10 +217,11 @@ def plot_tornado(ax, sens, *, top: int | None = None) -> None:
 
 
 def plot_backtest(ax, series, *, title: str | None = None, currency: str = "",
-                  color: str = PALETTE[0]) -> None:
+                  color: str = PALETTE[0], train_until: dt.date | None = None) -> None:
     """A back-tested metric month by month: the simulated P10–P90 band and P50, and the
     actuals as dots (filled inside the band, hollow outside). ``series`` is a
-    :class:`simulation.backtest.Series`."""
+    :class:`simulation.backtest.Series`. With ``train_until`` a month end the months are
+    calendar months and named ("May 26"); otherwise they are counted from the date."""
     rows = series.monthly
     months = np.array([r["month"] for r in rows])
     lo, mid, hi = (np.array([r[k] for r in rows]) for k in ("p10", "p50", "p90"))
@@ -215,7 +232,12 @@ def plot_backtest(ax, series, *, title: str | None = None, currency: str = "",
     ax.plot(months[inside], act[inside], "o", color="black", label="actual (in band)")
     ax.plot(months[~inside], act[~inside], "o", mfc="white", color="black",
             label="actual (outside)")
-    ax.set_xlabel("month after the training date")
     ax.set_xticks(months)
+    if train_until is not None and (train_until + dt.timedelta(days=1)).day == 1:
+        first = train_until.year * 12 + train_until.month  # the month after, 0-based
+        ax.set_xticklabels([f"{calendar.month_abbr[(first + m - 1) % 12 + 1]}\n"
+                            f"{(first + m - 1) // 12}" for m in months])
+    else:
+        ax.set_xlabel("month after the training date")
     _format_axis(ax, "currency" if "bookings" in series.metric else "", currency)
     ax.set_title(title or series.metric.replace("_", " ").capitalize())

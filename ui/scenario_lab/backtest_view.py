@@ -15,7 +15,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from jbp.formatting import count
+from ui import theme
 from ui.numbers import value_text
 from ui.widgets.keyboard import keyboard_view
 from ui.workers import Progress, Task
@@ -120,6 +121,16 @@ class BacktestView(RunPanel, QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
+        # Compact rows, and the table as tall as its eight metrics: on a laptop the charts
+        # took the height and hid the last rows (the flows of partners, often the misses).
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.chart_note = QLabel(
+            "Band: simulated P10–P90; line: P50; dots: the actuals (hollow when outside "
+            "the band).", self)
+        self.chart_note.setObjectName("bt_chart_note")
+        self.chart_note.setWordWrap(True)
+        theme.style(self.chart_note, "color:$muted;")
         self.canvases = [ChartCanvas(self, name=f"bt_chart_{m}", min_height=220)
                          for m in ("sourced_bookings", "registrations", "active_partners")]
 
@@ -141,8 +152,9 @@ class BacktestView(RunPanel, QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(charts, 2)
+        layout.addWidget(self.table)
+        layout.addLayout(charts, 1)
+        layout.addWidget(self.chart_note)
 
         self.run_button.clicked.connect(lambda: self.start())
         self.cancel_button.clicked.connect(self.cancel)
@@ -195,6 +207,22 @@ class BacktestView(RunPanel, QWidget):
 
     # ------------------------------------------------------------------ results
 
+    def _fit_table(self) -> None:
+        """The table as tall as its header and rows (it has eight)."""
+        table = self.table
+        rows = sum(table.rowHeight(r) for r in range(self.model.rowCount()))
+        scroll = table.horizontalScrollBar().sizeHint().height() \
+            if table.horizontalScrollBar().isVisible() else 0
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows
+                             + 2 * table.frameWidth() + scroll)
+
+    def _currency(self) -> str:
+        ws = self.page.workspace if self.page is not None else None
+        try:
+            return ws.program().currency if ws is not None else ""
+        except Exception:  # a workspace without a program: amounts without a unit
+            return ""
+
     def _can_run(self) -> bool:
         return self.page.workspace is not None
 
@@ -231,10 +259,13 @@ class BacktestView(RunPanel, QWidget):
              "Months in band", "Rolling: months in band"], rows, keys,
             header_tips=["", f"Window total ({last} for the stock)", "", "", "", "", "",
                          "", "Share of months inside the band over every month-end origin"])
+        self._fit_table()
+        currency = self._currency()
         for canvas, metric in zip(self.canvases, ("sourced_bookings", "registrations",
                                                   "active_partners"), strict=True):
             canvas.set_plot(partial(charts.plot_backtest, series=bt.get(metric),
-                                    title=LABELS[metric]))
+                                    title=LABELS[metric], currency=currency,
+                                    train_until=bt.train_until))
         # Short enough for a laptop's status bar: the count, then only the misses named.
         outside = [LABELS.get(s.metric, s.metric) for s in bt.series if not s.inside_80]
         inside = len(bt.series) - len(outside)

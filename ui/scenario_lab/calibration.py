@@ -9,6 +9,7 @@ and from how much data, or kept its default and why.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -151,7 +152,8 @@ def plain_basis(text: str) -> str:
 class CalibrationDialog(QDialog):
     """The calibration report as a table (non-modal, so the Lab stays usable)."""
 
-    def __init__(self, calibration, workspace_name: str = "", parent: QWidget | None = None):
+    def __init__(self, calibration, workspace_name: str = "", parent: QWidget | None = None,
+                 *, as_of: str = ""):
         super().__init__(parent)
         self.setObjectName("calibration_dialog")
         self.setWindowTitle("Baseline calibration")
@@ -163,7 +165,8 @@ class CalibrationDialog(QDialog):
             f"<b>{len(est)}</b> figures estimated from its program and actuals, "
             f"<b>{len(dflt)}</b> kept their defaults because the data cannot support them. "
             "Every other figure has the model's default (its meaning and range are in the "
-            "tool tip of its field on the Parameters tab).", self)
+            "tool tip of its field on the Parameters tab)."
+            + (f"<br>{html.escape(as_of)}" if as_of else ""), self)
         self.summary.setWordWrap(True)
         self.model = FigureTableModel(self)
         reference = _reference()

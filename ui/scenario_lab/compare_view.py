@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -53,9 +53,11 @@ class Entry:
     stale: bool = False
 
 
-def comparison_rows(results: list, reference: int, metrics, currency: str):
+def comparison_rows(results: list, reference: int, metrics, currency: str, *,
+                    two_lines: bool = False):
     """Headers, rows, row keys and the :func:`compare` DataFrame of the comparison table:
-    Metric | reference | variant | Δ variant [95% CI] | …"""
+    Metric | reference | variant | Δ variant [95% CI] | … (``two_lines``: each interval
+    under its difference, for a table short of width)."""
     from simulation.results import METRICS, compare
 
     frame = compare(results, list(metrics), baseline=reference)
@@ -70,6 +72,7 @@ def comparison_rows(results: list, reference: int, metrics, currency: str):
             headers.append(f"Δ {r.name}")
             tips.append(f"{r.name} − {ref.name}, with the 95% confidence interval of the "
                         "difference")
+    sep = "\n" if two_lines else " "
     rows, keys = [], []
     for metric in metrics:
         meta = METRICS[metric]
@@ -95,8 +98,8 @@ def comparison_rows(results: list, reference: int, metrics, currency: str):
             verdict = ("the interval excludes 0" if significant
                        else "the interval includes 0: not distinguishable from no change")
             row.append(Cell(
-                f"{value_text(d, unit, delta=True)} {interval_text(lo, hi, unit, delta=True)}"
-                .strip(), (d, lo, hi),
+                (f"{value_text(d, unit, delta=True)}{sep}"
+                 f"{interval_text(lo, hi, unit, delta=True)}").strip(), (d, lo, hi),
                 f"{r.name} − {ref.name}{rel_text}; {how}; {verdict}",
                 bold=significant, colour=colour))
         rows.append(row)
@@ -120,6 +123,11 @@ class CompareView(QWidget):
         self._dirty = False
         self.results: list = []
         self._key: tuple = ()
+        #: (results, reference index, currency) of the table shown, to lay it out again.
+        self._table_args: tuple | None = None
+        #: Each interval under its difference: the table did not fit on one line each.
+        self.two_lines = False
+        self._one_line_width = 0
         self.reference = QComboBox(self)
         self.reference.setObjectName("compare_reference")
         self.reference.setAccessibleName("Differences measured from")
@@ -136,9 +144,11 @@ class CompareView(QWidget):
         self.model = FigureTableModel(self)
         self.table = figure_table_view(self.model, "compare_table", self)
         self.table.setWordWrap(False)
+        self.table.installEventFilter(self)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # Not stretched: a stretched last column keeps a width the others no longer leave
+        # it when the table is laid out again on two lines.
         self.note = QLabel(
             "Δ = scenario − reference: mean over replications with its 95% confidence "
             "interval. <b>Bold</b> when the interval excludes zero (green good, red bad).",
@@ -232,6 +242,7 @@ class CompareView(QWidget):
         missing = [e.name for e in self.entries if e.result is None]
         if len(runnable) < 2:
             self.results = [e.result for e in runnable]
+            self._table_args = None
             self.model.set_rows([], [])
             text = ("Tick two or more scenarios in the list and run them to compare them "
                     "side by side.")
@@ -247,10 +258,10 @@ class CompareView(QWidget):
         results = [e.result for e in runnable]
         self.results = results
         currency = results[ref_index].currency
-        headers, rows, keys, frame, tips = comparison_rows(results, ref_index, HEADLINE,
-                                                           currency)
-        self.model.set_rows(headers, rows, keys, frame, tips)
-        self.table.setMinimumHeight(min(420, 30 + 22 * len(rows)))
+        self._table_args = (results, ref_index, currency)
+        self.two_lines = False
+        self._fill_table()
+        self.table.setMinimumHeight(min(420, 30 + 22 * len(HEADLINE)))
         notes = []
         stale = [e.name for e in runnable if e.stale]
         if stale:
@@ -276,6 +287,52 @@ class CompareView(QWidget):
                     ax, rs, m, cumulative=c))
         self._draw_deltas()
         self.updated.emit(len(results))
+
+    # ------------------------------------------------------------------ fitting
+
+    def _fill_table(self) -> None:
+        """Fill the table, each difference and its interval on one line when the table is
+        wide enough for that, else on two: on a laptop a comparison of three scenarios
+        would otherwise cut the last difference off behind a horizontal scroll bar."""
+        from simulation.results import HEADLINE
+
+        if self._table_args is None:
+            return
+        results, ref_index, currency = self._table_args
+        headers, rows, keys, frame, tips = comparison_rows(
+            results, ref_index, HEADLINE, currency, two_lines=self.two_lines)
+        self.model.set_rows(headers, rows, keys, frame, tips)
+        self.table.horizontalHeader().resizeSections()  # now, not at the next layout
+        rows_header = self.table.verticalHeader()
+        if self.two_lines:
+            rows_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        else:
+            rows_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            rows_header.setDefaultSectionSize(22)
+            self._one_line_width = self._columns_width()
+            if self._one_line_width > self._room():
+                self.two_lines = True
+                self._fill_table()
+
+    def _columns_width(self) -> int:
+        header = self.table.horizontalHeader()
+        return sum(max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
+                   for c in range(self.model.columnCount()))
+
+    def _room(self) -> int:
+        """The width the table's columns have (its viewport, less a vertical scroll bar
+        it may need)."""
+        scroll = self.table.verticalScrollBar().sizeHint().width()
+        return self.table.width() - 2 * self.table.frameWidth() - scroll
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.Resize \
+                and self._table_args is not None:
+            fits = self._one_line_width <= self._room()
+            if self.two_lines == fits:  # wider or narrower than the one-line table now
+                self.two_lines = not fits
+                self._fill_table()
+        return super().eventFilter(watched, event)
 
     def _draw_deltas(self) -> None:
         from simulation import charts

@@ -4,6 +4,7 @@ edits are handed on as requests (the page turns them into undoable commands)."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,7 +277,10 @@ class TierTableModel(QAbstractTableModel):
             return None
         f = self.fields[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f.label + (f"\n({_short_unit(f.unit)})" if f.unit else "")
+            # Wrapped on two lines: on a laptop the one-line labels pushed the MDF and
+            # priority-support columns off to the right of the tier table.
+            return textwrap.fill(f.label, 16) + (f"\n({_short_unit(f.unit)})" if f.unit
+                                                 else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{f.label}" + (f" — {f.unit}" if f.unit else "")
         return None
@@ -356,7 +360,8 @@ _MISSING = object()
 
 
 def _short_unit(unit: str) -> str:
-    return {"fraction of sourced revenue": "fraction", "currency": "currency"}.get(unit, unit)
+    # Margins and rebates are shown and typed as percentages ("10.0%"): say so.
+    return {"fraction of sourced revenue": "%", "currency": "currency"}.get(unit, unit)
 
 
 # --------------------------------------------------------------------------- figures

@@ -83,6 +83,8 @@ class ScenarioLabPage(QWidget):
         self.store = ResultStore()
         self.queue = RunQueue(self)
         self.calibration = None
+        #: What the calibration shown read: "as of DATE (reason)", or all the actuals.
+        self.calibration_as_of = ""
         self.calibration_task: Task | None = None
         self.calibration_dialog: CalibrationDialog | None = None
         self._current_id: int | None = None
@@ -416,6 +418,7 @@ class ScenarioLabPage(QWidget):
             return self.calibration_task
         snapshot = ws.path  # read on the worker thread, through its own connection
         name = kwargs.pop("name", None) or unique_name(ws, "Baseline")
+        kwargs = self._with_as_of(kwargs)
         # In the figures process: seconds of pandas at 20,000 partners on a thread of this
         # one would hold the interpreter lock and stall the window (ui.workers).
         task = start_process_task(partial(calibrate, name=name, **kwargs), snapshot,
@@ -424,7 +427,8 @@ class ScenarioLabPage(QWidget):
         self.calibration_status.setText("Calibrating from the workspace's actuals…")
         self.create_baseline_button.hide()
         self.new_button.setEnabled(False)
-        task.succeeded.connect(lambda cal: self._baseline_ready(ws, cal, show_report))
+        as_of = self._as_of_text(kwargs.get("as_of"))
+        task.succeeded.connect(lambda cal: self._baseline_ready(ws, cal, show_report, as_of))
         task.failed.connect(lambda msg, _e: self._calibration_failed(msg))
         task.finished.connect(self._calibration_finished)
         return task
@@ -440,10 +444,31 @@ class ScenarioLabPage(QWidget):
         self.message.emit(f"Calibration failed: {message}")
         self.calibration_status.setText(f"Calibration failed: {message}")
 
-    def _baseline_ready(self, ws, calibration, show_report: bool) -> None:
+    def _with_as_of(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """``kwargs`` with the "as of" the user set in View ▸ Set "as of" (unless a date is
+        given): the whole app shows figures as of it, so the baseline is calibrated from
+        what was known then, as ``jbp scenario baseline --as-of`` does. Without one, every
+        actual is used and the workspace is taken as it is."""
+        if kwargs.get("as_of") is None and self.ctx.as_of_set is not None:
+            kwargs = {**kwargs, "as_of": self.ctx.as_of_set}
+        return kwargs
+
+    def _as_of_text(self, as_of) -> str:
+        """The calibration's date in the words of ``jbp scenario baseline``."""
+        from jbp.asof import SET_BY_USER, AsOf
+
+        if as_of is not None:
+            return (f"Calibrated {AsOf(as_of, SET_BY_USER).label()}: actuals up to that day, "
+                    "partners and tiers as they were then, its open registrations as the "
+                    "starting pipeline.")
+        return ("Calibrated from all actuals; the workspace as it is (figures "
+                f"{self.ctx.as_of_info.label()}).")
+
+    def _baseline_ready(self, ws, calibration, show_report: bool, as_of: str = "") -> None:
         if ws is not self.ctx.workspace:
             return  # the user opened another workspace meanwhile
         self.calibration = calibration
+        self.calibration_as_of = as_of
         scenario = calibration.scenario
         command = CreateScenario(unique_name(ws, scenario.name), scenario.to_dict())
         if not self.ctx.run(command):
@@ -466,7 +491,8 @@ class ScenarioLabPage(QWidget):
             self.calibration_dialog.deleteLater()
         ws = self.ctx.workspace
         self.calibration_dialog = CalibrationDialog(self.calibration,
-                                                    ws.name if ws else "", self)
+                                                    ws.name if ws else "", self,
+                                                    as_of=self.calibration_as_of)
         self.calibration_dialog.show()
         return self.calibration_dialog
 
@@ -475,12 +501,15 @@ class ScenarioLabPage(QWidget):
         ws = self.ctx.workspace
         if ws is None or self.calibration_task is not None:
             return None
-        task = start_process_task(calibrate, ws.path, title="Calibrating baseline",
-                                  parent=self)
+        kwargs = self._with_as_of({})
+        as_of = self._as_of_text(kwargs.get("as_of"))
+        task = start_process_task(partial(calibrate, **kwargs), ws.path,
+                                  title="Calibrating baseline", parent=self)
         self.calibration_task = task
 
         def ready(cal) -> None:
             self.calibration = cal
+            self.calibration_as_of = as_of
             self.show_calibration_report()
 
         task.succeeded.connect(ready)

@@ -44,6 +44,7 @@ from ui.context import AppContext
 from ui.numbers import humanise, param_text, parse_number, parse_table
 from ui.widgets.keyboard import keyboard_view
 
+from .labels import BaselineLabel
 from .models import TierTableModel
 
 #: (tab title, [(box title, section, field names or None for all)]).
@@ -132,17 +133,24 @@ class FieldRow:
             self.editor = QLineEdit(parent)
             self.editor.editingFinished.connect(self._finished)
             self.editor.textEdited.connect(lambda _t: self.owner.typing(self))
+            # A number is read whole (a grid short of width squeezes editors first).
+            digits = self.editor.fontMetrics().horizontalAdvance("0" * 12)
             if self.kind in (int, float):
                 self.editor.setAlignment(Qt.AlignmentFlag.AlignRight)
                 self.editor.setMaximumWidth(180)
+                self.editor.setMinimumWidth(min(180, digits))
             elif self.kind is dict:
                 self.editor.setMaximumWidth(420)
-                self.editor.setPlaceholderText("e.g. Gold: 0.2, Silver: 0.3 (empty: none)")
+                self.editor.setMinimumWidth(digits)
+                # A table by tier, or one value per partner (numbered from 0).
+                self.editor.setPlaceholderText(
+                    "e.g. 0: 12, 1: 40 (empty: none)" if "per partner" in meta["unit"]
+                    else "e.g. Gold: 0.2, Silver: 0.3 (empty: none)")
         self.editor.setObjectName(f"param_{path}")
         self.editor.setToolTip(tip)
         self.unit = QLabel(unit_text(meta["unit"], editor_owner.currency()), parent)
         theme.style(self.unit, "color:$muted;")
-        self.baseline = QLabel(parent)
+        self.baseline = BaselineLabel(parent)
         self.baseline.setObjectName(f"baseline_{path}")
         theme.style(self.baseline, "color:$muted;")
         self.error = QLabel(parent)
@@ -183,8 +191,8 @@ class FieldRow:
         else:
             self.baseline.setText(field_text(self.path, baseline) if baseline != "" else "—")
             differs = baseline != value and self.path not in NOT_COMPARED
-        self.baseline.setToolTip("The baseline's value" if baseline is not _NO_BASELINE
-                                 else "")
+        self.baseline.setToolTip(f"The baseline's value: {self.baseline.text()}"
+                                 if baseline is not _NO_BASELINE else "")
         self.set_differs(differs)
 
     def set_differs(self, differs: bool) -> None:

@@ -160,3 +160,8 @@ class ResultsView(QWidget):
             self.canvases[name_].set_plot(lambda ax, d=draw, k=kw, r=result: d(ax, r, **k))
         headers, rows, keys, frame = summary_rows(result, HEADLINE, summary)
         self.table_model.set_rows(headers, rows, keys, frame)
+        # The metric names are read whole. Set once the column exists: set on the empty
+        # table, the mode was lost and the column stretched like the others, cutting
+        # "Partner-sourced revenue (USD)" to "Partner-sourced revenue ..." on a laptop.
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents)
