@@ -91,3 +91,22 @@ def test_calibration_reads_the_workspace_on_its_own_thread(demo_path):
     cal = calibrate(demo_path, state=state, as_of=dt.date(2026, 4, 30))
     assert cal.scenario.recruitment.initial_partners > 0
     assert (state.fraction, state.text) == (1.0, "Calibrated")
+
+
+def test_rolling_share_reads_as_the_cli_prints_it(qtbot, lab):
+    """The rolling column shows the share of origin-months and, in brackets, that of each
+    calendar month counted once: the two figures `jbp backtest` prints side by side."""
+    from simulation.backtest import Rolling, backtest
+
+    view = lab.backtest_view
+    ws = lab.workspace
+    runs = [backtest(ws, d, 3, replications=20) for d in (dt.date(2026, 6, 30),
+                                                          dt.date(2026, 7, 31))]
+    roll = Rolling(runs)
+    view._succeeded((runs[0], roll))
+    shares = roll.as_dict()
+    row = next(r for r in range(view.model.rowCount())
+               if view.model.index(r, 0).data() == "Registrations")
+    text = view.model.index(row, 8).data()
+    assert text == (f"{shares['share_inside_80']['registrations']:.0%} "
+                    f"({shares['share_inside_80_by_calendar_month']['registrations']:.0%})")

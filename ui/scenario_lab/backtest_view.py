@@ -232,7 +232,9 @@ class BacktestView(RunPanel, QWidget):
         bt, roll = out
         self.result, self.rolling = bt, roll
         self.progress.setValue(1000)
-        share = roll.as_dict()["share_inside_80"] if roll is not None else {}
+        rolled = roll.as_dict() if roll is not None else {}
+        share = rolled.get("share_inside_80", {})
+        by_month = rolled.get("share_inside_80_by_calendar_month", {})
         rows, keys = [], []
         for s in bt.series:
             # Bookings in money; the rest are counts of whole things (partners,
@@ -249,7 +251,9 @@ class BacktestView(RunPanel, QWidget):
                      colour="" if s.inside_80 else "bad", align_right=False),
                 Cell(err, s.error),
                 Cell(f"{s.months_inside()} of {bt.months}", s.months_inside()),
-                Cell(f"{share[s.metric]:.0%}" if s.metric in share else "—",
+                Cell(f"{share[s.metric]:.0%} ({by_month[s.metric]:.0%})"
+                     if s.metric in share and s.metric in by_month else
+                     f"{share[s.metric]:.0%}" if s.metric in share else "—",
                      share.get(s.metric)),
             ])
             keys.append(s.metric)
@@ -258,7 +262,9 @@ class BacktestView(RunPanel, QWidget):
             ["Metric", "Actual", "P10", "P50", "P90", "In 80% band", "Median error",
              "Months in band", "Rolling: months in band"], rows, keys,
             header_tips=["", f"Window total ({last} for the stock)", "", "", "", "", "",
-                         "", "Share of months inside the band over every month-end origin"])
+                         "", "Share of months inside the band over every month-end origin (in "
+                         "brackets: each calendar month counted once, as `jbp backtest` "
+                         "prints it beside)"])
         self._fit_table()
         currency = self._currency()
         for canvas, metric in zip(self.canvases, ("sourced_bookings", "registrations",
