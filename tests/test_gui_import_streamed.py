@@ -52,16 +52,22 @@ def go_next(qtbot, wizard, page_id_before: int) -> None:
     qtbot.waitUntil(lambda: wizard.currentId() != page_id_before, timeout=20_000)
 
 
-def to_report(qtbot, wizard):
-    """read → mapping → values → report, as a user clicks Next; the report page once its
-    check has ended."""
+def to_values(qtbot, wizard, source: str = "Portal logins"):
+    """read → mapping → values, as a user clicks Next; the values page (of a file's head)."""
     wizard.show()
     go_next(qtbot, wizard, 0)
     mapping = wizard.mapping_page
     assert wizard.currentPage() is mapping and mapping.isComplete()
-    mapping.source.setText("Portal logins")
+    mapping.source.setText(source)
     go_next(qtbot, wizard, 1)
     assert wizard.values_page.head_note.isVisibleTo(wizard.values_page)
+    return wizard.values_page
+
+
+def to_report(qtbot, wizard):
+    """read → mapping → values → report, as a user clicks Next; the report page once its
+    check has ended."""
+    to_values(qtbot, wizard)
     go_next(qtbot, wizard, 2)
     report = wizard.report_page
     qtbot.waitUntil(lambda: report.prepared is not None, timeout=20_000)
@@ -247,11 +253,7 @@ def test_a_value_first_seen_past_the_head_can_be_mapped_after_the_check(qtbot, t
     try:
         wizard = ImportWizard(ctx, path=str(f), kind="deals")
         qtbot.addWidget(wizard)
-        wizard.show()
-        go_next(qtbot, wizard, 0)
-        wizard.mapping_page.source.setText("CRM deals")
-        go_next(qtbot, wizard, 1)
-        values = wizard.values_page
+        values = to_values(qtbot, wizard, "CRM deals")
         assert "Referral Partner" not in [t for _f, t, _b in values.value_boxes]
         go_next(qtbot, wizard, 2)
         report = wizard.report_page
