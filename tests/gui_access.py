@@ -3,6 +3,7 @@ operate, the name a screen reader says for each, and the chain Tab walks."""
 
 from __future__ import annotations
 
+from gui_support import CALIBRATION_WAIT
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
@@ -144,6 +145,6 @@ def with_baseline(qtbot, win) -> None:
     """Give the Scenario Lab of ``win`` a (small) baseline, so its list has a row and
     its parameters show."""
     lab = win.pages["Scenario Lab"]
-    with qtbot.waitSignal(lab.baseline_created, timeout=30_000):
+    with qtbot.waitSignal(lab.baseline_created, timeout=CALIBRATION_WAIT):
         lab.create_baseline(show_report=False, horizon_months=12, replications=4)
     qtbot.waitUntil(lambda: lab.calibration_task is None, timeout=10_000)

@@ -11,6 +11,11 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit
 
 from ui import workers
 
+#: How long a test waits for a calibration in the figures process: a fresh process, its
+#: imports and the demo's calibration take 7 s on a quiet machine and 15 s with six
+#: CPU-bound processes beside it; 20 s failed once on a machine shared by five sessions.
+CALIBRATION_WAIT = 90_000
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:

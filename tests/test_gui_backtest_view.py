@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from gui_support import no_thread_left  # noqa: F401
+from gui_support import CALIBRATION_WAIT, no_thread_left  # noqa: F401
 from PySide6.QtCore import QDate, Qt
 
 from jbp.scenarios import scenarios
@@ -74,9 +74,9 @@ def test_backtest_refuses_a_date_before_the_data(qtbot, lab):
 
 def test_baseline_as_of_a_date_from_the_tab(qtbot, lab):
     view = lab.backtest_view
-    with qtbot.waitSignal(lab.baseline_created, timeout=30_000):
+    with qtbot.waitSignal(lab.baseline_created, timeout=CALIBRATION_WAIT):
         view.save_as_baseline()
-    qtbot.waitUntil(lambda: lab.calibration_task is None)
+    qtbot.waitUntil(lambda: lab.calibration_task is None, timeout=10_000)
     rec = next(r for r in scenarios(lab.workspace) if "as of 2026-04-30" in r.name)
     sc = Scenario.from_dict(rec.params)
     assert sc.deals.initial_open_by_age and sc.deals.sales_cycle_distribution == "gamma"

@@ -9,7 +9,7 @@ import multiprocessing
 
 import numpy as np
 import pytest
-from gui_support import no_thread_left  # noqa: F401
+from gui_support import CALIBRATION_WAIT, no_thread_left  # noqa: F401
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLineEdit
 
@@ -45,9 +45,9 @@ def lab(qtbot, demo_path):
 
 
 def make_baseline(qtbot, page: ScenarioLabPage, **kw) -> int:
-    with qtbot.waitSignal(page.baseline_created, timeout=20_000) as blocker:
+    with qtbot.waitSignal(page.baseline_created, timeout=CALIBRATION_WAIT) as blocker:
         page.create_baseline(show_report=False, **{**SMALL, **kw})
-    qtbot.waitUntil(lambda: page.calibration_task is None)
+    qtbot.waitUntil(lambda: page.calibration_task is None, timeout=10_000)
     return blocker.args[0]
 
 
@@ -95,12 +95,12 @@ def test_an_empty_workspace_is_offered_a_calibrated_baseline_with_its_report(qtb
     page = lab
     assert page.stack.currentWidget() is page.empty
     assert page.create_baseline_button.isVisibleTo(page)
-    with qtbot.waitSignal(page.baseline_created, timeout=20_000):
+    with qtbot.waitSignal(page.baseline_created, timeout=CALIBRATION_WAIT):
         qtbot.mouseClick(page.create_baseline_button, Qt.MouseButton.LeftButton)
         # calibrated in the figures process, not on a thread of the window's (at 20,000
         # partners its pandas work held the interpreter lock for seconds)
         assert page.calibration_task.fn is workers.in_process
-    qtbot.waitUntil(lambda: page.calibration_task is None)
+    qtbot.waitUntil(lambda: page.calibration_task is None, timeout=10_000)
     assert [r.name for r in page.records] == ["Baseline"]
     assert page.stack.currentWidget() is page.tabs
     dialog = page.calibration_dialog
@@ -232,8 +232,9 @@ def test_results_reopen_with_the_workspace_without_running_again(qtbot, demo_pat
     assert again.compare_view.model.frame.equals(shown)
     # the calibration report of this workspace, without storing another scenario
     again.show_calibration_report()
-    qtbot.waitUntil(lambda: again.calibration_dialog is not None, timeout=20_000)
-    qtbot.waitUntil(lambda: again.calibration_task is None)
+    qtbot.waitUntil(lambda: again.calibration_dialog is not None,
+                    timeout=CALIBRATION_WAIT)
+    qtbot.waitUntil(lambda: again.calibration_task is None, timeout=10_000)
     assert again.calibration_dialog.isVisible()
     assert len(again.records) == 2
     again.ctx.set_workspace(None)

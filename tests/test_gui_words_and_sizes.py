@@ -9,7 +9,15 @@ import os
 from pathlib import Path
 
 import pytest
-from gui_support import demo_window, finish_tasks, no_thread_left, settings, settle, walk_pages  # noqa: F401
+from gui_support import (  # noqa: F401
+    CALIBRATION_WAIT,
+    demo_window,
+    finish_tasks,
+    no_thread_left,
+    settings,
+    settle,
+    walk_pages,
+)
 from gui_text import offending, visible_texts
 from PySide6.QtWidgets import QApplication
 
@@ -34,7 +42,7 @@ def window(qtbot, settings, demo_path):
     finish_tasks()
     win.ctx.set_editor(Editor("Dana Whitfield", "vendor"))
     lab = win.pages["Scenario Lab"]   # a baseline, so the lab shows its parameters
-    with qtbot.waitSignal(lab.baseline_created, timeout=30_000):
+    with qtbot.waitSignal(lab.baseline_created, timeout=CALIBRATION_WAIT):
         lab.create_baseline(show_report=False, horizon_months=12, replications=4)
     qtbot.waitUntil(lambda: lab.calibration_task is None, timeout=10_000)
     yield win
