@@ -5,8 +5,8 @@ The CSV and the partner list come from ``benchmarks/bench_import_memory.py`` (it
 under ``/tmp/import-memory/``). A workspace is made with ``jbp new`` and the partner list;
 then, for each way, a copy of it is imported into by the real wizard (``ui.import_wizard``),
 driven offscreen in a child process read → mapping → values → report → import (the rejected
-rows taken, no KPI refresh), whose peak RSS (GNU time, else the child's own
-``getrusage``) and time are printed with the streamed/one-piece ratios.
+rows taken, no KPI refresh), whose peak RSS (``bench_scale._timed``: GNU time, else
+``getrusage`` of the children) and time are printed with the streamed/one-piece ratios.
 "One piece" is the wizard's unchanged path, chosen by configuration: the chunk size
 (``jbp.importers.chunked.STREAM_ROWS``) is set above the file's rows, so the file is not
 "large".
@@ -21,7 +21,6 @@ import argparse
 import json
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_import_memory import WORK, _jbp, logins_csv  # noqa: E402
-from bench_scale import AS_OF, _env  # noqa: E402
+from bench_scale import AS_OF, _timed  # noqa: E402
 
 WAYS = {"one piece": 10**12, "streamed": None}
 
@@ -90,18 +89,11 @@ def measure(ws: Path, csv: Path, name: str) -> dict:
     rows = WAYS[name]
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(copy), str(csv),
            str(rows or 0)]
-    gtime = Path("/usr/bin/time")
-    full = [str(gtime), "-f", "%M", *cmd] if gtime.exists() else cmd
-    t0 = time.perf_counter()
-    done = subprocess.run(full, cwd=ROOT, env=_env(ROOT), capture_output=True, text=True,
-                          check=False)
-    seconds = time.perf_counter() - t0
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
-    if done.returncode or not lines:
-        raise SystemExit(f"{name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    seconds, peak, stdout = _timed(cmd)
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        raise SystemExit(f"{name} printed no result:\n{stdout[-2000:]}")
     got = json.loads(lines[-1])
-    peak = (int(done.stderr.strip().splitlines()[-1]) / 1024.0 if gtime.exists()
-            else got["rss_mb"])
     for old in WORK.glob(f"{copy.name}*"):
         old.unlink()
     return {"seconds": round(seconds, 1), "peak_mb": round(peak), **got}

@@ -171,10 +171,10 @@ def measured_quarters(ws: Workspace, partner_id: int, fiscal_year: int, metrics:
     row, its actuals rows): as fast on a program of 20,000 partners as on a small one."""
     from .metrics import Actuals, quarterly_values_many
     from .metrics.activity import ActivitySource
-    from .metrics.snapshot import KINDS
+    from .metrics.snapshot import KINDS, partners_frame
 
     with ws.read():
-        actuals = Actuals(program=ws.program(), partners=_partner_frame(ws, partner_id),
+        actuals = Actuals(program=ws.program(), partners=partners_frame(ws, partner_id),
                           extract_dates=ws.extract_dates(),
                           source=ActivitySource(ws, tuple(KINDS)))
         return quarterly_values_many(
@@ -209,19 +209,6 @@ def bind_metric(ws: Workspace, editor: Editor, kpi_id: int, metric: str,
         return command
     label = choice_label("metric", command.value) or command.value
     return Macro(f"Bind {kpi.name} to {label} and fill its actuals", [command, refresh])
-
-
-def _partner_frame(ws: Workspace, partner_id: int) -> Any:
-    """One partner, as :func:`jbp.metrics.snapshot.partners_frame` gives every partner."""
-    import pandas as pd
-
-    columns = ["id", "name", "type", "region", "manager", "signup_date", "activated_on",
-               "churned_on", "tier"]
-    rows = ws.rows(f"SELECT {', '.join(columns)} FROM partners WHERE id = ?", (partner_id,))
-    frame = pd.DataFrame([dict(r) for r in rows], columns=columns)
-    for col in ("signup_date", "activated_on", "churned_on"):
-        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
-    return frame
 
 
 def _shift_year(d: dt.date | None) -> dt.date | None:

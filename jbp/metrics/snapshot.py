@@ -166,10 +166,12 @@ for _kind in KINDS:
         delattr(Actuals, _kind)
 
 
-def partners_frame(ws: Workspace) -> pd.DataFrame:
-    """The workspace's partners as a frame (dates as datetime64)."""
+def partners_frame(ws: Workspace, partner_id: int | None = None) -> pd.DataFrame:
+    """The workspace's partners as a frame (dates as datetime64); with ``partner_id``, that
+    one partner only (one row read, on a program of any size)."""
+    where, args = ("WHERE id = ? ", (partner_id,)) if partner_id is not None else ("", ())
     rows = ws.rows("SELECT id, name, type, region, manager, signup_date, activated_on, "
-                   "churned_on, tier FROM partners ORDER BY id")
+                   f"churned_on, tier FROM partners {where}ORDER BY id", args)
     frame = pd.DataFrame([dict(r) for r in rows], columns=[
         "id", "name", "type", "region", "manager", "signup_date", "activated_on",
         "churned_on", "tier"])
